@@ -1,0 +1,15 @@
+// Package assets embeds the portal's static files: its stylesheet, icons
+// and vendored scripts (see vendor/VERSIONS.txt). Nothing is fetched from a
+// CDN and no front-end build step is needed.
+package assets
+
+import (
+	"embed"
+	"io/fs"
+)
+
+//go:embed css icons vendor
+var files embed.FS
+
+// FS returns the embedded static files.
+func FS() fs.FS { return files }

@@ -1,0 +1,163 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"strings"
+
+	"github.com/advocacy-portal/portal/internal/auth"
+)
+
+// Config is everything the portal reads at start, from flags and PORTAL_*
+// environment variables (a flag wins over its variable).
+type Config struct {
+	Addr            string
+	DB              string
+	BaseURL         string // public address; derived from Addr when empty
+	Env             string // "development" or "production"
+	OIDC            OIDCConfig
+	Google          ClientConfig
+	Microsoft       ClientConfig
+	MicrosoftTenant string
+	GroupsClaim     string
+	RoleMap         auth.RoleMap
+	TrustedProxies  []string
+	DemoIdPAddr     string
+}
+
+// OIDCConfig is a generic OpenID Connect provider (Entra ID, Okta, Google
+// Workspace, Keycloak…).
+type OIDCConfig struct {
+	Issuer string
+	Name   string // shown on the sign-in button
+	ClientConfig
+}
+
+// ClientConfig is an OAuth client registration.
+type ClientConfig struct {
+	ClientID     string
+	ClientSecret string
+}
+
+// Demo reports whether demo sign-in is on: no real provider is configured
+// and the portal is not in production.
+func (c Config) Demo() bool {
+	return c.OIDC.Issuer == "" && c.Google.ClientID == "" && c.Microsoft.ClientID == "" && c.Env != "production"
+}
+
+// setting is one flag with its environment variable.
+type setting struct {
+	flag, env, def, usage string
+	dst                   *string
+}
+
+// parseConfig reads the configuration from args and getenv. It returns
+// flag.ErrHelp after printing usage for -h, and otherwise one error listing
+// every problem it found.
+func parseConfig(args []string, getenv func(string) string, out io.Writer) (Config, error) {
+	var (
+		c                Config
+		roleMap, proxies string
+	)
+	settings := []setting{
+		{"addr", "PORTAL_ADDR", ":8080", "address to listen on", &c.Addr},
+		{"db", "PORTAL_DB", "portal.db", "path of the SQLite database (created if missing)", &c.DB},
+		{"base-url", "PORTAL_BASE_URL", "", "public address of the portal, e.g. https://advocacy.example.com (default: derived from -addr)", &c.BaseURL},
+		{"env", "PORTAL_ENV", "development", "development or production; production never turns on demo sign-in", &c.Env},
+		{"oidc-issuer", "PORTAL_OIDC_ISSUER", "", "OpenID Connect issuer URL (Entra ID, Okta, Google Workspace, Keycloak)", &c.OIDC.Issuer},
+		{"oidc-client-id", "PORTAL_OIDC_CLIENT_ID", "", "OpenID Connect client id", &c.OIDC.ClientID},
+		{"oidc-client-secret", "PORTAL_OIDC_CLIENT_SECRET", "", "OpenID Connect client secret", &c.OIDC.ClientSecret},
+		{"oidc-name", "PORTAL_OIDC_NAME", "your company account", "label of the OpenID Connect sign-in button", &c.OIDC.Name},
+		{"google-client-id", "PORTAL_GOOGLE_CLIENT_ID", "", "Google sign-in client id (optional)", &c.Google.ClientID},
+		{"google-client-secret", "PORTAL_GOOGLE_CLIENT_SECRET", "", "Google sign-in client secret", &c.Google.ClientSecret},
+		{"microsoft-client-id", "PORTAL_MICROSOFT_CLIENT_ID", "", "Microsoft (Entra ID v2) client id (optional)", &c.Microsoft.ClientID},
+		{"microsoft-client-secret", "PORTAL_MICROSOFT_CLIENT_SECRET", "", "Microsoft (Entra ID v2) client secret", &c.Microsoft.ClientSecret},
+		{"microsoft-tenant", "PORTAL_MICROSOFT_TENANT", "organizations", "Microsoft tenant id or organizations", &c.MicrosoftTenant},
+		{"groups-claim", "PORTAL_GROUPS_CLAIM", "groups", "ID token claim whose values map to roles", &c.GroupsClaim},
+		{"role-map", "PORTAL_ROLE_MAP", auth.DefaultRoleMap, "group=role pairs, comma-separated; roles: employee, hr, comms, admin", &roleMap},
+		{"trusted-proxies", "PORTAL_TRUSTED_PROXIES", "", "comma-separated proxy addresses whose X-Forwarded-For is believed", &proxies},
+		{"demo-idp-addr", "PORTAL_DEMO_IDP_ADDR", "127.0.0.1:0", "loopback address of the demo identity provider (demo sign-in only)", &c.DemoIdPAddr},
+	}
+	fs := flag.NewFlagSet("portal", flag.ContinueOnError)
+	fs.SetOutput(out)
+	for _, s := range settings {
+		def := s.def
+		if v := getenv(s.env); v != "" {
+			def = v
+		}
+		fs.StringVar(s.dst, s.flag, def, s.usage+" ($"+s.env+")")
+	}
+	fs.Usage = func() {
+		fmt.Fprintln(out, "Usage: portal [flags]\n\nRuns the employee advocacy portal. Every flag can also be set by the environment variable shown.\n\nFlags:")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	if fs.NArg() > 0 {
+		return c, fmt.Errorf("unexpected argument %q (see portal -h)", fs.Arg(0))
+	}
+
+	var problems []string
+	bad := func(format string, a ...any) { problems = append(problems, fmt.Sprintf(format, a...)) }
+	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+		bad("-addr %q is not host:port (like :8080)", c.Addr)
+	}
+	if c.DB == "" {
+		bad("-db must name a file")
+	}
+	if c.Env != "development" && c.Env != "production" {
+		bad("-env must be development or production, not %q", c.Env)
+	}
+	if c.BaseURL != "" {
+		u, err := url.Parse(c.BaseURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") {
+			bad("-base-url %q must be an http(s) address without a path, like https://advocacy.example.com", c.BaseURL)
+		}
+		c.BaseURL = strings.TrimSuffix(c.BaseURL, "/")
+	} else if c.Env == "production" {
+		bad("-base-url (PORTAL_BASE_URL) is required in production")
+	}
+	if c.OIDC.Issuer != "" && (c.OIDC.ClientID == "" || c.OIDC.ClientSecret == "") {
+		bad("-oidc-issuer needs -oidc-client-id and -oidc-client-secret too")
+	}
+	if c.Google.ClientID != "" && c.Google.ClientSecret == "" {
+		bad("-google-client-id needs -google-client-secret too")
+	}
+	if c.Microsoft.ClientID != "" && c.Microsoft.ClientSecret == "" {
+		bad("-microsoft-client-id needs -microsoft-client-secret too")
+	}
+	if c.Env == "production" && c.Demo() {
+		bad("no identity provider is configured; set PORTAL_OIDC_ISSUER (or Google or Microsoft) in production")
+	}
+	var err error
+	if c.RoleMap, err = auth.ParseRoleMap(roleMap); err != nil {
+		bad("-role-map: %v", err)
+	}
+	for _, p := range strings.Split(proxies, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			c.TrustedProxies = append(c.TrustedProxies, p)
+		}
+	}
+	if len(problems) > 0 {
+		return c, errors.New("invalid configuration:\n  " + strings.Join(problems, "\n  "))
+	}
+	return c, nil
+}
+
+// baseURLFor is the portal's public address: the configured one, or one
+// derived from the address it listens on.
+func baseURLFor(configured string, listening net.Addr) string {
+	if configured != "" {
+		return configured
+	}
+	host, port, _ := net.SplitHostPort(listening.String())
+	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port)
+}

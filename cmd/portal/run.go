@@ -1,0 +1,153 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/markbates/goth/providers/azureadv2"
+	"github.com/markbates/goth/providers/google"
+	"github.com/markbates/goth/providers/openidConnect"
+
+	"github.com/advocacy-portal/portal/guidelines"
+	"github.com/advocacy-portal/portal/handlers"
+	"github.com/advocacy-portal/portal/internal/auth"
+	"github.com/advocacy-portal/portal/internal/demo"
+	"github.com/advocacy-portal/portal/internal/demoidp"
+	"github.com/advocacy-portal/portal/internal/post"
+	"github.com/advocacy-portal/portal/internal/store"
+	"github.com/advocacy-portal/portal/internal/training"
+)
+
+const shutdownGrace = 10 * time.Second
+
+// run wires the portal together and serves until ctx is cancelled, then
+// shuts down cleanly. If ready is not nil it is called with the portal's
+// base URL once it accepts connections.
+func run(ctx context.Context, cfg Config, logger *slog.Logger, ready func(baseURL string)) error {
+	g, err := training.Load(guidelines.FS())
+	if err != nil {
+		return err
+	}
+	db, err := store.Open(ctx, cfg.DB)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	defer ln.Close()
+	baseURL := baseURLFor(cfg.BaseURL, ln.Addr())
+
+	var servers []*fiber.App
+	errc := make(chan error, 2)
+	serve := func(app *fiber.App, ln net.Listener) {
+		servers = append(servers, app)
+		go func() { errc <- app.Listener(ln) }()
+	}
+
+	var providers []auth.Provider
+	if cfg.Demo() {
+		idp, idpLn, err := startDemoIdP(cfg, baseURL, logger)
+		if err != nil {
+			return err
+		}
+		serve(handlers.NewDemoIdP(idp.provider, logger), idpLn)
+		p, err := openidConnect.New(idp.clientID, idp.secret, baseURL+"/auth/"+demo.ProviderSlug+"/callback",
+			idp.issuer+"/.well-known/openid-configuration", "openid", "email", "profile", "groups")
+		if err != nil {
+			return fmt.Errorf("demo sign-in: %w", err)
+		}
+		providers = append(providers, auth.Provider{Slug: demo.ProviderSlug, Label: "the demo identity provider", Goth: p})
+		if err := demo.Seed(ctx, db, cfg.RoleMap); err != nil {
+			return fmt.Errorf("load demo data: %w", err)
+		}
+		logger.Warn("demo sign-in is on: anyone can sign in as a demo person; configure PORTAL_OIDC_ISSUER for real use",
+			"demo_idp", idp.issuer)
+	} else if providers, err = realProviders(cfg, baseURL); err != nil {
+		return err
+	}
+
+	app := handlers.New(handlers.Deps{
+		Store: db, Guidelines: g, Providers: providers, RoleMap: cfg.RoleMap, GroupsClaim: cfg.GroupsClaim,
+		BaseURL: baseURL, Demo: cfg.Demo(), Policy: post.DefaultPolicy, Logger: logger,
+		TrustedProxies: cfg.TrustedProxies,
+	})
+	serve(app, ln)
+	logger.Info("portal is ready", "url", baseURL, "db", cfg.DB, "conduct_version", g.Conduct.Version, "modules", len(g.Modules))
+	if ready != nil {
+		ready(baseURL)
+	}
+
+	select {
+	case <-ctx.Done():
+	case err := <-errc:
+		if err != nil {
+			return fmt.Errorf("serve: %w", err)
+		}
+	}
+	logger.Info("shutting down")
+	var errs []error
+	for _, s := range servers {
+		errs = append(errs, s.ShutdownWithTimeout(shutdownGrace))
+	}
+	return errors.Join(errs...)
+}
+
+type demoIdP struct {
+	provider                 *demoidp.Provider
+	issuer, clientID, secret string
+}
+
+// startDemoIdP listens for the demo identity provider on loopback and
+// creates it, registered for the portal's callback.
+func startDemoIdP(cfg Config, baseURL string, logger *slog.Logger) (demoIdP, net.Listener, error) {
+	ln, err := net.Listen("tcp", cfg.DemoIdPAddr)
+	if err != nil {
+		return demoIdP{}, nil, fmt.Errorf("demo identity provider: listen on %s: %w", cfg.DemoIdPAddr, err)
+	}
+	d := demoIdP{issuer: "http://" + ln.Addr().String(), clientID: "advocacy-portal", secret: auth.NewToken()}
+	d.provider, err = demoidp.New(demoidp.Config{Issuer: d.issuer, ClientID: d.clientID, ClientSecret: d.secret,
+		RedirectURIs: []string{baseURL + "/auth/" + demo.ProviderSlug + "/callback"}, People: demo.People()})
+	if err != nil {
+		ln.Close()
+		return demoIdP{}, nil, err
+	}
+	return d, ln, nil
+}
+
+// realProviders sets up the configured identity providers through goth.
+func realProviders(cfg Config, baseURL string) ([]auth.Provider, error) {
+	callback := func(slug string) string { return baseURL + "/auth/" + slug + "/callback" }
+	var providers []auth.Provider
+	if cfg.OIDC.Issuer != "" {
+		discovery := cfg.OIDC.Issuer + "/.well-known/openid-configuration"
+		if len(cfg.OIDC.Issuer) > 0 && cfg.OIDC.Issuer[len(cfg.OIDC.Issuer)-1] == '/' {
+			discovery = cfg.OIDC.Issuer + ".well-known/openid-configuration"
+		}
+		p, err := openidConnect.New(cfg.OIDC.ClientID, cfg.OIDC.ClientSecret, callback("oidc"), discovery,
+			"openid", "email", "profile")
+		if err != nil {
+			return nil, fmt.Errorf("OpenID Connect discovery at %s: %w", discovery, err)
+		}
+		providers = append(providers, auth.Provider{Slug: "oidc", Label: cfg.OIDC.Name, Goth: p})
+	}
+	if cfg.Google.ClientID != "" {
+		p := google.New(cfg.Google.ClientID, cfg.Google.ClientSecret, callback("google"), "email", "profile")
+		providers = append(providers, auth.Provider{Slug: "google", Label: "Google", Goth: p})
+	}
+	if cfg.Microsoft.ClientID != "" {
+		p := azureadv2.New(cfg.Microsoft.ClientID, cfg.Microsoft.ClientSecret, callback("microsoft"),
+			azureadv2.ProviderOptions{Tenant: azureadv2.TenantType(cfg.MicrosoftTenant),
+				Scopes: []azureadv2.ScopeType{azureadv2.OpenIDScope, azureadv2.EmailScope, azureadv2.ProfileScope}})
+		providers = append(providers, auth.Provider{Slug: "microsoft", Label: "Microsoft", Goth: p})
+	}
+	return providers, nil
+}

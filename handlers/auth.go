@@ -1,0 +1,184 @@
+package handlers
+
+import (
+	"crypto/subtle"
+	"errors"
+	"net/url"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/advocacy-portal/portal/internal/account"
+	"github.com/advocacy-portal/portal/internal/apperr"
+	"github.com/advocacy-portal/portal/internal/auth"
+	"github.com/advocacy-portal/portal/internal/store"
+	"github.com/advocacy-portal/portal/views"
+)
+
+// showHome sends signed-in people to their starting page and shows
+// everyone else what the portal is.
+func (s *server) showHome(c *fiber.Ctx) error {
+	if sess := sessionOf(c); sess != nil {
+		return c.Redirect(homeOf(sess.User), fiber.StatusSeeOther)
+	}
+	return s.render(c, fiber.StatusOK, views.HomePage(s.chrome(c, "Welcome", "")))
+}
+
+// homeOf is where a user lands after signing in.
+func homeOf(u account.User) string {
+	if u.Has(account.Employee) {
+		return "/feed"
+	}
+	if u.HasAny(account.Comms, account.Admin) {
+		return "/posts"
+	}
+	return "/conduct"
+}
+
+func (s *server) showLogin(c *fiber.Ctx) error {
+	return s.renderLogin(c, fiber.StatusOK, "")
+}
+
+func (s *server) renderLogin(c *fiber.Ctx, status int, problem string) error {
+	next := safeNext(c.Query("next"))
+	providers := make([]views.LoginProvider, len(s.Providers))
+	for i, p := range s.Providers {
+		href := "/auth/" + p.Slug
+		if next != "" {
+			href += "?next=" + url.QueryEscape(next)
+		}
+		providers[i] = views.LoginProvider{Label: p.Label, Href: href}
+	}
+	return s.render(c, status, views.LoginPage(s.chrome(c, "Sign in", ""), providers, problem))
+}
+
+// safeNext returns next if it is a path on this site, and "" otherwise, so
+// that sign-in never redirects to another site.
+func safeNext(next string) string {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+		return ""
+	}
+	return next
+}
+
+func (s *server) provider(slug string) (auth.Provider, error) {
+	for _, p := range s.Providers {
+		if p.Slug == slug {
+			return p, nil
+		}
+	}
+	return auth.Provider{}, apperr.New(apperr.NotFound, "There is no such way to sign in here.")
+}
+
+// beginSignIn sends the browser to the identity provider, remembering the
+// OAuth state both in the database and in a cookie bound to this browser.
+func (s *server) beginSignIn(c *fiber.Ctx) error {
+	p, err := s.provider(c.Params("provider"))
+	if err != nil {
+		return err
+	}
+	// The state cookie must come back to the host of the callback URL.
+	if base, err := url.Parse(s.BaseURL); err == nil && base.Host != "" && base.Host != string(c.Request().Host()) {
+		return c.Redirect(s.BaseURL+c.OriginalURL(), fiber.StatusSeeOther)
+	}
+	state := auth.NewToken()
+	gs, err := p.Goth.BeginAuth(state)
+	if err != nil {
+		return err
+	}
+	authURL, err := gs.GetAuthURL()
+	if err != nil {
+		return err
+	}
+	if err := s.Store.SaveLoginState(ctx(c), store.LoginState{State: state, Provider: p.Slug,
+		SessionData: gs.Marshal(), NextPath: safeNext(c.Query("next"))}); err != nil {
+		return err
+	}
+	c.Cookie(s.cookie(loginStateCookie, state, loginStateTTL))
+	return c.Redirect(authURL, fiber.StatusFound)
+}
+
+// finishSignIn completes the authorization code flow through goth, signs
+// the user in (creating them on first sign-in) and starts a new session.
+func (s *server) finishSignIn(c *fiber.Ctx) error {
+	p, err := s.provider(c.Params("provider"))
+	if err != nil {
+		return err
+	}
+	c.Cookie(s.expiredCookie(loginStateCookie))
+	if reason := c.Query("error"); reason != "" {
+		return s.renderLogin(c, fiber.StatusUnauthorized, "The identity provider did not sign you in ("+reason+"). Try again, or ask your IT team if it keeps happening.")
+	}
+	state := c.Query("state")
+	expired := "This sign-in took too long or was started in another browser. Please sign in again."
+	if state == "" || subtle.ConstantTimeCompare([]byte(state), []byte(c.Cookies(loginStateCookie))) != 1 {
+		return s.renderLogin(c, fiber.StatusBadRequest, expired)
+	}
+	ls, err := s.Store.TakeLoginState(ctx(c), state, loginStateTTL)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && ls.Provider != p.Slug) {
+		return s.renderLogin(c, fiber.StatusBadRequest, expired)
+	}
+	if err != nil {
+		return err
+	}
+	gs, err := p.Goth.UnmarshalSession(ls.SessionData)
+	if err != nil {
+		return err
+	}
+	params, err := url.ParseQuery(string(c.Request().URI().QueryString()))
+	if err != nil {
+		return apperr.Wrap(apperr.Invalid, "The identity provider sent back a malformed answer.", err)
+	}
+	if _, err := gs.Authorize(p.Goth, params); err != nil {
+		s.Logger.Warn("sign-in: code exchange failed", "provider", p.Slug, "err", err)
+		return s.renderLogin(c, fiber.StatusUnauthorized, "The identity provider did not confirm your sign-in. Please try again.")
+	}
+	gu, err := p.Goth.FetchUser(gs)
+	if err != nil {
+		s.Logger.Warn("sign-in: fetching the user failed", "provider", p.Slug, "err", err)
+		return s.renderLogin(c, fiber.StatusUnauthorized, "The identity provider did not tell us who you are. Please try again.")
+	}
+	id, err := s.RoleMap.Identity(p.Slug, auth.ClaimsFromGoth(gu, s.GroupsClaim))
+	if err != nil {
+		return s.renderLogin(c, fiber.StatusUnauthorized, "We cannot sign you in: "+err.Error()+".")
+	}
+	user, err := s.Store.SignIn(ctx(c), id)
+	if err != nil {
+		return err
+	}
+	if !user.Active {
+		return apperr.New(apperr.Forbidden, "Your account in the portal is deactivated. Ask the portal's administrators if this is a mistake.")
+	}
+	// A new session id at every sign-in; any session this browser had ends.
+	token, replace := auth.NewToken(), ""
+	if old := c.Cookies(sessionCookie); old != "" {
+		replace = auth.HashToken(old)
+	}
+	if err := s.Store.CreateSession(ctx(c), auth.HashToken(token), replace, user.ID, auth.NewToken(), s.Now().Add(sessionTTL)); err != nil {
+		return err
+	}
+	c.Cookie(s.cookie(sessionCookie, token, sessionTTL))
+	next := ls.NextPath
+	if next == "" || next == "/" {
+		next = homeOf(user)
+	}
+	return c.Redirect(next, fiber.StatusSeeOther)
+}
+
+// signOut ends the session.
+func (s *server) signOut(c *fiber.Ctx) error {
+	if err := s.Store.DeleteSession(ctx(c), sessionOf(c).IDHash); err != nil {
+		return err
+	}
+	c.Cookie(s.expiredCookie(sessionCookie))
+	return c.Redirect("/", fiber.StatusSeeOther)
+}
+
+// healthz answers 200 once the database answers.
+func (s *server) healthz(c *fiber.Ctx) error {
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	if err := s.Store.Ping(ctx(c)); err != nil {
+		return c.Status(fiber.StatusServiceUnavailable).SendString("database unavailable")
+	}
+	return c.SendString("ok")
+}

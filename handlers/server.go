@@ -1,0 +1,276 @@
+// Package handlers is the portal's HTTP layer: routes, the handlers behind
+// them, sessions, CSRF protection and the error page. Handlers parse and
+// check input, call the store or a domain package, and render a view.
+package handlers
+
+import (
+	"context"
+	"crypto/subtle"
+	"errors"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/a-h/templ"
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/filesystem"
+	"github.com/gofiber/fiber/v2/middleware/recover"
+	"github.com/gofiber/fiber/v2/middleware/requestid"
+
+	"github.com/advocacy-portal/portal/assets"
+	"github.com/advocacy-portal/portal/internal/account"
+	"github.com/advocacy-portal/portal/internal/apperr"
+	"github.com/advocacy-portal/portal/internal/auth"
+	"github.com/advocacy-portal/portal/internal/post"
+	"github.com/advocacy-portal/portal/internal/store"
+	"github.com/advocacy-portal/portal/internal/training"
+	"github.com/advocacy-portal/portal/views"
+)
+
+// Deps is what the portal's handlers need. Every field is required unless
+// its comment says otherwise.
+type Deps struct {
+	Store       *store.Store
+	Guidelines  *training.Guidelines
+	Providers   []auth.Provider
+	RoleMap     auth.RoleMap
+	GroupsClaim string // the ID token claim carrying group values
+	BaseURL     string // the portal's public address, without a trailing slash
+	Demo        bool   // demo sign-in is on; every page shows a banner
+	Policy      post.Policy
+	Logger      *slog.Logger
+	// TrustedProxies are the addresses whose X-Forwarded-For is believed.
+	// Optional: with none, the client address is the connection's.
+	TrustedProxies []string
+	Now            func() time.Time // optional; time.Now by default
+}
+
+// Cookie names.
+const (
+	sessionCookie    = "portal_session"
+	loginStateCookie = "portal_login_state"
+	sessionTTL       = 12 * time.Hour
+	loginStateTTL    = 10 * time.Minute
+)
+
+type server struct {
+	Deps
+	secure bool // cookies get the Secure flag (the base URL is https)
+}
+
+// New builds the portal's Fiber app with every route registered.
+func New(d Deps) *fiber.App {
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	s := &server{Deps: d, secure: strings.HasPrefix(d.BaseURL, "https://")}
+	app := fiber.New(fiber.Config{
+		ErrorHandler:            s.handleError,
+		DisableStartupMessage:   true,
+		BodyLimit:               1 << 20,
+		ReadTimeout:             30 * time.Second,
+		WriteTimeout:            30 * time.Second,
+		IdleTimeout:             2 * time.Minute,
+		ProxyHeader:             fiber.HeaderXForwardedFor,
+		EnableTrustedProxyCheck: true,
+		TrustedProxies:          d.TrustedProxies,
+	})
+	app.Use(recover.New(), requestid.New(), s.logRequests, securityHeaders)
+	s.routes(app)
+	app.Use(func(c *fiber.Ctx) error {
+		return apperr.New(apperr.NotFound, "There is no page at this address.")
+	})
+	return app
+}
+
+// staticFiles serves the embedded assets.
+func staticFiles() fiber.Handler {
+	return filesystem.New(filesystem.Config{
+		Root:   http.FS(assets.FS()),
+		MaxAge: 3600,
+	})
+}
+
+// logRequests logs each request without the client's address: the portal
+// does not write raw IP addresses to its logs.
+func (s *server) logRequests(c *fiber.Ctx) error {
+	start := time.Now()
+	err := c.Next()
+	status := c.Response().StatusCode()
+	if err != nil {
+		if e, ok := err.(*fiber.Error); ok {
+			status = e.Code
+		} else if e, ok := apperr.As(err); ok {
+			status = e.Status()
+		} else {
+			status = 500
+		}
+	}
+	s.Logger.LogAttrs(c.UserContext(), slog.LevelInfo, "request",
+		slog.String("id", requestID(c)), slog.String("method", c.Method()), slog.String("path", c.Path()),
+		slog.Int("status", status), slog.Duration("took", time.Since(start)))
+	return err
+}
+
+func requestID(c *fiber.Ctx) string {
+	id, _ := c.Locals(requestid.ConfigDefault.ContextKey).(string)
+	return id
+}
+
+func securityHeaders(c *fiber.Ctx) error {
+	c.Set("X-Content-Type-Options", "nosniff")
+	c.Set("X-Frame-Options", "DENY")
+	c.Set("Referrer-Policy", "strict-origin-when-cross-origin")
+	c.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self' 'unsafe-inline'; frame-ancestors 'none'; base-uri 'self'")
+	return c.Next()
+}
+
+// handleError turns an error from a handler into a response: an app error
+// shows its own message and status; anything else is logged with the
+// request id and shown as "Something went wrong".
+func (s *server) handleError(c *fiber.Ctx, err error) error {
+	status := fiber.StatusInternalServerError
+	message := "Something went wrong on our side. Please try again; if it keeps happening, tell the portal's administrators."
+	var fe *fiber.Error
+	if ae, ok := apperr.As(err); ok {
+		status, message = ae.Status(), ae.Message
+	} else if errors.Is(err, store.ErrNotFound) {
+		status, message = fiber.StatusNotFound, "We could not find what you asked for."
+	} else if errors.As(err, &fe) {
+		status, message = fe.Code, friendlyStatus(fe)
+	}
+	if status >= 500 {
+		s.Logger.Error("request failed", "id", requestID(c), "method", c.Method(), "path", c.Path(), "err", err)
+	}
+	c.Status(status)
+	if strings.HasPrefix(c.Path(), "/l/") || c.Method() == fiber.MethodHead {
+		c.Set(fiber.HeaderCacheControl, "no-store")
+	}
+	return s.render(c, status, views.ErrorPage(s.chrome(c, "Error", ""), status, message))
+}
+
+func friendlyStatus(fe *fiber.Error) string {
+	switch fe.Code {
+	case fiber.StatusNotFound:
+		return "There is no page at this address."
+	case fiber.StatusMethodNotAllowed:
+		return "This address does not accept that kind of request."
+	case fiber.StatusRequestEntityTooLarge:
+		return "What you sent is too large."
+	}
+	if fe.Code < 500 {
+		return "The request could not be understood. Please go back and try again."
+	}
+	return "Something went wrong on our side. Please try again."
+}
+
+// render writes a templ component as the HTML response.
+func (s *server) render(c *fiber.Ctx, status int, component templ.Component) error {
+	c.Status(status)
+	c.Type("html", "utf-8")
+	return component.Render(c.UserContext(), c.Response().BodyWriter())
+}
+
+// chrome is the layout data for the current request.
+func (s *server) chrome(c *fiber.Ctx, title, active string) views.Chrome {
+	ch := views.Chrome{Title: title, Demo: s.Demo, Active: active, Lang: "en", Dir: "ltr"}
+	if sess := sessionOf(c); sess != nil {
+		ch.User = &sess.User
+		ch.CSRF = sess.CSRFToken
+		if sess.User.Language != "" {
+			ch.Lang = sess.User.Language
+		}
+	}
+	ch.Dir = textDirection(ch.Lang)
+	return ch
+}
+
+// textDirection is "rtl" for right-to-left languages.
+func textDirection(lang string) string {
+	switch strings.SplitN(lang, "-", 2)[0] {
+	case "ar", "he", "fa", "ur", "yi":
+		return "rtl"
+	}
+	return "ltr"
+}
+
+const sessionKey = "session"
+
+// sessionOf returns the signed-in session of the request, or nil.
+func sessionOf(c *fiber.Ctx) *store.Session {
+	sess, _ := c.Locals(sessionKey).(*store.Session)
+	return sess
+}
+
+// userOf returns the signed-in user; only call it behind requireRoles.
+func userOf(c *fiber.Ctx) account.User { return sessionOf(c).User }
+
+// loadSession attaches the session named by the cookie, if it is valid.
+func (s *server) loadSession(c *fiber.Ctx) error {
+	token := c.Cookies(sessionCookie)
+	if token == "" {
+		return c.Next()
+	}
+	sess, err := s.Store.SessionByHash(c.UserContext(), auth.HashToken(token))
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		c.Cookie(s.expiredCookie(sessionCookie))
+	case err != nil:
+		return err
+	default:
+		c.Locals(sessionKey, &sess)
+	}
+	return c.Next()
+}
+
+// requireRoles lets the request through only for a signed-in user holding
+// one of roles. Anonymous visitors are sent to sign in; others get 403.
+func (s *server) requireRoles(roles ...account.Role) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		sess := sessionOf(c)
+		if sess == nil {
+			next := "/"
+			if c.Method() == fiber.MethodGet {
+				next = c.OriginalURL()
+			}
+			return c.Redirect("/login?next="+url.QueryEscape(next), fiber.StatusSeeOther)
+		}
+		if len(roles) > 0 && !sess.User.HasAny(roles...) {
+			return apperr.New(apperr.Forbidden, "Your roles do not give you access to this page. If you think they should, ask the portal's administrators.")
+		}
+		return c.Next()
+	}
+}
+
+// checkCSRF refuses a state-changing request whose form token does not
+// match the session's. It runs after loadSession.
+func (s *server) checkCSRF(c *fiber.Ctx) error {
+	switch c.Method() {
+	case fiber.MethodGet, fiber.MethodHead, fiber.MethodOptions:
+		return c.Next()
+	}
+	sess := sessionOf(c)
+	sent := c.FormValue("_csrf")
+	if sent == "" {
+		sent = c.Get("X-CSRF-Token")
+	}
+	if sess == nil || sent == "" || subtle.ConstantTimeCompare([]byte(sent), []byte(sess.CSRFToken)) != 1 {
+		return apperr.New(apperr.Forbidden, "This form has expired or did not come from this portal, so nothing was changed. Go back, reload the page and try again.")
+	}
+	return c.Next()
+}
+
+func (s *server) cookie(name, value string, ttl time.Duration) *fiber.Cookie {
+	return &fiber.Cookie{Name: name, Value: value, Path: "/", Expires: s.Now().Add(ttl),
+		HTTPOnly: true, Secure: s.secure, SameSite: fiber.CookieSameSiteLaxMode}
+}
+
+func (s *server) expiredCookie(name string) *fiber.Cookie {
+	return &fiber.Cookie{Name: name, Value: "", Path: "/", Expires: time.Unix(1, 0), MaxAge: -1,
+		HTTPOnly: true, Secure: s.secure, SameSite: fiber.CookieSameSiteLaxMode}
+}
+
+// ctx is the request's context for calls into the store.
+func ctx(c *fiber.Ctx) context.Context { return c.UserContext() }

@@ -1,0 +1,56 @@
+// Package account describes the people who use the portal and what their
+// roles allow.
+package account
+
+import (
+	"slices"
+	"time"
+)
+
+// Role is what a person may do in the portal. One person may hold several.
+type Role string
+
+// The portal's roles.
+const (
+	Employee Role = "employee" // reads the guidelines, trains, shares, sees own reach
+	HR       Role = "hr"       // assigns and follows training
+	Comms    Role = "comms"    // writes, reviews and approves posts; sees programme reach
+	Admin    Role = "admin"    // runs the portal: sign-in, users, settings
+)
+
+// Roles lists every role, in the order pages show them.
+var Roles = []Role{Employee, HR, Comms, Admin}
+
+// Valid reports whether r is one of the portal's roles.
+func (r Role) Valid() bool { return slices.Contains(Roles, r) }
+
+// User is a person known to the portal.
+type User struct {
+	ID               int64
+	Email            string
+	Name             string
+	Department       string
+	Language         string
+	MastodonInstance string // host name of the person's Mastodon server, if they told us
+	Active           bool
+	Roles            []Role
+	CreatedAt        time.Time
+	LastLoginAt      time.Time
+}
+
+// Has reports whether the user holds role r.
+func (u User) Has(r Role) bool { return slices.Contains(u.Roles, r) }
+
+// HasAny reports whether the user holds at least one of roles.
+func (u User) HasAny(roles ...Role) bool {
+	return slices.ContainsFunc(roles, u.Has)
+}
+
+// Identity is what an identity provider tells us about a person at sign-in.
+type Identity struct {
+	Subject    string // provider-qualified subject, e.g. "oidc:3f9a…"; stable across renames
+	Email      string
+	Name       string
+	Department string
+	Roles      []Role // roles mapped from the provider's groups claim
+}

@@ -1,0 +1,103 @@
+// Package demo is the demo company: the people the demo identity provider
+// offers, and the data a fresh demo portal starts with.
+package demo
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/advocacy-portal/portal/internal/auth"
+	"github.com/advocacy-portal/portal/internal/demoidp"
+	"github.com/advocacy-portal/portal/internal/post"
+	"github.com/advocacy-portal/portal/internal/store"
+)
+
+// People are the demo company's staff, at least one per role. Their groups
+// map to portal roles through auth.DefaultRoleMap.
+func People() []demoidp.Person {
+	return []demoidp.Person{
+		{Subject: "demo-sam", Email: "sam.patel@demo.example", Name: "Sam Patel", Department: "Sales",
+			Title: "Sales engineer · employee", Groups: []string{"Sales"}},
+		{Subject: "demo-noor", Email: "noor.devries@demo.example", Name: "Noor de Vries", Department: "Customer Success",
+			Title: "Support specialist · employee", Groups: []string{"Customer Success"}},
+		{Subject: "demo-hannah", Email: "hannah.okafor@demo.example", Name: "Hannah Okafor", Department: "People",
+			Title: "HR business partner · hr", Groups: []string{"People", "portal-hr"}},
+		{Subject: "demo-carlos", Email: "carlos.mendes@demo.example", Name: "Carlos Mendes", Department: "Marketing",
+			Title: "Communications lead · comms", Groups: []string{"Marketing", "portal-comms"}},
+		{Subject: "demo-mei", Email: "mei.lin@demo.example", Name: "Mei Lin", Department: "Marketing",
+			Title: "Content editor · comms", Groups: []string{"Marketing", "portal-comms"}},
+		{Subject: "demo-alex", Email: "alex.kowalski@demo.example", Name: "Alex Kowalski", Department: "IT",
+			Title: "IT administrator · admin", Groups: []string{"IT", "portal-admins"}},
+	}
+}
+
+// ProviderSlug is the sign-in provider slug the demo people sign in through.
+const ProviderSlug = "demo"
+
+// Seed loads the demo company into an empty store: its people (as if they
+// had been provisioned from the demo identity provider), department groups
+// and a few posts in different states. It does nothing if any user exists.
+func Seed(ctx context.Context, s *store.Store, roles auth.RoleMap) error {
+	n, err := s.CountUsers(ctx)
+	if err != nil || n > 0 {
+		return err
+	}
+	ids := map[string]int64{}
+	for _, p := range People() {
+		id, err := roles.Identity(ProviderSlug, auth.Claims{Subject: p.Subject, Email: p.Email, Name: p.Name,
+			Department: p.Department, Groups: p.Groups})
+		if err != nil {
+			return fmt.Errorf("demo: %s: %w", p.Name, err)
+		}
+		u, err := s.Provision(ctx, id)
+		if err != nil {
+			return err
+		}
+		ids[p.Subject] = u.ID
+		g, err := s.EnsureGroup(ctx, p.Department, store.Department)
+		if err != nil {
+			return err
+		}
+		if err := s.AddToGroup(ctx, g, u.ID); err != nil {
+			return err
+		}
+	}
+	carlos, mei := ids["demo-carlos"], ids["demo-mei"]
+	posts := []struct {
+		in       post.Input
+		author   int64
+		reviewer int64
+		steps    []post.Action
+	}{
+		{post.Input{Title: "We opened our new office in Rotterdam", URL: "https://example.com/news/rotterdam-office",
+			Commentary: "Our new Rotterdam office is open: more room for the support team and a café downstairs. Come and say hello!",
+			Category:   string(post.CompanyNews), Campaign: "rotterdam-opening"}, carlos, mei, []post.Action{post.Submit, post.Approve}},
+		{post.Input{Title: "Five lessons from a year of remote onboarding", URL: "https://example.com/blog/remote-onboarding",
+			Commentary: "What we learned from welcoming 40 new colleagues without meeting them in person first.",
+			Category:   string(post.Culture)}, mei, carlos, []post.Action{post.Submit, post.Approve}},
+		{post.Input{Title: "We are hiring support engineers", URL: "https://example.com/jobs/support-engineer",
+			Commentary: "Know someone who loves solving hard problems for customers? We are hiring in Rotterdam and remote.",
+			Category:   string(post.Jobs), Campaign: "hiring-q4"}, mei, carlos, []post.Action{post.Submit}},
+		{post.Input{Title: "Industry report: what buyers expect in 2027", URL: "https://example.com/insights/buyers-2027",
+			Category: string(post.IndustryInsight)}, carlos, mei, nil},
+	}
+	for _, p := range posts {
+		if errs := p.in.Validate(); len(errs) > 0 {
+			return fmt.Errorf("demo: post %q is invalid: %v", p.in.Title, errs)
+		}
+		id, err := s.CreatePost(ctx, p.in, p.author)
+		if err != nil {
+			return err
+		}
+		for _, a := range p.steps {
+			actor := p.author
+			if a == post.Approve {
+				actor = p.reviewer
+			}
+			if _, err := s.TransitionPost(ctx, id, a, actor, "", post.DefaultPolicy); err != nil {
+				return fmt.Errorf("demo: %s %q: %w", a, p.in.Title, err)
+			}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,71 @@
+package post
+
+import (
+	"errors"
+	"strings"
+)
+
+// A TransitionError says why a status change is refused; its message is
+// safe to show.
+type TransitionError struct{ Message string }
+
+func (e *TransitionError) Error() string { return e.Message }
+
+// Action is a workflow step a person can take on a post.
+type Action string
+
+// The workflow's actions.
+const (
+	Submit  Action = "submit"  // draft → in review
+	Approve Action = "approve" // in review → approved
+	Return  Action = "return"  // in review → draft, with a comment
+	Archive Action = "archive" // any → archived
+)
+
+// Policy holds the workflow rules that admins may change.
+type Policy struct {
+	FourEyes bool // an author cannot approve their own post
+}
+
+// DefaultPolicy is four-eyes on.
+var DefaultPolicy = Policy{FourEyes: true}
+
+// Next returns the status that action leads to from p's status, or a
+// *TransitionError if actorID may not take it.
+func (pol Policy) Next(p Post, a Action, actorID int64, comment string) (Status, error) {
+	switch a {
+	case Submit:
+		if p.Status != Draft {
+			return "", &TransitionError{"Only a draft can be sent for review."}
+		}
+		return InReview, nil
+	case Approve:
+		if p.Status != InReview {
+			return "", &TransitionError{"Only a post in review can be approved."}
+		}
+		if pol.FourEyes && p.AuthorID == actorID {
+			return "", &TransitionError{"You wrote this post, so someone else has to approve it (four-eyes rule)."}
+		}
+		return Approved, nil
+	case Return:
+		if p.Status != InReview {
+			return "", &TransitionError{"Only a post in review can be sent back."}
+		}
+		if strings.TrimSpace(comment) == "" {
+			return "", &TransitionError{"Say what needs to change when you send a post back."}
+		}
+		return Draft, nil
+	case Archive:
+		if p.Status == Archived {
+			return "", &TransitionError{"This post is already archived."}
+		}
+		return Archived, nil
+	}
+	return "", &TransitionError{"Unknown action."}
+}
+
+// IsTransitionError reports whether err is a refused transition.
+func IsTransitionError(err error) bool {
+	var te *TransitionError
+	return errors.As(err, &te)
+}

@@ -79,7 +79,7 @@ func (s *server) beginSignIn(c *fiber.Ctx) error {
 	}
 	// The state cookie must come back to the host of the callback URL.
 	if base, err := url.Parse(s.BaseURL); err == nil && base.Host != "" && base.Host != string(c.Request().Host()) {
-		return c.Redirect(s.BaseURL+c.OriginalURL(), fiber.StatusSeeOther)
+		return c.Redirect(s.BaseURL+string(c.Request().URI().RequestURI()), fiber.StatusSeeOther)
 	}
 	state := auth.NewToken()
 	gs, err := p.Goth.BeginAuth(state)

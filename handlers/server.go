@@ -233,7 +233,7 @@ func (s *server) requireRoles(roles ...account.Role) fiber.Handler {
 		if sess == nil {
 			next := "/"
 			if c.Method() == fiber.MethodGet {
-				next = c.OriginalURL()
+				next = string(c.Request().URI().RequestURI())
 			}
 			return c.Redirect("/login?next="+url.QueryEscape(next), fiber.StatusSeeOther)
 		}

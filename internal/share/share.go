@@ -106,10 +106,15 @@ func IntentURL(n Network, link, text, title, instance string) string {
 		q.Set("text", withLink)
 		return "https://wa.me/?" + q.Encode()
 	case Email:
-		// mailto wants %20 for spaces, not +.
-		return "mailto:?subject=" + url.PathEscape(title) + "&body=" + url.PathEscape(withLink)
+		return "mailto:?subject=" + mailtoEscape(title) + "&body=" + mailtoEscape(withLink)
 	}
 	return ""
+}
+
+// mailtoEscape escapes a mailto header value: like a query value, but
+// with %20 for spaces, since mail clients do not read + as a space.
+func mailtoEscape(s string) string {
+	return strings.ReplaceAll(url.QueryEscape(s), "+", "%20")
 }
 
 var hostPattern = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$`)

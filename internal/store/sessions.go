@@ -106,6 +106,9 @@ func (s *Store) TakeLoginState(ctx context.Context, state string, maxAge time.Du
 		RETURNING provider, session_data, next_path, created_at`, state).
 		Scan(&ls.Provider, &ls.SessionData, &ls.NextPath, timeScanner{&ls.CreatedAt})
 	if errors.Is(err, sql.ErrNoRows) {
+		if err := tx.Commit(); err != nil { // keep the clean-up of stale states
+			return ls, fmt.Errorf("store: take login state: %w", err)
+		}
 		return ls, fmt.Errorf("store: login state: %w", ErrNotFound)
 	}
 	if err != nil {

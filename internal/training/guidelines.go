@@ -13,6 +13,7 @@ import (
 	"path"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -311,26 +312,34 @@ func readDocument(fsys fs.FS, file string, front any) (body []byte, hash string,
 	dec := yaml.NewDecoder(bytes.NewReader(meta))
 	dec.KnownFields(true)
 	if err := dec.Decode(front); err != nil {
-		return nil, "", Problems{yamlProblem(file, err)}
+		return nil, "", yamlProblems(file, err)
 	}
 	return body, hash, nil
 }
 
-var yamlLine = regexp.MustCompile(`line (\d+)`)
+var yamlLine = regexp.MustCompile(`^(?:yaml: )?line (\d+): `)
 
-// yamlProblem turns a YAML error into a Problem, shifting its line number by
-// one for the opening --- line.
-func yamlProblem(file string, err error) Problem {
-	msg := strings.TrimPrefix(err.Error(), "yaml: ")
-	line := 1
-	if m := yamlLine.FindStringSubmatch(msg); m != nil {
-		var n int
-		fmt.Sscan(m[1], &n)
-		line = n + 1
-		msg = strings.Replace(msg, m[0], fmt.Sprintf("line %d", line), 1)
+// yamlProblems turns a YAML error into Problems, one per message, with line
+// numbers shifted by one for the opening --- line.
+func yamlProblems(file string, err error) Problems {
+	messages := []string{err.Error()}
+	var te *yaml.TypeError
+	if errors.As(err, &te) {
+		messages = te.Errors
 	}
-	msg = strings.TrimPrefix(msg, fmt.Sprintf("unmarshal errors:\n  line %d: ", line))
-	return Problem{File: file, Line: line, Message: msg}
+	ps := make(Problems, 0, len(messages))
+	for _, msg := range messages {
+		p := Problem{File: file, Line: 1, Message: strings.TrimPrefix(msg, "yaml: ")}
+		if m := yamlLine.FindStringSubmatch(msg); m != nil {
+			n, _ := strconv.Atoi(m[1])
+			p.Line, p.Message = n+1, msg[len(m[0]):]
+		}
+		if field, _, ok := strings.Cut(strings.TrimPrefix(p.Message, "field "), " not found in type "); ok {
+			p.Message = fmt.Sprintf("unknown key %q (see guidelines/README.md for the keys)", field)
+		}
+		ps = append(ps, p)
+	}
+	return ps
 }
 
 func splitFrontMatter(src []byte) (meta, body []byte, ok bool) {

@@ -1,0 +1,123 @@
+package handlers
+
+import (
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// everyone signed in; anyone includes anonymous visitors.
+var (
+	signedIn  = []string{"employee", "hr", "comms", "admin"}
+	commsOnly = []string{"comms", "admin"}
+	anyone    = append([]string{""}, signedIn...)
+)
+
+// roleTable says, for every registered route, which personas may use it.
+// A route missing from this table fails TestEveryRouteHasARoleEntry.
+var roleTable = []struct {
+	method, route string
+	example       string // a concrete path for the route
+	allowed       []string
+}{
+	{"GET", "/healthz", "/healthz", anyone},
+	{"GET", "/l/:code", "/l/unknowncode", anyone},
+	{"GET", "/", "/", anyone},
+	{"GET", "/login", "/login", anyone},
+	{"GET", "/auth/:provider", "/auth/nowhere", anyone},
+	{"GET", "/auth/:provider/callback", "/auth/nowhere/callback", anyone},
+	{"POST", "/logout", "/logout", signedIn},
+
+	{"GET", "/conduct", "/conduct", signedIn},
+	{"POST", "/conduct/acknowledge", "/conduct/acknowledge", signedIn},
+	{"GET", "/training", "/training", signedIn},
+	{"GET", "/training/:module", "/training/disclosure", signedIn},
+	{"POST", "/training/:module/attempts", "/training/disclosure/attempts", signedIn},
+	{"GET", "/training/:module/attempts/:attempt", "/training/disclosure/attempts/1", signedIn},
+
+	{"GET", "/feed", "/feed", signedIn},
+	{"POST", "/posts/:id/share", "/posts/1/share", signedIn},
+	{"GET", "/my/reach", "/my/reach", signedIn},
+
+	{"GET", "/posts", "/posts", commsOnly},
+	{"GET", "/posts/new", "/posts/new", commsOnly},
+	{"POST", "/posts", "/posts", commsOnly},
+	{"GET", "/posts/:id", "/posts/1", commsOnly},
+	{"POST", "/posts/:id/submit", "/posts/1/submit", commsOnly},
+	{"POST", "/posts/:id/approve", "/posts/1/approve", commsOnly},
+	{"POST", "/posts/:id/return", "/posts/1/return", commsOnly},
+	{"GET", "/reach", "/reach", commsOnly},
+}
+
+func TestEveryRouteHasARoleEntry(t *testing.T) {
+	env := newTestEnv(t)
+	registered := map[string]bool{}
+	for _, r := range env.app.GetRoutes(true) {
+		if r.Method == http.MethodHead {
+			continue // Fiber registers HEAD beside every GET
+		}
+		registered[r.Method+" "+r.Path] = true
+	}
+	inTable := map[string]bool{}
+	for _, e := range roleTable {
+		inTable[e.method+" "+e.route] = true
+	}
+	for r := range registered {
+		if !inTable[r] {
+			t.Errorf("route %s is registered but has no entry in roleTable: say who may use it", r)
+		}
+	}
+	for r := range inTable {
+		if !registered[r] {
+			t.Errorf("roleTable lists %s, which is not registered", r)
+		}
+	}
+}
+
+// TestRoles checks every route as every persona: allowed personas get
+// through (no 403, no sign-in redirect, no server error); others get 403,
+// and anonymous visitors are sent to sign in.
+func TestRoles(t *testing.T) {
+	env := newTestEnv(t)
+	env.livePost(t, "A live post")
+	for _, e := range roleTable {
+		for _, persona := range anyone {
+			name := persona
+			if name == "" {
+				name = "anonymous"
+			}
+			t.Run(fmt.Sprintf("%s %s as %s", e.method, e.example, name), func(t *testing.T) {
+				if persona != "" {
+					env.newSession(t, persona) // a request may end the session (sign-out)
+				}
+				resp := env.do(t, persona, e.method, e.example, nil)
+				toLogin := resp.StatusCode == http.StatusSeeOther && strings.HasPrefix(resp.Header.Get("Location"), "/login")
+				switch {
+				case slices.Contains(e.allowed, persona):
+					if resp.StatusCode == http.StatusForbidden && e.method == http.MethodPost {
+						// A refusal here must not be the role check: only the
+						// domain may refuse (e.g. sharing still locked).
+						doc := mustDoc(t, resp)
+						if strings.Contains(doc.Text(), "Your roles do not give you access") {
+							t.Fatalf("allowed persona got the role 403")
+						}
+						return
+					}
+					if resp.StatusCode == http.StatusForbidden || toLogin || resp.StatusCode >= 500 {
+						t.Fatalf("allowed persona got %d %s", resp.StatusCode, resp.Header.Get("Location"))
+					}
+				case persona == "":
+					if !toLogin {
+						t.Fatalf("anonymous got %d %q, want 303 to /login", resp.StatusCode, resp.Header.Get("Location"))
+					}
+				default:
+					if resp.StatusCode != http.StatusForbidden {
+						t.Fatalf("got %d, want 403", resp.StatusCode)
+					}
+				}
+			})
+		}
+	}
+}

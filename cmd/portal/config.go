@@ -46,7 +46,12 @@ type ClientConfig struct {
 // Demo reports whether demo sign-in is on: no real provider is configured
 // and the portal is not in production.
 func (c Config) Demo() bool {
-	return c.OIDC.Issuer == "" && c.Google.ClientID == "" && c.Microsoft.ClientID == "" && c.Env != "production"
+	return !c.hasProvider() && c.Env != "production"
+}
+
+// hasProvider reports whether a real identity provider is configured.
+func (c Config) hasProvider() bool {
+	return c.OIDC.Issuer != "" || c.Google.ClientID != "" || c.Microsoft.ClientID != ""
 }
 
 // setting is one flag with its environment variable.
@@ -115,8 +120,9 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (Conf
 	}
 	if c.BaseURL != "" {
 		u, err := url.Parse(c.BaseURL)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") {
-			bad("-base-url %q must be an http(s) address without a path, like https://advocacy.example.com", c.BaseURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") ||
+			u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+			bad("-base-url %q must be an http(s) address without a path, query or fragment, like https://advocacy.example.com", c.BaseURL)
 		}
 		c.BaseURL = strings.TrimSuffix(c.BaseURL, "/")
 	} else if c.Env == "production" {
@@ -131,7 +137,7 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (Conf
 	if c.Microsoft.ClientID != "" && c.Microsoft.ClientSecret == "" {
 		bad("-microsoft-client-id needs -microsoft-client-secret too")
 	}
-	if c.Env == "production" && c.Demo() {
+	if c.Env == "production" && !c.hasProvider() {
 		bad("no identity provider is configured; set PORTAL_OIDC_ISSUER (or Google or Microsoft) in production")
 	}
 	var err error

@@ -52,6 +52,12 @@ func run(ctx context.Context, cfg Config, logger *slog.Logger, ready func(baseUR
 		servers = append(servers, app)
 		go func() { errc <- app.Listener(ln) }()
 	}
+	// Whatever ends run, every server started is shut down first.
+	defer func() {
+		for _, s := range servers {
+			s.ShutdownWithTimeout(shutdownGrace)
+		}
+	}()
 
 	var providers []auth.Provider
 	if cfg.Demo() {
@@ -98,6 +104,7 @@ func run(ctx context.Context, cfg Config, logger *slog.Logger, ready func(baseUR
 	for _, s := range servers {
 		errs = append(errs, s.ShutdownWithTimeout(shutdownGrace))
 	}
+	servers = nil
 	return errors.Join(errs...)
 }
 

@@ -63,7 +63,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	s.read.SetMaxOpenConns(max(4, runtime.NumCPU()))
 	if err := s.migrate(ctx); err != nil {
 		s.Close()
-		return nil, err
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
 	return s, nil
 }

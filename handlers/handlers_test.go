@@ -126,7 +126,7 @@ func mustDoc(t *testing.T, resp *http.Response) *goquery.Document {
 
 // has reports whether the page has an element with the data-testid.
 func has(doc *goquery.Document, testid string) bool {
-	return doc.Find(`[data-testid="` + testid + `"]`).Length() > 0
+	return doc.Find(`[data-testid="`+testid+`"]`).Length() > 0
 }
 
 // unlockSharing acknowledges the code of conduct and passes every required

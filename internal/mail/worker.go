@@ -1,0 +1,191 @@
+package mail
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/advocacy-portal/portal/internal/store"
+)
+
+// Worker drains the outbox in the background: it claims due messages in
+// batches, sends each through Sender, and records the outcome. A failed
+// message is retried later with growing delays and is never dropped.
+//
+// Several portal instances may run a Worker against one database: claiming
+// leases messages so that each goes out once (at least once, should an
+// instance stall past the lease). Set the fields before calling Run and do
+// not change them afterwards. Zero values take the defaults noted.
+type Worker struct {
+	Store       *store.Store
+	Sender      Sender       // nil: no SMTP configured, mail stays in the outbox
+	Logger      *slog.Logger // nil: no logging
+	Interval    time.Duration
+	Batch       int           // messages per pass; default 20
+	SendTimeout time.Duration // per message; default 30s
+
+	// Now, if not nil, replaces time.Now for computing retry times; give it
+	// the same clock as the store.
+	Now func() time.Time
+
+	wakeOnce sync.Once
+	wake     chan struct{}
+}
+
+// Defaults for a Worker's zero fields.
+const (
+	DefaultInterval    = time.Minute
+	DefaultBatch       = 20
+	DefaultSendTimeout = 30 * time.Second
+)
+
+// retryDelays are the waits after the first, second, ... failed send; after
+// the last, every further retry waits retryForever.
+var retryDelays = []time.Duration{time.Minute, 5 * time.Minute, 30 * time.Minute, 2 * time.Hour}
+
+const retryForever = 6 * time.Hour
+
+// retryDelay is how long to wait after a message's nth failed send (n >= 1).
+func retryDelay(n int) time.Duration {
+	if n >= 1 && n <= len(retryDelays) {
+		return retryDelays[n-1]
+	}
+	if n < 1 {
+		return retryDelays[0]
+	}
+	return retryForever
+}
+
+// maxErrorLen bounds the failure reason kept in the outbox.
+const maxErrorLen = 500
+
+// Run sends mail until ctx is done: at once, then every Interval, and
+// promptly after Notify. While passes fill a whole batch it keeps going.
+func (w *Worker) Run(ctx context.Context) {
+	interval := w.Interval
+	if interval <= 0 {
+		interval = DefaultInterval
+	}
+	ticker := time.NewTicker(interval)
+	defer ticker.Stop()
+	for {
+		w.drain(ctx)
+		select {
+		case <-ctx.Done():
+			return
+		case <-ticker.C:
+		case <-w.wakeC():
+		}
+	}
+}
+
+// drain runs passes until one finds less than a full batch.
+func (w *Worker) drain(ctx context.Context) {
+	for ctx.Err() == nil {
+		sent, failed, err := w.RunOnce(ctx)
+		if err != nil && ctx.Err() == nil {
+			w.logger().Error("mail: outbox pass", "err", err)
+		}
+		if err != nil || w.Sender == nil || sent+failed < w.batch() {
+			return
+		}
+	}
+}
+
+// Notify asks Run for a pass now, e.g. after mail was queued. It never
+// blocks and is safe from any goroutine; wake-ups made while a pass runs
+// fold into one more pass.
+func (w *Worker) Notify() {
+	select {
+	case w.wakeC() <- struct{}{}:
+	default:
+	}
+}
+
+func (w *Worker) wakeC() chan struct{} {
+	w.wakeOnce.Do(func() { w.wake = make(chan struct{}, 1) })
+	return w.wake
+}
+
+// RunOnce claims one batch of due messages and tries to send each, marking
+// it sent or failed. With a nil Sender it does nothing. err reports a store
+// failure; a message whose outcome could not be recorded is tried again
+// when its lease runs out.
+func (w *Worker) RunOnce(ctx context.Context) (sent, failed int, err error) {
+	if w.Sender == nil {
+		return 0, 0, nil
+	}
+	timeout := w.SendTimeout
+	if timeout <= 0 {
+		timeout = DefaultSendTimeout
+	}
+	batch := w.batch()
+	// Sends are sequential, so the lease must cover a whole batch of them.
+	lease := time.Duration(batch)*timeout + time.Minute
+	mails, err := w.Store.ClaimMail(ctx, batch, lease)
+	if err != nil {
+		return 0, 0, err
+	}
+	var errs []error
+	for _, m := range mails {
+		if ctx.Err() != nil {
+			break // the rest go out once their lease ends
+		}
+		sendCtx, cancel := context.WithTimeout(ctx, timeout)
+		sendErr := w.Sender.Send(sendCtx, Message{To: m.To, Subject: m.Subject, Body: m.Body})
+		cancel()
+		// Record the outcome even if ctx was cancelled meanwhile, so that a
+		// message already sent is not sent again after a restart.
+		markCtx := context.WithoutCancel(ctx)
+		if sendErr == nil {
+			sent++
+			if err := w.Store.MarkMailSent(markCtx, m.ID); err != nil {
+				errs = append(errs, err)
+			}
+			continue
+		}
+		failed++
+		attempt := m.Attempts + 1
+		retryAt := w.now().Add(retryDelay(attempt))
+		w.logger().Warn("mail: send failed", "id", m.ID, "kind", m.Kind,
+			"attempt", attempt, "retry_at", retryAt, "err", sendErr)
+		if err := w.Store.MarkMailFailed(markCtx, m.ID, truncate(sendErr.Error(), maxErrorLen), retryAt); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return sent, failed, errors.Join(errs...)
+}
+
+func (w *Worker) batch() int {
+	if w.Batch <= 0 {
+		return DefaultBatch
+	}
+	return w.Batch
+}
+
+func (w *Worker) now() time.Time {
+	if w.Now != nil {
+		return w.Now()
+	}
+	return time.Now()
+}
+
+func (w *Worker) logger() *slog.Logger {
+	if w.Logger != nil {
+		return w.Logger
+	}
+	return slog.New(slog.DiscardHandler)
+}
+
+// truncate cuts s to at most n bytes without splitting a UTF-8 sequence.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && s[n]&0xC0 == 0x80 {
+		n--
+	}
+	return s[:n] + "…"
+}

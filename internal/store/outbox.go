@@ -1,0 +1,216 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Mail is a message in the outbox. Body is plain text. Kind says why it was
+// sent ("assignment", "reminder", "overdue", ...). A non-empty DedupeKey
+// makes the message unique: enqueueing the same key again does nothing.
+//
+// SendAfter is when the message may next be tried; SentAt is zero until it
+// was sent. Attempts counts failed sends and LastError holds the latest
+// failure's reason.
+type Mail struct {
+	ID        int64
+	To        string
+	Subject   string
+	Body      string
+	Kind      string
+	DedupeKey string
+	CreatedAt time.Time
+	SendAfter time.Time
+	SentAt    time.Time
+	Attempts  int
+	LastError string
+}
+
+// mailColumns are the outbox columns in the order scanMail reads them.
+const mailColumns = `id, to_addr, subject, body, kind, COALESCE(dedupe_key, ''),
+	created_at, send_after, sent_at, attempts, last_error`
+
+func scanMail(row interface{ Scan(...any) error }) (Mail, error) {
+	var m Mail
+	err := row.Scan(&m.ID, &m.To, &m.Subject, &m.Body, &m.Kind, &m.DedupeKey,
+		timeScanner{&m.CreatedAt}, timeScanner{&m.SendAfter}, timeScanner{&m.SentAt},
+		&m.Attempts, &m.LastError)
+	return m, err
+}
+
+// EnqueueMail puts m in the outbox to be sent at m.SendAfter (zero: now).
+// ID, CreatedAt, SentAt, Attempts and LastError are ignored. If another
+// message already has m's DedupeKey, nothing changes and queued is false.
+func (s *Store) EnqueueMail(ctx context.Context, m Mail) (queued bool, err error) {
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return false, fmt.Errorf("store: enqueue mail: %w", err)
+	}
+	defer tx.Rollback()
+	if queued, err = enqueueMail(ctx, tx, s.now(), m); err != nil {
+		return false, err
+	}
+	if err := tx.Commit(); err != nil {
+		return false, fmt.Errorf("store: enqueue mail: %w", err)
+	}
+	return queued, nil
+}
+
+// enqueueMail is EnqueueMail inside the caller's transaction, so that a
+// store method can queue mail together with the change it announces.
+func enqueueMail(ctx context.Context, tx *sql.Tx, now time.Time, m Mail) (bool, error) {
+	if m.To == "" || m.Kind == "" {
+		return false, fmt.Errorf("store: enqueue mail: recipient and kind are required")
+	}
+	if m.SendAfter.IsZero() {
+		m.SendAfter = now
+	}
+	var dedupe any
+	if m.DedupeKey != "" {
+		dedupe = m.DedupeKey
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO outbox (to_addr, subject, body, kind, dedupe_key, created_at, send_after)
+		VALUES (?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (dedupe_key) DO NOTHING`,
+		m.To, m.Subject, m.Body, m.Kind, dedupe, timestamp(now), timestamp(m.SendAfter))
+	if err != nil {
+		return false, fmt.Errorf("store: enqueue %s mail: %w", m.Kind, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("store: enqueue %s mail: %w", m.Kind, err)
+	}
+	return n == 1, nil
+}
+
+// ClaimMail takes up to limit unsent messages that are due, longest waiting
+// first, and moves their SendAfter to now+lease so that no other portal
+// instance claims them meanwhile. The caller must then mark each one sent
+// or failed; a message left unmarked is claimed again once the lease ends.
+// The lease should outlast sending the whole batch, or a message may be
+// sent twice.
+func (s *Store) ClaimMail(ctx context.Context, limit int, lease time.Duration) ([]Mail, error) {
+	if limit <= 0 {
+		return nil, nil
+	}
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("store: claim mail: %w", err)
+	}
+	defer tx.Rollback()
+	now := s.now()
+	rows, err := tx.QueryContext(ctx, `SELECT `+mailColumns+` FROM outbox
+		WHERE sent_at IS NULL AND send_after <= ?
+		ORDER BY send_after, id LIMIT ?`, timestamp(now), limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: claim mail: %w", err)
+	}
+	var mails []Mail
+	var ids []any
+	for rows.Next() {
+		m, err := scanMail(rows)
+		if err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("store: claim mail: %w", err)
+		}
+		mails = append(mails, m)
+		ids = append(ids, m.ID)
+	}
+	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+		return nil, fmt.Errorf("store: claim mail: %w", err)
+	}
+	if len(mails) == 0 {
+		return nil, nil
+	}
+	until := now.Add(lease)
+	args := append([]any{timestamp(until)}, ids...)
+	if _, err := tx.ExecContext(ctx, `UPDATE outbox SET send_after = ?
+		WHERE id IN (`+placeholders(len(ids))+`)`, args...); err != nil {
+		return nil, fmt.Errorf("store: claim mail: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, fmt.Errorf("store: claim mail: %w", err)
+	}
+	for i := range mails {
+		mails[i].SendAfter = until.UTC().Truncate(time.Millisecond) // as stored
+	}
+	return mails, nil
+}
+
+// MarkMailSent records that message id was sent. Marking it again keeps the
+// first time. An unknown id is ErrNotFound.
+func (s *Store) MarkMailSent(ctx context.Context, id int64) error {
+	res, err := s.write.ExecContext(ctx, `UPDATE outbox SET sent_at = COALESCE(sent_at, ?) WHERE id = ?`,
+		timestamp(s.now()), id)
+	return checkOneRow(res, err, "mark mail %d sent", id)
+}
+
+// MarkMailFailed records a failed send of message id: one more attempt,
+// reason as the last error, and no new try before retryAt. An unknown or
+// already sent id is ErrNotFound.
+func (s *Store) MarkMailFailed(ctx context.Context, id int64, reason string, retryAt time.Time) error {
+	res, err := s.write.ExecContext(ctx, `UPDATE outbox SET attempts = attempts + 1, last_error = ?, send_after = ?
+		WHERE id = ? AND sent_at IS NULL`, reason, timestamp(retryAt), id)
+	return checkOneRow(res, err, "mark mail %d failed", id)
+}
+
+// checkOneRow turns the result of an update of one row by id into an error,
+// ErrNotFound when no row matched.
+func checkOneRow(res sql.Result, err error, format string, args ...any) error {
+	what := fmt.Sprintf(format, args...)
+	if err != nil {
+		return fmt.Errorf("store: %s: %w", what, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("store: %s: %w", what, err)
+	}
+	if n == 0 {
+		return fmt.Errorf("store: %s: %w", what, ErrNotFound)
+	}
+	return nil
+}
+
+// Outbox returns up to limit messages, sent or not, newest first, for the
+// admin page. A limit of zero or less means 100.
+func (s *Store) Outbox(ctx context.Context, limit int) ([]Mail, error) {
+	if limit <= 0 {
+		limit = 100
+	}
+	rows, err := s.read.QueryContext(ctx, `SELECT `+mailColumns+` FROM outbox
+		ORDER BY created_at DESC, id DESC LIMIT ?`, limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: outbox: %w", err)
+	}
+	defer rows.Close()
+	var mails []Mail
+	for rows.Next() {
+		m, err := scanMail(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: outbox: %w", err)
+		}
+		mails = append(mails, m)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: outbox: %w", err)
+	}
+	return mails, nil
+}
+
+// OutboxCounts counts the outbox: pending is every unsent message, failing
+// the unsent ones that have failed at least once (so failing <= pending),
+// and sent the messages sent.
+func (s *Store) OutboxCounts(ctx context.Context) (pending, sent, failing int, err error) {
+	err = s.read.QueryRowContext(ctx, `SELECT
+		COALESCE(SUM(CASE WHEN sent_at IS NULL THEN 1 ELSE 0 END), 0),
+		COALESCE(SUM(CASE WHEN sent_at IS NOT NULL THEN 1 ELSE 0 END), 0),
+		COALESCE(SUM(CASE WHEN sent_at IS NULL AND attempts > 0 THEN 1 ELSE 0 END), 0)
+		FROM outbox`).Scan(&pending, &sent, &failing)
+	if err != nil {
+		return 0, 0, 0, fmt.Errorf("store: outbox counts: %w", err)
+	}
+	return pending, sent, failing, nil
+}

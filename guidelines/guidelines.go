@@ -8,7 +8,7 @@ import (
 	"io/fs"
 )
 
-//go:embed conduct modules
+//go:embed conduct modules programme.yaml
 var files embed.FS
 
 // FS returns the embedded guidelines, laid out as README.md describes.

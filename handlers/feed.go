@@ -10,18 +10,8 @@ import (
 	"github.com/advocacy-portal/portal/internal/post"
 	"github.com/advocacy-portal/portal/internal/share"
 	"github.com/advocacy-portal/portal/internal/store"
-	"github.com/advocacy-portal/portal/internal/training"
 	"github.com/advocacy-portal/portal/views"
 )
-
-// missingSteps is what still locks sharing for the signed-in user.
-func (s *server) missingSteps(c *fiber.Ctx) ([]training.Step, error) {
-	p, err := s.Store.Progress(ctx(c), userOf(c).ID, s.Guidelines.Conduct.Version)
-	if err != nil {
-		return nil, err
-	}
-	return s.Guidelines.Missing(p), nil
-}
 
 // showFeed shows the live posts, or what the person must do first.
 func (s *server) showFeed(c *fiber.Ctx) error {

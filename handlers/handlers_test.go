@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -28,6 +29,7 @@ const testBaseURL = "http://portal.test"
 // testEnv is the portal's app on a real SQLite database in a temp dir, with
 // one signed-in session per persona.
 type testEnv struct {
+	clock    *clock
 	app      *fiber.App
 	store    *store.Store
 	g        *training.Guidelines
@@ -39,9 +41,27 @@ type testEnv struct {
 // personas are the signed-in people tests act as; "" is anonymous.
 var personas = []string{"employee", "hr", "comms", "comms2", "admin"}
 
-func mustOpenStore(tb testing.TB) *store.Store {
+// clock is a settable time source shared by the store and the handlers.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+func mustOpenStore(tb testing.TB, opts ...store.Option) *store.Store {
 	tb.Helper()
-	s, err := store.Open(context.Background(), filepath.Join(tb.TempDir(), "portal.db"))
+	s, err := store.Open(context.Background(), filepath.Join(tb.TempDir(), "portal.db"), opts...)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -49,14 +69,26 @@ func mustOpenStore(tb testing.TB) *store.Store {
 	return s
 }
 
-func newTestEnv(t *testing.T) *testEnv {
+// newTestEnv builds the app on a fresh database. prior are code of conduct
+// versions the portal ran with before the current one, oldest first.
+func newTestEnv(t *testing.T, prior ...training.ConductVersion) *testEnv {
 	t.Helper()
 	g, err := training.Load(guidelines.FS())
 	if err != nil {
 		t.Fatal(err)
 	}
-	env := &testEnv{store: mustOpenStore(t), g: g, users: map[string]account.User{},
+	clk := &clock{t: time.Now().UTC().Truncate(time.Second)}
+	env := &testEnv{clock: clk, store: mustOpenStore(t, store.WithClock(clk.Now)), g: g, users: map[string]account.User{},
 		sessions: map[string]string{}, csrf: map[string]string{}}
+	for _, v := range prior {
+		if err := env.store.RegisterConductVersion(context.Background(), v.Version, "hash-of-"+v.Version, v.Material); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := env.store.RegisterConductVersion(context.Background(), g.Conduct.Version,
+		g.Conduct.In("en").Hash, g.Conduct.Material); err != nil {
+		t.Fatal(err)
+	}
 	roles := map[string][]account.Role{
 		"employee": nil, "hr": {account.HR}, "comms": {account.Comms}, "comms2": {account.Comms}, "admin": {account.Admin},
 	}
@@ -71,7 +103,7 @@ func newTestEnv(t *testing.T) *testEnv {
 		env.newSession(t, p)
 	}
 	env.app = New(Deps{Store: env.store, Guidelines: g, RoleMap: auth.RoleMap{}, GroupsClaim: "groups",
-		BaseURL: testBaseURL, Policy: post.DefaultPolicy, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+		BaseURL: testBaseURL, Policy: post.DefaultPolicy, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: clk.Now})
 	return env
 }
 
@@ -80,7 +112,7 @@ func (env *testEnv) newSession(t *testing.T, persona string) {
 	t.Helper()
 	token, csrf := auth.NewToken(), auth.NewToken()
 	if err := env.store.CreateSession(context.Background(), auth.HashToken(token), "", env.users[persona].ID, csrf,
-		time.Now().Add(time.Hour)); err != nil {
+		env.clock.Now().Add(24*time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 	env.sessions[persona], env.csrf[persona] = token, csrf
@@ -133,25 +165,55 @@ func has(doc *goquery.Document, testid string) bool {
 // module for persona, as the pages would.
 func (env *testEnv) unlockSharing(t *testing.T, persona string) {
 	t.Helper()
-	ctx := context.Background()
 	u := env.users[persona]
-	if err := env.store.Acknowledge(ctx, store.Acknowledgement{UserID: u.ID, Version: env.g.Conduct.Version,
-		ContentHash: env.g.Conduct.Hash, ClientIP: "192.0.2.1"}); err != nil {
+	if err := env.store.Acknowledge(context.Background(), store.Acknowledgement{UserID: u.ID, Version: env.g.Conduct.Version,
+		ContentHash: env.g.Conduct.In("en").Hash, ClientIP: "192.0.2.1"}); err != nil {
 		t.Fatal(err)
 	}
-	for _, m := range env.g.Modules {
-		if _, err := env.store.SaveAttempt(ctx, store.Attempt{UserID: u.ID, ModuleID: m.ID, ModuleHash: m.Hash,
-			Answers: correctAnswers(m), Correct: len(m.Quiz.Questions), Total: len(m.Quiz.Questions), Passed: true}); err != nil {
-			t.Fatal(err)
-		}
+	for _, id := range env.g.Required {
+		m, _ := env.g.Module(id)
+		env.takeQuiz(t, persona, m, correctAnswers(m))
 	}
 }
 
+// takeQuiz starts an attempt at m for persona and answers it, in the
+// module's own order, through the store; it returns the submitted attempt.
+func (env *testEnv) takeQuiz(t *testing.T, persona string, m training.Module, answers map[string]string) store.Attempt {
+	t.Helper()
+	ctx := context.Background()
+	questions := m.In("en").Questions
+	id, _, err := env.store.StartAttempt(ctx, store.Attempt{UserID: env.users[persona].ID, ModuleID: m.ID,
+		ModuleHash: m.Hash, Language: "en", Questions: questions})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var a store.Attempt
+	for _, q := range questions {
+		a, err = env.store.SaveAnswer(ctx, id, q.ID, answers[q.ID], func(a store.Attempt) (training.Result, error) {
+			return training.Score(a.Questions, m.Quiz.PassMark, a.Answers)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	return a
+}
+
+// correctAnswers maps each question of m to its correct option.
 func correctAnswers(m training.Module) map[string]string {
+	return answersWhere(m, true)
+}
+
+// wrongAnswers maps each question of m to a wrong option.
+func wrongAnswers(m training.Module) map[string]string {
+	return answersWhere(m, false)
+}
+
+func answersWhere(m training.Module, correct bool) map[string]string {
 	answers := map[string]string{}
-	for _, q := range m.Quiz.Questions {
+	for _, q := range m.In("en").Questions {
 		for _, o := range q.Options {
-			if o.Correct {
+			if o.Correct == correct {
 				answers[q.ID] = o.ID
 			}
 		}

@@ -5,12 +5,17 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/PuerkitoBio/goquery"
 
 	"github.com/advocacy-portal/portal/internal/post"
 	"github.com/advocacy-portal/portal/internal/store"
+	"github.com/advocacy-portal/portal/internal/training"
 )
 
 func TestHealthz(t *testing.T) {
@@ -52,17 +57,17 @@ func TestAcknowledgeConduct(t *testing.T) {
 			t.Fatalf("acknowledgement stored for the wrong version: %v", err)
 		}
 	})
-	t.Run("acknowledging records version, hash and client IP", func(t *testing.T) {
-		resp := env.do(t, "employee", "POST", "/conduct/acknowledge", url.Values{"version": {version}})
-		if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/training/disclosure" {
-			t.Fatalf("got %d to %q, want 303 to the next step /training/disclosure", resp.StatusCode, resp.Header.Get("Location"))
+	t.Run("acknowledging records version, hash of the text read and client IP", func(t *testing.T) {
+		resp := env.do(t, "employee", "POST", "/conduct/acknowledge", url.Values{"version": {version}, "lang": {"nl"}})
+		if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/training/"+env.g.Required[0] {
+			t.Fatalf("got %d to %q, want 303 to the next step", resp.StatusCode, resp.Header.Get("Location"))
 		}
 		a, err := ack(t)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if a.ContentHash != env.g.Conduct.Hash || a.ClientIP == "" {
-			t.Fatalf("acknowledgement = %+v, want the content hash and a client IP", a)
+		if a.ContentHash != env.g.Conduct.In("nl").Hash || a.ClientIP == "" {
+			t.Fatalf("acknowledgement = %+v, want the Dutch text's hash and a client IP", a)
 		}
 		doc := mustDoc(t, env.do(t, "employee", "GET", "/conduct", nil))
 		if !has(doc, "acknowledged") || has(doc, "acknowledge-form") {
@@ -71,113 +76,179 @@ func TestAcknowledgeConduct(t *testing.T) {
 	})
 }
 
+func TestConductVersions(t *testing.T) {
+	tests := []struct {
+		name        string
+		prior       []training.ConductVersion
+		wantLocked  bool
+		wantReackUI bool
+	}{
+		{"a material change since the acknowledged version locks sharing",
+			[]training.ConductVersion{{Version: "2025.1", Material: true}}, true, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			// Everything done, but the code of conduct acknowledged in an
+			// earlier version only.
+			env2 := newTestEnv(t, tc.prior...)
+			u := env2.users["employee"]
+			for _, id := range env2.g.Required {
+				m, _ := env2.g.Module(id)
+				env2.takeQuiz(t, "employee", m, correctAnswers(m))
+			}
+			if err := env2.store.Acknowledge(context.Background(), store.Acknowledgement{UserID: u.ID, Version: "2025.1",
+				ContentHash: "old", ClientIP: "192.0.2.1"}); err != nil {
+				t.Fatal(err)
+			}
+			doc := mustDoc(t, env2.do(t, "employee", "GET", "/feed", nil))
+			if got := has(doc, "missing-conduct"); got != tc.wantLocked {
+				t.Fatalf("feed asks to acknowledge: %v, want %v", got, tc.wantLocked)
+			}
+			doc = mustDoc(t, env2.do(t, "employee", "GET", "/conduct", nil))
+			if got := has(doc, "reacknowledge"); got != tc.wantReackUI {
+				t.Fatalf("conduct page asks to acknowledge again: %v, want %v", got, tc.wantReackUI)
+			}
+			// The server refuses to share too.
+			p := env2.livePost(t, "News")
+			resp := env2.do(t, "employee", "POST", fmt.Sprintf("/posts/%d/share", p.ID), url.Values{"network": {"x"}})
+			if tc.wantLocked && resp.StatusCode != http.StatusForbidden {
+				t.Fatalf("share: got %d, want 403", resp.StatusCode)
+			}
+		})
+	}
+}
+
 func TestQuiz(t *testing.T) {
 	env := newTestEnv(t)
 	m, _ := env.g.Module("disclosure")
-	correct := correctAnswers(m)
-	form := func(answers map[string]string) url.Values {
-		v := url.Values{}
-		for q, o := range answers {
-			v.Set("q."+q, o)
+	start := func(t *testing.T, persona string) string {
+		t.Helper()
+		resp := env.do(t, persona, "POST", "/training/disclosure/attempts", nil)
+		if resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("start: got %d, want 303", resp.StatusCode)
 		}
-		return v
+		return resp.Header.Get("Location")
 	}
-	with := func(extra map[string]string, drop string) map[string]string {
-		out := map[string]string{}
-		for k, v := range correct {
-			if k != drop {
-				out[k] = v
+	// current reads the question shown and the order of its options.
+	current := func(t *testing.T, attempt string) (question string, options []string) {
+		t.Helper()
+		doc := mustDoc(t, env.do(t, "employee", "GET", attempt, nil))
+		question, _ = doc.Find(`input[name="question"]`).Attr("value")
+		doc.Find(`input[name="option"]`).Each(func(_ int, s *goquery.Selection) {
+			v, _ := s.Attr("value")
+			options = append(options, v)
+		})
+		return question, options
+	}
+	answer := func(t *testing.T, attempt, question, option string) *http.Response {
+		t.Helper()
+		return env.do(t, "employee", "POST", attempt+"/answers", url.Values{"question": {question}, "option": {option}})
+	}
+	// answerAll answers every remaining question from answers.
+	answerAll := func(t *testing.T, attempt string, answers map[string]string) *goquery.Document {
+		t.Helper()
+		for range m.In("en").Questions {
+			q, _ := current(t, attempt)
+			if q == "" {
+				break
+			}
+			if resp := answer(t, attempt, q, answers[q]); resp.StatusCode != http.StatusSeeOther {
+				t.Fatalf("answer %s: got %d", q, resp.StatusCode)
 			}
 		}
-		for k, v := range extra {
-			out[k] = v
-		}
-		return out
+		return mustDoc(t, env.do(t, "employee", "GET", attempt, nil))
 	}
-	firstQ := m.Quiz.Questions[0].ID
-	lastQ := m.Quiz.Questions[len(m.Quiz.Questions)-1].ID
+
+	attempt := start(t, "employee")
+	q1, order := current(t, attempt)
+
+	t.Run("a reload shows the same question and option order", func(t *testing.T) {
+		for range 3 {
+			q, o := current(t, attempt)
+			if q != q1 || fmt.Sprint(o) != fmt.Sprint(order) {
+				t.Fatalf("reload changed the quiz: %s %v, want %s %v", q, o, q1, order)
+			}
+		}
+		if again := start(t, "employee"); again != attempt {
+			t.Fatalf("starting again made a new attempt %s instead of continuing %s", again, attempt)
+		}
+	})
 
 	refused := []struct {
-		name    string
-		answers map[string]string
-		wantErr string // question marked as unanswered, if any
+		name             string
+		question, option string
 	}{
-		{"nothing answered", map[string]string{}, firstQ},
-		{"one question unanswered", with(nil, lastQ), lastQ},
-		{"answer for a question that does not exist", with(map[string]string{"no-such-question": "a"}, ""), ""},
-		{"option that does not exist", with(map[string]string{firstQ: "zz"}, ""), ""},
+		{"no option chosen", q1, ""},
+		{"answer for a question that does not exist", "no-such-question", "a"},
+		{"option that does not exist", q1, "zz"},
 	}
 	for _, tc := range refused {
 		t.Run(tc.name, func(t *testing.T) {
-			resp := env.do(t, "employee", "POST", "/training/disclosure/attempts", form(tc.answers))
+			resp := answer(t, attempt, tc.question, tc.option)
 			if resp.StatusCode != http.StatusUnprocessableEntity {
 				t.Fatalf("got %d, want 422", resp.StatusCode)
 			}
-			doc := mustDoc(t, resp)
-			if !has(doc, "quiz-problem") {
+			if !has(mustDoc(t, resp), "quiz-problem") {
 				t.Fatal("no message saying what is wrong")
 			}
-			if tc.wantErr != "" && !doc.Find(`[data-testid="question-`+tc.wantErr+`"]`).HasClass("invalid") {
-				t.Fatalf("question %s is not marked as unanswered", tc.wantErr)
-			}
-			// Answers already chosen are kept.
-			for q, o := range tc.answers {
-				if sel := doc.Find(`[data-testid="answer-` + q + `-` + o + `"]`); sel.Length() > 0 {
-					if _, checked := sel.Attr("checked"); !checked {
-						t.Errorf("answer %s=%s was lost", q, o)
-					}
-				}
-			}
-			if _, err := env.store.Attempt(context.Background(), 1); !errors.Is(err, store.ErrNotFound) {
-				t.Fatalf("an attempt was stored: %v", err)
+			a, err := env.store.OpenAttempt(context.Background(), env.users["employee"].ID, "disclosure")
+			if err != nil || len(a.Answers) != 0 {
+				t.Fatalf("refused answer was saved: %v, %v", a.Answers, err)
 			}
 		})
 	}
 
-	t.Run("a wrong answer fails and explains, without unlocking", func(t *testing.T) {
-		var wrong string
-		for _, o := range m.Quiz.Questions[0].Options {
-			if !o.Correct {
-				wrong = o.ID
-			}
+	t.Run("a failed attempt explains, hides the right answers and makes you wait", func(t *testing.T) {
+		doc := answerAll(t, attempt, wrongAnswers(m))
+		if !has(doc, "failed") || has(doc, "right-answer") || !has(doc, "answers-hidden") {
+			t.Fatal("failed result should explain without revealing the right answers")
 		}
-		answers := with(map[string]string{firstQ: wrong}, "")
-		for _, q := range m.Quiz.Questions[1:2] {
-			for _, o := range q.Options {
-				if !o.Correct {
-					answers[q.ID] = o.ID
-				}
-			}
+		if doc.Find(`[data-testid="explanation"]`).Length() != len(m.In("en").Questions) {
+			t.Fatal("not every answer is explained")
 		}
-		resp := env.do(t, "employee", "POST", "/training/disclosure/attempts", form(answers))
-		if resp.StatusCode != http.StatusSeeOther {
-			t.Fatalf("got %d, want 303", resp.StatusCode)
+		if !has(doc, "retry-blocked") {
+			t.Fatal("a retry is offered before the wait is over")
 		}
-		doc := mustDoc(t, env.do(t, "employee", "GET", resp.Header.Get("Location"), nil))
-		if !has(doc, "failed") || !has(doc, "retake") {
-			t.Fatal("result does not say the quiz was failed and offer a retake")
-		}
-		if got := doc.Find(`[data-testid="result-` + firstQ + `"] .muted`).Text(); got == "" {
-			t.Fatal("no explanation for the wrong answer")
+		if resp := env.do(t, "employee", "POST", "/training/disclosure/attempts", nil); resp.StatusCode != http.StatusConflict {
+			t.Fatalf("start during the wait: got %d, want 409", resp.StatusCode)
 		}
 	})
 
-	t.Run("all correct passes and is stored", func(t *testing.T) {
-		resp := env.do(t, "employee", "POST", "/training/disclosure/attempts", form(correct))
-		if resp.StatusCode != http.StatusSeeOther {
-			t.Fatalf("got %d, want 303", resp.StatusCode)
+	t.Run("after the wait, attempts run out and then the answers are revealed", func(t *testing.T) {
+		for i := 2; i <= m.Quiz.MaxAttempts; i++ {
+			env.clock.Advance(m.Quiz.RetryWait + time.Minute)
+			doc := answerAll(t, start(t, "employee"), wrongAnswers(m))
+			if last := i == m.Quiz.MaxAttempts; has(doc, "right-answer") != last {
+				t.Fatalf("attempt %d: right answers revealed = %v, want %v", i, !last, last)
+			}
 		}
-		doc := mustDoc(t, env.do(t, "employee", "GET", resp.Header.Get("Location"), nil))
+		env.clock.Advance(m.Quiz.RetryWait + time.Minute)
+		doc := mustDoc(t, env.do(t, "employee", "GET", "/training/disclosure", nil))
+		if !has(doc, "quiz-blocked") || has(doc, "start-quiz") {
+			t.Fatal("module page still offers a new attempt after all attempts are used")
+		}
+		if resp := env.do(t, "employee", "POST", "/training/disclosure/attempts", nil); resp.StatusCode != http.StatusConflict {
+			t.Fatalf("start with no attempts left: got %d, want 409", resp.StatusCode)
+		}
+	})
+
+	t.Run("all correct passes", func(t *testing.T) {
+		if err := env.store.ResetAttempts(context.Background(), env.users["employee"].ID, "disclosure", env.users["hr"].ID); err != nil {
+			t.Fatal(err)
+		}
+		attempt := start(t, "employee")
+		doc := answerAll(t, attempt, correctAnswers(m))
 		if !has(doc, "passed") {
 			t.Fatal("result does not say passed")
 		}
-		p, err := env.store.Progress(context.Background(), env.users["employee"].ID, env.g.Conduct.Version)
+		p, err := env.store.Progress(context.Background(), env.users["employee"].ID)
 		if err != nil || !p.Passed["disclosure"] {
 			t.Fatalf("progress = %+v, %v; want disclosure passed", p, err)
 		}
-		// Someone else's attempt is not shown to this person.
-		other := env.do(t, "hr", "GET", resp.Header.Get("Location"), nil)
-		if other.StatusCode != http.StatusNotFound {
+		if resp := answer(t, attempt, q1, order[0]); resp.StatusCode != http.StatusConflict {
+			t.Fatalf("answering a submitted attempt: got %d, want 409", resp.StatusCode)
+		}
+		if other := env.do(t, "hr", "GET", attempt, nil); other.StatusCode != http.StatusNotFound {
 			t.Fatalf("another user's attempt: got %d, want 404", other.StatusCode)
 		}
 	})
@@ -187,6 +258,70 @@ func TestQuiz(t *testing.T) {
 			t.Fatalf("got %d, want 404", resp.StatusCode)
 		}
 	})
+}
+
+func TestLanguage(t *testing.T) {
+	env := newTestEnv(t)
+	m, _ := env.g.Module("disclosure")
+	title := func(doc *goquery.Document) string { return strings.TrimSpace(doc.Find("h1").First().Text()) }
+
+	doc := mustDoc(t, env.do(t, "employee", "GET", "/training/disclosure", nil))
+	if title(doc) != m.In("en").Title {
+		t.Fatalf("default title %q, want English", title(doc))
+	}
+	req := httptest.NewRequest("GET", testBaseURL+"/training/disclosure", nil)
+	req.Header.Set("Accept-Language", "nl-BE,nl;q=0.9,en;q=0.5")
+	req.AddCookie(&http.Cookie{Name: sessionCookie, Value: env.sessions["employee"]})
+	resp, err := env.app.Test(req, -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if doc := mustDoc(t, resp); title(doc) != m.In("nl").Title {
+		t.Fatalf("browser in Dutch: title %q, want %q", title(doc), m.In("nl").Title)
+	}
+
+	resp = env.do(t, "employee", "POST", "/language", url.Values{"lang": {"nl"}, "back": {"/training/disclosure"}})
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/training/disclosure" {
+		t.Fatalf("switch: got %d to %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	doc = mustDoc(t, env.do(t, "employee", "GET", "/training/disclosure", nil))
+	if title(doc) != m.In("nl").Title {
+		t.Fatalf("after choosing Dutch: title %q", title(doc))
+	}
+	if lang, _ := doc.Find("html").Attr("lang"); lang != "nl" {
+		t.Fatalf("html lang = %q, want nl", lang)
+	}
+	for _, bad := range []url.Values{{"lang": {"xx"}}, {"lang": {""}}} {
+		if resp := env.do(t, "employee", "POST", "/language", bad); resp.StatusCode != http.StatusUnprocessableEntity {
+			t.Fatalf("language %q: got %d, want 422", bad.Get("lang"), resp.StatusCode)
+		}
+	}
+	if resp := env.do(t, "employee", "POST", "/language", url.Values{"lang": {"en"}, "back": {"https://evil.example/"}}); resp.Header.Get("Location") != "/" {
+		t.Fatalf("switch back to another site: %q", resp.Header.Get("Location"))
+	}
+}
+
+func TestRequiredModulesSetting(t *testing.T) {
+	env := newTestEnv(t)
+	resp := env.do(t, "admin", "POST", "/admin/training", url.Values{"required": {"disclosure"}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("save: got %d", resp.StatusCode)
+	}
+	doc := mustDoc(t, env.do(t, "employee", "GET", "/feed", nil))
+	if !has(doc, "missing-module-disclosure") || has(doc, "missing-module-why-we-share") {
+		t.Fatal("feed does not follow the admins' choice of required modules")
+	}
+	entries, err := env.store.AuditLog(context.Background(), 10)
+	if err != nil || len(entries) == 0 || entries[0].Action != "settings.change" {
+		t.Fatalf("settings change not audit-logged: %+v, %v", entries, err)
+	}
+	if resp := env.do(t, "admin", "POST", "/admin/training", url.Values{"required": {"no-such-module"}}); resp.StatusCode != http.StatusUnprocessableEntity {
+		t.Fatalf("unknown module: got %d, want 422", resp.StatusCode)
+	}
+	doc = mustDoc(t, env.do(t, "admin", "GET", "/admin/training", nil))
+	if _, checked := doc.Find(`[data-testid="require-disclosure"]`).Attr("checked"); !checked {
+		t.Fatal("settings page does not show the saved choice")
+	}
 }
 
 func TestFeedLockedUntilTrainingDone(t *testing.T) {

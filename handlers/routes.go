@@ -6,51 +6,75 @@ import (
 	"github.com/advocacy-portal/portal/internal/account"
 )
 
-// routes registers every route of the portal. It is the map of the app:
-// each route says who may use it. The role test in routes_test.go holds a
-// table of the same routes and fails when one is added without an entry.
+// router registers routes with the access rules every route must declare.
+type router struct {
+	app *fiber.App
+	s   *server
+}
+
+// public registers a route anyone may use, signed in or not.
+func (r router) public(method, path string, h fiber.Handler) {
+	r.app.Add(method, path, r.s.loadSession, h)
+}
+
+// allow registers a route for signed-in users holding one of roles (any
+// signed-in user if none). State-changing requests also need the
+// session's CSRF token.
+func (r router) allow(method, path string, h fiber.Handler, roles ...account.Role) {
+	r.app.Add(method, path, r.s.loadSession, r.s.requireRoles(roles...), r.s.checkCSRF, h)
+}
+
+const httpGet, httpPost = fiber.MethodGet, fiber.MethodPost
+
+var (
+	employee = []account.Role{account.Employee}
+	hr       = []account.Role{account.HR, account.Admin}
+	comms    = []account.Role{account.Comms, account.Admin}
+	admin    = []account.Role{account.Admin}
+)
+
+// routes registers every route of the portal. With the area functions it
+// calls, it is the map of the app: each route says who may use it. The role
+// test in routes_test.go holds a table of the same routes and fails when
+// one is added without an entry.
 func (s *server) routes(app *fiber.App) {
 	// No session, no templates: the redirect path, health and assets.
 	app.Get("/healthz", s.healthz)
 	app.Get("/l/:code", s.redirectLink)
 	app.Use("/assets", staticFiles())
 
-	// Anyone, signed in or not.
-	public := func(method, path string, h fiber.Handler) {
-		app.Add(method, path, s.loadSession, h)
-	}
-	// Signed-in users holding one of roles (any signed-in user if none).
-	// State-changing requests also need the session's CSRF token.
-	allow := func(method, path string, h fiber.Handler, roles ...account.Role) {
-		app.Add(method, path, s.loadSession, s.requireRoles(roles...), s.checkCSRF, h)
-	}
-	const get, post = fiber.MethodGet, fiber.MethodPost
-	employee := account.Employee
-	comms := []account.Role{account.Comms, account.Admin}
+	r := router{app: app, s: s}
+	r.public(httpGet, "/", s.showHome)
+	r.public(httpGet, "/login", s.showLogin)
+	r.public(httpGet, "/auth/:provider", s.beginSignIn)
+	r.public(httpGet, "/auth/:provider/callback", s.finishSignIn)
+	r.allow(httpPost, "/logout", s.signOut)
+	r.allow(httpPost, "/language", s.chooseLanguage)
 
-	public(get, "/", s.showHome)
-	public(get, "/login", s.showLogin)
-	public(get, "/auth/:provider", s.beginSignIn)
-	public(get, "/auth/:provider/callback", s.finishSignIn)
-	allow(post, "/logout", s.signOut)
+	r.allow(httpGet, "/conduct", s.showConduct)
+	r.allow(httpPost, "/conduct/acknowledge", s.acknowledgeConduct, employee...)
+	r.allow(httpGet, "/training", s.listModules, employee...)
+	r.allow(httpGet, "/training/:module", s.showModule, employee...)
+	r.allow(httpPost, "/training/:module/attempts", s.startAttempt, employee...)
+	r.allow(httpGet, "/training/:module/attempts/:attempt", s.showAttempt, employee...)
+	r.allow(httpPost, "/training/:module/attempts/:attempt/answers", s.answerQuestion, employee...)
 
-	allow(get, "/conduct", s.showConduct)
-	allow(post, "/conduct/acknowledge", s.acknowledgeConduct, employee)
-	allow(get, "/training", s.listModules, employee)
-	allow(get, "/training/:module", s.showModule, employee)
-	allow(post, "/training/:module/attempts", s.submitQuiz, employee)
-	allow(get, "/training/:module/attempts/:attempt", s.showAttempt, employee)
+	r.allow(httpGet, "/feed", s.showFeed, employee...)
+	r.allow(httpPost, "/posts/:id/share", s.sharePost, employee...)
+	r.allow(httpGet, "/my/reach", s.showMyReach, employee...)
 
-	allow(get, "/feed", s.showFeed, employee)
-	allow(post, "/posts/:id/share", s.sharePost, employee)
-	allow(get, "/my/reach", s.showMyReach, employee)
+	r.allow(httpGet, "/posts", s.listPosts, comms...)
+	r.allow(httpGet, "/posts/new", s.newPost, comms...)
+	r.allow(httpPost, "/posts", s.createPost, comms...)
+	r.allow(httpGet, "/posts/:id", s.showPost, comms...)
+	r.allow(httpPost, "/posts/:id/submit", s.submitPost, comms...)
+	r.allow(httpPost, "/posts/:id/approve", s.approvePost, comms...)
+	r.allow(httpPost, "/posts/:id/return", s.returnPost, comms...)
+	r.allow(httpGet, "/reach", s.showReach, comms...)
 
-	allow(get, "/posts", s.listPosts, comms...)
-	allow(get, "/posts/new", s.newPost, comms...)
-	allow(post, "/posts", s.createPost, comms...)
-	allow(get, "/posts/:id", s.showPost, comms...)
-	allow(post, "/posts/:id/submit", s.submitPost, comms...)
-	allow(post, "/posts/:id/approve", s.approvePost, comms...)
-	allow(post, "/posts/:id/return", s.returnPost, comms...)
-	allow(get, "/reach", s.showReach, comms...)
+	s.hrRoutes(r)
+
+	r.allow(httpGet, "/admin/training", s.showTrainingSettings, admin...)
+	r.allow(httpPost, "/admin/training", s.saveTrainingSettings, admin...)
+	r.allow(httpGet, "/admin/outbox", s.showOutbox, admin...)
 }

@@ -12,16 +12,23 @@ import (
 var (
 	signedIn  = []string{"employee", "hr", "comms", "admin"}
 	commsOnly = []string{"comms", "admin"}
+	hrOnly    = []string{"hr", "admin"}
+	adminOnly = []string{"admin"}
 	anyone    = append([]string{""}, signedIn...)
 )
 
-// roleTable says, for every registered route, which personas may use it.
-// A route missing from this table fails TestEveryRouteHasARoleEntry.
-var roleTable = []struct {
+// roleEntry says which personas may use a route.
+type roleEntry struct {
 	method, route string
 	example       string // a concrete path for the route
 	allowed       []string
-}{
+}
+
+// roleTable says, for every registered route, which personas may use it.
+// A route missing from it fails TestEveryRouteHasARoleEntry.
+var roleTable = append(coreRoleTable, hrRoleTable...)
+
+var coreRoleTable = []roleEntry{
 	{"GET", "/healthz", "/healthz", anyone},
 	{"GET", "/l/:code", "/l/unknowncode", anyone},
 	{"GET", "/", "/", anyone},
@@ -29,6 +36,7 @@ var roleTable = []struct {
 	{"GET", "/auth/:provider", "/auth/nowhere", anyone},
 	{"GET", "/auth/:provider/callback", "/auth/nowhere/callback", anyone},
 	{"POST", "/logout", "/logout", signedIn},
+	{"POST", "/language", "/language", signedIn},
 
 	{"GET", "/conduct", "/conduct", signedIn},
 	{"POST", "/conduct/acknowledge", "/conduct/acknowledge", signedIn},
@@ -36,6 +44,7 @@ var roleTable = []struct {
 	{"GET", "/training/:module", "/training/disclosure", signedIn},
 	{"POST", "/training/:module/attempts", "/training/disclosure/attempts", signedIn},
 	{"GET", "/training/:module/attempts/:attempt", "/training/disclosure/attempts/1", signedIn},
+	{"POST", "/training/:module/attempts/:attempt/answers", "/training/disclosure/attempts/1/answers", signedIn},
 
 	{"GET", "/feed", "/feed", signedIn},
 	{"POST", "/posts/:id/share", "/posts/1/share", signedIn},
@@ -49,6 +58,10 @@ var roleTable = []struct {
 	{"POST", "/posts/:id/approve", "/posts/1/approve", commsOnly},
 	{"POST", "/posts/:id/return", "/posts/1/return", commsOnly},
 	{"GET", "/reach", "/reach", commsOnly},
+
+	{"GET", "/admin/training", "/admin/training", adminOnly},
+	{"POST", "/admin/training", "/admin/training", adminOnly},
+	{"GET", "/admin/outbox", "/admin/outbox", adminOnly},
 }
 
 func TestEveryRouteHasARoleEntry(t *testing.T) {

@@ -40,11 +40,29 @@ type Deps struct {
 	BaseURL     string // the portal's public address, without a trailing slash
 	Demo        bool   // demo sign-in is on; every page shows a banner
 	Policy      post.Policy
-	Logger      *slog.Logger
+	// MailConfigured says an SMTP server sends the outbox; without one, mail
+	// waits in the outbox page for admins to read.
+	MailConfigured bool
+	Logger         *slog.Logger
 	// TrustedProxies are the addresses whose X-Forwarded-For is believed.
 	// Optional: with none, the client address is the connection's.
 	TrustedProxies []string
 	Now            func() time.Time // optional; time.Now by default
+	Jobs           Jobs             // optional background jobs to nudge
+}
+
+// Jobs are background jobs handlers may wake after a change, so that its
+// effect (e.g. the mail about a new assignment) does not wait for the next
+// scheduled run. Waking never blocks the request.
+type Jobs struct {
+	Reminders interface{ Wake() } // optional
+}
+
+// wakeReminders asks the reminder job for a pass now.
+func (s *server) wakeReminders() {
+	if s.Jobs.Reminders != nil {
+		s.Jobs.Reminders.Wake()
+	}
 }
 
 // Cookie names.
@@ -175,25 +193,39 @@ func (s *server) render(c *fiber.Ctx, status int, component templ.Component) err
 
 // chrome is the layout data for the current request.
 func (s *server) chrome(c *fiber.Ctx, title, active string) views.Chrome {
-	ch := views.Chrome{Title: title, Demo: s.Demo, Active: active, Lang: "en", Dir: "ltr"}
+	ch := views.Chrome{Title: title, Demo: s.Demo, Active: active, Lang: s.lang(c),
+		Languages: s.Guidelines.Languages, Path: string(c.Request().URI().RequestURI())}
 	if sess := sessionOf(c); sess != nil {
 		ch.User = &sess.User
 		ch.CSRF = sess.CSRFToken
-		if sess.User.Language != "" {
-			ch.Lang = sess.User.Language
-		}
 	}
-	ch.Dir = textDirection(ch.Lang)
+	ch.Dir = views.TextDirection(ch.Lang)
 	return ch
 }
 
-// textDirection is "rtl" for right-to-left languages.
-func textDirection(lang string) string {
-	switch strings.SplitN(lang, "-", 2)[0] {
-	case "ar", "he", "fa", "ur", "yi":
-		return "rtl"
+// lang is the language to show guidelines in: the one the user chose, or
+// the best match for their browser among the guidelines' languages.
+func (s *server) lang(c *fiber.Ctx) string {
+	var wanted []string
+	if sess := sessionOf(c); sess != nil && sess.User.LanguageChosen {
+		wanted = append(wanted, sess.User.Language)
 	}
-	return "ltr"
+	for _, part := range strings.Split(c.Get(fiber.HeaderAcceptLanguage), ",") {
+		tag, _, _ := strings.Cut(part, ";")
+		wanted = append(wanted, tag)
+	}
+	return s.Guidelines.Language(wanted...)
+}
+
+// requiredModules is the ids of the modules that unlock sharing: the
+// admins' choice, or the guidelines' programme if they made none.
+func (s *server) requiredModules(c *fiber.Ctx) ([]string, error) {
+	var ids []string
+	found, err := s.Store.Setting(ctx(c), store.SettingRequiredModules, &ids)
+	if err != nil || !found {
+		return s.Guidelines.Required, err
+	}
+	return ids, nil
 }
 
 const sessionKey = "session"

@@ -4,6 +4,7 @@
 package views
 
 import (
+	"strings"
 	"time"
 
 	"github.com/advocacy-portal/portal/internal/account"
@@ -11,13 +12,15 @@ import (
 
 // Chrome is what every page's layout needs.
 type Chrome struct {
-	Title  string
-	User   *account.User // nil when signed out
-	CSRF   string        // token for forms; empty when signed out
-	Demo   bool          // demo sign-in is on: every page says so
-	Active string        // the navigation entry to mark as current, e.g. "feed"
-	Lang   string
-	Dir    string // "ltr" or "rtl"
+	Title     string
+	User      *account.User // nil when signed out
+	CSRF      string        // token for forms; empty when signed out
+	Demo      bool          // demo sign-in is on: every page says so
+	Active    string        // the navigation entry to mark as current, e.g. "feed"
+	Lang      string        // language of the guidelines shown
+	Dir       string        // "ltr" or "rtl"
+	Languages []string      // the languages offered by the switcher
+	Path      string        // the current page, to come back to after switching language
 }
 
 // navItem is an entry in the top navigation.
@@ -41,6 +44,12 @@ func (c Chrome) nav() []navItem {
 	if c.User.HasAny(account.Comms, account.Admin) {
 		items = append(items, navItem{"posts", "Posts", "/posts"}, navItem{"reach", "Programme reach", "/reach"})
 	}
+	if c.User.HasAny(account.HR, account.Admin) {
+		items = append(items, navItem{"hr", "HR", "/hr"})
+	}
+	if c.User.Has(account.Admin) {
+		items = append(items, navItem{"admin", "Admin", "/admin/training"})
+	}
 	return items
 }
 
@@ -53,6 +62,14 @@ func dateTime(t time.Time) string {
 		return "—"
 	}
 	return t.UTC().Format("2 Jan 2006, 15:04 MST")
+}
+
+// shortDate formats a day for tables: "22 Nov 2026".
+func shortDate(t time.Time) string {
+	if t.IsZero() {
+		return "—"
+	}
+	return t.Format("2 Jan 2006")
 }
 
 // date formats a day for people: "22 November 2026".
@@ -83,4 +100,34 @@ func statusText(status int) string {
 		return "422 · Cannot accept this"
 	}
 	return "500 · Server error"
+}
+
+// TextDirection is "rtl" for languages written right to left, else "ltr".
+func TextDirection(lang string) string {
+	switch strings.SplitN(lang, "-", 2)[0] {
+	case "ar", "he", "fa", "ur", "yi":
+		return "rtl"
+	}
+	return "ltr"
+}
+
+// languageName is a language's name in that language, for the switcher.
+func languageName(lang string) string {
+	switch lang {
+	case "en":
+		return "English"
+	case "nl":
+		return "Nederlands"
+	case "de":
+		return "Deutsch"
+	case "fr":
+		return "Français"
+	case "he":
+		return "עברית"
+	case "ru":
+		return "Русский"
+	case "ar":
+		return "العربية"
+	}
+	return lang
 }

@@ -214,7 +214,8 @@ func TestBrowserJourney(t *testing.T) {
 	if got := b.text(`[data-testid="signed-in-as"]`); got != "Sam Patel" {
 		t.Errorf("signed in as %q, want Sam Patel", got)
 	}
-	for _, step := range []string{"missing-conduct", "missing-module-disclosure"} {
+	g := loadEmbedded(t)
+	for _, step := range append([]string{"missing-conduct"}, prefixed("missing-module-", g.Required)...) {
 		if b.count(`[data-testid="feed-locked"] [data-testid="`+step+`"]`) != 1 {
 			t.Errorf("the locked feed does not list %s", step)
 		}
@@ -231,34 +232,48 @@ func TestBrowserJourney(t *testing.T) {
 	b.shot("04-conduct")
 	b.do("acknowledge",
 		chromedp.Click(chromedp.CSS(`[data-testid="acknowledge"]`)),
-		chromedp.WaitVisible(chromedp.CSS(`[data-testid="quiz-form"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="quiz-start"]`)),
 	)
-	if loc := b.location(); loc.Path != "/training/disclosure" {
-		t.Errorf("after acknowledging, the next step is %s, want /training/disclosure", loc.Path)
+	if loc := b.location(); loc.Path != "/training/"+g.Required[0] {
+		t.Errorf("after acknowledging, the next step is %s, want /training/%s", loc.Path, g.Required[0])
 	}
 
-	b.do("submit the quiz unanswered",
-		chromedp.Click(chromedp.CSS(`[data-testid="submit-quiz"]`)),
-		chromedp.WaitVisible(chromedp.CSS(`[data-testid="quiz-problem"]`)),
-	)
-	module := disclosureModule(t)
-	for _, q := range module.Quiz.Questions {
-		answer := correctOption(t, q)
-		b.do("answer "+q.ID, chromedp.Click(chromedp.CSS(`[data-testid="answer-`+q.ID+`-`+answer+`"]`)))
-		if checked, err := chromedp.Run(b.ctx, chromedp.JavascriptAttribute[bool](chromedp.CSS(`[data-testid="answer-`+q.ID+`-`+answer+`"]`), "checked")); err != nil || !checked {
-			t.Errorf("the answer %s to %s is not checked (err %v)", answer, q.ID, err)
+	for i, id := range g.Required {
+		m, _ := g.Module(id)
+		b.do("open "+id,
+			chromedp.Navigate(base+"/training/"+id),
+			chromedp.Click(chromedp.CSS(`[data-testid="start-quiz"]`)),
+			chromedp.WaitVisible(chromedp.CSS(`[data-testid="question-form"]`)),
+		)
+		if i == 0 {
+			b.do("send no answer",
+				chromedp.Click(chromedp.CSS(`[data-testid="submit-answer"]`)),
+				chromedp.WaitVisible(chromedp.CSS(`[data-testid="quiz-problem"]`)),
+			)
 		}
-	}
-	b.shot("05-quiz")
-	b.do("submit the quiz",
-		chromedp.Click(chromedp.CSS(`[data-testid="submit-quiz"]`)),
-		chromedp.WaitVisible(chromedp.CSS(`[data-testid="attempt-result"]`)),
-	)
-	if b.count(`[data-testid="passed"]`) != 1 {
-		b.fail("pass the quiz", fmt.Errorf("the result page says %q", b.text(`[data-testid="attempt-result"]`)))
-	}
-	if want := fmt.Sprintf("%d / %d", len(module.Quiz.Questions), len(module.Quiz.Questions)); b.text(`[data-testid="score"]`) != want {
-		t.Errorf("score %q, want %q", b.text(`[data-testid="score"]`), want)
+		for n := range m.In("en").Questions {
+			q := b.attr(`input[name="question"]`, "value")
+			question, ok := findQuestion(m, q)
+			if !ok {
+				b.fail("read the question", fmt.Errorf("question %q is not in %s", q, id))
+			}
+			answer := `[data-testid="answer-` + q + `-` + correctOption(t, question) + `"]`
+			b.do("answer "+q, chromedp.Click(chromedp.CSS(answer)))
+			if i == 0 && n == 1 {
+				b.shot("05-question")
+			}
+			// Click does not wait for the next page; RunResponse does.
+			if _, err := chromedp.RunResponse(b.ctx, chromedp.Click(chromedp.CSS(`[data-testid="submit-answer"]`))); err != nil {
+				b.fail("submit "+q, err)
+			}
+			b.do("see the next page", chromedp.WaitVisible(chromedp.CSS(`[data-testid="question-form"], [data-testid="attempt-result"]`)))
+		}
+		if b.count(`[data-testid="passed"]`) != 1 {
+			b.fail("pass "+id, fmt.Errorf("the result page says %q", b.text(`[data-testid="attempt-result"]`)))
+		}
+		if want := fmt.Sprintf("%d / %d", len(m.In("en").Questions), len(m.In("en").Questions)); b.text(`[data-testid="score"]`) != want {
+			t.Errorf("%s: score %q, want %q", id, b.text(`[data-testid="score"]`), want)
+		}
 	}
 	b.shot("06-result")
 
@@ -403,18 +418,31 @@ func (b *browser) shareInNewTab(button, host string) *url.URL {
 	return u
 }
 
-// disclosureModule returns the disclosure module as the portal loads it.
-func disclosureModule(t *testing.T) training.Module {
+// loadEmbedded returns the embedded guidelines as the portal loads them.
+func loadEmbedded(t *testing.T) *training.Guidelines {
 	t.Helper()
 	g, err := training.Load(guidelines.FS())
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, ok := g.Module("disclosure")
-	if !ok {
-		t.Fatal("there is no disclosure module")
+	return g
+}
+
+func findQuestion(m training.Module, id string) (training.Question, bool) {
+	for _, q := range m.In("en").Questions {
+		if q.ID == id {
+			return q, true
+		}
 	}
-	return m
+	return training.Question{}, false
+}
+
+func prefixed(prefix string, ids []string) []string {
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = prefix + id
+	}
+	return out
 }
 
 // correctOption returns the id of the right answer to q.

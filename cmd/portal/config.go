@@ -7,9 +7,11 @@ import (
 	"io"
 	"net"
 	"net/url"
+	"os"
 	"strings"
 
 	"github.com/advocacy-portal/portal/internal/auth"
+	"github.com/advocacy-portal/portal/internal/mail"
 )
 
 // Config is everything the portal reads at start, from flags and PORTAL_*
@@ -27,6 +29,8 @@ type Config struct {
 	RoleMap         auth.RoleMap
 	TrustedProxies  []string
 	DemoIdPAddr     string
+	GuidelinesDir   string // a company's own guidelines; empty means the embedded set
+	SMTPURL         string // where mail goes; empty keeps it in the admin outbox
 }
 
 // OIDCConfig is a generic OpenID Connect provider (Entra ID, Okta, Google
@@ -86,6 +90,8 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (Conf
 		{"role-map", "PORTAL_ROLE_MAP", auth.DefaultRoleMap, "group=role pairs, comma-separated; roles: employee, hr, comms, admin", &roleMap},
 		{"trusted-proxies", "PORTAL_TRUSTED_PROXIES", "", "comma-separated proxy addresses whose X-Forwarded-For is believed", &proxies},
 		{"demo-idp-addr", "PORTAL_DEMO_IDP_ADDR", "127.0.0.1:0", "loopback address of the demo identity provider (demo sign-in only)", &c.DemoIdPAddr},
+		{"guidelines", "PORTAL_GUIDELINES", "", "folder with your own code of conduct and training modules (default: the embedded set; see guidelines/README.md)", &c.GuidelinesDir},
+		{"smtp-url", "PORTAL_SMTP_URL", "", "SMTP server for mail, e.g. smtp://user:pass@mail.example.com:587?from=advocacy@example.com (default: mail waits in the admin outbox)", &c.SMTPURL},
 	}
 	fs := flag.NewFlagSet("portal", flag.ContinueOnError)
 	fs.SetOutput(out)
@@ -139,6 +145,16 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (Conf
 	}
 	if c.Env == "production" && !c.hasProvider() {
 		bad("no identity provider is configured; set PORTAL_OIDC_ISSUER (or Google or Microsoft) in production")
+	}
+	if c.SMTPURL != "" {
+		if _, err := mail.ParseSMTPURL(c.SMTPURL); err != nil {
+			bad("-smtp-url: %v", err)
+		}
+	}
+	if c.GuidelinesDir != "" {
+		if fi, err := os.Stat(c.GuidelinesDir); err != nil || !fi.IsDir() {
+			bad("-guidelines %q is not a folder", c.GuidelinesDir)
+		}
 	}
 	var err error
 	if c.RoleMap, err = auth.ParseRoleMap(roleMap); err != nil {

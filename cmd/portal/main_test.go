@@ -25,9 +25,9 @@ import (
 // database, a loopback port and the demo identity provider. It returns the
 // portal's base URL once it accepts connections. At cleanup it cancels the
 // portal and fails the test unless run returns nil in time.
-func startPortal(t testing.TB) (baseURL string) {
+func startPortal(t testing.TB, args ...string) (baseURL string) {
 	t.Helper()
-	cfg, err := parseConfig([]string{"-addr", "127.0.0.1:0", "-db", filepath.Join(t.TempDir(), "portal.db")},
+	cfg, err := parseConfig(append([]string{"-addr", "127.0.0.1:0", "-db", filepath.Join(t.TempDir(), "portal.db")}, args...),
 		func(string) string { return "" }, io.Discard)
 	if err != nil {
 		t.Fatalf("parseConfig: %v", err)

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"os"
+	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -18,18 +20,31 @@ import (
 	"github.com/advocacy-portal/portal/internal/auth"
 	"github.com/advocacy-portal/portal/internal/demo"
 	"github.com/advocacy-portal/portal/internal/demoidp"
+	"github.com/advocacy-portal/portal/internal/mail"
 	"github.com/advocacy-portal/portal/internal/post"
+	"github.com/advocacy-portal/portal/internal/reminder"
 	"github.com/advocacy-portal/portal/internal/store"
 	"github.com/advocacy-portal/portal/internal/training"
 )
 
-const shutdownGrace = 10 * time.Second
+const (
+	shutdownGrace    = 10 * time.Second
+	reminderInterval = 15 * time.Minute
+)
+
+// loadGuidelines loads a company's guidelines folder, or the embedded set.
+func loadGuidelines(dir string) (*training.Guidelines, error) {
+	if dir == "" {
+		return training.Load(guidelines.FS())
+	}
+	return training.Load(os.DirFS(dir))
+}
 
 // run wires the portal together and serves until ctx is cancelled, then
 // shuts down cleanly. If ready is not nil it is called with the portal's
 // base URL once it accepts connections.
 func run(ctx context.Context, cfg Config, logger *slog.Logger, ready func(baseURL string)) error {
-	g, err := training.Load(guidelines.FS())
+	g, err := loadGuidelines(cfg.GuidelinesDir)
 	if err != nil {
 		return err
 	}
@@ -38,6 +53,9 @@ func run(ctx context.Context, cfg Config, logger *slog.Logger, ready func(baseUR
 		return err
 	}
 	defer db.Close()
+	if err := db.RegisterConductVersion(ctx, g.Conduct.Version, g.Conduct.In(training.DefaultLanguage).Hash, g.Conduct.Material); err != nil {
+		return err
+	}
 
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -72,7 +90,7 @@ func run(ctx context.Context, cfg Config, logger *slog.Logger, ready func(baseUR
 			return fmt.Errorf("demo sign-in: %w", err)
 		}
 		providers = append(providers, auth.Provider{Slug: demo.ProviderSlug, Label: "the demo identity provider", Goth: p})
-		if err := demo.Seed(ctx, db, cfg.RoleMap); err != nil {
+		if err := demo.Seed(ctx, db, cfg.RoleMap, g.Required, time.Now()); err != nil {
 			return fmt.Errorf("load demo data: %w", err)
 		}
 		logger.Warn("demo sign-in is on: anyone can sign in as a demo person; configure PORTAL_OIDC_ISSUER for real use",
@@ -81,10 +99,25 @@ func run(ctx context.Context, cfg Config, logger *slog.Logger, ready func(baseUR
 		return err
 	}
 
+	// Background jobs: the mail worker sends the outbox, the reminder job
+	// fills it. Both stop with jobs' context, before the database closes.
+	worker := &mail.Worker{Store: db, Logger: logger}
+	if cfg.SMTPURL != "" {
+		if worker.Sender, err = mail.ParseSMTPURL(cfg.SMTPURL); err != nil {
+			return err
+		}
+	}
+	reminders := &reminder.Job{Store: db, Guidelines: g, BaseURL: baseURL, Logger: logger, Notify: worker.Notify}
+	jobs, stopJobs := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	wg.Go(func() { worker.Run(jobs) })
+	wg.Go(func() { reminders.Run(jobs, reminderInterval) })
+	defer func() { stopJobs(); wg.Wait() }()
+
 	app := handlers.New(handlers.Deps{
 		Store: db, Guidelines: g, Providers: providers, RoleMap: cfg.RoleMap, GroupsClaim: cfg.GroupsClaim,
 		BaseURL: baseURL, Demo: cfg.Demo(), Policy: post.DefaultPolicy, Logger: logger,
-		TrustedProxies: cfg.TrustedProxies,
+		TrustedProxies: cfg.TrustedProxies, MailConfigured: worker.Sender != nil, Jobs: handlers.Jobs{Reminders: reminders},
 	})
 	serve(app, ln)
 	logger.Info("portal is ready", "url", baseURL, "db", cfg.DB, "conduct_version", g.Conduct.Version, "modules", len(g.Modules))

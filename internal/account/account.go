@@ -30,7 +30,8 @@ type User struct {
 	Email            string
 	Name             string
 	Department       string
-	Language         string
+	Language         string // the language of the guidelines the person reads
+	LanguageChosen   bool   // they chose it; otherwise their browser's is used
 	MastodonInstance string // host name of the person's Mastodon server, if they told us
 	Active           bool
 	Roles            []Role
@@ -52,5 +53,6 @@ type Identity struct {
 	Email      string
 	Name       string
 	Department string
-	Roles      []Role // roles mapped from the provider's groups claim
+	Roles      []Role   // roles mapped from the provider's groups claim
+	Groups     []string // the groups claim's values; matching portal groups are joined
 }

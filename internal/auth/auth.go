@@ -110,7 +110,7 @@ func (m RoleMap) Identity(providerSlug string, c Claims) (account.Identity, erro
 		name, _, _ = strings.Cut(c.Email, "@")
 	}
 	return account.Identity{Subject: providerSlug + ":" + c.Subject, Email: strings.ToLower(c.Email), Name: name,
-		Department: c.Department, Roles: m.Roles(c.Groups)}, nil
+		Department: c.Department, Roles: m.Roles(c.Groups), Groups: c.Groups}, nil
 }
 
 // NewToken returns a random secret, 32 bytes in URL-safe base64.

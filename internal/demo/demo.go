@@ -5,6 +5,7 @@ package demo
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/advocacy-portal/portal/internal/auth"
 	"github.com/advocacy-portal/portal/internal/demoidp"
@@ -35,9 +36,11 @@ func People() []demoidp.Person {
 const ProviderSlug = "demo"
 
 // Seed loads the demo company into an empty store: its people (as if they
-// had been provisioned from the demo identity provider), department groups
-// and a few posts in different states. It does nothing if any user exists.
-func Seed(ctx context.Context, s *store.Store, roles auth.RoleMap) error {
+// had been provisioned from the demo identity provider), department groups,
+// the code of conduct programme (modules) assigned by HR to Sales and
+// Customer Success, and a few posts in different states. It does nothing if
+// any user exists.
+func Seed(ctx context.Context, s *store.Store, roles auth.RoleMap, programme []string, now time.Time) error {
 	n, err := s.CountUsers(ctx)
 	if err != nil || n > 0 {
 		return err
@@ -58,8 +61,21 @@ func Seed(ctx context.Context, s *store.Store, roles auth.RoleMap) error {
 		if err != nil {
 			return err
 		}
-		if err := s.AddToGroup(ctx, g, u.ID); err != nil {
+		if err := s.AddToGroup(ctx, g, u.ID, store.SourceManual, 0); err != nil {
 			return err
+		}
+	}
+	groups, err := s.Groups(ctx)
+	if err != nil {
+		return err
+	}
+	for _, g := range groups {
+		if g.Name != "Sales" && g.Name != "Customer Success" {
+			continue
+		}
+		if _, err := s.CreateAssignment(ctx, store.Assignment{Modules: programme, Programme: true, GroupID: g.ID,
+			DueAt: now.Add(14 * 24 * time.Hour), DueDays: 14}, ids["demo-hannah"]); err != nil {
+			return fmt.Errorf("demo: assign the programme to %s: %w", g.Name, err)
 		}
 	}
 	carlos, mei := ids["demo-carlos"], ids["demo-mei"]

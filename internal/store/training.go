@@ -11,12 +11,42 @@ import (
 	"github.com/advocacy-portal/portal/internal/training"
 )
 
+// RegisterConductVersion records the code of conduct version the portal is
+// running, the first time it sees it. A version seen before keeps its place
+// in the history.
+func (s *Store) RegisterConductVersion(ctx context.Context, version, hash string, material bool) error {
+	if _, err := s.write.ExecContext(ctx, `INSERT INTO conduct_versions (version, content_hash, material, first_seen)
+		VALUES (?, ?, ?, ?) ON CONFLICT (version) DO NOTHING`, version, hash, material, timestamp(s.now())); err != nil {
+		return fmt.Errorf("store: register conduct version %s: %w", version, err)
+	}
+	return nil
+}
+
+// ConductVersions returns every version of the code of conduct the portal
+// has run with, oldest first.
+func (s *Store) ConductVersions(ctx context.Context) ([]training.ConductVersion, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT seq, version, material FROM conduct_versions ORDER BY seq`)
+	if err != nil {
+		return nil, fmt.Errorf("store: conduct versions: %w", err)
+	}
+	defer rows.Close()
+	var out []training.ConductVersion
+	for rows.Next() {
+		var v training.ConductVersion
+		if err := rows.Scan(&v.Seq, &v.Version, &v.Material); err != nil {
+			return nil, fmt.Errorf("store: conduct versions: %w", err)
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
 // Acknowledgement is the evidence that a user acknowledged one version of
 // the code of conduct.
 type Acknowledgement struct {
 	UserID      int64
 	Version     string
-	ContentHash string
+	ContentHash string // of the text they read, in the language they read it
 	ClientIP    string
 	CreatedAt   time.Time
 }
@@ -46,64 +76,228 @@ func (s *Store) Acknowledgement(ctx context.Context, userID int64, version strin
 	return a, nil
 }
 
-// Attempt is one submitted quiz attempt.
+// Attempt is a quiz attempt: started, answered one question at a time,
+// then submitted and scored.
 type Attempt struct {
-	ID         int64
-	UserID     int64
-	ModuleID   string
-	ModuleHash string
-	Answers    map[string]string // question id to option id
-	Correct    int
-	Total      int
-	Passed     bool
-	CreatedAt  time.Time
+	ID          int64
+	UserID      int64
+	ModuleID    string
+	ModuleHash  string
+	Language    string
+	Questions   []training.Question // as presented: shuffled, in the attempt's language
+	Answers     map[string]string   // question id to option id
+	Correct     int
+	Total       int
+	Passed      bool
+	CreatedAt   time.Time
+	SubmittedAt time.Time // zero while in progress
 }
 
-// SaveAttempt stores a scored attempt and returns its id.
-func (s *Store) SaveAttempt(ctx context.Context, a Attempt) (int64, error) {
-	answers, err := json.Marshal(a.Answers)
-	if err != nil {
-		return 0, fmt.Errorf("store: save attempt: %w", err)
+// Submitted reports whether the attempt has been scored.
+func (a Attempt) Submitted() bool { return !a.SubmittedAt.IsZero() }
+
+const attemptColumns = `id, user_id, module_id, module_hash, language, questions, answers, correct, total, passed, created_at, submitted_at`
+
+func scanAttempt(row interface{ Scan(...any) error }, a *Attempt) error {
+	var questions, answers string
+	if err := row.Scan(&a.ID, &a.UserID, &a.ModuleID, &a.ModuleHash, &a.Language, &questions, &answers,
+		&a.Correct, &a.Total, &a.Passed, timeScanner{&a.CreatedAt}, timeScanner{&a.SubmittedAt}); err != nil {
+		return err
 	}
-	res, err := s.write.ExecContext(ctx, `INSERT INTO quiz_attempts
-		(user_id, module_id, module_hash, answers, correct, total, passed, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-		a.UserID, a.ModuleID, a.ModuleHash, string(answers), a.Correct, a.Total, a.Passed, timestamp(s.now()))
-	if err != nil {
-		return 0, fmt.Errorf("store: save attempt at %s for user %d: %w", a.ModuleID, a.UserID, err)
+	if err := json.Unmarshal([]byte(questions), &a.Questions); err != nil {
+		return fmt.Errorf("questions: %w", err)
 	}
-	return res.LastInsertId()
+	if err := json.Unmarshal([]byte(answers), &a.Answers); err != nil {
+		return fmt.Errorf("answers: %w", err)
+	}
+	if a.Answers == nil {
+		a.Answers = map[string]string{}
+	}
+	return nil
+}
+
+// StartAttempt starts an attempt with the questions as they will be
+// presented, unless the user already has one in progress at the module, in
+// which case it returns that one (started reports which).
+func (s *Store) StartAttempt(ctx context.Context, a Attempt) (id int64, started bool, err error) {
+	questions, err := json.Marshal(a.Questions)
+	if err != nil {
+		return 0, false, fmt.Errorf("store: start attempt: %w", err)
+	}
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, false, fmt.Errorf("store: start attempt: %w", err)
+	}
+	defer tx.Rollback()
+	err = tx.QueryRowContext(ctx, `SELECT id FROM quiz_attempts WHERE user_id = ? AND module_id = ? AND submitted_at IS NULL`,
+		a.UserID, a.ModuleID).Scan(&id)
+	if err == nil {
+		return id, false, nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return 0, false, fmt.Errorf("store: start attempt: %w", err)
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO quiz_attempts
+		(user_id, module_id, module_hash, language, questions, answers, correct, total, passed, created_at)
+		VALUES (?, ?, ?, ?, ?, '{}', 0, ?, 0, ?)`,
+		a.UserID, a.ModuleID, a.ModuleHash, a.Language, string(questions), len(a.Questions), timestamp(s.now()))
+	if err != nil {
+		return 0, false, fmt.Errorf("store: start attempt at %s for user %d: %w", a.ModuleID, a.UserID, err)
+	}
+	id, err = res.LastInsertId()
+	if err != nil {
+		return 0, false, fmt.Errorf("store: start attempt: %w", err)
+	}
+	return id, true, tx.Commit()
 }
 
 // Attempt returns the attempt with the given id.
 func (s *Store) Attempt(ctx context.Context, id int64) (Attempt, error) {
-	a := Attempt{ID: id}
-	var answers string
-	err := s.read.QueryRowContext(ctx, `SELECT user_id, module_id, module_hash, answers, correct, total, passed, created_at
-		FROM quiz_attempts WHERE id = ?`, id).Scan(&a.UserID, &a.ModuleID, &a.ModuleHash, &answers,
-		&a.Correct, &a.Total, &a.Passed, timeScanner{&a.CreatedAt})
+	var a Attempt
+	err := scanAttempt(s.read.QueryRowContext(ctx, `SELECT `+attemptColumns+` FROM quiz_attempts WHERE id = ?`, id), &a)
 	if errors.Is(err, sql.ErrNoRows) {
 		return a, fmt.Errorf("store: attempt %d: %w", id, ErrNotFound)
 	}
 	if err != nil {
 		return a, fmt.Errorf("store: attempt %d: %w", id, err)
 	}
-	if err := json.Unmarshal([]byte(answers), &a.Answers); err != nil {
-		return a, fmt.Errorf("store: attempt %d answers: %w", id, err)
+	return a, nil
+}
+
+// OpenAttempt returns the user's attempt in progress at a module.
+func (s *Store) OpenAttempt(ctx context.Context, userID int64, moduleID string) (Attempt, error) {
+	var a Attempt
+	err := scanAttempt(s.read.QueryRowContext(ctx, `SELECT `+attemptColumns+` FROM quiz_attempts
+		WHERE user_id = ? AND module_id = ? AND submitted_at IS NULL`, userID, moduleID), &a)
+	if errors.Is(err, sql.ErrNoRows) {
+		return a, fmt.Errorf("store: open attempt at %s: %w", moduleID, ErrNotFound)
+	}
+	if err != nil {
+		return a, fmt.Errorf("store: open attempt at %s: %w", moduleID, err)
 	}
 	return a, nil
 }
 
-// Progress returns what the user has done of their training: the latest
-// conduct version they acknowledged among current, and the modules passed.
-func (s *Store) Progress(ctx context.Context, userID int64, currentVersion string) (training.Progress, error) {
+// ErrSubmitted is returned when an answer is sent to an attempt that was
+// already submitted.
+var ErrSubmitted = errors.New("attempt already submitted")
+
+// SaveAnswer records an answer in an attempt in progress. check validates
+// the answer against the attempt's questions before anything is written.
+// When every question is answered, score is called with the attempt and
+// its result is stored, submitting the attempt, in the same transaction.
+func (s *Store) SaveAnswer(ctx context.Context, id int64, questionID, optionID string,
+	score func(Attempt) (training.Result, error)) (Attempt, error) {
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return Attempt{}, fmt.Errorf("store: answer attempt %d: %w", id, err)
+	}
+	defer tx.Rollback()
+	var a Attempt
+	err = scanAttempt(tx.QueryRowContext(ctx, `SELECT `+attemptColumns+` FROM quiz_attempts WHERE id = ?`, id), &a)
+	if errors.Is(err, sql.ErrNoRows) {
+		return a, fmt.Errorf("store: attempt %d: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return a, fmt.Errorf("store: attempt %d: %w", id, err)
+	}
+	if a.Submitted() {
+		return a, ErrSubmitted
+	}
+	if err := training.CheckAnswer(a.Questions, questionID, optionID); err != nil {
+		return a, err
+	}
+	a.Answers[questionID] = optionID
+	answers, _ := json.Marshal(a.Answers)
+	if _, err := tx.ExecContext(ctx, `UPDATE quiz_attempts SET answers = ? WHERE id = ?`, string(answers), id); err != nil {
+		return a, fmt.Errorf("store: answer attempt %d: %w", id, err)
+	}
+	if training.NextQuestion(a.Questions, a.Answers) == len(a.Questions) {
+		r, err := score(a)
+		if err != nil {
+			return a, err
+		}
+		a.Correct, a.Total, a.Passed, a.SubmittedAt = r.Correct, r.Total, r.Passed, s.now()
+		if _, err := tx.ExecContext(ctx, `UPDATE quiz_attempts SET correct = ?, total = ?, passed = ?, submitted_at = ? WHERE id = ?`,
+			a.Correct, a.Total, a.Passed, timestamp(a.SubmittedAt), id); err != nil {
+			return a, fmt.Errorf("store: submit attempt %d: %w", id, err)
+		}
+	}
+	return a, tx.Commit()
+}
+
+// QuizHistory returns what the user has done at a module's quiz; attempts
+// before HR's latest reset do not count towards the maximum.
+func (s *Store) QuizHistory(ctx context.Context, userID int64, moduleID string) (training.History, error) {
+	var h training.History
+	var inProgress int
+	err := s.read.QueryRowContext(ctx, `SELECT
+			COALESCE(MAX(passed), 0),
+			COUNT(submitted_at) FILTER (WHERE submitted_at > COALESCE(
+				(SELECT MAX(reset_at) FROM quiz_resets r WHERE r.user_id = a.user_id AND r.module_id = a.module_id), '')),
+			MAX(submitted_at),
+			COUNT(*) FILTER (WHERE submitted_at IS NULL)
+		FROM quiz_attempts a WHERE user_id = ? AND module_id = ?`, userID, moduleID).
+		Scan(&h.Passed, &h.Submitted, timeScanner{&h.LastSubmitted}, &inProgress)
+	if err != nil {
+		return h, fmt.Errorf("store: quiz history of user %d at %s: %w", userID, moduleID, err)
+	}
+	h.InProgress = inProgress > 0
+	return h, nil
+}
+
+// ResetAttempts lets a user start over at a module's quiz: attempts so far
+// stop counting towards the maximum, and an attempt in progress is
+// discarded. The reset is audit-logged.
+func (s *Store) ResetAttempts(ctx context.Context, userID int64, moduleID string, actorID int64) error {
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: reset attempts: %w", err)
+	}
+	defer tx.Rollback()
+	now := s.now()
+	var used int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM quiz_attempts WHERE user_id = ? AND module_id = ? AND submitted_at IS NOT NULL
+		AND submitted_at > COALESCE((SELECT MAX(reset_at) FROM quiz_resets WHERE user_id = ? AND module_id = ?), '')`,
+		userID, moduleID, userID, moduleID).Scan(&used); err != nil {
+		return fmt.Errorf("store: reset attempts: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM quiz_attempts WHERE user_id = ? AND module_id = ? AND submitted_at IS NULL`,
+		userID, moduleID); err != nil {
+		return fmt.Errorf("store: reset attempts: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO quiz_resets (user_id, module_id, reset_at, reset_by) VALUES (?, ?, ?, ?)`,
+		userID, moduleID, timestamp(now), actorID); err != nil {
+		return fmt.Errorf("store: reset attempts: %w", err)
+	}
+	if err := audit(ctx, tx, now, actorID, "training.reset_attempts", fmt.Sprintf("user:%d module:%s", userID, moduleID),
+		map[string]int{"attempts_counted": used}, map[string]int{"attempts_counted": 0}); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// Progress returns what the user has done of their training: every
+// version of the code of conduct they acknowledged and the modules passed.
+func (s *Store) Progress(ctx context.Context, userID int64) (training.Progress, error) {
 	p := training.Progress{Passed: map[string]bool{}}
-	err := s.read.QueryRowContext(ctx, `SELECT version FROM acknowledgements WHERE user_id = ? AND version = ?`,
-		userID, currentVersion).Scan(&p.AcknowledgedVersion)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+	rows, err := s.read.QueryContext(ctx, `SELECT version FROM acknowledgements WHERE user_id = ?`, userID)
+	if err != nil {
 		return p, fmt.Errorf("store: progress of user %d: %w", userID, err)
 	}
-	rows, err := s.read.QueryContext(ctx, `SELECT DISTINCT module_id FROM quiz_attempts WHERE user_id = ? AND passed = 1`, userID)
+	for rows.Next() {
+		var v string
+		if err := rows.Scan(&v); err != nil {
+			rows.Close()
+			return p, fmt.Errorf("store: progress of user %d: %w", userID, err)
+		}
+		p.Acknowledged = append(p.Acknowledged, v)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return p, fmt.Errorf("store: progress of user %d: %w", userID, err)
+	}
+	rows, err = s.read.QueryContext(ctx, `SELECT DISTINCT module_id FROM quiz_attempts WHERE user_id = ? AND passed = 1`, userID)
 	if err != nil {
 		return p, fmt.Errorf("store: progress of user %d: %w", userID, err)
 	}

@@ -63,6 +63,9 @@ func (s *Store) upsertIdentity(ctx context.Context, id account.Identity, signIn 
 	if err := setRoles(ctx, tx, userID, "idp", append([]account.Role{account.Employee}, id.Roles...)); err != nil {
 		return account.User{}, err
 	}
+	if err := setIdPGroups(ctx, tx, s.now(), userID, id.Groups); err != nil {
+		return account.User{}, err
+	}
 	if err := tx.Commit(); err != nil {
 		return account.User{}, fmt.Errorf("store: sign in %s: %w", id.Email, err)
 	}
@@ -98,10 +101,10 @@ func setRoles(ctx context.Context, tx *sql.Tx, userID int64, source string, role
 	return nil
 }
 
-const userColumns = `id, email, name, department, language, mastodon_instance, active, created_at, last_login_at`
+const userColumns = `id, email, name, department, language, language_chosen, mastodon_instance, active, created_at, last_login_at`
 
 func scanUser(row interface{ Scan(...any) error }, u *account.User) error {
-	return row.Scan(&u.ID, &u.Email, &u.Name, &u.Department, &u.Language, &u.MastodonInstance,
+	return row.Scan(&u.ID, &u.Email, &u.Name, &u.Department, &u.Language, &u.LanguageChosen, &u.MastodonInstance,
 		&u.Active, timeScanner{&u.CreatedAt}, timeScanner{&u.LastLoginAt})
 }
 
@@ -155,6 +158,14 @@ func (s *Store) SetMastodonInstance(ctx context.Context, userID int64, host stri
 	host = strings.ToLower(strings.TrimSpace(host))
 	if _, err := s.write.ExecContext(ctx, `UPDATE users SET mastodon_instance = ? WHERE id = ?`, host, userID); err != nil {
 		return fmt.Errorf("store: set mastodon instance of user %d: %w", userID, err)
+	}
+	return nil
+}
+
+// SetLanguage records the language a user chose for the guidelines.
+func (s *Store) SetLanguage(ctx context.Context, userID int64, lang string) error {
+	if _, err := s.write.ExecContext(ctx, `UPDATE users SET language = ?, language_chosen = 1 WHERE id = ?`, lang, userID); err != nil {
+		return fmt.Errorf("store: set language of user %d: %w", userID, err)
 	}
 	return nil
 }

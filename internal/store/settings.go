@@ -1,0 +1,63 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+)
+
+// Setting keys.
+const (
+	SettingRequiredModules = "required_modules" // []string: module ids that unlock sharing
+)
+
+// Setting decodes the JSON value of a setting into dst. It reports false,
+// leaving dst alone, when the setting was never changed from its default.
+func (s *Store) Setting(ctx context.Context, key string, dst any) (bool, error) {
+	var raw string
+	err := s.read.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = ?`, key).Scan(&raw)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("store: setting %s: %w", key, err)
+	}
+	if err := json.Unmarshal([]byte(raw), dst); err != nil {
+		return false, fmt.Errorf("store: setting %s: %w", key, err)
+	}
+	return true, nil
+}
+
+// SetSetting stores a setting's new value and audit-logs the change with
+// its old value.
+func (s *Store) SetSetting(ctx context.Context, key string, value any, actorID int64) error {
+	b, err := json.Marshal(value)
+	if err != nil {
+		return fmt.Errorf("store: set %s: %w", key, err)
+	}
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: set %s: %w", key, err)
+	}
+	defer tx.Rollback()
+	var old sql.NullString
+	if err := tx.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = ?`, key).Scan(&old); err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("store: set %s: %w", key, err)
+	}
+	now := s.now()
+	if _, err := tx.ExecContext(ctx, `INSERT INTO settings (key, value, updated_by, updated_at) VALUES (?, ?, ?, ?)
+		ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_by = excluded.updated_by, updated_at = excluded.updated_at`,
+		key, string(b), nullID(actorID), timestamp(now)); err != nil {
+		return fmt.Errorf("store: set %s: %w", key, err)
+	}
+	var before any
+	if old.Valid {
+		before = json.RawMessage(old.String)
+	}
+	if err := audit(ctx, tx, now, actorID, "settings.change", "setting:"+key, before, json.RawMessage(b)); err != nil {
+		return err
+	}
+	return tx.Commit()
+}

@@ -2,10 +2,12 @@ package handlers
 
 import (
 	"slices"
+	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/advocacy-portal/portal/internal/apperr"
+	"github.com/advocacy-portal/portal/internal/check"
 	"github.com/advocacy-portal/portal/internal/store"
 	"github.com/advocacy-portal/portal/views"
 )
@@ -64,4 +66,67 @@ func (s *server) showOutbox(c *fiber.Ctx) error {
 	}
 	return s.render(c, fiber.StatusOK, views.OutboxView(s.chrome(c, "Outbox", "admin"), views.OutboxPage{
 		Mails: mails, Pending: pending, Sent: sent, Failing: failing, SMTP: s.MailConfigured}))
+}
+
+// showContentSettings lets admins set the four-eyes rule and the checks
+// posts go through at submission.
+func (s *server) showContentSettings(c *fiber.Ctx) error {
+	pol, err := s.policy(c)
+	if err != nil {
+		return err
+	}
+	rules, err := s.checkRules(c)
+	if err != nil {
+		return err
+	}
+	return s.render(c, fiber.StatusOK, views.ContentSettingsView(s.chrome(c, "Content settings", "admin"),
+		views.ContentSettingsPage{FourEyes: pol.FourEyes, Rules: rules, Saved: c.Query("saved") == "1"}))
+}
+
+// saveContentSettings stores the rules; both settings are audit-logged by
+// the store with their old and new values.
+func (s *server) saveContentSettings(c *fiber.Ctx) error {
+	lines := func(field string) []string {
+		var out []string
+		for _, l := range strings.Split(c.FormValue(field), "\n") {
+			if l = strings.TrimSpace(l); l != "" && !slices.Contains(out, l) {
+				out = append(out, l)
+			}
+		}
+		return out
+	}
+	errs := views.FieldErrors{}
+	severity := func(field string) check.Severity {
+		switch sv := check.Severity(c.FormValue(field)); sv {
+		case check.Block, check.Warn:
+			return sv
+		}
+		errs[field] = "Choose block or warn."
+		return check.Block
+	}
+	rules := check.Rules{
+		BlockedTerms: lines("blocked_terms"), BlockedSeverity: severity("blocked_severity"),
+		RequiredDisclosure: strings.TrimSpace(c.FormValue("disclosure")), DisclosureSeverity: severity("disclosure_severity"),
+		WatchHashtags: lines("watch_hashtags"), WatchSeverity: severity("watch_severity"),
+		LengthSeverity: severity("length_severity"),
+	}
+	if len(rules.BlockedTerms) > 500 || len(rules.WatchHashtags) > 500 {
+		errs["blocked_terms"] = "Keep each list under 500 entries."
+	}
+	if len(rules.RequiredDisclosure) > 50 || strings.ContainsAny(rules.RequiredDisclosure, " \t") {
+		errs["disclosure"] = "The disclosure is one word or hashtag, like #employee."
+	}
+	fourEyes := c.FormValue("four_eyes") == "1"
+	if len(errs) > 0 {
+		return s.render(c, fiber.StatusUnprocessableEntity, views.ContentSettingsView(s.chrome(c, "Content settings", "admin"),
+			views.ContentSettingsPage{FourEyes: fourEyes, Rules: rules, Errors: errs}))
+	}
+	actor := userOf(c).ID
+	if err := s.Store.SetSetting(ctx(c), settingCheckRules, rules, actor); err != nil {
+		return err
+	}
+	if err := s.Store.SetSetting(ctx(c), settingFourEyes, fourEyes, actor); err != nil {
+		return err
+	}
+	return c.Redirect("/admin/content?saved=1", fiber.StatusSeeOther)
 }

@@ -3,6 +3,7 @@ package handlers
 import (
 	"errors"
 	"strconv"
+	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -13,7 +14,8 @@ import (
 	"github.com/advocacy-portal/portal/views"
 )
 
-// showFeed shows the live posts, or what the person must do first.
+// showFeed shows the live posts targeted to the employee, with filters and
+// search, or what the person must do first.
 func (s *server) showFeed(c *fiber.Ctx) error {
 	chrome := s.chrome(c, "Feed", "feed")
 	missing, err := s.missingSteps(c)
@@ -23,42 +25,64 @@ func (s *server) showFeed(c *fiber.Ctx) error {
 	if len(missing) > 0 {
 		return s.render(c, fiber.StatusOK, views.FeedView(chrome, views.FeedPage{Missing: missing}))
 	}
-	posts, err := s.Store.LivePosts(ctx(c))
+	u := userOf(c)
+	m := views.FeedPage{Networks: share.Networks, Languages: post.Languages, Filter: views.FeedFilter{
+		Category: c.Query("category"), Campaign: c.Query("campaign"), Language: c.Query("language"), Query: c.Query("q")}}
+	f := store.PostFilter{ForUser: u.ID, LiveAt: s.Now(), Category: m.Filter.Category, Language: m.Filter.Language, Query: m.Filter.Query}
+	if m.Filter.Campaign != "" {
+		f.Campaign, _ = strconv.ParseInt(m.Filter.Campaign, 10, 64)
+	}
+	posts, err := s.Store.Posts(ctx(c), f)
 	if err != nil {
 		return err
 	}
-	shared, err := s.Store.SharedNetworks(ctx(c), userOf(c).ID)
+	if m.Campaigns, err = s.Store.Campaigns(ctx(c)); err != nil {
+		return err
+	}
+	shared, err := s.Store.SharedNetworks(ctx(c), u.ID)
 	if err != nil {
 		return err
 	}
-	m := views.FeedPage{Networks: share.Networks}
 	for _, p := range posts {
 		m.Posts = append(m.Posts, views.FeedPost{Post: p, Shared: shared[p.ID]})
 	}
 	return s.render(c, fiber.StatusOK, views.FeedView(chrome, m))
 }
 
-// livePost returns the post named in the URL if employees may share it now.
+// livePost returns the post named in the URL if the employee may share it
+// now: it exists, is live, and is for them. Anything else is "not found".
 func (s *server) livePost(c *fiber.Ctx) (post.Post, error) {
+	notFound := apperr.New(apperr.NotFound, "There is no such post in your feed. It may have expired or been withdrawn.")
 	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
 	if err != nil {
-		return post.Post{}, apperr.New(apperr.NotFound, "There is no such post.")
+		return post.Post{}, notFound
 	}
 	p, err := s.Store.Post(ctx(c), id)
 	if errors.Is(err, store.ErrNotFound) {
-		return p, apperr.New(apperr.NotFound, "There is no such post.")
+		return p, notFound
 	}
 	if err != nil {
 		return p, err
 	}
 	if !p.Live(s.Now()) {
-		return p, apperr.New(apperr.Conflict, "This post is not available for sharing any more.")
+		return p, notFound
+	}
+	targeted, err := s.Store.Targeted(ctx(c), p.ID, userOf(c).ID)
+	if err != nil {
+		return p, err
+	}
+	if !targeted {
+		return p, notFound
 	}
 	return p, nil
 }
 
+// maxShareText bounds the commentary an employee sends to a share page.
+const maxShareText = 3000
+
 // sharePost gives the employee their tracked link for the post and network
-// and sends them to the network's own share page. Nothing is posted for them.
+// and sends them to the network's own share page, with the commentary as
+// they edited it (none for Facebook). Nothing is posted for them.
 func (s *server) sharePost(c *fiber.Ctx) error {
 	missing, err := s.missingSteps(c)
 	if err != nil {
@@ -75,6 +99,19 @@ func (s *server) sharePost(c *fiber.Ctx) error {
 	if !ok {
 		return apperr.New(apperr.Invalid, "Choose one of the networks offered on the feed.")
 	}
+	// The text the network gets: the employee's own words if they changed
+	// the ones offered on the feed, otherwise the suggestion for that
+	// network (it may differ from the one shown for any network).
+	text := p.ShareText(string(n), n.Prefills())
+	if args := c.Request().PostArgs(); args.Has("text") {
+		edited := strings.TrimSpace(string(args.Peek("text")))
+		if !args.Has("offered") || edited != strings.TrimSpace(string(args.Peek("offered"))) {
+			text = edited
+		}
+	}
+	if len([]rune(text)) > maxShareText {
+		return apperr.New(apperr.Invalid, "Your text is longer than 3000 characters. Shorten it and share again.")
+	}
 	u := userOf(c)
 	instance := u.MastodonInstance
 	if n == share.Mastodon {
@@ -82,7 +119,7 @@ func (s *server) sharePost(c *fiber.Ctx) error {
 			host, ok := share.ParseInstance(typed)
 			if !ok {
 				return s.render(c, fiber.StatusUnprocessableEntity, views.MastodonView(s.chrome(c, "Share on Mastodon", "feed"),
-					views.MastodonPage{Post: p, Instance: typed, Problem: "That does not look like a server name. Type it like mastodon.social."}))
+					views.MastodonPage{Post: p, Text: text, Instance: typed, Problem: "That does not look like a server name. Type it like mastodon.social."}))
 			}
 			if err := s.Store.SetMastodonInstance(ctx(c), u.ID, host); err != nil {
 				return err
@@ -90,42 +127,18 @@ func (s *server) sharePost(c *fiber.Ctx) error {
 			instance = host
 		}
 		if instance == "" {
-			return s.render(c, fiber.StatusOK, views.MastodonView(s.chrome(c, "Share on Mastodon", "feed"), views.MastodonPage{Post: p}))
+			return s.render(c, fiber.StatusOK, views.MastodonView(s.chrome(c, "Share on Mastodon", "feed"), views.MastodonPage{Post: p, Text: text}))
 		}
 	}
-	link, err := s.Store.ShareLink(ctx(c), u.ID, p.ID, n, share.NewCode)
+	link, _, err := s.Store.ShareLink(ctx(c), u.ID, p.ID, n, share.NewCode)
 	if err != nil {
 		return err
 	}
 	tracked := s.BaseURL + "/l/" + link.Code
 	if n == share.Copy {
-		return s.render(c, fiber.StatusOK, views.CopyLinkView(s.chrome(c, "Your link", "feed"), views.CopyLinkPage{Post: p, Link: tracked}))
+		return s.render(c, fiber.StatusOK, views.CopyLinkView(s.chrome(c, "Your link", "feed"), views.CopyLinkPage{Post: p, Link: tracked, Text: text}))
 	}
-	return c.Redirect(share.IntentURL(n, tracked, p.Commentary, p.Title, instance), fiber.StatusSeeOther)
-}
-
-// redirectLink is the hot path: it sends a tracked link's visitor on to the
-// post with UTM parameters and counts the click. HEAD requests (link
-// checkers) are redirected but not counted.
-func (s *server) redirectLink(c *fiber.Ctx) error {
-	c.Set(fiber.HeaderCacheControl, "no-store")
-	t, err := s.Store.LinkTarget(ctx(c), c.Params("code"))
-	if errors.Is(err, store.ErrNotFound) {
-		return apperr.New(apperr.NotFound, "This link is not known here. Check that it was copied completely.")
-	}
-	if err != nil {
-		return err
-	}
-	target, err := share.Target(t.PostURL, t.Network, t.Campaign)
-	if err != nil {
-		return err
-	}
-	if c.Method() == fiber.MethodGet {
-		if err := s.Store.RecordClick(ctx(c), t.LinkID); err != nil {
-			return err
-		}
-	}
-	return c.Redirect(target, fiber.StatusFound)
+	return c.Redirect(share.IntentURL(n, tracked, text, p.Title, instance), fiber.StatusSeeOther)
 }
 
 func (s *server) showMyReach(c *fiber.Ctx) error {

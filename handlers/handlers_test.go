@@ -26,6 +26,10 @@ import (
 
 const testBaseURL = "http://portal.test"
 
+// testBrowserUA is the user agent tests send: Firefox, so that the redirect
+// path counts their requests as people's clicks (not bots).
+const testBrowserUA = "Mozilla/5.0 (X11; Linux x86_64; rv:127.0) Gecko/20100101 Firefox/127.0"
+
 // testEnv is the portal's app on a real SQLite database in a temp dir, with
 // one signed-in session per persona.
 type testEnv struct {
@@ -133,6 +137,7 @@ func (env *testEnv) do(t *testing.T, persona, method, path string, form url.Valu
 		body = strings.NewReader(form.Encode())
 	}
 	req := httptest.NewRequest(method, testBaseURL+path, body)
+	req.Header.Set("User-Agent", testBrowserUA) // a person's browser: tracked-link requests count as clicks
 	if body != nil {
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	}
@@ -224,18 +229,35 @@ func answersWhere(m training.Module, correct bool) map[string]string {
 // livePost creates a post by comms, approved by comms2, and returns it.
 func (env *testEnv) livePost(t *testing.T, title string) post.Post {
 	t.Helper()
+	return env.createPost(t, post.Input{Title: title, URL: "https://example.com/news?ref=feed",
+		Suggestions: []post.Suggestion{{Text: "Look at this"}}, Category: string(post.CompanyNews)}, post.Submit, post.Approve)
+}
+
+// createPost creates a post by comms from in and takes it through actions
+// (approval by comms2).
+func (env *testEnv) createPost(t *testing.T, in post.Input, actions ...post.Action) post.Post {
+	t.Helper()
 	ctx := context.Background()
-	id, err := env.store.CreatePost(ctx, post.Input{Title: title, URL: "https://example.com/news?ref=feed",
-		Commentary: "Look at this", Category: string(post.CompanyNews)}, env.users["comms"].ID)
+	f, errs := in.Validate(env.clock.Now())
+	if errs != nil {
+		t.Fatalf("invalid post: %v", errs)
+	}
+	id, err := env.store.CreatePost(ctx, f, env.users["comms"].ID, false)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := env.store.TransitionPost(ctx, id, post.Submit, env.users["comms"].ID, "", post.DefaultPolicy); err != nil {
-		t.Fatal(err)
-	}
-	p, err := env.store.TransitionPost(ctx, id, post.Approve, env.users["comms2"].ID, "", post.DefaultPolicy)
+	p, err := env.store.Post(ctx, id)
 	if err != nil {
 		t.Fatal(err)
+	}
+	for _, a := range actions {
+		actor := env.users["comms"].ID
+		if a == post.Approve {
+			actor = env.users["comms2"].ID
+		}
+		if p, err = env.store.TransitionPost(ctx, id, a, actor, "", post.DefaultPolicy); err != nil {
+			t.Fatal(err)
+		}
 	}
 	return p
 }

@@ -455,14 +455,10 @@ func TestShareAndRedirect(t *testing.T) {
 	}
 
 	t.Run("a post not live cannot be shared", func(t *testing.T) {
-		id, err := env.store.CreatePost(context.Background(), post.Input{Title: "Draft", URL: "https://example.com/d",
-			Category: string(post.Culture)}, env.users["comms"].ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp := env.do(t, "employee", "POST", fmt.Sprintf("/posts/%d/share", id), url.Values{"network": {"x"}})
-		if resp.StatusCode != http.StatusConflict {
-			t.Fatalf("got %d, want 409", resp.StatusCode)
+		draft := env.createPost(t, post.Input{Title: "Draft", URL: "https://example.com/d", Category: string(post.Culture)})
+		resp := env.do(t, "employee", "POST", fmt.Sprintf("/posts/%d/share", draft.ID), url.Values{"network": {"x"}})
+		if resp.StatusCode != http.StatusNotFound {
+			t.Fatalf("got %d, want 404", resp.StatusCode)
 		}
 	})
 
@@ -493,7 +489,7 @@ func TestShareAndRedirect(t *testing.T) {
 func TestCreateAndApprovePost(t *testing.T) {
 	env := newTestEnv(t)
 	countPosts := func() int {
-		posts, err := env.store.Posts(context.Background())
+		posts, err := env.store.Posts(context.Background(), store.PostFilter{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -531,7 +527,7 @@ func TestCreateAndApprovePost(t *testing.T) {
 	}
 
 	resp := env.do(t, "comms", "POST", "/posts", url.Values{"title": {"Launch day"}, "url": {"https://example.com/launch"},
-		"category": {"product"}, "commentary": {"We launched!"}, "then": {"submit"}})
+		"category": {"product"}, "suggestion_network": {""}, "suggestion_text": {"We launched!"}, "then": {"submit"}})
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("create: got %d, want 303", resp.StatusCode)
 	}
@@ -567,7 +563,7 @@ func TestCreateAndApprovePost(t *testing.T) {
 			t.Fatal("approved post is not live with two history entries")
 		}
 		live, _ := env.store.LivePosts(context.Background())
-		if len(live) != 1 || live[0].Title != "Launch day" {
+		if len(live) != 1 || live[0].Title != "Launch day" || live[0].SuggestionFor("x") != "We launched!" {
 			t.Fatalf("live posts = %+v", live)
 		}
 	})

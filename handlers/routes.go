@@ -66,15 +66,23 @@ func (s *server) routes(app *fiber.App) {
 	r.allow(httpGet, "/posts", s.listPosts, comms...)
 	r.allow(httpGet, "/posts/new", s.newPost, comms...)
 	r.allow(httpPost, "/posts", s.createPost, comms...)
+	r.allow(httpPost, "/posts/preview", s.previewPost, comms...)
 	r.allow(httpGet, "/posts/:id", s.showPost, comms...)
+	r.allow(httpPost, "/posts/:id", s.updatePost, comms...)
+	r.allow(httpGet, "/posts/:id/edit", s.editPost, comms...)
 	r.allow(httpPost, "/posts/:id/submit", s.submitPost, comms...)
 	r.allow(httpPost, "/posts/:id/approve", s.approvePost, comms...)
 	r.allow(httpPost, "/posts/:id/return", s.returnPost, comms...)
+	r.allow(httpPost, "/posts/:id/archive", s.archivePost, comms...)
 	r.allow(httpGet, "/reach", s.showReach, comms...)
 
 	s.hrRoutes(r)
+	s.profileRoutes(r)
+	s.contentRoutes(r)
 
 	r.allow(httpGet, "/admin/training", s.showTrainingSettings, admin...)
 	r.allow(httpPost, "/admin/training", s.saveTrainingSettings, admin...)
+	r.allow(httpGet, "/admin/content", s.showContentSettings, admin...)
+	r.allow(httpPost, "/admin/content", s.saveContentSettings, admin...)
 	r.allow(httpGet, "/admin/outbox", s.showOutbox, admin...)
 }

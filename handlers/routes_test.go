@@ -26,7 +26,7 @@ type roleEntry struct {
 
 // roleTable says, for every registered route, which personas may use it.
 // A route missing from it fails TestEveryRouteHasARoleEntry.
-var roleTable = append(coreRoleTable, hrRoleTable...)
+var roleTable = slices.Concat(coreRoleTable, hrRoleTable, profileRoleTable, contentRoleTable)
 
 var coreRoleTable = []roleEntry{
 	{"GET", "/healthz", "/healthz", anyone},
@@ -53,7 +53,11 @@ var coreRoleTable = []roleEntry{
 	{"GET", "/posts", "/posts", commsOnly},
 	{"GET", "/posts/new", "/posts/new", commsOnly},
 	{"POST", "/posts", "/posts", commsOnly},
+	{"POST", "/posts/preview", "/posts/preview", commsOnly},
 	{"GET", "/posts/:id", "/posts/1", commsOnly},
+	{"POST", "/posts/:id", "/posts/1", commsOnly},
+	{"GET", "/posts/:id/edit", "/posts/1/edit", commsOnly},
+	{"POST", "/posts/:id/archive", "/posts/1/archive", commsOnly},
 	{"POST", "/posts/:id/submit", "/posts/1/submit", commsOnly},
 	{"POST", "/posts/:id/approve", "/posts/1/approve", commsOnly},
 	{"POST", "/posts/:id/return", "/posts/1/return", commsOnly},
@@ -61,6 +65,8 @@ var coreRoleTable = []roleEntry{
 
 	{"GET", "/admin/training", "/admin/training", adminOnly},
 	{"POST", "/admin/training", "/admin/training", adminOnly},
+	{"GET", "/admin/content", "/admin/content", adminOnly},
+	{"POST", "/admin/content", "/admin/content", adminOnly},
 	{"GET", "/admin/outbox", "/admin/outbox", adminOnly},
 }
 

@@ -24,6 +24,7 @@ import (
 	"github.com/advocacy-portal/portal/internal/apperr"
 	"github.com/advocacy-portal/portal/internal/auth"
 	"github.com/advocacy-portal/portal/internal/post"
+	"github.com/advocacy-portal/portal/internal/reach"
 	"github.com/advocacy-portal/portal/internal/store"
 	"github.com/advocacy-portal/portal/internal/training"
 	"github.com/advocacy-portal/portal/views"
@@ -49,6 +50,10 @@ type Deps struct {
 	TrustedProxies []string
 	Now            func() time.Time // optional; time.Now by default
 	Jobs           Jobs             // optional background jobs to nudge
+	// Clicks records requests to tracked links (/l/{code}); give it a
+	// reach.Writer for group commit. Optional: by default each click is
+	// committed in a transaction of its own.
+	Clicks *reach.Recorder
 }
 
 // Jobs are background jobs handlers may wake after a change, so that its
@@ -56,6 +61,14 @@ type Deps struct {
 // scheduled run. Waking never blocks the request.
 type Jobs struct {
 	Reminders interface{ Wake() } // optional
+	Publisher interface{ Wake() } // optional: publishes approved posts that are due
+}
+
+// wakePublisher asks the publisher for a pass now, e.g. after an approval.
+func (s *server) wakePublisher() {
+	if s.Jobs.Publisher != nil {
+		s.Jobs.Publisher.Wake()
+	}
 }
 
 // wakeReminders asks the reminder job for a pass now.
@@ -83,11 +96,14 @@ func New(d Deps) *fiber.App {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
+	if d.Clicks == nil {
+		d.Clicks = reach.NewRecorder(d.Store, reach.Config{Now: d.Now})
+	}
 	s := &server{Deps: d, secure: strings.HasPrefix(d.BaseURL, "https://")}
 	app := fiber.New(fiber.Config{
 		ErrorHandler:            s.handleError,
 		DisableStartupMessage:   true,
-		BodyLimit:               1 << 20,
+		BodyLimit:               3 << 20, // a 2 MB image plus the rest of the form
 		ReadTimeout:             30 * time.Second,
 		WriteTimeout:            30 * time.Second,
 		IdleTimeout:             2 * time.Minute,

@@ -42,7 +42,7 @@ func (c Chrome) nav() []navItem {
 			navItem{"my-reach", "My reach", "/my/reach"})
 	}
 	if c.User.HasAny(account.Comms, account.Admin) {
-		items = append(items, navItem{"posts", "Posts", "/posts"}, navItem{"reach", "Programme reach", "/reach"})
+		items = append(items, navItem{"posts", "Content", "/posts"}, navItem{"reach", "Reach", "/reach"})
 	}
 	if c.User.HasAny(account.HR, account.Admin) {
 		items = append(items, navItem{"hr", "HR", "/hr"})
@@ -50,6 +50,7 @@ func (c Chrome) nav() []navItem {
 	if c.User.Has(account.Admin) {
 		items = append(items, navItem{"admin", "Admin", "/admin/training"})
 	}
+	items = append(items, navItem{"profile", "Profile", "/profile"})
 	return items
 }
 

@@ -313,8 +313,14 @@ func TestBrowserJourney(t *testing.T) {
 		t.Errorf("HEAD the tracked link: status %d, want 302", resp.StatusCode)
 	}
 
-	// A visitor follows the tracked link.
-	resp, err = noRedirectClient(t).Get(tracked)
+	// A visitor follows the tracked link, in a browser: Go's own user
+	// agent would count as a bot.
+	visit, err := http.NewRequest(http.MethodGet, tracked, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	visit.Header.Set("User-Agent", "Mozilla/5.0 (X11; Linux x86_64; rv:127.0) Gecko/20100101 Firefox/127.0")
+	resp, err = noRedirectClient(t).Do(visit)
 	if err != nil {
 		t.Fatalf("GET %s: %v", tracked, err)
 	}
@@ -482,7 +488,7 @@ func TestBrowserCommsApprovesPost(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS(`#title`), title),
 		chromedp.SendKeys(chromedp.CSS(`#url`), "https://example.com/news/support-hours"),
 		chromedp.SetValue(chromedp.CSS(`#category`), string(post.CompanyNews)),
-		chromedp.SendKeys(chromedp.CSS(`#commentary`), "Support now answers around the clock."),
+		chromedp.SendKeys(chromedp.CSS(`#sg-text-0`), "Support now answers around the clock."),
 	)
 	b.shot("02-form-filled")
 	b.do("save and send for review",
@@ -522,8 +528,8 @@ func TestBrowserCommsApprovesPost(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`[data-testid="approve-post"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="live"]`)),
 	)
-	if got := b.text(`[data-testid="status"]`); got != "Approved" {
-		t.Errorf("the approved post's status is %q, want Approved", got)
+	if got := b.text(`[data-testid="status"]`); got != "Live" {
+		t.Errorf("the approved post's phase is %q, want Live", got)
 	}
 	if b.count(`[data-testid="approve-post"]`) != 0 {
 		t.Error("the approved post still offers approval")

@@ -21,7 +21,10 @@ import (
 	"github.com/advocacy-portal/portal/internal/demo"
 	"github.com/advocacy-portal/portal/internal/demoidp"
 	"github.com/advocacy-portal/portal/internal/mail"
+	"github.com/advocacy-portal/portal/internal/notify"
 	"github.com/advocacy-portal/portal/internal/post"
+	"github.com/advocacy-portal/portal/internal/publish"
+	"github.com/advocacy-portal/portal/internal/reach"
 	"github.com/advocacy-portal/portal/internal/reminder"
 	"github.com/advocacy-portal/portal/internal/store"
 	"github.com/advocacy-portal/portal/internal/training"
@@ -30,6 +33,8 @@ import (
 const (
 	shutdownGrace    = 10 * time.Second
 	reminderInterval = 15 * time.Minute
+	publishInterval  = 30 * time.Second
+	digestInterval   = 15 * time.Minute
 )
 
 // loadGuidelines loads a company's guidelines folder, or the embedded set.
@@ -53,6 +58,16 @@ func run(ctx context.Context, cfg Config, logger *slog.Logger, ready func(baseUR
 		return err
 	}
 	defer db.Close()
+	// Clicks on tracked links are group-committed by the click writer.
+	// Deferred here, it is closed after the HTTP servers have drained
+	// (their shutdown is deferred below, so it runs first) and before the
+	// store closes: the clicks still queued are committed.
+	clickWriter := reach.NewWriter(db, reach.WriterConfig{})
+	defer func() {
+		clickWriter.Close()
+		st := clickWriter.Stats()
+		logger.Info("click writer stopped", "batches", st.Batches, "clicks", st.Clicks, "committing", st.Committing)
+	}()
 	if err := db.RegisterConductVersion(ctx, g.Conduct.Version, g.Conduct.In(training.DefaultLanguage).Hash, g.Conduct.Material); err != nil {
 		return err
 	}
@@ -108,16 +123,24 @@ func run(ctx context.Context, cfg Config, logger *slog.Logger, ready func(baseUR
 		}
 	}
 	reminders := &reminder.Job{Store: db, Guidelines: g, BaseURL: baseURL, Logger: logger, Notify: worker.Notify}
+	hookWorker := &notify.Worker{Store: db, Logger: logger}
+	webhooks := &notify.Webhooks{Store: db, BaseURL: baseURL, Notify: hookWorker.Wake}
+	digest := &notify.Digest{Store: db, BaseURL: baseURL, Logger: logger, Notify: worker.Notify}
+	publisher := &publish.Job{Store: db, Logger: logger, OnLive: webhooks.Announce}
 	jobs, stopJobs := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	wg.Go(func() { worker.Run(jobs) })
 	wg.Go(func() { reminders.Run(jobs, reminderInterval) })
+	wg.Go(func() { publisher.Run(jobs, publishInterval) })
+	wg.Go(func() { hookWorker.Run(jobs) })
+	wg.Go(func() { digest.Run(jobs, digestInterval) })
 	defer func() { stopJobs(); wg.Wait() }()
 
 	app := handlers.New(handlers.Deps{
 		Store: db, Guidelines: g, Providers: providers, RoleMap: cfg.RoleMap, GroupsClaim: cfg.GroupsClaim,
 		BaseURL: baseURL, Demo: cfg.Demo(), Policy: post.DefaultPolicy, Logger: logger,
-		TrustedProxies: cfg.TrustedProxies, MailConfigured: worker.Sender != nil, Jobs: handlers.Jobs{Reminders: reminders},
+		TrustedProxies: cfg.TrustedProxies, MailConfigured: worker.Sender != nil, Jobs: handlers.Jobs{Reminders: reminders, Publisher: publisher},
+		Clicks: reach.NewRecorder(db, reach.Config{Writer: clickWriter}), // group commit on /l/{code}
 	})
 	serve(app, ln)
 	logger.Info("portal is ready", "url", baseURL, "db", cfg.DB, "conduct_version", g.Conduct.Version, "modules", len(g.Modules))

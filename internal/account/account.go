@@ -33,6 +33,7 @@ type User struct {
 	Language         string // the language of the guidelines the person reads
 	LanguageChosen   bool   // they chose it; otherwise their browser's is used
 	MastodonInstance string // host name of the person's Mastodon server, if they told us
+	TimeZone         string // IANA name the person reads and types times in; "" means UTC
 	Active           bool
 	Roles            []Role
 	CreatedAt        time.Time

@@ -69,6 +69,10 @@ func Seed(ctx context.Context, s *store.Store, roles auth.RoleMap, programme []s
 	if err != nil {
 		return err
 	}
+	groupIDs := map[string]int64{}
+	for _, g := range groups {
+		groupIDs[g.Name] = g.ID
+	}
 	for _, g := range groups {
 		if g.Name != "Sales" && g.Name != "Customer Success" {
 			continue
@@ -79,6 +83,14 @@ func Seed(ctx context.Context, s *store.Store, roles auth.RoleMap, programme []s
 		}
 	}
 	carlos, mei := ids["demo-carlos"], ids["demo-mei"]
+	rotterdam, err := s.CreateCampaign(ctx, store.Campaign{Name: "Rotterdam opening", GoalClicks: 500}, carlos)
+	if err != nil {
+		return err
+	}
+	hiring, err := s.CreateCampaign(ctx, store.Campaign{Name: "Hiring Q4", GoalClicks: 300}, mei)
+	if err != nil {
+		return err
+	}
 	posts := []struct {
 		in       post.Input
 		author   int64
@@ -86,22 +98,35 @@ func Seed(ctx context.Context, s *store.Store, roles auth.RoleMap, programme []s
 		steps    []post.Action
 	}{
 		{post.Input{Title: "We opened our new office in Rotterdam", URL: "https://example.com/news/rotterdam-office",
-			Commentary: "Our new Rotterdam office is open: more room for the support team and a café downstairs. Come and say hello!",
-			Category:   string(post.CompanyNews), Campaign: "rotterdam-opening"}, carlos, mei, []post.Action{post.Submit, post.Approve}},
+			Suggestions: []post.Suggestion{
+				{Text: "Our new Rotterdam office is open: more room for the support team and a café downstairs. Come and say hello! (I work here.)"},
+				{Network: "x", Text: "Our Rotterdam office is open, café downstairs included. Come and say hello! (I work here)"},
+				{Network: "linkedin", Text: "Proud to share that our new Rotterdam office is open. More room for the support team, a café downstairs, and a lot of light. If you are nearby, come and say hello. (I work at the company.)"},
+			},
+			Hashtags: "#Rotterdam #employee", Category: string(post.CompanyNews), Campaign: fmt.Sprint(rotterdam)}, carlos, mei, []post.Action{post.Submit, post.Approve}},
 		{post.Input{Title: "Five lessons from a year of remote onboarding", URL: "https://example.com/blog/remote-onboarding",
-			Commentary: "What we learned from welcoming 40 new colleagues without meeting them in person first.",
-			Category:   string(post.Culture)}, mei, carlos, []post.Action{post.Submit, post.Approve}},
+			Suggestions: []post.Suggestion{{Text: "What we learned from welcoming 40 new colleagues without meeting them in person first."}},
+			Hashtags:    "#onboarding", Category: string(post.Culture)}, mei, carlos, []post.Action{post.Submit, post.Approve}},
+		{post.Input{Title: "Klantenservice nu ook op zaterdag bereikbaar", URL: "https://example.com/nl/nieuws/zaterdag",
+			Suggestions: []post.Suggestion{{Text: "Vanaf deze maand helpen we klanten ook op zaterdag. Ik werk er zelf aan mee!"}},
+			Language:    "nl", Category: string(post.CompanyNews), Groups: []string{fmt.Sprint(groupIDs["Customer Success"])}}, carlos, mei,
+			[]post.Action{post.Submit, post.Approve}},
+		{post.Input{Title: "Save the date: our customer day in March", URL: "https://example.com/events/customer-day",
+			Suggestions: []post.Suggestion{{Text: "Our customer day is back in March. Save the date!"}},
+			PublishAt:   now.Add(3 * 24 * time.Hour).UTC().Format(post.DateTimeLayout), Category: string(post.Product)}, mei, carlos,
+			[]post.Action{post.Submit, post.Approve}},
 		{post.Input{Title: "We are hiring support engineers", URL: "https://example.com/jobs/support-engineer",
-			Commentary: "Know someone who loves solving hard problems for customers? We are hiring in Rotterdam and remote.",
-			Category:   string(post.Jobs), Campaign: "hiring-q4"}, mei, carlos, []post.Action{post.Submit}},
+			Suggestions: []post.Suggestion{{Text: "Know someone who loves solving hard problems for customers? We are hiring in Rotterdam and remote."}},
+			Hashtags:    "#hiring", Category: string(post.Jobs), Campaign: fmt.Sprint(hiring)}, mei, carlos, []post.Action{post.Submit}},
 		{post.Input{Title: "Industry report: what buyers expect in 2027", URL: "https://example.com/insights/buyers-2027",
 			Category: string(post.IndustryInsight)}, carlos, mei, nil},
 	}
 	for _, p := range posts {
-		if errs := p.in.Validate(); len(errs) > 0 {
+		f, errs := p.in.Validate(now)
+		if len(errs) > 0 {
 			return fmt.Errorf("demo: post %q is invalid: %v", p.in.Title, errs)
 		}
-		id, err := s.CreatePost(ctx, p.in, p.author)
+		id, err := s.CreatePost(ctx, f, p.author, false)
 		if err != nil {
 			return err
 		}

@@ -69,3 +69,16 @@ func IsTransitionError(err error) bool {
 	var te *TransitionError
 	return errors.As(err, &te)
 }
+
+// AfterEdit returns the status a post has once it is edited: an approved
+// post goes back to review, so no one publishes text nobody approved. An
+// archived post cannot be edited.
+func AfterEdit(s Status) (Status, error) {
+	switch s {
+	case Archived:
+		return "", &TransitionError{"An archived post cannot be edited."}
+	case Approved:
+		return InReview, nil
+	}
+	return s, nil
+}

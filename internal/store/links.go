@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/advocacy-portal/portal/internal/share"
 )
@@ -19,49 +18,6 @@ type Link struct {
 	Network share.Network
 }
 
-// ShareLink returns the tracked link for (userID, postID, network),
-// creating it with a code from newCode the first time, and records a share
-// on it. Both happen in one transaction.
-func (s *Store) ShareLink(ctx context.Context, userID, postID int64, n share.Network, newCode func() string) (Link, error) {
-	tx, err := s.write.BeginTx(ctx, nil)
-	if err != nil {
-		return Link{}, fmt.Errorf("store: share post %d: %w", postID, err)
-	}
-	defer tx.Rollback()
-	l := Link{UserID: userID, PostID: postID, Network: n}
-	err = tx.QueryRowContext(ctx, `SELECT id, code FROM links WHERE user_id = ? AND post_id = ? AND network = ?`,
-		userID, postID, string(n)).Scan(&l.ID, &l.Code)
-	if errors.Is(err, sql.ErrNoRows) {
-		l.ID, l.Code, err = insertLink(ctx, tx, l, newCode, timestamp(s.now()))
-	}
-	if err != nil {
-		return Link{}, fmt.Errorf("store: link for post %d on %s: %w", postID, n, err)
-	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO shares (link_id, created_at) VALUES (?, ?)`,
-		l.ID, timestamp(s.now())); err != nil {
-		return Link{}, fmt.Errorf("store: record share of post %d: %w", postID, err)
-	}
-	return l, tx.Commit()
-}
-
-// insertLink inserts a link, drawing a new code if one is already taken.
-func insertLink(ctx context.Context, tx *sql.Tx, l Link, newCode func() string, now string) (int64, string, error) {
-	for range 5 {
-		code := newCode()
-		res, err := tx.ExecContext(ctx, `INSERT INTO links (code, user_id, post_id, network, created_at)
-			VALUES (?, ?, ?, ?, ?)`, code, l.UserID, l.PostID, string(l.Network), now)
-		if err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed: links.code") {
-			continue
-		}
-		if err != nil {
-			return 0, "", err
-		}
-		id, err := res.LastInsertId()
-		return id, code, err
-	}
-	return 0, "", errors.New("no free link code after 5 tries")
-}
-
 // LinkTarget is what the redirect path needs to know about a tracked link.
 type LinkTarget struct {
 	LinkID   int64
@@ -73,8 +29,8 @@ type LinkTarget struct {
 // LinkTarget returns the redirect target of the link with the given code.
 func (s *Store) LinkTarget(ctx context.Context, code string) (LinkTarget, error) {
 	var t LinkTarget
-	err := s.read.QueryRowContext(ctx, `SELECT l.id, l.network, p.url, CASE WHEN p.campaign = '' THEN p.slug ELSE p.campaign END
-		FROM links l JOIN posts p ON p.id = l.post_id WHERE l.code = ?`, code).
+	err := s.read.QueryRowContext(ctx, `SELECT l.id, l.network, p.url, COALESCE(c.slug, p.slug)
+		FROM links l JOIN posts p ON p.id = l.post_id LEFT JOIN campaigns c ON c.id = p.campaign_id WHERE l.code = ?`, code).
 		Scan(&t.LinkID, &t.Network, &t.PostURL, &t.Campaign)
 	if errors.Is(err, sql.ErrNoRows) {
 		return t, fmt.Errorf("store: link %q: %w", code, ErrNotFound)
@@ -83,15 +39,6 @@ func (s *Store) LinkTarget(ctx context.Context, code string) (LinkTarget, error)
 		return t, fmt.Errorf("store: link %q: %w", code, err)
 	}
 	return t, nil
-}
-
-// RecordClick records one click on a tracked link.
-func (s *Store) RecordClick(ctx context.Context, linkID int64) error {
-	if _, err := s.write.ExecContext(ctx, `INSERT INTO clicks (link_id, created_at) VALUES (?, ?)`,
-		linkID, timestamp(s.now())); err != nil {
-		return fmt.Errorf("store: record click on link %d: %w", linkID, err)
-	}
-	return nil
 }
 
 // PostReach is the shares and clicks one post brought in.
@@ -104,13 +51,15 @@ type PostReach struct {
 
 // ReachByPost returns shares and clicks per post, most clicked first. With
 // userID 0 it counts everyone's; otherwise only that employee's links.
+// Clicks are people's clicks (previews and bots excluded), read from the
+// per-link per-day rollups that RecordClicks keeps.
 func (s *Store) ReachByPost(ctx context.Context, userID int64) ([]PostReach, error) {
 	rows, err := s.read.QueryContext(ctx, `SELECT p.id, p.title,
 			COALESCE(SUM(sh.n), 0), COALESCE(SUM(c.n), 0)
 		FROM links l
 		JOIN posts p ON p.id = l.post_id
 		LEFT JOIN (SELECT link_id, COUNT(*) AS n FROM shares GROUP BY link_id) sh ON sh.link_id = l.id
-		LEFT JOIN (SELECT link_id, COUNT(*) AS n FROM clicks GROUP BY link_id) c ON c.link_id = l.id
+		LEFT JOIN (SELECT link_id, SUM(clicks) AS n FROM click_rollups GROUP BY link_id) c ON c.link_id = l.id
 		WHERE ? = 0 OR l.user_id = ?
 		GROUP BY p.id, p.title
 		ORDER BY 4 DESC, 3 DESC, p.id DESC`, userID, userID)

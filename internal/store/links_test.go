@@ -55,15 +55,15 @@ func TestShareLink(t *testing.T) {
 	s := st.s
 	newCode, calls := sequence("codeAAAAAA", "codeBBBBBB", "codeCCCCCC")
 
-	first, err := s.ShareLink(ctx, st.sam.ID, st.post, share.LinkedIn, newCode)
+	first, _, err := s.ShareLink(ctx, st.sam.ID, st.post, share.LinkedIn, newCode)
 	if err != nil {
 		t.Fatalf("ShareLink: %v", err)
 	}
-	again, err := s.ShareLink(ctx, st.sam.ID, st.post, share.LinkedIn, newCode)
+	again, _, err := s.ShareLink(ctx, st.sam.ID, st.post, share.LinkedIn, newCode)
 	if err != nil {
 		t.Fatalf("ShareLink again: %v", err)
 	}
-	other, err := s.ShareLink(ctx, st.sam.ID, st.post, share.X, newCode)
+	other, _, err := s.ShareLink(ctx, st.sam.ID, st.post, share.X, newCode)
 	if err != nil {
 		t.Fatalf("ShareLink on X: %v", err)
 	}
@@ -106,12 +106,12 @@ func TestShareLinkRetriesCodeCollision(t *testing.T) {
 	st := newSharingSetup(t)
 	s := st.s
 
-	taken, err := s.ShareLink(ctx, st.sam.ID, st.post, share.LinkedIn, func() string { return "takencode1" })
+	taken, _, err := s.ShareLink(ctx, st.sam.ID, st.post, share.LinkedIn, func() string { return "takencode1" })
 	if err != nil {
 		t.Fatalf("ShareLink: %v", err)
 	}
 	newCode, calls := sequence("takencode1", "freshcode1")
-	l, err := s.ShareLink(ctx, st.noor.ID, st.post, share.LinkedIn, newCode)
+	l, _, err := s.ShareLink(ctx, st.noor.ID, st.post, share.LinkedIn, newCode)
 	if err != nil {
 		t.Fatalf("ShareLink with a colliding code: %v", err)
 	}
@@ -133,7 +133,7 @@ func TestShareLinkRetriesCodeCollision(t *testing.T) {
 	}
 
 	t.Run("gives up when every code is taken", func(t *testing.T) {
-		_, err := s.ShareLink(ctx, st.noor.ID, st.otherPost, share.X, func() string { return "takencode1" })
+		_, _, err := s.ShareLink(ctx, st.noor.ID, st.otherPost, share.X, func() string { return "takencode1" })
 		if err == nil {
 			t.Fatalf("ShareLink with only taken codes succeeded, want an error")
 		}
@@ -147,11 +147,11 @@ func TestLinkTarget(t *testing.T) {
 	ctx := context.Background()
 	st := newSharingSetup(t)
 	s := st.s
-	noCampaign, err := s.ShareLink(ctx, st.sam.ID, st.post, share.Mastodon, share.NewCode)
+	noCampaign, _, err := s.ShareLink(ctx, st.sam.ID, st.post, share.Mastodon, share.NewCode)
 	if err != nil {
 		t.Fatal(err)
 	}
-	withCampaign, err := s.ShareLink(ctx, st.sam.ID, st.otherPost, share.LinkedIn, share.NewCode)
+	withCampaign, _, err := s.ShareLink(ctx, st.sam.ID, st.otherPost, share.LinkedIn, share.NewCode)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -190,7 +190,7 @@ func TestReachByPost(t *testing.T) {
 	s := st.s
 	mustShare := func(u account.User, postID int64, n share.Network) store.Link {
 		t.Helper()
-		l, err := s.ShareLink(ctx, u.ID, postID, n, share.NewCode)
+		l, _, err := s.ShareLink(ctx, u.ID, postID, n, share.NewCode)
 		if err != nil {
 			t.Fatalf("ShareLink: %v", err)
 		}
@@ -266,7 +266,7 @@ func TestSharedNetworks(t *testing.T) {
 		{st.sam, st.otherPost, share.Copy},
 		{st.noor, st.post, share.Mastodon},
 	} {
-		if _, err := s.ShareLink(ctx, sh.user.ID, sh.post, sh.network, share.NewCode); err != nil {
+		if _, _, err := s.ShareLink(ctx, sh.user.ID, sh.post, sh.network, share.NewCode); err != nil {
 			t.Fatalf("ShareLink: %v", err)
 		}
 	}

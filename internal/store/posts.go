@@ -5,44 +5,138 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
+	"time"
 
 	"github.com/advocacy-portal/portal/internal/post"
 )
 
-// CreatePost stores a new draft written by authorID and returns its id.
-// The input must have been validated.
-func (s *Store) CreatePost(ctx context.Context, in post.Input, authorID int64) (int64, error) {
-	now := timestamp(s.now())
-	res, err := s.write.ExecContext(ctx, `INSERT INTO posts
-		(title, url, commentary, category, campaign, slug, status, author_id, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		in.Title, in.URL, in.Commentary, in.Category, in.Campaign, post.Slugify(in.Title),
-		string(post.Draft), authorID, now, now)
+// CreatePost stores a new draft written by authorID, or suggested by an
+// employee (suggested true), and returns its id.
+func (s *Store) CreatePost(ctx context.Context, f post.Fields, authorID int64, suggested bool) (int64, error) {
+	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
-		return 0, fmt.Errorf("store: create post %q: %w", in.Title, err)
+		return 0, fmt.Errorf("store: create post %q: %w", f.Title, err)
 	}
-	return res.LastInsertId()
+	defer tx.Rollback()
+	now := timestamp(s.now())
+	var suggestedBy any
+	if suggested {
+		suggestedBy = authorID
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO posts
+		(title, url, category, language, campaign_id, hashtags, image_id, note, slug, status, author_id, suggested_by,
+		 publish_at, expires_at, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		f.Title, f.URL, string(f.Category), f.Language, nullID(f.CampaignID), strings.Join(f.Hashtags, " "), nullID(f.ImageID),
+		f.Note, post.Slugify(f.Title), string(post.Draft), authorID, suggestedBy,
+		nullTimestamp(f.PublishAt), nullTimestamp(f.ExpiresAt), now, now)
+	if err != nil {
+		return 0, fmt.Errorf("store: create post %q: %w", f.Title, err)
+	}
+	id, _ := res.LastInsertId()
+	if err := writePostParts(ctx, tx, id, f); err != nil {
+		return 0, err
+	}
+	return id, tx.Commit()
 }
 
-const postColumns = `p.id, p.title, p.url, p.commentary, p.category, p.campaign, p.slug, p.status,
-	p.author_id, u.name, COALESCE(p.approver_id, 0), p.publish_at, p.expires_at, p.created_at, p.updated_at`
+// writePostParts replaces a post's suggestions and target groups.
+func writePostParts(ctx context.Context, tx *sql.Tx, id int64, f post.Fields) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM post_suggestions WHERE post_id = ?`, id); err != nil {
+		return fmt.Errorf("store: suggestions of post %d: %w", id, err)
+	}
+	for i, sg := range f.Suggestions {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO post_suggestions (post_id, network, position, text) VALUES (?, ?, ?, ?)`,
+			id, sg.Network, i, sg.Text); err != nil {
+			return fmt.Errorf("store: suggestions of post %d: %w", id, err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM post_groups WHERE post_id = ?`, id); err != nil {
+		return fmt.Errorf("store: groups of post %d: %w", id, err)
+	}
+	for _, g := range f.GroupIDs {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO post_groups (post_id, group_id) VALUES (?, ?)`, id, g); err != nil {
+			return fmt.Errorf("store: groups of post %d: %w", id, err)
+		}
+	}
+	return nil
+}
 
-const postFrom = ` FROM posts p JOIN users u ON u.id = p.author_id`
+// UpdatePost saves an edit of a post by actorID. An approved post goes back
+// to review (recorded in its history); an archived one is refused with a
+// *post.TransitionError. keepImage false replaces the image with f.ImageID.
+func (s *Store) UpdatePost(ctx context.Context, id int64, f post.Fields, actorID int64) (post.Post, error) {
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return post.Post{}, fmt.Errorf("store: update post %d: %w", id, err)
+	}
+	defer tx.Rollback()
+	p, err := s.postFrom(ctx, tx, id)
+	if err != nil {
+		return p, err
+	}
+	to, err := post.AfterEdit(p.Status)
+	if err != nil {
+		return p, err
+	}
+	now := s.now()
+	if _, err := tx.ExecContext(ctx, `UPDATE posts SET title = ?, url = ?, category = ?, language = ?, campaign_id = ?,
+		hashtags = ?, image_id = ?, publish_at = ?, expires_at = ?, status = ?, updated_at = ?,
+		approver_id = CASE WHEN ? = 'approved' THEN approver_id ELSE NULL END,
+		went_live_at = CASE WHEN ? = 'approved' THEN went_live_at ELSE NULL END,
+		expired_at = NULL
+		WHERE id = ?`,
+		f.Title, f.URL, string(f.Category), f.Language, nullID(f.CampaignID), strings.Join(f.Hashtags, " "), nullID(f.ImageID),
+		nullTimestamp(f.PublishAt), nullTimestamp(f.ExpiresAt), string(to), timestamp(now), string(to), string(to), id); err != nil {
+		return p, fmt.Errorf("store: update post %d: %w", id, err)
+	}
+	if err := writePostParts(ctx, tx, id, f); err != nil {
+		return p, err
+	}
+	comment := ""
+	if p.Status == post.Approved {
+		comment = "Edited after approval: back to review."
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO post_events (post_id, actor_id, from_status, to_status, comment, created_at)
+		VALUES (?, ?, ?, ?, ?, ?)`, id, actorID, string(p.Status), string(to), "edit: "+comment, timestamp(now)); err != nil {
+		return p, fmt.Errorf("store: record edit of post %d: %w", id, err)
+	}
+	if p, err = s.postFrom(ctx, tx, id); err != nil {
+		return p, err
+	}
+	return p, tx.Commit()
+}
+
+const postColumns = `p.id, p.title, p.url, p.category, p.language, COALESCE(p.campaign_id, 0), COALESCE(c.name, ''),
+	COALESCE(c.slug, p.slug), p.hashtags, p.status, p.author_id, u.name, COALESCE(p.approver_id, 0),
+	COALESCE(sb.name, ''), p.note, COALESCE(p.image_id, 0), p.publish_at, p.expires_at, p.went_live_at, p.expired_at,
+	p.created_at, p.updated_at`
+
+const postFrom = ` FROM posts p JOIN users u ON u.id = p.author_id
+	LEFT JOIN campaigns c ON c.id = p.campaign_id LEFT JOIN users sb ON sb.id = p.suggested_by`
 
 func scanPost(row interface{ Scan(...any) error }, p *post.Post) error {
-	return row.Scan(&p.ID, &p.Title, &p.URL, &p.Commentary, &p.Category, &p.Campaign, &p.Slug, &p.Status,
-		&p.AuthorID, &p.AuthorName, &p.ApproverID, timeScanner{&p.PublishAt}, timeScanner{&p.ExpiresAt},
+	var hashtags string
+	err := row.Scan(&p.ID, &p.Title, &p.URL, &p.Category, &p.Language, &p.CampaignID, &p.CampaignName, &p.Slug, &hashtags,
+		&p.Status, &p.AuthorID, &p.AuthorName, &p.ApproverID, &p.SuggestedBy, &p.Note, &p.ImageID,
+		timeScanner{&p.PublishAt}, timeScanner{&p.ExpiresAt}, timeScanner{&p.WentLiveAt}, timeScanner{&p.ExpiredAt},
 		timeScanner{&p.CreatedAt}, timeScanner{&p.UpdatedAt})
+	p.Hashtags = strings.Fields(hashtags)
+	return err
 }
 
-// Post returns the post with the given id.
+// Post returns the post with the given id, with its suggestions and groups.
 func (s *Store) Post(ctx context.Context, id int64) (post.Post, error) {
 	return s.postFrom(ctx, s.read, id)
 }
 
-func (s *Store) postFrom(ctx context.Context, q interface {
+type rowQuerier interface {
 	QueryRowContext(context.Context, string, ...any) *sql.Row
-}, id int64) (post.Post, error) {
+	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+}
+
+func (s *Store) postFrom(ctx context.Context, q rowQuerier, id int64) (post.Post, error) {
 	var p post.Post
 	err := scanPost(q.QueryRowContext(ctx, `SELECT `+postColumns+postFrom+` WHERE p.id = ?`, id), &p)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -51,38 +145,157 @@ func (s *Store) postFrom(ctx context.Context, q interface {
 	if err != nil {
 		return p, fmt.Errorf("store: post %d: %w", id, err)
 	}
-	return p, nil
+	posts := []post.Post{p}
+	if err := loadPostParts(ctx, q, posts); err != nil {
+		return p, err
+	}
+	return posts[0], nil
 }
 
-// Posts returns every post that is not archived, newest first.
-func (s *Store) Posts(ctx context.Context) ([]post.Post, error) {
-	return s.queryPosts(ctx, `SELECT `+postColumns+postFrom+` WHERE p.status <> ? ORDER BY p.updated_at DESC, p.id DESC`,
-		string(post.Archived))
+// loadPostParts fills in the suggestions and groups of posts.
+func loadPostParts(ctx context.Context, q rowQuerier, posts []post.Post) error {
+	if len(posts) == 0 {
+		return nil
+	}
+	index := map[int64]int{}
+	ids := make([]any, len(posts))
+	for i, p := range posts {
+		index[p.ID] = i
+		ids[i] = p.ID
+	}
+	in := placeholders(len(ids))
+	rows, err := q.QueryContext(ctx, `SELECT post_id, network, text FROM post_suggestions WHERE post_id IN (`+in+`) ORDER BY post_id, position`, ids...)
+	if err != nil {
+		return fmt.Errorf("store: post suggestions: %w", err)
+	}
+	for rows.Next() {
+		var id int64
+		var sg post.Suggestion
+		if err := rows.Scan(&id, &sg.Network, &sg.Text); err != nil {
+			rows.Close()
+			return fmt.Errorf("store: post suggestions: %w", err)
+		}
+		posts[index[id]].Suggestions = append(posts[index[id]].Suggestions, sg)
+	}
+	rows.Close()
+	rows, err = q.QueryContext(ctx, `SELECT pg.post_id, g.id, g.name FROM post_groups pg JOIN groups g ON g.id = pg.group_id
+		WHERE pg.post_id IN (`+in+`) ORDER BY g.name`, ids...)
+	if err != nil {
+		return fmt.Errorf("store: post groups: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, gid int64
+		var name string
+		if err := rows.Scan(&id, &gid, &name); err != nil {
+			return fmt.Errorf("store: post groups: %w", err)
+		}
+		p := &posts[index[id]]
+		p.GroupIDs, p.Groups = append(p.GroupIDs, gid), append(p.Groups, name)
+	}
+	return rows.Err()
 }
 
-// LivePosts returns the posts employees can share at the store's now, newest first.
-func (s *Store) LivePosts(ctx context.Context) ([]post.Post, error) {
-	now := timestamp(s.now())
-	return s.queryPosts(ctx, `SELECT `+postColumns+postFrom+`
-		WHERE p.status = ? AND p.publish_at <= ? AND (p.expires_at IS NULL OR p.expires_at > ?)
-		ORDER BY p.publish_at DESC, p.id DESC`, string(post.Approved), now, now)
+// PostFilter narrows a list of posts. Zero fields do not filter.
+type PostFilter struct {
+	Statuses []post.Status
+	Category string
+	Campaign int64
+	Language string
+	Query    string    // in the title, link, hashtags or suggestions
+	From, To time.Time // publish time within [From, To)
+	ForUser  int64     // only posts targeted to this user's groups, or to everyone
+	LiveAt   time.Time // only posts live at this time
+	Limit    int
 }
 
-func (s *Store) queryPosts(ctx context.Context, query string, args ...any) ([]post.Post, error) {
+// Posts returns the posts matching f, newest first (by publish time, then
+// by last change).
+func (s *Store) Posts(ctx context.Context, f PostFilter) ([]post.Post, error) {
+	var where []string
+	var args []any
+	if len(f.Statuses) > 0 {
+		where = append(where, `p.status IN (`+placeholders(len(f.Statuses))+`)`)
+		for _, st := range f.Statuses {
+			args = append(args, string(st))
+		}
+	}
+	if f.Category != "" {
+		where, args = append(where, `p.category = ?`), append(args, f.Category)
+	}
+	if f.Campaign != 0 {
+		where, args = append(where, `p.campaign_id = ?`), append(args, f.Campaign)
+	}
+	if f.Language != "" {
+		where, args = append(where, `p.language = ?`), append(args, f.Language)
+	}
+	if q := strings.TrimSpace(f.Query); q != "" {
+		like := "%" + strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(strings.ToLower(q)) + "%"
+		where = append(where, `(lower(p.title) LIKE ? ESCAPE '\' OR lower(p.url) LIKE ? ESCAPE '\' OR lower(p.hashtags) LIKE ? ESCAPE '\'
+			OR EXISTS (SELECT 1 FROM post_suggestions ps WHERE ps.post_id = p.id AND lower(ps.text) LIKE ? ESCAPE '\'))`)
+		args = append(args, like, like, like, like)
+	}
+	if !f.From.IsZero() {
+		where, args = append(where, `p.publish_at >= ?`), append(args, timestamp(f.From))
+	}
+	if !f.To.IsZero() {
+		where, args = append(where, `p.publish_at < ?`), append(args, timestamp(f.To))
+	}
+	if f.ForUser != 0 {
+		where = append(where, `(NOT EXISTS (SELECT 1 FROM post_groups pg WHERE pg.post_id = p.id)
+			OR EXISTS (SELECT 1 FROM post_groups pg JOIN group_members m ON m.group_id = pg.group_id
+				WHERE pg.post_id = p.id AND m.user_id = ?))`)
+		args = append(args, f.ForUser)
+	}
+	if !f.LiveAt.IsZero() {
+		at := timestamp(f.LiveAt)
+		where = append(where, `p.status = 'approved' AND p.publish_at <= ? AND (p.expires_at IS NULL OR p.expires_at > ?)`)
+		args = append(args, at, at)
+	}
+	query := `SELECT ` + postColumns + postFrom
+	if len(where) > 0 {
+		query += ` WHERE ` + strings.Join(where, ` AND `)
+	}
+	query += ` ORDER BY COALESCE(p.publish_at, p.updated_at) DESC, p.id DESC`
+	if f.Limit > 0 {
+		query += fmt.Sprintf(` LIMIT %d`, f.Limit)
+	}
 	rows, err := s.read.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: list posts: %w", err)
 	}
-	defer rows.Close()
 	var posts []post.Post
 	for rows.Next() {
 		var p post.Post
 		if err := scanPost(rows, &p); err != nil {
+			rows.Close()
 			return nil, fmt.Errorf("store: list posts: %w", err)
 		}
 		posts = append(posts, p)
 	}
-	return posts, rows.Err()
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: list posts: %w", err)
+	}
+	return posts, loadPostParts(ctx, s.read, posts)
+}
+
+// LivePosts returns the posts live at the store's now, for everyone.
+func (s *Store) LivePosts(ctx context.Context) ([]post.Post, error) {
+	return s.Posts(ctx, PostFilter{LiveAt: s.now()})
+}
+
+// Targeted reports whether the post is for the user: it has no target
+// groups, or the user is in one of them.
+func (s *Store) Targeted(ctx context.Context, postID, userID int64) (bool, error) {
+	var ok bool
+	err := s.read.QueryRowContext(ctx, `SELECT NOT EXISTS (SELECT 1 FROM post_groups WHERE post_id = ?)
+		OR EXISTS (SELECT 1 FROM post_groups pg JOIN group_members m ON m.group_id = pg.group_id WHERE pg.post_id = ? AND m.user_id = ?)`,
+		postID, postID, userID).Scan(&ok)
+	if err != nil {
+		return false, fmt.Errorf("store: targeting of post %d: %w", postID, err)
+	}
+	return ok, nil
 }
 
 // TransitionPost applies a workflow action to a post on behalf of actorID,
@@ -104,7 +317,8 @@ func (s *Store) TransitionPost(ctx context.Context, id int64, a post.Action, act
 	}
 	now := s.now()
 	if to == post.Approved {
-		// Published at once; scheduling comes with the content calendar.
+		// Without a publish time it is published at once; the scheduler
+		// announces it either way.
 		if _, err := tx.ExecContext(ctx, `UPDATE posts SET approver_id = ?, publish_at = COALESCE(publish_at, ?) WHERE id = ?`,
 			actorID, timestamp(now), id); err != nil {
 			return p, fmt.Errorf("store: approve post %d: %w", id, err)
@@ -124,10 +338,14 @@ func (s *Store) TransitionPost(ctx context.Context, id int64, a post.Action, act
 	return p, tx.Commit()
 }
 
-// PostHistory returns a post's status changes, oldest first.
+// PostHistory returns a post's history, oldest first: every status change
+// and edit, and when the portal published it and saw it expire.
 func (s *Store) PostHistory(ctx context.Context, id int64) ([]post.Event, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT u.name, e.from_status, e.to_status, e.comment, e.created_at
-		FROM post_events e JOIN users u ON u.id = e.actor_id WHERE e.post_id = ? ORDER BY e.id`, id)
+	rows, err := s.read.QueryContext(ctx, `SELECT name, from_status, to_status, comment, at FROM (
+			SELECT u.name AS name, e.from_status, e.to_status, e.comment, e.created_at AS at, e.id AS ord
+				FROM post_events e JOIN users u ON u.id = e.actor_id WHERE e.post_id = ?
+			UNION ALL SELECT '', 'approved', 'approved', kind, at, 1e18 + id FROM post_milestones WHERE post_id = ?)
+		ORDER BY at, ord`, id, id)
 	if err != nil {
 		return nil, fmt.Errorf("store: history of post %d: %w", id, err)
 	}
@@ -138,7 +356,75 @@ func (s *Store) PostHistory(ctx context.Context, id int64) ([]post.Event, error)
 		if err := rows.Scan(&e.ActorName, &e.From, &e.To, &e.Comment, timeScanner{&e.At}); err != nil {
 			return nil, fmt.Errorf("store: history of post %d: %w", id, err)
 		}
+		switch {
+		case e.ActorName == "" && e.Comment == "published":
+			e.Label, e.Comment = "Published at its scheduled time", ""
+		case e.ActorName == "" && e.Comment == "expired":
+			e.Label, e.Comment = "Expired", ""
+		case strings.HasPrefix(e.Comment, "edit: "):
+			e.Label, e.Comment = "Edited", strings.TrimPrefix(e.Comment, "edit: ")
+		}
 		events = append(events, e)
 	}
 	return events, rows.Err()
+}
+
+// PublishDue marks approved posts whose publish time has come as live,
+// records it in their history and returns them, once: two instances
+// running it at the same time never return the same post (the update
+// claims it inside one transaction).
+func (s *Store) PublishDue(ctx context.Context) ([]post.Post, error) {
+	now := timestamp(s.now())
+	return s.claimPosts(ctx, "published", `UPDATE posts SET went_live_at = ? WHERE status = 'approved' AND went_live_at IS NULL
+		AND publish_at <= ? AND (expires_at IS NULL OR expires_at > ?) RETURNING id`, now, now, now)
+}
+
+// ExpireDue marks live posts whose expiry has come and returns them, once.
+func (s *Store) ExpireDue(ctx context.Context) ([]post.Post, error) {
+	now := timestamp(s.now())
+	return s.claimPosts(ctx, "expired", `UPDATE posts SET expired_at = ? WHERE status = 'approved' AND expired_at IS NULL
+		AND expires_at IS NOT NULL AND expires_at <= ? RETURNING id`, now, now)
+}
+
+func (s *Store) claimPosts(ctx context.Context, milestone, query string, args ...any) ([]post.Post, error) {
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("store: schedule posts: %w", err)
+	}
+	defer tx.Rollback()
+	rows, err := tx.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: schedule posts: %w", err)
+	}
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("store: schedule posts: %w", err)
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: schedule posts: %w", err)
+	}
+	for _, id := range ids {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO post_milestones (post_id, kind, at) VALUES (?, ?, ?)`,
+			id, milestone, timestamp(s.now())); err != nil {
+			return nil, fmt.Errorf("store: schedule posts: %w", err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, fmt.Errorf("store: schedule posts: %w", err)
+	}
+	var out []post.Post
+	for _, id := range ids {
+		p, err := s.Post(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, nil
 }

@@ -101,10 +101,10 @@ func setRoles(ctx context.Context, tx *sql.Tx, userID int64, source string, role
 	return nil
 }
 
-const userColumns = `id, email, name, department, language, language_chosen, mastodon_instance, active, created_at, last_login_at`
+const userColumns = `id, email, name, department, language, language_chosen, mastodon_instance, time_zone, active, created_at, last_login_at`
 
 func scanUser(row interface{ Scan(...any) error }, u *account.User) error {
-	return row.Scan(&u.ID, &u.Email, &u.Name, &u.Department, &u.Language, &u.LanguageChosen, &u.MastodonInstance,
+	return row.Scan(&u.ID, &u.Email, &u.Name, &u.Department, &u.Language, &u.LanguageChosen, &u.MastodonInstance, &u.TimeZone,
 		&u.Active, timeScanner{&u.CreatedAt}, timeScanner{&u.LastLoginAt})
 }
 

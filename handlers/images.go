@@ -1,0 +1,137 @@
+package handlers
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"image"
+	_ "image/gif" // registers GIF for image.DecodeConfig
+	_ "image/jpeg"
+	_ "image/png"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/advocacy-portal/portal/internal/apperr"
+	"github.com/advocacy-portal/portal/internal/store"
+)
+
+// Limits on uploaded images.
+const (
+	maxImageBytes = 2 << 20 // 2 MB
+	maxImageSide  = 8000    // pixels, width or height
+)
+
+// imageFormats maps the content types the portal accepts, as
+// http.DetectContentType names them, to image.DecodeConfig's format name.
+// WebP is refused: its decoder (golang.org/x/image/webp) is not a
+// dependency.
+var imageFormats = map[string]string{
+	"image/png":  "png",
+	"image/jpeg": "jpeg",
+	"image/gif":  "gif",
+}
+
+// imageFromForm stores the image uploaded in the multipart form field and
+// returns its id. No file (or an empty one, or a form that is not
+// multipart) gives 0, "", nil. A file that is over 2 MB, not a real PNG,
+// JPEG or GIF, or larger than 8000 px on a side gives 0 and problem, a
+// message for the user to show beside the field; nothing is stored. err is
+// a failure of the portal (reading the upload's temp file, the store).
+//
+// The caller must make the form multipart/form-data; the app's BodyLimit
+// must leave room for a 2 MB file, or Fiber refuses the request first.
+func (s *server) imageFromForm(c *fiber.Ctx, field string) (id int64, problem string, err error) {
+	if !strings.HasPrefix(strings.ToLower(string(c.Request().Header.ContentType())), fiber.MIMEMultipartForm) {
+		return 0, "", nil
+	}
+	form, err := c.MultipartForm()
+	if err != nil {
+		return 0, "The upload could not be read. Choose the image again.", nil
+	}
+	files := form.File[field]
+	if len(files) == 0 || files[0].Size == 0 {
+		return 0, "", nil
+	}
+	fh := files[0]
+	if fh.Size > maxImageBytes {
+		return 0, imageTooLarge(fh.Size), nil
+	}
+	f, err := fh.Open()
+	if err != nil {
+		return 0, "", fmt.Errorf("handlers: open uploaded image: %w", err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxImageBytes+1))
+	if err != nil {
+		return 0, "", fmt.Errorf("handlers: read uploaded image: %w", err)
+	}
+	if len(data) > maxImageBytes {
+		return 0, imageTooLarge(int64(len(data))), nil
+	}
+	img, problem := checkImage(data)
+	if problem != "" {
+		return 0, problem, nil
+	}
+	id, err = s.Store.SaveImage(ctx(c), img, userOf(c).ID)
+	return id, "", err
+}
+
+func imageTooLarge(size int64) string {
+	return fmt.Sprintf("This image is %.1f MB; the limit is 2 MB. Make it smaller and upload it again.", float64(size)/(1<<20))
+}
+
+// checkImage sniffs data and decodes its header: it must be a PNG, JPEG or
+// GIF whose header says the same as its first bytes, at most 8000 px on a
+// side. It returns the image to store, or why it is refused.
+func checkImage(data []byte) (store.Image, string) {
+	const notImage = "This file is not a PNG, JPEG or GIF image. Choose a picture in one of those formats."
+	contentType := http.DetectContentType(data)
+	if contentType == "image/webp" {
+		return store.Image{}, "WebP images are not accepted yet. Save the picture as PNG or JPEG and upload it again."
+	}
+	format, ok := imageFormats[contentType]
+	if !ok {
+		return store.Image{}, notImage
+	}
+	cfg, decoded, err := image.DecodeConfig(bytes.NewReader(data))
+	if err != nil || decoded != format || cfg.Width <= 0 || cfg.Height <= 0 {
+		return store.Image{}, notImage
+	}
+	if cfg.Width > maxImageSide || cfg.Height > maxImageSide {
+		return store.Image{}, fmt.Sprintf("This image is %d × %d pixels; the limit is 8000 pixels on each side. Make it smaller and upload it again.",
+			cfg.Width, cfg.Height)
+	}
+	return store.Image{ContentType: contentType, Data: data, Width: cfg.Width, Height: cfg.Height}, ""
+}
+
+// serveImage sends a stored image with its own content type. Images are
+// private to signed-in users, cached by their browser for a day and
+// revalidated by their hash.
+func (s *server) serveImage(c *fiber.Ctx) error {
+	const missing = "There is no image at this address."
+	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return apperr.New(apperr.NotFound, missing)
+	}
+	img, err := s.Store.Image(ctx(c), id)
+	if errors.Is(err, store.ErrNotFound) {
+		return apperr.New(apperr.NotFound, missing)
+	}
+	if err != nil {
+		return err
+	}
+	etag := `"` + img.SHA256 + `"`
+	c.Set(fiber.HeaderCacheControl, "private, max-age=86400")
+	c.Set(fiber.HeaderXContentTypeOptions, "nosniff")
+	c.Set(fiber.HeaderETag, etag)
+	if c.Get(fiber.HeaderIfNoneMatch) == etag {
+		return c.SendStatus(fiber.StatusNotModified)
+	}
+	c.Set(fiber.HeaderContentType, img.ContentType)
+	c.Set(fiber.HeaderContentLength, strconv.Itoa(len(img.Data)))
+	return c.Send(img.Data)
+}

@@ -1,0 +1,54 @@
+package reach
+
+import (
+	"context"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/advocacy-portal/portal/internal/share"
+	"github.com/advocacy-portal/portal/internal/store"
+)
+
+// clock is a settable clock for tests.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) Set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = t
+}
+
+func mustOpenStore(tb testing.TB) *store.Store {
+	tb.Helper()
+	s, err := store.Open(context.Background(), filepath.Join(tb.TempDir(), "portal.db"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { s.Close() })
+	return s
+}
+
+// mustLinks creates n tracked links to one post and returns their ids.
+func mustLinks(tb testing.TB, s *store.Store, n int) []int64 {
+	tb.Helper()
+	links, err := s.SeedLinks(context.Background(), "https://example.com/news?ref=feed#part-2", n, share.NewCode)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	ids := make([]int64, len(links))
+	for i, l := range links {
+		ids[i] = l.ID
+	}
+	return ids
+}

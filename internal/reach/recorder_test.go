@@ -1,0 +1,132 @@
+package reach
+
+import (
+	"context"
+	"errors"
+	"net/netip"
+	"net/url"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/advocacy-portal/portal/internal/share"
+	"github.com/advocacy-portal/portal/internal/store"
+)
+
+// countingStore counts LinkTarget lookups and can change a post's URL.
+type countingStore struct {
+	*store.Store
+	lookups atomic.Int64
+	postURL atomic.Pointer[string]
+}
+
+func (s *countingStore) LinkTarget(ctx context.Context, code string) (store.LinkTarget, error) {
+	s.lookups.Add(1)
+	t, err := s.Store.LinkTarget(ctx, code)
+	if u := s.postURL.Load(); u != nil && err == nil {
+		t.PostURL = *u
+	}
+	return t, err
+}
+
+func TestRecorderTarget(t *testing.T) {
+	ctx := context.Background()
+	s := mustOpenStore(t)
+	links, err := s.SeedLinks(ctx, "https://example.com/news?ref=feed&b=2#part-2", 1, share.NewCode)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs := &countingStore{Store: s}
+	clk := &clock{t: time.Date(2025, 3, 10, 9, 0, 0, 0, time.UTC)}
+	r := NewRecorder(cs, Config{Now: clk.Now, TargetTTL: 30 * time.Second})
+
+	got, err := r.Target(ctx, links[0].Code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := url.Parse(got.Location)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := u.Query()
+	if got.LinkID != links[0].ID || u.Host != "example.com" || u.Path != "/news" || u.Fragment != "part-2" ||
+		q.Get("ref") != "feed" || q.Get("b") != "2" || q.Get("utm_source") != "linkedin" ||
+		q.Get("utm_medium") != "employee_advocacy" || !strings.HasPrefix(q.Get("utm_campaign"), "seeded-post-") {
+		t.Errorf("Target = %+v; want link %d to example.com/news keeping ref, b and #part-2, with UTM parameters", got, links[0].ID)
+	}
+
+	for range 5 {
+		if _, err := r.Target(ctx, links[0].Code); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := cs.lookups.Load(); n != 1 {
+		t.Errorf("6 redirects looked the link up %d times, want 1 (remembered)", n)
+	}
+	edited := "https://example.com/edited"
+	cs.postURL.Store(&edited)
+	clk.Set(clk.Now().Add(31 * time.Second))
+	if got, _ := r.Target(ctx, links[0].Code); !strings.HasPrefix(got.Location, edited+"?") {
+		t.Errorf("after the TTL the target is %q, want the edited address", got.Location)
+	}
+
+	if _, err := r.Target(ctx, "nosuchcode"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("Target(unknown) = %v, want ErrNotFound", err)
+	}
+}
+
+func TestRecorderRecord(t *testing.T) {
+	ctx := context.Background()
+	s := mustOpenStore(t)
+	links := mustLinks(t, s, 1)
+	clk := &clock{t: time.Date(2025, 3, 10, 9, 0, 0, 0, time.UTC)}
+	w := NewWriter(s, WriterConfig{})
+	defer w.Close()
+	const firefox = "Mozilla/5.0 (X11; Linux x86_64; rv:127.0) Gecko/20100101 Firefox/127.0"
+	alice, bob := netip.MustParseAddr("198.51.100.7"), netip.MustParseAddr("203.0.113.9")
+	visits := []struct {
+		v    Visit
+		want Kind
+	}{
+		{Visit{Method: "GET", UserAgent: firefox, IP: alice}, Click},
+		{Visit{Method: "GET", UserAgent: firefox, IP: alice}, Click}, // the same visitor again
+		{Visit{Method: "GET", UserAgent: firefox, IP: bob}, Click},
+		{Visit{Method: "HEAD", UserAgent: firefox, IP: bob}, Preview},
+		{Visit{Method: "GET", UserAgent: "LinkedInBot/1.0 (compatible; Mozilla/5.0; Apache-HttpClient +http://www.linkedin.com)", IP: bob}, Preview},
+		{Visit{Method: "GET", UserAgent: "curl/8.5.0", IP: bob}, Bot},
+	}
+	for name, r := range map[string]*Recorder{
+		"group commit":    NewRecorder(s, Config{Now: clk.Now, Writer: w}),
+		"one transaction": NewRecorder(s, Config{Now: clk.Now}),
+	} {
+		t.Run(name, func(t *testing.T) {
+			before, _ := s.LinkClickCounts(ctx, links[0])
+			for _, tt := range visits {
+				tt.v.LinkID = links[0]
+				if got, err := r.Record(ctx, tt.v); err != nil || got != tt.want {
+					t.Errorf("Record(%+v) = %s, %v; want %s", tt.v, got, err, tt.want)
+				}
+			}
+			after, _ := s.LinkClickCounts(ctx, links[0])
+			got := store.ClickCounts{Clicks: after.Clicks - before.Clicks, Previews: after.Previews - before.Previews,
+				Bots: after.Bots - before.Bots, Visitors: after.Visitors - before.Visitors}
+			wantVisitors := int64(2)
+			if before.Visitors > 0 {
+				wantVisitors = 0 // the same two people, the same day
+			}
+			if want := (store.ClickCounts{Clicks: 3, Previews: 2, Bots: 1, Visitors: wantVisitors}); got != want {
+				t.Errorf("the link's counts grew by %+v, want %+v", got, want)
+			}
+		})
+	}
+	rows, err := s.LinkClicks(ctx, links[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range rows {
+		if (c.Kind == store.KindClick) != (len(c.Visitor) == VisitorSize) {
+			t.Errorf("click %+v: want a %d-byte visitor hash on people's clicks only", c, VisitorSize)
+		}
+	}
+}

@@ -1,0 +1,216 @@
+package reach
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/advocacy-portal/portal/internal/store"
+)
+
+// countingCommitter counts the transactions (RecordClicks calls) it passes
+// on, and can be made to fail or to hold a commit until released.
+type countingCommitter struct {
+	to    Committer
+	txs   atomic.Int64
+	fail  error
+	hold  chan struct{} // when not nil, each commit waits for a value
+	sizes chan int      // when not nil, receives each batch's size
+}
+
+func (c *countingCommitter) RecordClicks(ctx context.Context, clicks []store.Click) error {
+	c.txs.Add(1)
+	if c.sizes != nil {
+		c.sizes <- len(clicks)
+	}
+	if c.hold != nil {
+		<-c.hold
+	}
+	if c.fail != nil {
+		return c.fail
+	}
+	return c.to.RecordClicks(ctx, clicks)
+}
+
+func TestWriterGroupsConcurrentClicks(t *testing.T) {
+	ctx := context.Background()
+	s := mustOpenStore(t)
+	links := mustLinks(t, s, 4)
+	cc := &countingCommitter{to: s}
+	w := NewWriter(cc, WriterConfig{MaxBatch: 64, MaxWait: 5 * time.Millisecond})
+	defer w.Close()
+
+	const n = 200
+	at := time.Date(2025, 3, 10, 9, 0, 0, 0, time.UTC)
+	var wg sync.WaitGroup
+	var acked atomic.Int64
+	for i := range n {
+		wg.Go(func() {
+			c := store.Click{LinkID: links[i%len(links)], At: at, Kind: store.KindClick, Visitor: []byte{byte(i), 1, 2, 3}}
+			if i%10 == 0 {
+				c.Kind, c.Visitor = store.KindBot, nil
+			}
+			if err := w.Record(c); err != nil {
+				t.Errorf("Record: %v", err)
+				return
+			}
+			acked.Add(1)
+		})
+	}
+	wg.Wait()
+
+	if txs := cc.txs.Load(); txs >= n/4 {
+		t.Errorf("%d clicks took %d transactions; want them grouped (fewer than %d)", n, txs, n/4)
+	}
+	raw, err := s.RawClickCounts(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if raw.Clicks+raw.Bots != acked.Load() || raw.Bots != n/10 {
+		t.Errorf("database holds %+v; want %d acknowledged clicks, %d of them bots", raw, acked.Load(), n/10)
+	}
+	totals, err := s.ClickTotals(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := (store.ClickCounts{Clicks: n - n/10, Bots: n / 10, Visitors: n - n/10}); totals != want {
+		t.Errorf("rollups = %+v, want %+v", totals, want)
+	}
+	if st := w.Stats(); st.Batches != cc.txs.Load() || st.Clicks != n || st.Committing <= 0 {
+		t.Errorf("Stats() = %+v; want %d batches, %d clicks and some time committing", st, cc.txs.Load(), n)
+	}
+}
+
+func TestWriterBatchLimit(t *testing.T) {
+	s := mustOpenStore(t)
+	links := mustLinks(t, s, 1)
+	cc := &countingCommitter{to: s, hold: make(chan struct{}), sizes: make(chan int, 100)}
+	w := NewWriter(cc, WriterConfig{MaxBatch: 8, MaxWait: time.Hour})
+	defer w.Close()
+
+	// The first click is committed alone while the next 20 queue up
+	// behind it; they are then committed 8, 8 and 4 at a time, without
+	// waiting the hour once the queue is closed.
+	var wg sync.WaitGroup
+	wg.Go(func() { w.Record(store.Click{LinkID: links[0], At: time.Now(), Kind: store.KindBot}) })
+	for range 20 {
+		wg.Go(func() { w.Record(store.Click{LinkID: links[0], At: time.Now(), Kind: store.KindBot}) })
+	}
+	go func() {
+		for range 4 {
+			cc.hold <- struct{}{}
+		}
+	}()
+	time.Sleep(20 * time.Millisecond)
+	w.Close()
+	wg.Wait()
+	close(cc.sizes)
+	total := 0
+	for size := range cc.sizes {
+		if size > 8 {
+			t.Errorf("a batch of %d clicks, want at most 8", size)
+		}
+		total += size
+	}
+	if total != 21 {
+		t.Errorf("batches held %d clicks, want 21", total)
+	}
+}
+
+func TestWriterErrorFailsTheBatch(t *testing.T) {
+	ctx := context.Background()
+	s := mustOpenStore(t)
+	links := mustLinks(t, s, 1)
+	boom := errors.New("disk full")
+	cc := &countingCommitter{to: s, fail: boom}
+	w := NewWriter(cc, WriterConfig{MaxWait: 20 * time.Millisecond})
+	defer w.Close()
+
+	const n = 10
+	errs := make(chan error, n)
+	var wg sync.WaitGroup
+	for range n {
+		wg.Go(func() { errs <- w.Record(store.Click{LinkID: links[0], At: time.Now(), Kind: store.KindClick}) })
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if !errors.Is(err, boom) {
+			t.Errorf("Record = %v, want %v", err, boom)
+		}
+	}
+	if raw, _ := s.RawClickCounts(ctx); raw != (store.ClickCounts{}) {
+		t.Errorf("failed clicks are in the database: %+v", raw)
+	}
+
+	t.Run("a batch with a bad click fails whole", func(t *testing.T) {
+		cc.fail = nil
+		var wg sync.WaitGroup
+		var failed atomic.Int64
+		for i := range n {
+			wg.Go(func() {
+				c := store.Click{LinkID: links[0], At: time.Now(), Kind: store.KindClick}
+				if i == 0 {
+					c.LinkID = 99999 // no such link: the foreign key fails the transaction
+				}
+				if err := w.Record(c); err != nil {
+					failed.Add(1)
+				}
+			})
+		}
+		wg.Wait()
+		raw, _ := s.RawClickCounts(ctx)
+		if raw.Clicks+failed.Load() != n {
+			t.Errorf("%d clicks failed and %d are in the database, want %d in all", failed.Load(), raw.Clicks, n)
+		}
+		if failed.Load() < 2 {
+			t.Errorf("only %d clicks failed; the bad one should have taken its batch with it", failed.Load())
+		}
+	})
+}
+
+func TestWriterCloseCommitsTheQueue(t *testing.T) {
+	ctx := context.Background()
+	s := mustOpenStore(t)
+	links := mustLinks(t, s, 1)
+	cc := &countingCommitter{to: s, hold: make(chan struct{})}
+	w := NewWriter(cc, WriterConfig{MaxBatch: 4, MaxWait: time.Hour})
+
+	const n = 30
+	errs := make(chan error, n)
+	for range n {
+		go func() { errs <- w.Record(store.Click{LinkID: links[0], At: time.Now(), Kind: store.KindClick}) }()
+	}
+	// Wait until the first batch is committing and the rest are queued.
+	deadline := time.Now().Add(5 * time.Second)
+	for len(w.in) < n-4 && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+	closed := make(chan struct{})
+	go func() { w.Close(); close(closed) }()
+	go func() {
+		for {
+			select {
+			case cc.hold <- struct{}{}:
+			case <-closed:
+				return
+			}
+		}
+	}()
+	<-closed
+	for range n {
+		if err := <-errs; err != nil {
+			t.Errorf("Record: %v", err)
+		}
+	}
+	if raw, _ := s.RawClickCounts(ctx); raw.Clicks != n {
+		t.Errorf("after Close the database holds %d clicks, want %d", raw.Clicks, n)
+	}
+	if err := w.Record(store.Click{LinkID: links[0], At: time.Now(), Kind: store.KindClick}); !errors.Is(err, ErrClosed) {
+		t.Errorf("Record after Close = %v, want ErrClosed", err)
+	}
+	w.Close() // a second Close is harmless
+}

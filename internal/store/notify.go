@@ -1,0 +1,401 @@
+package store
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"time"
+
+	"github.com/advocacy-portal/portal/internal/post"
+)
+
+// WebhookTarget is a chat service the portal announces live posts to
+// through an incoming webhook.
+type WebhookTarget string
+
+// The webhook targets.
+const (
+	WebhookSlack WebhookTarget = "slack"
+	WebhookTeams WebhookTarget = "teams"
+)
+
+// WebhookTargets lists every target, in the order pages show them.
+var WebhookTargets = []WebhookTarget{WebhookSlack, WebhookTeams}
+
+// Valid reports whether t is one of the webhook targets.
+func (t WebhookTarget) Valid() bool { return t == WebhookSlack || t == WebhookTeams }
+
+// Label is the service's name as people know it.
+func (t WebhookTarget) Label() string {
+	if t == WebhookTeams {
+		return "Microsoft Teams"
+	}
+	return "Slack"
+}
+
+// SettingKey is the setting that holds the target's webhook URL, a JSON
+// string; unset or "" means no webhook is configured.
+func (t WebhookTarget) SettingKey() string { return "webhook_" + string(t) + "_url" }
+
+// WebhookURL returns the URL configured for t, or "" if there is none.
+// The URL is a secret: whoever has it can post to the channel.
+func (s *Store) WebhookURL(ctx context.Context, t WebhookTarget) (string, error) {
+	var u string
+	if _, err := s.Setting(ctx, t.SettingKey(), &u); err != nil {
+		return "", err
+	}
+	return u, nil
+}
+
+// SetWebhookURL configures the webhook URL for t ("" removes it) on behalf
+// of actorID. Unsent deliveries to t follow the new URL and are tried again
+// at once (with none configured they wait, failing, until one is). The
+// change is audit-logged as a settings change, but with the URLs redacted
+// to host and fingerprint: the audit log is append-only and must not keep
+// a secret. Setting the URL it already has changes nothing.
+func (s *Store) SetWebhookURL(ctx context.Context, t WebhookTarget, webhookURL string, actorID int64) error {
+	if !t.Valid() {
+		return fmt.Errorf("store: set webhook: unknown target %q", t)
+	}
+	key := t.SettingKey()
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: set %s: %w", key, err)
+	}
+	defer tx.Rollback()
+	var raw sql.NullString
+	if err := tx.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = ?`, key).Scan(&raw); err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("store: set %s: %w", key, err)
+	}
+	var old string
+	if raw.Valid {
+		if err := json.Unmarshal([]byte(raw.String), &old); err != nil {
+			return fmt.Errorf("store: set %s: %w", key, err)
+		}
+	}
+	if old == webhookURL {
+		return nil
+	}
+	value, err := json.Marshal(webhookURL)
+	if err != nil {
+		return fmt.Errorf("store: set %s: %w", key, err)
+	}
+	now := s.now()
+	if _, err := tx.ExecContext(ctx, `INSERT INTO settings (key, value, updated_by, updated_at) VALUES (?, ?, ?, ?)
+		ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_by = excluded.updated_by, updated_at = excluded.updated_at`,
+		key, string(value), nullID(actorID), timestamp(now)); err != nil {
+		return fmt.Errorf("store: set %s: %w", key, err)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE webhook_deliveries SET url = ?, send_after = ?
+		WHERE target = ? AND sent_at IS NULL`, webhookURL, timestamp(now), string(t)); err != nil {
+		return fmt.Errorf("store: set %s: retarget deliveries: %w", key, err)
+	}
+	var before any
+	if raw.Valid {
+		before = RedactWebhookURL(old)
+	}
+	if err := audit(ctx, tx, now, actorID, "settings.change", "setting:"+key, before, RedactWebhookURL(webhookURL)); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("store: set %s: %w", key, err)
+	}
+	return nil
+}
+
+// RedactWebhookURL describes a webhook URL without giving it away: its
+// scheme and host, and the first 8 hex digits of its SHA-256 so that a
+// change can be told apart. "" stays "".
+func RedactWebhookURL(webhookURL string) string {
+	if webhookURL == "" {
+		return ""
+	}
+	sum := sha256.Sum256([]byte(webhookURL))
+	host := "?"
+	if u, err := url.Parse(webhookURL); err == nil && u.Host != "" {
+		host = u.Scheme + "://" + u.Host
+	}
+	return host + "/… (sha256 " + hex.EncodeToString(sum[:4]) + ")"
+}
+
+// WebhookDelivery is one message to a webhook. Payload is the JSON body to
+// post. A delivery is unique by DedupeKey. SendAfter is when it may next be
+// tried; SentAt is zero until the webhook accepted it. Attempts counts
+// failed tries and LastError holds the latest failure's reason (never the
+// URL).
+type WebhookDelivery struct {
+	ID        int64
+	Target    WebhookTarget
+	URL       string // a secret: never log or show it
+	Payload   []byte
+	DedupeKey string
+	Attempts  int
+	LastError string
+	CreatedAt time.Time
+	SendAfter time.Time
+	SentAt    time.Time
+}
+
+const deliveryColumns = `id, target, url, payload, dedupe_key, attempts, last_error, created_at, send_after, sent_at`
+
+func scanDelivery(row interface{ Scan(...any) error }) (WebhookDelivery, error) {
+	var d WebhookDelivery
+	var payload string
+	err := row.Scan(&d.ID, &d.Target, &d.URL, &payload, &d.DedupeKey, &d.Attempts, &d.LastError,
+		timeScanner{&d.CreatedAt}, timeScanner{&d.SendAfter}, timeScanner{&d.SentAt})
+	d.Payload = []byte(payload)
+	return d, err
+}
+
+// EnqueueWebhookDeliveries queues deliveries, all or none, to be sent at
+// their SendAfter (zero: now). ID, CreatedAt, SentAt, Attempts and
+// LastError are ignored. A delivery whose DedupeKey is already queued (or
+// sent) is skipped; queued counts the new ones.
+func (s *Store) EnqueueWebhookDeliveries(ctx context.Context, deliveries []WebhookDelivery) (queued int, err error) {
+	if len(deliveries) == 0 {
+		return 0, nil
+	}
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, fmt.Errorf("store: enqueue webhook deliveries: %w", err)
+	}
+	defer tx.Rollback()
+	now := s.now()
+	for _, d := range deliveries {
+		if !d.Target.Valid() || d.URL == "" || d.DedupeKey == "" || !json.Valid(d.Payload) {
+			return 0, fmt.Errorf("store: enqueue webhook delivery %q: target, URL, dedupe key and a JSON payload are required", d.DedupeKey)
+		}
+		if d.SendAfter.IsZero() {
+			d.SendAfter = now
+		}
+		res, err := tx.ExecContext(ctx, `INSERT INTO webhook_deliveries (target, url, payload, dedupe_key, created_at, send_after)
+			VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING`,
+			string(d.Target), d.URL, string(d.Payload), d.DedupeKey, timestamp(now), timestamp(d.SendAfter))
+		if err != nil {
+			return 0, fmt.Errorf("store: enqueue webhook delivery %q: %w", d.DedupeKey, err)
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return 0, fmt.Errorf("store: enqueue webhook delivery %q: %w", d.DedupeKey, err)
+		}
+		queued += int(n)
+	}
+	if err := tx.Commit(); err != nil {
+		return 0, fmt.Errorf("store: enqueue webhook deliveries: %w", err)
+	}
+	return queued, nil
+}
+
+// ClaimWebhookDeliveries takes up to limit unsent deliveries that are due,
+// longest waiting first, and moves their SendAfter to now+lease so that no
+// other portal instance claims them meanwhile. The caller must mark each
+// one delivered or failed; one left unmarked is claimed again once the
+// lease ends, so the lease should outlast sending the whole batch.
+func (s *Store) ClaimWebhookDeliveries(ctx context.Context, limit int, lease time.Duration) ([]WebhookDelivery, error) {
+	if limit <= 0 {
+		return nil, nil
+	}
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("store: claim webhook deliveries: %w", err)
+	}
+	defer tx.Rollback()
+	now := s.now()
+	rows, err := tx.QueryContext(ctx, `SELECT `+deliveryColumns+` FROM webhook_deliveries
+		WHERE sent_at IS NULL AND send_after <= ? ORDER BY send_after, id LIMIT ?`, timestamp(now), limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: claim webhook deliveries: %w", err)
+	}
+	var out []WebhookDelivery
+	var ids []any
+	for rows.Next() {
+		d, err := scanDelivery(rows)
+		if err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("store: claim webhook deliveries: %w", err)
+		}
+		out = append(out, d)
+		ids = append(ids, d.ID)
+	}
+	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+		return nil, fmt.Errorf("store: claim webhook deliveries: %w", err)
+	}
+	if len(out) == 0 {
+		return nil, nil
+	}
+	until := now.Add(lease)
+	args := append([]any{timestamp(until)}, ids...)
+	if _, err := tx.ExecContext(ctx, `UPDATE webhook_deliveries SET send_after = ?
+		WHERE id IN (`+placeholders(len(ids))+`)`, args...); err != nil {
+		return nil, fmt.Errorf("store: claim webhook deliveries: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, fmt.Errorf("store: claim webhook deliveries: %w", err)
+	}
+	for i := range out {
+		out[i].SendAfter = until.UTC().Truncate(time.Millisecond) // as stored
+	}
+	return out, nil
+}
+
+// MarkWebhookDelivered records that delivery id was accepted by its
+// webhook. Marking it again keeps the first time; an unknown id is
+// ErrNotFound.
+func (s *Store) MarkWebhookDelivered(ctx context.Context, id int64) error {
+	res, err := s.write.ExecContext(ctx, `UPDATE webhook_deliveries SET sent_at = COALESCE(sent_at, ?) WHERE id = ?`,
+		timestamp(s.now()), id)
+	return checkOneRow(res, err, "mark webhook delivery %d sent", id)
+}
+
+// MarkWebhookFailed records a failed try of delivery id: one more attempt,
+// reason as the last error (the caller keeps the URL out of it), and no
+// new try before retryAt. An unknown or already sent id is ErrNotFound.
+func (s *Store) MarkWebhookFailed(ctx context.Context, id int64, reason string, retryAt time.Time) error {
+	res, err := s.write.ExecContext(ctx, `UPDATE webhook_deliveries SET attempts = attempts + 1, last_error = ?, send_after = ?
+		WHERE id = ? AND sent_at IS NULL`, reason, timestamp(retryAt), id)
+	return checkOneRow(res, err, "mark webhook delivery %d failed", id)
+}
+
+// WebhookDeliveries returns up to limit deliveries, sent or not, newest
+// first, for the admin page. A limit of zero or less means 100.
+func (s *Store) WebhookDeliveries(ctx context.Context, limit int) ([]WebhookDelivery, error) {
+	if limit <= 0 {
+		limit = 100
+	}
+	rows, err := s.read.QueryContext(ctx, `SELECT `+deliveryColumns+` FROM webhook_deliveries
+		ORDER BY created_at DESC, id DESC LIMIT ?`, limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: webhook deliveries: %w", err)
+	}
+	defer rows.Close()
+	var out []WebhookDelivery
+	for rows.Next() {
+		d, err := scanDelivery(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: webhook deliveries: %w", err)
+		}
+		out = append(out, d)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: webhook deliveries: %w", err)
+	}
+	return out, nil
+}
+
+// WebhookDeliveryCounts counts deliveries: pending is every unsent one,
+// failing the unsent ones that failed at least once, sent the delivered.
+func (s *Store) WebhookDeliveryCounts(ctx context.Context) (pending, sent, failing int, err error) {
+	err = s.read.QueryRowContext(ctx, `SELECT
+		COALESCE(SUM(CASE WHEN sent_at IS NULL THEN 1 ELSE 0 END), 0),
+		COALESCE(SUM(CASE WHEN sent_at IS NOT NULL THEN 1 ELSE 0 END), 0),
+		COALESCE(SUM(CASE WHEN sent_at IS NULL AND attempts > 0 THEN 1 ELSE 0 END), 0)
+		FROM webhook_deliveries`).Scan(&pending, &sent, &failing)
+	if err != nil {
+		return 0, 0, 0, fmt.Errorf("store: webhook delivery counts: %w", err)
+	}
+	return pending, sent, failing, nil
+}
+
+// DigestRecipient is an active person who chose a daily or weekly email
+// digest, with where their last digest left off: LastPeriod is "" and
+// CoveredUntil zero before their first.
+type DigestRecipient struct {
+	UserID       int64
+	Email        string
+	Name         string
+	Language     string
+	Digest       Digest
+	LastPeriod   string
+	CoveredUntil time.Time
+}
+
+// DigestRecipients returns every active person whose digest is daily or
+// weekly, by id.
+func (s *Store) DigestRecipients(ctx context.Context) ([]DigestRecipient, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT u.id, u.email, u.name, u.language, u.digest,
+		COALESCE(d.period, ''), d.covered_until
+		FROM users u LEFT JOIN user_digests d ON d.user_id = u.id
+		WHERE u.active = 1 AND u.digest IN ('daily', 'weekly') ORDER BY u.id`)
+	if err != nil {
+		return nil, fmt.Errorf("store: digest recipients: %w", err)
+	}
+	defer rows.Close()
+	var out []DigestRecipient
+	for rows.Next() {
+		var r DigestRecipient
+		if err := rows.Scan(&r.UserID, &r.Email, &r.Name, &r.Language, &r.Digest, &r.LastPeriod, timeScanner{&r.CoveredUntil}); err != nil {
+			return nil, fmt.Errorf("store: digest recipients: %w", err)
+		}
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: digest recipients: %w", err)
+	}
+	return out, nil
+}
+
+// DigestPosts returns the posts targeted to the user that went live after
+// after and no later than until and are still live at until, newest first.
+func (s *Store) DigestPosts(ctx context.Context, userID int64, after, until time.Time) ([]post.Post, error) {
+	at := timestamp(until)
+	rows, err := s.read.QueryContext(ctx, `SELECT `+postColumns+postFrom+`
+		WHERE p.status = 'approved' AND p.went_live_at > ? AND p.went_live_at <= ?
+			AND p.publish_at <= ? AND (p.expires_at IS NULL OR p.expires_at > ?)
+			AND (NOT EXISTS (SELECT 1 FROM post_groups pg WHERE pg.post_id = p.id)
+				OR EXISTS (SELECT 1 FROM post_groups pg JOIN group_members m ON m.group_id = pg.group_id
+					WHERE pg.post_id = p.id AND m.user_id = ?))
+		ORDER BY p.went_live_at DESC, p.id DESC`, timestamp(after), at, at, at, userID)
+	if err != nil {
+		return nil, fmt.Errorf("store: digest posts for user %d: %w", userID, err)
+	}
+	var posts []post.Post
+	for rows.Next() {
+		var p post.Post
+		if err := scanPost(rows, &p); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("store: digest posts for user %d: %w", userID, err)
+		}
+		posts = append(posts, p)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: digest posts for user %d: %w", userID, err)
+	}
+	return posts, loadPostParts(ctx, s.read, posts)
+}
+
+// RecordDigest records that the user's digest for period (e.g.
+// "day:2026-11-05") covered posts up to until and, if mail is not nil,
+// queues it in the same transaction. If that period is already recorded
+// for the user (another pass or instance got there first) nothing changes
+// and recorded is false.
+func (s *Store) RecordDigest(ctx context.Context, userID int64, period string, until time.Time, mail *Mail) (recorded bool, err error) {
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return false, fmt.Errorf("store: record digest of user %d: %w", userID, err)
+	}
+	defer tx.Rollback()
+	res, err := tx.ExecContext(ctx, `INSERT INTO user_digests (user_id, period, covered_until) VALUES (?, ?, ?)
+		ON CONFLICT (user_id) DO UPDATE SET period = excluded.period, covered_until = excluded.covered_until
+		WHERE user_digests.period <> excluded.period`, userID, period, timestamp(until))
+	if err != nil {
+		return false, fmt.Errorf("store: record digest of user %d: %w", userID, err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		return false, err
+	}
+	if mail != nil {
+		if _, err := enqueueMail(ctx, tx, s.now(), *mail); err != nil {
+			return false, err
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return false, fmt.Errorf("store: record digest of user %d: %w", userID, err)
+	}
+	return true, nil
+}

@@ -1,0 +1,374 @@
+package views
+
+import (
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/advocacy-portal/portal/internal/post"
+	"github.com/advocacy-portal/portal/internal/share"
+)
+
+// msg is one piece of interface text in every language the pages speak.
+type msg struct{ en, nl string }
+
+// messages is the interface text of the employee-facing pages, by id.
+// Templates look texts up with tr and trf; i18n_test.go checks that every
+// id they use is here with both languages, and that every entry is used.
+//
+// Entries under "given." are English texts that handlers and the domain
+// hand to the views (page titles, headings, error messages): trGiven
+// translates them by their English wording, and the test checks that the
+// wording still occurs in the code outside views.
+var messages = map[string]msg{
+	// Layout.
+	"layout.skip":      {"Skip to content", "Naar de inhoud"},
+	"layout.demo":      {"Demo sign-in is on.", "Demo-inloggen staat aan."},
+	"layout.demo-more": {"Anyone can sign in as a demo person; connect your identity provider before real use.", "Iedereen kan inloggen als demopersoon; koppel je identiteitsprovider voordat het portaal echt in gebruik gaat."},
+	"layout.nav":       {"Main", "Hoofdmenu"},
+	"layout.sign-out":  {"Sign out", "Uitloggen"},
+	"layout.sign-in":   {"Sign in", "Inloggen"},
+	"layout.footer":    {"Sharing is voluntary. The portal never reads or posts to your personal accounts; it only opens each network's own share page.", "Delen is vrijwillig. Het portaal leest of post nooit iets op je persoonlijke accounts; het opent alleen de eigen deelpagina van elk netwerk."},
+	"nav.feed":         {"Feed", "Feed"},
+	"nav.training":     {"Training", "Training"},
+	"nav.conduct":      {"Code of conduct", "Gedragscode"},
+	"nav.my-reach":     {"My reach", "Mijn bereik"},
+	"nav.posts":        {"Content", "Content"},
+	"nav.reach":        {"Reach", "Bereik"},
+	"nav.hr":           {"HR", "HR"},
+	"nav.admin":        {"Admin", "Beheer"},
+	"nav.profile":      {"Profile", "Profiel"},
+	"error.status":     {"Error %s", "Fout %s"},
+	"error.home":       {"Go to the start page", "Naar de startpagina"},
+	"status.400":       {"400 · Bad request", "400 · Ongeldig verzoek"},
+	"status.401":       {"401 · Sign-in needed", "401 · Inloggen nodig"},
+	"status.403":       {"403 · Not allowed", "403 · Niet toegestaan"},
+	"status.404":       {"404 · Not found", "404 · Niet gevonden"},
+	"status.405":       {"405 · Not allowed here", "405 · Hier niet toegestaan"},
+	"status.409":       {"409 · Conflict", "409 · Conflict"},
+	"status.413":       {"413 · Too large", "413 · Te groot"},
+	"status.422":       {"422 · Cannot accept this", "422 · Kan dit niet aannemen"},
+	"status.500":       {"500 · Server error", "500 · Serverfout"},
+
+	// Home and sign-in.
+	"home.title":      {"Share company news with confidence", "Deel bedrijfsnieuws met een gerust gevoel"},
+	"home.lead":       {"Read the social media code of conduct, pass a short quiz, and share approved posts with your own network in one click. Every share gets its own tracked link, so you can see the reach you created.", "Lees de gedragscode voor sociale media, haal een korte quiz en deel goedgekeurde posts met één klik met je eigen netwerk. Elke keer dat je deelt, krijg je een eigen trackinglink, zodat je ziet welk bereik je hebt opgebouwd."},
+	"home.sign-in":    {"Sign in with your company account", "Inloggen met je bedrijfsaccount"},
+	"home.how":        {"How it works", "Zo werkt het"},
+	"home.step1":      {"Read the code of conduct", "Lees de gedragscode"},
+	"home.step1-more": {"What to share, what never to share, and whom to call when something goes wrong.", "Wat je deelt, wat je nooit deelt en wie je belt als er iets misgaat."},
+	"home.step2":      {"Pass the training", "Haal de training"},
+	"home.step2-more": {"Short modules, each with a quiz that explains every answer.", "Korte modules, elk met een quiz die elk antwoord uitlegt."},
+	"home.step3":      {"Share approved posts", "Deel goedgekeurde posts"},
+	"home.step3-more": {"In your own words, on the networks you already use. Nothing is posted for you.", "In je eigen woorden, op de netwerken die je al gebruikt. Er wordt nooit iets namens jou gepost."},
+	"home.step4":      {"See your reach", "Bekijk je bereik"},
+	"home.step4-more": {"Clicks on your links, counted without tracking anyone.", "Klikken op je links, geteld zonder iemand te volgen."},
+	"login.demo":      {"This portal runs in ", "Dit portaal draait in "},
+	"login.demo-mode": {"demo mode", "demomodus"},
+	"login.demo-more": {": no company identity provider is connected, so a built-in demo provider stands in for it. You will pick one of the demo company's people; nothing is checked.", ": er is geen identiteitsprovider van het bedrijf gekoppeld, dus een ingebouwde demoprovider neemt die taak over. Je kiest een van de mensen van het demobedrijf; er wordt niets gecontroleerd."},
+	"login.company":   {"Use your company account. You will come back here once your identity provider has signed you in.", "Gebruik je bedrijfsaccount. Je komt hier terug zodra je identiteitsprovider je heeft ingelogd."},
+	"login.continue":  {"Continue with %s", "Doorgaan met %s"},
+
+	// Code of conduct.
+	"conduct.version":        {"Version %s · in effect from %s", "Versie %s · geldt vanaf %s"},
+	"conduct.changed":        {"The code of conduct has changed in ways that matter.", "De gedragscode is op belangrijke punten gewijzigd."},
+	"conduct.changed-more":   {"Sharing is paused until you read this version and acknowledge it again.", "Delen staat stil tot je deze versie hebt gelezen en opnieuw hebt bevestigd."},
+	"conduct.acknowledged":   {"You acknowledged version %s on %s.", "Je hebt versie %s bevestigd op %s."},
+	"conduct.still-counts":   {"Your earlier acknowledgement still counts: this version only has small corrections. You can acknowledge it too.", "Je eerdere bevestiging telt nog: deze versie bevat alleen kleine correcties. Je kunt ook deze versie bevestigen."},
+	"conduct.confirm":        {"Before you share anything, confirm you have read this.", "Bevestig dat je dit hebt gelezen voordat je iets deelt."},
+	"conduct.confirm-record": {"We keep the version, the text you read, the time and your network address as a record of your acknowledgement.", "Als bewijs van je bevestiging bewaren we de versie, de tekst die je hebt gelezen, het tijdstip en je IP-adres."},
+	"conduct.acknowledge":    {"I have read and will follow the code of conduct", "Ik heb de gedragscode gelezen en houd me eraan"},
+
+	// Training overview, module, question and result pages.
+	"training.title":       {"Training", "Training"},
+	"training.lead":        {"Each module is a few minutes of reading and a short quiz. Pass the required ones to unlock sharing.", "Elke module is een paar minuten lezen en een korte quiz. Haal de verplichte modules om delen te ontgrendelen."},
+	"training.passed":      {"Passed", "Gehaald"},
+	"training.required":    {"Required", "Verplicht"},
+	"training.optional":    {"Optional", "Optioneel"},
+	"training.overdue":     {"Overdue since %s", "Te laat sinds %s"},
+	"training.due":         {"Assigned · due %s", "Toegewezen · uiterlijk %s"},
+	"training.size":        {"%d min read · %d questions", "%d min. lezen · %d vragen"},
+	"module.minutes":       {"%d min read", "%d min. lezen"},
+	"module.passed":        {"You have passed this module. You can take the quiz again to refresh your memory.", "Je hebt deze module gehaald. Je kunt de quiz nog eens doen om je geheugen op te frissen."},
+	"quiz.title":           {"Quiz", "Quiz"},
+	"quiz.about":           {"%d questions, one at a time. You pass with %d%% correct; every answer is explained.", "%d vragen, één voor één. Je slaagt met %d%% goed; bij elk antwoord krijg je uitleg."},
+	"quiz.attempts-left":   {"Attempts left: %d.", "Resterende pogingen: %d."},
+	"quiz.continue":        {"Continue the quiz (%d of %d answered)", "Verder met de quiz (%d van %d beantwoord)"},
+	"quiz.again":           {"Take the quiz again", "Doe de quiz opnieuw"},
+	"quiz.start":           {"Start the quiz", "Start de quiz"},
+	"quiz.wait":            {"Take a moment to reread the page: you can try again at %s.", "Lees de pagina rustig nog eens door: je kunt het om %s opnieuw proberen."},
+	"question.title":       {"Quiz: %s", "Quiz: %s"},
+	"question.progress":    {"Question %d of %d. Your answers are saved as you go: you can close this page and continue later.", "Vraag %d van %d. Je antwoorden worden meteen bewaard: je kunt deze pagina sluiten en later verdergaan."},
+	"question.progressbar": {"Quiz progress", "Voortgang van de quiz"},
+	"question.submit":      {"Submit my answers", "Mijn antwoorden inleveren"},
+	"question.next":        {"Next question", "Volgende vraag"},
+	"result.title":         {"Your result", "Je resultaat"},
+	"result.passed":        {"You needed %d%% and scored %d%%.", "Je had %d%% nodig en haalde %d%%."},
+	"result.not-passed":    {"Not passed yet", "Nog niet gehaald"},
+	"result.failed":        {"You need %d%%; you scored %d%%. Read the explanations below and the module page again.", "Je hebt %d%% nodig; je haalde %d%%. Lees de uitleg hieronder en de modulepagina nog eens."},
+	"result.to-feed":       {"Go to the feed and share", "Naar de feed om te delen"},
+	"result.whats-left":    {"See what is left to unlock sharing", "Bekijk wat er nog nodig is om delen te ontgrendelen"},
+	"result.retake":        {"Reread the module and try again", "Lees de module opnieuw en probeer het nog eens"},
+	"result.answers":       {"Your answers", "Je antwoorden"},
+	"result.correct":       {"Correct", "Goed"},
+	"result.wrong":         {"Not correct", "Fout"},
+	"result.your-answer":   {"Your answer: %s", "Je antwoord: %s"},
+	"result.right-answer":  {"The right answer:", "Het goede antwoord:"},
+	"result.hidden":        {"The right answers are shown once you pass or have no attempts left, so the quiz still tests what you learned.", "De goede antwoorden zie je zodra je geslaagd bent of geen pogingen meer over hebt, zodat de quiz blijft toetsen wat je hebt geleerd."},
+
+	// Feed and sharing.
+	"feed.title":                {"Feed", "Feed"},
+	"feed.locked":               {"Sharing unlocks after your training", "Delen wordt ontgrendeld na je training"},
+	"feed.locked-more":          {"To keep you and the company safe online, finish these steps first. They take about ten minutes together.", "Rond eerst deze stappen af, zodat jij en het bedrijf online veilig blijven. Samen kosten ze ongeveer tien minuten."},
+	"feed.step-conduct":         {"Read and acknowledge the code of conduct", "Lees en bevestig de gedragscode"},
+	"feed.read-conduct":         {"Read the code of conduct", "Gedragscode lezen"},
+	"feed.step-module":          {"Pass the quiz “%s”", "Haal de quiz “%s”"},
+	"feed.start-module":         {"Start the module", "Module starten"},
+	"feed.lead":                 {"Posts approved for you to share. Open a network's share page, change the words to your own, and post it yourself. Facebook gets the link only: its rules do not allow pre-filled text.", "Posts die je mag delen. Open de deelpagina van een netwerk, zet de tekst in je eigen woorden en post hem zelf. Facebook krijgt alleen de link: de regels van Facebook staan geen vooraf ingevulde tekst toe."},
+	"feed.empty":                {"Nothing to share right now. New posts appear here as soon as the communications team approves them.", "Er is nu niets om te delen. Nieuwe posts verschijnen hier zodra het communicatieteam ze goedkeurt."},
+	"feed.shared":               {"You shared this", "Door jou gedeeld"},
+	"feed.published":            {"Published %s", "Gepubliceerd %s"},
+	"feed.share-on":             {"Share on", "Delen op"},
+	"feed.filter":               {"Filter the feed", "Feed filteren"},
+	"feed.category":             {"Category", "Categorie"},
+	"feed.any-category":         {"All categories", "Alle categorieën"},
+	"feed.campaign":             {"Campaign", "Campagne"},
+	"feed.any-campaign":         {"All campaigns", "Alle campagnes"},
+	"feed.language":             {"Language", "Taal"},
+	"feed.any-language":         {"All languages", "Alle talen"},
+	"feed.search":               {"Search", "Zoeken"},
+	"feed.search-hint":          {"Title, hashtag or words", "Titel, hashtag of woorden"},
+	"feed.apply":                {"Show", "Tonen"},
+	"feed.clear":                {"Clear", "Wissen"},
+	"feed.no-match":             {"No posts match these filters.", "Geen posts gevonden met deze filters."},
+	"feed.your-words":           {"Your words", "Jouw woorden"},
+	"feed.your-words-hint":      {"Edit them before you share; every network but Facebook gets them with your link.", "Pas ze aan voor je deelt; elk netwerk behalve Facebook krijgt ze met je link."},
+	"feed.history":              {"Your shares", "Jouw gedeelde posts"},
+	"feed.suggest":              {"Suggest a link", "Stel een link voor"},
+	"category.company_news":     {"Company news", "Bedrijfsnieuws"},
+	"category.industry_insight": {"Industry insight", "Brancheinzicht"},
+	"category.culture":          {"Culture", "Cultuur"},
+	"category.jobs":             {"Jobs", "Vacatures"},
+	"category.product":          {"Product", "Product"},
+	"network.email":             {"Email", "E-mail"},
+	"network.copy":              {"Copy link", "Link kopiëren"},
+	"copy.title":                {"Your link to “%s”", "Je link naar “%s”"},
+	"copy.lead":                 {"This link is yours: clicks on it count towards your reach. Paste it wherever you like.", "Deze link is van jou: klikken erop tellen mee voor je bereik. Plak hem waar je maar wilt."},
+	"copy.label":                {"Your tracked link", "Je trackinglink"},
+	"copy.suggested":            {"Suggested words", "Voorgestelde tekst"},
+	"copy.back":                 {"Back to the feed", "Terug naar de feed"},
+	"mastodon.title":            {"Which Mastodon server are you on?", "Op welke Mastodon-server zit je?"},
+	"mastodon.lead":             {"Mastodon has no single website: share pages live on your own server. We will remember it for next time.", "Mastodon heeft niet één website: de deelpagina staat op je eigen server. We onthouden die voor de volgende keer."},
+	"mastodon.server":           {"Your server", "Je server"},
+	"mastodon.hint":             {"For example mastodon.social or fosstodon.org", "Bijvoorbeeld mastodon.social of fosstodon.org"},
+	"mastodon.continue":         {"Continue to Mastodon", "Verder naar Mastodon"},
+
+	// Reach.
+	"reach.empty":  {"No shares yet. Shares and clicks show up here as soon as someone shares a post from the feed.", "Nog geen delingen. Delingen en klikken verschijnen hier zodra iemand een post uit de feed deelt."},
+	"reach.post":   {"Post", "Post"},
+	"reach.shares": {"Shares", "Delingen"},
+	"reach.clicks": {"Clicks", "Klikken"},
+	"reach.how":    {"How we count: a share is opening a network's share page from the feed. A click is a visit to a tracked link by a person; previews fetched by link checkers (HEAD requests) are not counted.", "Zo tellen we: een deling is het openen van de deelpagina van een netwerk vanuit de feed. Een klik is een bezoek van een persoon aan een trackinglink; voorbeelden die linkcheckers ophalen (HEAD-verzoeken) tellen niet mee."},
+
+	// Texts handed in by handlers and the domain, translated by their wording.
+	"given.title.welcome":         {"Welcome", "Welkom"},
+	"given.title.sign-in":         {"Sign in", "Inloggen"},
+	"given.title.mastodon":        {"Share on Mastodon", "Delen op Mastodon"},
+	"given.title.your-link":       {"Your link", "Je link"},
+	"given.title.quiz-result":     {"Quiz result", "Quizresultaat"},
+	"given.title.error":           {"Error", "Fout"},
+	"given.my-reach":              {"My reach", "Mijn bereik"},
+	"given.my-reach.intro":        {"What your shares brought in, post by post.", "Wat je delingen hebben opgeleverd, post voor post."},
+	"given.programme-reach":       {"Programme reach", "Programmabereik"},
+	"given.programme-reach.intro": {"Shares and clicks across all employees, post by post.", "Delingen en klikken van alle medewerkers samen, post voor post."},
+	"given.demo-provider":         {"the demo identity provider", "de demo-identiteitsprovider"},
+	"given.mastodon.invalid":      {"That does not look like a server name. Type it like mastodon.social.", "Dat lijkt geen servernaam. Typ hem zoals mastodon.social."},
+	"given.answer.missing":        {"Choose an answer.", "Kies een antwoord."},
+	"given.answer.every":          {"Choose an answer to every question.", "Kies bij elke vraag een antwoord."},
+	"given.answer.unknown":        {"That answer is not one of this question's options. Reload the page and answer again.", "Dat antwoord hoort niet bij deze vraag. Laad de pagina opnieuw en antwoord nog een keer."},
+	"given.quiz.no-attempts":      {"You have used all your attempts at this quiz. Ask HR to reset them.", "Je hebt al je pogingen voor deze quiz gebruikt. Vraag HR om ze opnieuw in te stellen."},
+	"given.error.server":          {"Something went wrong on our side. Please try again; if it keeps happening, tell the portal's administrators.", "Er ging bij ons iets mis. Probeer het nog eens; blijft het gebeuren, laat het dan de beheerders van het portaal weten."},
+	"given.error.server-short":    {"Something went wrong on our side. Please try again.", "Er ging bij ons iets mis. Probeer het nog eens."},
+	"given.error.not-found":       {"We could not find what you asked for.", "We konden niet vinden wat je zocht."},
+	"given.error.no-page":         {"There is no page at this address.", "Op dit adres staat geen pagina."},
+	"given.error.method":          {"This address does not accept that kind of request.", "Dit adres accepteert dit soort verzoeken niet."},
+	"given.error.too-large":       {"What you sent is too large.", "Wat je hebt verstuurd, is te groot."},
+	"given.error.bad-request":     {"The request could not be understood. Please go back and try again.", "Het verzoek was niet te begrijpen. Ga terug en probeer het nog eens."},
+	"given.error.roles":           {"Your roles do not give you access to this page. If you think they should, ask the portal's administrators.", "Met je rollen heb je geen toegang tot deze pagina. Denk je dat dat wel zou moeten, vraag het dan aan de beheerders van het portaal."},
+	"given.error.csrf":            {"This form has expired or did not come from this portal, so nothing was changed. Go back, reload the page and try again.", "Dit formulier is verlopen of kwam niet van dit portaal, dus er is niets gewijzigd. Ga terug, laad de pagina opnieuw en probeer het nog eens."},
+	"given.error.no-provider":     {"There is no such way to sign in here.", "Op deze manier kun je hier niet inloggen."},
+	"given.error.deactivated":     {"Your account in the portal is deactivated. Ask the portal's administrators if this is a mistake.", "Je account in het portaal is gedeactiveerd. Vraag de beheerders van het portaal of dat een vergissing is."},
+	"given.error.no-post":         {"There is no such post.", "Deze post bestaat niet."},
+	"given.error.not-in-feed":     {"There is no such post in your feed. It may have expired or been withdrawn.", "Deze post staat niet in je feed. Misschien is hij verlopen of ingetrokken."},
+	"given.error.locked":          {"Sharing unlocks once you have acknowledged the code of conduct and passed the required training. Your feed shows what is left.", "Delen wordt ontgrendeld zodra je de gedragscode hebt bevestigd en de verplichte training hebt gehaald. In je feed zie je wat er nog openstaat."},
+	"given.error.network":         {"Choose one of the networks offered on the feed.", "Kies een van de netwerken uit de feed."},
+	"given.error.link":            {"This link is not known here. Check that it was copied completely.", "Deze link is hier niet bekend. Controleer of hij volledig is gekopieerd."},
+	"given.error.language":        {"That language is not available.", "Die taal is niet beschikbaar."},
+	"given.error.conduct":         {"The code of conduct changed while you were reading it. Please read the current version and acknowledge that one.", "De gedragscode is gewijzigd terwijl je hem las. Lees de huidige versie en bevestig die."},
+	"given.error.no-module":       {"There is no training module with that name.", "Er is geen trainingsmodule met die naam."},
+	"given.error.no-attempt":      {"There is no such quiz attempt.", "Deze quizpoging bestaat niet."},
+	"given.error.all-answered":    {"Every question of this attempt is answered.", "Alle vragen van deze poging zijn beantwoord."},
+	"given.error.submitted":       {"This attempt is already submitted. See its result, or start a new attempt from the module page.", "Deze poging is al ingeleverd. Bekijk het resultaat, of begin een nieuwe poging vanaf de modulepagina."},
+}
+
+// tr is the interface text with id key in lang: Dutch for "nl" when the
+// catalog has it, else English. An unknown key shows as itself, which the
+// catalog test prevents from ever shipping.
+func tr(lang, key string) string {
+	m, ok := messages[key]
+	if !ok {
+		return key
+	}
+	if isDutch(lang) && m.nl != "" {
+		return m.nl
+	}
+	return m.en
+}
+
+// trf is tr with fmt verbs in the text filled in from args.
+func trf(lang, key string, args ...any) string {
+	return fmt.Sprintf(tr(lang, key), args...)
+}
+
+func isDutch(lang string) bool {
+	return lang == "nl" || strings.HasPrefix(lang, "nl-")
+}
+
+// givenKeys maps the English wording of the "given." entries to their ids.
+var givenKeys = sync.OnceValue(func() map[string]string {
+	keys := make(map[string]string)
+	for k, m := range messages {
+		if strings.HasPrefix(k, "given.") {
+			keys[m.en] = k
+		}
+	}
+	return keys
+})
+
+// trGiven translates an English text that a handler or the domain handed
+// to the view, such as a page title or an error message; text the catalog
+// does not know is shown as it came.
+func trGiven(lang, english string) string {
+	if key, ok := givenKeys()[english]; ok {
+		return tr(lang, key)
+	}
+	return english
+}
+
+// navLabel is a navigation entry's label in lang.
+func navLabel(lang string, item navItem) string {
+	switch item.Key {
+	case "feed":
+		return tr(lang, "nav.feed")
+	case "training":
+		return tr(lang, "nav.training")
+	case "conduct":
+		return tr(lang, "nav.conduct")
+	case "my-reach":
+		return tr(lang, "nav.my-reach")
+	case "posts":
+		return tr(lang, "nav.posts")
+	case "reach":
+		return tr(lang, "nav.reach")
+	case "hr":
+		return tr(lang, "nav.hr")
+	case "admin":
+		return tr(lang, "nav.admin")
+	case "profile":
+		return tr(lang, "nav.profile")
+	}
+	return item.Label
+}
+
+// categoryLabel is a post category as people read it in lang.
+func categoryLabel(lang string, c post.Category) string {
+	switch c {
+	case post.CompanyNews:
+		return tr(lang, "category.company_news")
+	case post.IndustryInsight:
+		return tr(lang, "category.industry_insight")
+	case post.Culture:
+		return tr(lang, "category.culture")
+	case post.Jobs:
+		return tr(lang, "category.jobs")
+	case post.Product:
+		return tr(lang, "category.product")
+	}
+	return c.Label()
+}
+
+// networkLabel is a share button's label in lang: the network's own name,
+// or what the button does for e-mail and copying the link.
+func networkLabel(lang string, n share.Network) string {
+	switch n {
+	case share.Email:
+		return tr(lang, "network.email")
+	case share.Copy:
+		return tr(lang, "network.copy")
+	}
+	return n.Label()
+}
+
+// statusTextIn is an HTTP status as the error page shows it, in lang.
+func statusTextIn(lang string, status int) string {
+	if !isDutch(lang) {
+		return statusText(status)
+	}
+	switch status {
+	case 400:
+		return tr(lang, "status.400")
+	case 401:
+		return tr(lang, "status.401")
+	case 403:
+		return tr(lang, "status.403")
+	case 404:
+		return tr(lang, "status.404")
+	case 405:
+		return tr(lang, "status.405")
+	case 409:
+		return tr(lang, "status.409")
+	case 413:
+		return tr(lang, "status.413")
+	case 422:
+		return tr(lang, "status.422")
+	}
+	return tr(lang, "status.500")
+}
+
+// quizBlocked is why a quiz attempt cannot start now, in lang. The domain
+// gives the reason in English; for other languages it is told again from
+// what the page knows (a time to wait for, or no attempts left).
+func quizBlocked(lang, why string, notBefore time.Time) string {
+	if !isDutch(lang) {
+		return why
+	}
+	if !notBefore.IsZero() {
+		return trf(lang, "quiz.wait", notBefore.UTC().Format("15:04 MST"))
+	}
+	return trGiven(lang, why)
+}
+
+var (
+	monthsNL      = [...]string{"januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober", "november", "december"}
+	shortMonthsNL = [...]string{"jan.", "feb.", "mrt.", "apr.", "mei", "jun.", "jul.", "aug.", "sep.", "okt.", "nov.", "dec."}
+)
+
+// dateIn formats a day for people in lang: "22 November 2026" or
+// "22 november 2026".
+func dateIn(lang string, t time.Time) string {
+	if !isDutch(lang) || t.IsZero() {
+		return date(t)
+	}
+	return fmt.Sprintf("%d %s %d", t.Day(), monthsNL[t.Month()-1], t.Year())
+}
+
+// dateTimeIn formats a moment for people in lang, in UTC:
+// "22 Nov 2026, 14:05 UTC" or "22 nov. 2026, 14:05 UTC".
+func dateTimeIn(lang string, t time.Time) string {
+	if !isDutch(lang) || t.IsZero() {
+		return dateTime(t)
+	}
+	u := t.UTC()
+	return fmt.Sprintf("%d %s %d, %s", u.Day(), shortMonthsNL[u.Month()-1], u.Year(), u.Format("15:04 MST"))
+}

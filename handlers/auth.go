@@ -4,6 +4,7 @@ import (
 	"crypto/subtle"
 	"errors"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -142,6 +143,13 @@ func (s *server) finishSignIn(c *fiber.Ctx) error {
 	if err != nil {
 		return s.renderLogin(c, fiber.StatusUnauthorized, "We cannot sign you in: "+err.Error()+".")
 	}
+	// The email-domain allow-list, checked before SignIn so that no account
+	// is created or updated for someone outside it.
+	if !allowedEmail(id.Email, s.AllowedDomains) {
+		s.Logger.Info("sign-in: email domain not allowed", "provider", p.Slug)
+		return s.renderLogin(c, fiber.StatusForbidden, "Your account ("+id.Email+") is not allowed to use this portal: "+
+			"it is open to work accounts of the organisation only. Sign in with your work account, or ask your IT team if you think this is a mistake.")
+	}
 	user, err := s.Store.SignIn(ctx(c), id)
 	if err != nil {
 		return err
@@ -163,6 +171,22 @@ func (s *server) finishSignIn(c *fiber.Ctx) error {
 		next = homeOf(user)
 	}
 	return c.Redirect(next, fiber.StatusSeeOther)
+}
+
+// allowedEmail reports whether an address may sign in: its domain (after
+// the last @) is one of domains, case ignored. No domains lets anyone in.
+func allowedEmail(email string, domains []string) bool {
+	if len(domains) == 0 {
+		return true
+	}
+	at := strings.LastIndexByte(email, '@')
+	if at < 0 {
+		return false
+	}
+	domain := strings.TrimSuffix(email[at+1:], ".")
+	return slices.ContainsFunc(domains, func(d string) bool {
+		return d != "" && strings.EqualFold(strings.TrimSuffix(d, "."), domain)
+	})
 }
 
 // signOut ends the session.

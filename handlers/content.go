@@ -63,7 +63,7 @@ func (s *server) showReviewQueue(c *fiber.Ctx) error {
 		}
 		return int(a.Post.ID - b.Post.ID)
 	})
-	return s.render(c, fiber.StatusOK, views.ReviewView(s.chrome(c, "Review queue", "review"),
+	return s.render(c, fiber.StatusOK, views.ReviewView(s.chrome(c, "Review queue", "posts"),
 		views.ReviewPage{Items: items, Now: s.Now(), Zone: location(userOf(c).TimeZone)}))
 }
 
@@ -204,7 +204,7 @@ func (s *server) showCalendar(c *fiber.Ctx) error {
 		}
 		m.OtherURL = "/calendar?week=" + weekValueOf(weekOf)
 	}
-	return s.render(c, fiber.StatusOK, views.CalendarView(s.chrome(c, "Calendar", "calendar"), m))
+	return s.render(c, fiber.StatusOK, views.CalendarView(s.chrome(c, "Calendar", "posts"), m))
 }
 
 // categoryMix counts posts per category, every category in the forms'
@@ -247,7 +247,7 @@ func (s *server) renderCampaigns(c *fiber.Ctx, status int, m views.CampaignsPage
 		return err
 	}
 	m.Zone = location(userOf(c).TimeZone)
-	return s.render(c, status, views.CampaignsView(s.chrome(c, "Campaigns", "campaigns"), m))
+	return s.render(c, status, views.CampaignsView(s.chrome(c, "Campaigns", "posts"), m))
 }
 
 // createCampaign creates a campaign: a name (unique), an optional goal in
@@ -318,7 +318,7 @@ const maxSuggestionNote = 1000
 
 func (s *server) showSuggestForm(c *fiber.Ctx) error {
 	m := views.SuggestPage{Form: views.SuggestForm{Category: string(post.IndustryInsight)}, Done: c.Query("done") == "1"}
-	return s.render(c, fiber.StatusOK, views.SuggestView(s.chrome(c, "Suggest a link", "suggest"), m))
+	return s.render(c, fiber.StatusOK, views.SuggestView(s.chrome(c, "Suggest a link", "feed"), m))
 }
 
 // suggestLink stores an employee's suggested link as a draft credited to
@@ -349,7 +349,7 @@ func (s *server) suggestLink(c *fiber.Ctx) error {
 		form.Errors["note"] = "Keep the note to 1000 characters or fewer."
 	}
 	if len(form.Errors) > 0 {
-		return s.render(c, fiber.StatusUnprocessableEntity, views.SuggestView(s.chrome(c, "Suggest a link", "suggest"),
+		return s.render(c, fiber.StatusUnprocessableEntity, views.SuggestView(s.chrome(c, "Suggest a link", "feed"),
 			views.SuggestPage{Form: form}))
 	}
 	if _, err := s.Store.CreatePost(ctx(c), fields, u.ID, true); err != nil {
@@ -396,7 +396,7 @@ func (s *server) showMyShares(c *fiber.Ctx) error {
 	}
 	m := views.MySharesPage{Shares: shares, Zone: location(u.TimeZone)}
 	m.Confirmed, _ = strconv.ParseInt(c.Query("confirmed"), 10, 64)
-	return s.render(c, fiber.StatusOK, views.MySharesView(s.chrome(c, "My shares", "my-shares"), m))
+	return s.render(c, fiber.StatusOK, views.MySharesView(s.chrome(c, "My shares", "feed"), m))
 }
 
 // confirmShare records the optional "I posted it" for one of the user's own

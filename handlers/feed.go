@@ -140,21 +140,3 @@ func (s *server) sharePost(c *fiber.Ctx) error {
 	}
 	return c.Redirect(share.IntentURL(n, tracked, text, p.Title, instance), fiber.StatusSeeOther)
 }
-
-func (s *server) showMyReach(c *fiber.Ctx) error {
-	rows, err := s.Store.ReachByPost(ctx(c), userOf(c).ID)
-	if err != nil {
-		return err
-	}
-	return s.render(c, fiber.StatusOK, views.ReachView(s.chrome(c, "My reach", "my-reach"), views.ReachPage{
-		Heading: "My reach", Intro: "What your shares brought in, post by post.", Rows: rows}))
-}
-
-func (s *server) showReach(c *fiber.Ctx) error {
-	rows, err := s.Store.ReachByPost(ctx(c), 0)
-	if err != nil {
-		return err
-	}
-	return s.render(c, fiber.StatusOK, views.ReachView(s.chrome(c, "Programme reach", "reach"), views.ReachPage{
-		Heading: "Programme reach", Intro: "Shares and clicks across all employees, post by post.", Rows: rows}))
-}

@@ -276,9 +276,11 @@ func (s *server) exportTrainingReport(c *fiber.Ctx) error {
 	if err := w.Error(); err != nil {
 		return fmt.Errorf("handlers: write training report: %w", err)
 	}
-	filters := map[string]string{}
+	// Which filters were set, not their values: a search is often a
+	// person's name, and the audit log keeps everything for ever.
+	filters := map[string]bool{}
 	for k, v := range f.Values() {
-		filters[k] = v[0]
+		filters[k] = v[0] != ""
 	}
 	if err := s.Store.LogAudit(ctx(c), userOf(c).ID, "training.export", "training-report",
 		map[string]any{"rows": n, "filters": filters}); err != nil {

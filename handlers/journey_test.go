@@ -559,8 +559,8 @@ func TestCreateAndApprovePost(t *testing.T) {
 			t.Fatalf("got %d, want 303", resp.StatusCode)
 		}
 		doc := mustDoc(t, env.do(t, "comms2", "GET", postPath, nil))
-		if !has(doc, "live") || doc.Find(`[data-testid="history"] li`).Length() != 2 {
-			t.Fatal("approved post is not live with two history entries")
+		if !has(doc, "live") || doc.Find(`[data-testid="history"] li`).Length() != 3 {
+			t.Fatal("approved post is not live with three history entries (created, submitted, approved)")
 		}
 		live, _ := env.store.LivePosts(context.Background())
 		if len(live) != 1 || live[0].Title != "Launch day" || live[0].SuggestionFor("x") != "We launched!" {

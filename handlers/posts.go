@@ -304,11 +304,15 @@ func (s *server) previewPost(c *fiber.Ctx) error {
 			f.Suggestions = append(f.Suggestions, post.Suggestion{Network: sg.Network, Text: strings.TrimSpace(sg.Text)})
 		}
 	}
-	findings, err := s.findings(c, f)
-	if err != nil {
-		return err
+	var findings []check.Finding
+	checked := f.Title != "" || f.URL != "" // an empty form has nothing to check yet
+	if checked {
+		var err error
+		if findings, err = s.findings(c, f); err != nil {
+			return err
+		}
 	}
-	return s.render(c, fiber.StatusOK, views.PostPreview(previewOf(f, s.BaseURL), findings))
+	return s.render(c, fiber.StatusOK, views.PostPreview(previewOf(f, s.BaseURL), findings, checked))
 }
 
 // previewOf is the share text per network for fields f.

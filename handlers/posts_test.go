@@ -336,7 +336,7 @@ func TestApproveSchedulesAndPublishes(t *testing.T) {
 
 	t.Run("approved with a future publish time it is scheduled", func(t *testing.T) {
 		doc := mustDoc(t, env.do(t, "comms2", http.MethodGet, postPath, nil))
-		if !has(doc, "scheduled") || has(doc, "live") || doc.Find(`.page-head [data-testid="status"]`).Text() != "Scheduled" {
+		if !has(doc, "scheduled") || has(doc, "live") || doc.Find(`.title-row [data-testid="status"]`).Text() != "Scheduled" {
 			t.Errorf("page does not show the post as scheduled")
 		}
 		if live, _ := env.store.LivePosts(ctx); len(live) != 0 {
@@ -361,8 +361,8 @@ func TestApproveSchedulesAndPublishes(t *testing.T) {
 			t.Errorf("page does not show the post as live")
 		}
 		h := historyText(doc)
-		if len(h) != 3 || !strings.Contains(h[2], "Published at its scheduled time") {
-			t.Errorf("history = %q, want submit, approve and publication", h)
+		if len(h) != 4 || !strings.Contains(h[0], "created it as a draft") || !strings.Contains(h[3], "Went live") {
+			t.Errorf("history = %q, want creation, submit, approve and publication", h)
 		}
 		if !has(mustDoc(t, env.do(t, "employee", http.MethodGet, "/feed", nil)), fmt.Sprintf("post-%d", id)) {
 			t.Error("the feed does not show the live post")

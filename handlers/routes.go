@@ -79,10 +79,14 @@ func (s *server) routes(app *fiber.App) {
 	s.hrRoutes(r)
 	s.profileRoutes(r)
 	s.contentRoutes(r)
+	s.adminUserRoutes(r)
+	s.privacyRoutes(r)
 
 	r.allow(httpGet, "/admin/training", s.showTrainingSettings, admin...)
 	r.allow(httpPost, "/admin/training", s.saveTrainingSettings, admin...)
 	r.allow(httpGet, "/admin/content", s.showContentSettings, admin...)
 	r.allow(httpPost, "/admin/content", s.saveContentSettings, admin...)
 	r.allow(httpGet, "/admin/outbox", s.showOutbox, admin...)
+
+	s.scimRoutes(app, r)
 }

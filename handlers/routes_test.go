@@ -26,7 +26,8 @@ type roleEntry struct {
 
 // roleTable says, for every registered route, which personas may use it.
 // A route missing from it fails TestEveryRouteHasARoleEntry.
-var roleTable = slices.Concat(coreRoleTable, hrRoleTable, profileRoleTable, contentRoleTable)
+var roleTable = slices.Concat(coreRoleTable, hrRoleTable, profileRoleTable, contentRoleTable, adminRoleTable, privacyRoleTable,
+	scimRoleTable, scimAPIRoleTable)
 
 var coreRoleTable = []roleEntry{
 	{"GET", "/healthz", "/healthz", anyone},
@@ -113,6 +114,12 @@ func TestRoles(t *testing.T) {
 				}
 				resp := env.do(t, persona, e.method, e.example, nil)
 				toLogin := resp.StatusCode == http.StatusSeeOther && strings.HasPrefix(resp.Header.Get("Location"), "/login")
+				if isSCIMAPIRoute(e.route) {
+					if resp.StatusCode != http.StatusUnauthorized {
+						t.Fatalf("got %d, want 401: SCIM takes a bearer token, never a session", resp.StatusCode)
+					}
+					return
+				}
 				switch {
 				case slices.Contains(e.allowed, persona):
 					if resp.StatusCode == http.StatusForbidden && e.method == http.MethodPost {

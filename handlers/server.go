@@ -41,6 +41,8 @@ type Deps struct {
 	BaseURL     string // the portal's public address, without a trailing slash
 	Demo        bool   // demo sign-in is on; every page shows a banner
 	Policy      post.Policy
+	// AllowedDomains are the email domains that may sign in. Optional: with none, any may.
+	AllowedDomains []string
 	// MailConfigured says an SMTP server sends the outbox; without one, mail
 	// waits in the outbox page for admins to read.
 	MailConfigured bool
@@ -141,6 +143,9 @@ func (s *server) logRequests(c *fiber.Ctx) error {
 		} else {
 			status = 500
 		}
+	}
+	if status == fiber.StatusFound && strings.HasPrefix(c.Path(), "/l/") {
+		return err // the redirect path is counted in the reach figures, not logged line by line
 	}
 	s.Logger.LogAttrs(c.UserContext(), slog.LevelInfo, "request",
 		slog.String("id", requestID(c)), slog.String("method", c.Method()), slog.String("path", c.Path()),

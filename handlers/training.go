@@ -63,7 +63,7 @@ func (s *server) showConduct(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return s.render(c, fiber.StatusOK, views.ConductView(s.chrome(c, m.Text.Title, "conduct"), m))
+	return s.render(c, fiber.StatusOK, views.ConductView(s.chrome(c, m.Text.Title, "training"), m))
 }
 
 // acknowledgeConduct records the acknowledgement of the version the person

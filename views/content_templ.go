@@ -579,7 +579,7 @@ func CalendarView(c Chrome, m CalendarPage) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 40, ". Drafts, posts in review and expired posts are not shown.</p><div class=\"grid-main\"><div>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 40, ". Drafts, posts in review and expired posts are not shown.</p><div class=\"calendar-layout\"><div>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -38,7 +38,6 @@ func (c Chrome) nav() []navItem {
 		items = append(items,
 			navItem{"feed", "Feed", "/feed"},
 			navItem{"training", "Training", "/training"},
-			navItem{"conduct", "Code of conduct", "/conduct"},
 			navItem{"my-reach", "My reach", "/my/reach"})
 	}
 	if c.User.HasAny(account.Comms, account.Admin) {
@@ -50,7 +49,6 @@ func (c Chrome) nav() []navItem {
 	if c.User.Has(account.Admin) {
 		items = append(items, navItem{"admin", "Admin", "/admin/training"})
 	}
-	items = append(items, navItem{"profile", "Profile", "/profile"})
 	return items
 }
 

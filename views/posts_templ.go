@@ -1406,7 +1406,7 @@ type NetworkPreview struct {
 }
 
 // PostPreview is the live preview fragment (htmx swaps it in).
-func PostPreview(previews []NetworkPreview, findings []check.Finding) templ.Component {
+func PostPreview(previews []NetworkPreview, findings []check.Finding, checked bool) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -1432,7 +1432,7 @@ func PostPreview(previews []NetworkPreview, findings []check.Finding) templ.Comp
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-		} else {
+		} else if checked {
 			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 134, "<p class=\"notice notice-ok small\">No problems found by the checks.</p>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
@@ -1502,7 +1502,7 @@ func previewCards(previews []NetworkPreview) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			if pv.Limited {
+			if pv.Limited && pv.Max < 10000 {
 				var templ_7745c5c3_Var77 = []any{"small", templ.KV("over", pv.Count > pv.Max)}
 				templ_7745c5c3_Err = templ.RenderCSSItems(ctx, templ_7745c5c3_Buffer, templ_7745c5c3_Var77...)
 				if templ_7745c5c3_Err != nil {
@@ -1663,7 +1663,7 @@ func PostView(c Chrome, m PostPage) templ.Component {
 				}()
 			}
 			ctx = templ.InitializeContext(ctx)
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 151, "<p class=\"muted small\"><a href=\"/posts\">Posts</a></p><div class=\"page-head\"><h1>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 151, "<p class=\"muted small\"><a href=\"/posts\">Posts</a></p><div class=\"title-row\"><h1>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

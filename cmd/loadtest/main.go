@@ -295,6 +295,7 @@ func benchmark(cfg config, dir, db string, codes []linkCode) error {
 		}
 	}
 	warmup := min(time.Second, cfg.duration/5)
+	loadBefore := loadAverage()
 
 	fmt.Printf("driving the hello ceiling: %d connections for %s…\n", cfg.conns, cfg.duration)
 	hello, err := startHello(dir)
@@ -337,6 +338,7 @@ func benchmark(cfg config, dir, db string, codes []linkCode) error {
 			pct(row.r.lat, 100), row.r.errors+nonOK(row.r.answers))
 	}
 	fmt.Printf("ratio redirect/hello: %.2f\n", r.rate()/h.rate())
+	fmt.Printf("load average before/after (other processes on this machine skew both runs): %s / %s\n", loadBefore, loadAverage())
 	fmt.Printf("portal resident memory (VmRSS, max of samples every 100 ms): %.1f MB\n", float64(maxRSS)/1024)
 	if batches, clicks, committing := p.writerStats(); batches > 0 {
 		fmt.Printf("click writer: %d transactions for %d clicks, %.1f clicks per transaction, %s per transaction committing\n",
@@ -584,6 +586,15 @@ func (p *process) writerStats() (batches, clicks int64, committing time.Duration
 	clicks, _ = strconv.ParseInt(m[2], 10, 64)
 	committing, _ = time.ParseDuration(m[3])
 	return batches, clicks, committing
+}
+
+// loadAverage is the machine's 1-minute load average.
+func loadAverage() string {
+	f := strings.Fields(readFile("/proc/loadavg"))
+	if len(f) == 0 {
+		return "?"
+	}
+	return f[0]
 }
 
 func readFile(path string) string {

@@ -8,10 +8,13 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"slices"
 	"strings"
+	"time"
 
 	"github.com/advocacy-portal/portal/internal/auth"
 	"github.com/advocacy-portal/portal/internal/mail"
+	"github.com/advocacy-portal/portal/internal/retention"
 )
 
 // Config is everything the portal reads at start, from flags and PORTAL_*
@@ -28,9 +31,11 @@ type Config struct {
 	GroupsClaim     string
 	RoleMap         auth.RoleMap
 	TrustedProxies  []string
+	AllowedDomains  []string // email domains that may sign in, lowercase; empty lets any in
 	DemoIdPAddr     string
-	GuidelinesDir   string // a company's own guidelines; empty means the embedded set
-	SMTPURL         string // where mail goes; empty keeps it in the admin outbox
+	GuidelinesDir   string        // a company's own guidelines; empty means the embedded set
+	SMTPURL         string        // where mail goes; empty keeps it in the admin outbox
+	ClickRetention  time.Duration // raw clicks older than this are deleted; the daily rollups stay
 }
 
 // OIDCConfig is a generic OpenID Connect provider (Entra ID, Okta, Google
@@ -69,8 +74,9 @@ type setting struct {
 // every problem it found.
 func parseConfig(args []string, getenv func(string) string, out io.Writer) (Config, error) {
 	var (
-		c                Config
-		roleMap, proxies string
+		c                                Config
+		roleMap, proxies, clickRetention string
+		domains                          string
 	)
 	settings := []setting{
 		{"addr", "PORTAL_ADDR", ":8080", "address to listen on", &c.Addr},
@@ -88,9 +94,11 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (Conf
 		{"microsoft-tenant", "PORTAL_MICROSOFT_TENANT", "organizations", "Microsoft tenant id or organizations", &c.MicrosoftTenant},
 		{"groups-claim", "PORTAL_GROUPS_CLAIM", "groups", "ID token claim whose values map to roles", &c.GroupsClaim},
 		{"role-map", "PORTAL_ROLE_MAP", auth.DefaultRoleMap, "group=role pairs, comma-separated; roles: employee, hr, comms, admin", &roleMap},
+		{"allowed-domains", "PORTAL_ALLOWED_DOMAINS", "", "comma-separated email domains whose people may sign in, e.g. example.com,example.nl (default: any)", &domains},
 		{"trusted-proxies", "PORTAL_TRUSTED_PROXIES", "", "comma-separated proxy addresses whose X-Forwarded-For is believed", &proxies},
 		{"demo-idp-addr", "PORTAL_DEMO_IDP_ADDR", "127.0.0.1:0", "loopback address of the demo identity provider (demo sign-in only)", &c.DemoIdPAddr},
 		{"guidelines", "PORTAL_GUIDELINES", "", "folder with your own code of conduct and training modules (default: the embedded set; see guidelines/README.md)", &c.GuidelinesDir},
+		{"click-retention", "PORTAL_CLICK_RETENTION", "400d", "how long raw click rows are kept before the retention job deletes them (the daily totals per link stay), in days (400d) or as a duration (9600h)", &clickRetention},
 		{"smtp-url", "PORTAL_SMTP_URL", "", "SMTP server for mail, e.g. smtp://user:pass@mail.example.com:587?from=advocacy@example.com (default: mail waits in the admin outbox)", &c.SMTPURL},
 	}
 	fs := flag.NewFlagSet("portal", flag.ContinueOnError)
@@ -157,8 +165,21 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (Conf
 		}
 	}
 	var err error
+	if c.ClickRetention, err = retention.ParsePeriod(clickRetention); err != nil {
+		bad("-click-retention: %v", err)
+	}
 	if c.RoleMap, err = auth.ParseRoleMap(roleMap); err != nil {
 		bad("-role-map: %v", err)
+	}
+	for _, d := range strings.Split(domains, ",") {
+		if d = strings.ToLower(strings.TrimSuffix(strings.TrimSpace(d), ".")); d == "" {
+			continue
+		}
+		if problem := checkDomain(d); problem != "" {
+			bad("-allowed-domains: %q %s", d, problem)
+		} else if !slices.Contains(c.AllowedDomains, d) {
+			c.AllowedDomains = append(c.AllowedDomains, d)
+		}
 	}
 	for _, p := range strings.Split(proxies, ",") {
 		if p = strings.TrimSpace(p); p != "" {
@@ -169,6 +190,36 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (Conf
 		return c, errors.New("invalid configuration:\n  " + strings.Join(problems, "\n  "))
 	}
 	return c, nil
+}
+
+// checkDomain says what is wrong with d as an email domain (lowercase,
+// like example.com), or "" if nothing is. Internationalised domains are
+// written in their ASCII (xn--) form, as identity providers send them.
+func checkDomain(d string) string {
+	if strings.Contains(d, "@") {
+		return "is not a domain: leave out the name and the @"
+	}
+	if strings.Contains(d, "://") || strings.ContainsAny(d, "/:") {
+		return "is not a domain: leave out the scheme, port and path"
+	}
+	if len(d) > 253 {
+		return "is longer than a domain may be"
+	}
+	labels := strings.Split(d, ".")
+	if len(labels) < 2 {
+		return "is not a domain like example.com"
+	}
+	for _, l := range labels {
+		if l == "" || len(l) > 63 || l[0] == '-' || l[len(l)-1] == '-' {
+			return "is not a domain like example.com"
+		}
+		for _, r := range l {
+			if (r < 'a' || r > 'z') && (r < '0' || r > '9') && r != '-' {
+				return "is not a domain like example.com (write an internationalised domain in its xn-- form)"
+			}
+		}
+	}
+	return ""
 }
 
 // baseURLFor is the portal's public address: the configured one, or one

@@ -227,7 +227,8 @@ func TestParseConfigHelp(t *testing.T) {
 	}
 	flags := []string{"addr", "db", "base-url", "env", "oidc-issuer", "oidc-client-id", "oidc-client-secret",
 		"oidc-name", "google-client-id", "google-client-secret", "microsoft-client-id", "microsoft-client-secret",
-		"microsoft-tenant", "groups-claim", "role-map", "trusted-proxies", "demo-idp-addr"}
+		"microsoft-tenant", "groups-claim", "role-map", "trusted-proxies", "demo-idp-addr", "allowed-domains",
+		"guidelines", "smtp-url"}
 	help := out.String()
 	for _, f := range flags {
 		if !strings.Contains(help, "-"+f+" ") && !strings.Contains(help, "-"+f+"\n") {
@@ -262,6 +263,36 @@ func TestBaseURLFor(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			if got := baseURLFor(tt.configured, tt.listening); got != tt.want {
 				t.Errorf("baseURLFor(%q, %v) = %q, want %q", tt.configured, tt.listening, got, tt.want)
+			}
+		})
+	}
+}
+func TestParseConfigAllowedDomains(t *testing.T) {
+	tests := []struct {
+		value   string
+		want    []string
+		wantErr string
+	}{
+		{"", nil, ""},
+		{"Example.com, example.nl. ,example.com", []string{"example.com", "example.nl"}, ""},
+		{"xn--bcher-kva.example", []string{"xn--bcher-kva.example"}, ""},
+		{"@example.com", nil, "leave out the name and the @"},
+		{"https://example.com", nil, "leave out the scheme"},
+		{"localhost", nil, "is not a domain"},
+		{"bücher.de", nil, "xn-- form"},
+		{"-bad.example.com", nil, "is not a domain"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.value, func(t *testing.T) {
+			cfg, err := parseConfig(nil, env{"PORTAL_ALLOWED_DOMAINS": tt.value}.get, io.Discard)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), "-allowed-domains") || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("err = %v, want one about -allowed-domains saying %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil || !slices.Equal(cfg.AllowedDomains, tt.want) {
+				t.Errorf("AllowedDomains = %q, %v; want %q", cfg.AllowedDomains, err, tt.want)
 			}
 		})
 	}

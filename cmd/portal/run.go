@@ -26,15 +26,17 @@ import (
 	"github.com/advocacy-portal/portal/internal/publish"
 	"github.com/advocacy-portal/portal/internal/reach"
 	"github.com/advocacy-portal/portal/internal/reminder"
+	"github.com/advocacy-portal/portal/internal/retention"
 	"github.com/advocacy-portal/portal/internal/store"
 	"github.com/advocacy-portal/portal/internal/training"
 )
 
 const (
-	shutdownGrace    = 10 * time.Second
-	reminderInterval = 15 * time.Minute
-	publishInterval  = 30 * time.Second
-	digestInterval   = 15 * time.Minute
+	shutdownGrace     = 10 * time.Second
+	reminderInterval  = 15 * time.Minute
+	publishInterval   = 30 * time.Second
+	digestInterval    = 15 * time.Minute
+	retentionInterval = time.Hour
 )
 
 // loadGuidelines loads a company's guidelines folder, or the embedded set.
@@ -134,12 +136,14 @@ func run(ctx context.Context, cfg Config, logger *slog.Logger, ready func(baseUR
 	wg.Go(func() { publisher.Run(jobs, publishInterval) })
 	wg.Go(func() { hookWorker.Run(jobs) })
 	wg.Go(func() { digest.Run(jobs, digestInterval) })
+	cleaner := &retention.Job{Store: db, Logger: logger, ClickRetention: cfg.ClickRetention}
+	wg.Go(func() { cleaner.Run(jobs, retentionInterval) })
 	defer func() { stopJobs(); wg.Wait() }()
 
 	app := handlers.New(handlers.Deps{
 		Store: db, Guidelines: g, Providers: providers, RoleMap: cfg.RoleMap, GroupsClaim: cfg.GroupsClaim,
 		BaseURL: baseURL, Demo: cfg.Demo(), Policy: post.DefaultPolicy, Logger: logger,
-		TrustedProxies: cfg.TrustedProxies, MailConfigured: worker.Sender != nil, Jobs: handlers.Jobs{Reminders: reminders, Publisher: publisher},
+		TrustedProxies: cfg.TrustedProxies, AllowedDomains: cfg.AllowedDomains, MailConfigured: worker.Sender != nil, Jobs: handlers.Jobs{Reminders: reminders, Publisher: publisher},
 		Clicks: reach.NewRecorder(db, reach.Config{Writer: clickWriter}), // group commit on /l/{code}
 	})
 	serve(app, ln)

@@ -165,7 +165,7 @@ func TestRunOnce(t *testing.T) {
 			}
 		})
 	}
-	if got, want := labels(t, f.store, scheduled), []string{"Published at its scheduled time", "Expired"}; !slices.Equal(got, want) {
+	if got, want := labels(t, f.store, scheduled), []string{"created it as a draft", "Went live", "Expired"}; !slices.Equal(got, want) {
 		t.Errorf("history of the scheduled post = %q, want %q", got, want)
 	}
 }

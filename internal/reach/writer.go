@@ -24,7 +24,7 @@ type WriterConfig struct {
 	// MaxBatch is the most clicks one transaction holds (default 256).
 	MaxBatch int
 	// MinBatch is how many queued clicks are committed without waiting
-	// for more (default 16).
+	// for more (default 4).
 	MinBatch int
 	// MaxWait is how long the writer waits, after the first click of a
 	// smaller batch, for more to join it (default 500µs).

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 )
 
@@ -31,9 +30,6 @@ type Click struct {
 // visitor salts belong to.
 const DayLayout = "2006-01-02"
 
-// clickChunk bounds the rows of one multi-row INSERT (4 values a row).
-const clickChunk = 200
-
 // RecordClicks writes clicks in one transaction, together with the
 // per-link per-day rollups they change: a person's click whose visitor was
 // not yet seen on that link that day also counts one more visitor. Either
@@ -42,148 +38,96 @@ func (s *Store) RecordClicks(ctx context.Context, clicks []Click) error {
 	if len(clicks) == 0 {
 		return nil
 	}
-	tx, err := s.write.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("store: record %d clicks: %w", len(clicks), err)
-	}
-	defer tx.Rollback()
-	rollups, err := insertClicks(ctx, tx, clicks)
-	if err != nil {
-		return fmt.Errorf("store: record %d clicks: %w", len(clicks), err)
-	}
-	if err := upsertRollups(ctx, tx, rollups); err != nil {
-		return fmt.Errorf("store: record %d clicks: %w", len(clicks), err)
-	}
-	if err := tx.Commit(); err != nil {
+	if err := s.recordClicks(ctx, clicks); err != nil {
 		return fmt.Errorf("store: record %d clicks: %w", len(clicks), err)
 	}
 	return nil
 }
 
-type rollupKey struct {
-	linkID int64
-	day    string
-}
+func (s *Store) recordClicks(ctx context.Context, clicks []Click) error {
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	insertClick, err := tx.PrepareContext(ctx, `INSERT INTO clicks (link_id, created_at, kind, visitor_hash) VALUES (?, ?, ?, ?)`)
+	if err != nil {
+		return err
+	}
+	defer insertClick.Close()
+	insertVisitor, err := tx.PrepareContext(ctx, `INSERT INTO click_visitors (link_id, day, visitor_hash) VALUES (?, ?, ?)
+		ON CONFLICT DO NOTHING`)
+	if err != nil {
+		return err
+	}
+	defer insertVisitor.Close()
 
-// insertClicks inserts the raw rows and the new visitors, and returns what
-// each (link, day) rollup must grow by.
-func insertClicks(ctx context.Context, tx *sql.Tx, clicks []Click) (map[rollupKey]*ClickCounts, error) {
-	rollups := map[rollupKey]*ClickCounts{}
-	days := make([]string, len(clicks))
-	var visitors []int // indexes of people's clicks
-	for i, c := range clicks {
-		days[i] = c.At.UTC().Format(DayLayout)
-		r := rollups[rollupKey{c.LinkID, days[i]}]
+	type key struct {
+		linkID int64
+		day    string
+	}
+	rollups := map[key]*ClickCounts{}
+	var order []key // the rollups in first-seen order
+	lastDay, lastDayStart := "", time.Time{}
+	for _, c := range clicks {
+		at := c.At.UTC()
+		if lastDay == "" || at.Before(lastDayStart) || !at.Before(lastDayStart.Add(24*time.Hour)) {
+			lastDayStart = at.Truncate(24 * time.Hour)
+			lastDay = lastDayStart.Format(DayLayout)
+		}
+		k := key{c.LinkID, lastDay}
+		r := rollups[k]
 		if r == nil {
 			r = &ClickCounts{}
-			rollups[rollupKey{c.LinkID, days[i]}] = r
+			rollups[k] = r
+			order = append(order, k)
 		}
+		var visitor any
 		switch c.Kind {
 		case KindClick:
 			r.Clicks++
 			if len(c.Visitor) > 0 {
-				visitors = append(visitors, i)
+				visitor = c.Visitor
 			}
 		case KindPreview:
 			r.Previews++
 		case KindBot:
 			r.Bots++
 		default:
-			return nil, fmt.Errorf("unknown click kind %q", c.Kind)
+			return fmt.Errorf("unknown click kind %q", c.Kind)
 		}
-	}
-	var q strings.Builder
-	args := make([]any, 0, 4*min(len(clicks), clickChunk))
-	for start := 0; start < len(clicks); start += clickChunk {
-		part := clicks[start:min(start+clickChunk, len(clicks))]
-		q.Reset()
-		args = args[:0]
-		q.WriteString(`INSERT INTO clicks (link_id, created_at, kind, visitor_hash) VALUES `)
-		for i, c := range part {
-			if i > 0 {
-				q.WriteString(", ")
-			}
-			q.WriteString("(?, ?, ?, ?)")
-			var visitor any
-			if c.Kind == KindClick && len(c.Visitor) > 0 {
-				visitor = c.Visitor
-			}
-			args = append(args, c.LinkID, timestamp(c.At), c.Kind, visitor)
-		}
-		if _, err := tx.ExecContext(ctx, q.String(), args...); err != nil {
-			return nil, err
-		}
-	}
-	for start := 0; start < len(visitors); start += clickChunk {
-		part := visitors[start:min(start+clickChunk, len(visitors))]
-		q.Reset()
-		args = args[:0]
-		q.WriteString(`INSERT INTO click_visitors (link_id, day, visitor_hash) VALUES `)
-		for i, ci := range part {
-			if i > 0 {
-				q.WriteString(", ")
-			}
-			q.WriteString("(?, ?, ?)")
-			args = append(args, clicks[ci].LinkID, days[ci], clicks[ci].Visitor)
-		}
-		// Only the rows inserted come back: each is a visitor not yet
-		// counted on that link that day (a repeat within the batch too).
-		q.WriteString(` ON CONFLICT DO NOTHING RETURNING link_id, day`)
-		if err := countNewVisitors(ctx, tx, q.String(), args, rollups); err != nil {
-			return nil, err
-		}
-	}
-	return rollups, nil
-}
-
-// upsertRollups adds the counts to their (link, day) rollups, in
-// statements of up to clickChunk rows.
-func upsertRollups(ctx context.Context, tx *sql.Tx, rollups map[rollupKey]*ClickCounts) error {
-	var q strings.Builder
-	args := make([]any, 0, 6*min(len(rollups), clickChunk))
-	flush := func() error {
-		if len(args) == 0 {
-			return nil
-		}
-		q.WriteString(` ON CONFLICT (link_id, day) DO UPDATE SET clicks = clicks + excluded.clicks,
-			previews = previews + excluded.previews, bots = bots + excluded.bots, visitors = visitors + excluded.visitors`)
-		_, err := tx.ExecContext(ctx, q.String(), args...)
-		q.Reset()
-		args = args[:0]
-		return err
-	}
-	for key, r := range rollups {
-		if len(args) == 0 {
-			q.WriteString(`INSERT INTO click_rollups (link_id, day, clicks, previews, bots, visitors) VALUES (?, ?, ?, ?, ?, ?)`)
-		} else {
-			q.WriteString(", (?, ?, ?, ?, ?, ?)")
-		}
-		args = append(args, key.linkID, key.day, r.Clicks, r.Previews, r.Bots, r.Visitors)
-		if len(args) == 6*clickChunk {
-			if err := flush(); err != nil {
-				return err
-			}
-		}
-	}
-	return flush()
-}
-
-func countNewVisitors(ctx context.Context, tx *sql.Tx, query string, args []any, rollups map[rollupKey]*ClickCounts) error {
-	rows, err := tx.QueryContext(ctx, query, args...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var k rollupKey
-		if err := rows.Scan(&k.linkID, &k.day); err != nil {
+		if _, err := insertClick.ExecContext(ctx, c.LinkID, timestamp(at), c.Kind, visitor); err != nil {
 			return err
 		}
-		if r := rollups[k]; r != nil {
+		if visitor == nil {
+			continue
+		}
+		// The visitor counts only if not yet seen on this link today.
+		res, err := insertVisitor.ExecContext(ctx, c.LinkID, lastDay, visitor)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 1 {
 			r.Visitors++
 		}
 	}
-	return rows.Err()
+	upsert, err := tx.PrepareContext(ctx, `INSERT INTO click_rollups (link_id, day, clicks, previews, bots, visitors)
+		VALUES (?, ?, ?, ?, ?, ?)
+		ON CONFLICT (link_id, day) DO UPDATE SET clicks = clicks + excluded.clicks,
+			previews = previews + excluded.previews, bots = bots + excluded.bots, visitors = visitors + excluded.visitors`)
+	if err != nil {
+		return err
+	}
+	defer upsert.Close()
+	for _, k := range order {
+		r := rollups[k]
+		if _, err := upsert.ExecContext(ctx, k.linkID, k.day, r.Clicks, r.Previews, r.Bots, r.Visitors); err != nil {
+			return fmt.Errorf("roll up link %d: %w", k.linkID, err)
+		}
+	}
+	return tx.Commit()
 }
 
 // RecordClick records one person's click on a tracked link, without a

@@ -306,7 +306,7 @@ type Member struct {
 	UserID   int64
 	Name     string
 	Email    string
-	Source   string // manual, csv or idp
+	Source   string // manual, csv, idp or scim
 	JoinedAt time.Time
 }
 

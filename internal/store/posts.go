@@ -342,10 +342,12 @@ func (s *Store) TransitionPost(ctx context.Context, id int64, a post.Action, act
 // and edit, and when the portal published it and saw it expire.
 func (s *Store) PostHistory(ctx context.Context, id int64) ([]post.Event, error) {
 	rows, err := s.read.QueryContext(ctx, `SELECT name, from_status, to_status, comment, at FROM (
-			SELECT u.name AS name, e.from_status, e.to_status, e.comment, e.created_at AS at, e.id AS ord
+			SELECT u.name AS name, 'draft' AS from_status, 'draft' AS to_status, 'created' AS comment, p.created_at AS at, 0 AS ord
+				FROM posts p JOIN users u ON u.id = p.author_id WHERE p.id = ?
+			UNION ALL SELECT u.name, e.from_status, e.to_status, e.comment, e.created_at, e.id
 				FROM post_events e JOIN users u ON u.id = e.actor_id WHERE e.post_id = ?
 			UNION ALL SELECT '', 'approved', 'approved', kind, at, 1e18 + id FROM post_milestones WHERE post_id = ?)
-		ORDER BY at, ord`, id, id)
+		ORDER BY at, ord`, id, id, id)
 	if err != nil {
 		return nil, fmt.Errorf("store: history of post %d: %w", id, err)
 	}
@@ -358,7 +360,9 @@ func (s *Store) PostHistory(ctx context.Context, id int64) ([]post.Event, error)
 		}
 		switch {
 		case e.ActorName == "" && e.Comment == "published":
-			e.Label, e.Comment = "Published at its scheduled time", ""
+			e.Label, e.Comment = "Went live", ""
+		case e.ActorName != "" && e.Comment == "created" && e.From == post.Draft && e.To == post.Draft:
+			e.Label, e.Comment = "created it as a draft", ""
 		case e.ActorName == "" && e.Comment == "expired":
 			e.Label, e.Comment = "Expired", ""
 		case strings.HasPrefix(e.Comment, "edit: "):

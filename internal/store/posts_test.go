@@ -320,6 +320,7 @@ func TestTransitionPostApprove(t *testing.T) {
 	s := mustOpenStore(t, store.WithClock(c.Now))
 	author := mustSignIn(t, s, "oidc:1", "mei@example.com", account.Comms)
 	approver := mustSignIn(t, s, "oidc:2", "carlos@example.com", account.Comms)
+	created := c.Now()
 	id := mustCreatePost(t, s, author.ID, "Launch", "")
 
 	c.Advance(time.Minute)
@@ -352,9 +353,10 @@ func TestTransitionPostApprove(t *testing.T) {
 	}
 
 	wantHistory := []post.Event{
+		{ActorName: author.Name, Label: "created it as a draft", From: post.Draft, To: post.Draft, At: created},
 		{ActorName: author.Name, From: post.Draft, To: post.InReview, At: submitted},
 		{ActorName: approver.Name, From: post.InReview, To: post.Approved, Comment: "Looks good", At: approved},
-		{Label: "Published at its scheduled time", From: post.Approved, To: post.Approved, At: published},
+		{Label: "Went live", From: post.Approved, To: post.Approved, At: published},
 	}
 	assertHistory(t, mustHistory(t, s, id), wantHistory)
 
@@ -415,8 +417,8 @@ func TestTransitionPostRefused(t *testing.T) {
 			if after := mustPost(t, s, id); !reflect.DeepEqual(after, before) {
 				t.Errorf("post changed by a refused transition:\n got %+v\nwant %+v", after, before)
 			}
-			if h := mustHistory(t, s, id); len(h) != 1 {
-				t.Errorf("PostHistory has %d events, want 1 (the submit)", len(h))
+			if h := mustHistory(t, s, id); len(h) != 2 {
+				t.Errorf("PostHistory has %d events, want 2 (the creation and the submit)", len(h))
 			}
 			if live, _ := s.LivePosts(ctx); len(live) != 0 {
 				t.Errorf("LivePosts = %d posts, want 0", len(live))
@@ -672,9 +674,10 @@ func TestPublishAndExpireDue(t *testing.T) {
 		h := mustHistory(t, s, inAnHour)
 		published, expired := start.Add(hour+time.Minute), start.Add(3*hour+time.Minute)
 		assertHistory(t, h, []post.Event{
+			{ActorName: author.Name, Label: "created it as a draft", From: post.Draft, To: post.Draft, At: start},
 			{ActorName: author.Name, From: post.Draft, To: post.InReview, At: start},
 			{ActorName: approver.Name, From: post.InReview, To: post.Approved, At: start},
-			{Label: "Published at its scheduled time", From: post.Approved, To: post.Approved, At: published},
+			{Label: "Went live", From: post.Approved, To: post.Approved, At: published},
 			{Label: "Expired", From: post.Approved, To: post.Approved, At: expired},
 		})
 	})
@@ -757,7 +760,7 @@ func TestRepublishAfterExpiry(t *testing.T) {
 			labels = append(labels, e.Label)
 		}
 	}
-	want := []string{"Published at its scheduled time", "Expired", "Edited", "Published at its scheduled time", "Expired"}
+	want := []string{"created it as a draft", "Went live", "Expired", "Edited", "Went live", "Expired"}
 	if !slices.Equal(labels, want) {
 		t.Errorf("history labels = %q, want %q", labels, want)
 	}

@@ -1,0 +1,399 @@
+package handlers
+
+import (
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/advocacy-portal/portal/internal/auth"
+	"github.com/advocacy-portal/portal/internal/scim"
+	"github.com/advocacy-portal/portal/internal/store"
+)
+
+// scimPrefix is where the SCIM 2.0 endpoint lives.
+const scimPrefix = "/scim/v2"
+
+// scimRoutes registers SCIM 2.0 provisioning (RFC 7644) for Users and
+// Groups, and the admin pages that create and revoke its bearer tokens.
+// SCIM routes have no session and no CSRF check: every request carries a
+// token, and every answer, errors included, is application/scim+json.
+func (s *server) scimRoutes(app *fiber.App, r router) {
+	r.allow(httpGet, "/admin/scim", s.showSCIMTokens, admin...)
+	r.allow(httpPost, "/admin/scim/tokens", s.createSCIMToken, admin...)
+	r.allow(httpPost, "/admin/scim/tokens/:id/revoke", s.revokeSCIMToken, admin...)
+
+	route := func(method, path string, h scimHandler) {
+		app.Add(method, scimPrefix+path, s.scim(h))
+	}
+	route(httpGet, "/ServiceProviderConfig", s.showSCIMConfig)
+	route(httpGet, "/ResourceTypes", s.listSCIMResourceTypes)
+	route(httpGet, "/ResourceTypes/:id", s.showSCIMResourceType)
+	route(httpGet, "/Schemas", s.listSCIMSchemas)
+	route(httpGet, "/Schemas/:id", s.showSCIMSchema)
+
+	route(httpGet, "/Users", s.listSCIMUsers)
+	route(httpPost, "/Users", s.createSCIMUser)
+	route(httpGet, "/Users/:id", s.showSCIMUser)
+	route(fiber.MethodPut, "/Users/:id", s.replaceSCIMUser)
+	route(fiber.MethodPatch, "/Users/:id", s.patchSCIMUser)
+	route(fiber.MethodDelete, "/Users/:id", s.deleteSCIMUser)
+
+	route(httpGet, "/Groups", s.listSCIMGroups)
+	route(httpPost, "/Groups", s.createSCIMGroup)
+	route(httpGet, "/Groups/:id", s.showSCIMGroup)
+	route(fiber.MethodPut, "/Groups/:id", s.replaceSCIMGroup)
+	route(fiber.MethodPatch, "/Groups/:id", s.patchSCIMGroup)
+	route(fiber.MethodDelete, "/Groups/:id", s.deleteSCIMGroup)
+
+	// Anything else under the prefix is a SCIM 404, not the HTML page.
+	app.Use(scimPrefix, s.scim(func(c *fiber.Ctx, _ int64) error {
+		return scim.Errorf(fiber.StatusNotFound, "", "there is no SCIM endpoint %s %s", c.Method(), c.Path())
+	}))
+}
+
+// scimHandler is a SCIM endpoint; tokenID is the token the client
+// authenticated with, for the audit log.
+type scimHandler func(c *fiber.Ctx, tokenID int64) error
+
+// scim authenticates the request by its bearer token, runs h and turns an
+// error from either into a SCIM error response (RFC 7644 §3.12), so that
+// no SCIM client ever gets the portal's HTML error page.
+func (s *server) scim(h scimHandler) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		c.Set(fiber.HeaderCacheControl, "no-store")
+		tokenID, err := s.authenticateSCIM(c)
+		if err == nil {
+			err = h(c, tokenID)
+		}
+		if err != nil {
+			return s.writeSCIMError(c, err)
+		}
+		return nil
+	}
+}
+
+// authenticateSCIM finds the token in the Authorization header among the
+// tokens in use, comparing hashes in constant time. A missing, unknown or
+// revoked token is a 401.
+func (s *server) authenticateSCIM(c *fiber.Ctx) (int64, error) {
+	unauthorized := func() (int64, error) {
+		c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="portal SCIM"`)
+		return 0, scim.Errorf(fiber.StatusUnauthorized, "", "a valid bearer token is required")
+	}
+	scheme, token, ok := strings.Cut(strings.TrimSpace(c.Get(fiber.HeaderAuthorization)), " ")
+	token = strings.TrimSpace(token)
+	if !ok || !strings.EqualFold(scheme, "Bearer") || token == "" {
+		return unauthorized()
+	}
+	tokens, err := s.Store.ActiveSCIMTokens(ctx(c))
+	if err != nil {
+		return 0, err
+	}
+	hash := []byte(auth.HashToken(token))
+	var found int64
+	for _, t := range tokens {
+		if subtle.ConstantTimeCompare(hash, []byte(t.Hash)) == 1 {
+			found = t.ID
+		}
+	}
+	if found == 0 {
+		return unauthorized()
+	}
+	if err := s.Store.TouchSCIMToken(ctx(c), found); err != nil {
+		return 0, err
+	}
+	return found, nil
+}
+
+// writeSCIMError answers err as a SCIM error: store errors map to 404,
+// 409 uniqueness and 400 invalidValue; anything unexpected is logged with
+// the request id and answered as a 500 that says nothing more.
+func (s *server) writeSCIMError(c *fiber.Ctx, err error) error {
+	var se *scim.Error
+	var fe *fiber.Error
+	switch {
+	case errors.As(err, &se):
+	case errors.Is(err, store.ErrNotFound):
+		se = scim.Errorf(fiber.StatusNotFound, "", "no such resource")
+	case errors.Is(err, store.ErrExists):
+		se = scim.Errorf(fiber.StatusConflict, scim.Uniqueness, "the userName or displayName is already in use")
+	case errors.Is(err, store.ErrUnknownMember):
+		se = scim.Errorf(fiber.StatusBadRequest, scim.InvalidValue, "a member is not a user of the portal")
+	case errors.As(err, &fe):
+		se = scim.Errorf(fe.Code, "", "%s", fe.Message)
+	default:
+		s.Logger.Error("scim request failed", "id", requestID(c), "method", c.Method(), "path", c.Path(), "err", err)
+		se = scim.Errorf(fiber.StatusInternalServerError, "", "internal error; the request id is %s", requestID(c))
+	}
+	return scimJSON(c, se.Code(), se)
+}
+
+// scimJSON writes v as an application/scim+json response.
+func scimJSON(c *fiber.Ctx, status int, v any) error {
+	body, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	c.Status(status)
+	c.Set(fiber.HeaderContentType, scim.ContentType)
+	return c.Send(body)
+}
+
+// scimBase is the SCIM endpoint's public address, for meta.location.
+func (s *server) scimBase() string { return s.BaseURL + scimPrefix }
+
+func (s *server) showSCIMConfig(c *fiber.Ctx, _ int64) error {
+	return scimJSON(c, fiber.StatusOK, scim.NewServiceProviderConfig(s.scimBase()))
+}
+
+func (s *server) listSCIMResourceTypes(c *fiber.Ctx, _ int64) error {
+	types := scim.ResourceTypes(s.scimBase())
+	return scimJSON(c, fiber.StatusOK, scim.NewListResponse(types, len(types), 1))
+}
+
+func (s *server) showSCIMResourceType(c *fiber.Ctx, _ int64) error {
+	for _, t := range scim.ResourceTypes(s.scimBase()) {
+		if t.ID == c.Params("id") {
+			return scimJSON(c, fiber.StatusOK, t)
+		}
+	}
+	return scim.Errorf(fiber.StatusNotFound, "", "no resource type %q", c.Params("id"))
+}
+
+func (s *server) listSCIMSchemas(c *fiber.Ctx, _ int64) error {
+	schemas := scim.Schemas(s.scimBase())
+	return scimJSON(c, fiber.StatusOK, scim.NewListResponse(schemas, len(schemas), 1))
+}
+
+func (s *server) showSCIMSchema(c *fiber.Ctx, _ int64) error {
+	for _, sc := range scim.Schemas(s.scimBase()) {
+		if strings.EqualFold(sc.ID, c.Params("id")) {
+			return scimJSON(c, fiber.StatusOK, sc)
+		}
+	}
+	return scim.Errorf(fiber.StatusNotFound, "", "no schema %q", c.Params("id"))
+}
+
+// scimQuery reads the filter (one of allowed, compared with eq) and the
+// page of a list request.
+func scimQuery(c *fiber.Ctx, allowed ...string) (scim.EqualityFilter, scim.Page, error) {
+	var f scim.EqualityFilter
+	if q := c.Query("filter"); strings.TrimSpace(q) != "" {
+		e, err := scim.ParseFilter(q)
+		if err != nil {
+			return f, scim.Page{}, err
+		}
+		if f, err = scim.Equality(e, allowed...); err != nil {
+			return f, scim.Page{}, err
+		}
+	}
+	page, err := scim.ParsePage(c.Query("startIndex"), c.Query("count"))
+	return f, page, err
+}
+
+// scimID is the resource id in the path; one that cannot exist is a 404.
+func scimID(c *fiber.Ctx) (int64, error) { return scim.ParseID(c.Params("id")) }
+
+// listSCIMUsers answers a query for users; Entra ID and Okta look a person
+// up with filter=userName eq "…" before creating them.
+func (s *server) listSCIMUsers(c *fiber.Ctx, _ int64) error {
+	f, page, err := scimQuery(c, "userName", "externalId", "emails.value")
+	if err != nil {
+		return err
+	}
+	users, total, err := s.Store.SCIMUsers(ctx(c), f, page.Offset(), page.Count)
+	if err != nil {
+		return err
+	}
+	out := make([]scim.UserResource, len(users))
+	for i, u := range users {
+		out[i] = scim.RenderUser(u, s.scimBase())
+	}
+	return scimJSON(c, fiber.StatusOK, scim.NewListResponse(out, total, page.StartIndex))
+}
+
+func (s *server) showSCIMUser(c *fiber.Ctx, _ int64) error {
+	id, err := scimID(c)
+	if err != nil {
+		return err
+	}
+	u, err := s.Store.SCIMUser(ctx(c), id)
+	if err != nil {
+		return err
+	}
+	return scimJSON(c, fiber.StatusOK, scim.RenderUser(u, s.scimBase()))
+}
+
+// createSCIMUser provisions a person; they get the employee role and sign
+// in later through the identity provider, matched by email.
+func (s *server) createSCIMUser(c *fiber.Ctx, tokenID int64) error {
+	u, err := scim.ParseUser(c.Body())
+	if err != nil {
+		return err
+	}
+	created, err := s.Store.CreateSCIMUser(ctx(c), u, tokenID)
+	if err != nil {
+		return err
+	}
+	res := scim.RenderUser(created, s.scimBase())
+	c.Location(res.Meta.Location)
+	return scimJSON(c, fiber.StatusCreated, res)
+}
+
+func (s *server) replaceSCIMUser(c *fiber.Ctx, tokenID int64) error {
+	id, err := scimID(c)
+	if err != nil {
+		return err
+	}
+	body := c.Body()
+	u, err := s.Store.UpdateSCIMUser(ctx(c), id, func(cur scim.User) (scim.User, error) {
+		return scim.ReplaceUser(cur, body)
+	}, tokenID)
+	if err != nil {
+		return err
+	}
+	return scimJSON(c, fiber.StatusOK, scim.RenderUser(u, s.scimBase()))
+}
+
+// patchSCIMUser applies a PatchOp; setting active to false deactivates the
+// person and ends their sessions.
+func (s *server) patchSCIMUser(c *fiber.Ctx, tokenID int64) error {
+	id, err := scimID(c)
+	if err != nil {
+		return err
+	}
+	ops, err := scim.ParsePatch(c.Body())
+	if err != nil {
+		return err
+	}
+	u, err := s.Store.UpdateSCIMUser(ctx(c), id, func(cur scim.User) (scim.User, error) {
+		return scim.ApplyUserPatch(cur, ops)
+	}, tokenID)
+	if err != nil {
+		return err
+	}
+	return scimJSON(c, fiber.StatusOK, scim.RenderUser(u, s.scimBase()))
+}
+
+// deleteSCIMUser deactivates the person; their history stays.
+func (s *server) deleteSCIMUser(c *fiber.Ctx, tokenID int64) error {
+	id, err := scimID(c)
+	if err != nil {
+		return err
+	}
+	if err := s.Store.DeleteSCIMUser(ctx(c), id, tokenID); err != nil {
+		return err
+	}
+	return c.SendStatus(fiber.StatusNoContent)
+}
+
+// withMembers says whether a group response should list members: not when
+// excludedAttributes names them (Entra ID asks so), nor when attributes
+// lists others only.
+func withMembers(c *fiber.Ctx) bool {
+	if scim.Names(c.Query("excludedAttributes"), "members") {
+		return false
+	}
+	attrs := c.Query("attributes")
+	return attrs == "" || scim.Names(attrs, "members")
+}
+
+func (s *server) renderSCIMGroup(g scim.Group, members bool) scim.GroupResource {
+	return scim.RenderGroup(g, s.scimBase(), members)
+}
+
+func (s *server) listSCIMGroups(c *fiber.Ctx, _ int64) error {
+	f, page, err := scimQuery(c, "displayName", "externalId")
+	if err != nil {
+		return err
+	}
+	members := withMembers(c)
+	groups, total, err := s.Store.SCIMGroups(ctx(c), f, page.Offset(), page.Count, members)
+	if err != nil {
+		return err
+	}
+	out := make([]scim.GroupResource, len(groups))
+	for i, g := range groups {
+		out[i] = s.renderSCIMGroup(g, members)
+	}
+	return scimJSON(c, fiber.StatusOK, scim.NewListResponse(out, total, page.StartIndex))
+}
+
+func (s *server) showSCIMGroup(c *fiber.Ctx, _ int64) error {
+	id, err := scimID(c)
+	if err != nil {
+		return err
+	}
+	members := withMembers(c)
+	g, err := s.Store.SCIMGroup(ctx(c), id, members)
+	if err != nil {
+		return err
+	}
+	return scimJSON(c, fiber.StatusOK, s.renderSCIMGroup(g, members))
+}
+
+// createSCIMGroup creates a group (a team); its members get its training.
+func (s *server) createSCIMGroup(c *fiber.Ctx, tokenID int64) error {
+	g, err := scim.ParseGroup(c.Body())
+	if err != nil {
+		return err
+	}
+	created, err := s.Store.CreateSCIMGroup(ctx(c), g, tokenID)
+	if err != nil {
+		return err
+	}
+	res := s.renderSCIMGroup(created, true)
+	c.Location(res.Meta.Location)
+	return scimJSON(c, fiber.StatusCreated, res)
+}
+
+func (s *server) replaceSCIMGroup(c *fiber.Ctx, tokenID int64) error {
+	id, err := scimID(c)
+	if err != nil {
+		return err
+	}
+	body := c.Body()
+	g, err := s.Store.UpdateSCIMGroup(ctx(c), id, func(cur scim.Group) (scim.Group, error) {
+		return scim.ReplaceGroup(cur, body)
+	}, tokenID)
+	if err != nil {
+		return err
+	}
+	return scimJSON(c, fiber.StatusOK, s.renderSCIMGroup(g, true))
+}
+
+// patchSCIMGroup applies a PatchOp: a new name, or members added, removed
+// or replaced. It answers 204, as Entra ID and Okta expect, sparing a
+// large group's member list.
+func (s *server) patchSCIMGroup(c *fiber.Ctx, tokenID int64) error {
+	id, err := scimID(c)
+	if err != nil {
+		return err
+	}
+	ops, err := scim.ParsePatch(c.Body())
+	if err != nil {
+		return err
+	}
+	if _, err := s.Store.UpdateSCIMGroup(ctx(c), id, func(cur scim.Group) (scim.Group, error) {
+		return scim.ApplyGroupPatch(cur, ops)
+	}, tokenID); err != nil {
+		return err
+	}
+	return c.SendStatus(fiber.StatusNoContent)
+}
+
+// deleteSCIMGroup deletes a group, or retires it when training
+// assignments or posts refer to it (see store.DeleteSCIMGroup).
+func (s *server) deleteSCIMGroup(c *fiber.Ctx, tokenID int64) error {
+	id, err := scimID(c)
+	if err != nil {
+		return err
+	}
+	if err := s.Store.DeleteSCIMGroup(ctx(c), id, tokenID); err != nil {
+		return err
+	}
+	return c.SendStatus(fiber.StatusNoContent)
+}

@@ -1,0 +1,611 @@
+package handlers
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/requestid"
+
+	"github.com/advocacy-portal/portal/internal/auth"
+	"github.com/advocacy-portal/portal/internal/post"
+	"github.com/advocacy-portal/portal/internal/reach"
+	"github.com/advocacy-portal/portal/internal/scim"
+	"github.com/advocacy-portal/portal/internal/store"
+)
+
+// scimRoleTable: the admin pages for SCIM tokens.
+var scimRoleTable = []roleEntry{
+	{"GET", "/admin/scim", "/admin/scim", adminOnly},
+	{"POST", "/admin/scim/tokens", "/admin/scim/tokens", adminOnly},
+	{"POST", "/admin/scim/tokens/:id/revoke", "/admin/scim/tokens/1/revoke", adminOnly},
+}
+
+// scimAPIRoleTable: the SCIM endpoints. They take a bearer token and
+// never a session, so no persona may use them: every persona, signed in
+// or not, gets 401 (see isSCIMAPIRoute).
+var scimAPIRoleTable = []roleEntry{
+	{"GET", "/scim/v2/ServiceProviderConfig", "/scim/v2/ServiceProviderConfig", nil},
+	{"GET", "/scim/v2/ResourceTypes", "/scim/v2/ResourceTypes", nil},
+	{"GET", "/scim/v2/ResourceTypes/:id", "/scim/v2/ResourceTypes/User", nil},
+	{"GET", "/scim/v2/Schemas", "/scim/v2/Schemas", nil},
+	{"GET", "/scim/v2/Schemas/:id", "/scim/v2/Schemas/urn:ietf:params:scim:schemas:core:2.0:User", nil},
+	{"GET", "/scim/v2/Users", "/scim/v2/Users", nil},
+	{"POST", "/scim/v2/Users", "/scim/v2/Users", nil},
+	{"GET", "/scim/v2/Users/:id", "/scim/v2/Users/1", nil},
+	{"PUT", "/scim/v2/Users/:id", "/scim/v2/Users/1", nil},
+	{"PATCH", "/scim/v2/Users/:id", "/scim/v2/Users/1", nil},
+	{"DELETE", "/scim/v2/Users/:id", "/scim/v2/Users/1", nil},
+	{"GET", "/scim/v2/Groups", "/scim/v2/Groups", nil},
+	{"POST", "/scim/v2/Groups", "/scim/v2/Groups", nil},
+	{"GET", "/scim/v2/Groups/:id", "/scim/v2/Groups/1", nil},
+	{"PUT", "/scim/v2/Groups/:id", "/scim/v2/Groups/1", nil},
+	{"PATCH", "/scim/v2/Groups/:id", "/scim/v2/Groups/1", nil},
+	{"DELETE", "/scim/v2/Groups/:id", "/scim/v2/Groups/1", nil},
+}
+
+// isSCIMAPIRoute reports whether a role table route is a SCIM endpoint,
+// which answers 401 to everyone without a bearer token.
+func isSCIMAPIRoute(route string) bool { return strings.HasPrefix(route, scimPrefix+"/") }
+
+// withSCIM makes sure env's app serves the SCIM routes: the portal's own
+// app once routes() registers them, until then one built the same way
+// with them added.
+func withSCIM(t *testing.T, env *testEnv) {
+	t.Helper()
+	for _, r := range env.app.GetRoutes(true) {
+		if r.Path == scimPrefix+"/Users" {
+			return
+		}
+	}
+	d := Deps{Store: env.store, Guidelines: env.g, RoleMap: auth.RoleMap{}, GroupsClaim: "groups", BaseURL: testBaseURL,
+		Policy: post.DefaultPolicy, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: env.clock.Now}
+	d.Clicks = reach.NewRecorder(d.Store, reach.Config{Now: d.Now})
+	s := &server{Deps: d}
+	app := fiber.New(fiber.Config{ErrorHandler: s.handleError, DisableStartupMessage: true})
+	app.Use(requestid.New())
+	s.scimRoutes(app, router{app: app, s: s})
+	s.routes(app)
+	env.app = app
+}
+
+// newSCIMToken creates a token on the admin page and returns it.
+func newSCIMToken(t *testing.T, env *testEnv, name string) string {
+	t.Helper()
+	resp := env.do(t, "admin", http.MethodPost, "/admin/scim/tokens", url.Values{"name": {name}})
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("create token: %d", resp.StatusCode)
+	}
+	token, _ := mustDoc(t, resp).Find(`[data-testid="new-token-value"]`).Attr("value")
+	if !strings.HasPrefix(token, scimTokenPrefix) {
+		t.Fatalf("token %q lacks the prefix", token)
+	}
+	return token
+}
+
+// scimResponse is a SCIM answer: its status and its decoded JSON.
+type scimResponse struct {
+	status int
+	header http.Header
+	body   map[string]any
+	raw    string
+}
+
+// str returns the string at a dotted path of the body, e.g. "name.givenName".
+func (r scimResponse) str(path string) string {
+	var v any = r.body
+	for _, k := range strings.Split(path, ".") {
+		m, _ := v.(map[string]any)
+		v = m[k]
+	}
+	switch v := v.(type) {
+	case string:
+		return v
+	case nil:
+		return ""
+	default:
+		return fmt.Sprint(v)
+	}
+}
+
+// list returns the array at key of the body.
+func (r scimResponse) list(key string) []map[string]any {
+	items, _ := r.body[key].([]any)
+	out := make([]map[string]any, len(items))
+	for i, it := range items {
+		out[i], _ = it.(map[string]any)
+	}
+	return out
+}
+
+// scimDo sends a SCIM request with the bearer token ("" for none) and
+// checks that any body is application/scim+json.
+func scimDo(t *testing.T, env *testEnv, token, method, path, body string) scimResponse {
+	t.Helper()
+	var r io.Reader
+	if body != "" {
+		r = strings.NewReader(body)
+	}
+	req := httptest.NewRequest(method, testBaseURL+path, r)
+	req.Header.Set("Content-Type", "application/scim+json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := env.app.Test(req, -1)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	out := scimResponse{status: resp.StatusCode, header: resp.Header, raw: string(raw)}
+	if resp.StatusCode == http.StatusNoContent {
+		return out
+	}
+	if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, scim.ContentType) {
+		t.Fatalf("%s %s: Content-Type %q, want %s (body %s)", method, path, ct, scim.ContentType, raw)
+	}
+	if err := json.Unmarshal(raw, &out.body); err != nil {
+		t.Fatalf("%s %s: body %s: %v", method, path, raw, err)
+	}
+	return out
+}
+
+// wantStatus fails unless r has the status (and, for errors, the scimType).
+func (r scimResponse) wantStatus(t *testing.T, status int, scimType string) {
+	t.Helper()
+	if r.status != status {
+		t.Fatalf("status %d, want %d; body %s", r.status, status, r.raw)
+	}
+	if status >= 400 {
+		if r.str("status") != fmt.Sprint(status) || r.str("scimType") != scimType ||
+			!strings.Contains(r.raw, scim.ErrorSchema) {
+			t.Fatalf("error body %s, want status %d scimType %q", r.raw, status, scimType)
+		}
+	}
+}
+
+func patchOps(ops ...string) string {
+	return `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[` + strings.Join(ops, ",") + `]}`
+}
+
+func filterQuery(filter string) string { return url.Values{"filter": {filter}}.Encode() }
+
+// scimAuditActions returns the SCIM actions logged after the first skip
+// entries, oldest first, and checks each has no actor (the client).
+func scimAuditActions(t *testing.T, env *testEnv, skip int) []string {
+	t.Helper()
+	log, err := env.store.AuditLog(context.Background(), 10000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for i := len(log) - 1 - skip; i >= 0; i-- {
+		e := log[i]
+		if !strings.HasPrefix(e.Action, "scim.") {
+			continue
+		}
+		if strings.HasPrefix(e.Action, "scim.user.") || strings.HasPrefix(e.Action, "scim.group.") {
+			if e.ActorID != 0 {
+				t.Errorf("%s by actor %d, want 0 (the provisioning client)", e.Action, e.ActorID)
+			}
+		}
+		out = append(out, e.Action)
+	}
+	return out
+}
+
+func auditLength(t *testing.T, env *testEnv) int {
+	t.Helper()
+	log, err := env.store.AuditLog(context.Background(), 100000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(log)
+}
+
+// signInAs gives the user a browser session under a new persona name.
+func signInAs(t *testing.T, env *testEnv, persona string, userID int64) {
+	t.Helper()
+	u, err := env.store.User(context.Background(), userID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	env.users[persona] = u
+	env.newSession(t, persona)
+}
+
+func TestSCIMTokenPage(t *testing.T) {
+	env := newTestEnv(t)
+	withSCIM(t, env)
+	skip := auditLength(t, env)
+
+	token := newSCIMToken(t, env, "Entra ID production")
+	page := mustDoc(t, env.do(t, "admin", http.MethodGet, "/admin/scim", nil))
+	if strings.Contains(page.Text(), token) || has(page, "new-token") {
+		t.Errorf("the token is shown again after its creation")
+	}
+	if row := page.Find(`[data-testid="token-1"]`).Text(); !strings.Contains(row, "Entra ID production") || !strings.Contains(row, "In use") {
+		t.Errorf("token row = %q", row)
+	}
+	scimDo(t, env, token, http.MethodGet, "/scim/v2/ServiceProviderConfig", "").wantStatus(t, 200, "")
+
+	resp := env.do(t, "admin", http.MethodPost, "/admin/scim/tokens/1/revoke", nil)
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("revoke: %d", resp.StatusCode)
+	}
+	scimDo(t, env, token, http.MethodGet, "/scim/v2/Users", "").wantStatus(t, 401, "")
+	if resp := env.do(t, "admin", http.MethodPost, "/admin/scim/tokens/99/revoke", nil); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("revoking an unknown token: %d, want 404", resp.StatusCode)
+	}
+
+	resp = env.do(t, "admin", http.MethodPost, "/admin/scim/tokens", url.Values{"name": {"  "}})
+	if doc := mustDoc(t, resp); resp.StatusCode != http.StatusUnprocessableEntity || !has(doc, "error-name") {
+		t.Errorf("token without a name: %d", resp.StatusCode)
+	}
+
+	log, _ := env.store.AuditLog(context.Background(), 10)
+	for _, e := range log {
+		if strings.Contains(e.Before+e.After, token) || strings.Contains(e.Before+e.After, auth.HashToken(token)) {
+			t.Errorf("audit entry %s holds the token or its hash", e.Action)
+		}
+	}
+	if got := scimAuditActions(t, env, skip); !slices.Equal(got, []string{"scim.token.create", "scim.token.revoke"}) {
+		t.Errorf("audit = %v", got)
+	}
+}
+
+// TestSCIMEntraID follows the requests Entra ID sends (Microsoft's "Develop
+// and plan provisioning for a SCIM endpoint"): look up, create, patch with
+// capitalised ops and string booleans, groups with members added and
+// removed by PATCH, and deletion.
+func TestSCIMEntraID(t *testing.T) {
+	env := newTestEnv(t)
+	withSCIM(t, env)
+	token := newSCIMToken(t, env, "Entra ID")
+	ctx := context.Background()
+	skip := auditLength(t, env)
+	userName := "Test_User_ab6490ee-1e48-479e-a20b-2d77186b5dd1@testuser.com"
+
+	// Entra ID looks a person up before it creates them.
+	r := scimDo(t, env, token, http.MethodGet, "/scim/v2/Users?"+filterQuery(`userName eq "`+userName+`"`), "")
+	r.wantStatus(t, 200, "")
+	if r.str("totalResults") != "0" || len(r.list("Resources")) != 0 {
+		t.Fatalf("lookup before create = %s", r.raw)
+	}
+
+	r = scimDo(t, env, token, http.MethodPost, "/scim/v2/Users", `{
+		"schemas":["urn:ietf:params:scim:schemas:core:2.0:User","urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"],
+		"externalId":"0a21f0f2-8d2a-4f8e-bf98-7363c4aed4ef","userName":"`+userName+`","active":true,
+		"emails":[{"primary":true,"type":"work","value":"Test_User_fd0ea19b-0777-472c-9f96-4f70d2226f2e@testuser.com"}],
+		"meta":{"resourceType":"User"},
+		"name":{"formatted":"givenName familyName","familyName":"familyName","givenName":"givenName"},"roles":[]}`)
+	r.wantStatus(t, 201, "")
+	id := r.str("id")
+	if r.str("userName") != userName || r.str("active") != "true" || r.str("name.givenName") != "givenName" ||
+		r.str("externalId") != "0a21f0f2-8d2a-4f8e-bf98-7363c4aed4ef" || r.header.Get("Location") != testBaseURL+"/scim/v2/Users/"+id {
+		t.Fatalf("created = %s (Location %s)", r.raw, r.header.Get("Location"))
+	}
+	scimDo(t, env, token, http.MethodPost, "/scim/v2/Users", `{"userName":"`+strings.ToUpper(userName)+`"}`).wantStatus(t, 409, scim.Uniqueness)
+
+	r = scimDo(t, env, token, http.MethodGet, "/scim/v2/Users?"+filterQuery(`userName eq "`+userName+`"`), "")
+	if users := r.list("Resources"); r.str("totalResults") != "1" || len(users) != 1 || users[0]["id"] != id {
+		t.Fatalf("lookup after create = %s", r.raw)
+	}
+	r = scimDo(t, env, token, http.MethodGet, "/scim/v2/Users?"+filterQuery(`externalId eq "0a21f0f2-8d2a-4f8e-bf98-7363c4aed4ef"`), "")
+	if r.str("totalResults") != "1" {
+		t.Fatalf("lookup by externalId = %s", r.raw)
+	}
+	scimDo(t, env, token, http.MethodGet, "/scim/v2/Users/"+id, "").wantStatus(t, 200, "")
+
+	// Entra ID's update: several ops, attributes the portal does not keep included.
+	r = scimDo(t, env, token, http.MethodPatch, "/scim/v2/Users/"+id, patchOps(
+		`{"op":"Replace","path":"name.givenName","value":"Grace"}`,
+		`{"op":"Replace","path":"name.familyName","value":"Hopper"}`,
+		`{"op":"Add","path":"displayName","value":"Grace Hopper"}`,
+		`{"op":"Replace","path":"emails[type eq \"work\"].value","value":"updatedEmail@microsoft.com"}`,
+		`{"op":"Add","path":"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department","value":"Navy"}`,
+		`{"op":"Add","path":"title","value":"Rear Admiral"}`))
+	r.wantStatus(t, 200, "")
+	if r.str("displayName") != "Grace Hopper" || r.str("name.familyName") != "Hopper" || r.str("userName") != userName {
+		t.Fatalf("after patch = %s", r.raw)
+	}
+	uid := mustParseID(t, id)
+	if u, _ := env.store.User(ctx, uid); u.Name != "Grace Hopper" || u.Department != "Navy" || u.Email != userName {
+		t.Errorf("user in the portal = %+v", u)
+	}
+
+	// The person signs in; Entra ID then deactivates them.
+	signInAs(t, env, "entra-user", uid)
+	if resp := env.do(t, "entra-user", http.MethodGet, "/conduct", nil); resp.StatusCode != http.StatusOK {
+		t.Fatalf("signed-in provisioned user: %d", resp.StatusCode)
+	}
+	r = scimDo(t, env, token, http.MethodPatch, "/scim/v2/Users/"+id, patchOps(`{"op":"Replace","path":"active","value":"False"}`))
+	r.wantStatus(t, 200, "")
+	if r.str("active") != "false" {
+		t.Fatalf("after deactivation = %s", r.raw)
+	}
+	resp := env.do(t, "entra-user", http.MethodGet, "/conduct", nil)
+	if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(resp.Header.Get("Location"), "/login") {
+		t.Errorf("deactivated user's session: %d %s, want a redirect to sign in", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	scimDo(t, env, token, http.MethodPatch, "/scim/v2/Users/"+id, patchOps(`{"op":"Replace","path":"active","value":"True"}`)).wantStatus(t, 200, "")
+	if resp := env.do(t, "entra-user", http.MethodGet, "/conduct", nil); resp.StatusCode != http.StatusSeeOther {
+		t.Errorf("session after reactivation: %d, want it ended for good", resp.StatusCode)
+	}
+
+	// Groups: look up, create, add and remove a member.
+	r = scimDo(t, env, token, http.MethodGet, "/scim/v2/Groups?excludedAttributes=members&"+filterQuery(`displayName eq "displayName"`), "")
+	if r.str("totalResults") != "0" {
+		t.Fatalf("group lookup = %s", r.raw)
+	}
+	r = scimDo(t, env, token, http.MethodPost, "/scim/v2/Groups", `{"externalId":"8aa1a0c0-c4c3-4bc0-b4a5-2ef676900159",
+		"displayName":"displayName","meta":{"resourceType":"Group"},"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"]}`)
+	r.wantStatus(t, 201, "")
+	gid := r.str("id")
+	scimDo(t, env, token, http.MethodPost, "/scim/v2/Groups", `{"displayName":"DISPLAYNAME"}`).wantStatus(t, 409, scim.Uniqueness)
+
+	module := env.g.Required[0]
+	if _, err := env.store.CreateAssignment(ctx, store.Assignment{Modules: []string{module}, GroupID: mustParseID(t, gid),
+		DueAt: env.clock.Now().Add(14 * 24 * time.Hour), DueDays: 14}, env.users["hr"].ID); err != nil {
+		t.Fatal(err)
+	}
+	scimDo(t, env, token, http.MethodPatch, "/scim/v2/Groups/"+gid,
+		patchOps(`{"op":"Add","path":"members","value":[{"value":"`+id+`"}]}`)).wantStatus(t, 204, "")
+	r = scimDo(t, env, token, http.MethodGet, "/scim/v2/Groups/"+gid, "")
+	if m := r.list("members"); len(m) != 1 || m[0]["value"] != id || m[0]["display"] != "Grace Hopper" {
+		t.Fatalf("group after adding = %s", r.raw)
+	}
+	if due, _ := env.store.DueDates(ctx, uid); due[module].IsZero() {
+		t.Errorf("joining through SCIM did not give the group's training: %v", due)
+	}
+	r = scimDo(t, env, token, http.MethodGet, "/scim/v2/Groups?excludedAttributes=members&"+filterQuery(`displayName eq "displayName"`), "")
+	if groups := r.list("Resources"); len(groups) != 1 || groups[0]["members"] != nil {
+		t.Fatalf("lookup with excludedAttributes=members = %s", r.raw)
+	}
+	scimDo(t, env, token, http.MethodPatch, "/scim/v2/Groups/"+gid,
+		patchOps(`{"op":"Remove","path":"members[value eq \"`+id+`\"]"}`)).wantStatus(t, 204, "")
+	if r = scimDo(t, env, token, http.MethodGet, "/scim/v2/Groups/"+gid, ""); len(r.list("members")) != 0 {
+		t.Fatalf("group after removing = %s", r.raw)
+	}
+
+	// Deletion: the user is deactivated and gone for SCIM, kept in the portal.
+	scimDo(t, env, token, http.MethodDelete, "/scim/v2/Users/"+id, "").wantStatus(t, 204, "")
+	scimDo(t, env, token, http.MethodGet, "/scim/v2/Users/"+id, "").wantStatus(t, 404, "")
+	if r := scimDo(t, env, token, http.MethodGet, "/scim/v2/Users?"+filterQuery(`userName eq "`+userName+`"`), ""); r.str("totalResults") != "0" {
+		t.Errorf("deleted user still found: %s", r.raw)
+	}
+	if u, err := env.store.User(ctx, uid); err != nil || u.Active {
+		t.Errorf("deleted user in the portal = %+v, %v; want kept and inactive", u, err)
+	}
+	scimDo(t, env, token, http.MethodDelete, "/scim/v2/Groups/"+gid, "").wantStatus(t, 204, "")
+	scimDo(t, env, token, http.MethodGet, "/scim/v2/Groups/"+gid, "").wantStatus(t, 404, "")
+
+	want := []string{"scim.user.create", "scim.user.update", "scim.user.deactivate", "scim.user.reactivate",
+		"scim.group.create", "scim.group.add_member", "scim.group.remove_member", "scim.user.delete", "scim.group.delete"}
+	if got := scimAuditActions(t, env, skip); !slices.Equal(got, want) {
+		t.Errorf("audit = %v\nwant    %v", got, want)
+	}
+}
+
+// TestSCIMOkta follows Okta's SCIM 2.0 requests: lookup with paging,
+// create, PUT, deactivation by a replace without a path, group push with
+// rename, member add, remove and replace, and group deletion.
+func TestSCIMOkta(t *testing.T) {
+	env := newTestEnv(t)
+	withSCIM(t, env)
+	token := newSCIMToken(t, env, "Okta")
+
+	r := scimDo(t, env, token, http.MethodGet, "/scim/v2/Users?"+filterQuery(`userName eq "test.user@okta.local"`)+"&startIndex=1&count=100", "")
+	if r.str("totalResults") != "0" || r.str("startIndex") != "1" {
+		t.Fatalf("lookup = %s", r.raw)
+	}
+	r = scimDo(t, env, token, http.MethodPost, "/scim/v2/Users", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],
+		"userName":"test.user@okta.local","name":{"givenName":"Test","familyName":"User"},
+		"emails":[{"primary":true,"value":"test.user@okta.local","type":"work"}],"displayName":"Test User","locale":"en-US",
+		"externalId":"00ujl29u0le5T6Aj10h7","groups":[],"password":"1mz050nq","active":true}`)
+	r.wantStatus(t, 201, "")
+	id := r.str("id")
+	if strings.Contains(r.raw, "1mz050nq") {
+		t.Errorf("the response holds the password")
+	}
+
+	r = scimDo(t, env, token, http.MethodPut, "/scim/v2/Users/"+id, `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],
+		"id":"`+id+`","userName":"test.user@okta.local","name":{"givenName":"Another","familyName":"User"},
+		"emails":[{"primary":true,"value":"test.user@okta.local","type":"work"}],"displayName":"Another User","active":true}`)
+	r.wantStatus(t, 200, "")
+	if r.str("name.givenName") != "Another" || r.str("externalId") != "00ujl29u0le5T6Aj10h7" {
+		t.Fatalf("after PUT = %s", r.raw)
+	}
+
+	signInAs(t, env, "okta-user", mustParseID(t, id))
+	r = scimDo(t, env, token, http.MethodPatch, "/scim/v2/Users/"+id, patchOps(`{"op":"replace","value":{"active":false}}`))
+	r.wantStatus(t, 200, "")
+	if r.str("active") != "false" {
+		t.Fatalf("after deactivation = %s", r.raw)
+	}
+	if resp := env.do(t, "okta-user", http.MethodGet, "/conduct", nil); resp.StatusCode != http.StatusSeeOther {
+		t.Errorf("deactivated user's session: %d, want a redirect to sign in", resp.StatusCode)
+	}
+
+	second := scimDo(t, env, token, http.MethodPost, "/scim/v2/Users", `{"userName":"second@okta.local","active":true}`)
+	second.wantStatus(t, 201, "")
+	id2 := second.str("id")
+
+	r = scimDo(t, env, token, http.MethodPost, "/scim/v2/Groups", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],
+		"displayName":"Test SCIMv2","members":[]}`)
+	r.wantStatus(t, 201, "")
+	gid := r.str("id")
+	scimDo(t, env, token, http.MethodPatch, "/scim/v2/Groups/"+gid, patchOps(
+		`{"op":"replace","value":{"id":"`+gid+`","displayName":"Test SCIMv2 renamed"}}`)).wantStatus(t, 204, "")
+	scimDo(t, env, token, http.MethodPatch, "/scim/v2/Groups/"+gid, patchOps(
+		`{"op":"add","path":"members","value":[{"value":"`+id+`","display":"test.user@okta.local"},{"value":"`+id2+`"}]}`)).wantStatus(t, 204, "")
+	scimDo(t, env, token, http.MethodPatch, "/scim/v2/Groups/"+gid, patchOps(
+		`{"op":"remove","path":"members[value eq \"`+id+`\"]"}`)).wantStatus(t, 204, "")
+	r = scimDo(t, env, token, http.MethodGet, "/scim/v2/Groups/"+gid, "")
+	if m := r.list("members"); r.str("displayName") != "Test SCIMv2 renamed" || len(m) != 1 || m[0]["value"] != id2 {
+		t.Fatalf("group = %s", r.raw)
+	}
+	scimDo(t, env, token, http.MethodPatch, "/scim/v2/Groups/"+gid, patchOps(
+		`{"op":"replace","path":"members","value":[{"value":"`+id+`"}]}`)).wantStatus(t, 204, "")
+	r = scimDo(t, env, token, http.MethodPut, "/scim/v2/Groups/"+gid, `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],
+		"displayName":"Test SCIMv2 renamed","members":[{"value":"`+id+`"},{"value":"`+id2+`"}]}`)
+	r.wantStatus(t, 200, "")
+	if m := r.list("members"); len(m) != 2 {
+		t.Fatalf("group after PUT = %s", r.raw)
+	}
+	r = scimDo(t, env, token, http.MethodGet, "/scim/v2/Groups?startIndex=1&count=100", "")
+	if r.str("totalResults") != "1" {
+		t.Fatalf("groups = %s", r.raw)
+	}
+	scimDo(t, env, token, http.MethodDelete, "/scim/v2/Groups/"+gid, "").wantStatus(t, 204, "")
+	scimDo(t, env, token, http.MethodDelete, "/scim/v2/Groups/"+gid, "").wantStatus(t, 404, "")
+}
+
+func TestSCIMDiscovery(t *testing.T) {
+	env := newTestEnv(t)
+	withSCIM(t, env)
+	token := newSCIMToken(t, env, "Discovery")
+	r := scimDo(t, env, token, http.MethodGet, "/scim/v2/ServiceProviderConfig", "")
+	if r.str("patch.supported") != "true" || r.str("bulk.supported") != "false" || !strings.Contains(r.raw, "oauthbearertoken") {
+		t.Errorf("ServiceProviderConfig = %s", r.raw)
+	}
+	if r := scimDo(t, env, token, http.MethodGet, "/scim/v2/ResourceTypes", ""); r.str("totalResults") != "2" {
+		t.Errorf("ResourceTypes = %s", r.raw)
+	}
+	scimDo(t, env, token, http.MethodGet, "/scim/v2/ResourceTypes/Group", "").wantStatus(t, 200, "")
+	if r := scimDo(t, env, token, http.MethodGet, "/scim/v2/Schemas", ""); r.str("totalResults") != "3" {
+		t.Errorf("Schemas = %s", r.raw)
+	}
+	r = scimDo(t, env, token, http.MethodGet, "/scim/v2/Schemas/"+scim.UserSchema, "")
+	if r.str("id") != scim.UserSchema {
+		t.Errorf("User schema = %s", r.raw)
+	}
+}
+
+func TestSCIMErrors(t *testing.T) {
+	env := newTestEnv(t)
+	withSCIM(t, env)
+	token := newSCIMToken(t, env, "Errors")
+	revoked := newSCIMToken(t, env, "Old")
+	if resp := env.do(t, "admin", http.MethodPost, "/admin/scim/tokens/2/revoke", nil); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("revoke: %d", resp.StatusCode)
+	}
+	user := scimDo(t, env, token, http.MethodPost, "/scim/v2/Users", `{"userName":"taken@example.com"}`)
+	user.wantStatus(t, 201, "")
+	group := scimDo(t, env, token, http.MethodPost, "/scim/v2/Groups", `{"displayName":"Existing"}`)
+	group.wantStatus(t, 201, "")
+	gid := group.str("id")
+
+	tests := []struct {
+		name, token, method, path, body string
+		wantStatus                      int
+		wantType                        string
+	}{
+		{"no token", "", "GET", "/scim/v2/Users", "", 401, ""},
+		{"wrong token", "portal_scim_nope", "GET", "/scim/v2/Users", "", 401, ""},
+		{"revoked token", revoked, "GET", "/scim/v2/Users", "", 401, ""},
+		{"a session token is no bearer token", env.sessions["admin"], "GET", "/scim/v2/Users", "", 401, ""},
+		{"unknown user", token, "GET", "/scim/v2/Users/4242", "", 404, ""},
+		{"id that cannot be", token, "GET", "/scim/v2/Users/abc", "", 404, ""},
+		{"patch unknown user", token, "PATCH", "/scim/v2/Users/4242", patchOps(`{"op":"replace","path":"active","value":false}`), 404, ""},
+		{"delete unknown user", token, "DELETE", "/scim/v2/Users/4242", "", 404, ""},
+		{"unknown group", token, "GET", "/scim/v2/Groups/4242", "", 404, ""},
+		{"unknown endpoint", token, "GET", "/scim/v2/Bulk", "", 404, ""},
+		{"duplicate userName", token, "POST", "/scim/v2/Users", `{"userName":"TAKEN@example.com"}`, 409, scim.Uniqueness},
+		{"duplicate displayName", token, "POST", "/scim/v2/Groups", `{"displayName":"existing"}`, 409, scim.Uniqueness},
+		{"unsupported filter", token, "GET", "/scim/v2/Users?" + filterQuery(`name.familyName eq "x"`), "", 400, scim.InvalidFilter},
+		{"unsupported operator", token, "GET", "/scim/v2/Users?" + filterQuery(`userName co "x"`), "", 400, scim.InvalidFilter},
+		{"malformed filter", token, "GET", "/scim/v2/Users?" + filterQuery(`userName eq`), "", 400, scim.InvalidFilter},
+		{"unsupported group filter", token, "GET", "/scim/v2/Groups?" + filterQuery(`members.value eq "1"`), "", 400, scim.InvalidFilter},
+		{"malformed JSON", token, "POST", "/scim/v2/Users", `{"userName":`, 400, scim.InvalidSyntax},
+		{"malformed PATCH JSON", token, "PATCH", "/scim/v2/Users/" + user.str("id"), `{"Operations":[`, 400, scim.InvalidSyntax},
+		{"bad PATCH op", token, "PATCH", "/scim/v2/Users/" + user.str("id"), patchOps(`{"op":"Frobnicate","path":"active","value":false}`), 400, scim.InvalidSyntax},
+		{"PATCH without PatchOp schema", token, "PATCH", "/scim/v2/Users/" + user.str("id"), `{"Operations":[{"op":"replace","path":"active","value":false}]}`, 400, scim.InvalidSyntax},
+		{"bad boolean", token, "PATCH", "/scim/v2/Users/" + user.str("id"), patchOps(`{"op":"Replace","path":"active","value":"perhaps"}`), 400, scim.InvalidValue},
+		{"change id", token, "PATCH", "/scim/v2/Users/" + user.str("id"), patchOps(`{"op":"replace","path":"id","value":"99"}`), 400, scim.Mutability},
+		{"remove without path", token, "PATCH", "/scim/v2/Groups/" + gid, patchOps(`{"op":"remove"}`), 400, scim.NoTarget},
+		{"add unknown member", token, "PATCH", "/scim/v2/Groups/" + gid, patchOps(`{"op":"add","path":"members","value":[{"value":"4242"}]}`), 400, scim.InvalidValue},
+		{"userName missing", token, "POST", "/scim/v2/Users", `{"name":{"givenName":"x"}}`, 400, scim.InvalidValue},
+		{"userName not an address", token, "POST", "/scim/v2/Users", `{"userName":"jdoe"}`, 400, scim.InvalidValue},
+		{"bad count", token, "GET", "/scim/v2/Users?count=many", "", 400, scim.InvalidValue},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := scimDo(t, env, tt.token, tt.method, tt.path, tt.body)
+			r.wantStatus(t, tt.wantStatus, tt.wantType)
+			if tt.wantStatus == 401 && !strings.HasPrefix(r.header.Get("WWW-Authenticate"), "Bearer") {
+				t.Errorf("401 without WWW-Authenticate: Bearer")
+			}
+		})
+	}
+	if u, _ := env.store.User(context.Background(), mustParseID(t, user.str("id"))); !u.Active {
+		t.Errorf("a refused PATCH changed the user")
+	}
+}
+
+// TestSCIMRoles checks the SCIM routes as every persona, as TestRoles
+// does: the admin pages are for admins; the SCIM endpoints answer 401 to
+// every session, since they take a bearer token only.
+func TestSCIMRoles(t *testing.T) {
+	env := newTestEnv(t)
+	withSCIM(t, env)
+	newSCIMToken(t, env, "For the revoke route")
+	for _, e := range slices.Concat(scimRoleTable, scimAPIRoleTable) {
+		for _, persona := range anyone {
+			t.Run(fmt.Sprintf("%s %s as %q", e.method, e.example, persona), func(t *testing.T) {
+				if persona != "" {
+					env.newSession(t, persona)
+				}
+				resp := env.do(t, persona, e.method, e.example, nil)
+				toLogin := resp.StatusCode == http.StatusSeeOther && strings.HasPrefix(resp.Header.Get("Location"), "/login")
+				switch {
+				case isSCIMAPIRoute(e.route):
+					if resp.StatusCode != http.StatusUnauthorized {
+						t.Fatalf("got %d, want 401: SCIM takes a bearer token, never a session", resp.StatusCode)
+					}
+				case slices.Contains(e.allowed, persona):
+					if resp.StatusCode == http.StatusForbidden || toLogin || resp.StatusCode >= 500 {
+						t.Fatalf("allowed persona got %d", resp.StatusCode)
+					}
+				case persona == "":
+					if !toLogin {
+						t.Fatalf("anonymous got %d, want 303 to /login", resp.StatusCode)
+					}
+				default:
+					if resp.StatusCode != http.StatusForbidden {
+						t.Fatalf("got %d, want 403", resp.StatusCode)
+					}
+				}
+			})
+		}
+	}
+	// Every SCIM route registered is in one of the tables.
+	inTable := map[string]bool{}
+	for _, e := range slices.Concat(scimRoleTable, scimAPIRoleTable) {
+		inTable[e.method+" "+e.route] = true
+	}
+	for _, r := range env.app.GetRoutes(true) {
+		if r.Method != http.MethodHead && (strings.HasPrefix(r.Path, "/scim/") || strings.HasPrefix(r.Path, "/admin/scim")) && !inTable[r.Method+" "+r.Path] {
+			t.Errorf("route %s %s has no entry", r.Method, r.Path)
+		}
+	}
+}
+
+func mustParseID(t *testing.T, s string) int64 {
+	t.Helper()
+	id, err := scim.ParseID(s)
+	if err != nil {
+		t.Fatalf("id %q: %v", s, err)
+	}
+	return id
+}

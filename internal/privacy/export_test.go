@@ -1,0 +1,95 @@
+package privacy_test
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/advocacy-portal/portal/internal/account"
+	"github.com/advocacy-portal/portal/internal/privacy"
+	"github.com/advocacy-portal/portal/internal/share"
+	"github.com/advocacy-portal/portal/internal/store"
+)
+
+var at = time.Date(2026, 11, 20, 9, 30, 0, 0, time.UTC)
+
+func personalData() store.PersonalData {
+	return store.PersonalData{
+		User:             account.User{ID: 7, Name: "Sanne de Vries", Email: "sanne@example.com", Department: "Sales", Active: true, CreatedAt: at},
+		Subject:          "oidc:abc",
+		Profile:          store.Profile{Followers: map[string]int{"x": 10, "linkedin": 500}, Digest: store.DigestDaily},
+		Roles:            []store.PersonalRole{{Role: account.Employee, Source: "idp"}, {Role: account.HR, Source: store.SourceManual}},
+		Acknowledgements: []store.Acknowledgement{{Version: "2026-1", ContentHash: "h", ClientIP: "192.0.2.7", CreatedAt: at}},
+		Attempts:         []store.PersonalAttempt{{ModuleID: "disclosure", Correct: 3, Total: 4, Passed: true, StartedAt: at, SubmittedAt: at}},
+		Shares:           []store.ShareRecord{{PostID: 3, PostTitle: "=HYPERLINK(\"x\")", Network: share.LinkedIn, Code: "abc", Followers: 500, At: at}},
+		Links:            []store.LinkReach{{Code: "abc", PostID: 3, PostTitle: "=HYPERLINK(\"x\")", Network: share.LinkedIn, Shares: 1, Clicks: 9, Visitors: 4}},
+	}
+}
+
+func TestExportJSON(t *testing.T) {
+	var buf bytes.Buffer
+	if err := privacy.New(personalData(), at).WriteJSON(&buf); err != nil {
+		t.Fatal(err)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(buf.Bytes(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	profile := doc["profile"].(map[string]any)
+	if profile["email"] != "sanne@example.com" || profile["identity_provider_subject"] != "oidc:abc" || profile["last_sign_in_at"] != nil {
+		t.Errorf("profile = %v", profile)
+	}
+	roles := profile["roles"].([]any)
+	if len(roles) != 2 || roles[1].(map[string]any)["source"] != "granted in the portal" {
+		t.Errorf("roles = %v", roles)
+	}
+	attempt := doc["training"].(map[string]any)["attempts"].([]any)[0].(map[string]any)
+	if attempt["score_percent"] != 75.0 || attempt["submitted_at"] != "2026-11-20T09:30:00Z" {
+		t.Errorf("attempt = %v", attempt)
+	}
+	if doc["shares"].([]any)[0].(map[string]any)["confirmed"] != false {
+		t.Errorf("shares = %v", doc["shares"])
+	}
+}
+
+func TestExportEmptySectionsAreListsNotNull(t *testing.T) {
+	var buf bytes.Buffer
+	if err := privacy.New(store.PersonalData{User: account.User{ID: 1}}, at).WriteJSON(&buf); err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(buf.Bytes(), []byte("null")) {
+		t.Errorf("empty export has null: %s", buf.String())
+	}
+}
+
+func TestExportCSVSections(t *testing.T) {
+	e := privacy.New(personalData(), at)
+	for _, section := range privacy.Sections {
+		var buf bytes.Buffer
+		if err := e.WriteCSV(&buf, section); err != nil {
+			t.Fatalf("%s: %v", section, err)
+		}
+		rows, err := csv.NewReader(&buf).ReadAll()
+		if err != nil || len(rows) < 2 {
+			t.Errorf("%s: %d rows, %v", section, len(rows), err)
+		}
+	}
+	var buf bytes.Buffer
+	e.WriteCSV(&buf, "shares")
+	rows, _ := csv.NewReader(&buf).ReadAll()
+	if rows[1][1] != `'=HYPERLINK("x")` {
+		t.Errorf("a formula in a title is not defused: %q", rows[1][1])
+	}
+	buf.Reset()
+	e.WriteCSV(&buf, "profile")
+	rows, _ = csv.NewReader(&buf).ReadAll()
+	if rows[18][0] != "followers:linkedin" || rows[19][0] != "followers:x" || rows[20][1] != "employee (identity provider)" {
+		t.Errorf("profile rows = %q", rows[17:])
+	}
+	if err := e.WriteCSV(&buf, "secrets"); !errors.Is(err, privacy.ErrUnknownSection) {
+		t.Errorf("unknown section: %v", err)
+	}
+}

@@ -1,0 +1,83 @@
+package retention_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/advocacy-portal/portal/internal/retention"
+	"github.com/advocacy-portal/portal/internal/share"
+	"github.com/advocacy-portal/portal/internal/store"
+)
+
+func TestRetentionJobRunOnce(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)
+	s, err := store.Open(ctx, filepath.Join(t.TempDir(), "portal.db"), store.WithClock(func() time.Time { return now }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	links, err := s.SeedLinks(ctx, "https://example.com/", 1, share.NewCode)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var clicks []store.Click
+	for i := range 25 { // 25 older than 30 days, then 5 recent
+		clicks = append(clicks, store.Click{LinkID: links[0].ID, At: now.Add(-31*retention.Day + time.Duration(i)*time.Minute), Kind: store.KindClick})
+	}
+	for i := range 5 {
+		clicks = append(clicks, store.Click{LinkID: links[0].ID, At: now.Add(-time.Duration(i) * time.Hour), Kind: store.KindClick})
+	}
+	if err := s.RecordClicks(ctx, clicks); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.VisitorSalt(ctx, "2026-11-01", "2026-01-01", []byte("old salt")); err != nil {
+		t.Fatal(err)
+	}
+	job := &retention.Job{Store: s, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), ClickRetention: 30 * retention.Day,
+		Batch: 10, Pause: time.Millisecond, Now: func() time.Time { return now }}
+	r, err := job.RunOnce(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Clicks != 25 || r.Salts != 1 {
+		t.Errorf("deleted %+v, want 25 clicks and 1 salt", r)
+	}
+	raw, _ := s.RawClickCounts(ctx)
+	totals, _ := s.ClickTotals(ctx)
+	if raw.Clicks != 5 || totals.Clicks != 30 {
+		t.Errorf("raw clicks %d (want 5), rollup clicks %d (want 30)", raw.Clicks, totals.Clicks)
+	}
+}
+
+func TestRetentionParsePeriod(t *testing.T) {
+	tests := []struct {
+		in      string
+		want    time.Duration
+		wantErr bool
+	}{
+		{"400", 400 * retention.Day, false},
+		{"400d", 400 * retention.Day, false},
+		{" 30d ", 30 * retention.Day, false},
+		{"9600h", 400 * retention.Day, false},
+		{"1d", retention.Day, false},
+		{"12h", 0, true},
+		{"0", 0, true},
+		{"-5d", 0, true},
+		{"forever", 0, true},
+		{"", 0, true},
+		{"100000d", 0, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			got, err := retention.ParsePeriod(tt.in)
+			if (err != nil) != tt.wantErr || got != tt.want {
+				t.Errorf("ParsePeriod(%q) = %v, %v; want %v, error %v", tt.in, got, err, tt.want, tt.wantErr)
+			}
+		})
+	}
+}

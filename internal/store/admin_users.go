@@ -1,0 +1,324 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/advocacy-portal/portal/internal/account"
+)
+
+// ErrSelfLockout is returned, wrapped, when an admin tries to take away
+// their own admin role or deactivate their own account: the portal would
+// lose the person making the change, and possibly its last admin.
+var ErrSelfLockout = errors.New("an admin cannot demote or deactivate themselves")
+
+// ErrUnchanged is returned, wrapped, when a change asks for the state the
+// row is already in (deactivating a deactivated user); nothing is written.
+var ErrUnchanged = errors.New("already in that state")
+
+// User statuses for UserFilter.Status.
+const (
+	StatusActive      = "active"
+	StatusDeactivated = "deactivated"
+)
+
+// UserFilter narrows ListUsers. Empty fields do not filter.
+type UserFilter struct {
+	Q       string       // part of a name or email address, case ignored
+	Role    account.Role // holds this role, from any source
+	GroupID int64        // member of this group
+	Status  string       // StatusActive or StatusDeactivated
+	Limit   int          // at most this many rows; 0 means no limit
+	Offset  int          // rows to skip, for paging
+}
+
+// UserRow is a user as the admins' list shows them.
+type UserRow struct {
+	account.User        // with Roles from every source
+	Groups       string // comma-separated names, by name
+}
+
+// ListUsers returns the users matching f, by name, and how many match in
+// all (ignoring Limit and Offset).
+func (s *Store) ListUsers(ctx context.Context, f UserFilter) ([]UserRow, int, error) {
+	var where []string
+	var args []any
+	if q := strings.TrimSpace(f.Q); q != "" {
+		like := containsPattern(q)
+		where, args = append(where, `(lower(u.name) LIKE ? ESCAPE '\' OR lower(u.email) LIKE ? ESCAPE '\')`), append(args, like, like)
+	}
+	if f.Role != "" {
+		where = append(where, `EXISTS (SELECT 1 FROM user_roles r WHERE r.user_id = u.id AND r.role = ?)`)
+		args = append(args, string(f.Role))
+	}
+	if f.GroupID != 0 {
+		where = append(where, `EXISTS (SELECT 1 FROM group_members m WHERE m.user_id = u.id AND m.group_id = ?)`)
+		args = append(args, f.GroupID)
+	}
+	switch f.Status {
+	case StatusActive:
+		where = append(where, `u.active = 1`)
+	case StatusDeactivated:
+		where = append(where, `u.active = 0`)
+	case "":
+	default:
+		return nil, 0, fmt.Errorf("store: list users: unknown status %q", f.Status)
+	}
+	cond := ""
+	if len(where) > 0 {
+		cond = " WHERE " + strings.Join(where, " AND ")
+	}
+	var total int
+	if err := s.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM users u`+cond, args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("store: count users: %w", err)
+	}
+	limit := f.Limit
+	if limit <= 0 {
+		limit = -1 // SQLite: no limit
+	}
+	rows, err := s.read.QueryContext(ctx, `SELECT u.id, u.email, u.name, u.department, u.language, u.language_chosen,
+			u.mastodon_instance, u.time_zone, u.active, u.created_at, u.last_login_at,
+			COALESCE((SELECT GROUP_CONCAT(role, ',') FROM (SELECT DISTINCT role FROM user_roles WHERE user_id = u.id)), ''),
+			COALESCE((SELECT GROUP_CONCAT(name, ', ') FROM (SELECT g.name FROM groups g JOIN group_members m ON m.group_id = g.id
+				WHERE m.user_id = u.id ORDER BY g.name)), '')
+		FROM users u`+cond+` ORDER BY u.name COLLATE NOCASE, u.id LIMIT ? OFFSET ?`, append(args, limit, max(f.Offset, 0))...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("store: list users: %w", err)
+	}
+	defer rows.Close()
+	var out []UserRow
+	for rows.Next() {
+		var r UserRow
+		var roles string
+		u := &r.User
+		if err := rows.Scan(&u.ID, &u.Email, &u.Name, &u.Department, &u.Language, &u.LanguageChosen, &u.MastodonInstance,
+			&u.TimeZone, &u.Active, timeScanner{&u.CreatedAt}, timeScanner{&u.LastLoginAt}, &roles, &r.Groups); err != nil {
+			return nil, 0, fmt.Errorf("store: list users: %w", err)
+		}
+		u.Roles = sortRoles(splitRoles(roles))
+		out = append(out, r)
+	}
+	return out, total, rows.Err()
+}
+
+// RoleGrants are a user's roles by where they come from. A role may be in
+// both lists.
+type RoleGrants struct {
+	IdP    []account.Role // mapped from the identity provider at every sign-in
+	Manual []account.Role // granted by an admin in the portal
+}
+
+// UserRoleGrants returns the user's roles by source, each in the portal's
+// order of roles.
+func (s *Store) UserRoleGrants(ctx context.Context, userID int64) (RoleGrants, error) {
+	return roleGrants(ctx, s.read, userID)
+}
+
+type queryer interface {
+	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+}
+
+func roleGrants(ctx context.Context, q queryer, userID int64) (RoleGrants, error) {
+	var g RoleGrants
+	rows, err := q.QueryContext(ctx, `SELECT role, source FROM user_roles WHERE user_id = ?`, userID)
+	if err != nil {
+		return g, fmt.Errorf("store: roles of user %d: %w", userID, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var role, source string
+		if err := rows.Scan(&role, &source); err != nil {
+			return g, fmt.Errorf("store: roles of user %d: %w", userID, err)
+		}
+		if source == SourceManual {
+			g.Manual = append(g.Manual, account.Role(role))
+		} else {
+			g.IdP = append(g.IdP, account.Role(role))
+		}
+	}
+	g.IdP, g.Manual = sortRoles(g.IdP), sortRoles(g.Manual)
+	return g, rows.Err()
+}
+
+// all is the union of both sources, in the portal's order of roles.
+func (g RoleGrants) all() []account.Role {
+	var out []account.Role
+	for _, r := range slices.Concat(g.IdP, g.Manual) {
+		if !slices.Contains(out, r) {
+			out = append(out, r)
+		}
+	}
+	return sortRoles(out)
+}
+
+// roleChange is what the audit log keeps before and after a role change.
+type roleChange struct {
+	Manual []account.Role `json:"manual"`
+	Roles  []account.Role `json:"roles"` // from every source
+}
+
+// SetManualRoles makes roles the user's complete set of roles granted by
+// hand, leaving those mapped from the identity provider alone, and
+// audit-logs the change ("user.roles") in the same transaction. It reports
+// whether anything changed; an unchanged set writes nothing. An admin
+// (actorID) who would lose the admin role on their own account gets
+// ErrSelfLockout; an unknown user is ErrNotFound.
+func (s *Store) SetManualRoles(ctx context.Context, userID int64, roles []account.Role, actorID int64) (bool, error) {
+	want := []account.Role{}
+	for _, r := range roles {
+		if !r.Valid() {
+			return false, fmt.Errorf("store: set roles of user %d: unknown role %q", userID, r)
+		}
+		if !slices.Contains(want, r) {
+			want = append(want, r)
+		}
+	}
+	want = sortRoles(want)
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return false, fmt.Errorf("store: set roles of user %d: %w", userID, err)
+	}
+	defer tx.Rollback()
+	if _, err := userActive(ctx, tx, userID); err != nil {
+		return false, err
+	}
+	before, err := roleGrants(ctx, tx, userID)
+	if err != nil {
+		return false, err
+	}
+	if slices.Equal(before.Manual, want) {
+		return false, nil
+	}
+	after := RoleGrants{IdP: before.IdP, Manual: want}
+	if userID == actorID && slices.Contains(before.all(), account.Admin) && !slices.Contains(after.all(), account.Admin) {
+		return false, fmt.Errorf("store: set roles of user %d: %w", userID, ErrSelfLockout)
+	}
+	if err := setRoles(ctx, tx, userID, SourceManual, want); err != nil {
+		return false, err
+	}
+	if err := audit(ctx, tx, s.now(), actorID, "user.roles", fmt.Sprintf("user:%d", userID),
+		roleChange{Manual: nonNil(before.Manual), Roles: nonNil(before.all())},
+		roleChange{Manual: want, Roles: nonNil(after.all())}); err != nil {
+		return false, err
+	}
+	if err := tx.Commit(); err != nil {
+		return false, fmt.Errorf("store: set roles of user %d: %w", userID, err)
+	}
+	return true, nil
+}
+
+// SetUserActive deactivates (active false) or reactivates a user, and
+// audit-logs it ("user.deactivate" or "user.reactivate") in the same
+// transaction. Deactivation ends every session of the user at once; their
+// history (training, shares, acknowledgements, the audit log) stays. Asking
+// for the state the user is in is ErrUnchanged; an admin deactivating
+// themselves is ErrSelfLockout; an unknown user is ErrNotFound.
+func (s *Store) SetUserActive(ctx context.Context, userID int64, active bool, actorID int64) error {
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: set user %d active: %w", userID, err)
+	}
+	defer tx.Rollback()
+	was, err := userActive(ctx, tx, userID)
+	if err != nil {
+		return err
+	}
+	if was == active {
+		return fmt.Errorf("store: set user %d active=%t: %w", userID, active, ErrUnchanged)
+	}
+	if !active && userID == actorID {
+		return fmt.Errorf("store: deactivate user %d: %w", userID, ErrSelfLockout)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE users SET active = ? WHERE id = ?`, active, userID); err != nil {
+		return fmt.Errorf("store: set user %d active: %w", userID, err)
+	}
+	action, after := "user.reactivate", map[string]any{"active": active}
+	if !active {
+		action = "user.deactivate"
+		res, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = ?`, userID)
+		if err != nil {
+			return fmt.Errorf("store: end sessions of user %d: %w", userID, err)
+		}
+		n, _ := res.RowsAffected()
+		after["sessions_ended"] = n
+	}
+	if err := audit(ctx, tx, s.now(), actorID, action, fmt.Sprintf("user:%d", userID),
+		map[string]any{"active": was}, after); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("store: set user %d active: %w", userID, err)
+	}
+	return nil
+}
+
+// userActive returns whether the user is active, or ErrNotFound.
+func userActive(ctx context.Context, tx *sql.Tx, userID int64) (bool, error) {
+	var active bool
+	err := tx.QueryRowContext(ctx, `SELECT active FROM users WHERE id = ?`, userID).Scan(&active)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, fmt.Errorf("store: user %d: %w", userID, ErrNotFound)
+	}
+	if err != nil {
+		return false, fmt.Errorf("store: user %d: %w", userID, err)
+	}
+	return active, nil
+}
+
+// ShareCounts returns how many shares the user made in all, and how many
+// since the given time.
+func (s *Store) ShareCounts(ctx context.Context, userID int64, since time.Time) (total, recent int, err error) {
+	err = s.read.QueryRowContext(ctx, `SELECT COUNT(*), COUNT(*) FILTER (WHERE sh.created_at >= ?)
+		FROM shares sh JOIN links l ON l.id = sh.link_id WHERE l.user_id = ?`, timestamp(since), userID).Scan(&total, &recent)
+	if err != nil {
+		return 0, 0, fmt.Errorf("store: count shares of user %d: %w", userID, err)
+	}
+	return total, recent, nil
+}
+
+// SessionCount returns how many unexpired sessions the user has.
+func (s *Store) SessionCount(ctx context.Context, userID int64) (int, error) {
+	var n int
+	if err := s.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM sessions WHERE user_id = ? AND expires_at > ?`,
+		userID, timestamp(s.now())).Scan(&n); err != nil {
+		return 0, fmt.Errorf("store: count sessions of user %d: %w", userID, err)
+	}
+	return n, nil
+}
+
+// containsPattern is a LIKE pattern (with ESCAPE '\') matching text that
+// contains q, lowercased.
+func containsPattern(q string) string {
+	return "%" + strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(strings.ToLower(q)) + "%"
+}
+
+func splitRoles(s string) []account.Role {
+	var out []account.Role
+	for _, r := range strings.Split(s, ",") {
+		if r != "" {
+			out = append(out, account.Role(r))
+		}
+	}
+	return out
+}
+
+// sortRoles sorts roles in the portal's order (account.Roles), in place.
+func sortRoles(roles []account.Role) []account.Role {
+	slices.SortFunc(roles, func(a, b account.Role) int {
+		return slices.Index(account.Roles, a) - slices.Index(account.Roles, b)
+	})
+	return roles
+}
+
+// nonNil is roles, or an empty list, so that JSON shows [] rather than null.
+func nonNil(roles []account.Role) []account.Role {
+	if roles == nil {
+		return []account.Role{}
+	}
+	return roles
+}

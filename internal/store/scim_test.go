@@ -1,0 +1,326 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/advocacy-portal/portal/internal/account"
+	"github.com/advocacy-portal/portal/internal/scim"
+	"github.com/advocacy-portal/portal/internal/store"
+)
+
+// scimAuditActions returns the actions of the audit entries after the
+// first skip ones, oldest first, and checks every SCIM one has no actor.
+func scimAuditActions(tb testing.TB, s *store.Store, skip int) []string {
+	tb.Helper()
+	log, err := s.AuditLog(context.Background(), 1000)
+	if err != nil {
+		tb.Fatalf("AuditLog: %v", err)
+	}
+	var out []string
+	for i := len(log) - 1 - skip; i >= 0; i-- {
+		e := log[i]
+		if strings.HasPrefix(e.Action, "scim.user.") || strings.HasPrefix(e.Action, "scim.group.") {
+			if e.ActorID != 0 {
+				tb.Errorf("%s has actor %d, want 0 (the provisioning client)", e.Action, e.ActorID)
+			}
+		}
+		out = append(out, e.Action)
+	}
+	return out
+}
+
+func mustSCIMUser(tb testing.TB, s *store.Store, userName string) scim.User {
+	tb.Helper()
+	u, err := s.CreateSCIMUser(context.Background(), scim.User{UserName: userName, DisplayName: "Name of " + userName,
+		GivenName: "Given", FamilyName: "Family", ExternalID: "ext-" + userName, Active: true}, 1)
+	if err != nil {
+		tb.Fatalf("CreateSCIMUser %s: %v", userName, err)
+	}
+	return u
+}
+
+func TestSCIMTokens(t *testing.T) {
+	ctx := context.Background()
+	c := newClock()
+	s := mustOpenStore(t, store.WithClock(c.Now))
+	admin := mustSignIn(t, s, "oidc:admin", "admin@example.com", account.Admin)
+
+	id, err := s.CreateSCIMToken(ctx, "Entra ID", "hash-of-secret", admin.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e := lastAudit(t, s); e.Action != "scim.token.create" || e.ActorID != admin.ID || strings.Contains(e.After, "hash-of-secret") {
+		t.Errorf("audit = %+v, want scim.token.create by the admin without the hash", e)
+	}
+	active, err := s.ActiveSCIMTokens(ctx)
+	if err != nil || len(active) != 1 || active[0].ID != id || active[0].Hash != "hash-of-secret" {
+		t.Fatalf("ActiveSCIMTokens = %+v, %v", active, err)
+	}
+
+	if err := s.TouchSCIMToken(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	first := c.Now()
+	c.Advance(30 * time.Second)
+	if err := s.TouchSCIMToken(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	tokens, err := s.SCIMTokens(ctx)
+	if err != nil || len(tokens) != 1 {
+		t.Fatalf("SCIMTokens = %+v, %v", tokens, err)
+	}
+	if !tokens[0].LastUsedAt.Equal(first) || tokens[0].CreatedByName != admin.Name {
+		t.Errorf("token = %+v, want last used %v (written at most once a minute) by %s", tokens[0], first, admin.Name)
+	}
+
+	before := auditCount(t, s)
+	if err := s.RevokeSCIMToken(ctx, id, admin.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.RevokeSCIMToken(ctx, id, admin.ID); err != nil {
+		t.Fatalf("revoking twice: %v", err)
+	}
+	if n := auditCount(t, s); n != before+1 || lastAudit(t, s).Action != "scim.token.revoke" {
+		t.Errorf("audit entries after revoking twice = %d, want %d, the last scim.token.revoke", n, before+1)
+	}
+	if active, _ := s.ActiveSCIMTokens(ctx); len(active) != 0 {
+		t.Errorf("a revoked token is still active: %+v", active)
+	}
+	if err := s.RevokeSCIMToken(ctx, 999, admin.ID); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("revoking an unknown token: %v, want ErrNotFound", err)
+	}
+}
+
+func TestSCIMUserLifecycle(t *testing.T) {
+	ctx := context.Background()
+	c := newClock()
+	s := mustOpenStore(t, store.WithClock(c.Now))
+	skip := auditCount(t, s)
+
+	u := mustSCIMUser(t, s, "Ada@Example.com")
+	if !u.Active || u.Created.IsZero() || u.DisplayName != "Name of Ada@Example.com" {
+		t.Errorf("created %+v", u)
+	}
+	if got, err := s.User(ctx, u.ID); err != nil || !got.Has(account.Employee) {
+		t.Errorf("User = %+v, %v; want the employee role", got, err)
+	}
+	if _, err := s.CreateSCIMUser(ctx, scim.User{UserName: "ada@example.com", DisplayName: "Other", Active: true}, 1); !errors.Is(err, store.ErrExists) {
+		t.Errorf("duplicate userName (other case): %v, want ErrExists", err)
+	}
+
+	for _, f := range []scim.EqualityFilter{
+		{Attr: "userName", Value: "ADA@example.com"},
+		{Attr: "emails.value", Value: "ada@example.com"},
+		{Attr: "externalId", Value: "ext-Ada@Example.com"},
+	} {
+		got, total, err := s.SCIMUsers(ctx, f, 0, 10)
+		if err != nil || total != 1 || len(got) != 1 || got[0].ID != u.ID {
+			t.Errorf("SCIMUsers(%+v) = %+v, %d, %v", f, got, total, err)
+		}
+	}
+	if got, total, _ := s.SCIMUsers(ctx, scim.EqualityFilter{Attr: "externalId", Value: "EXT-ADA@EXAMPLE.COM"}, 0, 10); total != 0 {
+		t.Errorf("externalId is case-exact, got %+v", got)
+	}
+
+	// Deactivation ends sessions; reactivating does not bring them back.
+	if err := s.CreateSession(ctx, "session-hash", "", u.ID, "csrf", c.Now().Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	deactivate := func(u scim.User) (scim.User, error) { u.Active = false; return u, nil }
+	if _, err := s.UpdateSCIMUser(ctx, u.ID, deactivate, 1); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.UpdateSCIMUser(ctx, u.ID, deactivate, 1); err != nil {
+		t.Fatal(err) // no change: no audit entry
+	}
+	if _, err := s.UpdateSCIMUser(ctx, u.ID, func(u scim.User) (scim.User, error) { u.Active = true; return u, nil }, 1); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.SessionByHash(ctx, "session-hash"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("session after deactivation and reactivation: %v, want ErrNotFound", err)
+	}
+
+	renamed, err := s.UpdateSCIMUser(ctx, u.ID, func(u scim.User) (scim.User, error) {
+		u.UserName, u.Department = "ada.lovelace@example.com", "Engineering"
+		return u, nil
+	}, 1)
+	if err != nil || renamed.UserName != "ada.lovelace@example.com" || renamed.Department != "Engineering" {
+		t.Errorf("rename = %+v, %v", renamed, err)
+	}
+	other := mustSCIMUser(t, s, "grace@example.com")
+	if _, err := s.UpdateSCIMUser(ctx, other.ID, func(u scim.User) (scim.User, error) {
+		u.UserName = "ADA.lovelace@example.com"
+		return u, nil
+	}, 1); !errors.Is(err, store.ErrExists) {
+		t.Errorf("renaming onto another user's userName: %v, want ErrExists", err)
+	}
+	wantErr := scim.Errorf(400, scim.InvalidValue, "no")
+	if _, err := s.UpdateSCIMUser(ctx, u.ID, func(scim.User) (scim.User, error) { return scim.User{}, wantErr }, 1); err != wantErr {
+		t.Errorf("error from change = %v, want it returned as it is", err)
+	}
+
+	// DELETE deactivates and hides; history stays; creating again restores.
+	if err := s.DeleteSCIMUser(ctx, u.ID, 1); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.SCIMUser(ctx, u.ID); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("SCIMUser after delete: %v, want ErrNotFound", err)
+	}
+	if err := s.DeleteSCIMUser(ctx, u.ID, 1); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("deleting twice: %v, want ErrNotFound", err)
+	}
+	if _, total, _ := s.SCIMUsers(ctx, scim.EqualityFilter{}, 0, 10); total != 1 {
+		t.Errorf("users SCIM sees after delete = %d, want 1", total)
+	}
+	if kept, err := s.User(ctx, u.ID); err != nil || kept.Active {
+		t.Errorf("deleted user in the portal = %+v, %v; want kept, inactive", kept, err)
+	}
+	back, err := s.CreateSCIMUser(ctx, scim.User{UserName: "ada.lovelace@example.com", DisplayName: "Ada", Active: true}, 1)
+	if err != nil || back.ID != u.ID || !back.Active {
+		t.Errorf("re-created = %+v, %v; want user %d restored", back, err, u.ID)
+	}
+
+	want := []string{"scim.user.create", "scim.user.deactivate", "scim.user.reactivate", "scim.user.update",
+		"scim.user.create", "scim.user.delete", "scim.user.restore"}
+	if got := scimAuditActions(t, s, skip); strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("audit actions = %v, want %v", got, want)
+	}
+	if e := lastAudit(t, s); !strings.Contains(e.After, `"scim_token":1`) || e.Target != fmt.Sprintf("user:%d", u.ID) {
+		t.Errorf("audit entry %+v: want the token and the user", e)
+	}
+}
+
+func TestSCIMUsersPaging(t *testing.T) {
+	ctx := context.Background()
+	s := mustOpenStore(t)
+	for _, name := range []string{"a@example.com", "b@example.com", "c@example.com"} {
+		mustSCIMUser(t, s, name)
+	}
+	got, total, err := s.SCIMUsers(ctx, scim.EqualityFilter{}, 1, 1)
+	if err != nil || total != 3 || len(got) != 1 || got[0].UserName != "b@example.com" {
+		t.Errorf("page 2 of 1 = %+v, total %d, %v", got, total, err)
+	}
+}
+
+func TestSCIMGroupMembership(t *testing.T) {
+	ctx := context.Background()
+	c := newClock()
+	s := mustOpenStore(t, store.WithClock(c.Now))
+	hr := mustSignIn(t, s, "oidc:hr", "hr@example.com", account.HR)
+	ada := mustSCIMUser(t, s, "ada@example.com")
+	grace := mustSCIMUser(t, s, "grace@example.com")
+
+	g, err := s.CreateSCIMGroup(ctx, scim.Group{DisplayName: "Sales", ExternalID: "g-1",
+		Members: []scim.Member{{ID: ada.ID}}}, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(g.Members) != 1 || g.Members[0].ID != ada.ID || g.Members[0].Display != ada.DisplayName {
+		t.Errorf("members = %+v", g.Members)
+	}
+	if _, err := s.CreateSCIMGroup(ctx, scim.Group{DisplayName: "sales"}, 1); !errors.Is(err, store.ErrExists) {
+		t.Errorf("duplicate displayName: %v, want ErrExists", err)
+	}
+	mustAssign(t, s, store.Assignment{Modules: []string{"disclosure"}, GroupID: g.ID, DueAt: c.Now().Add(14 * 24 * time.Hour), DueDays: 14}, hr.ID)
+
+	// Joining through SCIM gives the group's training.
+	add := func(ids ...int64) func(scim.Group) (scim.Group, error) {
+		return func(g scim.Group) (scim.Group, error) {
+			for _, id := range ids {
+				g.Members = append(g.Members, scim.Member{ID: id})
+			}
+			return g, nil
+		}
+	}
+	if _, err := s.UpdateSCIMGroup(ctx, g.ID, add(grace.ID), 1); err != nil {
+		t.Fatal(err)
+	}
+	due, err := s.DueDates(ctx, grace.ID)
+	if err != nil || due["disclosure"].IsZero() {
+		t.Errorf("grace's due dates = %v, %v; want the group's module", due, err)
+	}
+	if _, err := s.UpdateSCIMGroup(ctx, g.ID, add(424242), 1); !errors.Is(err, store.ErrUnknownMember) {
+		t.Errorf("adding an unknown user: %v, want ErrUnknownMember", err)
+	}
+
+	// A sign-in whose groups claim does not name the group keeps the SCIM membership.
+	mustSignIn(t, s, "oidc:ada", "ada@example.com")
+	if src := memberSources(t, s, g.ID); src["ada@example.com"] != store.SourceSCIM || src["grace@example.com"] != store.SourceSCIM {
+		t.Errorf("sources after sign-in = %v, want both scim", src)
+	}
+
+	// Removing takes away SCIM memberships, not those made by hand.
+	manual := mustSignIn(t, s, "oidc:lin", "lin@example.com")
+	if err := s.AddToGroup(ctx, g.ID, manual.ID, store.SourceManual, hr.ID); err != nil {
+		t.Fatal(err)
+	}
+	skip := auditCount(t, s)
+	if _, err := s.UpdateSCIMGroup(ctx, g.ID, func(g scim.Group) (scim.Group, error) {
+		g.Members, g.DisplayName = nil, "Sales EMEA"
+		return g, nil
+	}, 1); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.SCIMGroup(ctx, g.ID, true)
+	if err != nil || got.DisplayName != "Sales EMEA" || len(got.Members) != 1 || got.Members[0].ID != manual.ID {
+		t.Errorf("after removing all = %+v, %v; want only the manual member", got, err)
+	}
+	want := []string{"scim.group.update", "scim.group.remove_member", "scim.group.remove_member"}
+	if got := scimAuditActions(t, s, skip); strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("audit actions = %v, want %v", got, want)
+	}
+
+	groups, total, err := s.SCIMGroups(ctx, scim.EqualityFilter{Attr: "displayName", Value: "sales emea"}, 0, 10, false)
+	if err != nil || total != 1 || groups[0].ID != g.ID || groups[0].Members != nil {
+		t.Errorf("SCIMGroups by displayName = %+v, %d, %v", groups, total, err)
+	}
+}
+
+func TestDeleteSCIMGroup(t *testing.T) {
+	ctx := context.Background()
+	c := newClock()
+	s := mustOpenStore(t, store.WithClock(c.Now))
+	hr := mustSignIn(t, s, "oidc:hr", "hr@example.com", account.HR)
+	ada := mustSCIMUser(t, s, "ada@example.com")
+
+	plain, err := s.CreateSCIMGroup(ctx, scim.Group{DisplayName: "Plain", Members: []scim.Member{{ID: ada.ID}}}, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.DeleteSCIMGroup(ctx, plain.ID, 1); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Group(ctx, plain.ID); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("a group nothing refers to is deleted; Group: %v", err)
+	}
+
+	trained, err := s.CreateSCIMGroup(ctx, scim.Group{DisplayName: "Trained", Members: []scim.Member{{ID: ada.ID}}}, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustAssign(t, s, store.Assignment{Modules: []string{"disclosure"}, GroupID: trained.ID, DueAt: c.Now().Add(time.Hour), DueDays: 14}, hr.ID)
+	if err := s.DeleteSCIMGroup(ctx, trained.ID, 1); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.SCIMGroup(ctx, trained.ID, false); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("SCIMGroup of a retired group: %v, want ErrNotFound", err)
+	}
+	if _, err := s.Group(ctx, trained.ID); err != nil {
+		t.Errorf("a group with assignments is retired, not deleted: %v", err)
+	}
+	if due, _ := s.DueDates(ctx, ada.ID); due["disclosure"].IsZero() {
+		t.Errorf("ada's training task went with the group")
+	}
+	if e := lastAudit(t, s); e.Action != "scim.group.delete" || !strings.Contains(e.After, `"retired":true`) {
+		t.Errorf("audit = %+v", e)
+	}
+	back, err := s.CreateSCIMGroup(ctx, scim.Group{DisplayName: "Trained"}, 1)
+	if err != nil || back.ID != trained.ID {
+		t.Errorf("re-created = %+v, %v; want group %d restored", back, err, trained.ID)
+	}
+}

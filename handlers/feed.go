@@ -8,6 +8,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/advocacy-portal/portal/internal/apperr"
+	"github.com/advocacy-portal/portal/internal/pause"
 	"github.com/advocacy-portal/portal/internal/post"
 	"github.com/advocacy-portal/portal/internal/share"
 	"github.com/advocacy-portal/portal/internal/store"
@@ -43,8 +44,28 @@ func (s *server) showFeed(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	// Crisis pause (pause.go): paused posts give way to a banner with the reason.
+	pauses, err := s.Store.ActivePauses(ctx(c))
+	if err != nil {
+		return err
+	}
+	shown := map[int64]bool{}
+	for _, pa := range pauses {
+		if pa.Scope == pause.Programme {
+			m.Pauses, shown[pa.ID] = append(m.Pauses, pa), true
+		}
+	}
 	for _, p := range posts {
+		if pa, held := pause.Holding(pauses, p); held {
+			if !shown[pa.ID] {
+				m.Pauses, shown[pa.ID] = append(m.Pauses, pa), true
+			}
+			continue
+		}
 		m.Posts = append(m.Posts, views.FeedPost{Post: p, Shared: shared[p.ID]})
+	}
+	if m.Cadence, err = s.cadenceToday(c); err != nil {
+		return err
 	}
 	return s.render(c, fiber.StatusOK, views.FeedView(chrome, m))
 }
@@ -95,9 +116,15 @@ func (s *server) sharePost(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if err := s.refusePaused(c, p); err != nil { // crisis pause (pause.go)
+		return err
+	}
 	n, ok := share.Parse(c.FormValue("network"))
 	if !ok {
 		return apperr.New(apperr.Invalid, "Choose one of the networks offered on the feed.")
+	}
+	if handled, err := s.checkCadence(c, p, n); handled || err != nil { // share cadence (pause.go)
+		return err
 	}
 	// The text the network gets: the employee's own words if they changed
 	// the ones offered on the feed, otherwise the suggestion for that

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -135,9 +136,16 @@ func (s *server) reachDashboard(c *fiber.Ctx, d dashboard) error {
 		}
 		return out
 	}
+	csvWanted := c.Query("format") == "csv"
+	top := func(lines []store.ReachLine) []store.ReachLine {
+		if csvWanted {
+			return lines // the CSV has every row
+		}
+		return lines[:min(len(lines), topRows)]
+	}
 	m.Networks = rows(report.Networks, "")
-	m.Posts, m.PostCount = rows(report.Posts, "/reach/posts/%d"), len(report.Posts)
-	m.People, m.PeopleCount = rows(report.People, ""), len(report.People)
+	m.Posts, m.PostCount = rows(top(report.Posts), "/reach/posts/%d"), len(report.Posts)
+	m.People, m.PeopleCount = rows(top(report.People), ""), len(report.People)
 	m.Departments = rows(report.Departments, "")
 	m.Groups = rows(report.Groups, "")
 	m.Categories = rows(report.Categories, "")
@@ -149,11 +157,9 @@ func (s *server) reachDashboard(c *fiber.Ctx, d dashboard) error {
 		}
 		m.Campaign = &views.ReachRow{ID: d.campaign.ID, Name: d.campaign.Name, Goal: int64(d.campaign.GoalClicks), ToDate: toDate}
 	}
-	if c.Query("format") == "csv" {
+	if csvWanted {
 		return s.sendReachCSV(c, d.kind, period, m)
 	}
-	m.Posts = m.Posts[:min(len(m.Posts), topRows)]
-	m.People = m.People[:min(len(m.People), topRows)]
 	return s.render(c, fiber.StatusOK, views.ReachDashboardView(s.chrome(c, d.title, "reach"), m))
 }
 
@@ -268,20 +274,13 @@ func (s *server) reachCosts(c *fiber.Ctx) (reachCosts, error) {
 	if _, err := s.Store.Setting(ctx(c), store.SettingReachCosts, &set); err != nil {
 		return reachCosts{}, err
 	}
-	costs := reachCosts{currency: cmpOr(set.Currency, defaultCurrency), perClick: map[share.Network]reach.Money{}}
+	costs := reachCosts{currency: cmp.Or(set.Currency, defaultCurrency), perClick: map[share.Network]reach.Money{}}
 	for network, v := range set.CostPerClick {
 		if m, err := reach.ParseMoney(v); err == nil && m > 0 {
 			costs.perClick[share.Network(network)] = m
 		}
 	}
 	return costs, nil
-}
-
-func cmpOr(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
 }
 
 // figures turns counts into the figures dashboards show.
@@ -301,7 +300,7 @@ func (s *server) sendReachCSV(c *fiber.Ctx, kind string, p views.ReachPeriod, m 
 		if f.HasCTR {
 			ctr = strconv.FormatFloat(f.CTR*100, 'f', 4, 64)
 		}
-		return []string{itoa(f.Shares), itoa(f.Reach), itoa(f.Clicks), itoa(f.Visitors), ctr,
+		return []string{int64Text(f.Shares), int64Text(f.Reach), int64Text(f.Clicks), int64Text(f.Visitors), ctr,
 			fmt.Sprintf("%d.%02d", f.EMVCents/100, f.EMVCents%100), m.Currency}
 	}
 	var header []string
@@ -316,29 +315,29 @@ func (s *server) sendReachCSV(c *fiber.Ctx, kind string, p views.ReachPeriod, m 
 	case "days":
 		header = []string{"day", "shares", "clicks", "unique_visitors"}
 		for _, d := range m.Days {
-			body = append(body, []string{d.Day.Format(time.DateOnly), itoa(d.Shares), itoa(d.Clicks), itoa(d.Visitors)})
+			body = append(body, []string{d.Day.Format(time.DateOnly), int64Text(d.Shares), int64Text(d.Clicks), int64Text(d.Visitors)})
 		}
 	case "networks":
 		lines([]string{"network"}, m.Networks, func(r views.ReachRow) []string { return []string{r.Name} })
 	case "posts":
 		lines([]string{"post_id", "title", "category", "clicks_to_date"}, m.Posts, func(r views.ReachRow) []string {
-			return []string{itoa(r.ID), r.Name, r.Detail, itoa(r.ToDate)}
+			return []string{int64Text(r.ID), r.Name, r.Detail, int64Text(r.ToDate)}
 		})
 	case "people":
 		lines([]string{"user_id", "name", "department", "off_leaderboard"}, m.People, func(r views.ReachRow) []string {
-			return []string{itoa(r.ID), r.Name, r.Detail, strconv.FormatBool(r.OptedOut)}
+			return []string{int64Text(r.ID), r.Name, r.Detail, strconv.FormatBool(r.OptedOut)}
 		})
 	case "departments":
 		lines([]string{"department"}, m.Departments, func(r views.ReachRow) []string { return []string{r.Name} })
 	case "groups":
 		lines([]string{"group_id", "group", "kind"}, m.Groups, func(r views.ReachRow) []string {
-			return []string{itoa(r.ID), r.Name, r.Detail}
+			return []string{int64Text(r.ID), r.Name, r.Detail}
 		})
 	case "categories":
 		lines([]string{"category"}, m.Categories, func(r views.ReachRow) []string { return []string{r.Name} })
 	case "campaigns":
 		lines([]string{"campaign_id", "campaign", "goal_clicks", "clicks_to_date"}, m.Campaigns, func(r views.ReachRow) []string {
-			return []string{itoa(r.ID), r.Name, itoa(r.Goal), itoa(r.ToDate)}
+			return []string{int64Text(r.ID), r.Name, int64Text(r.Goal), int64Text(r.ToDate)}
 		})
 	default:
 		return apperr.New(apperr.NotFound, "There is no such table to download.")
@@ -351,7 +350,7 @@ func (s *server) sendReachCSV(c *fiber.Ctx, kind string, p views.ReachPeriod, m 
 	return sendCSV(c, fmt.Sprintf("reach-%s-%s-%s-%s.csv", kind, table, p.From.Format(time.DateOnly), p.To.Format(time.DateOnly)), header, body)
 }
 
-func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+func int64Text(n int64) string { return strconv.FormatInt(n, 10) }
 
 // sendCSV sends rows as a CSV download, every cell neutralised against
 // spreadsheet formulas.
@@ -422,7 +421,7 @@ func (s *server) showMyReach(c *fiber.Ctx) error {
 func sendMyReachCSV(c *fiber.Ctx, p views.ReachPeriod, m views.ReachPage) error {
 	header := []string{"shares", "potential_reach", "clicks", "unique_visitors", "points"}
 	cells := func(f views.ReachFigures) []string {
-		return []string{itoa(f.Shares), itoa(f.Reach), itoa(f.Clicks), itoa(f.Visitors), itoa(f.Points)}
+		return []string{int64Text(f.Shares), int64Text(f.Reach), int64Text(f.Clicks), int64Text(f.Visitors), int64Text(f.Points)}
 	}
 	var body [][]string
 	table := c.Query("table")
@@ -430,7 +429,7 @@ func sendMyReachCSV(c *fiber.Ctx, p views.ReachPeriod, m views.ReachPage) error 
 	case "posts":
 		header = append([]string{"post_id", "title"}, header...)
 		for _, r := range m.Rows {
-			body = append(body, append([]string{itoa(r.ID), r.Name}, cells(r.ReachFigures)...))
+			body = append(body, append([]string{int64Text(r.ID), r.Name}, cells(r.ReachFigures)...))
 		}
 	case "networks":
 		header = append([]string{"network"}, header...)
@@ -490,7 +489,7 @@ func (s *server) showLeaderboard(c *fiber.Ctx) error {
 		}
 		var body [][]string
 		for _, r := range rows {
-			body = append(body, []string{strconv.Itoa(r.Rank), r.Name, r.Department, itoa(r.Shares), itoa(r.Clicks), itoa(r.Points)})
+			body = append(body, []string{strconv.Itoa(r.Rank), r.Name, r.Department, int64Text(r.Shares), int64Text(r.Clicks), int64Text(r.Points)})
 		}
 		return sendCSV(c, fmt.Sprintf("leaderboard-%s-%s.csv", period.From.Format(time.DateOnly), period.To.Format(time.DateOnly)),
 			[]string{"rank", "name", "department", "shares", "clicks", "points"}, body)
@@ -515,7 +514,7 @@ func (s *server) showReachSettings(c *fiber.Ctx) error {
 	if _, err := s.Store.Setting(ctx(c), store.SettingReachCosts, &set); err != nil {
 		return err
 	}
-	m := views.ReachSettingsPage{Currency: cmpOr(set.Currency, defaultCurrency), Saved: c.Query("saved") == "1"}
+	m := views.ReachSettingsPage{Currency: cmp.Or(set.Currency, defaultCurrency), Saved: c.Query("saved") == "1"}
 	for _, n := range share.Networks {
 		m.Costs = append(m.Costs, views.CostField{Network: n, Value: set.CostPerClick[string(n)]})
 	}

@@ -81,6 +81,9 @@ func (s *server) routes(app *fiber.App) {
 	s.contentRoutes(r)
 	s.adminUserRoutes(r)
 	s.privacyRoutes(r)
+	s.reachRoutes(r)
+	s.concernRoutes(r)
+	s.sourceRoutes(r, app)
 
 	r.allow(httpGet, "/admin/training", s.showTrainingSettings, admin...)
 	r.allow(httpPost, "/admin/training", s.saveTrainingSettings, admin...)

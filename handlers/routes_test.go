@@ -26,7 +26,8 @@ type roleEntry struct {
 
 // roleTable says, for every registered route, which personas may use it.
 // A route missing from it fails TestEveryRouteHasARoleEntry.
-var roleTable = slices.Concat(coreRoleTable, hrRoleTable, profileRoleTable, contentRoleTable, adminRoleTable, privacyRoleTable,
+var roleTable = slices.Concat(coreRoleTable, hrRoleTable, profileRoleTable, contentRoleTable, adminRoleTable, privacyRoleTable, reachRoleTable,
+	concernRoleTable, sourcesRoleTable,
 	scimRoleTable, scimAPIRoleTable)
 
 var coreRoleTable = []roleEntry{
@@ -114,6 +115,12 @@ func TestRoles(t *testing.T) {
 				}
 				resp := env.do(t, persona, e.method, e.example, nil)
 				toLogin := resp.StatusCode == http.StatusSeeOther && strings.HasPrefix(resp.Header.Get("Location"), "/login")
+				if strings.HasPrefix(e.route, "/feeds/") {
+					if resp.StatusCode != http.StatusNotFound {
+						t.Fatalf("got %d, want 404: the feeds take a secret token, never a session", resp.StatusCode)
+					}
+					return
+				}
 				if isSCIMAPIRoute(e.route) {
 					if resp.StatusCode != http.StatusUnauthorized {
 						t.Fatalf("got %d, want 401: SCIM takes a bearer token, never a session", resp.StatusCode)

@@ -19,6 +19,9 @@ func main() {
 	if len(os.Args) > 1 && os.Args[1] == "guidelines" {
 		os.Exit(guidelinesCommand(os.Args[2:], os.Stdout, os.Stderr))
 	}
+	if len(os.Args) > 1 && os.Args[1] == "seed" {
+		os.Exit(seedCommand(os.Args[2:], os.Stdout, os.Stderr))
+	}
 	if len(os.Args) > 1 && os.Args[1] == "backup" {
 		os.Exit(backupCommand(context.Background(), os.Args[2:], os.Getenv, os.Stdout, os.Stderr))
 	}

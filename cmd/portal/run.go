@@ -27,6 +27,7 @@ import (
 	"github.com/advocacy-portal/portal/internal/reach"
 	"github.com/advocacy-portal/portal/internal/reminder"
 	"github.com/advocacy-portal/portal/internal/retention"
+	"github.com/advocacy-portal/portal/internal/sources"
 	"github.com/advocacy-portal/portal/internal/store"
 	"github.com/advocacy-portal/portal/internal/training"
 )
@@ -37,6 +38,7 @@ const (
 	publishInterval   = 30 * time.Second
 	digestInterval    = 15 * time.Minute
 	retentionInterval = time.Hour
+	sourcesInterval   = 30 * time.Minute
 )
 
 // loadGuidelines loads a company's guidelines folder, or the embedded set.
@@ -137,6 +139,8 @@ func run(ctx context.Context, cfg Config, logger *slog.Logger, ready func(baseUR
 	wg.Go(func() { hookWorker.Run(jobs) })
 	wg.Go(func() { digest.Run(jobs, digestInterval) })
 	cleaner := &retention.Job{Store: db, Logger: logger, ClickRetention: cfg.ClickRetention}
+	poller := &sources.Job{Store: db, Logger: logger, Fetcher: &sources.Fetcher{UserAgent: "advocacy-portal (+" + baseURL + ")"}}
+	wg.Go(func() { poller.Run(jobs, sourcesInterval) })
 	wg.Go(func() { cleaner.Run(jobs, retentionInterval) })
 	defer func() { stopJobs(); wg.Wait() }()
 

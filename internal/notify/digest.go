@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/advocacy-portal/portal/internal/pause"
 	"github.com/advocacy-portal/portal/internal/post"
 	"github.com/advocacy-portal/portal/internal/store"
 )
@@ -82,6 +83,10 @@ func (j *Digest) RunOnce(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	pauses, err := j.Store.ActivePauses(ctx) // posts under a crisis pause are left out
+	if err != nil {
+		return 0, err
+	}
 	queued := 0
 	for _, r := range recipients {
 		if ctx.Err() != nil {
@@ -99,6 +104,7 @@ func (j *Digest) RunOnce(ctx context.Context) (int, error) {
 		if err != nil {
 			return queued, err
 		}
+		posts = pause.Without(pauses, posts)
 		var mail *store.Mail
 		if len(posts) > 0 {
 			m := j.message(r, posts)

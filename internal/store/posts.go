@@ -376,11 +376,13 @@ func (s *Store) PostHistory(ctx context.Context, id int64) ([]post.Event, error)
 // PublishDue marks approved posts whose publish time has come as live,
 // records it in their history and returns them, once: two instances
 // running it at the same time never return the same post (the update
-// claims it inside one transaction).
+// claims it inside one transaction). Posts under an active crisis pause
+// (see pause.go) wait and go live on the first run after it is resumed.
 func (s *Store) PublishDue(ctx context.Context) ([]post.Post, error) {
 	now := timestamp(s.now())
 	return s.claimPosts(ctx, "published", `UPDATE posts SET went_live_at = ? WHERE status = 'approved' AND went_live_at IS NULL
-		AND publish_at <= ? AND (expires_at IS NULL OR expires_at > ?) RETURNING id`, now, now, now)
+		AND publish_at <= ? AND (expires_at IS NULL OR expires_at > ?)
+		AND NOT `+fmt.Sprintf(pausedPost, "posts")+` RETURNING id`, now, now, now)
 }
 
 // ExpireDue marks live posts whose expiry has come and returns them, once.

@@ -1,0 +1,96 @@
+// Package pause holds the rules of a crisis pause: what a pause covers (the
+// whole programme, one campaign or one category) and whether a post falls
+// under one. It knows nothing of HTTP or storage.
+package pause
+
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/advocacy-portal/portal/internal/post"
+)
+
+// Scope is what a pause covers: "programme", "campaign:<id>" or
+// "category:<name>".
+type Scope string
+
+// Programme pauses every post.
+const Programme Scope = "programme"
+
+// Campaign returns the scope of one campaign.
+func Campaign(id int64) Scope { return Scope("campaign:" + strconv.FormatInt(id, 10)) }
+
+// Category returns the scope of one category.
+func Category(c post.Category) Scope { return Scope("category:" + string(c)) }
+
+// ParseScope reads a scope as typed in a form and reports whether it is
+// well formed. It does not check that the campaign or category exists.
+func ParseScope(s string) (Scope, bool) {
+	s = strings.TrimSpace(s)
+	switch {
+	case s == string(Programme):
+		return Programme, true
+	case strings.HasPrefix(s, "campaign:"):
+		id, err := strconv.ParseInt(strings.TrimPrefix(s, "campaign:"), 10, 64)
+		if err != nil || id <= 0 {
+			return "", false
+		}
+		return Campaign(id), true
+	case strings.HasPrefix(s, "category:"):
+		name := strings.TrimSpace(strings.TrimPrefix(s, "category:"))
+		if name == "" {
+			return "", false
+		}
+		return Category(post.Category(name)), true
+	}
+	return "", false
+}
+
+// Covers reports whether the scope covers the post.
+func (sc Scope) Covers(p post.Post) bool {
+	switch {
+	case sc == Programme:
+		return true
+	case p.CampaignID != 0 && sc == Campaign(p.CampaignID):
+		return true
+	case sc == Category(p.Category):
+		return true
+	}
+	return false
+}
+
+// Pause is one pause: active while ResumedAt is zero.
+type Pause struct {
+	ID        int64
+	Scope     Scope
+	Reason    string // shown to employees on the feed
+	PausedBy  string // name of who paused
+	PausedAt  time.Time
+	ResumedBy string // name of who resumed; empty while active
+	ResumedAt time.Time
+}
+
+// Active reports whether the pause still holds.
+func (p Pause) Active() bool { return p.ResumedAt.IsZero() }
+
+// Holding returns the first active pause among pauses that covers p.
+func Holding(pauses []Pause, p post.Post) (Pause, bool) {
+	for _, pa := range pauses {
+		if pa.Active() && pa.Scope.Covers(p) {
+			return pa, true
+		}
+	}
+	return Pause{}, false
+}
+
+// Without returns the posts that no active pause covers, in order.
+func Without(pauses []Pause, posts []post.Post) []post.Post {
+	var kept []post.Post
+	for _, p := range posts {
+		if _, held := Holding(pauses, p); !held {
+			kept = append(kept, p)
+		}
+	}
+	return kept
+}

@@ -1,0 +1,60 @@
+package pause
+
+import (
+	"testing"
+	"time"
+
+	"github.com/advocacy-portal/portal/internal/post"
+)
+
+func TestParseScope(t *testing.T) {
+	tests := []struct {
+		in     string
+		want   Scope
+		wantOK bool
+	}{
+		{"programme", Programme, true},
+		{" campaign:12 ", "campaign:12", true},
+		{"campaign:x", "", false},
+		{"campaign:0", "", false},
+		{"category:news", "category:news", true},
+		{"category:", "", false},
+		{"everything", "", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			got, ok := ParseScope(tt.in)
+			if got != tt.want || ok != tt.wantOK {
+				t.Errorf("ParseScope(%q) = %q, %v; want %q, %v", tt.in, got, ok, tt.want, tt.wantOK)
+			}
+		})
+	}
+}
+
+func TestHolding(t *testing.T) {
+	p := post.Post{ID: 1, CampaignID: 7, Category: "news"}
+	resumed := Pause{Scope: Programme, ResumedAt: time.Now()}
+	tests := []struct {
+		name     string
+		pauses   []Pause
+		wantHeld bool
+	}{
+		{"none", nil, false},
+		{"programme", []Pause{{Scope: Programme}}, true},
+		{"its campaign", []Pause{{Scope: Campaign(7)}}, true},
+		{"other campaign", []Pause{{Scope: Campaign(8)}}, false},
+		{"its category", []Pause{{Scope: Category("news")}}, true},
+		{"other category", []Pause{{Scope: Category("culture")}}, false},
+		{"resumed", []Pause{resumed}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if _, held := Holding(tt.pauses, p); held != tt.wantHeld {
+				t.Errorf("held = %v, want %v", held, tt.wantHeld)
+			}
+			if got := len(Without(tt.pauses, []post.Post{p})); got != map[bool]int{true: 0, false: 1}[tt.wantHeld] {
+				t.Errorf("Without kept %d posts", got)
+			}
+		})
+	}
+}

@@ -1,0 +1,165 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/advocacy-portal/portal/internal/pause"
+)
+
+// pausedPost is an SQL condition true when an active pause covers the post
+// in the table or alias named by the %[1]s verb; queries that must hold
+// paused posts (PublishDue) add NOT before it.
+const pausedPost = `EXISTS (SELECT 1 FROM pauses pa WHERE pa.resumed_at IS NULL AND (pa.scope = 'programme'
+	OR pa.scope = 'campaign:' || %[1]s.campaign_id OR pa.scope = 'category:' || %[1]s.category))`
+
+const pauseColumns = `pa.id, pa.scope, pa.reason, u.name, pa.paused_at, COALESCE(r.name, ''), pa.resumed_at
+	FROM pauses pa JOIN users u ON u.id = pa.paused_by LEFT JOIN users r ON r.id = pa.resumed_by`
+
+// StartPause records a pause of scope by actorID with reason, audit-logs it
+// and queues a mail to every active comms user and admin, all in one
+// transaction. It returns the new pause.
+func (s *Store) StartPause(ctx context.Context, scope pause.Scope, reason string, actorID int64) (pause.Pause, error) {
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return pause.Pause{}, fmt.Errorf("store: pause %s: %w", scope, err)
+	}
+	defer tx.Rollback()
+	now := s.now()
+	res, err := tx.ExecContext(ctx, `INSERT INTO pauses (scope, reason, paused_by, paused_at) VALUES (?, ?, ?, ?)`,
+		string(scope), reason, actorID, timestamp(now))
+	if err != nil {
+		return pause.Pause{}, fmt.Errorf("store: pause %s: %w", scope, err)
+	}
+	id, _ := res.LastInsertId()
+	if err := audit(ctx, tx, now, actorID, "pause.start", fmt.Sprintf("pause:%d %s", id, scope), nil,
+		map[string]string{"scope": string(scope), "reason": reason}); err != nil {
+		return pause.Pause{}, err
+	}
+	p, err := pauseFrom(ctx, tx, id)
+	if err != nil {
+		return p, err
+	}
+	subject := "Sharing paused: " + string(scope)
+	body := fmt.Sprintf("%s paused sharing (%s).\n\nReason: %s\n\nWhile paused, employees see the reason instead of the paused posts, cannot share them, and scheduled posts wait. Resume it on the pause page.",
+		p.PausedBy, scope, reason)
+	if err := mailComms(ctx, tx, now, fmt.Sprintf("pause:%d:start", id), subject, body); err != nil {
+		return p, err
+	}
+	return p, tx.Commit()
+}
+
+// ResumePause ends an active pause on behalf of actorID, audit-logs it and
+// queues a mail to comms, in one transaction. A pause that does not exist
+// or was already resumed is ErrNotFound.
+func (s *Store) ResumePause(ctx context.Context, id, actorID int64) (pause.Pause, error) {
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return pause.Pause{}, fmt.Errorf("store: resume pause %d: %w", id, err)
+	}
+	defer tx.Rollback()
+	now := s.now()
+	res, err := tx.ExecContext(ctx, `UPDATE pauses SET resumed_by = ?, resumed_at = ? WHERE id = ? AND resumed_at IS NULL`,
+		actorID, timestamp(now), id)
+	if err := checkOneRow(res, err, "resume pause %d", id); err != nil {
+		return pause.Pause{}, err
+	}
+	p, err := pauseFrom(ctx, tx, id)
+	if err != nil {
+		return p, err
+	}
+	if err := audit(ctx, tx, now, actorID, "pause.resume", fmt.Sprintf("pause:%d %s", id, p.Scope),
+		map[string]string{"scope": string(p.Scope), "reason": p.Reason}, nil); err != nil {
+		return p, err
+	}
+	subject := "Sharing resumed: " + string(p.Scope)
+	body := fmt.Sprintf("%s resumed sharing (%s), paused since %s for: %s\n\nScheduled posts whose time has come go live on the publisher's next run.",
+		p.ResumedBy, p.Scope, p.PausedAt.Format(time.RFC1123), p.Reason)
+	if err := mailComms(ctx, tx, now, fmt.Sprintf("pause:%d:resume", id), subject, body); err != nil {
+		return p, err
+	}
+	return p, tx.Commit()
+}
+
+// mailComms queues one mail per active comms user and admin.
+func mailComms(ctx context.Context, tx *sql.Tx, now time.Time, dedupe, subject, body string) error {
+	rows, err := tx.QueryContext(ctx, `SELECT DISTINCT u.id, u.email FROM users u JOIN user_roles r ON r.user_id = u.id
+		WHERE u.active = 1 AND r.role IN ('comms', 'admin') ORDER BY u.id`)
+	if err != nil {
+		return fmt.Errorf("store: comms recipients: %w", err)
+	}
+	type recipient struct {
+		id    int64
+		email string
+	}
+	var to []recipient
+	for rows.Next() {
+		var r recipient
+		if err := rows.Scan(&r.id, &r.email); err != nil {
+			rows.Close()
+			return fmt.Errorf("store: comms recipients: %w", err)
+		}
+		to = append(to, r)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("store: comms recipients: %w", err)
+	}
+	for _, r := range to {
+		if _, err := enqueueMail(ctx, tx, now, Mail{To: r.email, Subject: subject, Body: body, Kind: "pause",
+			DedupeKey: fmt.Sprintf("%s:%d", dedupe, r.id)}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func scanPause(row interface{ Scan(...any) error }, p *pause.Pause) error {
+	return row.Scan(&p.ID, &p.Scope, &p.Reason, &p.PausedBy, timeScanner{&p.PausedAt}, &p.ResumedBy, timeScanner{&p.ResumedAt})
+}
+
+func pauseFrom(ctx context.Context, q rowQuerier, id int64) (pause.Pause, error) {
+	var p pause.Pause
+	err := scanPause(q.QueryRowContext(ctx, `SELECT `+pauseColumns+` WHERE pa.id = ?`, id), &p)
+	if errors.Is(err, sql.ErrNoRows) {
+		return p, fmt.Errorf("store: pause %d: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return p, fmt.Errorf("store: pause %d: %w", id, err)
+	}
+	return p, nil
+}
+
+// ActivePauses returns the pauses in force, oldest first.
+func (s *Store) ActivePauses(ctx context.Context) ([]pause.Pause, error) {
+	return s.pauses(ctx, `WHERE pa.resumed_at IS NULL ORDER BY pa.paused_at, pa.id`)
+}
+
+// PauseHistory returns the resumed pauses, most recently resumed first, at
+// most limit of them.
+func (s *Store) PauseHistory(ctx context.Context, limit int) ([]pause.Pause, error) {
+	return s.pauses(ctx, `WHERE pa.resumed_at IS NOT NULL ORDER BY pa.resumed_at DESC, pa.id DESC LIMIT ?`, limit)
+}
+
+func (s *Store) pauses(ctx context.Context, tail string, args ...any) ([]pause.Pause, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT `+pauseColumns+` `+tail, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: list pauses: %w", err)
+	}
+	defer rows.Close()
+	var list []pause.Pause
+	for rows.Next() {
+		var p pause.Pause
+		if err := scanPause(rows, &p); err != nil {
+			return nil, fmt.Errorf("store: list pauses: %w", err)
+		}
+		list = append(list, p)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: list pauses: %w", err)
+	}
+	return list, nil
+}

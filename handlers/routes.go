@@ -83,6 +83,7 @@ func (s *server) routes(app *fiber.App) {
 	s.privacyRoutes(r)
 	s.reachRoutes(r)
 	s.concernRoutes(r)
+	s.pauseRoutes(r)
 	s.sourceRoutes(r, app)
 
 	r.allow(httpGet, "/admin/training", s.showTrainingSettings, admin...)

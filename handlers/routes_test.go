@@ -27,7 +27,7 @@ type roleEntry struct {
 // roleTable says, for every registered route, which personas may use it.
 // A route missing from it fails TestEveryRouteHasARoleEntry.
 var roleTable = slices.Concat(coreRoleTable, hrRoleTable, profileRoleTable, contentRoleTable, adminRoleTable, privacyRoleTable, reachRoleTable,
-	concernRoleTable, sourcesRoleTable,
+	concernRoleTable, sourcesRoleTable, pauseRoleTable,
 	scimRoleTable, scimAPIRoleTable)
 
 var coreRoleTable = []roleEntry{

@@ -1,6 +1,7 @@
-// Package assets embeds the portal's static files: its stylesheet, icons
-// and vendored scripts (see vendor/VERSIONS.txt). Nothing is fetched from a
-// CDN and no front-end build step is needed.
+// Package assets embeds the portal's static files: its stylesheet, icons,
+// vendored scripts (see vendor/VERSIONS.txt) and its own small script
+// (js/app.js). Nothing is fetched from a CDN and no front-end build step is
+// needed.
 package assets
 
 import (
@@ -8,7 +9,7 @@ import (
 	"io/fs"
 )
 
-//go:embed css icons vendor
+//go:embed css icons js vendor
 var files embed.FS
 
 // FS returns the embedded static files.

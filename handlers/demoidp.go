@@ -25,7 +25,7 @@ const demoCSRFCookie = "demoidp_csrf"
 func NewDemoIdP(p *demoidp.Provider, logger *slog.Logger) *fiber.App {
 	h := &demoIdP{p: p, logger: logger}
 	app := fiber.New(fiber.Config{DisableStartupMessage: true, ErrorHandler: h.handleError})
-	app.Use(recover.New(), securityHeaders)
+	app.Use(recover.New(), demoIdPSecurityHeaders)
 	app.Use("/assets", staticFiles())
 	app.Get("/.well-known/openid-configuration", h.discovery)
 	app.Get("/jwks", h.jwks)

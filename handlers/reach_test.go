@@ -49,7 +49,7 @@ func withReachRoutes(t *testing.T, env *testEnv) {
 	d.Clicks = reach.NewRecorder(d.Store, reach.Config{Now: d.Now})
 	s := &server{Deps: d}
 	app := fiber.New(fiber.Config{ErrorHandler: s.handleError})
-	app.Use(securityHeaders)
+	app.Use(s.securityHeaders)
 	s.routes(app)
 	s.reachRoutes(router{app: app, s: s})
 	app.Use(func(c *fiber.Ctx) error { return apperr.New(apperr.NotFound, "There is no page at this address.") })

@@ -40,6 +40,7 @@ var (
 func (s *server) routes(app *fiber.App) {
 	// No session, no templates: the redirect path, health and assets.
 	app.Get("/healthz", s.healthz)
+	app.Get("/metrics", s.showMetrics) // allowed addresses or a token only; 404 for others
 	app.Get("/l/:code", s.redirectLink)
 	app.Use("/assets", staticFiles())
 

@@ -32,6 +32,7 @@ var roleTable = slices.Concat(coreRoleTable, hrRoleTable, profileRoleTable, cont
 
 var coreRoleTable = []roleEntry{
 	{"GET", "/healthz", "/healthz", anyone},
+	{"GET", "/metrics", "/metrics", anyone}, // a 404 unless the address or token is allowed
 	{"GET", "/l/:code", "/l/unknowncode", anyone},
 	{"GET", "/", "/", anyone},
 	{"GET", "/login", "/login", anyone},

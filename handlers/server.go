@@ -56,6 +56,17 @@ type Deps struct {
 	// reach.Writer for group commit. Optional: by default each click is
 	// committed in a transaction of its own.
 	Clicks *reach.Recorder
+	// ClickStats reports the group-commit click writer's totals for
+	// /metrics. Optional: without it /metrics leaves clicks out.
+	ClickStats func() reach.WriterStats
+	// Metrics collects request counts and latencies. Optional: New makes one.
+	Metrics *Metrics
+	// MetricsAccess says who may read /metrics. The zero value lets no one.
+	MetricsAccess MetricsAccess
+	// RateLimits are the per-client limits on sign-in, SCIM and the redirect
+	// path. The zero value limits nothing; production passes DefaultRateLimits
+	// or the configured ones.
+	RateLimits RateLimits
 }
 
 // Jobs are background jobs handlers may wake after a change, so that its
@@ -64,6 +75,7 @@ type Deps struct {
 type Jobs struct {
 	Reminders interface{ Wake() } // optional
 	Publisher interface{ Wake() } // optional: publishes approved posts that are due
+	Sources   interface{ Wake() } // optional: polls content sources
 }
 
 // wakePublisher asks the publisher for a pass now, e.g. after an approval.
@@ -90,7 +102,8 @@ const (
 
 type server struct {
 	Deps
-	secure bool // cookies get the Secure flag (the base URL is https)
+	secure bool // cookies get the Secure flag and responses HSTS (the base URL is https)
+	limits limiters
 }
 
 // New builds the portal's Fiber app with every route registered.
@@ -101,7 +114,10 @@ func New(d Deps) *fiber.App {
 	if d.Clicks == nil {
 		d.Clicks = reach.NewRecorder(d.Store, reach.Config{Now: d.Now})
 	}
-	s := &server{Deps: d, secure: strings.HasPrefix(d.BaseURL, "https://")}
+	if d.Metrics == nil {
+		d.Metrics = NewMetrics()
+	}
+	s := &server{Deps: d, secure: strings.HasPrefix(d.BaseURL, "https://"), limits: newLimiters(d.RateLimits, d.Now)}
 	app := fiber.New(fiber.Config{
 		ErrorHandler:            s.handleError,
 		DisableStartupMessage:   true,
@@ -113,7 +129,7 @@ func New(d Deps) *fiber.App {
 		EnableTrustedProxyCheck: true,
 		TrustedProxies:          d.TrustedProxies,
 	})
-	app.Use(recover.New(), requestid.New(), s.logRequests, securityHeaders)
+	app.Use(recover.New(), requestid.New(), s.countRequests, s.logRequests, s.securityHeaders, s.limitRate)
 	s.routes(app)
 	app.Use(func(c *fiber.Ctx) error {
 		return apperr.New(apperr.NotFound, "There is no page at this address.")
@@ -136,13 +152,7 @@ func (s *server) logRequests(c *fiber.Ctx) error {
 	err := c.Next()
 	status := c.Response().StatusCode()
 	if err != nil {
-		if e, ok := err.(*fiber.Error); ok {
-			status = e.Code
-		} else if e, ok := apperr.As(err); ok {
-			status = e.Status()
-		} else {
-			status = 500
-		}
+		status = statusOf(err)
 	}
 	if status == fiber.StatusFound && strings.HasPrefix(c.Path(), "/l/") {
 		return err // the redirect path is counted in the reach figures, not logged line by line
@@ -153,17 +163,55 @@ func (s *server) logRequests(c *fiber.Ctx) error {
 	return err
 }
 
+// statusOf is the status the error handler will answer err with.
+func statusOf(err error) int {
+	var fe *fiber.Error
+	if e, ok := apperr.As(err); ok {
+		return e.Status()
+	} else if errors.Is(err, store.ErrNotFound) {
+		return fiber.StatusNotFound
+	} else if errors.As(err, &fe) {
+		return fe.Code
+	}
+	return fiber.StatusInternalServerError
+}
+
 func requestID(c *fiber.Ctx) string {
 	id, _ := c.Locals(requestid.ConfigDefault.ContextKey).(string)
 	return id
 }
 
-func securityHeaders(c *fiber.Ctx) error {
+// contentSecurityPolicy allows scripts only from the portal's own files
+// (no inline scripts or handlers; htmx needs no eval). Inline styles stay
+// allowed for the templates' style attributes. Forms may post to the portal
+// only, but form-action also governs the redirects that follow a post, and
+// sharing redirects to the networks' https share pages (or mailto:).
+const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " +
+	"frame-ancestors 'none'; base-uri 'self'; object-src 'none'; form-action 'self' https: mailto:"
+
+// securityHeaders sets the headers every response carries, and HSTS when
+// the portal is served over https.
+func (s *server) securityHeaders(c *fiber.Ctx) error {
+	setSecurityHeaders(c, contentSecurityPolicy)
+	if s.secure {
+		c.Set("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+	}
+	return c.Next()
+}
+
+// demoIdPSecurityHeaders are the demo identity provider's: the portal's
+// policy without form-action, since its sign-in form redirects back to the
+// portal, which may be served over plain http on another port.
+func demoIdPSecurityHeaders(c *fiber.Ctx) error {
+	setSecurityHeaders(c, strings.TrimSuffix(contentSecurityPolicy, "; form-action 'self' https: mailto:"))
+	return c.Next()
+}
+
+func setSecurityHeaders(c *fiber.Ctx, csp string) {
 	c.Set("X-Content-Type-Options", "nosniff")
 	c.Set("X-Frame-Options", "DENY")
 	c.Set("Referrer-Policy", "strict-origin-when-cross-origin")
-	c.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self' 'unsafe-inline'; frame-ancestors 'none'; base-uri 'self'")
-	return c.Next()
+	c.Set("Content-Security-Policy", csp)
 }
 
 // handleError turns an error from a handler into a response: an app error
@@ -198,6 +246,8 @@ func friendlyStatus(fe *fiber.Error) string {
 		return "This address does not accept that kind of request."
 	case fiber.StatusRequestEntityTooLarge:
 		return "What you sent is too large."
+	case fiber.StatusTooManyRequests:
+		return "Too many requests came from your address in a short time. Please wait a moment and try again."
 	}
 	if fe.Code < 500 {
 		return "The request could not be understood. Please go back and try again."

@@ -88,6 +88,9 @@ func (s *server) addSource(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if s.Jobs.Sources != nil {
+		s.Jobs.Sources.Wake() // fetch the new feed now, not at the next half hour
+	}
 	return c.Redirect(fmt.Sprintf("/sources?added=%d", id), fiber.StatusSeeOther)
 }
 

@@ -336,7 +336,7 @@ var messages = map[string]msg{
 	"cadence.today":          {"Today you shared %d times on %s.", "Vandaag deelde je %d keer op %s."},
 	"cadence.limit":          {"The programme suggests at most %d shares per network per day.", "Het programma raadt maximaal %d keer delen per netwerk per dag aan."},
 	"cadence.ask-title":      {"Take a breath before sharing again", "Even pauze voordat je weer deelt"},
-	"cadence.ask-count":      {"You have already shared %d times on %s today; the programme suggests at most %d.", "Je deelde vandaag al %d keer op %s; het programma raadt maximaal %d aan."},
+	"cadence.ask-count":      {"Shares on %[2]s today: %[1]d. The programme suggests at most %[3]d a day.", "Vandaag gedeeld op %[2]s: %[1]d keer. Het programma raadt maximaal %[3]d per dag aan."},
 	"cadence.ask-why":        {"Your network listens to you because you are a person, not a channel. Many company posts in one day start to look like advertising, and people scroll past them. Fewer, well-chosen shares keep your voice your own. Shares beyond the limit earn no points.", "Je netwerk luistert naar je omdat je een mens bent, geen kanaal. Veel bedrijfsposts op één dag gaan op reclame lijken, en mensen scrollen eraan voorbij. Minder, goedgekozen posts houden je stem van jezelf. Delen boven de limiet levert geen punten op."},
 	"cadence.share-anyway":   {"Share anyway", "Toch delen"},
 	"cadence.back":           {"Back to the feed", "Terug naar de feed"},

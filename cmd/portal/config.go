@@ -6,12 +6,14 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/netip"
 	"net/url"
 	"os"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/advocacy-portal/portal/handlers"
 	"github.com/advocacy-portal/portal/internal/auth"
 	"github.com/advocacy-portal/portal/internal/mail"
 	"github.com/advocacy-portal/portal/internal/retention"
@@ -33,9 +35,12 @@ type Config struct {
 	TrustedProxies  []string
 	AllowedDomains  []string // email domains that may sign in, lowercase; empty lets any in
 	DemoIdPAddr     string
-	GuidelinesDir   string        // a company's own guidelines; empty means the embedded set
-	SMTPURL         string        // where mail goes; empty keeps it in the admin outbox
-	ClickRetention  time.Duration // raw clicks older than this are deleted; the daily rollups stay
+	GuidelinesDir   string         // a company's own guidelines; empty means the embedded set
+	SMTPURL         string         // where mail goes; empty keeps it in the admin outbox
+	ClickRetention  time.Duration  // raw clicks older than this are deleted; the daily rollups stay
+	MetricsAllow    []netip.Prefix // client addresses that may read /metrics
+	MetricsToken    string         // a bearer token that may read /metrics from anywhere; empty means none
+	RateLimits      handlers.RateLimits
 }
 
 // OIDCConfig is a generic OpenID Connect provider (Entra ID, Okta, Google
@@ -77,6 +82,9 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (Conf
 		c                                Config
 		roleMap, proxies, clickRetention string
 		domains                          string
+		metricsAllow                     string
+		redirectRate, signInRate         string
+		scimRate                         string
 	)
 	settings := []setting{
 		{"addr", "PORTAL_ADDR", ":8080", "address to listen on", &c.Addr},
@@ -99,6 +107,11 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (Conf
 		{"demo-idp-addr", "PORTAL_DEMO_IDP_ADDR", "127.0.0.1:0", "loopback address of the demo identity provider (demo sign-in only)", &c.DemoIdPAddr},
 		{"guidelines", "PORTAL_GUIDELINES", "", "folder with your own code of conduct and training modules (default: the embedded set; see guidelines/README.md)", &c.GuidelinesDir},
 		{"click-retention", "PORTAL_CLICK_RETENTION", "400d", "how long raw click rows are kept before the retention job deletes them (the daily totals per link stay), in days (400d) or as a duration (9600h)", &clickRetention},
+		{"metrics-allow", "PORTAL_METRICS_ALLOW", "127.0.0.1/32,::1/128", "comma-separated addresses or CIDR ranges that may read /metrics (others get 404)", &metricsAllow},
+		{"metrics-token", "PORTAL_METRICS_TOKEN", "", "bearer token that may read /metrics from any address (default: none)", &c.MetricsToken},
+		{"rate-limit-redirect", "PORTAL_RATE_LIMIT_REDIRECT", handlers.DefaultRateLimits.Redirect.String(), "requests per client address to tracked links /l/…, as count/unit:burst with unit s, m or h; 0 turns the limit off", &redirectRate},
+		{"rate-limit-signin", "PORTAL_RATE_LIMIT_SIGNIN", "30/m:60", "requests per client address to /login and /auth/…, as count/unit:burst; 0 turns the limit off", &signInRate},
+		{"rate-limit-scim", "PORTAL_RATE_LIMIT_SCIM", handlers.DefaultRateLimits.SCIM.String(), "SCIM requests per bearer token (or client address), as count/unit:burst; 0 turns the limit off", &scimRate},
 		{"smtp-url", "PORTAL_SMTP_URL", "", "SMTP server for mail, e.g. smtp://user:pass@mail.example.com:587?from=advocacy@example.com (default: mail waits in the admin outbox)", &c.SMTPURL},
 	}
 	fs := flag.NewFlagSet("portal", flag.ContinueOnError)
@@ -179,6 +192,27 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (Conf
 			bad("-allowed-domains: %q %s", d, problem)
 		} else if !slices.Contains(c.AllowedDomains, d) {
 			c.AllowedDomains = append(c.AllowedDomains, d)
+		}
+	}
+	for _, a := range strings.Split(metricsAllow, ",") {
+		if a = strings.TrimSpace(a); a == "" {
+			continue
+		}
+		if p, err := netip.ParsePrefix(a); err == nil {
+			c.MetricsAllow = append(c.MetricsAllow, p.Masked())
+		} else if ip, err := netip.ParseAddr(a); err == nil {
+			c.MetricsAllow = append(c.MetricsAllow, netip.PrefixFrom(ip, ip.BitLen()))
+		} else {
+			bad("-metrics-allow: %q is not an address or CIDR range like 10.0.0.0/8", a)
+		}
+	}
+	for _, r := range []struct {
+		name string
+		src  string
+		dst  *handlers.Rate
+	}{{"rate-limit-redirect", redirectRate, &c.RateLimits.Redirect}, {"rate-limit-signin", signInRate, &c.RateLimits.SignIn}, {"rate-limit-scim", scimRate, &c.RateLimits.SCIM}} {
+		if *r.dst, err = handlers.ParseRate(r.src); err != nil {
+			bad("-%s: %v", r.name, err)
 		}
 	}
 	for _, p := range strings.Split(proxies, ",") {

@@ -147,8 +147,11 @@ func run(ctx context.Context, cfg Config, logger *slog.Logger, ready func(baseUR
 	app := handlers.New(handlers.Deps{
 		Store: db, Guidelines: g, Providers: providers, RoleMap: cfg.RoleMap, GroupsClaim: cfg.GroupsClaim,
 		BaseURL: baseURL, Demo: cfg.Demo(), Policy: post.DefaultPolicy, Logger: logger,
-		TrustedProxies: cfg.TrustedProxies, AllowedDomains: cfg.AllowedDomains, MailConfigured: worker.Sender != nil, Jobs: handlers.Jobs{Reminders: reminders, Publisher: publisher},
-		Clicks: reach.NewRecorder(db, reach.Config{Writer: clickWriter}), // group commit on /l/{code}
+		TrustedProxies: cfg.TrustedProxies, AllowedDomains: cfg.AllowedDomains, MailConfigured: worker.Sender != nil, Jobs: handlers.Jobs{Reminders: reminders, Publisher: publisher, Sources: poller},
+		Clicks:        reach.NewRecorder(db, reach.Config{Writer: clickWriter}), // group commit on /l/{code}
+		ClickStats:    clickWriter.Stats,
+		MetricsAccess: handlers.MetricsAccess{Allow: cfg.MetricsAllow, Token: cfg.MetricsToken},
+		RateLimits:    cfg.RateLimits,
 	})
 	serve(app, ln)
 	logger.Info("portal is ready", "url", baseURL, "db", cfg.DB, "conduct_version", g.Conduct.Version, "modules", len(g.Modules))

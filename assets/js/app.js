@@ -1,0 +1,14 @@
+// The portal's own script. The Content-Security-Policy allows no inline
+// scripts or event handlers, so small behaviours live here, keyed on data-
+// attributes. Every page works without it.
+(function () {
+  "use strict";
+  // data-select-on-focus: select the field's whole text when it gets focus,
+  // so a tracked link can be copied at once.
+  document.addEventListener("focusin", function (e) {
+    var el = e.target;
+    if (el && el.hasAttribute && el.hasAttribute("data-select-on-focus") && typeof el.select === "function") {
+      el.select();
+    }
+  });
+})();

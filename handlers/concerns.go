@@ -102,6 +102,13 @@ func (s *server) reportConcern(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if form.Urgent {
+		// Only the kind and a link: the description and the reporter's name
+		// stay in the portal, where only the points of contact see them.
+		s.announce(c, fmt.Sprintf("concern:%d", id), "Urgent concern reported",
+			fmt.Sprintf("An urgent concern was reported (%s). Points of contact: open it in the portal to triage it.", form.Kind),
+			fmt.Sprintf("%s/concerns/%d", s.BaseURL, id))
+	}
 	return c.Redirect(fmt.Sprintf("/concerns/%d?created=1", id), fiber.StatusSeeOther)
 }
 

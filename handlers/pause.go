@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -87,9 +88,12 @@ func (s *server) startPause(c *fiber.Ctx) error {
 	if len(form.Errors) > 0 {
 		return s.renderPauses(c, fiber.StatusUnprocessableEntity, form)
 	}
-	if _, err := s.Store.StartPause(ctx(c), scope, form.Reason, userOf(c).ID); err != nil {
+	p, err := s.Store.StartPause(ctx(c), scope, form.Reason, userOf(c).ID)
+	if err != nil {
 		return err
 	}
+	s.announce(c, fmt.Sprintf("pause:%d:start", p.ID), "Programme paused",
+		fmt.Sprintf("%s paused sharing (%s). Reason: %s", p.PausedBy, p.Scope, p.Reason), s.BaseURL+"/pause")
 	return c.Redirect("/pause?done=paused", fiber.StatusSeeOther)
 }
 
@@ -101,11 +105,14 @@ func (s *server) resumePause(c *fiber.Ctx) error {
 	if err != nil {
 		return notActive
 	}
-	if _, err := s.Store.ResumePause(ctx(c), id, userOf(c).ID); errors.Is(err, store.ErrNotFound) {
+	p, err := s.Store.ResumePause(ctx(c), id, userOf(c).ID)
+	if errors.Is(err, store.ErrNotFound) {
 		return notActive
 	} else if err != nil {
 		return err
 	}
+	s.announce(c, fmt.Sprintf("pause:%d:resume", p.ID), "Programme resumed",
+		fmt.Sprintf("%s resumed sharing (%s), paused for: %s", p.ResumedBy, p.Scope, p.Reason), s.BaseURL+"/pause")
 	s.wakePublisher()
 	return c.Redirect("/pause?done=resumed", fiber.StatusSeeOther)
 }

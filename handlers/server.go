@@ -67,6 +67,11 @@ type Deps struct {
 	// path. The zero value limits nothing; production passes DefaultRateLimits
 	// or the configured ones.
 	RateLimits RateLimits
+	// Webhooks announces pauses and urgent concerns to the Slack and Teams
+	// webhooks (notify.Webhooks). Optional: nil means no webhooks.
+	Webhooks interface {
+		Message(ctx context.Context, key, title, text, link string) error
+	}
 }
 
 // Jobs are background jobs handlers may wake after a change, so that its
@@ -82,6 +87,17 @@ type Jobs struct {
 func (s *server) wakePublisher() {
 	if s.Jobs.Publisher != nil {
 		s.Jobs.Publisher.Wake()
+	}
+}
+
+// announce sends a message to the webhooks, if any. It is called after
+// the change was committed; a failure is logged, never returned.
+func (s *server) announce(c *fiber.Ctx, key, title, text, link string) {
+	if s.Webhooks == nil {
+		return
+	}
+	if err := s.Webhooks.Message(ctx(c), key, title, text, link); err != nil {
+		s.Logger.Error("webhook message failed", "id", requestID(c), "key", key, "err", err)
 	}
 }
 

@@ -146,7 +146,7 @@ func TestSourcesEndToEnd(t *testing.T) {
 			t.Fatalf("add %s: %d", name, resp.StatusCode)
 		}
 	}
-	job := &sources.Job{Store: env.store, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	job := &sources.Job{Store: env.store, Fetcher: &sources.Fetcher{AllowPrivate: true}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	if n, err := job.RunOnce(ctx); err != nil || n != 2 {
 		t.Fatalf("RunOnce: %d, %v", n, err)
 	}

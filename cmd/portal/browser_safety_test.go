@@ -53,7 +53,7 @@ func TestBrowserProgrammeSafety(t *testing.T) {
 	// The test opens the portal's database itself to poll the sources:
 	// the poller runs at start and then every half hour, and the pages
 	// offer no "poll now".
-	base := startPortal(t, "-guidelines", dir)
+	base := startPortal(t, "-guidelines", dir, "-sources-allow-private=true")
 	feedSrv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/rss+xml; charset=utf-8")
 		io.WriteString(w, safetyFeed)

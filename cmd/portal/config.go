@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -41,6 +42,9 @@ type Config struct {
 	MetricsAllow    []netip.Prefix // client addresses that may read /metrics
 	MetricsToken    string         // a bearer token that may read /metrics from anywhere; empty means none
 	RateLimits      handlers.RateLimits
+	// SourcesAllowPrivate lets the content-source poller fetch feeds on
+	// loopback, private, link-local addresses; for tests or intranet feeds.
+	SourcesAllowPrivate bool
 }
 
 // OIDCConfig is a generic OpenID Connect provider (Entra ID, Okta, Google
@@ -85,6 +89,7 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (Conf
 		metricsAllow                     string
 		redirectRate, signInRate         string
 		scimRate                         string
+		sourcesAllowPrivate              string
 	)
 	settings := []setting{
 		{"addr", "PORTAL_ADDR", ":8080", "address to listen on", &c.Addr},
@@ -113,6 +118,7 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (Conf
 		{"rate-limit-signin", "PORTAL_RATE_LIMIT_SIGNIN", "30/m:60", "requests per client address to /login and /auth/…, as count/unit:burst; 0 turns the limit off", &signInRate},
 		{"rate-limit-scim", "PORTAL_RATE_LIMIT_SCIM", handlers.DefaultRateLimits.SCIM.String(), "SCIM requests per bearer token (or client address), as count/unit:burst; 0 turns the limit off", &scimRate},
 		{"smtp-url", "PORTAL_SMTP_URL", "", "SMTP server for mail, e.g. smtp://user:pass@mail.example.com:587?from=advocacy@example.com (default: mail waits in the admin outbox)", &c.SMTPURL},
+		{"sources-allow-private", "PORTAL_SOURCES_ALLOW_PRIVATE", "false", "let content sources (RSS/Atom feeds) be fetched from loopback, private (RFC 1918, fc00::/7) and link-local addresses; for testing or intranet feeds only", &sourcesAllowPrivate},
 	}
 	fs := flag.NewFlagSet("portal", flag.ContinueOnError)
 	fs.SetOutput(out)
@@ -178,6 +184,9 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (Conf
 		}
 	}
 	var err error
+	if c.SourcesAllowPrivate, err = strconv.ParseBool(sourcesAllowPrivate); err != nil {
+		bad("-sources-allow-private must be true or false, not %q", sourcesAllowPrivate)
+	}
 	if c.ClickRetention, err = retention.ParsePeriod(clickRetention); err != nil {
 		bad("-click-retention: %v", err)
 	}

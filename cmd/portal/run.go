@@ -139,7 +139,7 @@ func run(ctx context.Context, cfg Config, logger *slog.Logger, ready func(baseUR
 	wg.Go(func() { hookWorker.Run(jobs) })
 	wg.Go(func() { digest.Run(jobs, digestInterval) })
 	cleaner := &retention.Job{Store: db, Logger: logger, ClickRetention: cfg.ClickRetention}
-	poller := &sources.Job{Store: db, Logger: logger, Fetcher: &sources.Fetcher{UserAgent: "advocacy-portal (+" + baseURL + ")"}}
+	poller := &sources.Job{Store: db, Logger: logger, Fetcher: &sources.Fetcher{UserAgent: "advocacy-portal (+" + baseURL + ")", AllowPrivate: cfg.SourcesAllowPrivate}}
 	wg.Go(func() { poller.Run(jobs, sourcesInterval) })
 	wg.Go(func() { cleaner.Run(jobs, retentionInterval) })
 	defer func() { stopJobs(); wg.Wait() }()
@@ -147,7 +147,7 @@ func run(ctx context.Context, cfg Config, logger *slog.Logger, ready func(baseUR
 	app := handlers.New(handlers.Deps{
 		Store: db, Guidelines: g, Providers: providers, RoleMap: cfg.RoleMap, GroupsClaim: cfg.GroupsClaim,
 		BaseURL: baseURL, Demo: cfg.Demo(), Policy: post.DefaultPolicy, Logger: logger,
-		TrustedProxies: cfg.TrustedProxies, AllowedDomains: cfg.AllowedDomains, MailConfigured: worker.Sender != nil, Jobs: handlers.Jobs{Reminders: reminders, Publisher: publisher, Sources: poller},
+		TrustedProxies: cfg.TrustedProxies, AllowedDomains: cfg.AllowedDomains, MailConfigured: worker.Sender != nil, Jobs: handlers.Jobs{Reminders: reminders, Publisher: publisher, Sources: poller}, Webhooks: webhooks,
 		Clicks:        reach.NewRecorder(db, reach.Config{Writer: clickWriter}), // group commit on /l/{code}
 		ClickStats:    clickWriter.Stats,
 		MetricsAccess: handlers.MetricsAccess{Allow: cfg.MetricsAllow, Token: cfg.MetricsToken},

@@ -204,3 +204,90 @@ func isWebLink(link string) bool {
 	u, err := url.Parse(link)
 	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
 }
+
+// Message queues a generic announcement (e.g. a pause, an urgent concern)
+// to every configured webhook: one delivery per target keyed
+// "msg:<key>:<target>", so sending the same key again queues nothing. The
+// title and text are escaped like a post's title (Slack mrkdwn escaping;
+// plain TextRuns in Teams); link, if an http(s) URL, becomes a button.
+// With no webhook configured it does nothing.
+func (w *Webhooks) Message(ctx context.Context, key, title, text, link string) error {
+	var deliveries []store.WebhookDelivery
+	for _, target := range store.WebhookTargets {
+		hook, err := w.Store.WebhookURL(ctx, target)
+		if err != nil {
+			return fmt.Errorf("notify: message %s: %w", key, err)
+		}
+		if hook == "" {
+			continue
+		}
+		payload, err := MessagePayload(target, title, text, link)
+		if err != nil {
+			return fmt.Errorf("notify: message %s: %w", key, err)
+		}
+		deliveries = append(deliveries, store.WebhookDelivery{Target: target, URL: hook, Payload: payload,
+			DedupeKey: fmt.Sprintf("msg:%s:%s", key, target)})
+	}
+	if len(deliveries) == 0 {
+		return nil
+	}
+	queued, err := w.Store.EnqueueWebhookDeliveries(ctx, deliveries)
+	if err != nil {
+		return fmt.Errorf("notify: message %s: %w", key, err)
+	}
+	if queued > 0 && w.Notify != nil {
+		w.Notify()
+	}
+	return nil
+}
+
+const openButton = "Open in the portal"
+
+// MessagePayload is the JSON a webhook of target receives for a generic
+// message: Slack gets {"text", "blocks"} with title and text escaped for
+// mrkdwn; Teams gets an Adaptive Card whose title and text are plain
+// TextRuns. A link that is not an http(s) URL is left out.
+func MessagePayload(target store.WebhookTarget, title, text, link string) ([]byte, error) {
+	switch target {
+	case store.WebhookSlack:
+		section := "*" + SlackEscape(title) + "*"
+		if text != "" {
+			section += "\n" + SlackEscape(text)
+		}
+		blocks := []any{jsonObject{"type": "section", "text": jsonObject{"type": "mrkdwn", "text": section}}}
+		if isWebLink(link) {
+			blocks = append(blocks, jsonObject{"type": "actions", "elements": []any{
+				jsonObject{"type": "button", "text": plainText(openButton), "url": link, "style": "primary"}}})
+		}
+		return json.Marshal(jsonObject{"text": SlackEscape(title), "blocks": blocks})
+	case store.WebhookTeams:
+		body := []any{jsonObject{"type": "RichTextBlock", "inlines": []any{
+			jsonObject{"type": "TextRun", "text": title, "weight": "Bolder", "size": "Medium"},
+		}}}
+		if text != "" {
+			body = append(body, jsonObject{"type": "RichTextBlock", "inlines": []any{
+				jsonObject{"type": "TextRun", "text": text},
+			}})
+		}
+		card := jsonObject{
+			"$schema":      "http://adaptivecards.io/schemas/adaptive-card.json",
+			"type":         "AdaptiveCard",
+			"version":      "1.4",
+			"body":         body,
+			"fallbackText": title,
+		}
+		if isWebLink(link) {
+			card["actions"] = []any{jsonObject{"type": "Action.OpenUrl", "title": openButton, "url": link}}
+		}
+		return json.Marshal(jsonObject{
+			"type":    "message",
+			"summary": title,
+			"attachments": []any{jsonObject{
+				"contentType": "application/vnd.microsoft.card.adaptive",
+				"contentUrl":  nil,
+				"content":     card,
+			}},
+		})
+	}
+	return nil, fmt.Errorf("unknown webhook target %q", target)
+}

@@ -12,10 +12,13 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 	"unicode/utf8"
 
@@ -56,8 +59,71 @@ type Fetcher struct {
 	Timeout      time.Duration // per fetch, including reading the body
 	MaxBytes     int64         // a larger body is an error
 	MaxRedirects int
-	Transport    http.RoundTripper // optional; http.DefaultTransport by default
-	UserAgent    string            // optional
+	// Transport is optional. By default a transport that refuses
+	// loopback, private, link-local, unspecified and multicast addresses
+	// (see AllowPrivate) is used; a Transport given here is used as is,
+	// without that guard.
+	Transport http.RoundTripper
+	UserAgent string // optional
+	// AllowPrivate lets the default transport connect to loopback, private
+	// (RFC 1918, fc00::/7), link-local, unspecified and multicast
+	// addresses. Off, such a connection is refused at dial time, after DNS
+	// resolution, so neither a name that resolves to one (DNS rebinding)
+	// nor a redirect to one gets through. For tests and intranet feeds.
+	AllowPrivate bool
+}
+
+// ErrForbiddenAddress is wrapped by the error of a fetch refused because
+// the feed's address (or a redirect's) is not a public one.
+var ErrForbiddenAddress = errors.New("not a public internet address")
+
+// checkAddress refuses address (host:port, as dialled) unless it is a
+// public unicast IP.
+func checkAddress(network, address string, _ syscall.RawConn) error {
+	host, _, err := net.SplitHostPort(address)
+	if err != nil {
+		return fmt.Errorf("refusing to connect to %q: %w", address, ErrForbiddenAddress)
+	}
+	ip, err := netip.ParseAddr(host)
+	if err != nil {
+		return fmt.Errorf("refusing to connect to %q: %w", host, ErrForbiddenAddress)
+	}
+	ip = ip.Unmap()
+	var kind string
+	switch {
+	case ip.IsLoopback():
+		kind = "loopback"
+	case ip.IsPrivate():
+		kind = "private"
+	case ip.IsLinkLocalUnicast(), ip.IsLinkLocalMulticast():
+		kind = "link-local"
+	case ip.IsUnspecified(), ip.Is4() && ip.As4()[0] == 0:
+		kind = "unspecified"
+	case ip.IsMulticast(), ip.IsInterfaceLocalMulticast():
+		kind = "multicast"
+	default:
+		return nil
+	}
+	return fmt.Errorf("refusing to connect to %s, a %s address: %w", ip, kind, ErrForbiddenAddress)
+}
+
+// guardedTransport is the default transport when private addresses are
+// not allowed. It uses no proxy: the guard must see the feed's own address.
+var guardedTransport = sync.OnceValue(func() http.RoundTripper {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.Proxy = nil
+	t.DialContext = (&net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second, Control: checkAddress}).DialContext
+	return t
+})
+
+func (f *Fetcher) transport() http.RoundTripper {
+	switch {
+	case f.Transport != nil:
+		return f.Transport
+	case f.AllowPrivate:
+		return http.DefaultTransport
+	}
+	return guardedTransport()
 }
 
 // Result is a fetched feed.
@@ -86,7 +152,7 @@ func (f *Fetcher) Fetch(ctx context.Context, rawURL, etag, lastModified string) 
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	client := &http.Client{Transport: f.Transport, Timeout: timeout,
+	client := &http.Client{Transport: f.transport(), Timeout: timeout,
 		CheckRedirect: func(req *http.Request, via []*http.Request) error {
 			if len(via) > maxRedirects {
 				return fmt.Errorf("more than %d redirects", maxRedirects)

@@ -2,6 +2,7 @@ package sources_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -79,7 +80,7 @@ func feedServer(t *testing.T) (*httptest.Server, *atomic.Int32) {
 
 func TestFetch(t *testing.T) {
 	srv, _ := feedServer(t)
-	f := &sources.Fetcher{Timeout: 300 * time.Millisecond}
+	f := &sources.Fetcher{Timeout: 300 * time.Millisecond, AllowPrivate: true}
 	tests := []struct {
 		path        string
 		wantErr     string // a part of the error; "" for none
@@ -115,7 +116,7 @@ func TestFetch(t *testing.T) {
 
 func TestParseRSS(t *testing.T) {
 	srv, _ := feedServer(t)
-	res, err := (&sources.Fetcher{}).Fetch(context.Background(), srv.URL+"/rss", "", "")
+	res, err := (&sources.Fetcher{AllowPrivate: true}).Fetch(context.Background(), srv.URL+"/rss", "", "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -169,7 +170,7 @@ func TestRunOnce(t *testing.T) {
 		}
 		ids[p] = id
 	}
-	job := &sources.Job{Store: s, Fetcher: &sources.Fetcher{Timeout: 300 * time.Millisecond}}
+	job := &sources.Job{Store: s, Fetcher: &sources.Fetcher{Timeout: 300 * time.Millisecond, AllowPrivate: true}}
 	n, err := job.RunOnce(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -218,11 +219,44 @@ func TestRunOnceDedupesAfterValidatorsChange(t *testing.T) {
 	if _, err := s.AddSource(ctx, "News", srv.URL+"/rss", u.ID); err != nil { // no validators: a full answer each time
 		t.Fatal(err)
 	}
-	job := &sources.Job{Store: s}
+	job := &sources.Job{Store: s, Fetcher: &sources.Fetcher{AllowPrivate: true}}
 	if n, err := job.RunOnce(ctx); err != nil || n != 2 {
 		t.Fatalf("first poll: %d, %v", n, err)
 	}
 	if n, err := job.RunOnce(ctx); err != nil || n != 0 {
 		t.Fatalf("second poll of the same items: %d new, %v; want 0", n, err)
+	}
+}
+
+func TestFetchRefusesPrivateAddresses(t *testing.T) {
+	srv, _ := feedServer(t) // listens on 127.0.0.1
+	ctx := context.Background()
+	s := mustOpenStore(t)
+	u, err := s.SignIn(ctx, account.Identity{Subject: "test:comms", Email: "comms@example.com", Name: "Comms", Roles: []account.Role{account.Comms}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, err := s.AddSource(ctx, "Loopback", srv.URL+"/rss", u.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	job := &sources.Job{Store: s, Fetcher: &sources.Fetcher{Timeout: time.Second}}
+	if n, err := job.RunOnce(ctx); err != nil || n != 0 {
+		t.Fatalf("poll of a loopback feed: %d new, %v; want 0, nil", n, err)
+	}
+	src, err := s.Source(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(src.LastError, "refusing to connect to 127.0.0.1, a loopback address") {
+		t.Errorf("last error %q, want the loopback refusal", src.LastError)
+	}
+
+	for _, raw := range []string{srv.URL + "/rss", "http://[::1]:1/feed", "http://10.0.0.1:1/feed", "http://169.254.169.254/latest/meta-data/",
+		"http://0.0.0.0:1/feed", "http://[fd00::1]:1/feed", "http://224.0.0.1:1/feed"} {
+		_, err := (&sources.Fetcher{Timeout: time.Second}).Fetch(ctx, raw, "", "")
+		if !errors.Is(err, sources.ErrForbiddenAddress) {
+			t.Errorf("Fetch(%q) = %v, want ErrForbiddenAddress", raw, err)
+		}
 	}
 }

@@ -4,9 +4,9 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"sync"
 	"time"
 
+	"github.com/advocacy-portal/portal/internal/job"
 	"github.com/advocacy-portal/portal/internal/store"
 )
 
@@ -30,8 +30,7 @@ type Worker struct {
 	// the same clock as the store.
 	Now func() time.Time
 
-	wakeOnce sync.Once
-	wake     chan struct{}
+	wake job.Waker
 }
 
 // Defaults for a Worker's zero fields.
@@ -76,7 +75,7 @@ func (w *Worker) Run(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-ticker.C:
-		case <-w.wakeC():
+		case <-w.wake.C():
 		}
 	}
 }
@@ -97,17 +96,7 @@ func (w *Worker) drain(ctx context.Context) {
 // Notify asks Run for a pass now, e.g. after mail was queued. It never
 // blocks and is safe from any goroutine; wake-ups made while a pass runs
 // fold into one more pass.
-func (w *Worker) Notify() {
-	select {
-	case w.wakeC() <- struct{}{}:
-	default:
-	}
-}
-
-func (w *Worker) wakeC() chan struct{} {
-	w.wakeOnce.Do(func() { w.wake = make(chan struct{}, 1) })
-	return w.wake
-}
+func (w *Worker) Notify() { w.wake.Wake() }
 
 // RunOnce claims one batch of due messages and tries to send each, marking
 // it sent or failed. With a nil Sender it does nothing. err reports a store

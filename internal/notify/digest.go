@@ -5,9 +5,9 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
-	"sync"
 	"time"
 
+	"github.com/advocacy-portal/portal/internal/job"
 	"github.com/advocacy-portal/portal/internal/pause"
 	"github.com/advocacy-portal/portal/internal/post"
 	"github.com/advocacy-portal/portal/internal/store"
@@ -29,8 +29,7 @@ type Digest struct {
 	Now     func() time.Time
 	Notify  func() // called after mail was queued, to wake the mail worker; may be nil
 
-	wakeOnce sync.Once
-	wake     chan struct{}
+	wake job.Waker
 }
 
 // MaxDigestPosts is how many posts one digest lists; the rest are counted
@@ -40,15 +39,7 @@ const MaxDigestPosts = 20
 // Wake makes Run do a pass now instead of at its next tick. It never
 // blocks; it is safe from any goroutine.
 func (j *Digest) Wake() {
-	select {
-	case j.wakeC() <- struct{}{}:
-	default:
-	}
-}
-
-func (j *Digest) wakeC() chan struct{} {
-	j.wakeOnce.Do(func() { j.wake = make(chan struct{}, 1) })
-	return j.wake
+	j.wake.Wake()
 }
 
 // Run runs the job at once, then every interval and whenever woken, until
@@ -66,7 +57,7 @@ func (j *Digest) Run(ctx context.Context, interval time.Duration) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-		case <-j.wakeC():
+		case <-j.wake.C():
 		}
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/advocacy-portal/portal/internal/job"
 	"github.com/advocacy-portal/portal/internal/store"
 )
 
@@ -39,8 +40,7 @@ type Worker struct {
 	// the same clock as the store.
 	Now func() time.Time
 
-	wakeOnce   sync.Once
-	wake       chan struct{}
+	wake       job.Waker
 	clientOnce sync.Once
 	client     *http.Client
 }
@@ -90,7 +90,7 @@ func (w *Worker) Run(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-ticker.C:
-		case <-w.wakeC():
+		case <-w.wake.C():
 		}
 	}
 }
@@ -112,15 +112,7 @@ func (w *Worker) drain(ctx context.Context) {
 // never blocks and is safe from any goroutine; wake-ups made while a pass
 // runs fold into one more pass.
 func (w *Worker) Wake() {
-	select {
-	case w.wakeC() <- struct{}{}:
-	default:
-	}
-}
-
-func (w *Worker) wakeC() chan struct{} {
-	w.wakeOnce.Do(func() { w.wake = make(chan struct{}, 1) })
-	return w.wake
+	w.wake.Wake()
 }
 
 // RunOnce claims one batch of due deliveries and tries each, marking it

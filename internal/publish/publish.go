@@ -7,9 +7,9 @@ package publish
 import (
 	"context"
 	"log/slog"
-	"sync"
 	"time"
 
+	"github.com/advocacy-portal/portal/internal/job"
 	"github.com/advocacy-portal/portal/internal/post"
 	"github.com/advocacy-portal/portal/internal/store"
 )
@@ -23,8 +23,7 @@ type Job struct {
 	// stay live.
 	OnLive func(context.Context, []post.Post) error
 
-	wakeOnce sync.Once
-	wake     chan struct{}
+	wake job.Waker
 }
 
 // RunOnce publishes the posts due now and expires the ones past their
@@ -49,15 +48,7 @@ func (j *Job) RunOnce(ctx context.Context) (published, expired int, err error) {
 // Wake makes Run do a pass now, e.g. right after an approval. It never
 // blocks; it is safe from any goroutine.
 func (j *Job) Wake() {
-	select {
-	case j.wakeC() <- struct{}{}:
-	default:
-	}
-}
-
-func (j *Job) wakeC() chan struct{} {
-	j.wakeOnce.Do(func() { j.wake = make(chan struct{}, 1) })
-	return j.wake
+	j.wake.Wake()
 }
 
 // Run runs the job at once, then every interval and whenever woken, until
@@ -75,7 +66,7 @@ func (j *Job) Run(ctx context.Context, interval time.Duration) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-		case <-j.wakeC():
+		case <-j.wake.C():
 		}
 	}
 }

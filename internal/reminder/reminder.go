@@ -12,9 +12,9 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
+	"github.com/advocacy-portal/portal/internal/job"
 	"github.com/advocacy-portal/portal/internal/store"
 	"github.com/advocacy-portal/portal/internal/training"
 )
@@ -28,22 +28,13 @@ type Job struct {
 	Now        func() time.Time // nil means time.Now
 	Notify     func()           // called after mail was queued, to wake the sender; may be nil
 
-	wakeOnce sync.Once
-	wake     chan struct{}
+	wake job.Waker
 }
 
 // Wake makes Run do a pass now instead of at its next tick, e.g. after an
 // assignment was made. It never blocks; it is safe from any goroutine.
 func (j *Job) Wake() {
-	select {
-	case j.wakeC() <- struct{}{}:
-	default:
-	}
-}
-
-func (j *Job) wakeC() chan struct{} {
-	j.wakeOnce.Do(func() { j.wake = make(chan struct{}, 1) })
-	return j.wake
+	j.wake.Wake()
 }
 
 // owed is a reminder about one module that a person has not had yet.
@@ -127,7 +118,7 @@ func (j *Job) Run(ctx context.Context, interval time.Duration) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-		case <-j.wakeC():
+		case <-j.wake.C():
 		}
 	}
 }

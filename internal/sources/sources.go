@@ -24,6 +24,7 @@ import (
 
 	"github.com/mmcdole/gofeed"
 
+	"github.com/advocacy-portal/portal/internal/job"
 	"github.com/advocacy-portal/portal/internal/store"
 )
 
@@ -292,22 +293,13 @@ type Job struct {
 	Fetcher *Fetcher // nil: a Fetcher with the defaults
 	Logger  *slog.Logger
 
-	wakeOnce sync.Once
-	wake     chan struct{}
+	wake job.Waker
 }
 
 // Wake makes Run poll now instead of at its next tick, e.g. after a source
 // was added. It never blocks.
 func (j *Job) Wake() {
-	select {
-	case j.wakeC() <- struct{}{}:
-	default:
-	}
-}
-
-func (j *Job) wakeC() chan struct{} {
-	j.wakeOnce.Do(func() { j.wake = make(chan struct{}, 1) })
-	return j.wake
+	j.wake.Wake()
 }
 
 // RunOnce polls every source once, one after the other, and returns how
@@ -370,7 +362,7 @@ func (j *Job) Run(ctx context.Context, interval time.Duration) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-		case <-j.wakeC():
+		case <-j.wake.C():
 		}
 	}
 }

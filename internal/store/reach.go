@@ -22,6 +22,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"sync"
@@ -434,22 +435,29 @@ func (s *Store) eachScopedEntry(ctx context.Context, scope ReachScope, from, to 
 	if err := rows.Err(); err != nil {
 		return err
 	}
+	limit, err := s.pointLimit(ctx)
+	if err != nil {
+		return err
+	}
+	// Shares are ranked among all of their people's shares, not only the
+	// scope's, as a share's points do not depend on the report.
 	srows, err := s.read.QueryContext(ctx, `SELECT substr(sh.created_at, 1, 10), l.id, l.user_id, l.post_id, l.network,
-			COUNT(*), SUM(sh.followers)
-		FROM links l JOIN shares sh ON sh.link_id = l.id
-		WHERE `+where+` AND sh.created_at >= ? AND sh.created_at < ? GROUP BY 1, 2`,
-		arg, timestamp(from), timestamp(to))
+			COUNT(*), SUM(sh.followers), SUM(sh.n <= ?)
+		FROM links l JOIN `+rankedShares(`l.user_id IN (SELECT l.user_id FROM links l WHERE `+where+`)`)+` sh ON sh.link_id = l.id
+		WHERE `+where+` GROUP BY 1, 2`,
+		limit, timestamp(from), timestamp(to), arg, arg)
 	if err != nil {
 		return err
 	}
 	defer srows.Close()
 	for srows.Next() {
 		e = reachEntry{}
-		if err := srows.Scan(&day, &e.link, &e.user, &e.post, &network, &e.shares, &e.reach); err != nil {
+		var within int64
+		if err := srows.Scan(&day, &e.link, &e.user, &e.post, &network, &e.shares, &e.reach, &within); err != nil {
 			return err
 		}
 		if share.Network(network) != share.Facebook {
-			e.pointShares = e.shares
+			e.pointShares = within
 		}
 		if i, ok := index(day); ok {
 			e.net = nets.of(network)
@@ -1025,6 +1033,35 @@ func (s *Store) ensureReachDays(ctx context.Context, from, to time.Time) (int, e
 	return len(digests), tx.Commit()
 }
 
+// rankedShares is a subquery of the shares recorded from its first
+// argument up to its second that meet cond (on links l), each with n, its
+// rank among its person's shares on its network that UTC day: the n-th
+// share earns a point only within the share cadence (cadence.WithinLimit,
+// see pointLimit).
+func rankedShares(cond string) string {
+	return `(SELECT sh.id, sh.link_id, sh.followers, sh.created_at,
+			ROW_NUMBER() OVER (PARTITION BY l.user_id, l.network, substr(sh.created_at, 1, 10) ORDER BY sh.created_at, sh.id) AS n
+		FROM shares sh JOIN links l ON l.id = sh.link_id WHERE sh.created_at >= ? AND sh.created_at < ? AND ` + cond + `)`
+}
+
+// pointLimit is the highest rank (see rankedShares) of a share that earns a
+// point: the share cadence's limit, or no bound without one.
+//
+// Points are fixed when a finished day is digested (reach_days, and the
+// people_to_date running totals built from them): changing the cadence
+// limit later applies to days digested afterwards and to today's and
+// scoped reports read live, but does not recompute digests already built.
+func (s *Store) pointLimit(ctx context.Context) (int64, error) {
+	r, err := s.ShareCadence(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("share cadence: %w", err)
+	}
+	if r.Limit <= 0 {
+		return math.MaxInt64, nil
+	}
+	return int64(r.Limit), nil
+}
+
 // readReachDay reads one day's shares and people's clicks per link from
 // shares, links and click_rollups, ordered by link.
 func (s *Store) readReachDay(ctx context.Context, day time.Time) ([]reachEntry, error) {
@@ -1057,23 +1094,27 @@ func (s *Store) readReachDay(ctx context.Context, day time.Time) ([]reachEntry, 
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	srows, err := s.read.QueryContext(ctx, `SELECT sh.link_id, l.user_id, l.post_id, l.network, COUNT(*), SUM(sh.followers)
-		FROM shares sh JOIN links l ON l.id = sh.link_id WHERE sh.created_at >= ? AND sh.created_at < ? GROUP BY sh.link_id`,
-		timestamp(day), timestamp(day.AddDate(0, 0, 1)))
+	limit, err := s.pointLimit(ctx)
+	if err != nil {
+		return nil, err
+	}
+	srows, err := s.read.QueryContext(ctx, `SELECT sh.link_id, l.user_id, l.post_id, l.network, COUNT(*), SUM(sh.followers), SUM(sh.n <= ?)
+		FROM `+rankedShares("1")+` sh JOIN links l ON l.id = sh.link_id GROUP BY sh.link_id`,
+		limit, timestamp(day), timestamp(day.AddDate(0, 0, 1)))
 	if err != nil {
 		return nil, fmt.Errorf("shares on %s: %w", day.Format(DayLayout), err)
 	}
 	defer srows.Close()
 	for srows.Next() {
-		var link, user, post, shares, reach int64
+		var link, user, post, shares, reach, within int64
 		var network string
-		if err := srows.Scan(&link, &user, &post, &network, &shares, &reach); err != nil {
+		if err := srows.Scan(&link, &user, &post, &network, &shares, &reach, &within); err != nil {
 			return nil, err
 		}
 		e := entry(link, user, post, network)
 		e.shares, e.reach = shares, reach
 		if share.Network(network) != share.Facebook {
-			e.pointShares = shares
+			e.pointShares = within
 		}
 	}
 	if err := srows.Err(); err != nil {

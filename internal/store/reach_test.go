@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/advocacy-portal/portal/internal/account"
+	"github.com/advocacy-portal/portal/internal/cadence"
 	"github.com/advocacy-portal/portal/internal/post"
 	"github.com/advocacy-portal/portal/internal/share"
 	"github.com/advocacy-portal/portal/internal/store"
@@ -327,5 +328,72 @@ func TestReachReportEmpty(t *testing.T) {
 	}
 	if _, ok, err := s.ReachFirstDay(context.Background(), store.ReachScope{}); ok || err != nil {
 		t.Errorf("first day of nothing: %v, %v", ok, err)
+	}
+}
+
+// TestPointsWithinCadence checks that with a share cadence limit only the
+// first Limit shares per person, network and UTC day earn points, in
+// digests, live days and scoped reports alike, while every share counts.
+func TestPointsWithinCadence(t *testing.T) {
+	ctx := context.Background()
+	for _, limit := range []int{1, 0} {
+		st := newReachSetup(t)
+		if limit > 0 {
+			if err := st.s.SetSetting(ctx, store.SettingShareCadence, cadence.Rule{Limit: limit}, st.sam.ID); err != nil {
+				t.Fatal(err)
+			}
+		}
+		now := *st.now
+		// A second LinkedIn share by Sam on the 9th and on the 10th.
+		for _, sh := range []struct {
+			at     time.Time
+			postID int64
+		}{{march(9).Add(9*time.Hour + 30*time.Minute), st.launch}, {march(10).Add(11 * time.Hour), st.hiring}} {
+			*st.now = sh.at
+			if _, _, err := st.s.ShareLink(ctx, st.sam.ID, sh.postID, share.LinkedIn, share.NewCode); err != nil {
+				t.Fatal(err)
+			}
+		}
+		*st.now = now
+		// Each day's second LinkedIn share earns nothing with a limit of 1.
+		perDay, all := int64(1), int64(3)
+		if limit == 0 {
+			perDay, all = 2, 5
+		}
+		board := func(from, to time.Time) store.LeaderLine {
+			t.Helper()
+			lines, err := st.s.Leaderboard(ctx, from, to)
+			if err != nil || len(lines) != 1 {
+				t.Fatalf("limit %d: leaderboard %v to %v = %+v, %v; want Sam", limit, from, to, lines, err)
+			}
+			return lines[0]
+		}
+		if l := board(march(9), march(10)); l.Shares != 2 || l.PointShares != perDay {
+			t.Errorf("limit %d: the 9th (digest): %d shares, %d points shares; want 2, %d", limit, l.Shares, l.PointShares, perDay)
+		}
+		if l := board(march(10), march(11)); l.Shares != 2 || l.PointShares != perDay {
+			t.Errorf("limit %d: today (live): %d shares, %d points shares; want 2, %d", limit, l.Shares, l.PointShares, perDay)
+		}
+		// The 1st's Facebook share never earns; LinkedIn on two days earns twice.
+		if l := board(march(1), march(11)); l.Shares != 6 || l.PointShares != all {
+			t.Errorf("limit %d: all: %d shares, %d points shares; want 6, %d", limit, l.Shares, l.PointShares, all)
+		}
+		// Scoped reports rank a share among all its person's shares: Sam's
+		// Launch share on the 9th came after his Hiring share.
+		for _, tc := range []struct {
+			scope               store.ReachScope
+			shares, pointShares int64
+		}{
+			{store.ReachScope{PostID: st.launch}, 2, 1 + perDay - 1},
+			{store.ReachScope{PostID: st.hiring}, 1, 1},
+			{store.ReachScope{UserID: st.sam.ID}, 2, perDay},
+			{store.ReachScope{CampaignID: st.campaign}, 2, 1 + perDay - 1},
+		} {
+			c, err := st.s.ReachTotals(ctx, tc.scope, march(9), march(10))
+			if err != nil || c.Shares != tc.shares || c.PointShares != tc.pointShares {
+				t.Errorf("limit %d: totals of %+v on the 9th = %d shares, %d points shares, %v; want %d, %d",
+					limit, tc.scope, c.Shares, c.PointShares, err, tc.shares, tc.pointShares)
+			}
+		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/advocacy-portal/portal/internal/apperr"
 	"github.com/advocacy-portal/portal/internal/check"
+	"github.com/advocacy-portal/portal/internal/share"
 	"github.com/advocacy-portal/portal/internal/store"
 	"github.com/advocacy-portal/portal/views"
 )
@@ -79,8 +80,12 @@ func (s *server) showContentSettings(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	enabled, err := s.enabledNetworks(c)
+	if err != nil {
+		return err
+	}
 	return s.render(c, fiber.StatusOK, views.ContentSettingsView(s.chrome(c, "Content settings", "admin"),
-		views.ContentSettingsPage{FourEyes: pol.FourEyes, Rules: rules, Saved: c.Query("saved") == "1"}))
+		views.ContentSettingsPage{FourEyes: pol.FourEyes, Rules: rules, Networks: networkChoices(enabled), Saved: c.Query("saved") == "1"}))
 }
 
 // saveContentSettings stores the rules; both settings are audit-logged by
@@ -117,9 +122,33 @@ func (s *server) saveContentSettings(c *fiber.Ctx) error {
 		errs["disclosure"] = "The disclosure is one word or hashtag, like #employee."
 	}
 	fourEyes := c.FormValue("four_eyes") == "1"
+	// The networks fieldset sends a marker, so a form without it (an older
+	// page or a script) leaves the offered networks as they are.
+	networksShown := c.FormValue("networks_shown") == "1"
+	var enabled []share.Network
+	if networksShown {
+		for _, v := range c.Request().PostArgs().PeekMulti("networks") {
+			n, ok := share.Parse(string(v))
+			if !ok {
+				errs["networks"] = "One of the chosen networks does not exist. Reload the page and choose again."
+				continue
+			}
+			if !slices.Contains(enabled, n) {
+				enabled = append(enabled, n)
+			}
+		}
+		if len(enabled) == 0 && errs["networks"] == "" {
+			errs["networks"] = "Keep at least one network enabled, or people cannot share at all."
+		}
+	} else {
+		var err error
+		if enabled, err = s.enabledNetworks(c); err != nil {
+			return err
+		}
+	}
 	if len(errs) > 0 {
 		return s.render(c, fiber.StatusUnprocessableEntity, views.ContentSettingsView(s.chrome(c, "Content settings", "admin"),
-			views.ContentSettingsPage{FourEyes: fourEyes, Rules: rules, Errors: errs}))
+			views.ContentSettingsPage{FourEyes: fourEyes, Rules: rules, Networks: networkChoices(enabled), Errors: errs}))
 	}
 	actor := userOf(c).ID
 	if err := s.Store.SetSetting(ctx(c), settingCheckRules, rules, actor); err != nil {
@@ -127,6 +156,17 @@ func (s *server) saveContentSettings(c *fiber.Ctx) error {
 	}
 	if err := s.Store.SetSetting(ctx(c), settingFourEyes, fourEyes, actor); err != nil {
 		return err
+	}
+	if networksShown {
+		ids := make([]string, 0, len(enabled))
+		for _, n := range share.Networks { // stored in the feed's order
+			if slices.Contains(enabled, n) {
+				ids = append(ids, string(n))
+			}
+		}
+		if err := s.Store.SetSetting(ctx(c), settingNetworksEnabled, ids, actor); err != nil {
+			return err
+		}
 	}
 	return c.Redirect("/admin/content?saved=1", fiber.StatusSeeOther)
 }

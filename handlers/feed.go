@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -27,7 +28,11 @@ func (s *server) showFeed(c *fiber.Ctx) error {
 		return s.render(c, fiber.StatusOK, views.FeedView(chrome, views.FeedPage{Missing: missing}))
 	}
 	u := userOf(c)
-	m := views.FeedPage{Networks: share.Networks, Languages: post.Languages, Filter: views.FeedFilter{
+	networks, err := s.enabledNetworks(c)
+	if err != nil {
+		return err
+	}
+	m := views.FeedPage{Networks: networks, Languages: post.Languages, Filter: views.FeedFilter{
 		Category: c.Query("category"), Campaign: c.Query("campaign"), Language: c.Query("language"), Query: c.Query("q")}}
 	f := store.PostFilter{ForUser: u.ID, LiveAt: s.Now(), Category: m.Filter.Category, Language: m.Filter.Language, Query: m.Filter.Query}
 	if m.Filter.Campaign != "" {
@@ -122,6 +127,11 @@ func (s *server) sharePost(c *fiber.Ctx) error {
 	n, ok := share.Parse(c.FormValue("network"))
 	if !ok {
 		return apperr.New(apperr.Invalid, "Choose one of the networks offered on the feed.")
+	}
+	if enabled, err := s.enabledNetworks(c); err != nil {
+		return err
+	} else if !slices.Contains(enabled, n) {
+		return apperr.New(apperr.Invalid, "That network is not offered for sharing here.")
 	}
 	if handled, err := s.checkCadence(c, p, n); handled || err != nil { // share cadence (pause.go)
 		return err

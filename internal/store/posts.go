@@ -332,6 +332,14 @@ func (s *Store) TransitionPost(ctx context.Context, id int64, a post.Action, act
 		VALUES (?, ?, ?, ?, ?, ?)`, id, actorID, string(p.Status), string(to), comment, timestamp(now)); err != nil {
 		return p, fmt.Errorf("store: record %s of post %d: %w", a, id, err)
 	}
+	// Approvals, rejections and archiving are privileged: they go to the
+	// audit log too, in the same transaction.
+	if a == post.Approve || a == post.Return || a == post.Archive {
+		if err := audit(ctx, tx, now, actorID, "post."+string(a), fmt.Sprintf("post:%d", id),
+			map[string]string{"status": string(p.Status)}, map[string]string{"status": string(to)}); err != nil {
+			return p, err
+		}
+	}
 	if p, err = s.postFrom(ctx, tx, id); err != nil {
 		return p, err
 	}

@@ -4,6 +4,7 @@ import (
 	"crypto/subtle"
 	"fmt"
 	"io"
+	"maps"
 	"net/netip"
 	"slices"
 	"strconv"
@@ -14,6 +15,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/advocacy-portal/portal/internal/apperr"
+	"github.com/advocacy-portal/portal/internal/job"
 	"github.com/advocacy-portal/portal/internal/reach"
 )
 
@@ -113,6 +115,22 @@ func (m *Metrics) write(w io.Writer, clicks *reach.WriterStats) {
 	}
 }
 
+// writeJobStats writes the passes and failed passes of the background jobs.
+func writeJobStats(w io.Writer, jobs map[string]*job.Stats) {
+	if len(jobs) == 0 {
+		return
+	}
+	names := slices.Sorted(maps.Keys(jobs))
+	fmt.Fprint(w, "# HELP portal_job_runs_total Passes of each background job.\n# TYPE portal_job_runs_total counter\n")
+	for _, n := range names {
+		fmt.Fprintf(w, "portal_job_runs_total{job=%s} %d\n", quote(n), jobs[n].Runs())
+	}
+	fmt.Fprint(w, "# HELP portal_job_failures_total Passes of each background job that failed.\n# TYPE portal_job_failures_total counter\n")
+	for _, n := range names {
+		fmt.Fprintf(w, "portal_job_failures_total{job=%s} %d\n", quote(n), jobs[n].Failures())
+	}
+}
+
 // quote writes a Prometheus label value.
 func quote(s string) string {
 	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`).Replace(s) + `"`
@@ -146,6 +164,7 @@ func (s *server) showMetrics(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderContentType, "text/plain; version=0.0.4; charset=utf-8")
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	s.Metrics.write(c.Response().BodyWriter(), clicks)
+	writeJobStats(c.Response().BodyWriter(), s.JobStats)
 	return nil
 }
 

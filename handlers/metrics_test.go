@@ -1,6 +1,8 @@
 package handlers
 
 import (
+	"bytes"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -8,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/advocacy-portal/portal/internal/job"
 	"github.com/advocacy-portal/portal/internal/reach"
 )
 
@@ -95,5 +98,23 @@ func TestMetricsFormat(t *testing.T) {
 func TestQuote(t *testing.T) {
 	if got, want := quote("a\"b\\c\nd"), `"a\"b\\c\nd"`; got != want {
 		t.Errorf("quote = %s, want %s", got, want)
+	}
+}
+
+func TestWriteJobStats(t *testing.T) {
+	var mail, sources job.Stats
+	mail.Record(nil)
+	mail.Record(errors.New("smtp down"))
+	sources.Record(nil)
+	var buf bytes.Buffer
+	writeJobStats(&buf, map[string]*job.Stats{"mail": &mail, "sources": &sources})
+	for _, want := range []string{
+		`portal_job_runs_total{job="mail"} 2`, `portal_job_failures_total{job="mail"} 1`,
+		`portal_job_runs_total{job="sources"} 1`, `portal_job_failures_total{job="sources"} 0`,
+		"# TYPE portal_job_runs_total counter",
+	} {
+		if !strings.Contains(buf.String(), want) {
+			t.Errorf("job metrics lack %q:\n%s", want, &buf)
+		}
 	}
 }

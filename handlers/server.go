@@ -23,6 +23,7 @@ import (
 	"github.com/advocacy-portal/portal/internal/account"
 	"github.com/advocacy-portal/portal/internal/apperr"
 	"github.com/advocacy-portal/portal/internal/auth"
+	"github.com/advocacy-portal/portal/internal/job"
 	"github.com/advocacy-portal/portal/internal/post"
 	"github.com/advocacy-portal/portal/internal/reach"
 	"github.com/advocacy-portal/portal/internal/store"
@@ -52,6 +53,9 @@ type Deps struct {
 	TrustedProxies []string
 	Now            func() time.Time // optional; time.Now by default
 	Jobs           Jobs             // optional background jobs to nudge
+	// JobStats are the background jobs' pass counters, by job name, for
+	// /metrics. Optional.
+	JobStats map[string]*job.Stats
 	// Clicks records requests to tracked links (/l/{code}); give it a
 	// reach.Writer for group commit. Optional: by default each click is
 	// committed in a transaction of its own.

@@ -20,6 +20,7 @@ import (
 	"github.com/advocacy-portal/portal/internal/auth"
 	"github.com/advocacy-portal/portal/internal/demo"
 	"github.com/advocacy-portal/portal/internal/demoidp"
+	"github.com/advocacy-portal/portal/internal/job"
 	"github.com/advocacy-portal/portal/internal/mail"
 	"github.com/advocacy-portal/portal/internal/notify"
 	"github.com/advocacy-portal/portal/internal/post"
@@ -147,7 +148,9 @@ func run(ctx context.Context, cfg Config, logger *slog.Logger, ready func(baseUR
 	app := handlers.New(handlers.Deps{
 		Store: db, Guidelines: g, Providers: providers, RoleMap: cfg.RoleMap, GroupsClaim: cfg.GroupsClaim,
 		BaseURL: baseURL, Demo: cfg.Demo(), Policy: post.DefaultPolicy, Logger: logger,
-		TrustedProxies: cfg.TrustedProxies, AllowedDomains: cfg.AllowedDomains, MailConfigured: worker.Sender != nil, Jobs: handlers.Jobs{Reminders: reminders, Publisher: publisher, Sources: poller}, Webhooks: webhooks,
+		TrustedProxies: cfg.TrustedProxies, AllowedDomains: cfg.AllowedDomains, MailConfigured: worker.Sender != nil, Jobs: handlers.Jobs{Reminders: reminders, Publisher: publisher, Sources: poller},
+		JobStats: map[string]*job.Stats{"mail": &worker.Stats, "webhooks": &hookWorker.Stats, "reminders": &reminders.Stats,
+			"publisher": &publisher.Stats, "digest": &digest.Stats, "retention": &cleaner.Stats, "sources": &poller.Stats}, Webhooks: webhooks,
 		Clicks:        reach.NewRecorder(db, reach.Config{Writer: clickWriter}), // group commit on /l/{code}
 		ClickStats:    clickWriter.Stats,
 		MetricsAccess: handlers.MetricsAccess{Allow: cfg.MetricsAllow, Token: cfg.MetricsToken},

@@ -1,7 +1,10 @@
 // Package job holds what the portal's background jobs share.
 package job
 
-import "sync"
+import (
+	"sync"
+	"sync/atomic"
+)
 
 // Waker lets a job's loop be woken before its next tick, e.g. right after
 // a request queued work for it. The zero value is ready to use. Wake never
@@ -25,3 +28,23 @@ func (w *Waker) C() chan struct{} {
 	w.once.Do(func() { w.c = make(chan struct{}, 1) })
 	return w.c
 }
+
+// Stats counts a job's passes and the ones that failed, for /metrics.
+// The zero value is ready to use; it is safe for concurrent use.
+type Stats struct {
+	runs, failures atomic.Int64
+}
+
+// Record counts one pass that ended with err (nil for success).
+func (s *Stats) Record(err error) {
+	s.runs.Add(1)
+	if err != nil {
+		s.failures.Add(1)
+	}
+}
+
+// Runs is how many passes the job made.
+func (s *Stats) Runs() int64 { return s.runs.Load() }
+
+// Failures is how many of them failed.
+func (s *Stats) Failures() int64 { return s.failures.Load() }

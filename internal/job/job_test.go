@@ -1,6 +1,7 @@
 package job
 
 import (
+	"errors"
 	"testing"
 	"time"
 )
@@ -20,3 +21,15 @@ func TestWaker(t *testing.T) {
 	default:
 	}
 }
+
+func TestStats(t *testing.T) {
+	var s Stats
+	s.Record(nil)
+	s.Record(errBoom)
+	s.Record(nil)
+	if s.Runs() != 3 || s.Failures() != 1 {
+		t.Fatalf("runs %d failures %d, want 3 and 1", s.Runs(), s.Failures())
+	}
+}
+
+var errBoom = errors.New("boom")

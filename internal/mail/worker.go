@@ -31,6 +31,9 @@ type Worker struct {
 	Now func() time.Time
 
 	wake job.Waker
+
+	// Stats counts passes and failed passes, for /metrics.
+	Stats job.Stats
 }
 
 // Defaults for a Worker's zero fields.
@@ -84,6 +87,7 @@ func (w *Worker) Run(ctx context.Context) {
 func (w *Worker) drain(ctx context.Context) {
 	for ctx.Err() == nil {
 		sent, failed, err := w.RunOnce(ctx)
+		w.Stats.Record(err)
 		if err != nil && ctx.Err() == nil {
 			w.logger().Error("mail: outbox pass", "err", err)
 		}

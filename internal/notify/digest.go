@@ -30,6 +30,9 @@ type Digest struct {
 	Notify  func() // called after mail was queued, to wake the mail worker; may be nil
 
 	wake job.Waker
+
+	// Stats counts passes and failed passes, for /metrics.
+	Stats job.Stats
 }
 
 // MaxDigestPosts is how many posts one digest lists; the rest are counted
@@ -48,7 +51,9 @@ func (j *Digest) Run(ctx context.Context, interval time.Duration) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
-		if n, err := j.RunOnce(ctx); err != nil && ctx.Err() == nil {
+		n, err := j.RunOnce(ctx)
+		j.Stats.Record(err)
+		if err != nil && ctx.Err() == nil {
 			j.logger().Error("notify: email digest failed", "err", err)
 		} else if n > 0 {
 			j.logger().Info("notify: email digests queued", "mails", n)

@@ -40,7 +40,10 @@ type Worker struct {
 	// the same clock as the store.
 	Now func() time.Time
 
-	wake       job.Waker
+	wake job.Waker
+
+	// Stats counts passes and failed passes, for /metrics.
+	Stats      job.Stats
 	clientOnce sync.Once
 	client     *http.Client
 }
@@ -99,6 +102,7 @@ func (w *Worker) Run(ctx context.Context) {
 func (w *Worker) drain(ctx context.Context) {
 	for ctx.Err() == nil {
 		sent, failed, err := w.RunOnce(ctx)
+		w.Stats.Record(err)
 		if err != nil && ctx.Err() == nil {
 			w.logger().Error("notify: webhook pass", "err", err)
 		}

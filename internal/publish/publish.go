@@ -24,6 +24,9 @@ type Job struct {
 	OnLive func(context.Context, []post.Post) error
 
 	wake job.Waker
+
+	// Stats counts passes and failed passes, for /metrics.
+	Stats job.Stats
 }
 
 // RunOnce publishes the posts due now and expires the ones past their
@@ -57,7 +60,9 @@ func (j *Job) Run(ctx context.Context, interval time.Duration) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
-		if n, m, err := j.RunOnce(ctx); err != nil {
+		n, m, err := j.RunOnce(ctx)
+		j.Stats.Record(err)
+		if err != nil {
 			j.Logger.Error("publishing posts failed", "err", err)
 		} else if n+m > 0 {
 			j.Logger.Info("posts published and expired", "published", n, "expired", m)

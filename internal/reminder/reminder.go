@@ -29,6 +29,9 @@ type Job struct {
 	Notify     func()           // called after mail was queued, to wake the sender; may be nil
 
 	wake job.Waker
+
+	// Stats counts passes and failed passes, for /metrics.
+	Stats job.Stats
 }
 
 // Wake makes Run do a pass now instead of at its next tick, e.g. after an
@@ -109,7 +112,9 @@ func (j *Job) Run(ctx context.Context, interval time.Duration) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
-		if n, err := j.RunOnce(ctx); err != nil {
+		n, err := j.RunOnce(ctx)
+		j.Stats.Record(err)
+		if err != nil {
 			j.Logger.Error("training reminders failed", "err", err)
 		} else if n > 0 {
 			j.Logger.Info("training reminders queued", "mails", n)

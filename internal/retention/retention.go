@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/advocacy-portal/portal/internal/job"
 	"github.com/advocacy-portal/portal/internal/store"
 )
 
@@ -40,6 +41,9 @@ type Job struct {
 	Batch          int              // clicks deleted per transaction; DefaultBatch if 0
 	Pause          time.Duration    // between batches, so other writers get in; DefaultPause if 0
 	Now            func() time.Time // time.Now if nil
+
+	// Stats counts passes and failed passes, for /metrics.
+	Stats job.Stats
 }
 
 // Result is what one pass deleted.
@@ -89,6 +93,7 @@ func (j *Job) Run(ctx context.Context, interval time.Duration) {
 	defer t.Stop()
 	for {
 		r, err := j.RunOnce(ctx)
+		j.Stats.Record(err)
 		if err != nil && ctx.Err() == nil {
 			j.Logger.Error("retention failed", "err", err)
 		} else if r.Clicks+r.Sessions+r.LoginStates+r.Salts+r.Visitors > 0 {

@@ -294,6 +294,9 @@ type Job struct {
 	Logger  *slog.Logger
 
 	wake job.Waker
+
+	// Stats counts passes and failed passes, for /metrics.
+	Stats job.Stats
 }
 
 // Wake makes Run poll now instead of at its next tick, e.g. after a source
@@ -353,7 +356,9 @@ func (j *Job) Run(ctx context.Context, interval time.Duration) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
-		if n, err := j.RunOnce(ctx); err != nil {
+		n, err := j.RunOnce(ctx)
+		j.Stats.Record(err)
+		if err != nil {
 			j.Logger.Error("polling content sources failed", "err", err)
 		} else if n > 0 {
 			j.Logger.Info("content sources polled", "new_items", n)

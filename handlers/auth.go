@@ -131,12 +131,12 @@ func (s *server) finishSignIn(c *fiber.Ctx) error {
 		return apperr.Wrap(apperr.Invalid, "The identity provider sent back a malformed answer.", err)
 	}
 	if _, err := gs.Authorize(p.Goth, params); err != nil {
-		s.Logger.Warn("sign-in: code exchange failed", "provider", p.Slug, "err", err)
+		s.Logger.Warn("sign-in: code exchange failed", "id", requestID(c), "provider", p.Slug, "err", err)
 		return s.renderLogin(c, fiber.StatusUnauthorized, "The identity provider did not confirm your sign-in. Please try again.")
 	}
 	gu, err := p.Goth.FetchUser(gs)
 	if err != nil {
-		s.Logger.Warn("sign-in: fetching the user failed", "provider", p.Slug, "err", err)
+		s.Logger.Warn("sign-in: fetching the user failed", "id", requestID(c), "provider", p.Slug, "err", err)
 		return s.renderLogin(c, fiber.StatusUnauthorized, "The identity provider did not tell us who you are. Please try again.")
 	}
 	id, err := s.RoleMap.Identity(p.Slug, auth.ClaimsFromGoth(gu, s.GroupsClaim))
@@ -146,7 +146,7 @@ func (s *server) finishSignIn(c *fiber.Ctx) error {
 	// The email-domain allow-list, checked before SignIn so that no account
 	// is created or updated for someone outside it.
 	if !allowedEmail(id.Email, s.AllowedDomains) {
-		s.Logger.Info("sign-in: email domain not allowed", "provider", p.Slug)
+		s.Logger.Info("sign-in: email domain not allowed", "id", requestID(c), "provider", p.Slug)
 		return s.renderLogin(c, fiber.StatusForbidden, "Your account ("+id.Email+") is not allowed to use this portal: "+
 			"it is open to work accounts of the organisation only. Sign in with your work account, or ask your IT team if you think this is a mistake.")
 	}

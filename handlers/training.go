@@ -286,7 +286,7 @@ func (s *server) answerQuestion(c *fiber.Ctx) error {
 		return err
 	}
 	if a.Submitted() && a.Passed {
-		s.Logger.Info("quiz passed", "module", m.ID, "user", a.UserID)
+		s.Logger.Info("quiz passed", "id", requestID(c), "module", m.ID, "user", a.UserID)
 	}
 	return c.Redirect(fmt.Sprintf("/training/%s/attempts/%d", m.ID, a.ID), fiber.StatusSeeOther)
 }

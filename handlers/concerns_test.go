@@ -216,6 +216,10 @@ func TestConcernScreenshot(t *testing.T) {
 		if want == 200 && resp.Header.Get("Content-Type") != "image/png" {
 			t.Errorf("screenshot as %s: content type %q", persona, resp.Header.Get("Content-Type"))
 		}
+		// Not through the general image address either, even for those who may see it.
+		if resp := env.do(t, persona, "GET", fmt.Sprintf("/images/%d", c.ImageID), nil); resp.StatusCode != http.StatusNotFound {
+			t.Errorf("/images/%d as %s: got %d, want 404 (a concern's screenshot)", c.ImageID, persona, resp.StatusCode)
+		}
 	}
 }
 

@@ -117,7 +117,7 @@ func (s *server) serveImage(c *fiber.Ctx) error {
 	if err != nil || id <= 0 {
 		return apperr.New(apperr.NotFound, missing)
 	}
-	img, err := s.Store.Image(ctx(c), id)
+	img, err := s.Store.PostImage(ctx(c), id) // concern screenshots are served only through their concern
 	if errors.Is(err, store.ErrNotFound) {
 		return apperr.New(apperr.NotFound, missing)
 	}

@@ -48,9 +48,20 @@ func (s *Store) SaveImage(ctx context.Context, img Image, actorID int64) (int64,
 // Image returns the image with the given id, data included; an unknown id
 // is ErrNotFound.
 func (s *Store) Image(ctx context.Context, id int64) (Image, error) {
+	return s.image(ctx, id, ``)
+}
+
+// PostImage returns an image anyone signed in may see: any image but the
+// screenshots attached to reported concerns, which only the reporter and
+// the points of contact may open (through the concern). Those are ErrNotFound.
+func (s *Store) PostImage(ctx context.Context, id int64) (Image, error) {
+	return s.image(ctx, id, ` AND NOT EXISTS (SELECT 1 FROM concerns c WHERE c.image_id = images.id)`)
+}
+
+func (s *Store) image(ctx context.Context, id int64, and string) (Image, error) {
 	img := Image{ID: id}
 	err := s.read.QueryRowContext(ctx, `SELECT content_type, data, size, sha256, width, height, COALESCE(created_by, 0), created_at
-		FROM images WHERE id = ?`, id).Scan(&img.ContentType, &img.Data, &img.Size, &img.SHA256, &img.Width, &img.Height,
+		FROM images WHERE id = ?`+and, id).Scan(&img.ContentType, &img.Data, &img.Size, &img.SHA256, &img.Width, &img.Height,
 		&img.CreatedBy, timeScanner{&img.CreatedAt})
 	if errors.Is(err, sql.ErrNoRows) {
 		return img, fmt.Errorf("store: image %d: %w", id, ErrNotFound)

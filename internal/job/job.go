@@ -2,8 +2,10 @@
 package job
 
 import (
+	"context"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // Waker lets a job's loop be woken before its next tick, e.g. right after
@@ -48,3 +50,23 @@ func (s *Stats) Runs() int64 { return s.runs.Load() }
 
 // Failures is how many of them failed.
 func (s *Stats) Failures() int64 { return s.failures.Load() }
+
+// Loop calls pass at once, then every interval and whenever w is woken (w
+// may be nil), until ctx is done. It is the loop every background job runs.
+func Loop(ctx context.Context, interval time.Duration, w *Waker, pass func(context.Context)) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	var wake chan struct{}
+	if w != nil {
+		wake = w.C()
+	}
+	for {
+		pass(ctx)
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		case <-wake:
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package job
 
 import (
+	"context"
 	"errors"
 	"testing"
 	"time"
@@ -33,3 +34,27 @@ func TestStats(t *testing.T) {
 }
 
 var errBoom = errors.New("boom")
+
+func TestLoop(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	var w Waker
+	passes := make(chan struct{}, 10)
+	done := make(chan struct{})
+	go func() {
+		Loop(ctx, time.Hour, &w, func(context.Context) { passes <- struct{}{} })
+		close(done)
+	}()
+	<-passes // at once
+	w.Wake()
+	select {
+	case <-passes: // and when woken, long before the hour
+	case <-time.After(5 * time.Second):
+		t.Fatal("Wake did not bring a pass")
+	}
+	cancel()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("Loop did not stop with its context")
+	}
+}

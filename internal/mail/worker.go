@@ -70,17 +70,7 @@ func (w *Worker) Run(ctx context.Context) {
 	if interval <= 0 {
 		interval = DefaultInterval
 	}
-	ticker := time.NewTicker(interval)
-	defer ticker.Stop()
-	for {
-		w.drain(ctx)
-		select {
-		case <-ctx.Done():
-			return
-		case <-ticker.C:
-		case <-w.wake.C():
-		}
-	}
+	job.Loop(ctx, interval, &w.wake, w.drain)
 }
 
 // drain runs passes until one finds less than a full batch.

@@ -48,9 +48,7 @@ func (j *Digest) Wake() {
 // Run runs the job at once, then every interval and whenever woken, until
 // ctx is done. Errors are logged and the next run tries again.
 func (j *Digest) Run(ctx context.Context, interval time.Duration) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
+	job.Loop(ctx, interval, &j.wake, func(ctx context.Context) {
 		n, err := j.RunOnce(ctx)
 		j.Stats.Record(err)
 		if err != nil && ctx.Err() == nil {
@@ -58,13 +56,7 @@ func (j *Digest) Run(ctx context.Context, interval time.Duration) {
 		} else if n > 0 {
 			j.logger().Info("notify: email digests queued", "mails", n)
 		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		case <-j.wake.C():
-		}
-	}
+	})
 }
 
 // RunOnce handles every person whose digest period is due and returns how

@@ -57,9 +57,7 @@ func (j *Job) Wake() {
 // Run runs the job at once, then every interval and whenever woken, until
 // ctx is done.
 func (j *Job) Run(ctx context.Context, interval time.Duration) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
+	job.Loop(ctx, interval, &j.wake, func(ctx context.Context) {
 		n, m, err := j.RunOnce(ctx)
 		j.Stats.Record(err)
 		if err != nil {
@@ -67,11 +65,5 @@ func (j *Job) Run(ctx context.Context, interval time.Duration) {
 		} else if n+m > 0 {
 			j.Logger.Info("posts published and expired", "published", n, "expired", m)
 		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		case <-j.wake.C():
-		}
-	}
+	})
 }

@@ -109,9 +109,7 @@ func (j *Job) RunOnce(ctx context.Context) (int, error) {
 // Run runs the job at once, then every interval and whenever woken, until
 // ctx is done. Errors are logged and the next run tries again.
 func (j *Job) Run(ctx context.Context, interval time.Duration) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
+	job.Loop(ctx, interval, &j.wake, func(ctx context.Context) {
 		n, err := j.RunOnce(ctx)
 		j.Stats.Record(err)
 		if err != nil {
@@ -119,13 +117,7 @@ func (j *Job) Run(ctx context.Context, interval time.Duration) {
 		} else if n > 0 {
 			j.Logger.Info("training reminders queued", "mails", n)
 		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		case <-j.wake.C():
-		}
-	}
+	})
 }
 
 // severity orders reminder kinds: the mail is named after the most pressing.

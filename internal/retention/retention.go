@@ -89,9 +89,7 @@ func (j *Job) RunOnce(ctx context.Context) (Result, error) {
 
 // Run runs a pass at once, then every interval, until ctx is done.
 func (j *Job) Run(ctx context.Context, interval time.Duration) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
+	job.Loop(ctx, interval, nil, func(ctx context.Context) {
 		r, err := j.RunOnce(ctx)
 		j.Stats.Record(err)
 		if err != nil && ctx.Err() == nil {
@@ -100,12 +98,7 @@ func (j *Job) Run(ctx context.Context, interval time.Duration) {
 			j.Logger.Info("retention deleted old data", "clicks", r.Clicks, "sessions", r.Sessions,
 				"login_states", r.LoginStates, "visitor_salts", r.Salts, "visitor_hashes", r.Visitors)
 		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
+	})
 }
 
 // ParsePeriod reads a retention period: a number of days ("400" or "400d")

@@ -353,9 +353,7 @@ func (j *Job) poll(ctx context.Context, src store.Source) (p store.Poll) {
 // Run polls at once, then every interval and whenever woken, until ctx is
 // done. Errors are logged and the next run tries again.
 func (j *Job) Run(ctx context.Context, interval time.Duration) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
+	job.Loop(ctx, interval, &j.wake, func(ctx context.Context) {
 		n, err := j.RunOnce(ctx)
 		j.Stats.Record(err)
 		if err != nil {
@@ -363,11 +361,5 @@ func (j *Job) Run(ctx context.Context, interval time.Duration) {
 		} else if n > 0 {
 			j.Logger.Info("content sources polled", "new_items", n)
 		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		case <-j.wake.C():
-		}
-	}
+	})
 }

@@ -63,15 +63,11 @@ func (s *server) showAuditLog(c *fiber.Ctx) error {
 		return s.render(c, fiber.StatusUnprocessableEntity, views.AuditLogView(s.chrome(c, "Audit log", "admin"), m))
 	}
 	m.Pager.Page = pageParam(c)
-	sf.Limit, sf.Offset = auditPerPage, (m.Pager.Page-1)*auditPerPage
-	if m.Entries, m.Pager.Total, err = s.Store.SearchAudit(ctx(c), sf); err != nil {
+	if m.Entries, err = loadPage(&m.Pager, func(limit, offset int) ([]store.AuditRecord, int, error) {
+		sf.Limit, sf.Offset = limit, offset
+		return s.Store.SearchAudit(ctx(c), sf)
+	}); err != nil {
 		return err
-	}
-	if last := m.Pager.Pages(); m.Pager.Page > last { // past the end: show the last page
-		m.Pager.Page, sf.Offset = last, (last-1)*auditPerPage
-		if m.Entries, m.Pager.Total, err = s.Store.SearchAudit(ctx(c), sf); err != nil {
-			return err
-		}
 	}
 	return s.render(c, fiber.StatusOK, views.AuditLogView(s.chrome(c, "Audit log", "admin"), m))
 }

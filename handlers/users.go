@@ -71,6 +71,23 @@ func usersFilter(c *fiber.Ctx, groups []store.Group) (views.UsersFilter, store.U
 	return f, sf, errs
 }
 
+// loadPage loads the page p asks for, setting p.Total; a page past the
+// end loads the last page instead, and p.Page says so.
+func loadPage[T any](p *views.Pager, load func(limit, offset int) ([]T, int, error)) ([]T, error) {
+	items, total, err := load(p.PerPage, (p.Page-1)*p.PerPage)
+	if err != nil {
+		return nil, err
+	}
+	p.Total = total
+	if last := p.Pages(); p.Page > last {
+		p.Page = last
+		if items, p.Total, err = load(p.PerPage, (last-1)*p.PerPage); err != nil {
+			return nil, err
+		}
+	}
+	return items, nil
+}
+
 // listUsers lists the users matching the filters, a page at a time.
 func (s *server) listUsers(c *fiber.Ctx) error {
 	groups, err := s.Store.Groups(ctx(c))
@@ -84,15 +101,11 @@ func (s *server) listUsers(c *fiber.Ctx) error {
 		return s.render(c, fiber.StatusUnprocessableEntity, views.UsersView(s.chrome(c, "Users", "admin"), m))
 	}
 	m.Pager.Page = pageParam(c)
-	sf.Limit, sf.Offset = usersPerPage, (m.Pager.Page-1)*usersPerPage
-	if m.Users, m.Pager.Total, err = s.Store.ListUsers(ctx(c), sf); err != nil {
+	if m.Users, err = loadPage(&m.Pager, func(limit, offset int) ([]store.UserRow, int, error) {
+		sf.Limit, sf.Offset = limit, offset
+		return s.Store.ListUsers(ctx(c), sf)
+	}); err != nil {
 		return err
-	}
-	if last := m.Pager.Pages(); m.Pager.Page > last { // past the end: show the last page
-		m.Pager.Page, sf.Offset = last, (last-1)*usersPerPage
-		if m.Users, m.Pager.Total, err = s.Store.ListUsers(ctx(c), sf); err != nil {
-			return err
-		}
 	}
 	return s.render(c, fiber.StatusOK, views.UsersView(s.chrome(c, "Users", "admin"), m))
 }

@@ -1,5 +1,7 @@
 // Package reach counts what tracked links bring in: it tells people's
-// clicks from link-preview fetchers and bots, hashes visitors with a salt
+// clicks from link-preview fetchers (a list of their own) and bots (the
+// crawler lists of github.com/x-way/crawlerdetect, and user agents that
+// are not a browser's; see Classify), hashes visitors with a salt
 // that rotates daily, and writes clicks in group commits so that the
 // redirect path is fast and loses no acknowledged click.
 //
@@ -11,7 +13,7 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/mileusna/useragent"
+	"github.com/x-way/crawlerdetect"
 
 	"github.com/advocacy-portal/portal/internal/store"
 )
@@ -45,17 +47,23 @@ var previewFetchers = []string{
 	"redditbot", "Pinterestbot", "vkShare", "Iframely", "Embedly", "Snap URL Preview", "Mattermost-Bot",
 }
 
-// botMarkers are substrings that make a user agent a bot whatever the
-// parser says about the rest of it.
-var botMarkers = []string{"HeadlessChrome", "PhantomJS", "Lighthouse", "Chrome-Lighthouse", "GoogleOther", "Google-InspectionTool"}
-
-// Classify tells what a request to a tracked link was. HEAD requests are
-// previews (link checkers and unfurlers use them); a request without a
-// user agent is a bot. Otherwise the user agent decides: the link-preview
-// fetchers above are previews; a user agent that the parser
-// (github.com/mileusna/useragent) marks as a bot, or that is not a browser
-// on a known device (curl, python-requests, Go's client…), is a bot; the
-// rest are people, including in-app browsers such as LinkedIn's.
+// Classify tells what a request to a tracked link was:
+//
+//   - a HEAD request is a preview (link checkers and unfurlers use them);
+//   - a request without a user agent is a bot;
+//   - a user agent of one of the link-preview fetchers above is a preview.
+//     They are checked first because the crawler list below flags nearly
+//     all of them as crawlers too, and the product counts them apart;
+//   - a user agent that github.com/x-way/crawlerdetect (a Go port of the
+//     maintained Crawler-Detect lists) flags is a bot: search engines, SEO
+//     and AI crawlers, headless browsers, Lighthouse, and HTTP libraries
+//     and tools such as curl, wget, python-requests and Go's client;
+//   - a user agent that does not look like a browser's (see looksLikeBrowser:
+//     "Mozilla/…" or "Opera/…", a platform in parentheses, at most 512
+//     bytes) is a bot: the library lets some such clients through, and
+//     very long user agents would make it slow;
+//   - the rest are people, including in-app browsers such as LinkedIn's,
+//     Facebook's and Instagram's.
 func Classify(method, userAgent string) Kind {
 	if method == "HEAD" {
 		return Preview
@@ -63,6 +71,10 @@ func Classify(method, userAgent string) Kind {
 	return classifyAgent(userAgent)
 }
 
+// classifyAgent is Classify for a GET (or any method but HEAD). It is the
+// slow part: crawlerdetect runs one large case-insensitive regular
+// expression over the user agent, which is why Classifier remembers the
+// answers.
 func classifyAgent(userAgent string) Kind {
 	if strings.TrimSpace(userAgent) == "" {
 		return Bot
@@ -72,27 +84,45 @@ func classifyAgent(userAgent string) Kind {
 			return Preview
 		}
 	}
-	for _, b := range botMarkers {
-		if strings.Contains(userAgent, b) {
-			return Bot
-		}
-	}
-	if !strings.HasPrefix(userAgent, "Mozilla/") && !strings.HasPrefix(userAgent, "Opera/") {
-		return Bot // every browser people use says Mozilla/ (Opera/ for the oldest Operas)
-	}
-	ua := useragent.Parse(userAgent)
-	if ua.Bot || !(ua.Desktop || ua.Mobile || ua.Tablet) {
+	// looksLikeBrowser is cheaper than the library and rejects most of
+	// what it would anyway (curl/…, python-requests/…), so it goes first.
+	if !looksLikeBrowser(userAgent) || crawlerdetect.IsCrawler(userAgent) {
 		return Bot
 	}
 	return Click
+}
+
+// maxBrowserAgent is the longest user agent taken for a browser's. Real
+// ones, in-app browsers included, are 100 to 350 bytes. It is also a
+// guard: crawlerdetect's cost grows with the length of the user agent
+// (about 0.15 ms for a desktop Chrome's, 0.7 ms for Facebook's in-app
+// browser, 4.5 ms for 1 kB, 30 ms for 8 kB), and anyone can send the
+// redirect new, long user agents that no Classifier has seen.
+const maxBrowserAgent = 512
+
+// looksLikeBrowser reports whether userAgent has the shape of a browser's:
+// every browser people use, in-app browsers included, starts with
+// "Mozilla/" ("Opera/" for the oldest Operas), names its platform in
+// parentheses, and is at most maxBrowserAgent bytes long. crawlerdetect
+// lets through clients that do not, which the tests show: Android's own
+// HTTP client ("Dalvik/2.1.0 (Linux; U; …)", whose name the library's
+// exclusions strip), made-up or junk user agents ("-", "x"), and scripts
+// that send a bare "Mozilla/5.0".
+func looksLikeBrowser(userAgent string) bool {
+	return len(userAgent) <= maxBrowserAgent &&
+		(strings.HasPrefix(userAgent, "Mozilla/") || strings.HasPrefix(userAgent, "Opera/")) &&
+		strings.Contains(userAgent, "(")
 }
 
 // maxCachedAgents bounds a Classifier's memory of user agents.
 const maxCachedAgents = 4096
 
 // Classifier is Classify with a memory of the user agents it has seen, so
-// that a popular link does not parse the same few user agents over and
-// over. It is safe for concurrent use; the zero value is ready.
+// that a popular link does not run the crawler list over the same few user
+// agents again and again (a remembered one costs a map lookup and does not
+// allocate). User agents longer than maxBrowserAgent are not remembered:
+// they are cheap to classify and would only fill the memory. It is safe
+// for concurrent use; the zero value is ready.
 type Classifier struct {
 	mu    sync.RWMutex
 	kinds map[string]Kind
@@ -110,6 +140,9 @@ func (c *Classifier) Classify(method, userAgent string) Kind {
 		return k
 	}
 	k = classifyAgent(userAgent)
+	if len(userAgent) > maxBrowserAgent {
+		return k
+	}
 	c.mu.Lock()
 	if c.kinds == nil || len(c.kinds) >= maxCachedAgents {
 		c.kinds = make(map[string]Kind, 64) // forget all: simple, bounded, and refilled by the next requests

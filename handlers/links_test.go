@@ -244,6 +244,9 @@ func TestRedirectLinkGroupCommitUnderLoad(t *testing.T) {
 	wg.Wait()
 	w.Close()
 	st := w.Stats()
+	if _, err := (&reach.VisitorCounter{Store: env.store}).RunOnce(context.Background()); err != nil {
+		t.Fatal(err) // the portal counts the writer's visitors in the background
+	}
 	got := mustCounts(t, env, link.ID)
 	if found != n || got.Clicks != n || st.Clicks != n {
 		t.Errorf("%d redirects, %d clicks in the database, %d through the writer; want %d each", found, got.Clicks, st.Clicks, n)

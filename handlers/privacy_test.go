@@ -119,6 +119,9 @@ func exportSetup(t *testing.T, env *testEnv) store.Link {
 	}); err != nil {
 		t.Fatal(err)
 	}
+	if _, err := env.store.CountVisitors(ctx, 0); err != nil {
+		t.Fatal(err)
+	}
 	// Someone else's share, which must not show up.
 	if _, _, err := env.store.ShareLink(ctx, env.users["comms"].ID, p.ID, share.X, share.NewCode); err != nil {
 		t.Fatal(err)

@@ -72,6 +72,9 @@ func TestWriterGroupsConcurrentClicks(t *testing.T) {
 	if raw.Clicks+raw.Bots != acked.Load() || raw.Bots != n/10 {
 		t.Errorf("database holds %+v; want %d acknowledged clicks, %d of them bots", raw, acked.Load(), n/10)
 	}
+	if n, err := (&VisitorCounter{Store: s}).RunOnce(ctx); err != nil || n != raw.Clicks+raw.Bots {
+		t.Errorf("VisitorCounter.RunOnce = %d, %v; want every click row looked at", n, err)
+	}
 	totals, err := s.ClickTotals(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -213,4 +216,34 @@ func TestWriterCloseCommitsTheQueue(t *testing.T) {
 		t.Errorf("Record after Close = %v, want ErrClosed", err)
 	}
 	w.Close() // a second Close is harmless
+}
+
+// TestVisitorCounterPasses counts more clicks than one pass takes, and
+// checks that every visitor is counted once, however passes split them.
+func TestVisitorCounterPasses(t *testing.T) {
+	ctx := context.Background()
+	s := mustOpenStore(t)
+	links := mustLinks(t, s, 2)
+	day := time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
+	const n = store.VisitorPass + store.VisitorPass/2
+	clicks := make([]store.Click, 0, n)
+	for i := range n {
+		// 999 visitors, each on both links many times.
+		v := i % 999
+		clicks = append(clicks, store.Click{LinkID: links[i%2], At: day, Kind: store.KindClick, Visitor: []byte{byte(v), byte(v >> 8)}})
+	}
+	if err := s.RecordClicks(ctx, clicks); err != nil {
+		t.Fatal(err)
+	}
+	c := &VisitorCounter{Store: s}
+	if got, err := c.RunOnce(ctx); err != nil || got != n {
+		t.Fatalf("RunOnce = %d, %v; want all %d clicks in two passes", got, err, n)
+	}
+	totals, _ := s.ClickTotals(ctx)
+	if totals.Clicks != n || totals.Visitors != 2*999 {
+		t.Errorf("totals = %+v; want %d clicks from 999 visitors on each of the 2 links", totals, n)
+	}
+	if got, err := c.RunOnce(ctx); err != nil || got != 0 {
+		t.Errorf("RunOnce again = %d, %v; want nothing left", got, err)
+	}
 }

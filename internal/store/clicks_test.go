@@ -52,6 +52,26 @@ func TestRecordClicksRollsUp(t *testing.T) {
 			t.Fatalf("RecordClicks: %v", err)
 		}
 	}
+	if got, _ := s.ClickTotals(ctx); got != (store.ClickCounts{Clicks: 6, Previews: 1, Bots: 1}) {
+		t.Errorf("before CountVisitors: %+v, want the clicks counted and no visitors yet", got)
+	}
+	if pending, err := s.VisitorsPending(ctx); err != nil || pending != 8 {
+		t.Errorf("VisitorsPending = %d, %v; want 8", pending, err)
+	}
+	// Three clicks per pass: the passes meet alice's repeats in different
+	// passes and batches, and still count her once a day per link.
+	for {
+		n, err := s.CountVisitors(ctx, 3)
+		if err != nil {
+			t.Fatalf("CountVisitors: %v", err)
+		}
+		if n < 3 {
+			break
+		}
+	}
+	if pending, _ := s.VisitorsPending(ctx); pending != 0 {
+		t.Errorf("VisitorsPending after counting = %d, want 0", pending)
+	}
 
 	tests := []struct {
 		name string
@@ -111,6 +131,12 @@ func TestRecordClicksRollsUp(t *testing.T) {
 		if err := s.RecordClicks(ctx, batch); err != nil {
 			t.Fatal(err)
 		}
+		if n, err := s.CountVisitors(ctx, 0); err != nil || n != 450 {
+			t.Fatalf("CountVisitors = %d, %v; want 450 clicks looked at", n, err)
+		}
+		if n, err := s.CountVisitors(ctx, 0); err != nil || n != 0 {
+			t.Errorf("CountVisitors again = %d, %v; want nothing left", n, err)
+		}
 		if got, _ := s.LinkClickCounts(ctx, b); got.Clicks != 451 || got.Visitors != 451 {
 			t.Errorf("link b = %+v, want 451 clicks from 451 visitors", got)
 		}
@@ -158,6 +184,14 @@ func TestVisitorSalt(t *testing.T) {
 	if err := s.RecordClicks(ctx, []store.Click{{LinkID: links[0].ID, At: monday, Kind: store.KindClick, Visitor: []byte("v1")}}); err != nil {
 		t.Fatal(err)
 	}
+	if _, err := s.CountVisitors(ctx, 0); err != nil {
+		t.Fatal(err)
+	}
+	// A Monday click that waits to be counted when Monday's hashes go is
+	// counted first: once, against Monday's other hashes.
+	if err := s.RecordClicks(ctx, []store.Click{{LinkID: links[0].ID, At: monday, Kind: store.KindClick, Visitor: []byte("v1")}}); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := s.VisitorSalt(ctx, "2026-11-03", "2026-11-02", []byte("salt-c")); err != nil {
 		t.Fatal(err)
 	}
@@ -173,12 +207,18 @@ func TestVisitorSalt(t *testing.T) {
 	if _, err := s.StoredVisitorSalt(ctx, "2026-11-02"); err == nil {
 		t.Error("Monday's salt is still there")
 	}
+	if got, _ := s.LinkClickCounts(ctx, links[0].ID); got.Clicks != 2 || got.Visitors != 1 {
+		t.Errorf("counts = %+v; want 2 clicks from 1 visitor: the waiting click was counted before Monday's hashes went", got)
+	}
 	// Monday's visitor hash went with its salt; the count stays.
 	if err := s.RecordClicks(ctx, []store.Click{{LinkID: links[0].ID, At: monday, Kind: store.KindClick, Visitor: []byte("v1")}}); err != nil {
 		t.Fatal(err)
 	}
-	if got, _ := s.LinkClickCounts(ctx, links[0].ID); got.Clicks != 2 || got.Visitors != 2 {
-		t.Errorf("counts = %+v; want 2 clicks, and 2 visitors since Monday's hashes were deleted", got)
+	if _, err := s.CountVisitors(ctx, 0); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.LinkClickCounts(ctx, links[0].ID); got.Clicks != 3 || got.Visitors != 2 {
+		t.Errorf("counts = %+v; want 3 clicks, and 2 visitors since Monday's hashes were deleted", got)
 	}
 }
 

@@ -997,6 +997,17 @@ func (s *Store) ensureReachDays(ctx context.Context, from, to time.Time) (int, e
 	if len(missing) == 0 {
 		return 0, nil
 	}
+	// A digest is final: the visitors of clicks still waiting to be
+	// counted belong in it.
+	for {
+		n, err := s.CountVisitors(ctx, VisitorPass)
+		if err != nil {
+			return 0, err
+		}
+		if n < VisitorPass {
+			break
+		}
+	}
 	type digest struct {
 		day   string
 		blobs [4][]byte

@@ -88,6 +88,9 @@ func newReachSetup(t *testing.T) reachSetup {
 		if err := s.RecordClicks(ctx, cs); err != nil {
 			t.Fatal(err)
 		}
+		if _, err := s.CountVisitors(ctx, 0); err != nil {
+			t.Fatal(err)
+		}
 	}
 	st.samLI = shareAt(march(1).Add(10*time.Hour), st.sam, st.launch, share.LinkedIn)
 	st.samFB = shareAt(march(1).Add(10*time.Hour), st.sam, st.launch, share.Facebook)

@@ -54,6 +54,10 @@ func (s *Store) PurgeExpired(ctx context.Context, now, loginStatesBefore time.Ti
 		return p, fmt.Errorf("store: purge expired: %w", err)
 	}
 	defer tx.Rollback()
+	// As in VisitorSalt: the clicks waiting to be counted first.
+	if _, err := countVisitors(ctx, tx, 0); err != nil {
+		return p, fmt.Errorf("store: purge expired: count visitors: %w", err)
+	}
 	for _, d := range []struct {
 		n     *int64
 		query string

@@ -2,7 +2,9 @@
 //
 // A Store holds two pools on one database file: a single write connection,
 // so writers queue in Go instead of fighting over SQLite's lock, and a pool
-// of read-only connections that WAL mode lets run beside the writer.
+// of read-only connections that WAL mode lets run beside the writer. A
+// third connection checkpoints the write-ahead log in the background, so
+// that no commit (the redirect path's least of all) waits for one.
 // Methods are safe for concurrent use.
 package store
 
@@ -33,6 +35,12 @@ type Store struct {
 	write *sql.DB
 	read  *sql.DB
 	now   func() time.Time
+
+	checkpoints     *sql.DB       // one connection, for checkpointLoop
+	stopCheckpoints chan struct{} // closed by Close
+	checkpointsDone chan struct{} // closed when checkpointLoop returns
+
+	clickRows, rollupRows multiRowInsert // the click writer's statements
 }
 
 // Option changes how Open sets up a Store.
@@ -61,21 +69,43 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 		return nil, fmt.Errorf("store: open %s for reading: %w", path, err)
 	}
 	s.read.SetMaxOpenConns(max(4, runtime.NumCPU()))
+	if s.checkpoints, err = sql.Open("sqlite", dsn(path, false)); err != nil {
+		s.read.Close()
+		s.write.Close()
+		return nil, fmt.Errorf("store: open %s for checkpoints: %w", path, err)
+	}
+	s.checkpoints.SetMaxOpenConns(1)
+	s.stopCheckpoints, s.checkpointsDone = make(chan struct{}), make(chan struct{})
+	go s.checkpointLoop(checkpointInterval)
 	if err := s.migrate(ctx); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	s.clickRows = multiRowInsert{head: `INSERT INTO clicks (link_id, created_at, kind, visitor_hash) VALUES `, row: `(?, ?, ?, ?)`, cols: 4}
+	s.rollupRows = multiRowInsert{head: `INSERT INTO click_rollups (link_id, day, clicks, previews, bots) VALUES `,
+		row: `(?, ?, ?, ?, ?)`, cols: 5, tail: ` ON CONFLICT (link_id, day) DO UPDATE SET clicks = clicks + excluded.clicks,
+			previews = previews + excluded.previews, bots = bots + excluded.bots`}
+	for _, m := range []*multiRowInsert{&s.clickRows, &s.rollupRows} {
+		if err := m.prepare(ctx, s.write); err != nil {
+			s.Close()
+			return nil, fmt.Errorf("store: open %s: prepare: %w", path, err)
+		}
 	}
 	return s, nil
 }
 
 // dsn builds the connection string: WAL, a busy timeout, foreign keys on,
-// and write transactions that take the lock up front (BEGIN IMMEDIATE).
+// no checkpoints on commit (checkpointLoop does them) and a write-ahead log
+// cut back to 64 MB after each reset, and write transactions that take the
+// lock up front (BEGIN IMMEDIATE).
 func dsn(path string, readOnly bool) string {
 	q := url.Values{}
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "busy_timeout(5000)")
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "synchronous(NORMAL)")
+	q.Add("_pragma", "wal_autocheckpoint(0)")
+	q.Add("_pragma", "journal_size_limit(67108864)")
 	if readOnly {
 		q.Add("_pragma", "query_only(1)")
 	} else {
@@ -84,9 +114,47 @@ func dsn(path string, readOnly bool) string {
 	return "file:" + path + "?" + q.Encode()
 }
 
-// Close closes both pools.
+// Close stops the checkpoints and closes the connections; the last one
+// to close checkpoints what is left of the log.
 func (s *Store) Close() error {
-	return errors.Join(s.read.Close(), s.write.Close())
+	close(s.stopCheckpoints)
+	<-s.checkpointsDone
+	return errors.Join(s.checkpoints.Close(), s.read.Close(), s.write.Close())
+}
+
+// checkpointInterval is how often checkpointLoop copies the write-ahead
+// log into the database file.
+const checkpointInterval = time.Second
+
+// checkpointLoop checkpoints the write-ahead log every interval until
+// Close. A passive checkpoint copies what no reader still needs and never
+// blocks the writer; the writer starts the log afresh once all of it is
+// copied. Done here rather than by SQLite on commit, a checkpoint (page
+// copies and an fsync) never lengthens a commit, and pages written many
+// times within an interval are copied once.
+func (s *Store) checkpointLoop(interval time.Duration) {
+	defer close(s.checkpointsDone)
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-s.stopCheckpoints:
+			return
+		case <-t.C:
+			s.Checkpoint(context.Background()) // a failed checkpoint is retried on the next tick
+		}
+	}
+}
+
+// Checkpoint copies the write-ahead log into the database file as far as
+// readers allow, without blocking the writer (a passive checkpoint). It
+// returns the log's length and how much of it is copied, in pages.
+func (s *Store) Checkpoint(ctx context.Context) (logPages, copied int, err error) {
+	var busy int
+	if err := s.checkpoints.QueryRowContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`).Scan(&busy, &logPages, &copied); err != nil {
+		return 0, 0, fmt.Errorf("store: checkpoint: %w", err)
+	}
+	return logPages, copied, nil
 }
 
 // Ping reports whether the database answers.

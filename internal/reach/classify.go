@@ -120,12 +120,17 @@ const maxCachedAgents = 4096
 // Classifier is Classify with a memory of the user agents it has seen, so
 // that a popular link does not run the crawler list over the same few user
 // agents again and again (a remembered one costs a map lookup and does not
-// allocate). User agents longer than maxBrowserAgent are not remembered:
-// they are cheap to classify and would only fill the memory. It is safe
-// for concurrent use; the zero value is ready.
+// allocate). It remembers up to maxCachedAgents in two generations: new
+// user agents join the recent one; when that is half full it becomes the
+// older one and the one before is forgotten, while a user agent found in
+// the older generation moves back to the recent one. So the user agents a
+// link keeps seeing stay remembered however many one-off ones pass by.
+// User agents longer than maxBrowserAgent are not remembered: they are
+// cheap to classify and would only fill the memory. It is safe for
+// concurrent use; the zero value is ready.
 type Classifier struct {
-	mu    sync.RWMutex
-	kinds map[string]Kind
+	mu            sync.RWMutex
+	recent, older map[string]Kind
 }
 
 // Classify returns the same as the package's Classify.
@@ -134,20 +139,26 @@ func (c *Classifier) Classify(method, userAgent string) Kind {
 		return Preview
 	}
 	c.mu.RLock()
-	k, ok := c.kinds[userAgent]
+	k, ok := c.recent[userAgent]
+	var old bool
+	if !ok {
+		k, old = c.older[userAgent]
+	}
 	c.mu.RUnlock()
 	if ok {
 		return k
 	}
-	k = classifyAgent(userAgent)
-	if len(userAgent) > maxBrowserAgent {
-		return k
+	if !old {
+		k = classifyAgent(userAgent)
+		if len(userAgent) > maxBrowserAgent {
+			return k
+		}
 	}
 	c.mu.Lock()
-	if c.kinds == nil || len(c.kinds) >= maxCachedAgents {
-		c.kinds = make(map[string]Kind, 64) // forget all: simple, bounded, and refilled by the next requests
+	if c.recent == nil || len(c.recent) >= maxCachedAgents/2 {
+		c.older, c.recent = c.recent, make(map[string]Kind, 64)
 	}
-	c.kinds[strings.Clone(userAgent)] = k // the caller's string may live in a reused request buffer
+	c.recent[strings.Clone(userAgent)] = k // the caller's string may live in a reused request buffer
 	c.mu.Unlock()
 	return k
 }

@@ -1,6 +1,7 @@
 package reach
 
 import (
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -169,18 +170,30 @@ func TestClassifierSkipsLongAgents(t *testing.T) {
 	if got := c.Classify("GET", long); got != Bot {
 		t.Errorf("Classify of a %d-byte user agent = %s, want %s", len(long), got, Bot)
 	}
-	if n := len(c.kinds); n != 0 {
+	if n := len(c.recent) + len(c.older); n != 0 {
 		t.Errorf("classifier remembers %d user agents after a long one, want 0", n)
 	}
 }
 
 func TestClassifierForgetsWhenFull(t *testing.T) {
 	var c Classifier
-	for i := range maxCachedAgents + 10 {
-		c.Classify("GET", "agent "+string(rune('a'+i%26))+string(rune(i)))
+	const popular = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36"
+	for i := range 3*maxCachedAgents + 10 {
+		c.Classify("GET", "agent "+strconv.Itoa(i))
+		if i%100 == 0 {
+			c.Classify("GET", popular) // seen now and then among many one-off user agents
+		}
+		if n := len(c.recent) + len(c.older); n > maxCachedAgents {
+			t.Fatalf("classifier remembers %d user agents, want at most %d", n, maxCachedAgents)
+		}
 	}
-	if n := len(c.kinds); n > maxCachedAgents {
-		t.Errorf("classifier remembers %d user agents, want at most %d", n, maxCachedAgents)
+	_, inRecent := c.recent[popular]
+	_, inOlder := c.older[popular]
+	if !inRecent && !inOlder {
+		t.Error("a user agent seen every 100 requests was forgotten")
+	}
+	if _, ok := c.older["agent 0"]; ok {
+		t.Error("a user agent seen once, thousands of requests ago, is still remembered")
 	}
 }
 

@@ -19,8 +19,13 @@ import (
 // and no redirect. No session and no template on the way to the 302; the
 // link's target is remembered for a short while (reach.Config.TargetTTL).
 // An expired post still redirects: links already out must keep working.
+// Each client address has its own rate limit (RateLimits.Redirect).
 func (s *server) redirectLink(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderCacheControl, "no-store")
+	ip := s.clientIP(c)
+	if err := checkLimit(c, s.limits.redirect, ip); err != nil {
+		return err
+	}
 	t, err := s.Clicks.Target(ctx(c), c.Params("code"))
 	if errors.Is(err, store.ErrNotFound) {
 		return apperr.New(apperr.NotFound, "This link is not known here. Check that it was copied completely.")
@@ -29,22 +34,28 @@ func (s *server) redirectLink(c *fiber.Ctx) error {
 		return err
 	}
 	if _, err := s.Clicks.Record(ctx(c), reach.Visit{LinkID: t.LinkID, Method: c.Method(),
-		UserAgent: c.Get(fiber.HeaderUserAgent), IP: s.visitorIP(c)}); err != nil {
+		UserAgent: c.Get(fiber.HeaderUserAgent), IP: ip}); err != nil {
 		c.Set(fiber.HeaderRetryAfter, "1")
 		return fiber.NewError(fiber.StatusServiceUnavailable, "record click: "+err.Error())
 	}
 	c.Set(fiber.HeaderLocation, t.Location)
+	// Of the security headers only these matter on a redirect: the
+	// referrer policy governs what the post's site is told of the portal,
+	// and HSTS holds for the whole host. (A policy for content, framing or
+	// sniffing has no content to apply to.)
+	c.Set("Referrer-Policy", referrerPolicy)
+	s.setHSTS(c)
 	c.Status(fiber.StatusFound)
 	return nil
 }
 
-// visitorIP is the client's address for the visitor hash: the
-// connection's, unless the connection comes from a trusted proxy
-// (Deps.TrustedProxies). Then it is the right-most X-Forwarded-For entry
-// that is not itself a trusted proxy: entries to the left of it were
+// clientIP is the client's address, for the visitor hash and the rate
+// limits: the connection's, unless the connection comes from a trusted
+// proxy (Deps.TrustedProxies). Then it is the right-most X-Forwarded-For
+// entry that is not itself a trusted proxy: entries to the left of it were
 // written by the client and can be forged. (Fiber's c.IP() takes the
 // left-most entry instead.) The address is hashed, never stored or logged.
-func (s *server) visitorIP(c *fiber.Ctx) netip.Addr {
+func (s *server) clientIP(c *fiber.Ctx) netip.Addr {
 	remote, _ := netip.AddrFromSlice(c.Context().RemoteIP())
 	remote = remote.Unmap()
 	if len(s.TrustedProxies) == 0 || !s.trustedProxy(remote) {

@@ -175,11 +175,7 @@ func (s *server) mayReadMetrics(c *fiber.Ctx) bool {
 			return true
 		}
 	}
-	ip, err := netip.ParseAddr(c.IP())
-	if err != nil {
-		return false
-	}
-	ip = ip.Unmap()
+	ip := s.clientIP(c) // not c.IP(): a client behind a trusted proxy could name any address
 	for _, p := range s.MetricsAccess.Allow {
 		if p.Contains(ip) {
 			return true

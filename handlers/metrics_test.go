@@ -22,14 +22,17 @@ func TestMetricsAccess(t *testing.T) {
 		allow      string
 		token      string
 		sendToken  string
+		proxied    string // X-Forwarded-For, with 0.0.0.0 a trusted proxy
 		wantStatus int
 	}{
-		{"allowed address", "0.0.0.0/32", "", "", http.StatusOK},
-		{"address outside the allowed range", "127.0.0.1/32", "", "", http.StatusNotFound},
-		{"no address allowed", "", "", "", http.StatusNotFound},
-		{"right token", "127.0.0.1/32", "s3cret", "s3cret", http.StatusOK},
-		{"wrong token", "127.0.0.1/32", "s3cret", "guess", http.StatusNotFound},
-		{"token sent where none is configured", "127.0.0.1/32", "", "s3cret", http.StatusNotFound},
+		{"allowed address", "0.0.0.0/32", "", "", "", http.StatusOK},
+		{"address outside the allowed range", "127.0.0.1/32", "", "", "", http.StatusNotFound},
+		{"no address allowed", "", "", "", "", http.StatusNotFound},
+		{"right token", "127.0.0.1/32", "s3cret", "s3cret", "", http.StatusOK},
+		{"wrong token", "127.0.0.1/32", "s3cret", "guess", "", http.StatusNotFound},
+		{"token sent where none is configured", "127.0.0.1/32", "", "s3cret", "", http.StatusNotFound},
+		{"allowed address behind a trusted proxy", "10.0.0.0/8", "", "", "10.1.2.3", http.StatusOK},
+		{"forged allowed address behind a trusted proxy", "10.0.0.0/8", "", "", "10.1.2.3, 198.51.100.1", http.StatusNotFound},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -38,8 +41,14 @@ func TestMetricsAccess(t *testing.T) {
 					d.MetricsAccess.Allow = []netip.Prefix{netip.MustParsePrefix(tt.allow)}
 				}
 				d.MetricsAccess.Token = tt.token
+				if tt.proxied != "" {
+					d.TrustedProxies = []string{"0.0.0.0"}
+				}
 			})
 			req := httptest.NewRequest("GET", "/metrics", nil)
+			if tt.proxied != "" {
+				req.Header.Set("X-Forwarded-For", tt.proxied)
+			}
 			if tt.sendToken != "" {
 				req.Header.Set("Authorization", "Bearer "+tt.sendToken)
 			}

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"math"
+	"net/netip"
 	"strconv"
 	"strings"
 	"sync"
@@ -93,12 +94,12 @@ var DefaultRateLimits = RateLimits{
 // limiter is a set of in-memory token buckets, one per key. It is safe for
 // concurrent use; buckets that have refilled are dropped on a sweep once a
 // minute, so memory follows the number of recent clients.
-type limiter struct {
+type limiter[K comparable] struct {
 	rate Rate
 	now  func() time.Time
 
 	mu        sync.Mutex
-	buckets   map[string]*bucket
+	buckets   map[K]*bucket
 	lastSweep time.Time
 }
 
@@ -109,13 +110,13 @@ type bucket struct {
 
 const sweepEvery = time.Minute
 
-func newLimiter(r Rate, now func() time.Time) *limiter {
-	return &limiter{rate: r, now: now, buckets: make(map[string]*bucket), lastSweep: now()}
+func newLimiter[K comparable](r Rate, now func() time.Time) *limiter[K] {
+	return &limiter[K]{rate: r, now: now, buckets: make(map[K]*bucket), lastSweep: now()}
 }
 
 // allow takes a token from key's bucket. When there is none it says how
 // long until there will be.
-func (l *limiter) allow(key string) (bool, time.Duration) {
+func (l *limiter[K]) allow(key K) (bool, time.Duration) {
 	now := l.now()
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -139,7 +140,7 @@ func (l *limiter) allow(key string) (bool, time.Duration) {
 }
 
 // sweep drops the buckets that would be full by now.
-func (l *limiter) sweep(now time.Time) {
+func (l *limiter[K]) sweep(now time.Time) {
 	full := time.Duration(float64(l.rate.Burst) / l.rate.PerSecond * float64(time.Second))
 	for k, b := range l.buckets {
 		if now.Sub(b.last) >= full {
@@ -149,45 +150,60 @@ func (l *limiter) sweep(now time.Time) {
 	l.lastSweep = now
 }
 
-// limiters holds one limiter per limited area; nil ones are off.
+// limiters holds one limiter per limited area; nil ones are off. Clients
+// are told apart by their address (clientIP), SCIM callers by token.
 type limiters struct {
-	redirect, signIn, scim *limiter
+	redirect, signIn *limiter[netip.Addr]
+	scim             *limiter[string]
 }
 
 func newLimiters(r RateLimits, now func() time.Time) limiters {
-	mk := func(r Rate) *limiter {
-		if r.Off() {
-			return nil
-		}
-		return newLimiter(r, now)
+	var l limiters
+	if !r.Redirect.Off() {
+		l.redirect = newLimiter[netip.Addr](r.Redirect, now)
 	}
-	return limiters{redirect: mk(r.Redirect), signIn: mk(r.SignIn), scim: mk(r.SCIM)}
+	if !r.SignIn.Off() {
+		l.signIn = newLimiter[netip.Addr](r.SignIn, now)
+	}
+	if !r.SCIM.Off() {
+		l.scim = newLimiter[string](r.SCIM, now)
+	}
+	return l
 }
 
 // limitRate answers 429 with Retry-After when the client has used up its
-// bucket for the area the path belongs to.
+// bucket for the area the path belongs to. The redirect path has a chain
+// of its own and checks its limit in redirectLink.
 func (s *server) limitRate(c *fiber.Ctx) error {
 	path := c.Path()
-	var l *limiter
-	key := c.IP()
+	var err error
 	switch {
-	case strings.HasPrefix(path, "/l/"):
-		l = s.limits.redirect
 	case path == "/login" || strings.HasPrefix(path, "/auth/"):
-		l = s.limits.signIn
+		err = checkLimit(c, s.limits.signIn, s.clientIP(c))
 	case strings.HasPrefix(path, scimPrefix+"/"):
-		l = s.limits.scim
+		key := "addr:" + s.clientIP(c).String()
 		if token, ok := strings.CutPrefix(c.Get(fiber.HeaderAuthorization), "Bearer "); ok && token != "" {
 			sum := sha256.Sum256([]byte(token)) // the map never holds the token itself
 			key = "token:" + hex.EncodeToString(sum[:8])
 		}
+		err = checkLimit(c, s.limits.scim, key)
 	}
+	if err != nil {
+		return err
+	}
+	return c.Next()
+}
+
+// checkLimit takes a token from key's bucket in l, or returns the 429
+// error, with Retry-After set, once the bucket is empty. A nil l limits
+// nothing.
+func checkLimit[K comparable](c *fiber.Ctx, l *limiter[K], key K) error {
 	if l == nil {
-		return c.Next()
+		return nil
 	}
 	if ok, wait := l.allow(key); !ok {
 		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(max(1, int(math.Ceil(wait.Seconds())))))
 		return fiber.NewError(fiber.StatusTooManyRequests, "rate limit")
 	}
-	return c.Next()
+	return nil
 }

@@ -92,6 +92,11 @@ func TestRateLimit(t *testing.T) {
 				t.Errorf("Retry-After = %q, want whole seconds", resp.Header.Get("Retry-After"))
 			}
 			if tt.bearer == "" {
+				// The client writes the left of X-Forwarded-For: a made-up
+				// address there does not buy a fresh bucket.
+				if resp := get("203.0.113.77, 192.0.2.1", ""); resp.StatusCode != http.StatusTooManyRequests {
+					t.Errorf("status %d with a forged X-Forwarded-For entry, want 429: the proxy's entry counts", resp.StatusCode)
+				}
 				if resp := get("192.0.2.2", ""); resp.StatusCode == http.StatusTooManyRequests {
 					t.Error("another client address was refused")
 				}
@@ -123,7 +128,7 @@ func TestRateLimitOffByDefault(t *testing.T) {
 
 func TestLimiterSweep(t *testing.T) {
 	now := time.Unix(1000, 0)
-	l := newLimiter(Rate{PerSecond: 1, Burst: 2}, func() time.Time { return now })
+	l := newLimiter[string](Rate{PerSecond: 1, Burst: 2}, func() time.Time { return now })
 	l.allow("a")
 	l.allow("b")
 	now = now.Add(sweepEvery)

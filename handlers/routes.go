@@ -41,7 +41,7 @@ func (s *server) routes(app *fiber.App) {
 	// No session, no templates: the redirect path, health and assets.
 	app.Get("/healthz", s.healthz)
 	app.Get("/metrics", s.showMetrics) // allowed addresses or a token only; 404 for others
-	app.Get("/l/:code", s.redirectLink)
+	// /l/:code, the redirect path, is registered ahead of the middleware in New.
 	app.Use("/assets", staticFiles())
 
 	r := router{app: app, s: s}

@@ -79,7 +79,7 @@ func (s *server) acknowledgeConduct(c *fiber.Ctx) error {
 		lang = s.lang(c)
 	}
 	if err := s.Store.Acknowledge(ctx(c), store.Acknowledgement{UserID: userOf(c).ID, Version: conduct.Version,
-		ContentHash: conduct.In(lang).Hash, ClientIP: c.IP()}); err != nil {
+		ContentHash: conduct.In(lang).Hash, ClientIP: s.clientIP(c).String()}); err != nil {
 		return err
 	}
 	return c.Redirect(s.nextStep(c), fiber.StatusSeeOther)

@@ -89,8 +89,13 @@ func mustSeedLink(t *testing.T, env *testEnv, postURL string) store.Link {
 	return links[0]
 }
 
+// mustCounts returns a link's rolled-up counts once the clicks committed
+// so far are rolled up, as the portal's reach.Tally does every second.
 func mustCounts(t *testing.T, env *testEnv, linkID int64) store.ClickCounts {
 	t.Helper()
+	if _, err := (&reach.Tally{Store: env.store}).RunOnce(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	c, err := env.store.LinkClickCounts(context.Background(), linkID)
 	if err != nil {
 		t.Fatal(err)
@@ -119,6 +124,9 @@ func TestRedirectLink(t *testing.T) {
 			}
 			if cc := resp.Header.Get("Cache-Control"); cc != "no-store" {
 				t.Errorf("Cache-Control = %q, want no-store", cc)
+			}
+			if rp := resp.Header.Get("Referrer-Policy"); rp != "strict-origin-when-cross-origin" {
+				t.Errorf("Referrer-Policy = %q: the post's site must learn the portal's origin only", rp)
 			}
 			loc, err := url.Parse(resp.Header.Get("Location"))
 			if err != nil {
@@ -244,9 +252,6 @@ func TestRedirectLinkGroupCommitUnderLoad(t *testing.T) {
 	wg.Wait()
 	w.Close()
 	st := w.Stats()
-	if _, err := (&reach.VisitorCounter{Store: env.store}).RunOnce(context.Background()); err != nil {
-		t.Fatal(err) // the portal counts the writer's visitors in the background
-	}
 	got := mustCounts(t, env, link.ID)
 	if found != n || got.Clicks != n || st.Clicks != n {
 		t.Errorf("%d redirects, %d clicks in the database, %d through the writer; want %d each", found, got.Clicks, st.Clicks, n)

@@ -119,7 +119,7 @@ func exportSetup(t *testing.T, env *testEnv) store.Link {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := env.store.CountVisitors(ctx, 0); err != nil {
+	if _, err := env.store.RollUpClicks(ctx, 0); err != nil {
 		t.Fatal(err)
 	}
 	// Someone else's share, which must not show up.

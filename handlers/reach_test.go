@@ -123,6 +123,9 @@ func newReachEnv(t *testing.T) reachEnv {
 		if err := env.store.RecordClicks(ctx, cs); err != nil {
 			t.Fatal(err)
 		}
+		if _, err := env.store.RollUpClicks(ctx, 0); err != nil {
+			t.Fatal(err)
+		}
 	}
 	march := func(d, h int) time.Time { return time.Date(2026, 3, d, h, 0, 0, 0, time.UTC) }
 	shareAt(march(10, 10), "employee", re.launch, share.LinkedIn)

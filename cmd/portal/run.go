@@ -40,7 +40,7 @@ const (
 	digestInterval    = 15 * time.Minute
 	retentionInterval = time.Hour
 	sourcesInterval   = 30 * time.Minute
-	visitorInterval   = time.Second // dashboards show unique visitors this long after the clicks
+	tallyInterval     = time.Second // dashboards show clicks this long after their redirects
 )
 
 // loadGuidelines loads a company's guidelines folder, or the embedded set.
@@ -69,13 +69,13 @@ func run(ctx context.Context, cfg Config, logger *slog.Logger, ready func(baseUR
 	// (their shutdown is deferred below, so it runs first) and before the
 	// store closes: the clicks still queued are committed.
 	clickWriter := reach.NewWriter(db, reach.WriterConfig{})
-	visitors := &reach.VisitorCounter{Store: db, Logger: logger}
+	tally := &reach.Tally{Store: db, Logger: logger}
 	defer func() {
 		clickWriter.Close()
 		st := clickWriter.Stats()
 		logger.Info("click writer stopped", "batches", st.Batches, "clicks", st.Clicks, "committing", st.Committing)
-		if _, err := visitors.RunOnce(context.Background()); err != nil {
-			logger.Error("counting the last visitors failed; the next start counts them", "err", err)
+		if _, err := tally.RunOnce(context.Background()); err != nil {
+			logger.Error("rolling up the last clicks failed; the next start rolls them up", "err", err)
 		}
 	}()
 	if err := db.RegisterConductVersion(ctx, g.Conduct.Version, g.Conduct.In(training.DefaultLanguage).Hash, g.Conduct.Material); err != nil {
@@ -148,7 +148,7 @@ func run(ctx context.Context, cfg Config, logger *slog.Logger, ready func(baseUR
 	poller := &sources.Job{Store: db, Logger: logger, Fetcher: &sources.Fetcher{UserAgent: "advocacy-portal (+" + baseURL + ")", AllowPrivate: cfg.SourcesAllowPrivate}}
 	wg.Go(func() { poller.Run(jobs, sourcesInterval) })
 	wg.Go(func() { cleaner.Run(jobs, retentionInterval) })
-	wg.Go(func() { visitors.Run(jobs, visitorInterval) })
+	wg.Go(func() { tally.Run(jobs, tallyInterval) })
 	defer func() { stopJobs(); wg.Wait() }()
 
 	app := handlers.New(handlers.Deps{
@@ -157,7 +157,7 @@ func run(ctx context.Context, cfg Config, logger *slog.Logger, ready func(baseUR
 		TrustedProxies: cfg.TrustedProxies, AllowedDomains: cfg.AllowedDomains, MailConfigured: worker.Sender != nil, Jobs: handlers.Jobs{Reminders: reminders, Publisher: publisher, Sources: poller},
 		JobStats: map[string]*job.Stats{"mail": &worker.Stats, "webhooks": &hookWorker.Stats, "reminders": &reminders.Stats,
 			"publisher": &publisher.Stats, "digest": &digest.Stats, "retention": &cleaner.Stats, "sources": &poller.Stats,
-			"visitors": &visitors.Stats}, Webhooks: webhooks,
+			"tally": &tally.Stats}, Webhooks: webhooks,
 		Clicks:        reach.NewRecorder(db, reach.Config{Writer: clickWriter}), // group commit on /l/{code}
 		ClickStats:    clickWriter.Stats,
 		MetricsAccess: handlers.MetricsAccess{Allow: cfg.MetricsAllow, Token: cfg.MetricsToken},

@@ -401,9 +401,9 @@ func seed(ctx context.Context, cfg seedConfig, progress io.Writer) (seedStats, e
 	if err := w.flush(); err != nil {
 		return stats, err
 	}
-	// The seeded rollups count their visitors already.
-	if _, err := db.ExecContext(ctx, `UPDATE visitor_progress SET last_click_id = (SELECT COALESCE(MAX(id), 0) FROM clicks)`); err != nil {
-		return stats, fmt.Errorf("mark seeded visitors counted: %w", err)
+	// The seeded rollups hold the seeded click rows already.
+	if _, err := db.ExecContext(ctx, `UPDATE rollup_progress SET last_click_id = (SELECT COALESCE(MAX(id), 0) FROM clicks)`); err != nil {
+		return stats, fmt.Errorf("mark the seeded clicks rolled up: %w", err)
 	}
 	if _, err := db.ExecContext(ctx, `ANALYZE`); err != nil {
 		return stats, fmt.Errorf("analyze: %w", err)

@@ -29,9 +29,9 @@ func (c *clock) Set(t time.Time) {
 	c.t = t
 }
 
-func mustOpenStore(tb testing.TB) *store.Store {
+func mustOpenStore(tb testing.TB, opts ...store.Option) *store.Store {
 	tb.Helper()
-	s, err := store.Open(context.Background(), filepath.Join(tb.TempDir(), "portal.db"))
+	s, err := store.Open(context.Background(), filepath.Join(tb.TempDir(), "portal.db"), opts...)
 	if err != nil {
 		tb.Fatal(err)
 	}

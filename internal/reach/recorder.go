@@ -15,15 +15,15 @@ import (
 type Store interface {
 	Committer
 	SaltStore
-	CountVisitors(ctx context.Context, limit int) (int64, error)
+	RollupStore
 	LinkTarget(ctx context.Context, code string) (store.LinkTarget, error)
 }
 
 // Config sets up a Recorder. Every field is optional.
 type Config struct {
-	// Writer group-commits the clicks, and a VisitorCounter must then
-	// count their visitors. Without one, each click is committed in a
-	// transaction of its own and its visitor counted at once (tests, tools).
+	// Writer group-commits the clicks, and a Tally must then roll them
+	// up. Without one, each click is committed in a transaction of its
+	// own and rolled up at once (tests, tools).
 	Writer *Writer
 	// Now is the clock for click times and salt days (time.Now by default).
 	Now func() time.Time
@@ -153,9 +153,9 @@ func (r *Recorder) Record(ctx context.Context, v Visit) (Kind, error) {
 	if err := r.store.RecordClicks(ctx, []store.Click{c}); err != nil {
 		return kind, err
 	}
-	// Without a writer nothing counts visitors in the background: count
-	// this click's now. The click is committed and must be answered as
-	// such; if counting fails, the next call counts what it left.
-	_, _ = r.store.CountVisitors(ctx, 0)
+	// Without a writer no Tally runs: roll this click up now. The click is
+	// committed and must be answered as such; if rolling up fails, the
+	// next call rolls up what it left.
+	_, _ = r.store.RollUpClicks(ctx, 0)
 	return kind, nil
 }

@@ -78,9 +78,9 @@ func TestRecorderTarget(t *testing.T) {
 
 func TestRecorderRecord(t *testing.T) {
 	ctx := context.Background()
-	s := mustOpenStore(t)
-	links := mustLinks(t, s, 1)
 	clk := &clock{t: time.Date(2025, 3, 10, 9, 0, 0, 0, time.UTC)}
+	s := mustOpenStore(t, store.WithClock(clk.Now))
+	links := mustLinks(t, s, 1)
 	w := NewWriter(s, WriterConfig{})
 	defer w.Close()
 	const firefox = "Mozilla/5.0 (X11; Linux x86_64; rv:127.0) Gecko/20100101 Firefox/127.0"
@@ -109,7 +109,7 @@ func TestRecorderRecord(t *testing.T) {
 				}
 			}
 			if r.writer != nil { // the portal's background counter counts the writer's visitors
-				if _, err := (&VisitorCounter{Store: s}).RunOnce(ctx); err != nil {
+				if _, err := (&Tally{Store: s}).RunOnce(ctx); err != nil {
 					t.Fatal(err)
 				}
 			}

@@ -72,8 +72,8 @@ func TestWriterGroupsConcurrentClicks(t *testing.T) {
 	if raw.Clicks+raw.Bots != acked.Load() || raw.Bots != n/10 {
 		t.Errorf("database holds %+v; want %d acknowledged clicks, %d of them bots", raw, acked.Load(), n/10)
 	}
-	if n, err := (&VisitorCounter{Store: s}).RunOnce(ctx); err != nil || n != raw.Clicks+raw.Bots {
-		t.Errorf("VisitorCounter.RunOnce = %d, %v; want every click row looked at", n, err)
+	if n, err := (&Tally{Store: s}).RunOnce(ctx); err != nil || n != raw.Clicks+raw.Bots {
+		t.Errorf("Tally.RunOnce = %d, %v; want every click row looked at", n, err)
 	}
 	totals, err := s.ClickTotals(ctx)
 	if err != nil {
@@ -218,14 +218,14 @@ func TestWriterCloseCommitsTheQueue(t *testing.T) {
 	w.Close() // a second Close is harmless
 }
 
-// TestVisitorCounterPasses counts more clicks than one pass takes, and
+// TestTallyPasses counts more clicks than one pass takes, and
 // checks that every visitor is counted once, however passes split them.
-func TestVisitorCounterPasses(t *testing.T) {
+func TestTallyPasses(t *testing.T) {
 	ctx := context.Background()
-	s := mustOpenStore(t)
-	links := mustLinks(t, s, 2)
 	day := time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
-	const n = store.VisitorPass + store.VisitorPass/2
+	s := mustOpenStore(t, store.WithClock(func() time.Time { return day }))
+	links := mustLinks(t, s, 2)
+	const n = store.RollUpPass + store.RollUpPass/2
 	clicks := make([]store.Click, 0, n)
 	for i := range n {
 		// 999 visitors, each on both links many times.
@@ -235,7 +235,7 @@ func TestVisitorCounterPasses(t *testing.T) {
 	if err := s.RecordClicks(ctx, clicks); err != nil {
 		t.Fatal(err)
 	}
-	c := &VisitorCounter{Store: s}
+	c := &Tally{Store: s}
 	if got, err := c.RunOnce(ctx); err != nil || got != n {
 		t.Fatalf("RunOnce = %d, %v; want all %d clicks in two passes", got, err, n)
 	}

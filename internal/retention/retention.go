@@ -94,9 +94,9 @@ func (j *Job) Run(ctx context.Context, interval time.Duration) {
 		j.Stats.Record(err)
 		if err != nil && ctx.Err() == nil {
 			j.Logger.Error("retention failed", "err", err)
-		} else if r.Clicks+r.Sessions+r.LoginStates+r.Salts+r.Visitors > 0 {
+		} else if r.Clicks+r.Sessions+r.LoginStates+r.Salts > 0 {
 			j.Logger.Info("retention deleted old data", "clicks", r.Clicks, "sessions", r.Sessions,
-				"login_states", r.LoginStates, "visitor_salts", r.Salts, "visitor_hashes", r.Visitors)
+				"login_states", r.LoginStates, "visitor_salts", r.Salts)
 		}
 	})
 }

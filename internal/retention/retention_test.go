@@ -35,6 +35,9 @@ func TestRetentionJobRunOnce(t *testing.T) {
 	if err := s.RecordClicks(ctx, clicks); err != nil {
 		t.Fatal(err)
 	}
+	if _, err := s.RollUpClicks(ctx, 0); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := s.VisitorSalt(ctx, "2026-11-01", "2026-01-01", []byte("old salt")); err != nil {
 		t.Fatal(err)
 	}

@@ -30,63 +30,34 @@ type Click struct {
 // visitor salts belong to.
 const DayLayout = "2006-01-02"
 
-// RecordClicks writes clicks in one transaction, together with the
-// per-link per-day rollups of clicks, previews and bots they change. Either
-// every click is committed or none is. Unique visitors are counted after
-// the commit, off the redirect path, by CountVisitors.
+// RecordClicks writes clicks in one transaction: either every click is
+// committed or none is. It writes the click rows only, with multi-row
+// INSERTs, so that the redirect path's group commit stays short; the
+// per-link per-day rollups and unique visitors follow by RollUpClicks.
 func (s *Store) RecordClicks(ctx context.Context, clicks []Click) error {
 	if len(clicks) == 0 {
 		return nil
 	}
-	if err := s.recordClicks(ctx, clicks); err != nil {
+	rows := make([]any, 0, 4*len(clicks))
+	for _, c := range clicks {
+		switch c.Kind {
+		case KindClick, KindPreview, KindBot:
+		default:
+			return fmt.Errorf("store: record %d clicks: unknown click kind %q", len(clicks), c.Kind)
+		}
+		var visitor any
+		if c.Kind == KindClick && len(c.Visitor) > 0 {
+			visitor = c.Visitor
+		}
+		rows = append(rows, c.LinkID, timestamp(c.At), c.Kind, visitor)
+	}
+	if err := s.insertClicks(ctx, rows); err != nil {
 		return fmt.Errorf("store: record %d clicks: %w", len(clicks), err)
 	}
 	return nil
 }
 
-func (s *Store) recordClicks(ctx context.Context, clicks []Click) error {
-	type key struct {
-		linkID int64
-		day    string
-	}
-	rollups := map[key]*ClickCounts{}
-	var order []key // the rollups in first-seen order
-	rows := make([]any, 0, 4*len(clicks))
-	lastDay, lastDayStart := "", time.Time{}
-	for _, c := range clicks {
-		at := c.At.UTC()
-		if lastDay == "" || at.Before(lastDayStart) || !at.Before(lastDayStart.Add(24*time.Hour)) {
-			lastDayStart = at.Truncate(24 * time.Hour)
-			lastDay = lastDayStart.Format(DayLayout)
-		}
-		k := key{c.LinkID, lastDay}
-		r := rollups[k]
-		if r == nil {
-			r = &ClickCounts{}
-			rollups[k] = r
-			order = append(order, k)
-		}
-		var visitor any
-		switch c.Kind {
-		case KindClick:
-			r.Clicks++
-			if len(c.Visitor) > 0 {
-				visitor = c.Visitor
-			}
-		case KindPreview:
-			r.Previews++
-		case KindBot:
-			r.Bots++
-		default:
-			return fmt.Errorf("unknown click kind %q", c.Kind)
-		}
-		rows = append(rows, c.LinkID, timestamp(at), c.Kind, visitor)
-	}
-	sums := make([]any, 0, 5*len(order))
-	for _, k := range order {
-		r := rollups[k]
-		sums = append(sums, k.linkID, k.day, r.Clicks, r.Previews, r.Bots)
-	}
+func (s *Store) insertClicks(ctx context.Context, rows []any) error {
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -95,116 +66,18 @@ func (s *Store) recordClicks(ctx context.Context, clicks []Click) error {
 	if err := s.clickRows.exec(ctx, tx, rows); err != nil {
 		return err
 	}
-	if err := s.rollupRows.exec(ctx, tx, sums); err != nil {
-		return fmt.Errorf("roll up: %w", err)
-	}
 	return tx.Commit()
 }
 
-// CountVisitors counts the unique visitors of the people's clicks
-// committed since its last call, at most limit clicks (no limit if limit
-// <= 0), in one transaction: a visitor hash not yet seen on that link that
-// day joins click_visitors and counts one more visitor in the link's
-// rollup. It returns how many clicks it looked at; call it again while
-// that equals limit. The click writer's clicks are counted so, within a
-// second or so, by a background job (reach.VisitorCounter).
-func (s *Store) CountVisitors(ctx context.Context, limit int) (int64, error) {
-	tx, err := s.write.BeginTx(ctx, nil)
-	if err != nil {
-		return 0, fmt.Errorf("store: count visitors: %w", err)
-	}
-	defer tx.Rollback()
-	n, err := countVisitors(ctx, tx, limit)
-	if err != nil {
-		return 0, fmt.Errorf("store: count visitors: %w", err)
-	}
-	if n == 0 {
-		return 0, nil
-	}
-	if err := tx.Commit(); err != nil {
-		return 0, fmt.Errorf("store: count visitors: %w", err)
-	}
-	return n, nil
-}
-
-// countVisitors is CountVisitors within tx. The hashes are inserted in
-// key order, so that each page of click_visitors a pass touches is written
-// once however many of the clicks land on it.
-func countVisitors(ctx context.Context, tx *sql.Tx, limit int) (int64, error) {
-	var from, last int64
-	if err := tx.QueryRowContext(ctx, `SELECT last_click_id, (SELECT COALESCE(MAX(id), 0) FROM clicks)
-		FROM visitor_progress`).Scan(&from, &last); err != nil {
-		return 0, err
-	}
-	to := last
-	if limit > 0 {
-		to = min(last, from+int64(limit))
-	}
-	if to <= from {
-		return 0, nil
-	}
-	rows, err := tx.QueryContext(ctx, `INSERT INTO click_visitors (link_id, day, visitor_hash)
-		SELECT link_id, substr(created_at, 1, 10), visitor_hash FROM clicks
-		WHERE id > ? AND id <= ? AND kind = 'click' AND visitor_hash IS NOT NULL
-		ORDER BY 1, 2, 3
-		ON CONFLICT DO NOTHING
-		RETURNING link_id, day`, from, to)
-	if err != nil {
-		return 0, err
-	}
-	type key struct {
-		linkID int64
-		day    string
-	}
-	fresh := map[key]int64{}
-	var order []key
-	for rows.Next() {
-		var k key
-		if err := rows.Scan(&k.linkID, &k.day); err != nil {
-			rows.Close()
-			return 0, err
-		}
-		if fresh[k] == 0 {
-			order = append(order, k)
-		}
-		fresh[k]++
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return 0, err
-	}
-	for _, k := range order {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO click_rollups (link_id, day, visitors) VALUES (?, ?, ?)
-			ON CONFLICT (link_id, day) DO UPDATE SET visitors = visitors + excluded.visitors`, k.linkID, k.day, fresh[k]); err != nil {
-			return 0, fmt.Errorf("roll up visitors of link %d: %w", k.linkID, err)
-		}
-	}
-	if _, err := tx.ExecContext(ctx, `UPDATE visitor_progress SET last_click_id = ?`, to); err != nil {
-		return 0, err
-	}
-	return to - from, nil
-}
-
-// VisitorPass is how many clicks a background CountVisitors pass takes at
-// most: enough to write each touched page once for many clicks, few
-// enough to hold the write lock for milliseconds, not seconds.
-const VisitorPass = 20_000
-
-// VisitorsPending reports how many clicks wait for CountVisitors, by id.
-func (s *Store) VisitorsPending(ctx context.Context) (int64, error) {
-	var n int64
-	if err := s.read.QueryRowContext(ctx, `SELECT (SELECT COALESCE(MAX(id), 0) FROM clicks) - last_click_id
-		FROM visitor_progress`).Scan(&n); err != nil {
-		return 0, fmt.Errorf("store: visitors pending: %w", err)
-	}
-	return max(n, 0), nil
-}
-
 // RecordClick records one person's click on a tracked link, without a
-// visitor hash. The redirect path uses RecordClicks through internal/reach;
-// this is for tools and tests.
+// visitor hash, and rolls it up at once. The redirect path uses
+// RecordClicks through internal/reach; this is for tools and tests.
 func (s *Store) RecordClick(ctx context.Context, linkID int64) error {
-	return s.RecordClicks(ctx, []Click{{LinkID: linkID, At: s.now(), Kind: KindClick}})
+	if err := s.RecordClicks(ctx, []Click{{LinkID: linkID, At: s.now(), Kind: KindClick}}); err != nil {
+		return err
+	}
+	_, err := s.RollUpClicks(ctx, 0)
+	return err
 }
 
 // ClickCounts is what requests to tracked links added up to.
@@ -273,8 +146,9 @@ func (s *Store) LinkClicks(ctx context.Context, linkID int64) ([]Click, error) {
 // VisitorSalt returns the visitor salt of day (DayLayout), storing fresh
 // as that salt if the day has none yet; when two portals race, both get
 // the one stored first. In the same transaction it deletes the salts of
-// days before keepFrom, and the visitor hashes counted on those days: once
-// its salt is gone a hash can no longer be matched to anyone.
+// days before keepFrom. (RollUpClicks deletes the visitor hashes of the
+// same days: once its salt is gone a hash can no longer be matched to
+// anyone.)
 func (s *Store) VisitorSalt(ctx context.Context, day, keepFrom string, fresh []byte) ([]byte, error) {
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
@@ -291,14 +165,6 @@ func (s *Store) VisitorSalt(ctx context.Context, day, keepFrom string, fresh []b
 	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM visitor_salts WHERE day < ?`, keepFrom); err != nil {
 		return nil, fmt.Errorf("store: delete visitor salts before %s: %w", keepFrom, err)
-	}
-	// Clicks still waiting to be counted may be of the days whose hashes
-	// go now: count them first, or their visitors would count again.
-	if _, err := countVisitors(ctx, tx, 0); err != nil {
-		return nil, fmt.Errorf("store: count visitors before deleting old hashes: %w", err)
-	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM click_visitors WHERE day < ?`, keepFrom); err != nil {
-		return nil, fmt.Errorf("store: delete visitor hashes before %s: %w", keepFrom, err)
 	}
 	return salt, tx.Commit()
 }

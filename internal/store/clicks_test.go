@@ -26,11 +26,11 @@ func mustSeedLinks(tb testing.TB, s *store.Store, n int) []store.Link {
 
 func TestRecordClicksRollsUp(t *testing.T) {
 	ctx := context.Background()
-	s := mustOpenStore(t)
-	links := mustSeedLinks(t, s, 2)
-	a, b := links[0].ID, links[1].ID
 	monday := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
 	tuesday := monday.Add(24 * time.Hour)
+	s := mustOpenStore(t, store.WithClock((&clock{t: tuesday.Add(time.Hour)}).Now))
+	links := mustSeedLinks(t, s, 2)
+	a, b := links[0].ID, links[1].ID
 	alice, bob := []byte("alice-hash-00000"), []byte("bob-hash-0000000")
 
 	batches := [][]store.Click{
@@ -52,25 +52,25 @@ func TestRecordClicksRollsUp(t *testing.T) {
 			t.Fatalf("RecordClicks: %v", err)
 		}
 	}
-	if got, _ := s.ClickTotals(ctx); got != (store.ClickCounts{Clicks: 6, Previews: 1, Bots: 1}) {
-		t.Errorf("before CountVisitors: %+v, want the clicks counted and no visitors yet", got)
+	if got, _ := s.ClickTotals(ctx); got != (store.ClickCounts{}) {
+		t.Errorf("before RollUpClicks: %+v, want nothing rolled up yet", got)
 	}
-	if pending, err := s.VisitorsPending(ctx); err != nil || pending != 8 {
-		t.Errorf("VisitorsPending = %d, %v; want 8", pending, err)
+	if pending, err := s.ClicksPending(ctx); err != nil || pending != 8 {
+		t.Errorf("ClicksPending = %d, %v; want 8", pending, err)
 	}
-	// Three clicks per pass: the passes meet alice's repeats in different
+	// Three rows per pass: the passes meet alice's repeats in different
 	// passes and batches, and still count her once a day per link.
 	for {
-		n, err := s.CountVisitors(ctx, 3)
+		n, err := s.RollUpClicks(ctx, 3)
 		if err != nil {
-			t.Fatalf("CountVisitors: %v", err)
+			t.Fatalf("RollUpClicks: %v", err)
 		}
 		if n < 3 {
 			break
 		}
 	}
-	if pending, _ := s.VisitorsPending(ctx); pending != 0 {
-		t.Errorf("VisitorsPending after counting = %d, want 0", pending)
+	if pending, _ := s.ClicksPending(ctx); pending != 0 {
+		t.Errorf("ClicksPending after rolling up = %d, want 0", pending)
 	}
 
 	tests := []struct {
@@ -131,10 +131,10 @@ func TestRecordClicksRollsUp(t *testing.T) {
 		if err := s.RecordClicks(ctx, batch); err != nil {
 			t.Fatal(err)
 		}
-		if n, err := s.CountVisitors(ctx, 0); err != nil || n != 450 {
+		if n, err := s.RollUpClicks(ctx, 0); err != nil || n != 450 {
 			t.Fatalf("CountVisitors = %d, %v; want 450 clicks looked at", n, err)
 		}
-		if n, err := s.CountVisitors(ctx, 0); err != nil || n != 0 {
+		if n, err := s.RollUpClicks(ctx, 0); err != nil || n != 0 {
 			t.Errorf("CountVisitors again = %d, %v; want nothing left", n, err)
 		}
 		if got, _ := s.LinkClickCounts(ctx, b); got.Clicks != 451 || got.Visitors != 451 {
@@ -170,7 +170,6 @@ func TestReachByPostCountsPeopleOnly(t *testing.T) {
 func TestVisitorSalt(t *testing.T) {
 	ctx := context.Background()
 	s := mustOpenStore(t)
-	links := mustSeedLinks(t, s, 1)
 
 	first, err := s.VisitorSalt(ctx, "2026-11-02", "2026-11-01", []byte("salt-a"))
 	if err != nil || string(first) != "salt-a" {
@@ -179,18 +178,6 @@ func TestVisitorSalt(t *testing.T) {
 	again, err := s.VisitorSalt(ctx, "2026-11-02", "2026-11-01", []byte("salt-b"))
 	if err != nil || string(again) != "salt-a" {
 		t.Fatalf("VisitorSalt again = %q, %v; want the stored salt-a (a second process gets the first's)", again, err)
-	}
-	monday := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
-	if err := s.RecordClicks(ctx, []store.Click{{LinkID: links[0].ID, At: monday, Kind: store.KindClick, Visitor: []byte("v1")}}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.CountVisitors(ctx, 0); err != nil {
-		t.Fatal(err)
-	}
-	// A Monday click that waits to be counted when Monday's hashes go is
-	// counted first: once, against Monday's other hashes.
-	if err := s.RecordClicks(ctx, []store.Click{{LinkID: links[0].ID, At: monday, Kind: store.KindClick, Visitor: []byte("v1")}}); err != nil {
-		t.Fatal(err)
 	}
 	if _, err := s.VisitorSalt(ctx, "2026-11-03", "2026-11-02", []byte("salt-c")); err != nil {
 		t.Fatal(err)
@@ -207,16 +194,45 @@ func TestVisitorSalt(t *testing.T) {
 	if _, err := s.StoredVisitorSalt(ctx, "2026-11-02"); err == nil {
 		t.Error("Monday's salt is still there")
 	}
+}
+
+// TestRollUpForgetsOldHashes checks that the visitor hashes of days
+// before yesterday go, as their salts do, and that a click waiting to be
+// rolled up when its day's hashes go is still told apart first.
+func TestRollUpForgetsOldHashes(t *testing.T) {
+	ctx := context.Background()
+	monday := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
+	clk := &clock{t: monday}
+	s := mustOpenStore(t, store.WithClock(clk.Now))
+	links := mustSeedLinks(t, s, 1)
+	click := func() {
+		t.Helper()
+		if err := s.RecordClicks(ctx, []store.Click{{LinkID: links[0].ID, At: monday, Kind: store.KindClick, Visitor: []byte("v1")}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rollUp := func() {
+		t.Helper()
+		if _, err := s.RollUpClicks(ctx, 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	click()
+	rollUp()
+	if days, err := s.VisitorHashDays(ctx); err != nil || !slices.Equal(days, []string{"2026-11-02"}) {
+		t.Errorf("hash days = %v, %v; want Monday", days, err)
+	}
+	click() // waits while the clock moves on to Wednesday
+	clk.Advance(49 * time.Hour)
+	rollUp()
 	if got, _ := s.LinkClickCounts(ctx, links[0].ID); got.Clicks != 2 || got.Visitors != 1 {
-		t.Errorf("counts = %+v; want 2 clicks from 1 visitor: the waiting click was counted before Monday's hashes went", got)
+		t.Errorf("counts = %+v; want 2 clicks from 1 visitor: the waiting click met Monday's hashes before they went", got)
 	}
-	// Monday's visitor hash went with its salt; the count stays.
-	if err := s.RecordClicks(ctx, []store.Click{{LinkID: links[0].ID, At: monday, Kind: store.KindClick, Visitor: []byte("v1")}}); err != nil {
-		t.Fatal(err)
+	if days, err := s.VisitorHashDays(ctx); err != nil || len(days) != 0 {
+		t.Errorf("hash days on Wednesday = %v, %v; want none (Monday's went with its salt)", days, err)
 	}
-	if _, err := s.CountVisitors(ctx, 0); err != nil {
-		t.Fatal(err)
-	}
+	click()
+	rollUp()
 	if got, _ := s.LinkClickCounts(ctx, links[0].ID); got.Clicks != 3 || got.Visitors != 2 {
 		t.Errorf("counts = %+v; want 3 clicks, and 2 visitors since Monday's hashes were deleted", got)
 	}

@@ -7,7 +7,8 @@ import (
 )
 
 // multiRowInsert writes many rows of one table with few statements: rows
-// go in chunks of 64, 16, 4 and 1, one multi-row INSERT per chunk. The
+// go in chunks of 64, 32, 16, 8, 4, 2 and 1, one multi-row INSERT per
+// chunk, so a batch of up to 127 rows takes at most 7 statements. The
 // click writer commits batches of a few to a few hundred rows, where one
 // statement per row costs more in the driver than SQLite spends storing
 // the row. The statements are prepared once, by prepare, on the write pool:
@@ -22,7 +23,7 @@ type multiRowInsert struct {
 	stmts [len(multiRowChunks)]*sql.Stmt // by index in multiRowChunks
 }
 
-var multiRowChunks = [...]int{64, 16, 4, 1}
+var multiRowChunks = [...]int{64, 32, 16, 8, 4, 2, 1}
 
 // prepare prepares a statement per chunk size on db.
 func (m *multiRowInsert) prepare(ctx context.Context, db *sql.DB) error {
@@ -51,6 +52,30 @@ func (m *multiRowInsert) exec(ctx context.Context, tx *sql.Tx, args []any) error
 	for i, n := range multiRowChunks {
 		for size := n * m.cols; len(args) >= size; args = args[size:] {
 			if _, err := tx.StmtContext(ctx, m.stmts[i]).ExecContext(ctx, args[:size]...); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// query is exec for an INSERT with a RETURNING clause: each returned row
+// is passed to fn.
+func (m *multiRowInsert) query(ctx context.Context, tx *sql.Tx, args []any, fn func(*sql.Rows) error) error {
+	for i, n := range multiRowChunks {
+		for size := n * m.cols; len(args) >= size; args = args[size:] {
+			rows, err := tx.StmtContext(ctx, m.stmts[i]).QueryContext(ctx, args[:size]...)
+			if err != nil {
+				return err
+			}
+			for rows.Next() {
+				if err := fn(rows); err != nil {
+					rows.Close()
+					return err
+				}
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
 				return err
 			}
 		}

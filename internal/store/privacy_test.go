@@ -108,7 +108,7 @@ func newPrivacySetup(t *testing.T) privacySetup {
 		{LinkID: ps.links[0].ID, At: clk.Now(), Kind: store.KindPreview},
 		{LinkID: ps.links[2].ID, At: clk.Now(), Kind: store.KindClick, Visitor: []byte("visitor-3")},
 	}))
-	_, err = s.CountVisitors(ctx, 0)
+	_, err = s.RollUpClicks(ctx, 0)
 	must(err)
 	f := post.Fields{Title: "A link worth sharing", URL: "https://example.com/worth", Category: post.IndustryInsight, Language: "en"}
 	if ps.suggestion, err = s.CreatePost(ctx, f, ps.user.ID, true); err != nil {

@@ -997,16 +997,10 @@ func (s *Store) ensureReachDays(ctx context.Context, from, to time.Time) (int, e
 	if len(missing) == 0 {
 		return 0, nil
 	}
-	// A digest is final: the visitors of clicks still waiting to be
-	// counted belong in it.
-	for {
-		n, err := s.CountVisitors(ctx, VisitorPass)
-		if err != nil {
-			return 0, err
-		}
-		if n < VisitorPass {
-			break
-		}
+	// A digest is final: the clicks still waiting to be rolled up belong
+	// in it.
+	if _, err := s.RollUpClicks(ctx, 0); err != nil {
+		return 0, err
 	}
 	type digest struct {
 		day   string

@@ -88,7 +88,7 @@ func newReachSetup(t *testing.T) reachSetup {
 		if err := s.RecordClicks(ctx, cs); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.CountVisitors(ctx, 0); err != nil {
+		if _, err := s.RollUpClicks(ctx, 0); err != nil {
 			t.Fatal(err)
 		}
 	}

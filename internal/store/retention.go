@@ -23,7 +23,8 @@ func (s *Store) DeleteClicksBefore(ctx context.Context, cutoff time.Time, batch 
 		return 0, fmt.Errorf("store: delete clicks: batch %d must be positive", batch)
 	}
 	res, err := s.write.ExecContext(ctx, `DELETE FROM clicks
-		WHERE id IN (SELECT id FROM clicks ORDER BY id LIMIT ?) AND created_at < ?`, batch, timestamp(cutoff))
+		WHERE id IN (SELECT id FROM clicks ORDER BY id LIMIT ?) AND created_at < ?
+			AND id <= (SELECT last_click_id FROM rollup_progress)`, batch, timestamp(cutoff)) // never a row not yet rolled up
 	if err != nil {
 		return 0, fmt.Errorf("store: delete clicks before %s: %w", timestamp(cutoff), err)
 	}
@@ -39,14 +40,13 @@ type Purged struct {
 	Sessions    int64 // expired sessions
 	LoginStates int64 // sign-ins abandoned before the identity provider called back
 	Salts       int64 // visitor salts of days before the previous one
-	Visitors    int64 // visitor hashes counted on those days
 }
 
 // PurgeExpired deletes, in one transaction, the sessions expired at now,
 // the sign-ins in progress started before loginStatesBefore, and the
-// visitor salts and visitor hashes of days (DayLayout) before
-// keepSaltsFrom. The first click of a day already deletes old salts; this
-// also does it on days without clicks.
+// visitor salts of days (DayLayout) before keepSaltsFrom. The first click
+// of a day already deletes old salts; this also does it on days without
+// clicks. (RollUpClicks deletes the visitor hashes of those days.)
 func (s *Store) PurgeExpired(ctx context.Context, now, loginStatesBefore time.Time, keepSaltsFrom string) (Purged, error) {
 	var p Purged
 	tx, err := s.write.BeginTx(ctx, nil)
@@ -54,10 +54,6 @@ func (s *Store) PurgeExpired(ctx context.Context, now, loginStatesBefore time.Ti
 		return p, fmt.Errorf("store: purge expired: %w", err)
 	}
 	defer tx.Rollback()
-	// As in VisitorSalt: the clicks waiting to be counted first.
-	if _, err := countVisitors(ctx, tx, 0); err != nil {
-		return p, fmt.Errorf("store: purge expired: count visitors: %w", err)
-	}
 	for _, d := range []struct {
 		n     *int64
 		query string
@@ -66,7 +62,6 @@ func (s *Store) PurgeExpired(ctx context.Context, now, loginStatesBefore time.Ti
 		{&p.Sessions, `DELETE FROM sessions WHERE expires_at <= ?`, timestamp(now)},
 		{&p.LoginStates, `DELETE FROM login_states WHERE created_at < ?`, timestamp(loginStatesBefore)},
 		{&p.Salts, `DELETE FROM visitor_salts WHERE day < ?`, keepSaltsFrom},
-		{&p.Visitors, `DELETE FROM click_visitors WHERE day < ?`, keepSaltsFrom},
 	} {
 		res, err := tx.ExecContext(ctx, d.query, d.arg)
 		if err != nil {

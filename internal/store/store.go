@@ -40,7 +40,8 @@ type Store struct {
 	stopCheckpoints chan struct{} // closed by Close
 	checkpointsDone chan struct{} // closed when checkpointLoop returns
 
-	clickRows, rollupRows multiRowInsert // the click writer's statements
+	clickRows multiRowInsert // the click writer's statement
+	visitors  visitorFile    // see rollup.go
 }
 
 // Option changes how Open sets up a Store.
@@ -82,14 +83,13 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
 	s.clickRows = multiRowInsert{head: `INSERT INTO clicks (link_id, created_at, kind, visitor_hash) VALUES `, row: `(?, ?, ?, ?)`, cols: 4}
-	s.rollupRows = multiRowInsert{head: `INSERT INTO click_rollups (link_id, day, clicks, previews, bots) VALUES `,
-		row: `(?, ?, ?, ?, ?)`, cols: 5, tail: ` ON CONFLICT (link_id, day) DO UPDATE SET clicks = clicks + excluded.clicks,
-			previews = previews + excluded.previews, bots = bots + excluded.bots`}
-	for _, m := range []*multiRowInsert{&s.clickRows, &s.rollupRows} {
-		if err := m.prepare(ctx, s.write); err != nil {
-			s.Close()
-			return nil, fmt.Errorf("store: open %s: prepare: %w", path, err)
-		}
+	if err := s.clickRows.prepare(ctx, s.write); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("store: open %s: prepare: %w", path, err)
+	}
+	if err := s.openVisitors(ctx, path); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("store: open the visitors file %s: %w", visitorPath(path), err)
 	}
 	return s, nil
 }
@@ -110,6 +110,7 @@ func dsn(path string, readOnly bool) string {
 		q.Add("_pragma", "query_only(1)")
 	} else {
 		q.Set("_txlock", "immediate")
+		q.Add("_pragma", "cache_size(-65536)")
 	}
 	return "file:" + path + "?" + q.Encode()
 }
@@ -119,7 +120,11 @@ func dsn(path string, readOnly bool) string {
 func (s *Store) Close() error {
 	close(s.stopCheckpoints)
 	<-s.checkpointsDone
-	return errors.Join(s.checkpoints.Close(), s.read.Close(), s.write.Close())
+	var visitors error
+	if s.visitors.db != nil {
+		visitors = s.visitors.db.Close()
+	}
+	return errors.Join(s.checkpoints.Close(), s.read.Close(), s.write.Close(), visitors)
 }
 
 // checkpointInterval is how often checkpointLoop copies the write-ahead

@@ -6,29 +6,33 @@ import (
 	"strings"
 )
 
-// multiRowInsert writes many rows of one table with few statements: rows
-// go in chunks of 64, 32, 16, 8, 4, 2 and 1, one multi-row INSERT per
-// chunk, so a batch of up to 127 rows takes at most 7 statements. The
-// click writer commits batches of a few to a few hundred rows, where one
-// statement per row costs more in the driver than SQLite spends storing
-// the row. The statements are prepared once, by prepare, on the write pool:
-// preparing inside a transaction would wait for the pool's only connection,
-// which the transaction holds.
+// maxRowsPerInsert is the most rows one multi-row INSERT of
+// multiRowInsert writes: 64 rows of 4 values stay far below SQLite's limit
+// of 32766 parameters.
+const maxRowsPerInsert = 64
+
+// multiRowInsert writes many rows of one table with few statements: one
+// multi-row INSERT per maxRowsPerInsert rows, and one for the rest, each
+// size's statement prepared once, so that a batch of up to 64 rows is a
+// single statement. The click writer commits batches of a few to a few
+// hundred rows, where one statement per row costs more in the driver than
+// SQLite spends storing the row. The statements are prepared by prepare,
+// on the write pool, before any transaction: preparing inside one would
+// wait for the pool's only connection, which the transaction holds.
 type multiRowInsert struct {
 	head string // "INSERT INTO t (a, b) VALUES "
 	row  string // "(?, ?)": cols placeholders
-	tail string // an ON CONFLICT clause, or ""
+	tail string // an ON CONFLICT or RETURNING clause, or ""
 	cols int
 
-	stmts [len(multiRowChunks)]*sql.Stmt // by index in multiRowChunks
+	stmts [maxRowsPerInsert + 1]*sql.Stmt // by number of rows
 }
 
-var multiRowChunks = [...]int{64, 32, 16, 8, 4, 2, 1}
-
-// prepare prepares a statement per chunk size on db.
+// prepare prepares the statement of every number of rows on db.
 func (m *multiRowInsert) prepare(ctx context.Context, db *sql.DB) error {
-	for i, n := range multiRowChunks {
-		var q strings.Builder
+	var q strings.Builder
+	for n := 1; n <= maxRowsPerInsert; n++ {
+		q.Reset()
 		q.WriteString(m.head)
 		for j := range n {
 			if j > 0 {
@@ -41,44 +45,46 @@ func (m *multiRowInsert) prepare(ctx context.Context, db *sql.DB) error {
 		if err != nil {
 			return err
 		}
-		m.stmts[i] = st
+		m.stmts[n] = st
 	}
 	return nil
 }
 
-// exec inserts, within tx, the rows whose values args holds, cols per row
-// in order.
-func (m *multiRowInsert) exec(ctx context.Context, tx *sql.Tx, args []any) error {
-	for i, n := range multiRowChunks {
-		for size := n * m.cols; len(args) >= size; args = args[size:] {
-			if _, err := tx.StmtContext(ctx, m.stmts[i]).ExecContext(ctx, args[:size]...); err != nil {
-				return err
-			}
+// chunks calls fn with the statement and values of each INSERT that
+// writes the rows whose values args holds, cols per row in order.
+func (m *multiRowInsert) chunks(args []any, fn func(stmt *sql.Stmt, args []any) error) error {
+	for len(args) > 0 {
+		n := min(maxRowsPerInsert, len(args)/m.cols)
+		if err := fn(m.stmts[n], args[:n*m.cols]); err != nil {
+			return err
 		}
+		args = args[n*m.cols:]
 	}
 	return nil
+}
+
+// exec inserts the rows of args within tx.
+func (m *multiRowInsert) exec(ctx context.Context, tx *sql.Tx, args []any) error {
+	return m.chunks(args, func(stmt *sql.Stmt, args []any) error {
+		_, err := tx.StmtContext(ctx, stmt).ExecContext(ctx, args...)
+		return err
+	})
 }
 
 // query is exec for an INSERT with a RETURNING clause: each returned row
 // is passed to fn.
 func (m *multiRowInsert) query(ctx context.Context, tx *sql.Tx, args []any, fn func(*sql.Rows) error) error {
-	for i, n := range multiRowChunks {
-		for size := n * m.cols; len(args) >= size; args = args[size:] {
-			rows, err := tx.StmtContext(ctx, m.stmts[i]).QueryContext(ctx, args[:size]...)
-			if err != nil {
-				return err
-			}
-			for rows.Next() {
-				if err := fn(rows); err != nil {
-					rows.Close()
-					return err
-				}
-			}
-			rows.Close()
-			if err := rows.Err(); err != nil {
+	return m.chunks(args, func(stmt *sql.Stmt, args []any) error {
+		rows, err := tx.StmtContext(ctx, stmt).QueryContext(ctx, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			if err := fn(rows); err != nil {
 				return err
 			}
 		}
-	}
-	return nil
+		return rows.Err()
+	})
 }

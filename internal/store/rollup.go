@@ -42,7 +42,7 @@ import (
 // RollUpPass is how many click rows a background RollUpClicks pass takes
 // at most: passes of thousands of rows write each touched page of the
 // visitors index once for many clicks.
-const RollUpPass = 20_000
+const RollUpPass = 50_000
 
 const visitorSchema = `
 -- A visitor is the 16-byte hash folded to 8 (foldVisitor): within one

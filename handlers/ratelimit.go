@@ -186,7 +186,9 @@ func (s *server) limitRate(c *fiber.Ctx) error {
 			sum := sha256.Sum256([]byte(token)) // the map never holds the token itself
 			key = "token:" + hex.EncodeToString(sum[:8])
 		}
-		err = checkLimit(c, s.limits.scim, key)
+		if err := checkLimit(c, s.limits.scim, key); err != nil {
+			return s.writeSCIMError(c, err) // a SCIM client reads SCIM errors, not the HTML page
+		}
 	}
 	if err != nil {
 		return err

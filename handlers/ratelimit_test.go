@@ -91,6 +91,9 @@ func TestRateLimit(t *testing.T) {
 			if ra, err := strconv.Atoi(resp.Header.Get("Retry-After")); err != nil || ra < 1 {
 				t.Errorf("Retry-After = %q, want whole seconds", resp.Header.Get("Retry-After"))
 			}
+			if ct := resp.Header.Get("Content-Type"); tt.bearer != "" && ct != "application/scim+json" {
+				t.Errorf("SCIM 429 Content-Type = %q, want application/scim+json", ct)
+			}
 			if tt.bearer == "" {
 				// The client writes the left of X-Forwarded-For: a made-up
 				// address there does not buy a fresh bucket.

@@ -44,6 +44,10 @@ import (
 // visitors index once for many clicks.
 const RollUpPass = 50_000
 
+// visitorSchemaVersion is the visitors file's layout, kept in its
+// user_version; a later layout that cannot read this one says so at start.
+const visitorSchemaVersion = 1
+
 const visitorSchema = `
 -- A visitor is the 16-byte hash folded to 8 (foldVisitor): within one
 -- link and day two of n visitors share them with a chance of about n²/2⁶⁵.
@@ -99,8 +103,18 @@ func (s *Store) openVisitors(ctx context.Context, path string) error {
 	db.SetMaxOpenConns(1)
 	db.SetConnMaxIdleTime(0)
 	s.visitors.db = db
-	if _, err := db.ExecContext(ctx, visitorSchema); err != nil {
+	var version int
+	if err := db.QueryRowContext(ctx, `PRAGMA user_version`).Scan(&version); err != nil {
 		return err
+	}
+	switch version {
+	case 0: // a new file
+		if _, err := db.ExecContext(ctx, visitorSchema+fmt.Sprintf("\nPRAGMA user_version = %d;", visitorSchemaVersion)); err != nil {
+			return err
+		}
+	case visitorSchemaVersion:
+	default:
+		return fmt.Errorf("the file has layout %d; this portal knows layout %d (delete the file to start it afresh)", version, visitorSchemaVersion)
 	}
 	var applied int64
 	if err := s.write.QueryRowContext(ctx, `SELECT last_click_id FROM rollup_progress`).Scan(&applied); err != nil {

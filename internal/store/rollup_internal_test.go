@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -122,5 +123,25 @@ func TestDayNumber(t *testing.T) {
 	}
 	if foldVisitor([]byte("visitor-1")) == foldVisitor([]byte("visitor-2")) {
 		t.Error("foldVisitor lost the end of a hash")
+	}
+}
+
+// TestVisitorsFileOfAnotherLayout refuses to start on a visitors file of a
+// layout this portal does not know, rather than misreading it.
+func TestVisitorsFileOfAnotherLayout(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "portal.db")
+	s, _ := rollupFixture(t, path)
+	if _, err := s.visitors.db.ExecContext(ctx, `PRAGMA user_version = 99`); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	s, err := Open(ctx, path)
+	if err == nil {
+		s.Close()
+		t.Fatal("Open took a visitors file of layout 99")
+	}
+	if !strings.Contains(err.Error(), "layout 99") || !strings.Contains(err.Error(), visitorPath(path)) {
+		t.Errorf("error = %v; want it to name the file and its layout", err)
 	}
 }

@@ -404,14 +404,37 @@ func scopeLinks(scope ReachScope) (string, int64) {
 // eachScopedEntry calls fn with the shares and clicks of scope's links on
 // each day from from up to to, read from the rollups and shares through
 // the links' indexes: a post's, a campaign's or a person's links are few
-// enough that this beats reading every link's digest.
+// enough that this beats reading every link's digest. The shares are read
+// beside the clicks; fn is called from the caller's goroutine only.
 func (s *Store) eachScopedEntry(ctx context.Context, scope ReachScope, from, to time.Time, nets *networkIndex, fn func(day int, e *reachEntry)) error {
 	where, arg := scopeLinks(scope)
-	index := func(day string) (int, bool) {
-		t, err := time.Parse(DayLayout, day)
-		i := int(t.Sub(from).Hours() / 24)
-		return i, err == nil && !t.Before(from) && t.Before(to)
+	days := newDayIndex(from, to)
+	var shares []scopedShare
+	sharesDone := make(chan error, 1)
+	go func() {
+		var err error
+		shares, err = s.scopedShares(ctx, scope, from, to)
+		sharesDone <- err
+	}()
+	err := s.eachScopedRollup(ctx, where, arg, from, to, days, nets, fn)
+	if err := errors.Join(err, <-sharesDone); err != nil {
+		return err
 	}
+	var e reachEntry
+	for i := range shares {
+		sh := &shares[i]
+		if day, ok := days.of(sh.day); ok {
+			e = reachEntry{link: sh.link, user: sh.user, post: sh.post, net: nets.of(sh.network),
+				shares: sh.shares, reach: sh.reach, pointShares: sh.pointShares}
+			fn(day, &e)
+		}
+	}
+	return nil
+}
+
+// eachScopedRollup calls fn with the people's clicks on the links that
+// where (on links l, with arg) picks on each day from from up to to.
+func (s *Store) eachScopedRollup(ctx context.Context, where string, arg int64, from, to time.Time, days *dayIndex, nets *networkIndex, fn func(day int, e *reachEntry)) error {
 	rows, err := s.read.QueryContext(ctx, `SELECT r.day, l.id, l.user_id, l.post_id, l.network, r.clicks, r.visitors
 		FROM links l JOIN click_rollups r ON r.link_id = l.id
 		WHERE `+where+` AND r.day >= ? AND r.day < ? AND (r.clicks > 0 OR r.visitors > 0)`,
@@ -427,44 +450,110 @@ func (s *Store) eachScopedEntry(ctx context.Context, scope ReachScope, from, to 
 		if err := rows.Scan(&day, &e.link, &e.user, &e.post, &network, &e.clicks, &e.visitors); err != nil {
 			return err
 		}
-		if i, ok := index(day); ok {
+		if i, ok := days.of(day); ok {
 			e.net = nets.of(network)
 			fn(i, &e)
 		}
 	}
-	if err := rows.Err(); err != nil {
-		return err
-	}
+	return rows.Err()
+}
+
+// scopedShare is one link's shares on one UTC day (YYYY-MM-DD).
+type scopedShare struct {
+	day, network               string
+	link, user, post           int64
+	shares, reach, pointShares int64
+}
+
+// scopedShares returns the shares of scope's links recorded from from up
+// to to, per link and UTC day.
+//
+// A share earns a point by its rank among all of its person's shares on
+// its network that UTC day (see rankedShares), not only the scope's: a
+// share's points do not depend on the report. A person's scope ranks that
+// person's shares in the period, as rankedShares does. A post's or a
+// campaign's people are many and share much, mostly other posts on other
+// days, so ranking all of their shares would read far more than needed:
+// only the days on which the scope has shares matter, so the query ranks
+// just the shares of those days (found through shares_created), and of
+// those only the ones in the partitions (person, network, day) of one of
+// the scope's shares, the same partitions rankedShares would put them in.
+func (s *Store) scopedShares(ctx context.Context, scope ReachScope, from, to time.Time) ([]scopedShare, error) {
 	limit, err := s.pointLimit(ctx)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	// Shares are ranked among all of their people's shares, not only the
-	// scope's, as a share's points do not depend on the report.
-	srows, err := s.read.QueryContext(ctx, `SELECT substr(sh.created_at, 1, 10), l.id, l.user_id, l.post_id, l.network,
-			COUNT(*), SUM(sh.followers), SUM(sh.n <= ?)
-		FROM links l JOIN `+rankedShares(`l.user_id IN (SELECT l.user_id FROM links l WHERE `+where+`)`)+` sh ON sh.link_id = l.id
-		WHERE `+where+` GROUP BY 1, 2`,
-		limit, timestamp(from), timestamp(to), arg, arg)
+	where, arg := scopeLinks(scope)
+	var rows *sql.Rows
+	if scope.UserID != 0 {
+		rows, err = s.read.QueryContext(ctx, `SELECT substr(sh.created_at, 1, 10), l.id, l.user_id, l.post_id, l.network,
+				COUNT(*), SUM(sh.followers), SUM(sh.n <= ?)
+			FROM links l JOIN `+rankedShares(where)+` sh ON sh.link_id = l.id GROUP BY 1, 2`,
+			limit, timestamp(from), timestamp(to), arg)
+	} else {
+		// days has, per day, the bounds of its shares within the period:
+		// a share of day d has created_at from d (inclusive) up to the
+		// next day (exclusive), so the range only narrows the search
+		// through the index; the day itself is still compared, as
+		// rankedShares partitions by it.
+		rows, err = s.read.QueryContext(ctx, `WITH scoped AS MATERIALIZED (
+				SELECT sh.id, sh.followers, substr(sh.created_at, 1, 10) AS day, l.id AS link, l.user_id, l.post_id, l.network
+				FROM links l JOIN shares sh ON sh.link_id = l.id
+				WHERE `+where+` AND sh.created_at >= ? AND sh.created_at < ?),
+			partitions AS MATERIALIZED (SELECT DISTINCT user_id, network, day FROM scoped),
+			days AS MATERIALIZED (SELECT DISTINCT day, max(day, ?) AS lo, min(date(day, '+1 day'), ?) AS hi FROM partitions),
+			ranked AS MATERIALIZED (
+				SELECT sh.id, ROW_NUMBER() OVER (PARTITION BY o.user_id, o.network, d.day ORDER BY sh.created_at, sh.id) AS n
+				FROM days d CROSS JOIN shares sh CROSS JOIN links o
+				WHERE sh.created_at >= d.lo AND sh.created_at < d.hi AND substr(sh.created_at, 1, 10) = d.day
+					AND o.id = sh.link_id AND (o.user_id, o.network, d.day) IN (SELECT user_id, network, day FROM partitions))
+			SELECT s.day, s.link, s.user_id, s.post_id, s.network, COUNT(*), SUM(s.followers), SUM(r.n <= ?)
+			FROM scoped s JOIN ranked r ON r.id = s.id GROUP BY s.day, s.link`,
+			arg, timestamp(from), timestamp(to), timestamp(from), timestamp(to), limit)
+	}
 	if err != nil {
-		return err
+		return nil, err
 	}
-	defer srows.Close()
-	for srows.Next() {
-		e = reachEntry{}
+	defer rows.Close()
+	var out []scopedShare
+	for rows.Next() {
+		var sh scopedShare
 		var within int64
-		if err := srows.Scan(&day, &e.link, &e.user, &e.post, &network, &e.shares, &e.reach, &within); err != nil {
-			return err
+		if err := rows.Scan(&sh.day, &sh.link, &sh.user, &sh.post, &sh.network, &sh.shares, &sh.reach, &within); err != nil {
+			return nil, err
 		}
-		if share.Network(network) != share.Facebook {
-			e.pointShares = within
+		if share.Network(sh.network) != share.Facebook {
+			sh.pointShares = within
 		}
-		if i, ok := index(day); ok {
-			e.net = nets.of(network)
-			fn(i, &e)
-		}
+		out = append(out, sh)
 	}
-	return srows.Err()
+	return out, rows.Err()
+}
+
+// dayIndex numbers the UTC days (YYYY-MM-DD) of a period from 0, parsing
+// each distinct day once.
+type dayIndex struct {
+	from, to time.Time
+	seen     map[string]int // -1: not a day of the period
+}
+
+func newDayIndex(from, to time.Time) *dayIndex {
+	return &dayIndex{from: from, to: to, seen: map[string]int{}}
+}
+
+// of returns day's index in the period, and false if it is not one of the
+// period's days.
+func (d *dayIndex) of(day string) (int, bool) {
+	i, ok := d.seen[day]
+	if !ok {
+		t, err := time.Parse(DayLayout, day)
+		i = int(t.Sub(d.from).Hours() / 24)
+		if err != nil || t.Before(d.from) || !t.Before(d.to) {
+			i = -1
+		}
+		d.seen[day] = i
+	}
+	return i, i >= 0
 }
 
 // scopedClicksToDate returns the clicks so far on each post of a post's

@@ -6,7 +6,7 @@
 //
 //	go run ./cmd/loadtest                 # the benchmark (about 30 s)
 //	go run ./cmd/loadtest -crash          # kill -9 the portal mid-load, restart, check every 302
-//	go run ./cmd/loadtest -c 100 -d 20s   # 100 connections for 20 seconds each
+//	go run ./cmd/loadtest -c 100 -d 20s   # 100 connections, 20 seconds on each server
 //
 // In one run it builds the portal (go build ./cmd/portal, or takes
 // -portal), seeds a fresh SQLite database in a temporary folder through
@@ -14,7 +14,9 @@
 // starts the portal on a loopback port, and drives GET /l/{code} with -c
 // concurrent keep-alive clients for -d, with a -bots share of link-preview
 // fetchers, HEAD requests and crawlers. It drives a bare Fiber handler
-// (this program, re-run with -serve-hello) the same way, as the ceiling.
+// (this program, re-run with -serve-hello) the same way, as the ceiling:
+// both servers run side by side and are driven in turns, -rounds rounds of
+// -d/-rounds each, so that other work on the machine weighs on both alike.
 // It prints requests/s and latency for both, their ratio, the portal's
 // resident memory (VmRSS sampled from /proc), and compares the database
 // with the 302s received, by kind. Traffic goes to 127.0.0.1 only, and
@@ -59,7 +61,8 @@ func main() {
 	}
 	var cfg config
 	flag.IntVar(&cfg.conns, "c", 50, "concurrent clients (keep-alive connections)")
-	flag.DurationVar(&cfg.duration, "d", 10*time.Second, "how long to drive each server")
+	flag.DurationVar(&cfg.duration, "d", 10*time.Second, "how long to drive each server, in all")
+	flag.IntVar(&cfg.rounds, "rounds", 5, "rounds to split -d into: each round drives the hello ceiling, then the redirect path, so both see the same background load")
 	flag.Float64Var(&cfg.bots, "bots", 0.10, "share of requests from link-preview fetchers, HEAD requests and bots")
 	flag.IntVar(&cfg.links, "links", 200, "tracked links to seed")
 	flag.IntVar(&cfg.visitors, "visitors", 10000, "distinct client addresses, sent as X-Forwarded-For through a trusted proxy (127.0.0.1)")
@@ -76,6 +79,7 @@ func main() {
 type config struct {
 	conns    int
 	duration time.Duration
+	rounds   int
 	bots     float64
 	links    int
 	visitors int
@@ -85,7 +89,7 @@ type config struct {
 }
 
 func run(cfg config) error {
-	if cfg.conns < 1 || cfg.duration <= 0 || cfg.links < 1 || cfg.visitors < 1 || cfg.visitors > 1<<24 || cfg.bots < 0 || cfg.bots > 1 {
+	if cfg.conns < 1 || cfg.duration <= 0 || cfg.rounds < 1 || cfg.links < 1 || cfg.visitors < 1 || cfg.visitors > 1<<24 || cfg.bots < 0 || cfg.bots > 1 {
 		return errors.New("-c, -d, -links and -visitors must be positive (-visitors at most 16777216) and -bots between 0 and 1")
 	}
 	dir, err := os.MkdirTemp("", "portal-loadtest-")
@@ -187,6 +191,41 @@ type result struct {
 }
 
 func (r result) rate() float64 { return float64(len(r.lat)) / r.elapsed.Seconds() }
+
+// merge adds o, driven after r, to r.
+func (r result) merge(o result) result {
+	if r.byKind == nil {
+		r.byKind, r.answers = map[reach.Kind]int64{}, map[int]int64{}
+	}
+	r.lat = append(r.lat, o.lat...)
+	slices.Sort(r.lat)
+	r.elapsed += o.elapsed
+	for k, n := range o.byKind {
+		r.byKind[k] += n
+	}
+	for s, n := range o.answers {
+		r.answers[s] += n
+	}
+	r.errors += o.errors
+	r.acked = append(r.acked, o.acked...)
+	return r
+}
+
+func ratioList(rs []float64) string {
+	parts := make([]string, len(rs))
+	for i, v := range rs {
+		parts[i] = strconv.FormatFloat(v, 'f', 2, 64)
+	}
+	return strings.Join(parts, " ")
+}
+
+func median(vs []float64) float64 {
+	s := slices.Sorted(slices.Values(vs))
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}
 
 // drive sends requests from next with conns workers until d has passed,
 // after a warm-up that is counted (answers, byKind) but not timed. It
@@ -294,19 +333,17 @@ func benchmark(cfg config, dir, db string, codes []linkCode) error {
 			return fmt.Errorf("the portal classifies %s %q as %s, the load expects %s", a.method, a.ua, got, a.kind)
 		}
 	}
-	warmup := min(time.Second, cfg.duration/5)
+	// The two servers run side by side and are driven in turns, round
+	// after round, so that whatever else this machine does weighs on both
+	// alike; each round starts new connections with an untimed warm-up.
+	slice := cfg.duration / time.Duration(cfg.rounds)
+	warmup := min(500*time.Millisecond, slice/4)
 	loadBefore := loadAverage()
-
-	fmt.Printf("driving the hello ceiling: %d connections for %s…\n", cfg.conns, cfg.duration)
 	hello, err := startHello(dir)
 	if err != nil {
 		return err
 	}
-	h := drive(context.Background(), hello.base, cfg.conns, warmup, cfg.duration, func(int, *rand.Rand) request {
-		return request{method: "GET", path: "/hello", ua: people[0].ua, kind: "hello"}
-	})
-	hello.stop()
-
+	defer hello.stop()
 	p, err := startPortal(cfg.portal, dir, db)
 	if err != nil {
 		return err
@@ -316,10 +353,19 @@ func benchmark(cfg config, dir, db string, codes []linkCode) error {
 	if err != nil {
 		return err
 	}
-	fmt.Printf("driving the redirect path: %d connections for %s, %d links, %.0f%% previews and bots…\n",
-		cfg.conns, cfg.duration, len(codes), cfg.bots*100)
+	fmt.Printf("driving the hello ceiling and the redirect path in turns: %d rounds of %s each, %d connections, %d links, %.0f%% previews and bots…\n",
+		cfg.rounds, slice, cfg.conns, len(codes), cfg.bots*100)
 	rss := sampleRSS(p.cmd.Process.Pid)
-	r := drive(context.Background(), p.base, cfg.conns, warmup, cfg.duration, mix(codes, cfg.visitors, cfg.bots, false))
+	var h, r result
+	var ratios []float64
+	for range cfg.rounds {
+		hr := drive(context.Background(), hello.base, cfg.conns, warmup, slice, func(int, *rand.Rand) request {
+			return request{method: "GET", path: "/hello", ua: people[0].ua, kind: "hello"}
+		})
+		rr := drive(context.Background(), p.base, cfg.conns, warmup, slice, mix(codes, cfg.visitors, cfg.bots, false))
+		ratios = append(ratios, rr.rate()/hr.rate())
+		h, r = h.merge(hr), r.merge(rr)
+	}
 	maxRSS := rss.stop()
 	if err := p.stop(); err != nil {
 		return err
@@ -337,7 +383,7 @@ func benchmark(cfg config, dir, db string, codes []linkCode) error {
 		fmt.Printf("%-18s %12.0f %9s %9s %9s %8d\n", row.name, row.r.rate(), pct(row.r.lat, 50), pct(row.r.lat, 99),
 			pct(row.r.lat, 100), row.r.errors+nonOK(row.r.answers))
 	}
-	fmt.Printf("ratio redirect/hello: %.2f\n", r.rate()/h.rate())
+	fmt.Printf("ratio redirect/hello: %.2f (rounds: %s; median %.2f)\n", r.rate()/h.rate(), ratioList(ratios), median(ratios))
 	fmt.Printf("load average before/after (other processes on this machine skew both runs): %s / %s\n", loadBefore, loadAverage())
 	fmt.Printf("portal resident memory (VmRSS, max of samples every 100 ms): %.1f MB\n", float64(maxRSS)/1024)
 	if batches, clicks, committing := p.writerStats(); batches > 0 {

@@ -39,14 +39,22 @@ func TestWriterGroupsConcurrentClicks(t *testing.T) {
 	ctx := context.Background()
 	s := mustOpenStore(t)
 	links := mustLinks(t, s, 4)
-	cc := &countingCommitter{to: s}
-	w := NewWriter(cc, WriterConfig{MaxBatch: 64, MaxWait: 5 * time.Millisecond})
+	// The first commit is held until every other click has queued behind
+	// it: those must then go in full batches, not a transaction each.
+	cc := &countingCommitter{to: s, hold: make(chan struct{})}
+	w := NewWriter(cc, WriterConfig{MaxBatch: 64})
 	defer w.Close()
 
 	const n = 200
 	at := time.Date(2025, 3, 10, 9, 0, 0, 0, time.UTC)
 	var wg sync.WaitGroup
 	var acked atomic.Int64
+	go func() {
+		for deadline := time.Now().Add(10 * time.Second); len(w.in) < n-1 && time.Now().Before(deadline); {
+			time.Sleep(time.Millisecond)
+		}
+		close(cc.hold)
+	}()
 	for i := range n {
 		wg.Go(func() {
 			c := store.Click{LinkID: links[i%len(links)], At: at, Kind: store.KindClick, Visitor: []byte{byte(i), 1, 2, 3}}
@@ -62,8 +70,8 @@ func TestWriterGroupsConcurrentClicks(t *testing.T) {
 	}
 	wg.Wait()
 
-	if txs := cc.txs.Load(); txs >= n/4 {
-		t.Errorf("%d clicks took %d transactions; want them grouped (fewer than %d)", n, txs, n/4)
+	if txs, want := cc.txs.Load(), int64(1+(n-1+63)/64); txs != want {
+		t.Errorf("%d clicks took %d transactions; want %d: one, then the %d queued behind it in batches of 64", n, txs, want, n-1)
 	}
 	raw, err := s.RawClickCounts(ctx)
 	if err != nil {
@@ -129,7 +137,7 @@ func TestWriterErrorFailsTheBatch(t *testing.T) {
 	links := mustLinks(t, s, 1)
 	boom := errors.New("disk full")
 	cc := &countingCommitter{to: s, fail: boom}
-	w := NewWriter(cc, WriterConfig{MaxWait: 20 * time.Millisecond})
+	w := NewWriter(cc, WriterConfig{MinBatch: 10, MaxWait: 20 * time.Millisecond}) // batches wait for company
 	defer w.Close()
 
 	const n = 10

@@ -22,7 +22,7 @@ const maxRowsPerInsert = 64
 type multiRowInsert struct {
 	head string // "INSERT INTO t (a, b) VALUES "
 	row  string // "(?, ?)": cols placeholders
-	tail string // an ON CONFLICT or RETURNING clause, or ""
+	tail string // an ON CONFLICT clause, or ""
 	cols int
 
 	stmts [maxRowsPerInsert + 1]*sql.Stmt // by number of rows
@@ -68,23 +68,5 @@ func (m *multiRowInsert) exec(ctx context.Context, tx *sql.Tx, args []any) error
 	return m.chunks(args, func(stmt *sql.Stmt, args []any) error {
 		_, err := tx.StmtContext(ctx, stmt).ExecContext(ctx, args...)
 		return err
-	})
-}
-
-// query is exec for an INSERT with a RETURNING clause: each returned row
-// is passed to fn.
-func (m *multiRowInsert) query(ctx context.Context, tx *sql.Tx, args []any, fn func(*sql.Rows) error) error {
-	return m.chunks(args, func(stmt *sql.Stmt, args []any) error {
-		rows, err := tx.StmtContext(ctx, stmt).QueryContext(ctx, args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			if err := fn(rows); err != nil {
-				return err
-			}
-		}
-		return rows.Err()
 	})
 }

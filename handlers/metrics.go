@@ -138,7 +138,10 @@ func quote(s string) string {
 
 // countRequests records each request's route pattern, status and latency.
 // It runs after the handler and the error handler, so errors count with
-// the status they were answered with.
+// the status they were answered with. A request answered before it
+// reached a route (a rate limit, or no route at all) counts under the
+// label the middleware gave it (setRouteLabel), not under the middleware's
+// own pattern "/", which is the home page's.
 func (s *server) countRequests(c *fiber.Ctx) error {
 	start := time.Now()
 	err := c.Next()
@@ -146,9 +149,19 @@ func (s *server) countRequests(c *fiber.Ctx) error {
 	if err != nil {
 		status = statusOf(err)
 	}
-	s.Metrics.observe(c.Method(), c.Route().Path, status, time.Since(start))
+	route := c.Route().Path
+	if label, ok := c.Locals(routeLabelKey{}).(string); ok {
+		route = label
+	}
+	s.Metrics.observe(c.Method(), route, status, time.Since(start))
 	return err
 }
+
+type routeLabelKey struct{}
+
+// setRouteLabel names the route a request counts under in /metrics when
+// it is answered before it reaches one.
+func setRouteLabel(c *fiber.Ctx, label string) { c.Locals(routeLabelKey{}, label) }
 
 // showMetrics serves /metrics to allowed addresses and token holders, and
 // a 404 to everyone else.

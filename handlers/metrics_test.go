@@ -69,7 +69,7 @@ func TestMetricsFormat(t *testing.T) {
 		d.MetricsAccess.Token = "s3cret"
 		d.ClickStats = func() reach.WriterStats { return reach.WriterStats{Batches: 3, Clicks: 12} }
 	})
-	for _, path := range []string{"/healthz", "/l/unknowncode", "/l/othercode"} {
+	for _, path := range []string{"/healthz", "/l/unknowncode", "/l/othercode", "/no/such/page"} {
 		if _, err := app.Test(httptest.NewRequest("GET", path, nil)); err != nil {
 			t.Fatal(err)
 		}
@@ -88,7 +88,8 @@ func TestMetricsFormat(t *testing.T) {
 	for _, want := range []string{
 		"# TYPE portal_http_requests_total counter\n",
 		`portal_http_requests_total{route="/healthz",method="GET",status="2xx"} 1` + "\n",
-		`portal_http_requests_total{route="/l/:code",method="GET",status="4xx"} 2` + "\n", // by pattern, not by path
+		`portal_http_requests_total{route="/l/:code",method="GET",status="4xx"} 2` + "\n",   // by pattern, not by path
+		`portal_http_requests_total{route="(no route)",method="GET",status="4xx"} 1` + "\n", // not the home page's "/"
 		"# TYPE portal_http_request_duration_seconds histogram\n",
 		`portal_http_request_duration_seconds_bucket{route="/l/:code",le="+Inf"} 2` + "\n",
 		`portal_http_request_duration_seconds_count{route="/healthz"} 1` + "\n",

@@ -179,7 +179,9 @@ func (s *server) limitRate(c *fiber.Ctx) error {
 	var err error
 	switch {
 	case path == "/login" || strings.HasPrefix(path, "/auth/"):
-		err = checkLimit(c, s.limits.signIn, s.clientIP(c))
+		if err = checkLimit(c, s.limits.signIn, s.clientIP(c)); err != nil {
+			setRouteLabel(c, "(sign-in, rate limited)")
+		}
 	case strings.HasPrefix(path, scimPrefix+"/"):
 		key := "addr:" + s.clientIP(c).String()
 		if token, ok := strings.CutPrefix(c.Get(fiber.HeaderAuthorization), "Bearer "); ok && token != "" {
@@ -187,6 +189,7 @@ func (s *server) limitRate(c *fiber.Ctx) error {
 			key = "token:" + hex.EncodeToString(sum[:8])
 		}
 		if err := checkLimit(c, s.limits.scim, key); err != nil {
+			setRouteLabel(c, "(SCIM, rate limited)")
 			return s.writeSCIMError(c, err) // a SCIM client reads SCIM errors, not the HTML page
 		}
 	}

@@ -1,9 +1,11 @@
 package handlers
 
 import (
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -53,11 +55,12 @@ func TestRateLimit(t *testing.T) {
 		limits RateLimits
 		path   string
 		bearer string
+		route  string // the 429s' route label in /metrics
 	}{
-		{"redirect path", RateLimits{Redirect: Rate{PerSecond: 1, Burst: 3}}, "/l/unknowncode", ""},
-		{"sign-in page", RateLimits{SignIn: Rate{PerSecond: 1, Burst: 3}}, "/login", ""},
-		{"sign-in start", RateLimits{SignIn: Rate{PerSecond: 1, Burst: 3}}, "/auth/nowhere", ""},
-		{"SCIM", RateLimits{SCIM: Rate{PerSecond: 1, Burst: 3}}, "/scim/v2/Users", "some-token"},
+		{"redirect path", RateLimits{Redirect: Rate{PerSecond: 1, Burst: 3}}, "/l/unknowncode", "", "/l/:code"},
+		{"sign-in page", RateLimits{SignIn: Rate{PerSecond: 1, Burst: 3}}, "/login", "", "(sign-in, rate limited)"},
+		{"sign-in start", RateLimits{SignIn: Rate{PerSecond: 1, Burst: 3}}, "/auth/nowhere", "", "(sign-in, rate limited)"},
+		{"SCIM", RateLimits{SCIM: Rate{PerSecond: 1, Burst: 3}}, "/scim/v2/Users", "some-token", "(SCIM, rate limited)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -65,6 +68,7 @@ func TestRateLimit(t *testing.T) {
 			app := appWith(t, env, func(d *Deps) {
 				d.RateLimits = tt.limits
 				d.TrustedProxies = []string{"0.0.0.0"} // app.Test's address; X-Forwarded-For names the client
+				d.MetricsAccess.Token = "metrics-token"
 			})
 			get := func(client, bearer string) *http.Response {
 				t.Helper()
@@ -93,6 +97,16 @@ func TestRateLimit(t *testing.T) {
 			}
 			if ct := resp.Header.Get("Content-Type"); tt.bearer != "" && ct != "application/scim+json" {
 				t.Errorf("SCIM 429 Content-Type = %q, want application/scim+json", ct)
+			}
+			req := httptest.NewRequest("GET", "/metrics", nil)
+			req.Header.Set("Authorization", "Bearer metrics-token")
+			mresp, err := app.Test(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			metrics, _ := io.ReadAll(mresp.Body)
+			if want := `route="` + tt.route + `",method="GET",status="4xx"}`; !strings.Contains(string(metrics), want) {
+				t.Errorf("/metrics lacks %s:\n%s", want, metrics)
 			}
 			if tt.bearer == "" {
 				// The client writes the left of X-Forwarded-For: a made-up

@@ -159,6 +159,7 @@ func New(d Deps) *fiber.App {
 	app.Use(recover.New(), requestid.New(), s.countRequests, s.logRequests, s.securityHeaders, s.limitRate)
 	s.routes(app)
 	app.Use(func(c *fiber.Ctx) error {
+		setRouteLabel(c, "(no route)")
 		return apperr.New(apperr.NotFound, "There is no page at this address.")
 	})
 	return app

@@ -41,7 +41,7 @@ func TestWriterGroupsConcurrentClicks(t *testing.T) {
 	links := mustLinks(t, s, 4)
 	// The first commit is held until every other click has queued behind
 	// it: those must then go in full batches, not a transaction each.
-	cc := &countingCommitter{to: s, hold: make(chan struct{})}
+	cc := &countingCommitter{to: s, hold: make(chan struct{}), sizes: make(chan int, 10)}
 	w := NewWriter(cc, WriterConfig{MaxBatch: 64})
 	defer w.Close()
 
@@ -49,11 +49,20 @@ func TestWriterGroupsConcurrentClicks(t *testing.T) {
 	at := time.Date(2025, 3, 10, 9, 0, 0, 0, time.UTC)
 	var wg sync.WaitGroup
 	var acked atomic.Int64
+	first := make(chan int, 1) // the size of the held first batch
 	go func() {
-		for deadline := time.Now().Add(10 * time.Second); len(w.in) < n-1 && time.Now().Before(deadline); {
+		size := <-cc.sizes
+		first <- size
+		for deadline := time.Now().Add(10 * time.Second); len(w.in) < n-size; {
+			if time.Now().After(deadline) {
+				t.Errorf("%d clicks queued behind the first batch of %d after 10 s, want %d", len(w.in), size, n-size)
+				break
+			}
 			time.Sleep(time.Millisecond)
 		}
 		close(cc.hold)
+		for range cc.sizes { // the later batches' sizes, unread
+		}
 	}()
 	for i := range n {
 		wg.Go(func() {
@@ -70,8 +79,10 @@ func TestWriterGroupsConcurrentClicks(t *testing.T) {
 	}
 	wg.Wait()
 
-	if txs, want := cc.txs.Load(), int64(1+(n-1+63)/64); txs != want {
-		t.Errorf("%d clicks took %d transactions; want %d: one, then the %d queued behind it in batches of 64", n, txs, want, n-1)
+	size := <-first
+	if txs, want := cc.txs.Load(), int64(1+(n-size+63)/64); txs != want {
+		t.Errorf("%d clicks took %d transactions; want %d: the first batch of %d, then the %d queued behind it in batches of 64",
+			n, txs, want, size, n-size)
 	}
 	raw, err := s.RawClickCounts(ctx)
 	if err != nil {
@@ -99,12 +110,12 @@ func TestWriterBatchLimit(t *testing.T) {
 	s := mustOpenStore(t)
 	links := mustLinks(t, s, 1)
 	cc := &countingCommitter{to: s, hold: make(chan struct{}), sizes: make(chan int, 100)}
-	w := NewWriter(cc, WriterConfig{MaxBatch: 8, MaxWait: time.Hour})
+	w := NewWriter(cc, WriterConfig{MaxBatch: 8, MinBatch: 8, MaxWait: time.Hour})
 	defer w.Close()
 
-	// The first click is committed alone while the next 20 queue up
-	// behind it; they are then committed 8, 8 and 4 at a time, without
-	// waiting the hour once the queue is closed.
+	// Batches wait (up to an hour) for 8 clicks: the 21 are committed 8
+	// and 8 at a time, and the last 5 without waiting the hour once the
+	// queue is closed. Four commits may pass the hold; three are needed.
 	var wg sync.WaitGroup
 	wg.Go(func() { w.Record(store.Click{LinkID: links[0], At: time.Now(), Kind: store.KindBot}) })
 	for range 20 {

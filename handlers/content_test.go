@@ -295,9 +295,7 @@ func (env *testEnv) contentPost(t *testing.T, in post.Input, typedAt time.Time, 
 // sessions are valid at the new time.
 func (env *testEnv) setClock(t *testing.T, at time.Time) {
 	t.Helper()
-	env.clock.mu.Lock()
-	env.clock.t = at
-	env.clock.mu.Unlock()
+	env.clock.Set(at)
 	for _, p := range personas {
 		env.newSession(t, p)
 	}

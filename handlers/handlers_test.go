@@ -9,7 +9,6 @@ import (
 	"net/url"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -19,6 +18,7 @@ import (
 	"github.com/advocacy-portal/portal/guidelines"
 	"github.com/advocacy-portal/portal/internal/account"
 	"github.com/advocacy-portal/portal/internal/auth"
+	"github.com/advocacy-portal/portal/internal/clocktest"
 	"github.com/advocacy-portal/portal/internal/post"
 	"github.com/advocacy-portal/portal/internal/store"
 	"github.com/advocacy-portal/portal/internal/training"
@@ -33,7 +33,7 @@ const testBrowserUA = "Mozilla/5.0 (X11; Linux x86_64; rv:127.0) Gecko/20100101 
 // testEnv is the portal's app on a real SQLite database in a temp dir, with
 // one signed-in session per persona.
 type testEnv struct {
-	clock    *clock
+	clock    *clocktest.Clock
 	app      *fiber.App
 	store    *store.Store
 	g        *training.Guidelines
@@ -44,24 +44,6 @@ type testEnv struct {
 
 // personas are the signed-in people tests act as; "" is anonymous.
 var personas = []string{"employee", "hr", "comms", "comms2", "admin"}
-
-// clock is a settable time source shared by the store and the handlers.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
 
 func mustOpenStore(tb testing.TB, opts ...store.Option) *store.Store {
 	tb.Helper()
@@ -81,7 +63,7 @@ func newTestEnv(t *testing.T, prior ...training.ConductVersion) *testEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	clk := &clock{t: time.Now().UTC().Truncate(time.Second)}
+	clk := clocktest.New(time.Now().UTC().Truncate(time.Second))
 	env := &testEnv{clock: clk, store: mustOpenStore(t, store.WithClock(clk.Now)), g: g, users: map[string]account.User{},
 		sessions: map[string]string{}, csrf: map[string]string{}}
 	for _, v := range prior {

@@ -106,9 +106,7 @@ func newReachEnv(t *testing.T) reachEnv {
 
 	links := map[string]store.Link{}
 	shareAt := func(at time.Time, persona string, p post.Post, n share.Network) {
-		env.clock.mu.Lock()
-		env.clock.t = at
-		env.clock.mu.Unlock()
+		env.clock.Set(at)
 		l, _, err := env.store.ShareLink(ctx, env.users[persona].ID, p.ID, n, share.NewCode)
 		if err != nil {
 			t.Fatal(err)

@@ -11,10 +11,10 @@ import (
 	"net/url"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/advocacy-portal/portal/internal/clocktest"
 	"github.com/advocacy-portal/portal/internal/demoidp"
 )
 
@@ -25,30 +25,12 @@ const (
 	redirect = "http://localhost:8080/auth/demo/callback"
 )
 
-// clock is a settable time source for Config.Now.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 var sam = demoidp.Person{Subject: "demo-sam", Email: "sam@demo.example", Name: "Sam Patel",
 	Department: "Sales", Groups: []string{"Sales", "portal-hr"}}
 
-func newProvider(t *testing.T) (*demoidp.Provider, *clock) {
+func newProvider(t *testing.T) (*demoidp.Provider, *clocktest.Clock) {
 	t.Helper()
-	c := &clock{t: time.Date(2026, 11, 5, 9, 0, 0, 0, time.UTC)}
+	c := clocktest.New(time.Date(2026, 11, 5, 9, 0, 0, 0, time.UTC))
 	p, err := demoidp.New(demoidp.Config{Issuer: issuer, ClientID: clientID, ClientSecret: secret,
 		RedirectURIs: []string{redirect}, People: []demoidp.Person{sam}, Now: c.Now})
 	if err != nil {

@@ -20,6 +20,7 @@ import (
 	"github.com/emersion/go-sasl"
 	gosmtp "github.com/emersion/go-smtp"
 
+	"github.com/advocacy-portal/portal/internal/clocktest"
 	"github.com/advocacy-portal/portal/internal/store"
 )
 
@@ -192,25 +193,7 @@ func selfSignedTLS(tb testing.TB) (server, client *tls.Config) {
 	return server, client
 }
 
-// clock is a settable time source shared by the store and the worker.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newClock() *clock { return &clock{t: time.Date(2026, 11, 5, 9, 0, 0, 0, time.UTC)} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
+func newClock() *clocktest.Clock { return clocktest.New(time.Date(2026, 11, 5, 9, 0, 0, 0, time.UTC)) }
 
 // mustOpenStore opens a store on a new SQLite database in a temporary
 // directory and closes it when the test ends.

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/advocacy-portal/portal/internal/account"
+	"github.com/advocacy-portal/portal/internal/clocktest"
 	"github.com/advocacy-portal/portal/internal/notify"
 	"github.com/advocacy-portal/portal/internal/post"
 	"github.com/advocacy-portal/portal/internal/store"
@@ -23,36 +24,12 @@ import (
 
 const baseURL = "https://portal.example.com"
 
-// clock is a settable time source shared by the store and the jobs.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
 // newClock starts on Thursday 5 November 2026, 09:00 UTC (ISO week 45).
-func newClock() *clock { return &clock{t: time.Date(2026, 11, 5, 9, 0, 0, 0, time.UTC)} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
-func (c *clock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = t
-}
+func newClock() *clocktest.Clock { return clocktest.New(time.Date(2026, 11, 5, 9, 0, 0, 0, time.UTC)) }
 
 // env is a store on a temp database with a comms author and approver.
 type env struct {
-	clock            *clock
+	clock            *clocktest.Clock
 	store            *store.Store
 	path             string
 	author, approver account.User

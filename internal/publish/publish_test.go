@@ -13,32 +13,15 @@ import (
 	"time"
 
 	"github.com/advocacy-portal/portal/internal/account"
+	"github.com/advocacy-portal/portal/internal/clocktest"
 	"github.com/advocacy-portal/portal/internal/post"
 	"github.com/advocacy-portal/portal/internal/publish"
 	"github.com/advocacy-portal/portal/internal/store"
 )
 
-// clock is a settable time source for store.WithClock.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 // fixture is a store on a temp database with an author and an approver.
 type fixture struct {
-	clock            *clock
+	clock            *clocktest.Clock
 	store            *store.Store
 	author, approver account.User
 	logs             *bytes.Buffer
@@ -51,7 +34,7 @@ type fixture struct {
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	ctx := context.Background()
-	f := &fixture{clock: &clock{t: time.Date(2026, 11, 5, 9, 0, 0, 0, time.UTC)}, logs: &bytes.Buffer{}}
+	f := &fixture{clock: clocktest.New(time.Date(2026, 11, 5, 9, 0, 0, 0, time.UTC)), logs: &bytes.Buffer{}}
 	s, err := store.Open(ctx, filepath.Join(t.TempDir(), "portal.db"), store.WithClock(f.clock.Now))
 	if err != nil {
 		t.Fatal(err)

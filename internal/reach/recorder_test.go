@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/advocacy-portal/portal/internal/clocktest"
 	"github.com/advocacy-portal/portal/internal/share"
 	"github.com/advocacy-portal/portal/internal/store"
 )
@@ -38,7 +39,7 @@ func TestRecorderTarget(t *testing.T) {
 		t.Fatal(err)
 	}
 	cs := &countingStore{Store: s}
-	clk := &clock{t: time.Date(2025, 3, 10, 9, 0, 0, 0, time.UTC)}
+	clk := clocktest.New(time.Date(2025, 3, 10, 9, 0, 0, 0, time.UTC))
 	r := NewRecorder(cs, Config{Now: clk.Now, TargetTTL: 30 * time.Second})
 
 	got, err := r.Target(ctx, links[0].Code)
@@ -78,7 +79,7 @@ func TestRecorderTarget(t *testing.T) {
 
 func TestRecorderRecord(t *testing.T) {
 	ctx := context.Background()
-	clk := &clock{t: time.Date(2025, 3, 10, 9, 0, 0, 0, time.UTC)}
+	clk := clocktest.New(time.Date(2025, 3, 10, 9, 0, 0, 0, time.UTC))
 	s := mustOpenStore(t, store.WithClock(clk.Now))
 	links := mustLinks(t, s, 1)
 	w := NewWriter(s, WriterConfig{})

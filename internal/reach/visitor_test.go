@@ -6,12 +6,14 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/advocacy-portal/portal/internal/clocktest"
 )
 
 func TestHasherRotatesDaily(t *testing.T) {
 	ctx := context.Background()
 	s := mustOpenStore(t)
-	clk := &clock{t: time.Date(2025, 3, 10, 9, 0, 0, 0, time.UTC)}
+	clk := clocktest.New(time.Date(2025, 3, 10, 9, 0, 0, 0, time.UTC))
 	h := NewHasher(s, clk.Now)
 	ip := netip.MustParseAddr("198.51.100.7")
 	const ua = "Mozilla/5.0 (X11; Linux x86_64; rv:127.0) Gecko/20100101 Firefox/127.0"
@@ -73,7 +75,7 @@ func TestHasherRotatesDaily(t *testing.T) {
 func TestHashVisitorMatchesHasher(t *testing.T) {
 	ctx := context.Background()
 	s := mustOpenStore(t)
-	clk := &clock{t: time.Date(2025, 3, 10, 9, 0, 0, 0, time.UTC)}
+	clk := clocktest.New(time.Date(2025, 3, 10, 9, 0, 0, 0, time.UTC))
 	ip, ua := netip.MustParseAddr("2001:db8::1"), "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X)"
 	v, err := NewHasher(s, clk.Now).Hash(ctx, ip, ua)
 	if err != nil {

@@ -7,36 +7,18 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"testing/fstest"
 	"time"
 
 	"github.com/advocacy-portal/portal/internal/account"
+	"github.com/advocacy-portal/portal/internal/clocktest"
 	"github.com/advocacy-portal/portal/internal/reminder"
 	"github.com/advocacy-portal/portal/internal/store"
 	"github.com/advocacy-portal/portal/internal/training"
 )
 
 const day = 24 * time.Hour
-
-// clock is a settable time source shared by the store and the job.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = t
-}
 
 // mustOpenStore opens a store on a new SQLite database in a temporary
 // directory and closes it when the test ends.
@@ -86,7 +68,7 @@ func mustGuidelines(tb testing.TB) *training.Guidelines {
 // (English) and Noor (Dutch), due 14 days after start.
 type setup struct {
 	store     *store.Store
-	clock     *clock
+	clock     *clocktest.Clock
 	job       *reminder.Job
 	notified  *int
 	sam, noor account.User
@@ -97,7 +79,7 @@ type setup struct {
 func newSetup(t *testing.T) setup {
 	t.Helper()
 	ctx := context.Background()
-	c := &clock{t: time.Date(2026, 11, 5, 9, 0, 0, 0, time.UTC)}
+	c := clocktest.New(time.Date(2026, 11, 5, 9, 0, 0, 0, time.UTC))
 	s := mustOpenStore(t, store.WithClock(c.Now))
 	signIn := func(subject, email, name string) account.User {
 		u, err := s.SignIn(ctx, account.Identity{Subject: subject, Email: email, Name: name})

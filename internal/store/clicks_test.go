@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/advocacy-portal/portal/internal/clocktest"
 	"github.com/advocacy-portal/portal/internal/share"
 	"github.com/advocacy-portal/portal/internal/store"
 )
@@ -28,7 +29,7 @@ func TestRecordClicksRollsUp(t *testing.T) {
 	ctx := context.Background()
 	monday := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
 	tuesday := monday.Add(24 * time.Hour)
-	s := mustOpenStore(t, store.WithClock((&clock{t: tuesday.Add(time.Hour)}).Now))
+	s := mustOpenStore(t, store.WithClock((clocktest.New(tuesday.Add(time.Hour))).Now))
 	links := mustSeedLinks(t, s, 2)
 	a, b := links[0].ID, links[1].ID
 	alice, bob := []byte("alice-hash-00000"), []byte("bob-hash-0000000")
@@ -202,7 +203,7 @@ func TestVisitorSalt(t *testing.T) {
 func TestRollUpForgetsOldHashes(t *testing.T) {
 	ctx := context.Background()
 	monday := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
-	clk := &clock{t: monday}
+	clk := clocktest.New(monday)
 	s := mustOpenStore(t, store.WithClock(clk.Now))
 	links := mustSeedLinks(t, s, 1)
 	click := func() {

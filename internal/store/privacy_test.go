@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/advocacy-portal/portal/internal/account"
+	"github.com/advocacy-portal/portal/internal/clocktest"
 	"github.com/advocacy-portal/portal/internal/post"
 	"github.com/advocacy-portal/portal/internal/share"
 	"github.com/advocacy-portal/portal/internal/store"
@@ -42,7 +43,7 @@ type privacySetup struct {
 func newPrivacySetup(t *testing.T) privacySetup {
 	t.Helper()
 	ctx := context.Background()
-	clk := &clock{t: time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)}
+	clk := clocktest.New(time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC))
 	s, db := mustOpenStoreAndDB(t, store.WithClock(clk.Now))
 	ps := privacySetup{s: s, db: db, admin: mustSignIn(t, s, "oidc:admin", "admin@example.com", account.Admin)}
 	comms := mustSignIn(t, s, "oidc:comms", "comms@example.com", account.Comms)

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/advocacy-portal/portal/internal/clocktest"
 	"github.com/advocacy-portal/portal/internal/store"
 )
 
@@ -70,7 +71,7 @@ func TestRetentionDeletesOnlyOldRawClicks(t *testing.T) {
 
 func TestRetentionPurgesExpiredSessionsStatesAndSalts(t *testing.T) {
 	ctx := context.Background()
-	clk := &clock{t: time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)}
+	clk := clocktest.New(time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC))
 	s := mustOpenStore(t, store.WithClock(clk.Now))
 	u := mustSignIn(t, s, "oidc:1", "sam@example.com")
 	links := mustSeedLinks(t, s, 1)

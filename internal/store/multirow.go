@@ -22,7 +22,6 @@ const maxRowsPerInsert = 64
 type multiRowInsert struct {
 	head string // "INSERT INTO t (a, b) VALUES "
 	row  string // "(?, ?)": cols placeholders
-	tail string // an ON CONFLICT clause, or ""
 	cols int
 
 	stmts [maxRowsPerInsert + 1]*sql.Stmt // by number of rows
@@ -40,7 +39,6 @@ func (m *multiRowInsert) prepare(ctx context.Context, db *sql.DB) error {
 			}
 			q.WriteString(m.row)
 		}
-		q.WriteString(m.tail)
 		st, err := db.PrepareContext(ctx, q.String())
 		if err != nil {
 			return err
@@ -50,23 +48,15 @@ func (m *multiRowInsert) prepare(ctx context.Context, db *sql.DB) error {
 	return nil
 }
 
-// chunks calls fn with the statement and values of each INSERT that
-// writes the rows whose values args holds, cols per row in order.
-func (m *multiRowInsert) chunks(args []any, fn func(stmt *sql.Stmt, args []any) error) error {
+// exec inserts, within tx, the rows whose values args holds, cols per row
+// in order.
+func (m *multiRowInsert) exec(ctx context.Context, tx *sql.Tx, args []any) error {
 	for len(args) > 0 {
 		n := min(maxRowsPerInsert, len(args)/m.cols)
-		if err := fn(m.stmts[n], args[:n*m.cols]); err != nil {
+		if _, err := tx.StmtContext(ctx, m.stmts[n]).ExecContext(ctx, args[:n*m.cols]...); err != nil {
 			return err
 		}
 		args = args[n*m.cols:]
 	}
 	return nil
-}
-
-// exec inserts the rows of args within tx.
-func (m *multiRowInsert) exec(ctx context.Context, tx *sql.Tx, args []any) error {
-	return m.chunks(args, func(stmt *sql.Stmt, args []any) error {
-		_, err := tx.StmtContext(ctx, stmt).ExecContext(ctx, args...)
-		return err
-	})
 }

@@ -110,7 +110,6 @@ func dsn(path string, readOnly bool) string {
 		q.Add("_pragma", "query_only(1)")
 	} else {
 		q.Set("_txlock", "immediate")
-		q.Add("_pragma", "cache_size(-65536)")
 	}
 	return "file:" + path + "?" + q.Encode()
 }
@@ -146,20 +145,18 @@ func (s *Store) checkpointLoop(interval time.Duration) {
 		case <-s.stopCheckpoints:
 			return
 		case <-t.C:
-			s.Checkpoint(context.Background()) // a failed checkpoint is retried on the next tick
+			_ = s.checkpoint(context.Background()) // a failed checkpoint is retried on the next tick
 		}
 	}
 }
 
-// Checkpoint copies the write-ahead log into the database file as far as
-// readers allow, without blocking the writer (a passive checkpoint). It
-// returns the log's length and how much of it is copied, in pages.
-func (s *Store) Checkpoint(ctx context.Context) (logPages, copied int, err error) {
-	var busy int
-	if err := s.checkpoints.QueryRowContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`).Scan(&busy, &logPages, &copied); err != nil {
-		return 0, 0, fmt.Errorf("store: checkpoint: %w", err)
+// checkpoint copies the write-ahead log into the database file as far as
+// readers allow, without blocking the writer (a passive checkpoint).
+func (s *Store) checkpoint(ctx context.Context) error {
+	if _, err := s.checkpoints.ExecContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`); err != nil {
+		return fmt.Errorf("store: checkpoint: %w", err)
 	}
-	return logPages, copied, nil
+	return nil
 }
 
 // Ping reports whether the database answers.

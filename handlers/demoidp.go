@@ -24,7 +24,10 @@ const demoCSRFCookie = "demoidp_csrf"
 // It runs as its own app on its own (loopback) listener.
 func NewDemoIdP(p *demoidp.Provider, logger *slog.Logger) *fiber.App {
 	h := &demoIdP{p: p, logger: logger}
-	app := fiber.New(fiber.Config{DisableStartupMessage: true, ErrorHandler: h.handleError})
+	// Immutable: the provider keeps values of a request (redirect URI,
+	// nonce, code challenge) after it ends, and fasthttp reuses the
+	// buffers Fiber's strings point into.
+	app := fiber.New(fiber.Config{DisableStartupMessage: true, ErrorHandler: h.handleError, Immutable: true})
 	app.Use(recover.New(), demoIdPSecurityHeaders)
 	app.Use("/assets", staticFiles())
 	app.Get("/.well-known/openid-configuration", h.discovery)
@@ -46,7 +49,8 @@ func (h *demoIdP) jwks(c *fiber.Ctx) error      { return c.JSON(h.p.JWKS()) }
 
 func authRequest(get func(string, ...string) string) demoidp.AuthRequest {
 	return demoidp.AuthRequest{ClientID: get("client_id"), RedirectURI: get("redirect_uri"),
-		ResponseType: get("response_type"), Scope: get("scope"), State: get("state"), Nonce: get("nonce")}
+		ResponseType: get("response_type"), Scope: get("scope"), State: get("state"), Nonce: get("nonce"),
+		CodeChallenge: get("code_challenge"), CodeChallengeMethod: get("code_challenge_method")}
 }
 
 func (h *demoIdP) showSignIn(c *fiber.Ctx) error {
@@ -80,7 +84,8 @@ func (h *demoIdP) approve(c *fiber.Ctx) error {
 func (h *demoIdP) token(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	r := demoidp.TokenRequest{GrantType: c.FormValue("grant_type"), Code: c.FormValue("code"),
-		RedirectURI: c.FormValue("redirect_uri"), ClientID: c.FormValue("client_id"), ClientSecret: c.FormValue("client_secret")}
+		RedirectURI: c.FormValue("redirect_uri"), ClientID: c.FormValue("client_id"), ClientSecret: c.FormValue("client_secret"),
+		CodeVerifier: c.FormValue("code_verifier")}
 	if id, secret, ok := basicAuth(c.Get(fiber.HeaderAuthorization)); ok {
 		r.ClientID, r.ClientSecret = id, secret
 	}

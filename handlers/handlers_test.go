@@ -80,7 +80,7 @@ func newTestEnv(t *testing.T, prior ...training.ConductVersion) *testEnv {
 	}
 	ctx := context.Background()
 	for _, p := range personas {
-		u, err := env.store.SignIn(ctx, account.Identity{Subject: "test:" + p, Email: p + "@example.com",
+		u, err := env.store.SignIn(ctx, account.Identity{Issuer: "https://idp.test", EmailVerified: true, Subject: "test:" + p, Email: p + "@example.com",
 			Name: "Test " + p, Roles: roles[p]})
 		if err != nil {
 			t.Fatal(err)

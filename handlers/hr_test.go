@@ -356,7 +356,7 @@ func TestHRImportRosterFileErrors(t *testing.T) {
 func TestHRExportCSV(t *testing.T) {
 	env := newTestEnv(t)
 	ctx := context.Background()
-	evil, err := env.store.SignIn(ctx, account.Identity{Subject: "test:evil", Email: "evil@example.com",
+	evil, err := env.store.SignIn(ctx, account.Identity{Issuer: "https://idp.test", EmailVerified: true, Subject: "test:evil", Email: "evil@example.com",
 		Name: `=HYPERLINK("http://evil.example","click")`})
 	if err != nil {
 		t.Fatal(err)

@@ -81,7 +81,7 @@ func newReachEnv(t *testing.T) reachEnv {
 	today := time.Date(2026, 3, 20, 12, 0, 0, 0, time.UTC)
 	env.setClock(t, time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC))
 	for persona, dep := range map[string]string{"employee": "Sales", "hr": "People"} {
-		if _, err := env.store.SignIn(ctx, account.Identity{Subject: "test:" + persona, Email: persona + "@example.com",
+		if _, err := env.store.SignIn(ctx, account.Identity{Issuer: "https://idp.test", EmailVerified: true, Subject: "test:" + persona, Email: persona + "@example.com",
 			Name: "Test " + persona, Department: dep, Roles: env.users[persona].Roles}); err != nil {
 			t.Fatal(err)
 		}

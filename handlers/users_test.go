@@ -187,10 +187,11 @@ func TestSignInAllowList(t *testing.T) {
 	ctx := context.Background()
 	idp := &fakeIdP{}
 	app := New(Deps{Store: env.store, Guidelines: env.g, RoleMap: auth.RoleMap{}, GroupsClaim: "groups",
-		Providers: []auth.Provider{{Slug: "fake", Label: "Fake", Goth: idp}}, AllowedDomains: []string{"example.com", "example.nl"},
+		Providers: []auth.Provider{{Slug: "fake", Label: "Fake",
+			Flow: auth.GothFlow{Provider: idp, Issuer: "https://idp.test", GroupsClaim: "groups", TrustEmail: true}}}, AllowedDomains: []string{"example.com", "example.nl"},
 		BaseURL: testBaseURL, Policy: post.DefaultPolicy, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: env.clock.Now})
 	outsider := env.users["employee"] // signed in before the list was set up; example.com is on it, so move them off it
-	if _, err := env.store.Provision(ctx, account.Identity{Subject: "test:employee", Email: "employee@old.example.org",
+	if _, err := env.store.Provision(ctx, account.Identity{Issuer: "https://idp.test", EmailVerified: true, Subject: "test:employee", Email: "employee@old.example.org",
 		Name: "Test employee"}); err != nil {
 		t.Fatal(err)
 	}
@@ -212,9 +213,9 @@ func TestSignInAllowList(t *testing.T) {
 			http.StatusForbidden, "Your account (mallory@gmail.com) is not allowed to use this portal", 7},
 		{"a subdomain is not the domain", goth.User{UserID: "x2", Email: "eve@eu.example.com", Name: "Eve"},
 			http.StatusForbidden, "Your account (eve@eu.example.com) is not allowed", 7},
-		{"a known person now off the list is refused and not updated", goth.User{UserID: "employee", Email: "employee@old.example.org",
+		{"a known person now off the list is refused and not updated", goth.User{UserID: "test:employee", Email: "employee@old.example.org",
 			Name: "Renamed"}, http.StatusForbidden, "Your account (employee@old.example.org) is not allowed", 7},
-		{"a deactivated person on the list is refused", goth.User{UserID: "comms2", Email: "comms2@example.com", Name: "Test comms2"},
+		{"a deactivated person on the list is refused", goth.User{UserID: "test:comms2", Email: "comms2@example.com", Name: "Test comms2"},
 			http.StatusForbidden, "deactivated", 7},
 	}
 	for _, tt := range tests {
@@ -262,7 +263,7 @@ func TestListUsersPage(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i := range 60 {
-		if _, err := env.store.Provision(ctx, account.Identity{Subject: fmt.Sprintf("bulk:%d", i),
+		if _, err := env.store.Provision(ctx, account.Identity{Issuer: "https://idp.test", EmailVerified: true, Subject: fmt.Sprintf("bulk:%d", i),
 			Email: fmt.Sprintf("zz%02d@example.com", i), Name: fmt.Sprintf("Zz %02d", i)}); err != nil {
 			t.Fatal(err)
 		}
@@ -381,7 +382,7 @@ func TestShowUserPage(t *testing.T) {
 	if _, err := env.store.SetManualRoles(ctx, admin.ID, []account.Role{account.Admin}, admin.ID); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := env.store.Provision(ctx, account.Identity{Subject: "test:admin", Email: "admin@example.com", Name: "Test admin"}); err != nil {
+	if _, err := env.store.Provision(ctx, account.Identity{Issuer: "https://idp.test", EmailVerified: true, Subject: "test:admin", Email: "admin@example.com", Name: "Test admin"}); err != nil {
 		t.Fatal(err) // the provider no longer maps admin
 	}
 	doc = mustDoc(t, env.do(t, "admin", http.MethodGet, fmt.Sprintf("/admin/users/%d", admin.ID), nil))
@@ -450,7 +451,7 @@ func TestSaveUserRoles(t *testing.T) {
 	if _, err := env.store.SetManualRoles(ctx, admin.ID, []account.Role{account.Admin}, admin.ID); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := env.store.Provision(ctx, account.Identity{Subject: "test:admin", Email: "admin@example.com", Name: "Test admin"}); err != nil {
+	if _, err := env.store.Provision(ctx, account.Identity{Issuer: "https://idp.test", EmailVerified: true, Subject: "test:admin", Email: "admin@example.com", Name: "Test admin"}); err != nil {
 		t.Fatal(err)
 	}
 	n := len(env.auditEntries(t, "user.roles"))

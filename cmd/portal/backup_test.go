@@ -26,7 +26,7 @@ func TestBackupCommandRestores(t *testing.T) {
 	}
 	defer s.Close()
 	for i := range 20 {
-		if _, err := s.Provision(ctx, account.Identity{Subject: fmt.Sprintf("oidc:%d", i), Email: fmt.Sprintf("p%d@example.com", i),
+		if _, err := s.Provision(ctx, account.Identity{Issuer: "https://idp.test", EmailVerified: true, Subject: fmt.Sprintf("oidc:%d", i), Email: fmt.Sprintf("p%d@example.com", i),
 			Name: fmt.Sprintf("Person %d", i)}); err != nil {
 			t.Fatal(err)
 		}
@@ -40,7 +40,7 @@ func TestBackupCommandRestores(t *testing.T) {
 				return
 			default:
 			}
-			if _, err := s.Provision(ctx, account.Identity{Subject: fmt.Sprintf("oidc:w%d", i), Email: fmt.Sprintf("w%d@example.com", i),
+			if _, err := s.Provision(ctx, account.Identity{Issuer: "https://idp.test", EmailVerified: true, Subject: fmt.Sprintf("oidc:w%d", i), Email: fmt.Sprintf("w%d@example.com", i),
 				Name: "Writer"}); err != nil {
 				t.Errorf("write during backup: %v", err)
 				return

@@ -31,17 +31,20 @@ type Config struct {
 	Google          ClientConfig
 	Microsoft       ClientConfig
 	MicrosoftTenant string
-	GroupsClaim     string
-	RoleMap         auth.RoleMap
-	TrustedProxies  []string
-	AllowedDomains  []string // email domains that may sign in, lowercase; empty lets any in
-	DemoIdPAddr     string
-	GuidelinesDir   string         // a company's own guidelines; empty means the embedded set
-	SMTPURL         string         // where mail goes; empty keeps it in the admin outbox
-	ClickRetention  time.Duration  // raw clicks older than this are deleted; the daily rollups stay
-	MetricsAllow    []netip.Prefix // client addresses that may read /metrics
-	MetricsToken    string         // a bearer token that may read /metrics from anywhere; empty means none
-	RateLimits      handlers.RateLimits
+	// MicrosoftTrustEmail counts the email addresses goth's Microsoft
+	// provider reads from Graph as verified.
+	MicrosoftTrustEmail bool
+	GroupsClaim         string
+	RoleMap             auth.RoleMap
+	TrustedProxies      []string
+	AllowedDomains      []string // email domains that may sign in, lowercase; empty lets any in
+	DemoIdPAddr         string
+	GuidelinesDir       string         // a company's own guidelines; empty means the embedded set
+	SMTPURL             string         // where mail goes; empty keeps it in the admin outbox
+	ClickRetention      time.Duration  // raw clicks older than this are deleted; the daily rollups stay
+	MetricsAllow        []netip.Prefix // client addresses that may read /metrics
+	MetricsToken        string         // a bearer token that may read /metrics from anywhere; empty means none
+	RateLimits          handlers.RateLimits
 	// SourcesAllowPrivate lets the content-source poller fetch feeds on
 	// loopback, private, link-local addresses; for tests or intranet feeds.
 	SourcesAllowPrivate bool
@@ -51,7 +54,11 @@ type Config struct {
 // Workspace, Keycloak…).
 type OIDCConfig struct {
 	Issuer string
-	Name   string // shown on the sign-in button
+	Name   string   // shown on the sign-in button
+	Scopes []string // asked for; "groups" is added when the provider supports it
+	// TrustEmail counts every email address the provider sends as
+	// verified, for providers that send no email_verified claim (Entra ID).
+	TrustEmail bool
 	ClientConfig
 }
 
@@ -90,6 +97,8 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (Conf
 		redirectRate, signInRate         string
 		scimRate                         string
 		sourcesAllowPrivate              string
+		oidcScopes, oidcTrustEmail       string
+		microsoftTrustEmail              string
 	)
 	settings := []setting{
 		{"addr", "PORTAL_ADDR", ":8080", "address to listen on", &c.Addr},
@@ -99,12 +108,15 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (Conf
 		{"oidc-issuer", "PORTAL_OIDC_ISSUER", "", "OpenID Connect issuer URL (Entra ID, Okta, Google Workspace, Keycloak)", &c.OIDC.Issuer},
 		{"oidc-client-id", "PORTAL_OIDC_CLIENT_ID", "", "OpenID Connect client id", &c.OIDC.ClientID},
 		{"oidc-client-secret", "PORTAL_OIDC_CLIENT_SECRET", "", "OpenID Connect client secret", &c.OIDC.ClientSecret},
+		{"oidc-scopes", "PORTAL_OIDC_SCOPES", strings.Join(auth.DefaultScopes, " "), "scopes to ask the OpenID Connect provider for, space-separated; groups is added when its discovery document lists it", &oidcScopes},
+		{"oidc-trust-email", "PORTAL_OIDC_TRUST_EMAIL", "false", "count every email address the OpenID Connect provider sends as verified, for a provider that sends no email_verified claim (Entra ID with a single-tenant issuer)", &oidcTrustEmail},
 		{"oidc-name", "PORTAL_OIDC_NAME", "your company account", "label of the OpenID Connect sign-in button", &c.OIDC.Name},
 		{"google-client-id", "PORTAL_GOOGLE_CLIENT_ID", "", "Google sign-in client id (optional)", &c.Google.ClientID},
 		{"google-client-secret", "PORTAL_GOOGLE_CLIENT_SECRET", "", "Google sign-in client secret", &c.Google.ClientSecret},
 		{"microsoft-client-id", "PORTAL_MICROSOFT_CLIENT_ID", "", "Microsoft (Entra ID v2) client id (optional)", &c.Microsoft.ClientID},
 		{"microsoft-client-secret", "PORTAL_MICROSOFT_CLIENT_SECRET", "", "Microsoft (Entra ID v2) client secret", &c.Microsoft.ClientSecret},
 		{"microsoft-tenant", "PORTAL_MICROSOFT_TENANT", "organizations", "Microsoft tenant id or organizations", &c.MicrosoftTenant},
+		{"microsoft-trust-email", "PORTAL_MICROSOFT_TRUST_EMAIL", "false", "count the email addresses Microsoft Graph sends as verified (goth's Microsoft provider sends no verification)", &microsoftTrustEmail},
 		{"groups-claim", "PORTAL_GROUPS_CLAIM", "groups", "ID token claim whose values map to roles", &c.GroupsClaim},
 		{"role-map", "PORTAL_ROLE_MAP", auth.DefaultRoleMap, "group=role pairs, comma-separated; roles: employee, hr, comms, admin", &roleMap},
 		{"allowed-domains", "PORTAL_ALLOWED_DOMAINS", "", "comma-separated email domains whose people may sign in, e.g. example.com,example.nl (default: any)", &domains},
@@ -160,6 +172,32 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (Conf
 		c.BaseURL = strings.TrimSuffix(c.BaseURL, "/")
 	} else if c.Env == "production" {
 		bad("-base-url (PORTAL_BASE_URL) is required in production")
+	}
+	if c.BaseURL != "" && c.Env == "production" && !secureOrLoopback(c.BaseURL) {
+		bad("-base-url %q must be https in production (plain http only on a loopback host)", c.BaseURL)
+	}
+	if c.OIDC.Issuer != "" {
+		u, err := url.Parse(c.OIDC.Issuer)
+		switch {
+		case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil:
+			bad("-oidc-issuer %q must be the provider's issuer URL, like https://login.example.com/realms/staff", c.OIDC.Issuer)
+		case c.Env == "production" && !secureOrLoopback(c.OIDC.Issuer):
+			bad("-oidc-issuer %q must be https in production (plain http only on a loopback host)", c.OIDC.Issuer)
+		}
+	}
+	c.OIDC.Scopes = strings.Fields(strings.ReplaceAll(oidcScopes, ",", " "))
+	if !slices.Contains(c.OIDC.Scopes, "openid") {
+		bad("-oidc-scopes %q must include openid", oidcScopes)
+	}
+	for _, b := range []struct {
+		name, src string
+		dst       *bool
+	}{{"oidc-trust-email", oidcTrustEmail, &c.OIDC.TrustEmail}, {"microsoft-trust-email", microsoftTrustEmail, &c.MicrosoftTrustEmail}} {
+		v, err := strconv.ParseBool(b.src)
+		if err != nil {
+			bad("-%s must be true or false, not %q", b.name, b.src)
+		}
+		*b.dst = v
 	}
 	if c.OIDC.Issuer != "" && (c.OIDC.ClientID == "" || c.OIDC.ClientSecret == "") {
 		bad("-oidc-issuer needs -oidc-client-id and -oidc-client-secret too")
@@ -263,6 +301,25 @@ func checkDomain(d string) string {
 		}
 	}
 	return ""
+}
+
+// secureOrLoopback reports whether rawURL is https, or http on a loopback
+// host (localhost, 127.0.0.0/8, ::1), where plain http never leaves the
+// machine.
+func secureOrLoopback(rawURL string) bool {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return false
+	}
+	if u.Scheme == "https" {
+		return true
+	}
+	host := u.Hostname()
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip, err := netip.ParseAddr(host)
+	return u.Scheme == "http" && err == nil && ip.IsLoopback()
 }
 
 // baseURLFor is the portal's public address: the configured one, or one

@@ -114,6 +114,39 @@ func TestParseConfig(t *testing.T) {
 			env:     production.with("PORTAL_BASE_URL", ""),
 			wantErr: []string{"-base-url (PORTAL_BASE_URL) is required in production"},
 		},
+		{
+			name:    "production with an http base URL",
+			env:     production.with("PORTAL_BASE_URL", "http://advocacy.example.com"),
+			wantErr: []string{`-base-url "http://advocacy.example.com" must be https in production`},
+		},
+		{
+			name:    "production with an http issuer",
+			env:     production.with("PORTAL_OIDC_ISSUER", "http://login.example.com"),
+			wantErr: []string{`-oidc-issuer "http://login.example.com" must be https in production`},
+		},
+		{
+			name:    "production with an http issuer on a private address",
+			env:     production.with("PORTAL_OIDC_ISSUER", "http://10.0.0.5:5556/dex"),
+			wantErr: []string{"must be https in production"},
+		},
+		{
+			name:     "production with http on loopback",
+			env:      production.with("PORTAL_BASE_URL", "http://127.0.0.1:8080", "PORTAL_OIDC_ISSUER", "http://localhost:5556/dex"),
+			wantAddr: ":8080", wantDB: "portal.db", wantEnv: "production", wantBaseURL: "http://127.0.0.1:8080",
+		},
+		{
+			name:     "production with http on IPv6 loopback",
+			env:      production.with("PORTAL_OIDC_ISSUER", "http://[::1]:5556"),
+			wantAddr: ":8080", wantDB: "portal.db", wantEnv: "production", wantBaseURL: "https://advocacy.example.com",
+		},
+		{
+			name:     "development takes an http issuer",
+			env:      env{"PORTAL_OIDC_ISSUER": "http://dex.internal:5556/dex", "PORTAL_OIDC_CLIENT_ID": "p", "PORTAL_OIDC_CLIENT_SECRET": "s"},
+			wantAddr: ":8080", wantDB: "portal.db", wantEnv: "development",
+		},
+		{name: "issuer that is not a URL", env: production.with("PORTAL_OIDC_ISSUER", "login.example.com"), wantErr: []string{"-oidc-issuer"}},
+		{name: "scopes without openid", env: production.with("PORTAL_OIDC_SCOPES", "email profile"), wantErr: []string{"must include openid"}},
+		{name: "trust-email not a boolean", env: production.with("PORTAL_OIDC_TRUST_EMAIL", "sometimes"), wantErr: []string{"-oidc-trust-email"}},
 		{name: "base URL without a scheme", args: []string{"-base-url", "advocacy.example.com"}, wantErr: []string{"-base-url"}},
 		{name: "base URL with another scheme", args: []string{"-base-url", "ftp://advocacy.example.com"}, wantErr: []string{"-base-url"}},
 		{name: "base URL with a path", args: []string{"-base-url", "https://example.com/portal"}, wantErr: []string{"-base-url"}},
@@ -192,6 +225,24 @@ func TestParseConfig(t *testing.T) {
 				t.Errorf("TrustedProxies = %q, want %q", cfg.TrustedProxies, tt.wantProxies)
 			}
 		})
+	}
+}
+
+func TestParseConfigSignIn(t *testing.T) {
+	cfg, err := parseConfig(nil, production.with("PORTAL_OIDC_SCOPES", "openid, email groups", "PORTAL_OIDC_TRUST_EMAIL", "true",
+		"PORTAL_MICROSOFT_TRUST_EMAIL", "1").get, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(cfg.OIDC.Scopes, []string{"openid", "email", "groups"}) || !cfg.OIDC.TrustEmail || !cfg.MicrosoftTrustEmail {
+		t.Errorf("scopes %q, trust email %v, Microsoft %v", cfg.OIDC.Scopes, cfg.OIDC.TrustEmail, cfg.MicrosoftTrustEmail)
+	}
+	cfg, err = parseConfig(nil, production.get, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(cfg.OIDC.Scopes, []string{"openid", "email", "profile"}) || cfg.OIDC.TrustEmail {
+		t.Errorf("default scopes %q, trust email %v", cfg.OIDC.Scopes, cfg.OIDC.TrustEmail)
 	}
 }
 

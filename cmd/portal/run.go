@@ -13,7 +13,6 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/markbates/goth/providers/azureadv2"
 	"github.com/markbates/goth/providers/google"
-	"github.com/markbates/goth/providers/openidConnect"
 
 	"github.com/advocacy-portal/portal/guidelines"
 	"github.com/advocacy-portal/portal/handlers"
@@ -109,18 +108,19 @@ func run(ctx context.Context, cfg Config, logger *slog.Logger, ready func(baseUR
 			return err
 		}
 		serve(handlers.NewDemoIdP(idp.provider, logger), idpLn)
-		p, err := openidConnect.New(idp.clientID, idp.secret, baseURL+"/auth/"+demo.ProviderSlug+"/callback",
-			idp.issuer+"/.well-known/openid-configuration", "openid", "email", "profile", "groups")
+		flow, err := auth.NewOIDC(ctx, auth.OIDCConfig{Issuer: idp.issuer, ClientID: idp.clientID, ClientSecret: idp.secret,
+			RedirectURL: baseURL + "/auth/" + demo.ProviderSlug + "/callback", GroupsClaim: cfg.GroupsClaim,
+			IdentityIssuer: demo.Issuer})
 		if err != nil {
 			return fmt.Errorf("demo sign-in: %w", err)
 		}
-		providers = append(providers, auth.Provider{Slug: demo.ProviderSlug, Label: "the demo identity provider", Goth: p})
+		providers = append(providers, auth.Provider{Slug: demo.ProviderSlug, Label: "the demo identity provider", Flow: flow})
 		if err := demo.Seed(ctx, db, cfg.RoleMap, g.Required, time.Now()); err != nil {
 			return fmt.Errorf("load demo data: %w", err)
 		}
 		logger.Warn("demo sign-in is on: anyone can sign in as a demo person; configure PORTAL_OIDC_ISSUER for real use",
 			"demo_idp", idp.issuer)
-	} else if providers, err = realProviders(cfg, baseURL); err != nil {
+	} else if providers, err = realProviders(ctx, cfg, baseURL); err != nil {
 		return err
 	}
 
@@ -207,31 +207,34 @@ func startDemoIdP(cfg Config, baseURL string, logger *slog.Logger) (demoIdP, net
 	return d, ln, nil
 }
 
-// realProviders sets up the configured identity providers through goth.
-func realProviders(cfg Config, baseURL string) ([]auth.Provider, error) {
+// realProviders sets up the configured identity providers. The generic
+// OpenID Connect provider reads its issuer's discovery document now and
+// refuses to start without it.
+func realProviders(ctx context.Context, cfg Config, baseURL string) ([]auth.Provider, error) {
 	callback := func(slug string) string { return baseURL + "/auth/" + slug + "/callback" }
 	var providers []auth.Provider
 	if cfg.OIDC.Issuer != "" {
-		discovery := cfg.OIDC.Issuer + "/.well-known/openid-configuration"
-		if len(cfg.OIDC.Issuer) > 0 && cfg.OIDC.Issuer[len(cfg.OIDC.Issuer)-1] == '/' {
-			discovery = cfg.OIDC.Issuer + ".well-known/openid-configuration"
-		}
-		p, err := openidConnect.New(cfg.OIDC.ClientID, cfg.OIDC.ClientSecret, callback("oidc"), discovery,
-			"openid", "email", "profile")
+		flow, err := auth.NewOIDC(ctx, auth.OIDCConfig{Issuer: cfg.OIDC.Issuer, ClientID: cfg.OIDC.ClientID,
+			ClientSecret: cfg.OIDC.ClientSecret, RedirectURL: callback("oidc"), Scopes: cfg.OIDC.Scopes,
+			GroupsClaim: cfg.GroupsClaim, TrustEmail: cfg.OIDC.TrustEmail})
 		if err != nil {
-			return nil, fmt.Errorf("OpenID Connect discovery at %s: %w", discovery, err)
+			return nil, err
 		}
-		providers = append(providers, auth.Provider{Slug: "oidc", Label: cfg.OIDC.Name, Goth: p})
+		providers = append(providers, auth.Provider{Slug: "oidc", Label: cfg.OIDC.Name, Flow: flow})
 	}
 	if cfg.Google.ClientID != "" {
 		p := google.New(cfg.Google.ClientID, cfg.Google.ClientSecret, callback("google"), "email", "profile")
-		providers = append(providers, auth.Provider{Slug: "google", Label: "Google", Goth: p})
+		providers = append(providers, auth.Provider{Slug: "google", Label: "Google",
+			Flow: auth.GothFlow{Provider: p, Issuer: "https://accounts.google.com", GroupsClaim: cfg.GroupsClaim}})
 	}
 	if cfg.Microsoft.ClientID != "" {
 		p := azureadv2.New(cfg.Microsoft.ClientID, cfg.Microsoft.ClientSecret, callback("microsoft"),
 			azureadv2.ProviderOptions{Tenant: azureadv2.TenantType(cfg.MicrosoftTenant),
 				Scopes: []azureadv2.ScopeType{azureadv2.OpenIDScope, azureadv2.EmailScope, azureadv2.ProfileScope}})
-		providers = append(providers, auth.Provider{Slug: "microsoft", Label: "Microsoft", Goth: p})
+		// Graph's object ids are unique across tenants.
+		providers = append(providers, auth.Provider{Slug: "microsoft", Label: "Microsoft",
+			Flow: auth.GothFlow{Provider: p, Issuer: "https://graph.microsoft.com", GroupsClaim: cfg.GroupsClaim,
+				TrustEmail: cfg.MicrosoftTrustEmail}})
 	}
 	return providers, nil
 }

@@ -599,7 +599,7 @@ func dashboardPages(ctx context.Context, st *store.Store, now time.Time) ([]dash
 	app := handlers.New(handlers.Deps{Store: st, Guidelines: g, RoleMap: auth.RoleMap{}, GroupsClaim: "groups",
 		BaseURL: "http://portal.bench", Policy: post.DefaultPolicy, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Now: func() time.Time { return now }})
-	comms, err := st.SignIn(ctx, account.Identity{Subject: "seed:bench-comms", Email: "bench-comms@seed.example",
+	comms, err := st.SignIn(ctx, account.Identity{Issuer: "urn:advocacy-portal:seed", Subject: "bench-comms", EmailVerified: true, Email: "bench-comms@seed.example",
 		Name: "Benchmark comms", Roles: []account.Role{account.Comms}})
 	if err != nil {
 		return nil, err

@@ -47,13 +47,3 @@ func (u User) Has(r Role) bool { return slices.Contains(u.Roles, r) }
 func (u User) HasAny(roles ...Role) bool {
 	return slices.ContainsFunc(roles, u.Has)
 }
-
-// Identity is what an identity provider tells us about a person at sign-in.
-type Identity struct {
-	Subject    string // provider-qualified subject, e.g. "oidc:3f9a…"; stable across renames
-	Email      string
-	Name       string
-	Department string
-	Roles      []Role   // roles mapped from the provider's groups claim
-	Groups     []string // the groups claim's values; matching portal groups are joined
-}

@@ -105,7 +105,38 @@ func TestClaimsFromGoth(t *testing.T) {
 		wantName       string
 		wantDepartment string
 		wantGroups     []string
+		wantVerified   bool
 	}{
+		{
+			name: "email_verified true", user: goth.User{UserID: "u1", Email: "sam@example.com", Name: "Sam",
+				RawData: map[string]any{"email_verified": true}},
+			wantName: "Sam", wantVerified: true,
+		},
+		{
+			name: "email_verified as the string true", user: goth.User{UserID: "u1", Email: "sam@example.com", Name: "Sam",
+				RawData: map[string]any{"email_verified": "TRUE"}},
+			wantName: "Sam", wantVerified: true,
+		},
+		{
+			name: "email_verified false", user: goth.User{UserID: "u1", Email: "sam@example.com", Name: "Sam",
+				RawData: map[string]any{"email_verified": false}},
+			wantName: "Sam",
+		},
+		{
+			name: "email_verified as another string", user: goth.User{UserID: "u1", Email: "sam@example.com", Name: "Sam",
+				RawData: map[string]any{"email_verified": "yes please"}},
+			wantName: "Sam",
+		},
+		{
+			name: "Google's verified_email", user: goth.User{UserID: "u1", Email: "sam@example.com", Name: "Sam",
+				RawData: map[string]any{"verified_email": true}},
+			wantName: "Sam", wantVerified: true,
+		},
+		{
+			name: "Entra ID's xms_edov", user: goth.User{UserID: "u1", Email: "sam@example.com", Name: "Sam",
+				RawData: map[string]any{"xms_edov": true}},
+			wantName: "Sam", wantVerified: true,
+		},
 		{
 			name: "groups as []any",
 			user: goth.User{UserID: "u1", Email: " sam@example.com ", Name: "Sam",
@@ -146,6 +177,9 @@ func TestClaimsFromGoth(t *testing.T) {
 			if c.Name != tt.wantName || c.Department != tt.wantDepartment {
 				t.Errorf("name, department = %q, %q; want %q, %q", c.Name, c.Department, tt.wantName, tt.wantDepartment)
 			}
+			if c.EmailVerified != tt.wantVerified {
+				t.Errorf("EmailVerified = %v, want %v", c.EmailVerified, tt.wantVerified)
+			}
 			if !slices.Equal(c.Groups, tt.wantGroups) {
 				t.Errorf("Groups = %q, want %q", c.Groups, tt.wantGroups)
 			}
@@ -162,16 +196,18 @@ func TestIdentity(t *testing.T) {
 		wantError string
 	}{
 		{
-			name:   "full claims",
-			claims: auth.Claims{Subject: "3f9a", Email: "Sam.Patel@Example.COM", Name: "Sam Patel", Department: "Sales", Groups: []string{"Sales", "portal-comms"}},
-			want: account.Identity{Subject: "oidc:3f9a", Email: "sam.patel@example.com", Name: "Sam Patel",
-				Department: "Sales", Roles: []account.Role{account.Comms}},
+			name: "full claims",
+			claims: auth.Claims{Issuer: "https://idp.example", Subject: "3f9a", Email: "Sam.Patel@Example.COM", EmailVerified: true,
+				Name: "Sam Patel", Department: "Sales", Groups: []string{"Sales", "portal-comms"}},
+			want: account.Identity{Issuer: "https://idp.example", Subject: "3f9a", LegacySubject: "oidc:3f9a", Email: "sam.patel@example.com",
+				EmailVerified: true, Name: "Sam Patel", Department: "Sales", Roles: []account.Role{account.Comms}},
 		},
 		{
 			name:   "name falls back to the email's local part",
-			claims: auth.Claims{Subject: "3f9a", Email: "sam@example.com"},
-			want:   account.Identity{Subject: "oidc:3f9a", Email: "sam@example.com", Name: "sam"},
+			claims: auth.Claims{Issuer: "https://idp.example", Subject: "3f9a", Email: "sam@example.com"},
+			want:   account.Identity{Issuer: "https://idp.example", Subject: "3f9a", LegacySubject: "oidc:3f9a", Email: "sam@example.com", Name: "sam"},
 		},
+		{name: "no issuer", claims: auth.Claims{Subject: "3f9a", Email: "sam@example.com"}, wantError: "issuer"},
 		{name: "no subject", claims: auth.Claims{Email: "sam@example.com"}, wantError: "subject"},
 		{name: "no email", claims: auth.Claims{Subject: "3f9a"}, wantError: "email"},
 		{name: "email without @", claims: auth.Claims{Subject: "3f9a", Email: "sam"}, wantError: "email"},
@@ -188,7 +224,8 @@ func TestIdentity(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Identity: %v", err)
 			}
-			if got.Subject != tt.want.Subject || got.Email != tt.want.Email || got.Name != tt.want.Name ||
+			if got.Issuer != tt.want.Issuer || got.Subject != tt.want.Subject || got.LegacySubject != tt.want.LegacySubject ||
+				got.EmailVerified != tt.want.EmailVerified || got.Email != tt.want.Email || got.Name != tt.want.Name ||
 				got.Department != tt.want.Department || !slices.Equal(got.Roles, tt.want.Roles) {
 				t.Errorf("Identity = %+v, want %+v", got, tt.want)
 			}

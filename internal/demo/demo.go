@@ -35,6 +35,11 @@ func People() []demoidp.Person {
 // ProviderSlug is the sign-in provider slug the demo people sign in through.
 const ProviderSlug = "demo"
 
+// Issuer is the issuer the demo people's identities are kept under. The
+// demo provider's own issuer URL changes with the port it gets, so the
+// portal keeps its identities under this fixed name instead.
+const Issuer = "urn:advocacy-portal:demo-idp"
+
 // Seed loads the demo company into an empty store: its people (as if they
 // had been provisioned from the demo identity provider), department groups,
 // the code of conduct programme (modules) assigned by HR to Sales and
@@ -47,7 +52,7 @@ func Seed(ctx context.Context, s *store.Store, roles auth.RoleMap, programme []s
 	}
 	ids := map[string]int64{}
 	for _, p := range People() {
-		id, err := roles.Identity(ProviderSlug, auth.Claims{Subject: p.Subject, Email: p.Email, Name: p.Name,
+		id, err := roles.Identity(ProviderSlug, auth.Claims{Issuer: Issuer, Subject: p.Subject, Email: p.Email, EmailVerified: true, Name: p.Name,
 			Department: p.Department, Groups: p.Groups})
 		if err != nil {
 			return fmt.Errorf("demo: %s: %w", p.Name, err)

@@ -61,6 +61,7 @@ type grant struct {
 	person      Person
 	redirectURI string
 	nonce       string
+	challenge   string // the PKCE code challenge (S256), if the client sent one
 	expires     time.Time
 }
 
@@ -100,7 +101,8 @@ func (p *Provider) Discovery() map[string]any {
 		"id_token_signing_alg_values_supported": []string{"RS256"},
 		"scopes_supported":                      []string{"openid", "email", "profile", "groups"},
 		"token_endpoint_auth_methods_supported": []string{"client_secret_basic", "client_secret_post"},
-		"claims_supported":                      []string{"sub", "email", "name", "department", "groups"},
+		"claims_supported":                      []string{"sub", "email", "email_verified", "name", "department", "groups"},
+		"code_challenge_methods_supported":      []string{"S256"},
 	}
 }
 
@@ -131,6 +133,10 @@ type AuthRequest struct {
 	Scope        string
 	State        string
 	Nonce        string
+	// CodeChallenge and CodeChallengeMethod are PKCE (RFC 7636); only
+	// S256 is accepted, and a client that sends no challenge gets none.
+	CodeChallenge       string
+	CodeChallengeMethod string
 }
 
 // CheckAuthRequest validates an authorization request. Errors about the
@@ -148,6 +154,9 @@ func (p *Provider) CheckAuthRequest(r AuthRequest) error {
 	}
 	if !slices.Contains(strings.Fields(r.Scope), "openid") {
 		return &Error{Status: 400, Code: "invalid_scope", Description: "the openid scope is required"}
+	}
+	if r.CodeChallenge != "" && r.CodeChallengeMethod != "S256" {
+		return &Error{Status: 400, Code: "invalid_request", Description: "only the S256 code challenge method is supported"}
 	}
 	return nil
 }
@@ -167,7 +176,7 @@ func (p *Provider) Approve(r AuthRequest, subject string) (string, error) {
 	p.mu.Lock()
 	p.expire()
 	p.codes[code] = grant{person: p.cfg.People[i], redirectURI: r.RedirectURI, nonce: r.Nonce,
-		expires: p.cfg.Now().Add(codeTTL)}
+		challenge: r.CodeChallenge, expires: p.cfg.Now().Add(codeTTL)}
 	p.mu.Unlock()
 	u, err := url.Parse(r.RedirectURI)
 	if err != nil {
@@ -190,6 +199,7 @@ type TokenRequest struct {
 	RedirectURI  string
 	ClientID     string
 	ClientSecret string
+	CodeVerifier string // PKCE: required when the authorization request sent a challenge
 }
 
 // TokenResponse is a successful token response.
@@ -219,6 +229,12 @@ func (p *Provider) Exchange(r TokenRequest) (TokenResponse, error) {
 	}
 	if r.RedirectURI != g.redirectURI {
 		return TokenResponse{}, &Error{Status: 400, Code: "invalid_grant", Description: "redirect_uri does not match the authorization request"}
+	}
+	if g.challenge != "" {
+		sum := sha256.Sum256([]byte(r.CodeVerifier))
+		if subtle.ConstantTimeCompare([]byte(base64.RawURLEncoding.EncodeToString(sum[:])), []byte(g.challenge)) != 1 {
+			return TokenResponse{}, &Error{Status: 400, Code: "invalid_grant", Description: "the code_verifier does not match the code challenge"}
+		}
 	}
 	claims := p.claims(g.person)
 	claims["iss"] = p.cfg.Issuer

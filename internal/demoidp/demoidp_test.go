@@ -365,3 +365,52 @@ func TestDiscovery(t *testing.T) {
 		})
 	}
 }
+
+func TestExchangePKCE(t *testing.T) {
+	const verifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk" // RFC 7636 appendix B
+	const challenge = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+	tests := []struct {
+		name     string
+		method   string
+		verifier string
+		wantCode string // OAuth error code; "" means a token
+	}{
+		{"right verifier", "S256", verifier, ""},
+		{"wrong verifier", "S256", verifier + "x", "invalid_grant"},
+		{"no verifier", "S256", "", "invalid_grant"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, _ := newProvider(t)
+			r := authRequest()
+			r.CodeChallenge, r.CodeChallengeMethod = challenge, tt.method
+			to, err := p.Approve(r, sam.Subject)
+			if err != nil {
+				t.Fatal(err)
+			}
+			u, err := url.Parse(to)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tr := tokenRequest(u.Query().Get("code"))
+			tr.CodeVerifier = tt.verifier
+			_, err = p.Exchange(tr)
+			var e *demoidp.Error
+			switch {
+			case tt.wantCode == "" && err != nil:
+				t.Fatalf("Exchange: %v", err)
+			case tt.wantCode != "" && (!errors.As(err, &e) || e.Code != tt.wantCode):
+				t.Fatalf("Exchange error = %v, want %s", err, tt.wantCode)
+			}
+		})
+	}
+	t.Run("plain is refused", func(t *testing.T) {
+		p, _ := newProvider(t)
+		r := authRequest()
+		r.CodeChallenge, r.CodeChallengeMethod = verifier, "plain"
+		var e *demoidp.Error
+		if err := p.CheckAuthRequest(r); !errors.As(err, &e) || e.Code != "invalid_request" {
+			t.Errorf("CheckAuthRequest = %v, want invalid_request", err)
+		}
+	})
+}

@@ -55,7 +55,7 @@ func newEnv(t *testing.T) *env {
 
 func (e *env) user(t *testing.T, name string, roles ...account.Role) account.User {
 	t.Helper()
-	u, err := e.store.SignIn(context.Background(), account.Identity{Subject: "test:" + name, Email: name + "@example.com",
+	u, err := e.store.SignIn(context.Background(), account.Identity{Issuer: "https://idp.test", EmailVerified: true, Subject: "test:" + name, Email: name + "@example.com",
 		Name: "Test " + name, Roles: roles})
 	if err != nil {
 		t.Fatal(err)

@@ -41,6 +41,7 @@ type Profile struct {
 	ID                int64          `json:"id"`
 	Name              string         `json:"name"`
 	Email             string         `json:"email"`
+	Issuer            string         `json:"identity_provider_issuer,omitempty"`
 	Subject           string         `json:"identity_provider_subject,omitempty"`
 	ExternalID        string         `json:"directory_external_id,omitempty"`
 	GivenName         string         `json:"given_name,omitempty"`
@@ -130,7 +131,7 @@ type Reach struct {
 func New(d store.PersonalData, now time.Time) Export {
 	u := d.User
 	e := Export{GeneratedAt: stamp(now), About: about,
-		Profile: Profile{ID: u.ID, Name: u.Name, Email: u.Email, Subject: d.Subject,
+		Profile: Profile{ID: u.ID, Name: u.Name, Email: u.Email, Issuer: d.Issuer, Subject: d.Subject,
 			ExternalID: d.ExternalID, GivenName: d.GivenName, FamilyName: d.FamilyName, Department: u.Department,
 			Language: u.Language, LanguageChosen: u.LanguageChosen, TimeZone: u.TimeZone, Digest: string(d.Profile.Digest),
 			LeaderboardOptOut: d.Profile.LeaderboardOptOut, MastodonInstance: u.MastodonInstance,
@@ -251,7 +252,7 @@ func (e Export) table(section string) ([][]string, error) {
 		p := e.Profile
 		rows := [][]string{{"field", "value"},
 			{"id", strconv.FormatInt(p.ID, 10)}, {"name", p.Name}, {"email", p.Email},
-			{"identity_provider_subject", p.Subject}, {"directory_external_id", p.ExternalID}, {"given_name", p.GivenName},
+			{"identity_provider_issuer", p.Issuer}, {"identity_provider_subject", p.Subject}, {"directory_external_id", p.ExternalID}, {"given_name", p.GivenName},
 			{"family_name", p.FamilyName}, {"department", p.Department}, {"language", p.Language},
 			{"language_chosen", yesNo(p.LanguageChosen)}, {"time_zone", p.TimeZone}, {"digest", p.Digest},
 			{"leaderboard_opt_out", yesNo(p.LeaderboardOptOut)}, {"mastodon_instance", p.MastodonInstance},

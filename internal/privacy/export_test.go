@@ -19,7 +19,8 @@ var at = time.Date(2026, 11, 20, 9, 30, 0, 0, time.UTC)
 func personalData() store.PersonalData {
 	return store.PersonalData{
 		User:             account.User{ID: 7, Name: "Sanne de Vries", Email: "sanne@example.com", Department: "Sales", Active: true, CreatedAt: at},
-		Subject:          "oidc:abc",
+		Issuer:           "https://idp.example",
+		Subject:          "abc",
 		Profile:          store.Profile{Followers: map[string]int{"x": 10, "linkedin": 500}, Digest: store.DigestDaily},
 		Roles:            []store.PersonalRole{{Role: account.Employee, Source: "idp"}, {Role: account.HR, Source: store.SourceManual}},
 		Acknowledgements: []store.Acknowledgement{{Version: "2026-1", ContentHash: "h", ClientIP: "192.0.2.7", CreatedAt: at}},
@@ -39,7 +40,7 @@ func TestExportJSON(t *testing.T) {
 		t.Fatal(err)
 	}
 	profile := doc["profile"].(map[string]any)
-	if profile["email"] != "sanne@example.com" || profile["identity_provider_subject"] != "oidc:abc" || profile["last_sign_in_at"] != nil {
+	if profile["email"] != "sanne@example.com" || profile["identity_provider_subject"] != "abc" || profile["identity_provider_issuer"] != "https://idp.example" || profile["last_sign_in_at"] != nil {
 		t.Errorf("profile = %v", profile)
 	}
 	roles := profile["roles"].([]any)
@@ -77,18 +78,34 @@ func TestExportCSVSections(t *testing.T) {
 			t.Errorf("%s: %d rows, %v", section, len(rows), err)
 		}
 	}
+	readSection := func(section string) [][]string {
+		t.Helper()
+		var buf bytes.Buffer
+		if err := e.WriteCSV(&buf, section); err != nil {
+			t.Fatalf("%s: %v", section, err)
+		}
+		rows, err := csv.NewReader(&buf).ReadAll()
+		if err != nil {
+			t.Fatalf("%s: %v", section, err)
+		}
+		return rows
+	}
+	if rows := readSection("shares"); len(rows) < 2 || len(rows[1]) < 2 || rows[1][1] != `'=HYPERLINK("x")` {
+		t.Errorf("a formula in a title is not defused: %q", rows)
+	}
+	profile := map[string][]string{}
+	for _, r := range readSection("profile") {
+		if len(r) == 2 {
+			profile[r[0]] = append(profile[r[0]], r[1])
+		}
+	}
+	for key, want := range map[string]string{"identity_provider_issuer": "https://idp.example", "identity_provider_subject": "abc",
+		"followers:linkedin": "500", "followers:x": "10", "role": "employee (identity provider)"} {
+		if got := profile[key]; len(got) == 0 || got[0] != want {
+			t.Errorf("profile %s = %q, want %q first", key, got, want)
+		}
+	}
 	var buf bytes.Buffer
-	e.WriteCSV(&buf, "shares")
-	rows, _ := csv.NewReader(&buf).ReadAll()
-	if rows[1][1] != `'=HYPERLINK("x")` {
-		t.Errorf("a formula in a title is not defused: %q", rows[1][1])
-	}
-	buf.Reset()
-	e.WriteCSV(&buf, "profile")
-	rows, _ = csv.NewReader(&buf).ReadAll()
-	if rows[18][0] != "followers:linkedin" || rows[19][0] != "followers:x" || rows[20][1] != "employee (identity provider)" {
-		t.Errorf("profile rows = %q", rows[17:])
-	}
 	if err := e.WriteCSV(&buf, "secrets"); !errors.Is(err, privacy.ErrUnknownSection) {
 		t.Errorf("unknown section: %v", err)
 	}

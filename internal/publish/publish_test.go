@@ -42,7 +42,7 @@ func newFixture(t *testing.T) *fixture {
 	t.Cleanup(func() { s.Close() })
 	f.store = s
 	for i, u := range []*account.User{&f.author, &f.approver} {
-		if *u, err = s.SignIn(ctx, account.Identity{Subject: "oidc:" + string(rune('a'+i)), Email: string(rune('a'+i)) + "@example.com",
+		if *u, err = s.SignIn(ctx, account.Identity{Issuer: "https://idp.test", EmailVerified: true, Subject: "oidc:" + string(rune('a'+i)), Email: string(rune('a'+i)) + "@example.com",
 			Name: "Person " + string(rune('A'+i)), Roles: []account.Role{account.Comms}}); err != nil {
 			t.Fatal(err)
 		}

@@ -82,7 +82,7 @@ func newSetup(t *testing.T) setup {
 	c := clocktest.New(time.Date(2026, 11, 5, 9, 0, 0, 0, time.UTC))
 	s := mustOpenStore(t, store.WithClock(c.Now))
 	signIn := func(subject, email, name string) account.User {
-		u, err := s.SignIn(ctx, account.Identity{Subject: subject, Email: email, Name: name})
+		u, err := s.SignIn(ctx, account.Identity{Issuer: "https://idp.test", EmailVerified: true, Subject: subject, Email: email, Name: name})
 		if err != nil {
 			t.Fatalf("SignIn %s: %v", email, err)
 		}

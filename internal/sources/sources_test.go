@@ -158,7 +158,7 @@ func TestRunOnce(t *testing.T) {
 	srv, etagHits := feedServer(t)
 	ctx := context.Background()
 	s := mustOpenStore(t)
-	u, err := s.SignIn(ctx, account.Identity{Subject: "test:comms", Email: "comms@example.com", Name: "Comms", Roles: []account.Role{account.Comms}})
+	u, err := s.SignIn(ctx, account.Identity{Issuer: "https://idp.test", EmailVerified: true, Subject: "test:comms", Email: "comms@example.com", Name: "Comms", Roles: []account.Role{account.Comms}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -212,7 +212,7 @@ func TestRunOnceDedupesAfterValidatorsChange(t *testing.T) {
 	srv, _ := feedServer(t)
 	ctx := context.Background()
 	s := mustOpenStore(t)
-	u, err := s.SignIn(ctx, account.Identity{Subject: "test:comms", Email: "comms@example.com", Name: "Comms", Roles: []account.Role{account.Comms}})
+	u, err := s.SignIn(ctx, account.Identity{Issuer: "https://idp.test", EmailVerified: true, Subject: "test:comms", Email: "comms@example.com", Name: "Comms", Roles: []account.Role{account.Comms}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -232,7 +232,7 @@ func TestFetchRefusesPrivateAddresses(t *testing.T) {
 	srv, _ := feedServer(t) // listens on 127.0.0.1
 	ctx := context.Background()
 	s := mustOpenStore(t)
-	u, err := s.SignIn(ctx, account.Identity{Subject: "test:comms", Email: "comms@example.com", Name: "Comms", Roles: []account.Role{account.Comms}})
+	u, err := s.SignIn(ctx, account.Identity{Issuer: "https://idp.test", EmailVerified: true, Subject: "test:comms", Email: "comms@example.com", Name: "Comms", Roles: []account.Role{account.Comms}})
 	if err != nil {
 		t.Fatal(err)
 	}

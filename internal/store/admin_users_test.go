@@ -17,7 +17,7 @@ import (
 // mustSignInNamed signs in a person with a name, email and provider roles.
 func mustSignInNamed(tb testing.TB, s *store.Store, name, email string, roles ...account.Role) account.User {
 	tb.Helper()
-	u, err := s.SignIn(context.Background(), account.Identity{Subject: "oidc:" + email, Email: email, Name: name, Roles: roles})
+	u, err := s.SignIn(context.Background(), account.Identity{Issuer: "https://idp.test", EmailVerified: true, Subject: "oidc:" + email, Email: email, Name: name, Roles: roles})
 	if err != nil {
 		tb.Fatalf("SignIn %s: %v", email, err)
 	}

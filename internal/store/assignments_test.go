@@ -131,7 +131,7 @@ func TestCreateAssignmentToPerson(t *testing.T) {
 	c := newClock()
 	s := mustOpenStore(t, store.WithClock(c.Now))
 	hr := mustSignIn(t, s, "oidc:hr", "hr@example.com", account.HR)
-	u, err := s.SignIn(ctx, account.Identity{Subject: "oidc:1", Email: "sam@example.com", Name: "Sam"})
+	u, err := s.SignIn(ctx, account.Identity{Issuer: "https://idp.test", EmailVerified: true, Subject: "oidc:1", Email: "sam@example.com", Name: "Sam"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -330,11 +330,11 @@ func TestTrainingReport(t *testing.T) {
 	c := newClock()
 	s := mustOpenStore(t, store.WithClock(c.Now))
 	hr := mustSignIn(t, s, "oidc:hr", "hr@example.com")
-	sam, err := s.SignIn(ctx, account.Identity{Subject: "oidc:1", Email: "sam@example.com", Name: "Sam"})
+	sam, err := s.SignIn(ctx, account.Identity{Issuer: "https://idp.test", EmailVerified: true, Subject: "oidc:1", Email: "sam@example.com", Name: "Sam"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	amy, err := s.SignIn(ctx, account.Identity{Subject: "oidc:2", Email: "amy@example.com", Name: "Amy"})
+	amy, err := s.SignIn(ctx, account.Identity{Issuer: "https://idp.test", EmailVerified: true, Subject: "oidc:2", Email: "amy@example.com", Name: "Amy"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -39,7 +39,7 @@ func TestBackupWhileWriting(t *testing.T) {
 				return
 			default:
 			}
-			if _, err := s.Provision(ctx, account.Identity{Subject: fmt.Sprintf("oidc:w%d", i),
+			if _, err := s.Provision(ctx, account.Identity{Issuer: "https://idp.test", EmailVerified: true, Subject: fmt.Sprintf("oidc:w%d", i),
 				Email: fmt.Sprintf("writer%d@example.com", i), Name: "Writer"}); err != nil {
 				t.Errorf("write during backup: %v", err)
 				return

@@ -85,7 +85,7 @@ func TestSignInJoinsIdPGroups(t *testing.T) {
 	for _, st := range steps {
 		t.Run(st.name, func(t *testing.T) {
 			c.Advance(time.Hour)
-			if _, err := s.SignIn(ctx, account.Identity{Subject: "oidc:1", Email: "sam@example.com", Name: "Sam", Groups: st.groups}); err != nil {
+			if _, err := s.SignIn(ctx, account.Identity{Issuer: "https://idp.test", EmailVerified: true, Subject: "oidc:1", Email: "sam@example.com", Name: "Sam", Groups: st.groups}); err != nil {
 				t.Fatalf("SignIn: %v", err)
 			}
 			got, err := s.GroupNames(ctx, sam.ID)
@@ -113,11 +113,11 @@ func TestImportRoster(t *testing.T) {
 	c := newClock()
 	s := mustOpenStore(t, store.WithClock(c.Now))
 	hr := mustSignIn(t, s, "oidc:hr", "hr@example.com")
-	sam, err := s.SignIn(ctx, account.Identity{Subject: "oidc:1", Email: "sam@example.com", Name: "Sam", Department: "Support"})
+	sam, err := s.SignIn(ctx, account.Identity{Issuer: "https://idp.test", EmailVerified: true, Subject: "oidc:1", Email: "sam@example.com", Name: "Sam", Department: "Support"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	kept, err := s.SignIn(ctx, account.Identity{Subject: "oidc:2", Email: "kim@example.com", Name: "Kim Keeps"})
+	kept, err := s.SignIn(ctx, account.Identity{Issuer: "https://idp.test", EmailVerified: true, Subject: "oidc:2", Email: "kim@example.com", Name: "Kim Keeps"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -301,7 +301,7 @@ func TestMembershipAddedByHandOutlivesTheProvider(t *testing.T) {
 			s := mustOpenStore(t)
 			hr := mustSignIn(t, s, "oidc:hr", "hr@example.com")
 			sales := mustGroup(t, s, "Sales", store.Department, hr.ID)
-			id := account.Identity{Subject: "oidc:1", Email: "sam@example.com", Name: "Sam", Groups: []string{"Sales"}}
+			id := account.Identity{Issuer: "https://idp.test", EmailVerified: true, Subject: "oidc:1", Email: "sam@example.com", Name: "Sam", Groups: []string{"Sales"}}
 			sam, err := s.SignIn(ctx, id)
 			if err != nil {
 				t.Fatal(err)

@@ -18,6 +18,7 @@ import (
 // into the download.
 type PersonalData struct {
 	User             account.User // with every role, whatever its source
+	Issuer           string       // the identity provider that vouches for them; "" if they never signed in
 	Subject          string       // the identity provider's id for them; "" if they never signed in
 	ExternalID       string       // the directory's id for them, from SCIM provisioning
 	GivenName        string       // from SCIM provisioning
@@ -96,18 +97,20 @@ func (s *Store) PersonalData(ctx context.Context, userID int64) (PersonalData, e
 
 func personalUser(ctx context.Context, tx *sql.Tx, userID int64, d *PersonalData) error {
 	var subject sql.NullString
-	err := tx.QueryRowContext(ctx, `SELECT `+userColumns+`, subject, external_id, given_name, family_name, digest, leaderboard_opt_out
+	var issuer sql.NullString
+	err := tx.QueryRowContext(ctx, `SELECT `+userColumns+`,
+		(SELECT issuer FROM identities WHERE user_id = users.id), (SELECT subject FROM identities WHERE user_id = users.id), external_id, given_name, family_name, digest, leaderboard_opt_out
 		FROM users WHERE id = ?`, userID).
 		Scan(&d.User.ID, &d.User.Email, &d.User.Name, &d.User.Department, &d.User.Language, &d.User.LanguageChosen,
 			&d.User.MastodonInstance, &d.User.TimeZone, &d.User.Active, timeScanner{&d.User.CreatedAt}, timeScanner{&d.User.LastLoginAt},
-			&subject, &d.ExternalID, &d.GivenName, &d.FamilyName, &d.Profile.Digest, &d.Profile.LeaderboardOptOut)
+			&issuer, &subject, &d.ExternalID, &d.GivenName, &d.FamilyName, &d.Profile.Digest, &d.Profile.LeaderboardOptOut)
 	if errors.Is(err, sql.ErrNoRows) {
 		return ErrNotFound
 	}
 	if err != nil {
 		return fmt.Errorf("user: %w", err)
 	}
-	d.Subject = subject.String
+	d.Issuer, d.Subject = issuer.String, subject.String
 	d.Profile.MastodonInstance, d.Profile.Language, d.Profile.TimeZone = d.User.MastodonInstance, d.User.Language, d.User.TimeZone
 	d.Profile.Followers = map[string]int{}
 	rows, err := tx.QueryContext(ctx, `SELECT network, followers FROM user_networks WHERE user_id = ? ORDER BY network`, userID)
@@ -329,6 +332,9 @@ func (s *Store) EraseUser(ctx context.Context, userID int64, confirmEmail string
 		if *d.n, err = res.RowsAffected(); err != nil {
 			return e, fmt.Errorf("store: erase user %d: %w", userID, err)
 		}
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM identities WHERE user_id = ?`, userID); err != nil {
+		return e, fmt.Errorf("store: erase user %d: %w", userID, err)
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE users SET name = ?, email = ?, subject = NULL, department = '',
 		external_id = '', given_name = '', family_name = '', mastodon_instance = '', time_zone = '', language = 'en', language_chosen = 0, digest = 'off',

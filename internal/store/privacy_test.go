@@ -18,7 +18,7 @@ import (
 
 // leaver is the person the erasure tests erase; every text here is unique
 // so that a scan of the database finds any copy of it.
-var leaver = account.Identity{Subject: "oidc:zq-7781-subject", Email: "Zebulon.Quist@example.com",
+var leaver = account.Identity{Issuer: "https://idp.test", EmailVerified: true, Subject: "oidc:zq-7781-subject", Email: "Zebulon.Quist@example.com",
 	Name: "Zebulon Quistwater", Department: "Xylophone Works", Roles: []account.Role{account.Comms}}
 
 const (
@@ -287,7 +287,7 @@ func TestPersonalDataForExport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d.User.Email != leaver.Email || d.User.Name != leaver.Name || d.Subject != leaver.Subject || d.User.Department != leaver.Department ||
+	if d.User.Email != leaver.Email || d.User.Name != leaver.Name || d.Subject != leaver.Subject || d.Issuer != leaver.Issuer || d.User.Department != leaver.Department ||
 		d.ExternalID != "ext-zq-7781" || d.GivenName != "Zebulon" || d.FamilyName != "Quistwater" {
 		t.Errorf("user = %+v, subject %q, SCIM %q %q %q", d.User, d.Subject, d.ExternalID, d.GivenName, d.FamilyName)
 	}

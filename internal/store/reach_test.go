@@ -44,7 +44,7 @@ func newReachSetup(t *testing.T) reachSetup {
 	st.s, st.db = mustOpenStoreAndDB(t, store.WithClock(func() time.Time { return *st.now }))
 	s := st.s
 	signIn := func(subject, name, department string, roles ...account.Role) account.User {
-		u, err := s.SignIn(ctx, account.Identity{Subject: subject, Email: subject + "@example.com", Name: name, Department: department, Roles: roles})
+		u, err := s.SignIn(ctx, account.Identity{Issuer: "https://idp.test", EmailVerified: true, Subject: subject, Email: subject + "@example.com", Name: name, Department: department, Roles: roles})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -39,7 +39,7 @@ func newClock() *clocktest.Clock { return clocktest.New(time.Date(2026, 11, 5, 9
 // mustSignIn signs in a person with the given subject and email.
 func mustSignIn(tb testing.TB, s *store.Store, subject, email string, roles ...account.Role) account.User {
 	tb.Helper()
-	u, err := s.SignIn(context.Background(), account.Identity{Subject: subject, Email: email, Name: "Name of " + subject, Roles: roles})
+	u, err := s.SignIn(context.Background(), account.Identity{Issuer: "https://idp.test", EmailVerified: true, Subject: subject, Email: email, Name: "Name of " + subject, Roles: roles})
 	if err != nil {
 		tb.Fatalf("SignIn %s: %v", email, err)
 	}

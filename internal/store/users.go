@@ -11,24 +11,32 @@ import (
 	"github.com/advocacy-portal/portal/internal/account"
 )
 
-// SignIn records a sign-in for the person the identity provider vouched for:
-// it finds the user by subject, then by email, creates them if neither
-// matches (just-in-time provisioning), refreshes their name and department,
-// replaces the roles mapped from the provider, and makes sure every user
-// holds the employee role. Roles granted by hand in the portal are kept.
+// SignIn records a sign-in for the person the identity provider vouched
+// for. account.BindingFor decides which account that is: the one bound to
+// (issuer, subject); else one a directory created with the same verified
+// email, which is then bound; else a new one (just-in-time provisioning)
+// if the email is verified. It refreshes the name and department, replaces
+// the roles mapped from the provider, and makes sure every user holds the
+// employee role; roles granted by hand in the portal are kept.
+//
+// It returns account.ErrEmailUnverified, or an *account.TakenError when the
+// email belongs to an account bound to another identity; then nothing is
+// changed but an audit entry ("signin.refused") that names both.
 func (s *Store) SignIn(ctx context.Context, id account.Identity) (account.User, error) {
 	return s.upsertIdentity(ctx, id, true)
 }
 
 // Provision creates or updates a user as SignIn does, without recording a
-// sign-in. Demo data and provisioning from a directory use it.
+// sign-in. Demo data and provisioning from a directory use it: the caller
+// vouches for the email address, so it counts as verified.
 func (s *Store) Provision(ctx context.Context, id account.Identity) (account.User, error) {
+	id.EmailVerified = true
 	return s.upsertIdentity(ctx, id, false)
 }
 
 func (s *Store) upsertIdentity(ctx context.Context, id account.Identity, signIn bool) (account.User, error) {
-	if id.Email == "" || id.Subject == "" {
-		return account.User{}, fmt.Errorf("store: sign in: identity without email or subject")
+	if id.Email == "" || id.Subject == "" || id.Issuer == "" {
+		return account.User{}, fmt.Errorf("store: sign in: identity without issuer, subject or email")
 	}
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
@@ -41,22 +49,60 @@ func (s *Store) upsertIdentity(ctx context.Context, id account.Identity, signIn 
 	if signIn {
 		lastLogin = now
 	}
-	userID, err := findIdentity(ctx, tx, id)
-	switch {
-	case errors.Is(err, ErrNotFound):
-		res, err := tx.ExecContext(ctx, `INSERT INTO users (email, name, subject, department, created_at, last_login_at)
-			VALUES (?, ?, ?, ?, ?, ?)`, id.Email, id.Name, id.Subject, id.Department, now, lastLogin)
+	userID, err := boundAccount(ctx, tx, id, now)
+	if err != nil {
+		return account.User{}, err
+	}
+	holder, err := emailHolder(ctx, tx, id.Email, userID)
+	if err != nil {
+		return account.User{}, err
+	}
+	binding, err := account.BindingFor(id, userID != 0, holder)
+	var taken *account.TakenError
+	if errors.As(err, &taken) {
+		// Nothing changes, but admins must be able to see the attempt.
+		if err := audit(ctx, tx, s.now(), 0, "signin.refused", fmt.Sprintf("user:%d", taken.UserID), nil,
+			map[string]string{"reason": "email belongs to an account bound to another identity",
+				"issuer": id.Issuer, "subject": id.Subject, "email": id.Email}); err != nil {
+			return account.User{}, err
+		}
+		if err := tx.Commit(); err != nil {
+			return account.User{}, fmt.Errorf("store: sign in %s: %w", id.Email, err)
+		}
+		return account.User{}, fmt.Errorf("store: sign in %s: %w", id.Email, err)
+	}
+	if err != nil {
+		return account.User{}, fmt.Errorf("store: sign in %s: %w", id.Email, err)
+	}
+	switch binding {
+	case account.CreateAccount:
+		res, err := tx.ExecContext(ctx, `INSERT INTO users (email, name, department, created_at, last_login_at)
+			VALUES (?, ?, ?, ?, ?)`, id.Email, id.Name, id.Department, now, lastLogin)
 		if err != nil {
 			return account.User{}, fmt.Errorf("store: create user %s: %w", id.Email, err)
 		}
-		userID, _ = res.LastInsertId()
-	case err != nil:
-		return account.User{}, err
-	default:
-		if _, err := tx.ExecContext(ctx, `UPDATE users SET email = ?, name = ?, subject = ?,
+		if userID, err = res.LastInsertId(); err != nil {
+			return account.User{}, fmt.Errorf("store: create user %s: %w", id.Email, err)
+		}
+		if err := bindIdentity(ctx, tx, id, userID, now); err != nil {
+			return account.User{}, err
+		}
+	case account.LinkByEmail:
+		userID = holder.UserID
+		if err := bindIdentity(ctx, tx, id, userID, now); err != nil {
+			return account.User{}, err
+		}
+		fallthrough
+	case account.SignInBound:
+		var current string
+		if err := tx.QueryRowContext(ctx, `SELECT email FROM users WHERE id = ?`, userID).Scan(&current); err != nil {
+			return account.User{}, fmt.Errorf("store: sign in %s: %w", id.Email, err)
+		}
+		email := account.EmailAfterSignIn(id, current, holder != nil && holder.UserID != userID)
+		if _, err := tx.ExecContext(ctx, `UPDATE users SET email = ?, name = ?,
 			department = CASE WHEN ? = '' THEN department ELSE ? END,
 			last_login_at = COALESCE(?, last_login_at) WHERE id = ?`,
-			id.Email, id.Name, id.Subject, id.Department, id.Department, lastLogin, userID); err != nil {
+			email, id.Name, id.Department, id.Department, lastLogin, userID); err != nil {
 			return account.User{}, fmt.Errorf("store: update user %s: %w", id.Email, err)
 		}
 	}
@@ -72,19 +118,48 @@ func (s *Store) upsertIdentity(ctx context.Context, id account.Identity, signIn 
 	return s.User(ctx, userID)
 }
 
-func findIdentity(ctx context.Context, tx *sql.Tx, id account.Identity) (int64, error) {
+// boundAccount returns the account bound to id, or 0. An account bound
+// under id's legacy subject (from before issuers were kept) is moved to
+// (issuer, subject) on the way.
+func boundAccount(ctx context.Context, tx *sql.Tx, id account.Identity, now string) (int64, error) {
 	var userID int64
-	err := tx.QueryRowContext(ctx, `SELECT id FROM users WHERE subject = ?`, id.Subject).Scan(&userID)
-	if errors.Is(err, sql.ErrNoRows) {
-		err = tx.QueryRowContext(ctx, `SELECT id FROM users WHERE email = ?`, id.Email).Scan(&userID)
+	err := tx.QueryRowContext(ctx, `SELECT user_id FROM identities WHERE issuer = ? AND subject = ?`,
+		id.Issuer, id.Subject).Scan(&userID)
+	if errors.Is(err, sql.ErrNoRows) && id.LegacySubject != "" {
+		err = tx.QueryRowContext(ctx, `UPDATE identities SET issuer = ?, subject = ?, created_at = ?
+			WHERE issuer = 'legacy' AND subject = ? RETURNING user_id`,
+			id.Issuer, id.Subject, now, id.LegacySubject).Scan(&userID)
 	}
 	if errors.Is(err, sql.ErrNoRows) {
-		return 0, ErrNotFound
+		return 0, nil
 	}
 	if err != nil {
-		return 0, fmt.Errorf("store: find user %s: %w", id.Email, err)
+		return 0, fmt.Errorf("store: find identity of %s: %w", id.Email, err)
 	}
 	return userID, nil
+}
+
+// emailHolder returns the account other than except that has email, and
+// whether it is bound to an identity; nil if there is none.
+func emailHolder(ctx context.Context, tx *sql.Tx, email string, except int64) (*account.EmailHolder, error) {
+	var h account.EmailHolder
+	err := tx.QueryRowContext(ctx, `SELECT u.id, EXISTS (SELECT 1 FROM identities i WHERE i.user_id = u.id)
+		FROM users u WHERE u.email = ? COLLATE NOCASE AND u.id <> ? ORDER BY u.id LIMIT 1`, email, except).Scan(&h.UserID, &h.Bound)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: find user %s: %w", email, err)
+	}
+	return &h, nil
+}
+
+func bindIdentity(ctx context.Context, tx *sql.Tx, id account.Identity, userID int64, now string) error {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO identities (issuer, subject, user_id, created_at) VALUES (?, ?, ?, ?)`,
+		id.Issuer, id.Subject, userID, now); err != nil {
+		return fmt.Errorf("store: bind identity to user %d: %w", userID, err)
+	}
+	return nil
 }
 
 // setRoles replaces the user's roles from one source.

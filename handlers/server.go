@@ -267,7 +267,7 @@ func (s *server) handleError(c *fiber.Ctx, err error) error {
 	c.Status(status)
 	setSecurityHeaders(c, contentSecurityPolicy) // the redirect path's chain does not set them
 	s.setHSTS(c)
-	if strings.HasPrefix(c.Path(), "/l/") || c.Method() == fiber.MethodHead {
+	if strings.HasPrefix(c.Path(), "/l/") {
 		c.Set(fiber.HeaderCacheControl, "no-store")
 	}
 	return s.render(c, status, views.ErrorPage(s.chrome(c, "Error", ""), status, message))
@@ -370,7 +370,7 @@ func (s *server) requireRoles(roles ...account.Role) fiber.Handler {
 		sess := sessionOf(c)
 		if sess == nil {
 			next := "/"
-			if c.Method() == fiber.MethodGet {
+			if c.Method() == fiber.MethodGet || c.Method() == fiber.MethodHead {
 				next = string(c.Request().URI().RequestURI())
 			}
 			return c.Redirect("/login?next="+url.QueryEscape(next), fiber.StatusSeeOther)

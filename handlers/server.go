@@ -63,8 +63,6 @@ type Deps struct {
 	// ClickStats reports the group-commit click writer's totals for
 	// /metrics. Optional: without it /metrics leaves clicks out.
 	ClickStats func() reach.WriterStats
-	// Metrics collects request counts and latencies. Optional: New makes one.
-	Metrics *Metrics
 	// MetricsAccess says who may read /metrics. The zero value lets no one.
 	MetricsAccess MetricsAccess
 	// RateLimits are the per-client limits on sign-in, SCIM and the redirect
@@ -122,8 +120,9 @@ const (
 
 type server struct {
 	Deps
-	secure bool // cookies get the Secure flag and responses HSTS (the base URL is https)
-	limits limiters
+	secure  bool // cookies get the Secure flag and responses HSTS (the base URL is https)
+	limits  limiters
+	metrics *metrics // the server's own registry, served at /metrics
 }
 
 // New builds the portal's Fiber app with every route registered.
@@ -134,10 +133,8 @@ func New(d Deps) *fiber.App {
 	if d.Clicks == nil {
 		d.Clicks = reach.NewRecorder(d.Store, reach.Config{Now: d.Now})
 	}
-	if d.Metrics == nil {
-		d.Metrics = NewMetrics()
-	}
-	s := &server{Deps: d, secure: strings.HasPrefix(d.BaseURL, "https://"), limits: newLimiters(d.RateLimits, d.Now)}
+	s := &server{Deps: d, secure: strings.HasPrefix(d.BaseURL, "https://"), limits: newLimiters(d.RateLimits, d.Now),
+		metrics: newMetrics(d.ClickStats, d.JobStats)}
 	app := fiber.New(fiber.Config{
 		ErrorHandler:            s.handleError,
 		DisableStartupMessage:   true,

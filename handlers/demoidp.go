@@ -44,7 +44,12 @@ type demoIdP struct {
 func (h *demoIdP) discovery(c *fiber.Ctx) error { return c.JSON(h.p.Discovery()) }
 func (h *demoIdP) jwks(c *fiber.Ctx) error      { return c.JSON(h.p.JWKS()) }
 
-func authRequest(get func(string, ...string) string) demoidp.AuthRequest {
+// authRequest reads an authorization request with query (c.Query or
+// c.FormValue). The values are copies: the provider keeps the redirect
+// URI and nonce until the code is exchanged, and Fiber's strings point
+// into buffers fasthttp reuses for the connection's next request.
+func authRequest(query func(string, ...string) string) demoidp.AuthRequest {
+	get := func(key string) string { return strings.Clone(query(key)) }
 	return demoidp.AuthRequest{ClientID: get("client_id"), RedirectURI: get("redirect_uri"),
 		ResponseType: get("response_type"), Scope: get("scope"), State: get("state"), Nonce: get("nonce")}
 }

@@ -24,10 +24,7 @@ const demoCSRFCookie = "demoidp_csrf"
 // It runs as its own app on its own (loopback) listener.
 func NewDemoIdP(p *demoidp.Provider, logger *slog.Logger) *fiber.App {
 	h := &demoIdP{p: p, logger: logger}
-	// Immutable: the provider keeps values of a request (redirect URI,
-	// nonce, code challenge) after it ends, and fasthttp reuses the
-	// buffers Fiber's strings point into.
-	app := fiber.New(fiber.Config{DisableStartupMessage: true, ErrorHandler: h.handleError, Immutable: true})
+	app := fiber.New(fiber.Config{DisableStartupMessage: true, ErrorHandler: h.handleError})
 	app.Use(recover.New(), demoIdPSecurityHeaders)
 	app.Use("/assets", staticFiles())
 	app.Get("/.well-known/openid-configuration", h.discovery)
@@ -47,7 +44,12 @@ type demoIdP struct {
 func (h *demoIdP) discovery(c *fiber.Ctx) error { return c.JSON(h.p.Discovery()) }
 func (h *demoIdP) jwks(c *fiber.Ctx) error      { return c.JSON(h.p.JWKS()) }
 
-func authRequest(get func(string, ...string) string) demoidp.AuthRequest {
+// authRequest reads an authorization request with query (c.Query or
+// c.FormValue). The values are copies: the provider keeps the redirect
+// URI and nonce until the code is exchanged, and Fiber's strings point
+// into buffers fasthttp reuses for the connection's next request.
+func authRequest(query func(string, ...string) string) demoidp.AuthRequest {
+	get := func(key string) string { return strings.Clone(query(key)) }
 	return demoidp.AuthRequest{ClientID: get("client_id"), RedirectURI: get("redirect_uri"),
 		ResponseType: get("response_type"), Scope: get("scope"), State: get("state"), Nonce: get("nonce"),
 		CodeChallenge: get("code_challenge"), CodeChallengeMethod: get("code_challenge_method")}

@@ -1,18 +1,21 @@
 package handlers
 
 import (
+	"bytes"
 	"crypto/subtle"
 	"fmt"
-	"io"
 	"maps"
+	"net/http"
 	"net/netip"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/common/expfmt"
 
 	"github.com/advocacy-portal/portal/internal/apperr"
 	"github.com/advocacy-portal/portal/internal/job"
@@ -34,106 +37,141 @@ var DefaultMetricsAllow = []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32"), 
 // latency histogram.
 var latencyBuckets = []float64{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10}
 
-// Metrics counts what the portal serves, for /metrics in the Prometheus
-// text format. It is safe for concurrent use. Routes are counted by their
-// pattern (/posts/:id), never by the path asked for, so the number of
-// series stays bounded.
-type Metrics struct {
-	mu       sync.Mutex
-	requests map[requestKey]uint64
-	latency  map[string]*histogram // by route
+// metrics is the server's own Prometheus registry (never the global
+// default one) with what the portal counts: requests by method, route
+// pattern and status code, their latency by route pattern, the click
+// writer's and the background jobs' totals, and the Go runtime's and the
+// process's own metrics. It is safe for concurrent use.
+//
+// Label values are never strings that point into a request: fasthttp
+// reuses those buffers for the next request, and a label kept in the
+// registry would change under it (method labels like "GETT"). Methods are
+// folded into constants (methodLabel), routes are the patterns the routes
+// were registered with (/posts/:id, never the path asked for), and codes
+// are formatted afresh; so the number of series stays bounded too.
+type metrics struct {
+	registry *prometheus.Registry
+	requests *prometheus.CounterVec
+	latency  *prometheus.HistogramVec
 }
 
-type requestKey struct{ method, route, class string }
-
-type histogram struct {
-	counts []uint64 // per bucket, not cumulative
-	sum    float64
-	count  uint64
-}
-
-// NewMetrics returns empty metrics.
-func NewMetrics() *Metrics {
-	return &Metrics{requests: make(map[requestKey]uint64), latency: make(map[string]*histogram)}
+// newMetrics builds the registry. clicks (optional) reports the click
+// writer's totals; jobs (optional) are the background jobs' pass counters
+// by job name.
+func newMetrics(clicks func() reach.WriterStats, jobs map[string]*job.Stats) *metrics {
+	m := &metrics{
+		registry: prometheus.NewRegistry(),
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "portal_http_requests_total",
+			Help: "HTTP requests answered, by method, route pattern and status code.",
+		}, []string{"method", "route", "code"}),
+		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "portal_http_request_duration_seconds",
+			Help:    "Time to answer HTTP requests, by route pattern.",
+			Buckets: latencyBuckets,
+		}, []string{"route"}),
+	}
+	m.registry.MustRegister(
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		m.requests, m.latency,
+	)
+	if clicks != nil {
+		m.registry.MustRegister(clickCollector(clicks))
+	}
+	if len(jobs) > 0 {
+		m.registry.MustRegister(jobCollector(jobs))
+	}
+	return m
 }
 
 // observe counts one request to route that ended with status after took.
-func (m *Metrics) observe(method, route string, status int, took time.Duration) {
-	class := strconv.Itoa(status/100) + "xx"
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.requests[requestKey{method, route, class}]++
-	h := m.latency[route]
-	if h == nil {
-		h = &histogram{counts: make([]uint64, len(latencyBuckets))}
-		m.latency[route] = h
-	}
-	secs := took.Seconds()
-	if i, _ := slices.BinarySearch(latencyBuckets, secs); i < len(latencyBuckets) {
-		h.counts[i]++
-	}
-	h.sum += secs
-	h.count++
+// method may be the request's own (unsafe) string: only a constant from
+// methodLabel is kept.
+func (m *metrics) observe(method, route string, status int, took time.Duration) {
+	m.requests.WithLabelValues(methodLabel(method), route, strconv.Itoa(status)).Inc()
+	m.latency.WithLabelValues(route).Observe(took.Seconds())
 }
 
-// write writes the metrics in the Prometheus text exposition format.
-func (m *Metrics) write(w io.Writer, clicks *reach.WriterStats) {
-	m.mu.Lock()
-	keys := make([]requestKey, 0, len(m.requests))
-	for k := range m.requests {
-		keys = append(keys, k)
+// otherMethod is the method label of every request whose method is not
+// one the portal serves.
+const otherMethod = "OTHER"
+
+// methodLabel is the method label for a request's method: a constant,
+// never m itself, which may live in a buffer fasthttp reuses. Methods the
+// portal does not serve fold into otherMethod, so a client cannot make up
+// series.
+func methodLabel(m string) string {
+	switch m {
+	case fiber.MethodGet:
+		return fiber.MethodGet
+	case fiber.MethodHead:
+		return fiber.MethodHead
+	case fiber.MethodPost:
+		return fiber.MethodPost
+	case fiber.MethodPut:
+		return fiber.MethodPut
+	case fiber.MethodPatch:
+		return fiber.MethodPatch
+	case fiber.MethodDelete:
+		return fiber.MethodDelete
+	case fiber.MethodOptions:
+		return fiber.MethodOptions
 	}
-	slices.SortFunc(keys, func(a, b requestKey) int {
-		return strings.Compare(a.route+" "+a.method+" "+a.class, b.route+" "+b.method+" "+b.class)
-	})
-	fmt.Fprint(w, "# HELP portal_http_requests_total HTTP requests by route pattern, method and status class.\n# TYPE portal_http_requests_total counter\n")
-	for _, k := range keys {
-		fmt.Fprintf(w, "portal_http_requests_total{route=%s,method=%s,status=%s} %d\n", quote(k.route), quote(k.method), quote(k.class), m.requests[k])
-	}
-	routes := make([]string, 0, len(m.latency))
-	for r := range m.latency {
-		routes = append(routes, r)
-	}
-	slices.Sort(routes)
-	fmt.Fprint(w, "# HELP portal_http_request_duration_seconds Time to answer HTTP requests by route pattern.\n# TYPE portal_http_request_duration_seconds histogram\n")
-	for _, r := range routes {
-		h := m.latency[r]
-		var cum uint64
-		for i, le := range latencyBuckets {
-			cum += h.counts[i]
-			fmt.Fprintf(w, "portal_http_request_duration_seconds_bucket{route=%s,le=\"%s\"} %d\n", quote(r), strconv.FormatFloat(le, 'f', -1, 64), cum)
-		}
-		fmt.Fprintf(w, "portal_http_request_duration_seconds_bucket{route=%s,le=\"+Inf\"} %d\n", quote(r), h.count)
-		fmt.Fprintf(w, "portal_http_request_duration_seconds_sum{route=%s} %s\n", quote(r), strconv.FormatFloat(h.sum, 'g', -1, 64))
-		fmt.Fprintf(w, "portal_http_request_duration_seconds_count{route=%s} %d\n", quote(r), h.count)
-	}
-	m.mu.Unlock()
-	if clicks != nil {
-		fmt.Fprintf(w, "# HELP portal_clicks_recorded_total Clicks on tracked links committed by the group-commit writer.\n# TYPE portal_clicks_recorded_total counter\nportal_clicks_recorded_total %d\n", clicks.Clicks)
-		fmt.Fprintf(w, "# HELP portal_click_batches_total Group-commit transactions of clicks (clicks/batches is the mean batch size).\n# TYPE portal_click_batches_total counter\nportal_click_batches_total %d\n", clicks.Batches)
-		fmt.Fprintf(w, "# HELP portal_click_commit_seconds_total Time spent committing click batches.\n# TYPE portal_click_commit_seconds_total counter\nportal_click_commit_seconds_total %s\n", strconv.FormatFloat(clicks.Committing.Seconds(), 'g', -1, 64))
-	}
+	return otherMethod
 }
 
-// writeJobStats writes the passes and failed passes of the background jobs.
-func writeJobStats(w io.Writer, jobs map[string]*job.Stats) {
-	if len(jobs) == 0 {
-		return
-	}
-	names := slices.Sorted(maps.Keys(jobs))
-	fmt.Fprint(w, "# HELP portal_job_runs_total Passes of each background job.\n# TYPE portal_job_runs_total counter\n")
-	for _, n := range names {
-		fmt.Fprintf(w, "portal_job_runs_total{job=%s} %d\n", quote(n), jobs[n].Runs())
-	}
-	fmt.Fprint(w, "# HELP portal_job_failures_total Passes of each background job that failed.\n# TYPE portal_job_failures_total counter\n")
-	for _, n := range names {
-		fmt.Fprintf(w, "portal_job_failures_total{job=%s} %d\n", quote(n), jobs[n].Failures())
-	}
+// clickCollector reports the group-commit click writer's totals, read
+// once per scrape so that clicks and batches agree with each other.
+type clickCollector func() reach.WriterStats
+
+var (
+	clicksDesc = prometheus.NewDesc("portal_clicks_recorded_total",
+		"Requests to tracked links (clicks, previews and bots) the group-commit writer wrote, in batches committed or tried.", nil, nil)
+	clickBatchesDesc = prometheus.NewDesc("portal_click_batches_total",
+		"Group-commit transactions of clicks, committed or tried (clicks/batches is the mean batch size).", nil, nil)
+	clickCommitDesc = prometheus.NewDesc("portal_click_commit_seconds_total",
+		"Time spent committing click batches.", nil, nil)
+)
+
+// Describe implements prometheus.Collector.
+func (clickCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- clicksDesc
+	ch <- clickBatchesDesc
+	ch <- clickCommitDesc
 }
 
-// quote writes a Prometheus label value.
-func quote(s string) string {
-	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`).Replace(s) + `"`
+// Collect implements prometheus.Collector.
+func (c clickCollector) Collect(ch chan<- prometheus.Metric) {
+	st := c()
+	ch <- prometheus.MustNewConstMetric(clicksDesc, prometheus.CounterValue, float64(st.Clicks))
+	ch <- prometheus.MustNewConstMetric(clickBatchesDesc, prometheus.CounterValue, float64(st.Batches))
+	ch <- prometheus.MustNewConstMetric(clickCommitDesc, prometheus.CounterValue, st.Committing.Seconds())
+}
+
+// jobCollector reports the background jobs' passes, by job name.
+type jobCollector map[string]*job.Stats
+
+var (
+	jobRunsDesc = prometheus.NewDesc("portal_job_runs_total",
+		"Passes of each background job.", []string{"job"}, nil)
+	jobFailuresDesc = prometheus.NewDesc("portal_job_failures_total",
+		"Passes of each background job that failed.", []string{"job"}, nil)
+)
+
+// Describe implements prometheus.Collector.
+func (jobCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- jobRunsDesc
+	ch <- jobFailuresDesc
+}
+
+// Collect implements prometheus.Collector.
+func (jobs jobCollector) Collect(ch chan<- prometheus.Metric) {
+	for _, name := range slices.Sorted(maps.Keys(jobs)) {
+		st := jobs[name]
+		ch <- prometheus.MustNewConstMetric(jobRunsDesc, prometheus.CounterValue, float64(st.Runs()), name)
+		ch <- prometheus.MustNewConstMetric(jobFailuresDesc, prometheus.CounterValue, float64(st.Failures()), name)
+	}
 }
 
 // countRequests records each request's route pattern, status and latency.
@@ -149,36 +187,50 @@ func (s *server) countRequests(c *fiber.Ctx) error {
 	if err != nil {
 		status = statusOf(err)
 	}
-	route := c.Route().Path
+	route := c.Route().Path // the pattern as registered, not the request's path
 	if label, ok := c.Locals(routeLabelKey{}).(string); ok {
 		route = label
 	}
-	s.Metrics.observe(c.Method(), route, status, time.Since(start))
+	s.metrics.observe(c.Method(), route, status, time.Since(start))
 	return err
 }
 
 type routeLabelKey struct{}
 
 // setRouteLabel names the route a request counts under in /metrics when
-// it is answered before it reaches one.
+// it is answered before it reaches one. label must be a constant.
 func setRouteLabel(c *fiber.Ctx, label string) { c.Locals(routeLabelKey{}, label) }
 
 // showMetrics serves /metrics to allowed addresses and token holders, and
-// a 404 to everyone else.
+// a 404 to everyone else. It is a Fiber handler, not promhttp's net/http
+// one behind an adaptor: it gathers the registry and encodes it with
+// expfmt in the format the scraper asks for (Prometheus text by default,
+// protobuf when asked), which is all promhttp would do here.
 func (s *server) showMetrics(c *fiber.Ctx) error {
 	if !s.mayReadMetrics(c) {
 		return apperr.New(apperr.NotFound, "There is no page at this address.")
 	}
-	var clicks *reach.WriterStats
-	if s.ClickStats != nil {
-		st := s.ClickStats()
-		clicks = &st
+	families, err := s.metrics.registry.Gather()
+	if err != nil {
+		return fmt.Errorf("gather metrics: %w", err)
 	}
-	c.Set(fiber.HeaderContentType, "text/plain; version=0.0.4; charset=utf-8")
+	format := expfmt.NegotiateAccept(http.Header{"Accept": {c.Get(fiber.HeaderAccept)}}, expfmt.DefaultAcceptedFormats()...)
+	var body bytes.Buffer // encoded whole first, so that a failure is a clean 500, not half a page
+	enc := expfmt.NewEncoder(&body, format)
+	for _, mf := range families {
+		if err := enc.Encode(mf); err != nil {
+			return fmt.Errorf("encode metric %s: %w", mf.GetName(), err)
+		}
+	}
+	if closer, ok := enc.(expfmt.Closer); ok {
+		if err := closer.Close(); err != nil {
+			return fmt.Errorf("encode metrics: %w", err)
+		}
+	}
+	c.Set(fiber.HeaderContentType, string(format))
 	c.Set(fiber.HeaderCacheControl, "no-store")
-	s.Metrics.write(c.Response().BodyWriter(), clicks)
-	writeJobStats(c.Response().BodyWriter(), s.JobStats)
-	return nil
+	c.Vary(fiber.HeaderAccept)
+	return c.Send(body.Bytes())
 }
 
 func (s *server) mayReadMetrics(c *fiber.Ctx) bool {

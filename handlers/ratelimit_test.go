@@ -105,7 +105,7 @@ func TestRateLimit(t *testing.T) {
 				t.Fatal(err)
 			}
 			metrics, _ := io.ReadAll(mresp.Body)
-			if want := `route="` + tt.route + `",method="GET",status="4xx"}`; !strings.Contains(string(metrics), want) {
+			if want := `code="429",method="GET",route="` + tt.route + `"}`; !strings.Contains(string(metrics), want) {
 				t.Errorf("/metrics lacks %s:\n%s", want, metrics)
 			}
 			if tt.bearer == "" {

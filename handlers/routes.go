@@ -14,14 +14,26 @@ type router struct {
 
 // public registers a route anyone may use, signed in or not.
 func (r router) public(method, path string, h fiber.Handler) {
-	r.app.Add(method, path, r.s.loadSession, h)
+	addRoute(r.app, method, path, r.s.loadSession, h)
 }
 
 // allow registers a route for signed-in users holding one of roles (any
 // signed-in user if none). State-changing requests also need the
 // session's CSRF token.
 func (r router) allow(method, path string, h fiber.Handler, roles ...account.Role) {
-	r.app.Add(method, path, r.s.loadSession, r.s.requireRoles(roles...), r.s.checkCSRF, h)
+	addRoute(r.app, method, path, r.s.loadSession, r.s.requireRoles(roles...), r.s.checkCSRF, h)
+}
+
+// addRoute registers handlers for method and path. A GET route answers
+// HEAD too, with the same status and headers and no body (fasthttp drops
+// it), as app.Get does and app.Add(GET) does not: mail link checkers and
+// monitors send HEAD. Every route is registered through here or app.Get.
+func addRoute(app *fiber.App, method, path string, handlers ...fiber.Handler) {
+	if method == fiber.MethodGet {
+		app.Get(path, handlers...)
+		return
+	}
+	app.Add(method, path, handlers...)
 }
 
 const httpGet, httpPost = fiber.MethodGet, fiber.MethodPost

@@ -1,11 +1,16 @@
 package handlers
 
 import (
+	"bufio"
+	"bytes"
 	"fmt"
+	"io"
+	"net"
 	"net/http"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // everyone signed in; anyone includes anonymous visitors.
@@ -78,7 +83,7 @@ func TestEveryRouteHasARoleEntry(t *testing.T) {
 	registered := map[string]bool{}
 	for _, r := range env.app.GetRoutes(true) {
 		if r.Method == http.MethodHead {
-			continue // Fiber registers HEAD beside every GET
+			continue // beside every GET (TestEveryGETRouteAnswersHEAD)
 		}
 		registered[r.Method+" "+r.Path] = true
 	}
@@ -154,4 +159,164 @@ func TestRoles(t *testing.T) {
 			})
 		}
 	}
+}
+
+// TestEveryGETRouteAnswersHEAD: a route registered for GET is registered
+// for HEAD too, however it was registered (app.Add(GET) alone is not).
+func TestEveryGETRouteAnswersHEAD(t *testing.T) {
+	env := newTestEnv(t)
+	head := map[string]bool{}
+	for _, r := range env.app.GetRoutes(true) {
+		if r.Method == http.MethodHead {
+			head[r.Path] = true
+		}
+	}
+	for _, r := range env.app.GetRoutes(true) {
+		if r.Method == http.MethodGet && !head[r.Path] {
+			t.Errorf("GET %s has no HEAD route: link checkers and monitors would get 404", r.Path)
+		}
+	}
+}
+
+// rawResponse is an answer as it came over the wire.
+type rawResponse struct {
+	status int
+	header http.Header
+	body   []byte // everything after the header
+}
+
+// rawRequest sends one request to addr on a connection of its own and
+// reads the answer as bytes, so that a body sent after a HEAD answer shows
+// (net/http's client would not read it).
+func rawRequest(t *testing.T, addr, method, path string, header http.Header) rawResponse {
+	t.Helper()
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if err := conn.SetDeadline(time.Now().Add(10 * time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	var req bytes.Buffer
+	fmt.Fprintf(&req, "%s %s HTTP/1.1\r\nHost: portal.test\r\nConnection: close\r\n", method, path)
+	if err := header.Write(&req); err != nil {
+		t.Fatal(err)
+	}
+	req.WriteString("\r\n")
+	if _, err := conn.Write(req.Bytes()); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := io.ReadAll(conn)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, path, err)
+	}
+	head, body, ok := bytes.Cut(raw, []byte("\r\n\r\n"))
+	if !ok {
+		t.Fatalf("%s %s: no end of header in %q", method, path, raw)
+	}
+	// Parsed as the answer to a HEAD so that ReadResponse reads no body.
+	resp, err := http.ReadResponse(bufio.NewReader(bytes.NewReader(append(head, "\r\n\r\n"...))), &http.Request{Method: http.MethodHead})
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, path, err)
+	}
+	resp.Body.Close()
+	return rawResponse{status: resp.StatusCode, header: resp.Header, body: body}
+}
+
+// serve serves app on a loopback port until the test ends and returns its
+// address.
+func serve(t *testing.T, app interface {
+	Listener(net.Listener) error
+	Shutdown() error
+}) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	served := make(chan error, 1)
+	go func() { served <- app.Listener(ln) }()
+	t.Cleanup(func() {
+		if err := app.Shutdown(); err != nil {
+			t.Error(err)
+		}
+		if err := <-served; err != nil {
+			t.Error(err)
+		}
+	})
+	return ln.Addr().String()
+}
+
+// TestHEADAnswersLikeGET checks every GET route of the role table as every
+// persona: HEAD gets the status and headers GET gets, and no body.
+func TestHEADAnswersLikeGET(t *testing.T) {
+	env := newTestEnv(t)
+	env.livePost(t, "A live post")
+	withSCIM(t, env)
+	scimToken := newSCIMToken(t, env, "monitor")
+	link := mustSeedLink(t, env, "https://example.com/news")
+	addr := serve(t, env.app)
+
+	type check struct {
+		name, path string
+		header     http.Header
+	}
+	var checks []check
+	for _, e := range roleTable {
+		if e.method != http.MethodGet {
+			continue
+		}
+		for _, persona := range anyone {
+			name := persona
+			if name == "" {
+				name = "anonymous"
+			}
+			h := http.Header{"User-Agent": {testBrowserUA}}
+			if persona != "" {
+				h.Set("Cookie", sessionCookie+"="+env.sessions[persona])
+			}
+			checks = append(checks, check{e.route + " as " + name, e.example, h})
+		}
+	}
+	for _, path := range []string{"/scim/v2/Users", "/scim/v2/Groups", "/scim/v2/ServiceProviderConfig"} {
+		checks = append(checks, check{path + " with a SCIM token", path, http.Header{"Authorization": {"Bearer " + scimToken}}})
+	}
+
+	for _, c := range checks {
+		t.Run(c.name, func(t *testing.T) {
+			get := rawRequest(t, addr, http.MethodGet, c.path, c.header)
+			head := rawRequest(t, addr, http.MethodHead, c.path, c.header)
+			if head.status != get.status {
+				t.Fatalf("HEAD %d, GET %d", head.status, get.status)
+			}
+			if head.status == http.StatusMethodNotAllowed {
+				t.Fatalf("HEAD %d", head.status)
+			}
+			for _, h := range []string{"Content-Type", "Location", "Cache-Control", "Content-Security-Policy"} {
+				if head.header.Get(h) != get.header.Get(h) {
+					t.Errorf("%s: HEAD %q, GET %q", h, head.header.Get(h), get.header.Get(h))
+				}
+			}
+			if len(head.body) != 0 {
+				t.Errorf("HEAD answered with a body of %d bytes", len(head.body))
+			}
+		})
+	}
+
+	t.Run("a tracked link: a preview, never a click", func(t *testing.T) {
+		before := mustCounts(t, env, link.ID)
+		h := http.Header{"User-Agent": {testBrowserUA}}
+		head := rawRequest(t, addr, http.MethodHead, "/l/"+link.Code, h)
+		if head.status != http.StatusFound || head.header.Get("Location") == "" || len(head.body) != 0 {
+			t.Fatalf("HEAD: %d, Location %q, %d bytes of body; want a 302 with no body", head.status, head.header.Get("Location"), len(head.body))
+		}
+		after := mustCounts(t, env, link.ID)
+		if after.Clicks != before.Clicks || after.Previews != before.Previews+1 {
+			t.Errorf("HEAD changed the counts from %+v to %+v, want one more preview and no click", before, after)
+		}
+		if get := rawRequest(t, addr, http.MethodGet, "/l/"+link.Code, h); get.header.Get("Location") != head.header.Get("Location") {
+			t.Errorf("GET Location %q, HEAD %q", get.header.Get("Location"), head.header.Get("Location"))
+		}
+	})
 }

@@ -26,7 +26,7 @@ func (s *server) scimRoutes(app *fiber.App, r router) {
 	r.allow(httpPost, "/admin/scim/tokens/:id/revoke", s.revokeSCIMToken, admin...)
 
 	route := func(method, path string, h scimHandler) {
-		app.Add(method, scimPrefix+path, s.scim(h))
+		addRoute(app, method, scimPrefix+path, s.scim(h))
 	}
 	route(httpGet, "/ServiceProviderConfig", s.showSCIMConfig)
 	route(httpGet, "/ResourceTypes", s.listSCIMResourceTypes)

@@ -63,8 +63,6 @@ type Deps struct {
 	// ClickStats reports the group-commit click writer's totals for
 	// /metrics. Optional: without it /metrics leaves clicks out.
 	ClickStats func() reach.WriterStats
-	// Metrics collects request counts and latencies. Optional: New makes one.
-	Metrics *Metrics
 	// MetricsAccess says who may read /metrics. The zero value lets no one.
 	MetricsAccess MetricsAccess
 	// RateLimits are the per-client limits on sign-in, SCIM and the redirect
@@ -122,8 +120,9 @@ const (
 
 type server struct {
 	Deps
-	secure bool // cookies get the Secure flag and responses HSTS (the base URL is https)
-	limits limiters
+	secure  bool // cookies get the Secure flag and responses HSTS (the base URL is https)
+	limits  limiters
+	metrics *metrics // the server's own registry, served at /metrics
 }
 
 // New builds the portal's Fiber app with every route registered.
@@ -134,10 +133,8 @@ func New(d Deps) *fiber.App {
 	if d.Clicks == nil {
 		d.Clicks = reach.NewRecorder(d.Store, reach.Config{Now: d.Now})
 	}
-	if d.Metrics == nil {
-		d.Metrics = NewMetrics()
-	}
-	s := &server{Deps: d, secure: strings.HasPrefix(d.BaseURL, "https://"), limits: newLimiters(d.RateLimits, d.Now)}
+	s := &server{Deps: d, secure: strings.HasPrefix(d.BaseURL, "https://"), limits: newLimiters(d.RateLimits, d.Now),
+		metrics: newMetrics(d.ClickStats, d.JobStats)}
 	app := fiber.New(fiber.Config{
 		ErrorHandler:            s.handleError,
 		DisableStartupMessage:   true,
@@ -267,7 +264,7 @@ func (s *server) handleError(c *fiber.Ctx, err error) error {
 	c.Status(status)
 	setSecurityHeaders(c, contentSecurityPolicy) // the redirect path's chain does not set them
 	s.setHSTS(c)
-	if strings.HasPrefix(c.Path(), "/l/") || c.Method() == fiber.MethodHead {
+	if strings.HasPrefix(c.Path(), "/l/") {
 		c.Set(fiber.HeaderCacheControl, "no-store")
 	}
 	return s.render(c, status, views.ErrorPage(s.chrome(c, "Error", ""), status, message))
@@ -370,7 +367,7 @@ func (s *server) requireRoles(roles ...account.Role) fiber.Handler {
 		sess := sessionOf(c)
 		if sess == nil {
 			next := "/"
-			if c.Method() == fiber.MethodGet {
+			if c.Method() == fiber.MethodGet || c.Method() == fiber.MethodHead {
 				next = string(c.Request().URI().RequestURI())
 			}
 			return c.Redirect("/login?next="+url.QueryEscape(next), fiber.StatusSeeOther)

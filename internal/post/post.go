@@ -107,6 +107,13 @@ type Post struct {
 	UpdatedAt    time.Time
 }
 
+// AsFields is the post's stored fields, as an edit starts from them.
+func (p Post) AsFields() Fields {
+	return Fields{Title: p.Title, URL: p.URL, Category: p.Category, Language: p.Language, CampaignID: p.CampaignID,
+		Hashtags: p.Hashtags, Suggestions: p.Suggestions, GroupIDs: p.GroupIDs, PublishAt: p.PublishAt,
+		ExpiresAt: p.ExpiresAt, ImageID: p.ImageID, Note: p.Note}
+}
+
 // Phase is where a post stands, from its status and times.
 type Phase string
 

@@ -14,11 +14,28 @@ import (
 // CreatePost stores a new draft written by authorID, or suggested by an
 // employee (suggested true), and returns its id.
 func (s *Store) CreatePost(ctx context.Context, f post.Fields, authorID int64, suggested bool) (int64, error) {
+	return s.createPost(ctx, f, nil, authorID, suggested)
+}
+
+// CreatePostWithImage stores a new draft written by authorID, as
+// CreatePost does, with img (unless nil) saved as its image in the same
+// transaction: a post that is not stored leaves no image behind. img
+// replaces f.ImageID.
+func (s *Store) CreatePostWithImage(ctx context.Context, f post.Fields, img *Image, authorID int64) (int64, error) {
+	return s.createPost(ctx, f, img, authorID, false)
+}
+
+func (s *Store) createPost(ctx context.Context, f post.Fields, img *Image, authorID int64, suggested bool) (int64, error) {
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
 		return 0, fmt.Errorf("store: create post %q: %w", f.Title, err)
 	}
 	defer tx.Rollback()
+	if img != nil {
+		if f.ImageID, err = s.saveImage(ctx, tx, *img, authorID); err != nil {
+			return 0, err
+		}
+	}
 	now := timestamp(s.now())
 	var suggestedBy any
 	if suggested {
@@ -34,11 +51,17 @@ func (s *Store) CreatePost(ctx context.Context, f post.Fields, authorID int64, s
 	if err != nil {
 		return 0, fmt.Errorf("store: create post %q: %w", f.Title, err)
 	}
-	id, _ := res.LastInsertId()
+	id, err := res.LastInsertId()
+	if err != nil {
+		return 0, fmt.Errorf("store: create post %q: %w", f.Title, err)
+	}
 	if err := writePostParts(ctx, tx, id, f); err != nil {
 		return 0, err
 	}
-	return id, tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return 0, fmt.Errorf("store: create post %q: %w", f.Title, err)
+	}
+	return id, nil
 }
 
 // writePostParts replaces a post's suggestions and target groups.
@@ -65,8 +88,10 @@ func writePostParts(ctx context.Context, tx *sql.Tx, id int64, f post.Fields) er
 
 // UpdatePost saves an edit of a post by actorID. An approved post goes back
 // to review (recorded in its history); an archived one is refused with a
-// *post.TransitionError. keepImage false replaces the image with f.ImageID.
-func (s *Store) UpdatePost(ctx context.Context, id int64, f post.Fields, actorID int64) (post.Post, error) {
+// *post.TransitionError. The image becomes f.ImageID, or img when it is
+// not nil: img is saved in the same transaction, so a refused edit stores
+// no image.
+func (s *Store) UpdatePost(ctx context.Context, id int64, f post.Fields, img *Image, actorID int64) (post.Post, error) {
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
 		return post.Post{}, fmt.Errorf("store: update post %d: %w", id, err)
@@ -79,6 +104,11 @@ func (s *Store) UpdatePost(ctx context.Context, id int64, f post.Fields, actorID
 	to, err := post.AfterEdit(p.Status)
 	if err != nil {
 		return p, err
+	}
+	if img != nil {
+		if f.ImageID, err = s.saveImage(ctx, tx, *img, actorID); err != nil {
+			return p, err
+		}
 	}
 	now := s.now()
 	if _, err := tx.ExecContext(ctx, `UPDATE posts SET title = ?, url = ?, category = ?, language = ?, campaign_id = ?,
@@ -178,6 +208,9 @@ func loadPostParts(ctx context.Context, q rowQuerier, posts []post.Post) error {
 		posts[index[id]].Suggestions = append(posts[index[id]].Suggestions, sg)
 	}
 	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("store: post suggestions: %w", err)
+	}
 	rows, err = q.QueryContext(ctx, `SELECT pg.post_id, g.id, g.name FROM post_groups pg JOIN groups g ON g.id = pg.group_id
 		WHERE pg.post_id IN (`+in+`) ORDER BY g.name`, ids...)
 	if err != nil {
@@ -195,6 +228,16 @@ func loadPostParts(ctx context.Context, q rowQuerier, posts []post.Post) error {
 	}
 	return rows.Err()
 }
+
+// liveAt is post.Phase(at) == post.PhaseLive in SQL, for the post aliased
+// p; it takes at twice. TestPostImageVisibility holds it to the Go rule.
+const liveAt = `p.status = 'approved' AND p.publish_at <= ? AND (p.expires_at IS NULL OR p.expires_at > ?)`
+
+// targetedTo is true when the post aliased p is for the user given as its
+// one argument: it has no target groups, or the user is in one of them.
+const targetedTo = `(NOT EXISTS (SELECT 1 FROM post_groups pg WHERE pg.post_id = p.id)
+	OR EXISTS (SELECT 1 FROM post_groups pg JOIN group_members m ON m.group_id = pg.group_id
+		WHERE pg.post_id = p.id AND m.user_id = ?))`
 
 // PostFilter narrows a list of posts. Zero fields do not filter.
 type PostFilter struct {
@@ -242,15 +285,11 @@ func (s *Store) Posts(ctx context.Context, f PostFilter) ([]post.Post, error) {
 		where, args = append(where, `p.publish_at < ?`), append(args, timestamp(f.To))
 	}
 	if f.ForUser != 0 {
-		where = append(where, `(NOT EXISTS (SELECT 1 FROM post_groups pg WHERE pg.post_id = p.id)
-			OR EXISTS (SELECT 1 FROM post_groups pg JOIN group_members m ON m.group_id = pg.group_id
-				WHERE pg.post_id = p.id AND m.user_id = ?))`)
-		args = append(args, f.ForUser)
+		where, args = append(where, targetedTo), append(args, f.ForUser)
 	}
 	if !f.LiveAt.IsZero() {
 		at := timestamp(f.LiveAt)
-		where = append(where, `p.status = 'approved' AND p.publish_at <= ? AND (p.expires_at IS NULL OR p.expires_at > ?)`)
-		args = append(args, at, at)
+		where, args = append(where, liveAt), append(args, at, at)
 	}
 	query := `SELECT ` + postColumns + postFrom
 	if len(where) > 0 {

@@ -252,7 +252,7 @@ func TestUpdatePost(t *testing.T) {
 			edit := post.Fields{Title: "Launch, edited", URL: "https://example.com/launch2", Category: post.Culture, Language: "de",
 				Hashtags: []string{"new"}, Suggestions: []post.Suggestion{{Network: "linkedin", Text: "New text"}},
 				GroupIDs: []int64{berlin}, PublishAt: c.Now().Add(time.Hour)}
-			got, err := s.UpdatePost(ctx, id, edit, approver.ID)
+			got, err := s.UpdatePost(ctx, id, edit, nil, approver.ID)
 			if tt.wantStatus == "" {
 				if !post.IsTransitionError(err) {
 					t.Fatalf("UpdatePost error = %v, want a *post.TransitionError", err)
@@ -307,7 +307,7 @@ func TestUpdatePost(t *testing.T) {
 	t.Run("unknown post", func(t *testing.T) {
 		s := mustOpenStore(t)
 		u := mustSignIn(t, s, "oidc:1", "mei@example.com")
-		_, err := s.UpdatePost(ctx, 4242, post.Fields{Title: "x", URL: "https://example.com", Category: post.Culture, Language: "en"}, u.ID)
+		_, err := s.UpdatePost(ctx, 4242, post.Fields{Title: "x", URL: "https://example.com", Category: post.Culture, Language: "en"}, nil, u.ID)
 		if !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("UpdatePost(unknown) error = %v, want ErrNotFound", err)
 		}
@@ -741,7 +741,7 @@ func TestRepublishAfterExpiry(t *testing.T) {
 
 	c.Advance(time.Hour)
 	f.PublishAt, f.ExpiresAt = time.Time{}, c.Now().Add(time.Hour)
-	if _, err := s.UpdatePost(ctx, id, f, author.ID); err != nil {
+	if _, err := s.UpdatePost(ctx, id, f, nil, author.ID); err != nil {
 		t.Fatalf("UpdatePost: %v", err)
 	}
 	if _, err := s.TransitionPost(ctx, id, post.Approve, approver.ID, "", post.DefaultPolicy); err != nil {

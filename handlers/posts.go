@@ -89,7 +89,9 @@ func (s *server) postForm(c *fiber.Ctx, form views.PostForm) (views.PostForm, er
 	}
 	form.Networks = share.Networks
 	form.TimeZone = zoneName(userOf(c).TimeZone)
-	return form, nil
+	pol, err := s.policy(c)
+	form.FourEyes = pol.FourEyes
+	return form, err
 }
 
 func (s *server) renderPostForm(c *fiber.Ctx, status int, form views.PostForm) error {
@@ -261,7 +263,7 @@ func (s *server) createPost(c *fiber.Ctx) error {
 // updatePost saves an edit. Editing an approved post sends it back to
 // review; the checks run as for a submission when it is in review. A
 // refused edit changes nothing: a new image is not stored and the old one
-// stays.
+// stays. Whoever changes the content is recorded as its editor (store).
 func (s *server) updatePost(c *fiber.Ctx) error {
 	p, err := s.postParam(c)
 	if err != nil {
@@ -371,8 +373,10 @@ func (s *server) renderPost(c *fiber.Ctx, status int, p post.Post, problem strin
 	m := views.PostPage{Post: p, History: history, Phase: p.Phase(s.Now()), Problem: problem, Findings: findings,
 		Preview: previewOf(fieldsOf(p), s.BaseURL), Zone: location(u.TimeZone),
 		CanSubmit: p.Status == post.Draft, CanReview: approveErr == nil && !check.Blocking(findings),
-		CanEdit: p.Status != post.Archived, CanArchive: p.Status != post.Archived, OwnPost: p.AuthorID == u.ID,
-		FourEyes: pol.FourEyes}
+		CanEdit: p.Status != post.Archived, CanArchive: p.Status != post.Archived, FourEyes: pol.FourEyes}
+	if te := (*post.TransitionError)(nil); p.Status == post.InReview && errors.As(approveErr, &te) && te.Message != problem {
+		m.NoApproval = te.Message // why the approve button is not offered
+	}
 	return s.render(c, status, views.PostView(s.chrome(c, p.Title, "posts"), m))
 }
 

@@ -109,8 +109,8 @@ func TestRefusedEditKeepsTheImage(t *testing.T) {
 	if _, err := env.store.Image(ctx, before.ImageID+1); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("a new image was stored by the refused edit (%v)", err)
 	}
-	if after := env.post(t, id); after.ImageID != before.ImageID || after.Title != before.Title {
-		t.Errorf("refused edit changed the post: image %d title %q", after.ImageID, after.Title)
+	if after := env.post(t, id); after.ImageID != before.ImageID || after.Title != before.Title || len(after.Editors) != 1 {
+		t.Errorf("refused edit changed the post: image %d title %q editors %+v", after.ImageID, after.Title, after.Editors)
 	}
 }
 

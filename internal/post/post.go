@@ -94,9 +94,10 @@ type Post struct {
 	AuthorID     int64
 	AuthorName   string
 	ApproverID   int64
-	SuggestedBy  string // the employee who suggested the link, if one did
-	Note         string // the suggester's note
-	ImageID      int64  // 0: no image
+	Editors      []Editor // who wrote or changed its content since it was last approved, in the order they first did
+	SuggestedBy  string   // the employee who suggested the link, if one did
+	Note         string   // the suggester's note
+	ImageID      int64    // 0: no image
 	GroupIDs     []int64
 	Groups       []string // names of the groups it is for; none: everyone
 	PublishAt    time.Time

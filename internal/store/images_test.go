@@ -76,7 +76,7 @@ func countRows(t *testing.T, db *sql.DB, table string) int {
 
 // TestPostImageWithThePost checks that a post's image is stored in the
 // transaction of the post: a post that is refused leaves no image, an edit
-// that is refused keeps the old one.
+// that is refused keeps the old one, and a refused edit records no editor.
 func TestPostImageWithThePost(t *testing.T) {
 	ctx := context.Background()
 	png := store.Image{ContentType: "image/png", Data: []byte("\x89PNG fake"), Width: 1, Height: 1}
@@ -107,8 +107,11 @@ func TestPostImageWithThePost(t *testing.T) {
 		if n := countRows(t, db, "images"); n != 1 {
 			t.Errorf("%d images, want 1", n)
 		}
+		if got := editorsText(p); got != "Mei: title, link and image" {
+			t.Errorf("editors = %q", got)
+		}
 	})
-	t.Run("an edit replaces the image", func(t *testing.T) {
+	t.Run("an edit replaces the image and records it as content", func(t *testing.T) {
 		s, db := mustOpenStoreAndDB(t)
 		pp := mustImagePeople(t, s)
 		id := mustCreatePost(t, s, pp.mei.ID, "Launch", "")
@@ -120,8 +123,11 @@ func TestPostImageWithThePost(t *testing.T) {
 		if p.ImageID == 0 || countRows(t, db, "images") != 1 {
 			t.Fatalf("image %d after the edit, %d images stored; want the new one", p.ImageID, countRows(t, db, "images"))
 		}
+		if got := editorsText(p); got != "Mei: title, link and suggested commentary; Carlos: image" {
+			t.Errorf("editors = %q", got)
+		}
 	})
-	t.Run("a refused edit stores no image and keeps the old one", func(t *testing.T) {
+	t.Run("a refused edit stores no image, keeps the old one and records no editor", func(t *testing.T) {
 		s, db := mustOpenStoreAndDB(t)
 		pp := mustImagePeople(t, s)
 		id, err := s.CreatePostWithImage(ctx, post.Fields{Title: "Old", URL: "https://example.com/old", Category: post.Culture,

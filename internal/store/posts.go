@@ -12,7 +12,8 @@ import (
 )
 
 // CreatePost stores a new draft written by authorID, or suggested by an
-// employee (suggested true), and returns its id.
+// employee (suggested true), and returns its id. The author is recorded as
+// the first editor of its content (see post.Post.Editors).
 func (s *Store) CreatePost(ctx context.Context, f post.Fields, authorID int64, suggested bool) (int64, error) {
 	return s.createPost(ctx, f, nil, authorID, suggested)
 }
@@ -58,10 +59,28 @@ func (s *Store) createPost(ctx context.Context, f post.Fields, img *Image, autho
 	if err := writePostParts(ctx, tx, id, f); err != nil {
 		return 0, err
 	}
+	if err := recordContentEdit(ctx, tx, id, authorID, post.CreatedContent(f), now); err != nil {
+		return 0, err
+	}
 	if err := tx.Commit(); err != nil {
 		return 0, fmt.Errorf("store: create post %q: %w", f.Title, err)
 	}
 	return id, nil
+}
+
+// recordContentEdit records that editorID changed fields of a post's
+// content in its current approval cycle, for the four-eyes rule. It runs
+// in the transaction of the edit itself.
+func recordContentEdit(ctx context.Context, tx *sql.Tx, id, editorID int64, fields []post.ContentField, at string) error {
+	names := make([]string, len(fields))
+	for i, f := range fields {
+		names[i] = string(f)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO post_content_edits (post_id, cycle, editor_id, fields, created_at)
+		SELECT id, review_cycle, ?, ?, ? FROM posts WHERE id = ?`, editorID, strings.Join(names, " "), at, id); err != nil {
+		return fmt.Errorf("store: record editor of post %d: %w", id, err)
+	}
+	return nil
 }
 
 // writePostParts replaces a post's suggestions and target groups.
@@ -90,7 +109,9 @@ func writePostParts(ctx context.Context, tx *sql.Tx, id int64, f post.Fields) er
 // to review (recorded in its history); an archived one is refused with a
 // *post.TransitionError. The image becomes f.ImageID, or img when it is
 // not nil: img is saved in the same transaction, so a refused edit stores
-// no image.
+// no image. If the edit changes the post's content (post.ContentChanges),
+// actorID is recorded as an editor of the current approval cycle in the
+// same transaction, and the four-eyes rule keeps them from approving it.
 func (s *Store) UpdatePost(ctx context.Context, id int64, f post.Fields, img *Image, actorID int64) (post.Post, error) {
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
@@ -110,6 +131,7 @@ func (s *Store) UpdatePost(ctx context.Context, id int64, f post.Fields, img *Im
 			return p, err
 		}
 	}
+	changed := post.ContentChanges(p.AsFields(), f)
 	now := s.now()
 	if _, err := tx.ExecContext(ctx, `UPDATE posts SET title = ?, url = ?, category = ?, language = ?, campaign_id = ?,
 		hashtags = ?, image_id = ?, publish_at = ?, expires_at = ?, status = ?, updated_at = ?,
@@ -131,6 +153,11 @@ func (s *Store) UpdatePost(ctx context.Context, id int64, f post.Fields, img *Im
 	if _, err := tx.ExecContext(ctx, `INSERT INTO post_events (post_id, actor_id, from_status, to_status, comment, created_at)
 		VALUES (?, ?, ?, ?, ?, ?)`, id, actorID, string(p.Status), string(to), "edit: "+comment, timestamp(now)); err != nil {
 		return p, fmt.Errorf("store: record edit of post %d: %w", id, err)
+	}
+	if len(changed) > 0 {
+		if err := recordContentEdit(ctx, tx, id, actorID, changed, timestamp(now)); err != nil {
+			return p, err
+		}
 	}
 	if p, err = s.postFrom(ctx, tx, id); err != nil {
 		return p, err
@@ -211,6 +238,9 @@ func loadPostParts(ctx context.Context, q rowQuerier, posts []post.Post) error {
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("store: post suggestions: %w", err)
 	}
+	if err := loadEditors(ctx, q, posts, index, in, ids); err != nil {
+		return err
+	}
 	rows, err = q.QueryContext(ctx, `SELECT pg.post_id, g.id, g.name FROM post_groups pg JOIN groups g ON g.id = pg.group_id
 		WHERE pg.post_id IN (`+in+`) ORDER BY g.name`, ids...)
 	if err != nil {
@@ -227,6 +257,38 @@ func loadPostParts(ctx context.Context, q rowQuerier, posts []post.Post) error {
 		p.GroupIDs, p.Groups = append(p.GroupIDs, gid), append(p.Groups, name)
 	}
 	return rows.Err()
+}
+
+// loadEditors fills in who changed the content of posts in their current
+// approval cycle (post.Post.Editors).
+func loadEditors(ctx context.Context, q rowQuerier, posts []post.Post, index map[int64]int, in string, ids []any) error {
+	rows, err := q.QueryContext(ctx, `SELECT e.post_id, e.editor_id, u.name, e.fields FROM post_content_edits e
+		JOIN posts p ON p.id = e.post_id AND e.cycle = p.review_cycle JOIN users u ON u.id = e.editor_id
+		WHERE e.post_id IN (`+in+`) ORDER BY e.post_id, e.id`, ids...)
+	if err != nil {
+		return fmt.Errorf("store: post editors: %w", err)
+	}
+	defer rows.Close()
+	edits := map[int64][]post.Editor{}
+	for rows.Next() {
+		var id int64
+		var e post.Editor
+		var fields string
+		if err := rows.Scan(&id, &e.ID, &e.Name, &fields); err != nil {
+			return fmt.Errorf("store: post editors: %w", err)
+		}
+		for _, f := range strings.Fields(fields) {
+			e.Fields = append(e.Fields, post.ContentField(f))
+		}
+		edits[id] = append(edits[id], e)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("store: post editors: %w", err)
+	}
+	for id, es := range edits {
+		posts[index[id]].Editors = post.MergeEdits(es)
+	}
+	return nil
 }
 
 // liveAt is post.Phase(at) == post.PhaseLive in SQL, for the post aliased
@@ -340,6 +402,8 @@ func (s *Store) Targeted(ctx context.Context, postID, userID int64) (bool, error
 // TransitionPost applies a workflow action to a post on behalf of actorID,
 // under policy, and records the change in the post's history. A refused
 // action returns the policy's *post.TransitionError and changes nothing.
+// The post, its editors included, is read in the transaction that changes
+// it, so the four-eyes rule judges the editors as they are when it approves.
 func (s *Store) TransitionPost(ctx context.Context, id int64, a post.Action, actorID int64, comment string, policy post.Policy) (post.Post, error) {
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
@@ -357,8 +421,10 @@ func (s *Store) TransitionPost(ctx context.Context, id int64, a post.Action, act
 	now := s.now()
 	if to == post.Approved {
 		// Without a publish time it is published at once; the scheduler
-		// announces it either way.
-		if _, err := tx.ExecContext(ctx, `UPDATE posts SET approver_id = ?, publish_at = COALESCE(publish_at, ?) WHERE id = ?`,
+		// announces it either way. The approval closes the cycle: edits
+		// after it make new editors.
+		if _, err := tx.ExecContext(ctx, `UPDATE posts SET approver_id = ?, publish_at = COALESCE(publish_at, ?),
+			review_cycle = review_cycle + 1 WHERE id = ?`,
 			actorID, timestamp(now), id); err != nil {
 			return p, fmt.Errorf("store: approve post %d: %w", id, err)
 		}

@@ -128,7 +128,8 @@ func TestCreatePost(t *testing.T) {
 		name      string
 		fields    post.Fields
 		suggested bool
-		wantPost  post.Post // ID, times and author filled in by the test
+		wantPost  post.Post           // ID, times and author filled in by the test
+		wantWrote []post.ContentField // what the author is recorded to have written
 		wantErr   bool
 	}{
 		{
@@ -141,6 +142,7 @@ func TestCreatePost(t *testing.T) {
 				Hashtags: []string{"launch", "Jobs_2026"}, Suggestions: suggestions, Status: post.Draft,
 				GroupIDs: []int64{amsterdam, sales}, Groups: []string{"Amsterdam", "Sales"}, // by name
 				ImageID: img, Note: "a note", PublishAt: publish, ExpiresAt: expires},
+			wantWrote: []post.ContentField{post.ContentTitle, post.ContentURL, post.ContentImage, post.ContentSuggestions, post.ContentHashtags},
 		},
 		{
 			name:      "minimal, suggested by an employee",
@@ -148,6 +150,7 @@ func TestCreatePost(t *testing.T) {
 			suggested: true,
 			wantPost: post.Post{Title: "Read this", URL: "https://example.com/read", Category: post.IndustryInsight, Language: "en",
 				Slug: "read-this", Status: post.Draft, Note: "Saw it today", SuggestedBy: sam.Name},
+			wantWrote: []post.ContentField{post.ContentTitle, post.ContentURL},
 		},
 		{
 			name:    "unknown campaign",
@@ -186,6 +189,7 @@ func TestCreatePost(t *testing.T) {
 			got := mustPost(t, s, id)
 			want := tt.wantPost
 			want.ID, want.AuthorID, want.AuthorName = id, by.ID, by.Name
+			want.Editors = []post.Editor{{ID: by.ID, Name: by.Name, Fields: tt.wantWrote}}
 			if !got.CreatedAt.Equal(c.Now()) || !got.UpdatedAt.Equal(c.Now()) {
 				t.Errorf("created %v updated %v, want both %v", got.CreatedAt, got.UpdatedAt, c.Now())
 			}

@@ -92,8 +92,9 @@ func multipartBody(t *testing.T, fields url.Values, filename string, data []byte
 }
 
 // imageTestApp serves imageFromForm at POST /upload (as comms; it answers
-// the new id, or 422 and the problem) and serveImage at GET /images/:id,
-// without the portal's sessions, so the upload rules are tested alone.
+// the new id, or 422 and the problem) and serveImage at GET /images/:id
+// (as comms, who see every post image), without the portal's sessions, so
+// the upload rules are tested alone.
 func imageTestApp(env *testEnv) *fiber.App {
 	s := &server{Deps: Deps{Store: env.store, Guidelines: env.g, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Now: env.clock.Now}}
@@ -109,7 +110,10 @@ func imageTestApp(env *testEnv) *fiber.App {
 		}
 		return c.SendString(strconv.FormatInt(id, 10))
 	})
-	app.Get("/images/:id", s.serveImage)
+	app.Get("/images/:id", func(c *fiber.Ctx) error {
+		c.Locals(sessionKey, &store.Session{User: env.users["comms"]})
+		return s.serveImage(c)
+	})
 	return app
 }
 
@@ -235,8 +239,10 @@ func TestImageUpload(t *testing.T) {
 	}
 }
 
-// TestImagesThroughThePortal checks the real route: any signed-in person
-// sees an image; an unknown one is 404.
+// TestImagesThroughThePortal checks the real route: comms see any post
+// image; an image of no post (one replaced, or stored before refused forms
+// stored nothing) is not an employee's to see; an unknown one is 404.
+// TestImagesFollowThePost covers the images of posts in every phase.
 func TestImagesThroughThePortal(t *testing.T) {
 	env := newTestEnv(t)
 	data := testImage(t, "png", 4, 4)
@@ -245,13 +251,19 @@ func TestImagesThroughThePortal(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp := env.do(t, "employee", http.MethodGet, fmt.Sprintf("/images/%d", id), nil)
-	body, _ := io.ReadAll(resp.Body)
+	resp := env.do(t, "comms", http.MethodGet, fmt.Sprintf("/images/%d", id), nil)
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "image/png" || !bytes.Equal(body, data) {
-		t.Errorf("GET image as employee: %d %s, %d bytes; want 200 image/png and the image", resp.StatusCode,
+		t.Errorf("GET image as comms: %d %s, %d bytes; want 200 image/png and the image", resp.StatusCode,
 			resp.Header.Get("Content-Type"), len(body))
 	}
-	if resp := env.do(t, "employee", http.MethodGet, fmt.Sprintf("/images/%d", id+1), nil); resp.StatusCode != http.StatusNotFound {
+	if resp := env.do(t, "employee", http.MethodGet, fmt.Sprintf("/images/%d", id), nil); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("GET an image of no post as employee: %d, want 404", resp.StatusCode)
+	}
+	if resp := env.do(t, "comms", http.MethodGet, fmt.Sprintf("/images/%d", id+1), nil); resp.StatusCode != http.StatusNotFound {
 		t.Errorf("GET unknown image: %d, want 404", resp.StatusCode)
 	}
 }

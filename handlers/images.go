@@ -36,48 +36,61 @@ var imageFormats = map[string]string{
 }
 
 // imageFromForm stores the image uploaded in the multipart form field and
-// returns its id. No file (or an empty one, or a form that is not
-// multipart) gives 0, "", nil. A file that is over 2 MB, not a real PNG,
-// JPEG or GIF, or larger than 8000 px on a side gives 0 and problem, a
-// message for the user to show beside the field; nothing is stored. err is
-// a failure of the portal (reading the upload's temp file, the store).
+// returns its id, as uploadedImage checks it. No file gives 0, "", nil; a
+// refused file gives 0 and problem; nothing is stored then. It stores the
+// image on its own: a form that may still be refused after the upload is
+// checked uses uploadedImage and saves the image with what it belongs to.
+func (s *server) imageFromForm(c *fiber.Ctx, field string) (id int64, problem string, err error) {
+	img, problem, err := s.uploadedImage(c, field)
+	if img == nil || problem != "" || err != nil {
+		return 0, problem, err
+	}
+	id, err = s.Store.SaveImage(ctx(c), *img, userOf(c).ID)
+	return id, "", err
+}
+
+// uploadedImage reads and checks the image uploaded in the multipart form
+// field; it stores nothing. No file (or an empty one, or a form that is not
+// multipart) gives nil, "", nil. A file that is over 2 MB, not a real PNG,
+// JPEG or GIF, or larger than 8000 px on a side gives nil and problem, a
+// message for the user to show beside the field. err is a failure of the
+// portal (reading the upload's temp file).
 //
 // The caller must make the form multipart/form-data; the app's BodyLimit
 // must leave room for a 2 MB file, or Fiber refuses the request first.
-func (s *server) imageFromForm(c *fiber.Ctx, field string) (id int64, problem string, err error) {
+func (s *server) uploadedImage(c *fiber.Ctx, field string) (img *store.Image, problem string, err error) {
 	if !strings.HasPrefix(strings.ToLower(string(c.Request().Header.ContentType())), fiber.MIMEMultipartForm) {
-		return 0, "", nil
+		return nil, "", nil
 	}
 	form, err := c.MultipartForm()
 	if err != nil {
-		return 0, "The upload could not be read. Choose the image again.", nil
+		return nil, "The upload could not be read. Choose the image again.", nil
 	}
 	files := form.File[field]
 	if len(files) == 0 || files[0].Size == 0 {
-		return 0, "", nil
+		return nil, "", nil
 	}
 	fh := files[0]
 	if fh.Size > maxImageBytes {
-		return 0, imageTooLarge(fh.Size), nil
+		return nil, imageTooLarge(fh.Size), nil
 	}
 	f, err := fh.Open()
 	if err != nil {
-		return 0, "", fmt.Errorf("handlers: open uploaded image: %w", err)
+		return nil, "", fmt.Errorf("handlers: open uploaded image: %w", err)
 	}
 	defer f.Close()
 	data, err := io.ReadAll(io.LimitReader(f, maxImageBytes+1))
 	if err != nil {
-		return 0, "", fmt.Errorf("handlers: read uploaded image: %w", err)
+		return nil, "", fmt.Errorf("handlers: read uploaded image: %w", err)
 	}
 	if len(data) > maxImageBytes {
-		return 0, imageTooLarge(int64(len(data))), nil
+		return nil, imageTooLarge(int64(len(data))), nil
 	}
-	img, problem := checkImage(data)
+	checked, problem := checkImage(data)
 	if problem != "" {
-		return 0, problem, nil
+		return nil, problem, nil
 	}
-	id, err = s.Store.SaveImage(ctx(c), img, userOf(c).ID)
-	return id, "", err
+	return &checked, "", nil
 }
 
 func imageTooLarge(size int64) string {
@@ -108,8 +121,11 @@ func checkImage(data []byte) (store.Image, string) {
 	return store.Image{ContentType: contentType, Data: data, Width: cfg.Width, Height: cfg.Height}, ""
 }
 
-// serveImage sends a stored image with its own content type. Images are
-// private to signed-in users, cached by their browser for a day and
+// serveImage sends a stored image with its own content type. Comms and
+// admins see the image of any post; anyone else only the image of a post
+// in their feed (live, and for them), as store.PostImage decides: the
+// image of a draft or of a post for other groups is 404 for them, as the
+// post is. Images are cached by the browser (privately) for a day and
 // revalidated by their hash.
 func (s *server) serveImage(c *fiber.Ctx) error {
 	const missing = "There is no image at this address."
@@ -117,7 +133,9 @@ func (s *server) serveImage(c *fiber.Ctx) error {
 	if err != nil || id <= 0 {
 		return apperr.New(apperr.NotFound, missing)
 	}
-	img, err := s.Store.PostImage(ctx(c), id) // concern screenshots are served only through their concern
+	u := userOf(c)
+	// Concern screenshots are served only through their concern.
+	img, err := s.Store.PostImage(ctx(c), id, store.ImageViewer{UserID: u.ID, Staff: u.HasAny(comms...), At: s.Now()})
 	if errors.Is(err, store.ErrNotFound) {
 		return apperr.New(apperr.NotFound, missing)
 	}

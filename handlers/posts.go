@@ -62,11 +62,7 @@ func checkInput(f post.Fields) check.Post {
 }
 
 // fieldsOf turns a stored post back into fields, for checks and edits.
-func fieldsOf(p post.Post) post.Fields {
-	return post.Fields{Title: p.Title, URL: p.URL, Category: p.Category, Language: p.Language, CampaignID: p.CampaignID,
-		Hashtags: p.Hashtags, Suggestions: p.Suggestions, GroupIDs: p.GroupIDs, PublishAt: p.PublishAt,
-		ExpiresAt: p.ExpiresAt, ImageID: p.ImageID, Note: p.Note}
-}
+func fieldsOf(p post.Post) post.Fields { return p.AsFields() }
 
 func (s *server) listPosts(c *fiber.Ctx) error {
 	f := store.PostFilter{Query: c.Query("q"), Statuses: []post.Status{post.Draft, post.InReview, post.Approved}}
@@ -93,7 +89,9 @@ func (s *server) postForm(c *fiber.Ctx, form views.PostForm) (views.PostForm, er
 	}
 	form.Networks = share.Networks
 	form.TimeZone = zoneName(userOf(c).TimeZone)
-	return form, nil
+	pol, err := s.policy(c)
+	form.FourEyes = pol.FourEyes
+	return form, err
 }
 
 func (s *server) renderPostForm(c *fiber.Ctx, status int, form views.PostForm) error {
@@ -191,8 +189,10 @@ func readPostForm(c *fiber.Ctx, zone string) post.Input {
 }
 
 // checkedPost validates the form and the image upload. It returns the
-// fields, or the form to show again with a message per field.
-func (s *server) checkedPost(c *fiber.Ctx, form views.PostForm) (post.Fields, views.PostForm, error) {
+// fields and the checked upload (nil if none), or the form to show again
+// with a message per field. Nothing is stored: the upload is saved with the
+// post, once the whole form is accepted.
+func (s *server) checkedPost(c *fiber.Ctx, form views.PostForm) (post.Fields, *store.Image, views.PostForm, error) {
 	f, errs := form.Input.Validate(s.Now())
 	if errs == nil {
 		errs = map[string]string{}
@@ -201,33 +201,34 @@ func (s *server) checkedPost(c *fiber.Ctx, form views.PostForm) (post.Fields, vi
 		if _, err := s.Store.Campaign(ctx(c), f.CampaignID); errors.Is(err, store.ErrNotFound) {
 			errs["campaign"] = "That campaign does not exist any more."
 		} else if err != nil {
-			return f, form, err
+			return f, nil, form, err
 		}
 	}
-	imageID, problem, err := s.imageFromForm(c, "image")
+	upload, problem, err := s.uploadedImage(c, "image")
 	if err != nil {
-		return f, form, err
+		return f, nil, form, err
 	}
+	form.RemoveImage = c.FormValue("remove_image") == "1"
 	switch {
 	case problem != "":
 		errs["image"] = problem
-	case imageID != 0:
-		form.ImageID = imageID
-	case c.FormValue("remove_image") == "1":
-		form.ImageID = 0
+	case upload == nil && form.RemoveImage:
+		f.ImageID = 0
+	default:
+		f.ImageID = form.ImageID
 	}
-	f.ImageID = form.ImageID
 	form.Errors = errs
-	return f, form, nil
+	form.ImageDropped = upload != nil // shown if the form is refused: a file input cannot be filled in again
+	return f, upload, form, nil
 }
 
 // createPost saves a draft, and sends it for review if the author asked
 // and the checks allow. An invalid form comes back with what was typed and
-// a message per field; nothing is saved.
+// a message per field; nothing is saved, not even an uploaded image.
 func (s *server) createPost(c *fiber.Ctx) error {
 	u := userOf(c)
 	form := views.PostForm{Input: readPostForm(c, u.TimeZone)}
-	f, form, err := s.checkedPost(c, form)
+	f, upload, form, err := s.checkedPost(c, form)
 	if err != nil {
 		return err
 	}
@@ -243,7 +244,7 @@ func (s *server) createPost(c *fiber.Ctx) error {
 			return s.renderPostForm(c, fiber.StatusUnprocessableEntity, form)
 		}
 	}
-	id, err := s.Store.CreatePost(ctx(c), f, u.ID, false)
+	id, err := s.Store.CreatePostWithImage(ctx(c), f, upload, u.ID)
 	if err != nil {
 		return err
 	}
@@ -260,7 +261,9 @@ func (s *server) createPost(c *fiber.Ctx) error {
 }
 
 // updatePost saves an edit. Editing an approved post sends it back to
-// review; the checks run as for a submission when it is in review.
+// review; the checks run as for a submission when it is in review. A
+// refused edit changes nothing: a new image is not stored and the old one
+// stays. Whoever changes the content is recorded as its editor (store).
 func (s *server) updatePost(c *fiber.Ctx) error {
 	p, err := s.postParam(c)
 	if err != nil {
@@ -268,7 +271,7 @@ func (s *server) updatePost(c *fiber.Ctx) error {
 	}
 	u := userOf(c)
 	form := views.PostForm{PostID: p.ID, Input: readPostForm(c, u.TimeZone), ImageID: p.ImageID, Approved: p.Status == post.Approved}
-	f, form, err := s.checkedPost(c, form)
+	f, upload, form, err := s.checkedPost(c, form)
 	if err != nil {
 		return err
 	}
@@ -283,7 +286,7 @@ func (s *server) updatePost(c *fiber.Ctx) error {
 			return s.renderPostForm(c, fiber.StatusUnprocessableEntity, form)
 		}
 	}
-	if _, err := s.Store.UpdatePost(ctx(c), p.ID, f, u.ID); err != nil {
+	if _, err := s.Store.UpdatePost(ctx(c), p.ID, f, upload, u.ID); err != nil {
 		if te := (*post.TransitionError)(nil); errors.As(err, &te) {
 			return apperr.New(apperr.Conflict, te.Message)
 		}
@@ -370,8 +373,10 @@ func (s *server) renderPost(c *fiber.Ctx, status int, p post.Post, problem strin
 	m := views.PostPage{Post: p, History: history, Phase: p.Phase(s.Now()), Problem: problem, Findings: findings,
 		Preview: previewOf(fieldsOf(p), s.BaseURL), Zone: location(u.TimeZone),
 		CanSubmit: p.Status == post.Draft, CanReview: approveErr == nil && !check.Blocking(findings),
-		CanEdit: p.Status != post.Archived, CanArchive: p.Status != post.Archived, OwnPost: p.AuthorID == u.ID,
-		FourEyes: pol.FourEyes}
+		CanEdit: p.Status != post.Archived, CanArchive: p.Status != post.Archived, FourEyes: pol.FourEyes}
+	if te := (*post.TransitionError)(nil); p.Status == post.InReview && errors.As(approveErr, &te) && te.Message != problem {
+		m.NoApproval = te.Message // why the approve button is not offered
+	}
 	return s.render(c, status, views.PostView(s.chrome(c, p.Title, "posts"), m))
 }
 

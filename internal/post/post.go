@@ -94,9 +94,10 @@ type Post struct {
 	AuthorID     int64
 	AuthorName   string
 	ApproverID   int64
-	SuggestedBy  string // the employee who suggested the link, if one did
-	Note         string // the suggester's note
-	ImageID      int64  // 0: no image
+	Editors      []Editor // who wrote or changed its content since it was last approved, in the order they first did
+	SuggestedBy  string   // the employee who suggested the link, if one did
+	Note         string   // the suggester's note
+	ImageID      int64    // 0: no image
 	GroupIDs     []int64
 	Groups       []string // names of the groups it is for; none: everyone
 	PublishAt    time.Time
@@ -105,6 +106,13 @@ type Post struct {
 	ExpiredAt    time.Time // when the scheduler saw it expire
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
+}
+
+// AsFields is the post's stored fields, as an edit starts from them.
+func (p Post) AsFields() Fields {
+	return Fields{Title: p.Title, URL: p.URL, Category: p.Category, Language: p.Language, CampaignID: p.CampaignID,
+		Hashtags: p.Hashtags, Suggestions: p.Suggestions, GroupIDs: p.GroupIDs, PublishAt: p.PublishAt,
+		ExpiresAt: p.ExpiresAt, ImageID: p.ImageID, Note: p.Note}
 }
 
 // Phase is where a post stands, from its status and times.

@@ -24,14 +24,18 @@ const (
 
 // Policy holds the workflow rules that admins may change.
 type Policy struct {
-	FourEyes bool // an author cannot approve their own post
+	// FourEyes: nobody who wrote a post or changed its content since it
+	// was last approved may approve it (see ContentField and Post.Editors).
+	FourEyes bool
 }
 
 // DefaultPolicy is four-eyes on.
 var DefaultPolicy = Policy{FourEyes: true}
 
 // Next returns the status that action leads to from p's status, or a
-// *TransitionError if actorID may not take it.
+// *TransitionError if actorID may not take it. For an approval, p.Editors
+// must be the post's editors as stored, read in the same transaction that
+// approves it.
 func (pol Policy) Next(p Post, a Action, actorID int64, comment string) (Status, error) {
 	switch a {
 	case Submit:
@@ -43,8 +47,8 @@ func (pol Policy) Next(p Post, a Action, actorID int64, comment string) (Status,
 		if p.Status != InReview {
 			return "", &TransitionError{"Only a post in review can be approved."}
 		}
-		if pol.FourEyes && p.AuthorID == actorID {
-			return "", &TransitionError{"You wrote this post, so someone else has to approve it (four-eyes rule)."}
+		if err := pol.mayApprove(p, actorID); err != nil {
+			return "", err
 		}
 		return Approved, nil
 	case Return:

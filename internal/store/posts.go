@@ -12,13 +12,31 @@ import (
 )
 
 // CreatePost stores a new draft written by authorID, or suggested by an
-// employee (suggested true), and returns its id.
+// employee (suggested true), and returns its id. The author is recorded as
+// the first editor of its content (see post.Post.Editors).
 func (s *Store) CreatePost(ctx context.Context, f post.Fields, authorID int64, suggested bool) (int64, error) {
+	return s.createPost(ctx, f, nil, authorID, suggested)
+}
+
+// CreatePostWithImage stores a new draft written by authorID, as
+// CreatePost does, with img (unless nil) saved as its image in the same
+// transaction: a post that is not stored leaves no image behind. img
+// replaces f.ImageID.
+func (s *Store) CreatePostWithImage(ctx context.Context, f post.Fields, img *Image, authorID int64) (int64, error) {
+	return s.createPost(ctx, f, img, authorID, false)
+}
+
+func (s *Store) createPost(ctx context.Context, f post.Fields, img *Image, authorID int64, suggested bool) (int64, error) {
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
 		return 0, fmt.Errorf("store: create post %q: %w", f.Title, err)
 	}
 	defer tx.Rollback()
+	if img != nil {
+		if f.ImageID, err = s.saveImage(ctx, tx, *img, authorID); err != nil {
+			return 0, err
+		}
+	}
 	now := timestamp(s.now())
 	var suggestedBy any
 	if suggested {
@@ -34,11 +52,35 @@ func (s *Store) CreatePost(ctx context.Context, f post.Fields, authorID int64, s
 	if err != nil {
 		return 0, fmt.Errorf("store: create post %q: %w", f.Title, err)
 	}
-	id, _ := res.LastInsertId()
+	id, err := res.LastInsertId()
+	if err != nil {
+		return 0, fmt.Errorf("store: create post %q: %w", f.Title, err)
+	}
 	if err := writePostParts(ctx, tx, id, f); err != nil {
 		return 0, err
 	}
-	return id, tx.Commit()
+	if err := recordContentEdit(ctx, tx, id, authorID, post.CreatedContent(f), now); err != nil {
+		return 0, err
+	}
+	if err := tx.Commit(); err != nil {
+		return 0, fmt.Errorf("store: create post %q: %w", f.Title, err)
+	}
+	return id, nil
+}
+
+// recordContentEdit records that editorID changed fields of a post's
+// content in its current approval cycle, for the four-eyes rule. It runs
+// in the transaction of the edit itself.
+func recordContentEdit(ctx context.Context, tx *sql.Tx, id, editorID int64, fields []post.ContentField, at string) error {
+	names := make([]string, len(fields))
+	for i, f := range fields {
+		names[i] = string(f)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO post_content_edits (post_id, cycle, editor_id, fields, created_at)
+		SELECT id, review_cycle, ?, ?, ? FROM posts WHERE id = ?`, editorID, strings.Join(names, " "), at, id); err != nil {
+		return fmt.Errorf("store: record editor of post %d: %w", id, err)
+	}
+	return nil
 }
 
 // writePostParts replaces a post's suggestions and target groups.
@@ -65,8 +107,12 @@ func writePostParts(ctx context.Context, tx *sql.Tx, id int64, f post.Fields) er
 
 // UpdatePost saves an edit of a post by actorID. An approved post goes back
 // to review (recorded in its history); an archived one is refused with a
-// *post.TransitionError. keepImage false replaces the image with f.ImageID.
-func (s *Store) UpdatePost(ctx context.Context, id int64, f post.Fields, actorID int64) (post.Post, error) {
+// *post.TransitionError. The image becomes f.ImageID, or img when it is
+// not nil: img is saved in the same transaction, so a refused edit stores
+// no image. If the edit changes the post's content (post.ContentChanges),
+// actorID is recorded as an editor of the current approval cycle in the
+// same transaction, and the four-eyes rule keeps them from approving it.
+func (s *Store) UpdatePost(ctx context.Context, id int64, f post.Fields, img *Image, actorID int64) (post.Post, error) {
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
 		return post.Post{}, fmt.Errorf("store: update post %d: %w", id, err)
@@ -80,6 +126,12 @@ func (s *Store) UpdatePost(ctx context.Context, id int64, f post.Fields, actorID
 	if err != nil {
 		return p, err
 	}
+	if img != nil {
+		if f.ImageID, err = s.saveImage(ctx, tx, *img, actorID); err != nil {
+			return p, err
+		}
+	}
+	changed := post.ContentChanges(p.AsFields(), f)
 	now := s.now()
 	if _, err := tx.ExecContext(ctx, `UPDATE posts SET title = ?, url = ?, category = ?, language = ?, campaign_id = ?,
 		hashtags = ?, image_id = ?, publish_at = ?, expires_at = ?, status = ?, updated_at = ?,
@@ -101,6 +153,11 @@ func (s *Store) UpdatePost(ctx context.Context, id int64, f post.Fields, actorID
 	if _, err := tx.ExecContext(ctx, `INSERT INTO post_events (post_id, actor_id, from_status, to_status, comment, created_at)
 		VALUES (?, ?, ?, ?, ?, ?)`, id, actorID, string(p.Status), string(to), "edit: "+comment, timestamp(now)); err != nil {
 		return p, fmt.Errorf("store: record edit of post %d: %w", id, err)
+	}
+	if len(changed) > 0 {
+		if err := recordContentEdit(ctx, tx, id, actorID, changed, timestamp(now)); err != nil {
+			return p, err
+		}
 	}
 	if p, err = s.postFrom(ctx, tx, id); err != nil {
 		return p, err
@@ -178,6 +235,12 @@ func loadPostParts(ctx context.Context, q rowQuerier, posts []post.Post) error {
 		posts[index[id]].Suggestions = append(posts[index[id]].Suggestions, sg)
 	}
 	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("store: post suggestions: %w", err)
+	}
+	if err := loadEditors(ctx, q, posts, index, in, ids); err != nil {
+		return err
+	}
 	rows, err = q.QueryContext(ctx, `SELECT pg.post_id, g.id, g.name FROM post_groups pg JOIN groups g ON g.id = pg.group_id
 		WHERE pg.post_id IN (`+in+`) ORDER BY g.name`, ids...)
 	if err != nil {
@@ -195,6 +258,48 @@ func loadPostParts(ctx context.Context, q rowQuerier, posts []post.Post) error {
 	}
 	return rows.Err()
 }
+
+// loadEditors fills in who changed the content of posts in their current
+// approval cycle (post.Post.Editors).
+func loadEditors(ctx context.Context, q rowQuerier, posts []post.Post, index map[int64]int, in string, ids []any) error {
+	rows, err := q.QueryContext(ctx, `SELECT e.post_id, e.editor_id, u.name, e.fields FROM post_content_edits e
+		JOIN posts p ON p.id = e.post_id AND e.cycle = p.review_cycle JOIN users u ON u.id = e.editor_id
+		WHERE e.post_id IN (`+in+`) ORDER BY e.post_id, e.id`, ids...)
+	if err != nil {
+		return fmt.Errorf("store: post editors: %w", err)
+	}
+	defer rows.Close()
+	edits := map[int64][]post.Editor{}
+	for rows.Next() {
+		var id int64
+		var e post.Editor
+		var fields string
+		if err := rows.Scan(&id, &e.ID, &e.Name, &fields); err != nil {
+			return fmt.Errorf("store: post editors: %w", err)
+		}
+		for _, f := range strings.Fields(fields) {
+			e.Fields = append(e.Fields, post.ContentField(f))
+		}
+		edits[id] = append(edits[id], e)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("store: post editors: %w", err)
+	}
+	for id, es := range edits {
+		posts[index[id]].Editors = post.MergeEdits(es)
+	}
+	return nil
+}
+
+// liveAt is post.Phase(at) == post.PhaseLive in SQL, for the post aliased
+// p; it takes at twice. TestPostImageVisibility holds it to the Go rule.
+const liveAt = `p.status = 'approved' AND p.publish_at <= ? AND (p.expires_at IS NULL OR p.expires_at > ?)`
+
+// targetedTo is true when the post aliased p is for the user given as its
+// one argument: it has no target groups, or the user is in one of them.
+const targetedTo = `(NOT EXISTS (SELECT 1 FROM post_groups pg WHERE pg.post_id = p.id)
+	OR EXISTS (SELECT 1 FROM post_groups pg JOIN group_members m ON m.group_id = pg.group_id
+		WHERE pg.post_id = p.id AND m.user_id = ?))`
 
 // PostFilter narrows a list of posts. Zero fields do not filter.
 type PostFilter struct {
@@ -242,15 +347,11 @@ func (s *Store) Posts(ctx context.Context, f PostFilter) ([]post.Post, error) {
 		where, args = append(where, `p.publish_at < ?`), append(args, timestamp(f.To))
 	}
 	if f.ForUser != 0 {
-		where = append(where, `(NOT EXISTS (SELECT 1 FROM post_groups pg WHERE pg.post_id = p.id)
-			OR EXISTS (SELECT 1 FROM post_groups pg JOIN group_members m ON m.group_id = pg.group_id
-				WHERE pg.post_id = p.id AND m.user_id = ?))`)
-		args = append(args, f.ForUser)
+		where, args = append(where, targetedTo), append(args, f.ForUser)
 	}
 	if !f.LiveAt.IsZero() {
 		at := timestamp(f.LiveAt)
-		where = append(where, `p.status = 'approved' AND p.publish_at <= ? AND (p.expires_at IS NULL OR p.expires_at > ?)`)
-		args = append(args, at, at)
+		where, args = append(where, liveAt), append(args, at, at)
 	}
 	query := `SELECT ` + postColumns + postFrom
 	if len(where) > 0 {
@@ -301,6 +402,8 @@ func (s *Store) Targeted(ctx context.Context, postID, userID int64) (bool, error
 // TransitionPost applies a workflow action to a post on behalf of actorID,
 // under policy, and records the change in the post's history. A refused
 // action returns the policy's *post.TransitionError and changes nothing.
+// The post, its editors included, is read in the transaction that changes
+// it, so the four-eyes rule judges the editors as they are when it approves.
 func (s *Store) TransitionPost(ctx context.Context, id int64, a post.Action, actorID int64, comment string, policy post.Policy) (post.Post, error) {
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
@@ -318,8 +421,10 @@ func (s *Store) TransitionPost(ctx context.Context, id int64, a post.Action, act
 	now := s.now()
 	if to == post.Approved {
 		// Without a publish time it is published at once; the scheduler
-		// announces it either way.
-		if _, err := tx.ExecContext(ctx, `UPDATE posts SET approver_id = ?, publish_at = COALESCE(publish_at, ?) WHERE id = ?`,
+		// announces it either way. The approval closes the cycle: edits
+		// after it make new editors.
+		if _, err := tx.ExecContext(ctx, `UPDATE posts SET approver_id = ?, publish_at = COALESCE(publish_at, ?),
+			review_cycle = review_cycle + 1 WHERE id = ?`,
 			actorID, timestamp(now), id); err != nil {
 			return p, fmt.Errorf("store: approve post %d: %w", id, err)
 		}

@@ -128,7 +128,8 @@ func TestCreatePost(t *testing.T) {
 		name      string
 		fields    post.Fields
 		suggested bool
-		wantPost  post.Post // ID, times and author filled in by the test
+		wantPost  post.Post           // ID, times and author filled in by the test
+		wantWrote []post.ContentField // what the author is recorded to have written
 		wantErr   bool
 	}{
 		{
@@ -141,6 +142,7 @@ func TestCreatePost(t *testing.T) {
 				Hashtags: []string{"launch", "Jobs_2026"}, Suggestions: suggestions, Status: post.Draft,
 				GroupIDs: []int64{amsterdam, sales}, Groups: []string{"Amsterdam", "Sales"}, // by name
 				ImageID: img, Note: "a note", PublishAt: publish, ExpiresAt: expires},
+			wantWrote: []post.ContentField{post.ContentTitle, post.ContentURL, post.ContentImage, post.ContentSuggestions, post.ContentHashtags},
 		},
 		{
 			name:      "minimal, suggested by an employee",
@@ -148,6 +150,7 @@ func TestCreatePost(t *testing.T) {
 			suggested: true,
 			wantPost: post.Post{Title: "Read this", URL: "https://example.com/read", Category: post.IndustryInsight, Language: "en",
 				Slug: "read-this", Status: post.Draft, Note: "Saw it today", SuggestedBy: sam.Name},
+			wantWrote: []post.ContentField{post.ContentTitle, post.ContentURL},
 		},
 		{
 			name:    "unknown campaign",
@@ -186,6 +189,7 @@ func TestCreatePost(t *testing.T) {
 			got := mustPost(t, s, id)
 			want := tt.wantPost
 			want.ID, want.AuthorID, want.AuthorName = id, by.ID, by.Name
+			want.Editors = []post.Editor{{ID: by.ID, Name: by.Name, Fields: tt.wantWrote}}
 			if !got.CreatedAt.Equal(c.Now()) || !got.UpdatedAt.Equal(c.Now()) {
 				t.Errorf("created %v updated %v, want both %v", got.CreatedAt, got.UpdatedAt, c.Now())
 			}
@@ -252,7 +256,7 @@ func TestUpdatePost(t *testing.T) {
 			edit := post.Fields{Title: "Launch, edited", URL: "https://example.com/launch2", Category: post.Culture, Language: "de",
 				Hashtags: []string{"new"}, Suggestions: []post.Suggestion{{Network: "linkedin", Text: "New text"}},
 				GroupIDs: []int64{berlin}, PublishAt: c.Now().Add(time.Hour)}
-			got, err := s.UpdatePost(ctx, id, edit, approver.ID)
+			got, err := s.UpdatePost(ctx, id, edit, nil, approver.ID)
 			if tt.wantStatus == "" {
 				if !post.IsTransitionError(err) {
 					t.Fatalf("UpdatePost error = %v, want a *post.TransitionError", err)
@@ -307,7 +311,7 @@ func TestUpdatePost(t *testing.T) {
 	t.Run("unknown post", func(t *testing.T) {
 		s := mustOpenStore(t)
 		u := mustSignIn(t, s, "oidc:1", "mei@example.com")
-		_, err := s.UpdatePost(ctx, 4242, post.Fields{Title: "x", URL: "https://example.com", Category: post.Culture, Language: "en"}, u.ID)
+		_, err := s.UpdatePost(ctx, 4242, post.Fields{Title: "x", URL: "https://example.com", Category: post.Culture, Language: "en"}, nil, u.ID)
 		if !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("UpdatePost(unknown) error = %v, want ErrNotFound", err)
 		}
@@ -741,7 +745,7 @@ func TestRepublishAfterExpiry(t *testing.T) {
 
 	c.Advance(time.Hour)
 	f.PublishAt, f.ExpiresAt = time.Time{}, c.Now().Add(time.Hour)
-	if _, err := s.UpdatePost(ctx, id, f, author.ID); err != nil {
+	if _, err := s.UpdatePost(ctx, id, f, nil, author.ID); err != nil {
 		t.Fatalf("UpdatePost: %v", err)
 	}
 	if _, err := s.TransitionPost(ctx, id, post.Approve, approver.ID, "", post.DefaultPolicy); err != nil {

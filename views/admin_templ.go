@@ -730,7 +730,7 @@ func ContentSettingsView(c Chrome, m ContentSettingsPage) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 73, " data-testid=\"four-eyes\"> Four-eyes: an author cannot approve their own post</label><h2>Checks at submission</h2><p class=\"muted\">They run when a post is sent for review and again at approval. A blocking finding stops it; a warning is shown to the author and the reviewer.</p><div class=\"rule-row\">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 73, " data-testid=\"four-eyes\"> Four-eyes: nobody who wrote or changed a post's content since it was last approved may approve it</label><h2>Checks at submission</h2><p class=\"muted\">They run when a post is sent for review and again at approval. A blocking finding stops it; a warning is shown to the author and the reviewer.</p><div class=\"rule-row\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -154,9 +154,10 @@ func New(d Deps) *fiber.App {
 	// /metrics; failures are logged by the error handler), only the
 	// headers a redirect needs (the error handler adds the rest to an
 	// error page), and its rate limit checked in the handler with the
-	// client address it hashes.
-	app.Get("/l/:code", recover.New(), s.countRequests, s.redirectLink)
-	app.Use(recover.New(), requestid.New(), s.countRequests, s.logRequests, s.securityHeaders, s.limitRate)
+	// client address it hashes. Both chains start with guardHeaders, which
+	// renders errors itself so that it checks the headers of error pages too.
+	app.Get("/l/:code", s.guardHeaders, recover.New(), s.countRequests, s.redirectLink)
+	app.Use(s.guardHeaders, recover.New(), requestid.New(), s.countRequests, s.logRequests, s.securityHeaders, s.limitRate)
 	s.routes(app)
 	app.Use(func(c *fiber.Ctx) error {
 		setRouteLabel(c, "(no route)")

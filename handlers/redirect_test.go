@@ -14,6 +14,7 @@ import (
 
 	"github.com/advocacy-portal/portal/internal/apperr"
 	"github.com/advocacy-portal/portal/internal/auth"
+	"github.com/advocacy-portal/portal/internal/input"
 	"github.com/advocacy-portal/portal/internal/post"
 )
 
@@ -196,19 +197,32 @@ func TestSignInKeepsOnlyALocalNextPath(t *testing.T) {
 
 func TestChooseLanguageGoesBackOnlyToALocalPath(t *testing.T) {
 	env := newTestEnv(t)
+	ctx := context.Background()
 	for _, tt := range hostileTargets {
 		t.Run(tt.name, func(t *testing.T) {
+			if err := env.store.SetLanguage(ctx, env.users["employee"].ID, "en"); err != nil {
+				t.Fatal(err)
+			}
 			resp := env.do(t, "employee", http.MethodPost, "/language", url.Values{"lang": {"nl"}, "back": {tt.raw}})
-			wantStatus(t, resp, http.StatusSeeOther)
 			wantNoInjectedHeader(t, resp)
+			if input.Check(tt.raw, input.Line) != nil {
+				// Text no field may hold is refused before the handler runs.
+				wantStatus(t, resp, http.StatusUnprocessableEntity)
+				return
+			}
+			wantStatus(t, resp, http.StatusSeeOther)
 			wantLocalLocation(t, resp, tt.want, "/")
 		})
 	}
 	// The query string is no way round it: Fiber's FormValue reads it first.
-	resp := env.do(t, "employee", http.MethodPost, "/language?back="+url.QueryEscape("/\r\nSet-Cookie: injected=1"), url.Values{"lang": {"en"}})
-	wantStatus(t, resp, http.StatusSeeOther)
-	wantNoInjectedHeader(t, resp)
-	wantLocalLocation(t, resp, "", "/")
+	for _, back := range []string{"/\\evil.example", "//evil.example", "/\r\nSet-Cookie: injected=1"} {
+		resp := env.do(t, "employee", http.MethodPost, "/language?back="+url.QueryEscape(back), url.Values{"lang": {"en"}})
+		wantNoInjectedHeader(t, resp)
+		if resp.StatusCode != http.StatusUnprocessableEntity {
+			wantStatus(t, resp, http.StatusSeeOther)
+			wantLocalLocation(t, resp, "", "/")
+		}
+	}
 }
 
 // guardedApp is a bare app behind guardHeaders whose routes set the

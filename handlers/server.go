@@ -271,6 +271,10 @@ func (s *server) handleError(c *fiber.Ctx, err error) error {
 	if strings.HasPrefix(c.Path(), "/l/") || c.Method() == fiber.MethodHead {
 		c.Set(fiber.HeaderCacheControl, "no-store")
 	}
+	if refused, ok := errors.AsType[*refusedInput](err); ok {
+		return s.render(c, status, views.InputRefusedView(s.chrome(c, "Error", ""),
+			views.InputRefusedPage{Fields: refused.fields, Back: s.refererPath(c)}))
+	}
 	return s.render(c, status, views.ErrorPage(s.chrome(c, "Error", ""), status, message))
 }
 

@@ -42,7 +42,7 @@ func (s *server) showLogin(c *fiber.Ctx) error {
 }
 
 func (s *server) renderLogin(c *fiber.Ctx, status int, problem string) error {
-	next := safeNext(c.Query("next"))
+	next := localPath(c.Query("next"))
 	providers := make([]views.LoginProvider, len(s.Providers))
 	for i, p := range s.Providers {
 		href := "/auth/" + p.Slug
@@ -52,15 +52,6 @@ func (s *server) renderLogin(c *fiber.Ctx, status int, problem string) error {
 		providers[i] = views.LoginProvider{Label: p.Label, Href: href}
 	}
 	return s.render(c, status, views.LoginPage(s.chrome(c, "Sign in", ""), providers, problem))
-}
-
-// safeNext returns next if it is a path on this site, and "" otherwise, so
-// that sign-in never redirects to another site.
-func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
-		return ""
-	}
-	return next
 }
 
 func (s *server) provider(slug string) (auth.Provider, error) {
@@ -91,7 +82,7 @@ func (s *server) beginSignIn(c *fiber.Ctx) error {
 		return err
 	}
 	if err := s.Store.SaveLoginState(ctx(c), store.LoginState{State: state, Provider: p.Slug,
-		SessionData: saved, NextPath: safeNext(c.Query("next"))}); err != nil {
+		SessionData: saved, NextPath: localPath(c.Query("next"))}); err != nil {
 		return err
 	}
 	c.Cookie(s.cookie(loginStateCookie, state, loginStateTTL))
@@ -174,7 +165,7 @@ func (s *server) finishSignIn(c *fiber.Ctx) error {
 		return err
 	}
 	c.Cookie(s.cookie(sessionCookie, token, sessionTTL))
-	next := safeNext(ls.NextPath)
+	next := localPath(ls.NextPath)
 	if next == "" || next == "/" {
 		next = homeOf(user)
 	}

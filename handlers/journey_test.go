@@ -591,20 +591,3 @@ func TestUnknownPageAndSignInRedirect(t *testing.T) {
 		t.Fatalf("sign-in redirect = %q", got)
 	}
 }
-
-func TestSafeNext(t *testing.T) {
-	tests := []struct{ in, want string }{
-		{"/feed", "/feed"},
-		{"/training/x?y=1", "/training/x?y=1"},
-		{"", ""},
-		{"//evil.example", ""},
-		{"/\\evil.example", ""},
-		{"https://evil.example/", ""},
-		{"javascript:alert(1)", ""},
-	}
-	for _, tc := range tests {
-		if got := safeNext(tc.in); got != tc.want {
-			t.Errorf("safeNext(%q) = %q, want %q", tc.in, got, tc.want)
-		}
-	}
-}

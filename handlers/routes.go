@@ -19,9 +19,9 @@ func (r router) public(method, path string, h fiber.Handler) {
 
 // allow registers a route for signed-in users holding one of roles (any
 // signed-in user if none). State-changing requests also need the
-// session's CSRF token.
+// session's CSRF token, and text in their form that may be stored.
 func (r router) allow(method, path string, h fiber.Handler, roles ...account.Role) {
-	addRoute(r.app, method, path, r.s.loadSession, r.s.requireRoles(roles...), r.s.checkCSRF, h)
+	addRoute(r.app, method, path, r.s.loadSession, r.s.requireRoles(roles...), r.s.checkCSRF, r.s.checkInput, h)
 }
 
 // addRoute registers handlers for method and path. A GET route answers

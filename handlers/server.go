@@ -151,9 +151,10 @@ func New(d Deps) *fiber.App {
 	// /metrics; failures are logged by the error handler), only the
 	// headers a redirect needs (the error handler adds the rest to an
 	// error page), and its rate limit checked in the handler with the
-	// client address it hashes.
-	app.Get("/l/:code", recover.New(), s.countRequests, s.redirectLink)
-	app.Use(recover.New(), requestid.New(), s.countRequests, s.logRequests, s.securityHeaders, s.limitRate)
+	// client address it hashes. Both chains start with guardHeaders, which
+	// renders errors itself so that it checks the headers of error pages too.
+	app.Get("/l/:code", s.guardHeaders, recover.New(), s.countRequests, s.redirectLink)
+	app.Use(s.guardHeaders, recover.New(), requestid.New(), s.countRequests, s.logRequests, s.securityHeaders, s.limitRate)
 	s.routes(app)
 	app.Use(func(c *fiber.Ctx) error {
 		setRouteLabel(c, "(no route)")
@@ -267,6 +268,10 @@ func (s *server) handleError(c *fiber.Ctx, err error) error {
 	if strings.HasPrefix(c.Path(), "/l/") {
 		c.Set(fiber.HeaderCacheControl, "no-store")
 	}
+	if refused, ok := errors.AsType[*refusedInput](err); ok {
+		return s.render(c, status, views.InputRefusedView(s.chrome(c, "Error", ""),
+			views.InputRefusedPage{Fields: refused.fields, Back: s.refererPath(c)}))
+	}
 	return s.render(c, status, views.ErrorPage(s.chrome(c, "Error", ""), status, message))
 }
 
@@ -379,22 +384,52 @@ func (s *server) requireRoles(roles ...account.Role) fiber.Handler {
 	}
 }
 
-// checkCSRF refuses a state-changing request whose form token does not
-// match the session's. It runs after loadSession.
+// checkCSRF refuses a state-changing request that did not come from the
+// portal's own pages. Its token must match the session's; it is taken from
+// the form body (urlencoded or multipart) or the X-CSRF-Token header, never
+// from the query string, where it would end up in logs and Referer headers.
+// As a second line, the Origin header (or, without one, the Referer) must
+// name the portal's own origin (BaseURL) when the browser sends either: a
+// foreign or "null" origin is refused, while a request with neither (older
+// clients) is judged by its token alone. It runs after loadSession.
 func (s *server) checkCSRF(c *fiber.Ctx) error {
 	switch c.Method() {
 	case fiber.MethodGet, fiber.MethodHead, fiber.MethodOptions:
 		return c.Next()
 	}
 	sess := sessionOf(c)
-	sent := c.FormValue("_csrf")
-	if sent == "" {
-		sent = c.Get("X-CSRF-Token")
-	}
-	if sess == nil || sent == "" || subtle.ConstantTimeCompare([]byte(sent), []byte(sess.CSRFToken)) != 1 {
+	sent := csrfToken(c)
+	if sess == nil || sent == "" || subtle.ConstantTimeCompare([]byte(sent), []byte(sess.CSRFToken)) != 1 || !s.fromOwnOrigin(c) {
 		return apperr.New(apperr.Forbidden, "This form has expired or did not come from this portal, so nothing was changed. Go back, reload the page and try again.")
 	}
 	return c.Next()
+}
+
+// csrfToken is the CSRF token a request sent in its form body or its
+// X-CSRF-Token header, or "". Unlike c.FormValue it never reads the query.
+func csrfToken(c *fiber.Ctx) string {
+	if v := c.Request().PostArgs().Peek("_csrf"); len(v) > 0 {
+		return string(v)
+	}
+	if form, err := c.MultipartForm(); err == nil && len(form.Value["_csrf"]) > 0 {
+		return form.Value["_csrf"][0]
+	}
+	return c.Get("X-CSRF-Token")
+}
+
+// fromOwnOrigin reports whether the request's Origin header, or its
+// Referer when it has no Origin, names the portal's own origin. A request
+// with neither header passes.
+func (s *server) fromOwnOrigin(c *fiber.Ctx) bool {
+	from := c.Get(fiber.HeaderOrigin)
+	if from == "" {
+		from = c.Get(fiber.HeaderReferer)
+	}
+	if from == "" {
+		return true
+	}
+	u, err := url.Parse(from)
+	return err == nil && originOf(u) != "" && originOf(u) == s.origin()
 }
 
 func (s *server) cookie(name, value string, ttl time.Duration) *fiber.Cookie {

@@ -25,7 +25,7 @@ func (s *server) chooseLanguage(c *fiber.Ctx) error {
 	if err := s.Store.SetLanguage(ctx(c), userOf(c).ID, lang); err != nil {
 		return err
 	}
-	back := safeNext(c.FormValue("back"))
+	back := localPath(c.FormValue("back"))
 	if back == "" {
 		back = "/"
 	}

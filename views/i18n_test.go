@@ -289,6 +289,11 @@ func TestDutchPagesHaveNoEnglishLeft(t *testing.T) {
 		{"my reach", ReachView(c, ReachPage{Heading: "My reach", Intro: "What your shares brought in, post by post."}), []string{"reach-empty"}},
 		{"programme reach", ReachView(c, ReachPage{Heading: "Programme reach", Intro: "Shares and clicks across all employees, post by post.", Rows: nil}), []string{"reach-empty"}},
 		{"error", ErrorPage(Chrome{Lang: "nl", Title: "Error"}, 404, "There is no such post."), []string{"error-page"}},
+		{"input refused", InputRefusedView(c, InputRefusedPage{Back: "/concerns/new", Fields: []RefusedField{
+			{Field: "description", Label: "What happened", Reason: "is not valid UTF-8 text; paste it again from its source, or type it"},
+			{Field: "screenshot", Label: "Screenshot", Part: PartFileName, Reason: "is not valid UTF-8 text; paste it again from its source, or type it"},
+			{Part: PartFieldName, Reason: "is not valid UTF-8 text; paste it again from its source, or type it"}}}),
+			[]string{"input-refused", "input-problem-description", "input-problem-screenshot", "input-problem-field-name", "input-back"}},
 	}
 	var english []string
 	for _, m := range messages {

@@ -11,4 +11,14 @@
       el.select();
     }
   });
+  // data-history-back: a link back to a form goes back in the history
+  // instead, where browsers keep what was typed; without a history (or
+  // without this script) it opens the form afresh.
+  document.addEventListener("click", function (e) {
+    var el = e.target && e.target.closest ? e.target.closest("[data-history-back]") : null;
+    if (el && window.history.length > 1) {
+      e.preventDefault();
+      window.history.back();
+    }
+  });
 })();

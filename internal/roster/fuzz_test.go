@@ -5,6 +5,8 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"github.com/advocacy-portal/portal/internal/input"
 )
 
 func FuzzParse(f *testing.F) {
@@ -16,6 +18,7 @@ func FuzzParse(f *testing.F) {
 		"email,email\na@b.c,a@b.c\n",
 		"department\nSales\n",
 		"email,name\na@example.com,\xff\xfe\n",
+		"email,name\na@example.com,\"A\x00\nB\"\n",
 		"", "\n\n", ";", "email,extra\na@example.com,x,y\n",
 	} {
 		f.Add([]byte(seed))
@@ -41,6 +44,11 @@ func FuzzParse(f *testing.F) {
 			}
 			if r.Email == "" || r.Email != strings.ToLower(r.Email) {
 				t.Errorf("email %q is empty or not lower case", r.Email)
+			}
+			for _, v := range []string{r.Email, r.Name, r.Department, r.Location, r.Team} {
+				if err := input.Check(v, input.Line); err != nil {
+					t.Errorf("row on line %d has %q, which %v", r.Line, v, err)
+				}
 			}
 		}
 		for _, e := range rowErrs {

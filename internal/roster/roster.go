@@ -1,7 +1,8 @@
 // Package roster reads the people-and-groups CSV files HR imports: one row
 // per person, with the department, location and team they belong to. It
 // checks every row and reports each problem with its line, so a file is
-// either imported whole or not at all.
+// either imported whole or not at all. Every value is single-line text as
+// internal/input defines it.
 package roster
 
 import (
@@ -13,6 +14,8 @@ import (
 	"net/mail"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/advocacy-portal/portal/internal/input"
 )
 
 // Columns a roster file may have; email is required.
@@ -147,6 +150,12 @@ func Parse(r io.Reader) ([]Row, []RowError, error) {
 }
 
 func check(r Row) string {
+	values := []string{r.Email, r.Name, r.Department, r.Location, r.Team} // in the order of Columns
+	for i, v := range values {
+		if err := input.Check(v, input.Line); err != nil {
+			return fmt.Sprintf("the %s %v", Columns[i], err)
+		}
+	}
 	if r.Email == "" {
 		return "has no email address"
 	}

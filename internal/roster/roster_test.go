@@ -68,10 +68,15 @@ func TestParseGoodFiles(t *testing.T) {
 			want:  []roster.Row{{Line: 2, Email: "sam@example.com"}},
 		},
 		{
-			name:  "quoted values with the separator and a line break",
-			input: "email,name,department\nsam@example.com,\"Smit, Sam\",\"Sales\nNorth\"\nnoor@example.com,Noor,\n",
-			want: []roster.Row{{Line: 2, Email: "sam@example.com", Name: "Smit, Sam", Department: "Sales\nNorth"},
-				{Line: 4, Email: "noor@example.com", Name: "Noor"}},
+			name:  "quoted values with the separator",
+			input: "email,name,department\nsam@example.com,\"Smit, Sam\",\"Sales; North\"\nnoor@example.com,Noor,\n",
+			want: []roster.Row{{Line: 2, Email: "sam@example.com", Name: "Smit, Sam", Department: "Sales; North"},
+				{Line: 3, Email: "noor@example.com", Name: "Noor"}},
+		},
+		{
+			name:  "white space around a value, tabs and line breaks included, is trimmed",
+			input: "email,name,department\nsam@example.com,\"Sam Smit\t\",\"\nSales\n\"\n",
+			want:  []roster.Row{{Line: 2, Email: "sam@example.com", Name: "Sam Smit", Department: "Sales"}},
 		},
 		{
 			name:  "non-ASCII names",
@@ -143,6 +148,24 @@ func TestParseBadRows(t *testing.T) {
 			input:     "email,team\nsam@example.com," + strings.Repeat("x", 201) + "\n",
 			wantEmail: nil,
 			wantBad:   []roster.RowError{{Line: 2, Reason: "the team is longer than 200 characters"}},
+		},
+		{
+			name: "text no field may hold",
+			input: "email,name,department,location,team\n" +
+				"nul@example.com,Sam\x00Smit,Sales,,\n" +
+				"break@example.com,Sam,\"Sales\nNorth\",,\n" +
+				"tab@example.com,Sam,Sales,Ber\tlin,\n" +
+				"esc@example.com,Sam,Sales,,\x1b[31mBlue\n" +
+				"bad\x00@example.com,Sam,,,\n" +
+				"ok@example.com,Noor,Support,,\n",
+			wantEmail: []string{"ok@example.com"},
+			wantBad: []roster.RowError{
+				{Line: 2, Reason: "the name contains a control character (U+0000), which this field cannot hold; remove it and send again"},
+				{Line: 3, Reason: "the department contains a line break (U+000A), which this field cannot hold; remove it and send again"},
+				{Line: 5, Reason: "the location contains a tab (U+0009), which this field cannot hold; remove it and send again"},
+				{Line: 6, Reason: "the team contains a control character (U+001B), which this field cannot hold; remove it and send again"},
+				{Line: 7, Reason: "the email contains a control character (U+0000), which this field cannot hold; remove it and send again"},
+			},
 		},
 		{
 			name:      "every bad row reported, by its own line",

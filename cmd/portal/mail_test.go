@@ -1,8 +1,12 @@
 package main
 
 import (
+	"crypto/tls"
+	"errors"
 	"io"
 	"mime"
+	"mime/multipart"
+	"mime/quotedprintable"
 	"net"
 	"net/mail"
 	"strings"
@@ -18,15 +22,20 @@ type smtpSink struct {
 	addr string
 	mu   sync.Mutex
 	msgs []*mail.Message
+	tls  []bool // per message: whether it came over TLS
 }
 
-func startSMTPSink(t *testing.T) *smtpSink {
+// startSMTPSink starts the sink; with tlsConfig it offers STARTTLS.
+func startSMTPSink(t *testing.T, tlsConfig ...*tls.Config) *smtpSink {
 	t.Helper()
 	sink := &smtpSink{}
-	srv := gosmtp.NewServer(gosmtp.BackendFunc(func(*gosmtp.Conn) (gosmtp.Session, error) {
-		return &sinkSession{sink: sink}, nil
+	srv := gosmtp.NewServer(gosmtp.BackendFunc(func(c *gosmtp.Conn) (gosmtp.Session, error) {
+		return &sinkSession{sink: sink, conn: c}, nil
 	}))
 	srv.Domain = "localhost"
+	if len(tlsConfig) > 0 {
+		srv.TLSConfig = tlsConfig[0]
+	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -44,7 +53,10 @@ func (s *smtpSink) messages() []*mail.Message {
 	return append([]*mail.Message(nil), s.msgs...)
 }
 
-type sinkSession struct{ sink *smtpSink }
+type sinkSession struct {
+	sink *smtpSink
+	conn *gosmtp.Conn
+}
 
 func (*sinkSession) Mail(string, *gosmtp.MailOptions) error { return nil }
 func (*sinkSession) Rcpt(string, *gosmtp.RcptOptions) error { return nil }
@@ -60,10 +72,42 @@ func (s *sinkSession) Data(r io.Reader) error {
 		return err
 	}
 	m.Body = strings.NewReader(string(body))
+	_, overTLS := s.conn.TLSConnectionState()
 	s.sink.mu.Lock()
 	defer s.sink.mu.Unlock()
 	s.sink.msgs = append(s.sink.msgs, m)
+	s.sink.tls = append(s.sink.tls, overTLS)
 	return nil
+}
+
+// textPart returns the plain-text part of a multipart/alternative message,
+// decoded, and whether it also has an HTML part.
+func textPart(t *testing.T, m *mail.Message) (text string, hasHTML bool) {
+	t.Helper()
+	mediaType, params, err := mime.ParseMediaType(m.Header.Get("Content-Type"))
+	if err != nil || mediaType != "multipart/alternative" {
+		t.Fatalf("Content-Type %q (%v), want multipart/alternative", m.Header.Get("Content-Type"), err)
+	}
+	r := multipart.NewReader(m.Body, params["boundary"])
+	for {
+		p, err := r.NextRawPart()
+		if errors.Is(err, io.EOF) {
+			return text, hasHTML
+		}
+		if err != nil {
+			t.Fatalf("part: %v", err)
+		}
+		body, err := io.ReadAll(quotedprintable.NewReader(p))
+		if err != nil {
+			t.Fatalf("part: %v", err)
+		}
+		switch p.Header.Get("Content-Type") {
+		case "text/plain; charset=utf-8":
+			text = strings.ReplaceAll(string(body), "\r\n", "\n")
+		case "text/html; charset=utf-8":
+			hasHTML = len(body) > 0
+		}
+	}
 }
 
 // TestTrainingMailArrives starts the portal with an SMTP server: the demo
@@ -95,15 +139,22 @@ func TestTrainingMailArrives(t *testing.T) {
 	}
 	got := map[string]string{}
 	for _, m := range msgs {
-		subject, _ := dec.DecodeHeader(m.Header.Get("Subject"))
-		body, _ := io.ReadAll(m.Body)
+		subject, err := dec.DecodeHeader(m.Header.Get("Subject"))
+		if err != nil {
+			t.Fatalf("Subject %q: %v", m.Header.Get("Subject"), err)
+		}
+		body, hasHTML := textPart(t, m)
 		to, err := mail.ParseAddress(m.Header.Get("To"))
 		if err != nil {
 			t.Fatalf("To %q: %v", m.Header.Get("To"), err)
 		}
-		got[to.Address] = subject + "\n" + string(body)
+		got[to.Address] = subject + "\n" + body
 		if from := m.Header.Get("From"); !strings.Contains(from, "advocacy@demo.example") {
 			t.Errorf("From = %q", from)
+		}
+		if to.Name == "" || !hasHTML || m.Header.Get("Auto-Submitted") != "auto-generated" {
+			t.Errorf("mail to %s: display name %q, HTML part %v, Auto-Submitted %q", to.Address, to.Name, hasHTML,
+				m.Header.Get("Auto-Submitted"))
 		}
 	}
 	for _, to := range []string{"sam.patel@demo.example", "noor.devries@demo.example"} {

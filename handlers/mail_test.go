@@ -21,6 +21,8 @@ import (
 	gosmtp "github.com/emersion/go-smtp"
 
 	"github.com/advocacy-portal/portal/internal/mail"
+	"github.com/advocacy-portal/portal/internal/notify"
+	"github.com/advocacy-portal/portal/internal/store"
 )
 
 // smtpSink is a real SMTP server on loopback that keeps what it receives.
@@ -203,5 +205,107 @@ func TestMailThatMustGoAtOnceGoesAtOnce(t *testing.T) {
 				t.Errorf("mail went to %v, want the points of contact by name", seen)
 			}
 		})
+	}
+}
+
+// TestUnsubscribeOneClick follows the unsubscribe link of a real digest:
+// a GET (what a mail scanner does) changes nothing and shows a button; a
+// POST without session or CSRF token, as RFC 8058 mail clients send it,
+// turns the digest off and answers 200.
+func TestUnsubscribeOneClick(t *testing.T) {
+	ctx := context.Background()
+	env := newTestEnv(t)
+	env.livePost(t, "Office opening")
+	if _, err := env.store.PublishDue(ctx); err != nil {
+		t.Fatal(err)
+	}
+	digest := &notify.Digest{Store: env.store, BaseURL: testBaseURL, Now: env.clock.Now}
+	if _, err := digest.RunOnce(ctx); err != nil {
+		t.Fatal(err)
+	}
+	employee := env.users["employee"]
+	var link string
+	mails, err := env.store.Outbox(ctx, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range mails {
+		if m.To == employee.Email && m.Kind == "digest" {
+			link = m.Unsubscribe
+		}
+	}
+	path, ok := strings.CutPrefix(link, testBaseURL)
+	if !ok || !strings.HasPrefix(path, "/unsubscribe/") {
+		t.Fatalf("the employee's digest has unsubscribe link %q, want one under %s/unsubscribe/", link, testBaseURL)
+	}
+	digestOf := func(userID int64) store.Digest {
+		t.Helper()
+		p, err := env.store.Profile(ctx, userID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p.Digest
+	}
+
+	for range 2 { // a scanner may fetch it more than once
+		resp := env.do(t, "", http.MethodGet, path, nil)
+		doc := mustDoc(t, resp)
+		action, _ := doc.Find("form").Attr("action")
+		if resp.StatusCode != http.StatusOK || !has(doc, "unsubscribe-button") || action != path ||
+			resp.Header.Get("Cache-Control") != "no-store" || !strings.Contains(doc.Text(), employee.Email) {
+			t.Fatalf("GET: %d, button %v, form action %q, Cache-Control %q; want 200 and a button posting to the link",
+				resp.StatusCode, has(doc, "unsubscribe-button"), action, resp.Header.Get("Cache-Control"))
+		}
+	}
+	if d := digestOf(employee.ID); d != store.DigestWeekly {
+		t.Fatalf("after GET the digest is %q, want still weekly", d)
+	}
+
+	bad := path[:len(path)-3] + "AAA"
+	for _, persona := range []string{"", "employee"} { // a session does not make a bad link good
+		for _, method := range []string{http.MethodGet, http.MethodPost} {
+			if resp := env.do(t, persona, method, bad, url.Values{"List-Unsubscribe": {"One-Click"}}); resp.StatusCode != http.StatusNotFound {
+				t.Errorf("%s of a forged link as %q: %d, want 404", method, persona, resp.StatusCode)
+			}
+		}
+	}
+	if d := digestOf(employee.ID); d != store.DigestWeekly {
+		t.Fatalf("after forged links the digest is %q, want still weekly", d)
+	}
+
+	for range 2 { // clicking twice is fine
+		resp := env.do(t, "", http.MethodPost, path, url.Values{"List-Unsubscribe": {"One-Click"}})
+		if doc := mustDoc(t, resp); resp.StatusCode != http.StatusOK || !has(doc, "unsubscribed") {
+			t.Fatalf("one-click POST: %d, want 200 saying the digest is off", resp.StatusCode)
+		}
+	}
+	if d := digestOf(employee.ID); d != store.DigestOff {
+		t.Errorf("after the one-click POST the digest is %q, want off", d)
+	}
+	if d := digestOf(env.users["hr"].ID); d != store.DigestWeekly {
+		t.Errorf("someone else's digest is %q, want still weekly", d)
+	}
+}
+
+// TestUnsubscribePageInTheirLanguage: the page speaks the language the
+// person chose, whatever the browser that follows the link says.
+func TestUnsubscribePageInTheirLanguage(t *testing.T) {
+	ctx := context.Background()
+	env := newTestEnv(t)
+	employee := env.users["employee"]
+	if err := env.store.SetLanguage(ctx, employee.ID, "nl"); err != nil {
+		t.Fatal(err)
+	}
+	token, err := env.store.DigestUnsubscribeToken(ctx, employee.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, method := range []string{http.MethodGet, http.MethodPost} {
+		resp := env.do(t, "", method, "/unsubscribe/"+token, nil)
+		doc := mustDoc(t, resp)
+		lang, _ := doc.Find("html").Attr("lang")
+		if resp.StatusCode != http.StatusOK || lang != "nl" || !strings.Contains(doc.Find("h1").Text(), "overzicht") {
+			t.Errorf("%s: %d, lang %q, heading %q; want 200 in Dutch", method, resp.StatusCode, lang, doc.Find("h1").Text())
+		}
 	}
 }

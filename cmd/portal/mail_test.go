@@ -1,14 +1,23 @@
 package main
 
 import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
 	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
 	"errors"
 	"io"
+	"math/big"
 	"mime"
 	"mime/multipart"
 	"mime/quotedprintable"
 	"net"
 	"net/mail"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -179,4 +188,110 @@ func keys(m map[string]string) []string {
 		out = append(out, k)
 	}
 	return out
+}
+
+// testCA makes a certificate authority for one test and a certificate for
+// 127.0.0.1 that it signed; it returns the CA's certificate as PEM and a
+// server configuration serving the signed one.
+func testCA(t *testing.T) (caPEM []byte, server *tls.Config) {
+	t.Helper()
+	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	caTmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "Demo Company Root CA"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		KeyUsage: x509.KeyUsageCertSign, BasicConstraintsValid: true, IsCA: true}
+	caDER, err := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &caKey.PublicKey, caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	caCert, err := x509.ParseCertificate(caDER)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "relay.demo.example"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour), IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)},
+		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, caCert, &key.PublicKey, caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER}),
+		&tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key}}}
+}
+
+// TestMailThroughRelayWithPrivateCA starts the portal with a relay whose
+// certificate a private CA signed, TLS required, and the CA given with
+// -smtp-ca-file: the mail goes out over TLS.
+func TestMailThroughRelayWithPrivateCA(t *testing.T) {
+	caPEM, serverTLS := testCA(t)
+	caFile := filepath.Join(t.TempDir(), "company-ca.pem")
+	if err := os.WriteFile(caFile, caPEM, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	sink := startSMTPSink(t, serverTLS)
+	startPortal(t, "-smtp-url", "smtp://"+sink.addr+"?from=advocacy@demo.example&tls=required", "-smtp-ca-file", caFile)
+	for deadline := time.Now().Add(20 * time.Second); len(sink.messages()) == 0; time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("no mail arrived in 20s through the relay with a private CA")
+		}
+	}
+	sink.mu.Lock()
+	defer sink.mu.Unlock()
+	for i, overTLS := range sink.tls {
+		if !overTLS {
+			t.Errorf("mail %d came without TLS", i)
+		}
+	}
+}
+
+// TestSMTPCAFileIsChecked: the portal refuses to start with a CA file it
+// cannot read or that holds no certificate, and says which setting is wrong.
+func TestSMTPCAFileIsChecked(t *testing.T) {
+	caPEM, _ := testCA(t)
+	dir := t.TempDir()
+	write := func(name string, data []byte) string {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	good := write("ca.pem", caPEM)
+	tests := []struct {
+		name    string
+		env     env
+		wantErr []string // nil: no error
+	}{
+		{"a good file", env{"PORTAL_SMTP_URL": "smtp://relay.internal?from=a@example.com", "PORTAL_SMTP_CA_FILE": good}, nil},
+		{"missing", env{"PORTAL_SMTP_URL": "smtp://relay.internal?from=a@example.com", "PORTAL_SMTP_CA_FILE": filepath.Join(dir, "nope.pem")},
+			[]string{"-smtp-ca-file", "no such file"}},
+		{"no certificate", env{"PORTAL_SMTP_URL": "smtp://relay.internal?from=a@example.com", "PORTAL_SMTP_CA_FILE": write("empty.pem", []byte("not a certificate\n"))},
+			[]string{"-smtp-ca-file", "holds no PEM certificate"}},
+		{"without an SMTP URL", env{"PORTAL_SMTP_CA_FILE": good}, []string{"-smtp-ca-file needs -smtp-url"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := parseConfig(nil, tt.env.get, io.Discard)
+			if tt.wantErr == nil {
+				if err != nil || c.SMTPCAFile != good {
+					t.Fatalf("parseConfig = %q, %v; want the CA file taken", c.SMTPCAFile, err)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatal("parseConfig: no error")
+			}
+			for _, want := range tt.wantErr {
+				if !strings.Contains(err.Error(), want) {
+					t.Errorf("error %q does not mention %q", err, want)
+				}
+			}
+		})
+	}
 }

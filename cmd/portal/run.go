@@ -133,6 +133,11 @@ func run(ctx context.Context, cfg Config, logger *slog.Logger, ready func(baseUR
 		if err != nil {
 			return err
 		}
+		if cfg.SMTPCAFile != "" {
+			if err := sender.TrustCAFile(cfg.SMTPCAFile); err != nil {
+				return err
+			}
+		}
 		worker.Sender = sender
 	}
 	reminders := &reminder.Job{Store: db, Guidelines: g, BaseURL: baseURL, Logger: logger}

@@ -5,6 +5,8 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/tls"
+	"crypto/x509"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
@@ -16,6 +18,7 @@ import (
 	"net/smtp"
 	"net/textproto"
 	"net/url"
+	"os"
 	"strings"
 	"time"
 )
@@ -36,8 +39,8 @@ const defaultSendTimeout = time.Minute
 type SMTP struct {
 	// TLSConfig, if not nil, is used for STARTTLS and implicit TLS instead
 	// of the defaults (system roots, ServerName set to the host, TLS 1.2 at
-	// least). Tests use it to trust
-	// their own certificate.
+	// least). TrustCAFile sets its roots for a relay with a private CA;
+	// tests use it to trust their own certificate.
 	TLSConfig *tls.Config
 
 	url         *url.URL // for String, password redacted there
@@ -181,7 +184,7 @@ func (s *SMTP) dial(ctx context.Context) (net.Conn, error) {
 		conn, err = d.DialContext(ctx, "tcp", s.addr)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("mail: connect to %s: %w", s.addr, err)
+		return nil, fmt.Errorf("mail: connect to %s: %w", s.addr, explainTLS(err))
 	}
 	return conn, nil
 }
@@ -200,6 +203,74 @@ func (s *SMTP) tlsConfig() *tls.Config {
 	return cfg
 }
 
+// TrustCAFile makes the sender trust, beside the system's roots, the
+// certificates in the PEM file at path: for a relay whose certificate a
+// private CA signed. Call it before the first Send. It fails, changing
+// nothing, when the file cannot be read or holds no certificate.
+func (s *SMTP) TrustCAFile(path string) error {
+	pool, err := LoadCAFile(path)
+	if err != nil {
+		return err
+	}
+	cfg := &tls.Config{}
+	if s.TLSConfig != nil {
+		cfg = s.TLSConfig.Clone()
+	}
+	cfg.RootCAs = pool
+	s.TLSConfig = cfg
+	return nil
+}
+
+// LoadCAFile returns the system's trusted roots (none, where the system
+// has no store) with every certificate in the PEM file at path added. It
+// fails when the file cannot be read, or holds no certificate or a block
+// that is not one.
+func LoadCAFile(path string) (*x509.CertPool, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("mail: SMTP CA file: %w", err)
+	}
+	pool, err := x509.SystemCertPool()
+	if err != nil {
+		pool = x509.NewCertPool()
+	}
+	n := 0
+	for rest := data; ; {
+		var block *pem.Block
+		if block, rest = pem.Decode(rest); block == nil {
+			break
+		}
+		if block.Type != "CERTIFICATE" {
+			return nil, fmt.Errorf("mail: SMTP CA file %s holds a %q block; want only certificates (BEGIN CERTIFICATE)", path, block.Type)
+		}
+		cert, err := x509.ParseCertificate(block.Bytes)
+		if err != nil {
+			return nil, fmt.Errorf("mail: SMTP CA file %s: certificate %d: %w", path, n+1, err)
+		}
+		pool.AddCert(cert)
+		n++
+	}
+	if n == 0 {
+		return nil, fmt.Errorf("mail: SMTP CA file %s holds no PEM certificate (BEGIN CERTIFICATE)", path)
+	}
+	return pool, nil
+}
+
+// explainTLS adds what to do to a TLS error an administrator can fix: a
+// certificate no trusted authority signed, or one for another host.
+func explainTLS(err error) error {
+	var unknown x509.UnknownAuthorityError
+	var host x509.HostnameError
+	switch {
+	case errors.As(err, &unknown):
+		return fmt.Errorf("the server's certificate is not signed by an authority this portal trusts (%w); "+
+			"if the relay uses a private CA, give its certificate with -smtp-ca-file (PORTAL_SMTP_CA_FILE)", err)
+	case errors.As(err, &host):
+		return fmt.Errorf("the server's certificate is not for the host in the SMTP URL (%w)", err)
+	}
+	return err
+}
+
 // deliver speaks SMTP on conn to send msg to the envelope recipient to.
 func (s *SMTP) deliver(conn net.Conn, to string, msg []byte) error {
 	c, err := smtp.NewClient(conn, s.host)
@@ -210,7 +281,7 @@ func (s *SMTP) deliver(conn net.Conn, to string, msg []byte) error {
 	if !s.implicitTLS {
 		if ok, _ := c.Extension("STARTTLS"); ok {
 			if err := c.StartTLS(s.tlsConfig()); err != nil {
-				return fmt.Errorf("STARTTLS: %w", err)
+				return fmt.Errorf("STARTTLS: %w", explainTLS(err))
 			}
 		} else if s.requireTLS {
 			return errors.New("server does not offer STARTTLS and the URL has tls=required")

@@ -14,6 +14,7 @@ import (
 
 	"github.com/advocacy-portal/portal/internal/account"
 	"github.com/advocacy-portal/portal/internal/apperr"
+	"github.com/advocacy-portal/portal/internal/mail/letter"
 	"github.com/advocacy-portal/portal/internal/store"
 	"github.com/advocacy-portal/portal/views"
 )
@@ -50,8 +51,9 @@ func (s *server) newConcern(c *fiber.Ctx) error {
 }
 
 // reportConcern stores a report and, when it is urgent, queues an email to
-// each point of contact in the same transaction. An invalid report is shown
-// again with what was typed; nothing is stored.
+// each point of contact in the same transaction; the store wakes the mail
+// worker, so the mail goes at once. An invalid report is shown again with
+// what was typed; nothing is stored.
 func (s *server) reportConcern(c *fiber.Ctx) error {
 	u := userOf(c)
 	form := views.ConcernForm{Link: strings.TrimSpace(c.FormValue("link")), Kind: c.FormValue("kind"),
@@ -84,20 +86,16 @@ func (s *server) reportConcern(c *fiber.Ctx) error {
 		form.Errors["screenshot"] = problem
 		return invalid()
 	}
-	var mails []store.Mail
+	var contacts []account.User
 	if form.Urgent {
-		if mails, err = s.urgentConcernMails(c, u, form); err != nil {
+		if contacts, err = s.concernContactUsers(c); err != nil {
 			return err
 		}
 	}
 	id, err := s.Store.CreateConcern(ctx(c), store.Concern{ReporterID: u.ID, Link: form.Link, Kind: form.Kind,
 		Description: form.Description, Urgent: form.Urgent, ImageID: imageID},
 		func(id int64) []store.Mail {
-			for i := range mails {
-				mails[i].Body = strings.ReplaceAll(mails[i].Body, "{link}", fmt.Sprintf("%s/concerns/%d", s.BaseURL, id))
-				mails[i].DedupeKey = fmt.Sprintf("concern:%d:%s", id, mails[i].To)
-			}
-			return mails
+			return urgentConcernMails(id, fmt.Sprintf("%s/concerns/%d", s.BaseURL, id), contacts, u, form)
 		})
 	if err != nil {
 		return err
@@ -112,24 +110,27 @@ func (s *server) reportConcern(c *fiber.Ctx) error {
 	return c.Redirect(fmt.Sprintf("/concerns/%d?created=1", id), fiber.StatusSeeOther)
 }
 
-// urgentConcernMails are the mails about an urgent report, one per point
-// of contact; "{link}" in the body stands for the report's address.
-func (s *server) urgentConcernMails(c *fiber.Ctx, reporter account.User, form views.ConcernForm) ([]store.Mail, error) {
+// concernContactUsers are the active points of contact.
+func (s *server) concernContactUsers(c *fiber.Ctx) ([]account.User, error) {
 	cc, err := s.Store.ConcernContacts(ctx(c))
 	if err != nil {
 		return nil, err
 	}
-	contacts, err := s.Store.ConcernContactUsers(ctx(c), cc)
-	if err != nil {
-		return nil, err
-	}
-	body := fmt.Sprintf("%s reported an urgent concern (%s).\n\n%s\n\nLink they saw: %s\n\nTriage it: {link}\n",
-		reporter.Name, form.Kind, form.Description, cmp.Or(form.Link, "none"))
+	return s.Store.ConcernContactUsers(ctx(c), cc)
+}
+
+// urgentConcernMails are the mails about urgent report id at link, one per
+// point of contact, each in that person's language and addressed by name.
+func urgentConcernMails(id int64, link string, contacts []account.User, reporter account.User, form views.ConcernForm) []store.Mail {
 	mails := make([]store.Mail, 0, len(contacts))
 	for _, p := range contacts {
-		mails = append(mails, store.Mail{To: p.Email, Subject: "Urgent concern reported", Body: body, Kind: "concern"})
+		l := letter.UrgentConcern{Name: p.Name, Reporter: reporter.Name, Kind: form.Kind, Description: form.Description,
+			Link: form.Link, URL: link}.Write(p.Language)
+		m := store.LetterMail("concern", p.Email, p.Name, l)
+		m.DedupeKey = fmt.Sprintf("concern:%d:%s", id, p.Email)
+		mails = append(mails, m)
 	}
-	return mails, nil
+	return mails
 }
 
 // activeUserEmail reports whether email is an active person's address.

@@ -63,6 +63,8 @@ func (s *server) routes(app *fiber.App) {
 	r.public(httpGet, "/auth/:provider/callback", s.finishSignIn)
 	r.allow(httpPost, "/logout", s.signOut)
 	r.allow(httpPost, "/language", s.chooseLanguage)
+	r.public(httpGet, "/unsubscribe/:token", s.showUnsubscribe) // the digest's one-click link: a token, no session
+	r.public(httpPost, "/unsubscribe/:token", s.unsubscribe)    // RFC 8058: no session, no CSRF token
 
 	r.allow(httpGet, "/conduct", s.showConduct)
 	r.allow(httpPost, "/conduct/acknowledge", s.acknowledgeConduct, employee...)

@@ -45,6 +45,8 @@ var coreRoleTable = []roleEntry{
 	{"GET", "/auth/:provider/callback", "/auth/nowhere/callback", anyone},
 	{"POST", "/logout", "/logout", signedIn},
 	{"POST", "/language", "/language", signedIn},
+	{"GET", "/unsubscribe/:token", "/unsubscribe/1.notavalidmac", anyone},  // a token, never a session: 404 here
+	{"POST", "/unsubscribe/:token", "/unsubscribe/1.notavalidmac", anyone}, // one-click (RFC 8058): no CSRF token
 
 	{"GET", "/conduct", "/conduct", signedIn},
 	{"POST", "/conduct/acknowledge", "/conduct/acknowledge", signedIn},

@@ -388,6 +388,17 @@ var messages = map[string]msg{
 	"given.field.due":            {"Due date", "Uiterste datum"},
 	"given.field.file":           {"CSV file", "CSV-bestand"},
 	"given.field.back":           {"The page to return to", "De pagina om naar terug te gaan"},
+
+	// The one-click unsubscribe link of the digest mail.
+	"unsubscribe.title":         {"Stop the email digest?", "Het overzicht per mail stoppen?"},
+	"unsubscribe.ask":           {"The portal mails %s a digest of new posts to share. Turn it off, and no more digests come.", "Het portaal mailt %s een overzicht van nieuwe posts om te delen. Zet het uit, dan komen er geen overzichten meer."},
+	"unsubscribe.button":        {"Turn the digest off", "Overzicht uitzetten"},
+	"unsubscribe.done-title":    {"The digest is off", "Het overzicht staat uit"},
+	"unsubscribe.done":          {"No more digests go to %s.", "Er gaan geen overzichten meer naar %s."},
+	"unsubscribe.profile":       {"You can turn it on again, daily or weekly, on your profile.", "Je kunt het weer aanzetten, dagelijks of wekelijks, in je profiel."},
+	"unsubscribe.profile-link":  {"Go to your profile", "Naar je profiel"},
+	"given.title.unsubscribe":   {"Email digest", "Overzicht per mail"},
+	"given.unsubscribe.invalid": {"This link does not turn off any digest: it is incomplete or was not made by this portal. You can turn the digest off on your profile.", "Deze link zet geen overzicht uit: hij is onvolledig of niet door dit portaal gemaakt. Je kunt het overzicht in je profiel uitzetten."},
 }
 
 // tr is the interface text with id key in lang: Dutch for "nl" when the

@@ -41,6 +41,7 @@ type Config struct {
 	DemoIdPAddr         string
 	GuidelinesDir       string         // a company's own guidelines; empty means the embedded set
 	SMTPURL             string         // where mail goes; empty keeps it in the admin outbox
+	SMTPCAFile          string         // PEM certificates trusted for SMTP TLS beside the system's; empty: the system's only
 	ClickRetention      time.Duration  // raw clicks older than this are deleted; the daily rollups stay
 	MetricsAllow        []netip.Prefix // client addresses that may read /metrics
 	MetricsToken        string         // a bearer token that may read /metrics from anywhere; empty means none
@@ -130,6 +131,7 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (Conf
 		{"rate-limit-signin", "PORTAL_RATE_LIMIT_SIGNIN", "30/m:60", "requests per client address to /login and /auth/…, as count/unit:burst; 0 turns the limit off", &signInRate},
 		{"rate-limit-scim", "PORTAL_RATE_LIMIT_SCIM", handlers.DefaultRateLimits.SCIM.String(), "SCIM requests per bearer token (or client address), as count/unit:burst; 0 turns the limit off", &scimRate},
 		{"smtp-url", "PORTAL_SMTP_URL", "", "SMTP server for mail, e.g. smtp://user:pass@mail.example.com:587?from=advocacy@example.com (default: mail waits in the admin outbox)", &c.SMTPURL},
+		{"smtp-ca-file", "PORTAL_SMTP_CA_FILE", "", "PEM file of CA certificates to trust, beside the system's, for the SMTP server's TLS certificate (a relay with a private CA)", &c.SMTPCAFile},
 		{"sources-allow-private", "PORTAL_SOURCES_ALLOW_PRIVATE", "false", "let content sources (RSS/Atom feeds) be fetched from loopback, private (RFC 1918, fc00::/7) and link-local addresses; for testing or intranet feeds only", &sourcesAllowPrivate},
 	}
 	fs := flag.NewFlagSet("portal", flag.ContinueOnError)
@@ -214,6 +216,13 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (Conf
 	if c.SMTPURL != "" {
 		if _, err := mail.ParseSMTPURL(c.SMTPURL); err != nil {
 			bad("-smtp-url: %v", err)
+		}
+	}
+	if c.SMTPCAFile != "" {
+		if c.SMTPURL == "" {
+			bad("-smtp-ca-file needs -smtp-url: the CA file is for the SMTP server's certificate")
+		} else if _, err := mail.LoadCAFile(c.SMTPCAFile); err != nil {
+			bad("-smtp-ca-file: %v", err)
 		}
 	}
 	if c.GuidelinesDir != "" {

@@ -58,7 +58,14 @@ func run(ctx context.Context, cfg Config, logger *slog.Logger, ready func(baseUR
 	if err != nil {
 		return err
 	}
-	db, err := store.Open(ctx, cfg.DB)
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	defer ln.Close()
+	baseURL := baseURLFor(cfg.BaseURL, ln.Addr())
+
+	db, err := store.Open(ctx, cfg.DB, store.WithBaseURL(baseURL)) // the base URL for links in pause mails
 	if err != nil {
 		return err
 	}
@@ -80,13 +87,6 @@ func run(ctx context.Context, cfg Config, logger *slog.Logger, ready func(baseUR
 	if err := db.RegisterConductVersion(ctx, g.Conduct.Version, g.Conduct.In(training.DefaultLanguage).Hash, g.Conduct.Material); err != nil {
 		return err
 	}
-
-	ln, err := net.Listen("tcp", cfg.Addr)
-	if err != nil {
-		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
-	}
-	defer ln.Close()
-	baseURL := baseURLFor(cfg.BaseURL, ln.Addr())
 
 	var servers []*fiber.App
 	errc := make(chan error, 2)
@@ -126,16 +126,24 @@ func run(ctx context.Context, cfg Config, logger *slog.Logger, ready func(baseUR
 
 	// Background jobs: the mail worker sends the outbox, the reminder job
 	// fills it. Both stop with jobs' context, before the database closes.
+	// The store wakes the mail worker whenever it queued mail.
 	worker := &mail.Worker{Store: db, Logger: logger}
 	if cfg.SMTPURL != "" {
-		if worker.Sender, err = mail.ParseSMTPURL(cfg.SMTPURL); err != nil {
+		sender, err := mail.ParseSMTPURL(cfg.SMTPURL)
+		if err != nil {
 			return err
 		}
+		if cfg.SMTPCAFile != "" {
+			if err := sender.TrustCAFile(cfg.SMTPCAFile); err != nil {
+				return err
+			}
+		}
+		worker.Sender = sender
 	}
-	reminders := &reminder.Job{Store: db, Guidelines: g, BaseURL: baseURL, Logger: logger, Notify: worker.Notify}
+	reminders := &reminder.Job{Store: db, Guidelines: g, BaseURL: baseURL, Logger: logger}
 	hookWorker := &notify.Worker{Store: db, Logger: logger}
 	webhooks := &notify.Webhooks{Store: db, BaseURL: baseURL, Notify: hookWorker.Wake}
-	digest := &notify.Digest{Store: db, BaseURL: baseURL, Logger: logger, Notify: worker.Notify}
+	digest := &notify.Digest{Store: db, BaseURL: baseURL, Logger: logger}
 	publisher := &publish.Job{Store: db, Logger: logger, OnLive: webhooks.Announce}
 	jobs, stopJobs := context.WithCancel(context.Background())
 	var wg sync.WaitGroup

@@ -5,14 +5,20 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/tls"
+	"crypto/x509"
+	"encoding/pem"
 	"errors"
 	"fmt"
+	"io"
 	"mime"
+	"mime/multipart"
 	"mime/quotedprintable"
 	"net"
 	netmail "net/mail"
 	"net/smtp"
+	"net/textproto"
 	"net/url"
+	"os"
 	"strings"
 	"time"
 )
@@ -32,8 +38,9 @@ const defaultSendTimeout = time.Minute
 // concurrent use.
 type SMTP struct {
 	// TLSConfig, if not nil, is used for STARTTLS and implicit TLS instead
-	// of the defaults (system roots, ServerName set to the host). Tests use
-	// it to trust their own certificate.
+	// of the defaults (system roots, ServerName set to the host, TLS 1.2 at
+	// least). TrustCAFile sets its roots for a relay with a private CA;
+	// tests use it to trust their own certificate.
 	TLSConfig *tls.Config
 
 	url         *url.URL // for String, password redacted there
@@ -177,20 +184,91 @@ func (s *SMTP) dial(ctx context.Context) (net.Conn, error) {
 		conn, err = d.DialContext(ctx, "tcp", s.addr)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("mail: connect to %s: %w", s.addr, err)
+		return nil, fmt.Errorf("mail: connect to %s: %w", s.addr, explainTLS(err))
 	}
 	return conn, nil
 }
 
 func (s *SMTP) tlsConfig() *tls.Config {
-	cfg := &tls.Config{MinVersion: tls.VersionTLS12}
+	cfg := &tls.Config{}
 	if s.TLSConfig != nil {
 		cfg = s.TLSConfig.Clone()
+	}
+	if cfg.MinVersion == 0 {
+		cfg.MinVersion = tls.VersionTLS12
 	}
 	if cfg.ServerName == "" {
 		cfg.ServerName = s.host
 	}
 	return cfg
+}
+
+// TrustCAFile makes the sender trust, beside the system's roots, the
+// certificates in the PEM file at path: for a relay whose certificate a
+// private CA signed. Call it before the first Send. It fails, changing
+// nothing, when the file cannot be read or holds no certificate.
+func (s *SMTP) TrustCAFile(path string) error {
+	pool, err := LoadCAFile(path)
+	if err != nil {
+		return err
+	}
+	cfg := &tls.Config{}
+	if s.TLSConfig != nil {
+		cfg = s.TLSConfig.Clone()
+	}
+	cfg.RootCAs = pool
+	s.TLSConfig = cfg
+	return nil
+}
+
+// LoadCAFile returns the system's trusted roots (none, where the system
+// has no store) with every certificate in the PEM file at path added. It
+// fails when the file cannot be read, or holds no certificate or a block
+// that is not one.
+func LoadCAFile(path string) (*x509.CertPool, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("mail: SMTP CA file: %w", err)
+	}
+	pool, err := x509.SystemCertPool()
+	if err != nil {
+		pool = x509.NewCertPool()
+	}
+	n := 0
+	for rest := data; ; {
+		var block *pem.Block
+		if block, rest = pem.Decode(rest); block == nil {
+			break
+		}
+		if block.Type != "CERTIFICATE" {
+			return nil, fmt.Errorf("mail: SMTP CA file %s holds a %q block; want only certificates (BEGIN CERTIFICATE)", path, block.Type)
+		}
+		cert, err := x509.ParseCertificate(block.Bytes)
+		if err != nil {
+			return nil, fmt.Errorf("mail: SMTP CA file %s: certificate %d: %w", path, n+1, err)
+		}
+		pool.AddCert(cert)
+		n++
+	}
+	if n == 0 {
+		return nil, fmt.Errorf("mail: SMTP CA file %s holds no PEM certificate (BEGIN CERTIFICATE)", path)
+	}
+	return pool, nil
+}
+
+// explainTLS adds what to do to a TLS error an administrator can fix: a
+// certificate no trusted authority signed, or one for another host.
+func explainTLS(err error) error {
+	var unknown x509.UnknownAuthorityError
+	var host x509.HostnameError
+	switch {
+	case errors.As(err, &unknown):
+		return fmt.Errorf("the server's certificate is not signed by an authority this portal trusts (%w); "+
+			"if the relay uses a private CA, give its certificate with -smtp-ca-file (PORTAL_SMTP_CA_FILE)", err)
+	case errors.As(err, &host):
+		return fmt.Errorf("the server's certificate is not for the host in the SMTP URL (%w)", err)
+	}
+	return err
 }
 
 // deliver speaks SMTP on conn to send msg to the envelope recipient to.
@@ -203,7 +281,7 @@ func (s *SMTP) deliver(conn net.Conn, to string, msg []byte) error {
 	if !s.implicitTLS {
 		if ok, _ := c.Extension("STARTTLS"); ok {
 			if err := c.StartTLS(s.tlsConfig()); err != nil {
-				return fmt.Errorf("STARTTLS: %w", err)
+				return fmt.Errorf("STARTTLS: %w", explainTLS(err))
 			}
 		} else if s.requireTLS {
 			return errors.New("server does not offer STARTTLS and the URL has tls=required")
@@ -247,45 +325,129 @@ func credentialsAllowed(host string, encrypted bool) bool {
 	return encrypted || host == "localhost" || host == "127.0.0.1" || host == "::1"
 }
 
-// ErrHeaderInjection is returned, wrapped, for a recipient or subject that
-// contains a line break.
+// ErrHeaderInjection is returned, wrapped, for a recipient, name, subject,
+// language or unsubscribe address that contains a line break.
 var ErrHeaderInjection = errors.New("line break in a header field")
 
 // build checks m and renders it as an RFC 5322 message with CRLF line
 // endings, returning the bare recipient address for the envelope.
 func (s *SMTP) build(m Message, now time.Time) (to string, msg []byte, err error) {
-	if strings.ContainsAny(m.To, "\r\n") {
-		return "", nil, fmt.Errorf("mail: recipient: %w", ErrHeaderInjection)
-	}
-	if strings.ContainsAny(m.Subject, "\r\n") {
-		return "", nil, fmt.Errorf("mail: subject: %w", ErrHeaderInjection)
+	for _, f := range []struct{ name, value string }{
+		{"recipient", m.To}, {"recipient name", m.ToName}, {"subject", m.Subject},
+		{"language", m.Lang}, {"unsubscribe address", m.Unsubscribe},
+	} {
+		if strings.ContainsAny(f.value, "\r\n") {
+			return "", nil, fmt.Errorf("mail: %s: %w", f.name, ErrHeaderInjection)
+		}
 	}
 	rcpt, err := netmail.ParseAddress(m.To)
 	if err != nil {
 		return "", nil, fmt.Errorf("mail: recipient %q: %w", m.To, err)
 	}
+	if name := strings.TrimSpace(m.ToName); name != "" {
+		rcpt.Name = name
+	}
+	if m.Lang != "" && !validLanguageTag(m.Lang) {
+		return "", nil, fmt.Errorf("mail: language %q is not a language tag like nl or en-GB", m.Lang)
+	}
+	if m.Unsubscribe != "" && !validUnsubscribe(m.Unsubscribe) {
+		return "", nil, fmt.Errorf("mail: unsubscribe address %q is not an absolute http(s) URL", m.Unsubscribe)
+	}
 	var b bytes.Buffer
 	header := func(name, value string) { b.WriteString(name + ": " + value + "\r\n") }
 	header("From", s.from.String())
-	header("To", rcpt.String())
+	header("To", rcpt.String()) // quoted, or RFC 2047 encoded when not ASCII
 	header("Subject", mime.QEncoding.Encode("utf-8", m.Subject))
 	header("Date", now.Format(time.RFC1123Z))
 	header("Message-ID", "<"+rand.Text()+"@"+domainOf(s.from.Address)+">")
 	header("MIME-Version", "1.0")
-	header("Content-Type", "text/plain; charset=utf-8")
-	header("Content-Transfer-Encoding", "quoted-printable")
+	// Every mail the portal sends is written by a program (RFC 3834), so
+	// vacation and out-of-office replies should not answer it; Exchange
+	// and Outlook read their own header for the same thing.
+	header("Auto-Submitted", "auto-generated")
+	header("X-Auto-Response-Suppress", "All")
+	if m.Lang != "" {
+		header("Content-Language", m.Lang)
+	}
+	if m.Unsubscribe != "" {
+		// One click (RFC 8058): the mail client POSTs
+		// List-Unsubscribe=One-Click to the address, without a session.
+		header("List-Unsubscribe", "<"+m.Unsubscribe+">")
+		header("List-Unsubscribe-Post", "List-Unsubscribe=One-Click")
+	}
+	if m.HTML == "" {
+		header("Content-Type", "text/plain; charset=utf-8")
+		header("Content-Transfer-Encoding", "quoted-printable")
+		b.WriteString("\r\n")
+		if err := writeQuotedPrintable(&b, m.Body); err != nil {
+			return "", nil, err
+		}
+		return rcpt.Address, b.Bytes(), nil
+	}
+	// The plain text first and the HTML last: a client shows the last
+	// alternative it can (RFC 2046, section 5.1.4).
+	parts := multipart.NewWriter(&b)
+	header("Content-Type", mime.FormatMediaType("multipart/alternative", map[string]string{"boundary": parts.Boundary()}))
 	b.WriteString("\r\n")
-	qp := quotedprintable.NewWriter(&b) // turns \n and \r\n into CRLF
-	if _, err := qp.Write([]byte(m.Body)); err != nil {
+	for _, p := range []struct{ contentType, body string }{
+		{"text/plain; charset=utf-8", m.Body}, {"text/html; charset=utf-8", m.HTML},
+	} {
+		w, err := parts.CreatePart(textproto.MIMEHeader{
+			"Content-Type":              {p.contentType},
+			"Content-Transfer-Encoding": {"quoted-printable"},
+		})
+		if err != nil {
+			return "", nil, fmt.Errorf("mail: encode body: %w", err)
+		}
+		if err := writeQuotedPrintable(w, p.body); err != nil {
+			return "", nil, err
+		}
+	}
+	if err := parts.Close(); err != nil {
 		return "", nil, fmt.Errorf("mail: encode body: %w", err)
+	}
+	b.WriteString("\r\n")
+	return rcpt.Address, b.Bytes(), nil
+}
+
+// writeQuotedPrintable writes body quoted-printable, ending in a line
+// break; the encoder turns \n and \r\n into CRLF.
+func writeQuotedPrintable(w io.Writer, body string) error {
+	if !strings.HasSuffix(body, "\n") {
+		body += "\n"
+	}
+	qp := quotedprintable.NewWriter(w)
+	if _, err := io.WriteString(qp, body); err != nil {
+		return fmt.Errorf("mail: encode body: %w", err)
 	}
 	if err := qp.Close(); err != nil {
-		return "", nil, fmt.Errorf("mail: encode body: %w", err)
+		return fmt.Errorf("mail: encode body: %w", err)
 	}
-	if !bytes.HasSuffix(b.Bytes(), []byte("\r\n")) {
-		b.WriteString("\r\n")
+	return nil
+}
+
+// validLanguageTag reports whether tag looks like a language tag (letters,
+// digits and hyphens), which is all a header needs.
+func validLanguageTag(tag string) bool {
+	if len(tag) > 35 {
+		return false
 	}
-	return rcpt.Address, b.Bytes(), nil
+	for _, r := range tag {
+		if (r < 'a' || r > 'z') && (r < 'A' || r > 'Z') && (r < '0' || r > '9') && r != '-' {
+			return false
+		}
+	}
+	return true
+}
+
+// validUnsubscribe reports whether raw can go between the angle brackets
+// of List-Unsubscribe: an absolute http(s) URL without spaces or brackets.
+func validUnsubscribe(raw string) bool {
+	if strings.ContainsAny(raw, " \t<>\"") {
+		return false
+	}
+	u, err := url.Parse(raw)
+	return err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != ""
 }
 
 func domainOf(addr string) string {

@@ -30,8 +30,6 @@ type Worker struct {
 	// the same clock as the store.
 	Now func() time.Time
 
-	wake job.Waker
-
 	// Stats counts passes and failed passes, for /metrics.
 	Stats job.Stats
 }
@@ -64,13 +62,15 @@ func retryDelay(n int) time.Duration {
 const maxErrorLen = 500
 
 // Run sends mail until ctx is done: at once, then every Interval, and
-// promptly after Notify. While passes fill a whole batch it keeps going.
+// promptly whenever the store committed mail (Store.MailQueued) or Wake
+// was called. While passes fill a whole batch it keeps going. Run one
+// Worker per Store: they share the store's wake-up.
 func (w *Worker) Run(ctx context.Context) {
 	interval := w.Interval
 	if interval <= 0 {
 		interval = DefaultInterval
 	}
-	job.Loop(ctx, interval, &w.wake, w.drain)
+	job.Loop(ctx, interval, w.Store.MailQueued(), w.drain)
 }
 
 // drain runs passes until one finds less than a full batch.
@@ -87,10 +87,11 @@ func (w *Worker) drain(ctx context.Context) {
 	}
 }
 
-// Notify asks Run for a pass now, e.g. after mail was queued. It never
+// Wake asks Run for a pass now. The store already wakes Run whenever it
+// queued mail; this is for anything else that makes mail due. It never
 // blocks and is safe from any goroutine; wake-ups made while a pass runs
 // fold into one more pass.
-func (w *Worker) Notify() { w.wake.Wake() }
+func (w *Worker) Wake() { w.Store.MailQueued().Wake() }
 
 // RunOnce claims one batch of due messages and tries to send each, marking
 // it sent or failed. With a nil Sender it does nothing. err reports a store
@@ -117,7 +118,8 @@ func (w *Worker) RunOnce(ctx context.Context) (sent, failed int, err error) {
 			break // the rest go out once their lease ends
 		}
 		sendCtx, cancel := context.WithTimeout(ctx, timeout)
-		sendErr := w.Sender.Send(sendCtx, Message{To: m.To, Subject: m.Subject, Body: m.Body})
+		sendErr := w.Sender.Send(sendCtx, Message{To: m.To, ToName: m.ToName, Subject: m.Subject, Body: m.Body,
+			HTML: m.HTML, Lang: m.Lang, Unsubscribe: m.Unsubscribe})
 		cancel()
 		// Record the outcome even if ctx was cancelled meanwhile, so that a
 		// message already sent is not sent again after a restart.

@@ -126,6 +126,8 @@ func TestWorkerDeliversQueuedMail(t *testing.T) {
 				"MIME-Version":              "1.0",
 				"Content-Type":              "text/plain; charset=utf-8",
 				"Content-Transfer-Encoding": "quoted-printable",
+				"Auto-Submitted":            "auto-generated",
+				"List-Unsubscribe":          "", // not a digest
 			} {
 				if got := p.Header.Get(name); got != want {
 					t.Errorf("%s = %q, want %q", name, got, want)
@@ -416,7 +418,7 @@ func TestWorkerWithoutSenderLeavesMail(t *testing.T) {
 	}
 	runCtx, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
 	defer cancel()
-	w.Notify()
+	w.Wake()
 	w.Run(runCtx) // returns when runCtx ends
 
 	pending, sent, failing, err := st.OutboxCounts(ctx)
@@ -428,7 +430,10 @@ func TestWorkerWithoutSenderLeavesMail(t *testing.T) {
 	}
 }
 
-func TestNotifyWakesRun(t *testing.T) {
+// TestQueuedMailWakesRun: mail is sent as soon as the store committed
+// it, by whichever method, without waiting for the worker's next pass (an
+// hour here); Wake asks for a pass too.
+func TestQueuedMailWakesRun(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	st := mustOpenStore(t)
 	srv := startSMTPServer(t, serverOptions{})
@@ -441,7 +446,7 @@ func TestNotifyWakesRun(t *testing.T) {
 	})
 
 	// The first message goes out in Run's opening pass; once it has arrived
-	// that pass is over and only Notify (or an hour) can send the second.
+	// that pass is over and only a wake-up (or an hour) can send the others.
 	mustEnqueue(t, st, store.Mail{To: "a@example.com", Subject: "first", Kind: "assignment"})
 	go func() {
 		defer close(done)
@@ -450,8 +455,16 @@ func TestNotifyWakesRun(t *testing.T) {
 	waitForMessages(t, srv, 1)
 
 	mustEnqueue(t, st, store.Mail{To: "a@example.com", Subject: "second", Kind: "assignment"})
-	w.Notify()
 	waitForMessages(t, srv, 2)
+
+	// Mail that became due without being queued just now: Wake sends it.
+	if _, err := st.EnqueueMail(ctx, store.Mail{To: "a@example.com", Subject: "third", Kind: "assignment",
+		SendAfter: time.Now().Add(300 * time.Millisecond)}); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(400 * time.Millisecond)
+	w.Wake()
+	waitForMessages(t, srv, 3)
 }
 
 func waitForMessages(tb testing.TB, srv *testServer, n int) {

@@ -4,10 +4,10 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"strings"
 	"time"
 
 	"github.com/advocacy-portal/portal/internal/job"
+	"github.com/advocacy-portal/portal/internal/mail/letter"
 	"github.com/advocacy-portal/portal/internal/pause"
 	"github.com/advocacy-portal/portal/internal/post"
 	"github.com/advocacy-portal/portal/internal/store"
@@ -16,18 +16,18 @@ import (
 // Digest queues the email digest of new posts: for each active person who
 // chose a daily or weekly digest, once per period (a UTC day, or an ISO
 // week starting on Monday), one mail listing the posts targeted to them
-// that went live since their last digest. A period without new posts sends
-// nothing but is still recorded, so the next digest starts where it left
-// off. Mail goes to the outbox with the dedupe key "digest:<user>:<period>",
-// and each period is recorded per person in the same transaction, so
-// running the job again, or on two instances at once, never sends a
-// digest twice.
+// that went live since their last digest, in their language, with a
+// one-click link that turns the digest off (List-Unsubscribe). A period
+// without new posts sends nothing but is still recorded, so the next digest
+// starts where it left off. Mail goes to the outbox with the dedupe key
+// "digest:<user>:<period>", and each period is recorded per person in the
+// same transaction, so running the job again, or on two instances at once,
+// never sends a digest twice. The store wakes the mail worker.
 type Digest struct {
 	Store   *store.Store
 	BaseURL string       // the portal's public address, without a trailing slash
 	Logger  *slog.Logger // nil: no logging
 	Now     func() time.Time
-	Notify  func() // called after mail was queued, to wake the mail worker; may be nil
 
 	wake job.Waker
 
@@ -95,7 +95,10 @@ func (j *Digest) RunOnce(ctx context.Context) (int, error) {
 		posts = pause.Without(pauses, posts)
 		var mail *store.Mail
 		if len(posts) > 0 {
-			m := j.message(r, posts)
+			m, err := j.message(ctx, r, posts)
+			if err != nil {
+				return queued, err
+			}
 			m.DedupeKey = fmt.Sprintf("digest:%d:%s", r.UserID, period)
 			mail = &m
 		}
@@ -106,9 +109,6 @@ func (j *Digest) RunOnce(ctx context.Context) (int, error) {
 		if recorded && mail != nil {
 			queued++
 		}
-	}
-	if queued > 0 && j.Notify != nil {
-		j.Notify()
 	}
 	return queued, nil
 }
@@ -136,55 +136,26 @@ func periodLength(d store.Digest) time.Duration {
 	return 7 * 24 * time.Hour
 }
 
-// message writes the digest mail for r, in their language (Dutch for nl,
-// else English), listing posts newest first.
-func (j *Digest) message(r store.DigestRecipient, posts []post.Post) store.Mail {
-	dutch := r.Language == "nl" || strings.HasPrefix(r.Language, "nl-")
-	feed := j.BaseURL + "/feed"
-	var list strings.Builder
+// UnsubscribePath is where the digest's one-click unsubscribe links point,
+// followed by the person's token (store.DigestUnsubscribeToken).
+const UnsubscribePath = "/unsubscribe/"
+
+// message writes the digest mail for r, in their language, listing posts
+// newest first.
+func (j *Digest) message(ctx context.Context, r store.DigestRecipient, posts []post.Post) (store.Mail, error) {
+	token, err := j.Store.DigestUnsubscribeToken(ctx, r.UserID)
+	if err != nil {
+		return store.Mail{}, err
+	}
+	d := letter.Digest{Name: r.Name, Weekly: r.Digest == store.DigestWeekly, More: len(posts) - MaxDigestPosts,
+		FeedURL: j.BaseURL + "/feed", ProfileURL: j.BaseURL + "/profile", UnsubscribeURL: j.BaseURL + UnsubscribePath + token}
 	for _, p := range posts[:min(len(posts), MaxDigestPosts)] {
-		fmt.Fprintf(&list, "- %s\n", oneLine(p.Title))
+		d.Titles = append(d.Titles, p.Title)
 	}
-	more := len(posts) - MaxDigestPosts
-	m := store.Mail{To: r.Email, Kind: "digest"}
-	switch {
-	case dutch:
-		m.Subject = fmt.Sprintf("Nieuw om te delen: %d %s", len(posts), plural(len(posts), "post", "posts"))
-		if r.Digest == store.DigestDaily {
-			m.Body = fmt.Sprintf("Hallo %s,\n\nSinds je vorige overzicht staan er nieuwe posts voor je klaar:\n\n", r.Name)
-		} else {
-			m.Body = fmt.Sprintf("Hallo %s,\n\nDit is je wekelijkse overzicht. Sinds het vorige staan er nieuwe posts voor je klaar:\n\n", r.Name)
-		}
-		m.Body += list.String()
-		if more > 0 {
-			m.Body += fmt.Sprintf("- en nog %d in de feed\n", more)
-		}
-		m.Body += fmt.Sprintf("\nDeel ze in je eigen woorden vanuit de feed:\n%s\n\nDelen is vrijwillig. Je kunt dit overzicht in je profiel dagelijks of wekelijks laten komen, of uitzetten:\n%s/profile\n", feed, j.BaseURL)
-	default:
-		m.Subject = fmt.Sprintf("New to share: %d %s", len(posts), plural(len(posts), "post", "posts"))
-		if r.Digest == store.DigestDaily {
-			m.Body = fmt.Sprintf("Hello %s,\n\nThere are new posts for you since your last digest:\n\n", r.Name)
-		} else {
-			m.Body = fmt.Sprintf("Hello %s,\n\nThis is your weekly digest. There are new posts for you since the last one:\n\n", r.Name)
-		}
-		m.Body += list.String()
-		if more > 0 {
-			m.Body += fmt.Sprintf("- and %d more in the feed\n", more)
-		}
-		m.Body += fmt.Sprintf("\nShare them in your own words from the feed:\n%s\n\nSharing is voluntary. You can get this digest daily or weekly, or turn it off, on your profile:\n%s/profile\n", feed, j.BaseURL)
-	}
-	return m
+	m := store.LetterMail("digest", r.Email, r.Name, d.Write(letter.Lang(r.Language)))
+	m.Unsubscribe = d.UnsubscribeURL
+	return m, nil
 }
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
-}
-
-// oneLine keeps a title on one line of the plain-text mail.
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 func (j *Digest) logger() *slog.Logger {
 	if j.Logger != nil {

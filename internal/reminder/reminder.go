@@ -1,20 +1,20 @@
 // Package reminder emails people about the training assigned to them: when
 // it is assigned, 7 days and 1 day before it is due, and once a day while
 // it is overdue. A person gets one mail per pass listing every module it is
-// about, not one per module. The job only queues mail in the outbox; the
-// mail worker sends it. Every reminder is recorded, so running the job
-// again, or on two instances at once, never sends one twice.
+// about, not one per module, in the person's language. The job only queues
+// mail in the outbox; the store wakes the mail worker, which sends it at
+// once. Every reminder is recorded, so running the job again, or on two
+// instances at once, never sends one twice.
 package reminder
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/advocacy-portal/portal/internal/job"
+	"github.com/advocacy-portal/portal/internal/mail/letter"
 	"github.com/advocacy-portal/portal/internal/store"
 	"github.com/advocacy-portal/portal/internal/training"
 )
@@ -26,7 +26,6 @@ type Job struct {
 	BaseURL    string
 	Logger     *slog.Logger
 	Now        func() time.Time // nil means time.Now
-	Notify     func()           // called after mail was queued, to wake the sender; may be nil
 
 	wake job.Waker
 
@@ -100,9 +99,6 @@ func (j *Job) RunOnce(ctx context.Context) (int, error) {
 			queued++
 		}
 	}
-	if queued > 0 && j.Notify != nil {
-		j.Notify()
-	}
 	return queued, nil
 }
 
@@ -121,63 +117,20 @@ func (j *Job) Run(ctx context.Context, interval time.Duration) {
 }
 
 // severity orders reminder kinds: the mail is named after the most pressing.
-var severity = map[string]int{"assigned": 0, "due-soon": 1, "overdue": 2}
+var severity = map[string]int{letter.TrainingAssigned: 0, letter.TrainingDueSoon: 1, letter.TrainingOverdue: 2}
 
 // message writes one mail about every owed reminder of one person, in the
-// person's language.
+// person's language, module titles included.
 func (j *Job) message(due []owed) store.Mail {
 	t := due[0].task
-	kind := "assigned"
-	var lines []string
+	lang := letter.Lang(t.Language)
+	m := letter.Training{Name: t.Name, Kind: letter.TrainingAssigned, URL: j.BaseURL + "/training"}
 	for _, o := range due {
-		if severity[o.kind] > severity[kind] {
-			kind = o.kind
+		if severity[o.kind] > severity[m.Kind] {
+			m.Kind = o.kind
 		}
-		m, _ := j.Guidelines.Module(o.task.ModuleID)
-		line := fmt.Sprintf("- %s: %s", m.In(t.Language).Title, formatDate(o.task.DueAt, t.Language))
-		if !slices.Contains(lines, line) {
-			lines = append(lines, line)
-		}
+		mod, _ := j.Guidelines.Module(o.task.ModuleID)
+		m.Modules = append(m.Modules, letter.Module{Title: mod.In(lang).Title, Due: o.task.DueAt})
 	}
-	link := j.BaseURL + "/training"
-	list := strings.Join(lines, "\n")
-	mail := store.Mail{To: t.Email, Kind: kind}
-	if t.Language == "nl" {
-		switch kind {
-		case "assigned":
-			mail.Subject = "Nieuwe training voor jou"
-			mail.Body = fmt.Sprintf("Hallo %s,\n\nJe hebt training gekregen. Rond elke module af vóór de datum erachter; elke module kost een paar minuten:\n\n%s\n\n%s\n\nDelen via het portaal wordt vrijgegeven zodra je de verplichte trainingen hebt gehaald.\n", t.Name, list, link)
-		case "due-soon":
-			mail.Subject = "Herinnering: je training moet bijna af zijn"
-			mail.Body = fmt.Sprintf("Hallo %s,\n\nDeze training moet binnenkort af zijn:\n\n%s\n\n%s\n", t.Name, list, link)
-		default:
-			mail.Subject = "Je training is te laat"
-			mail.Body = fmt.Sprintf("Hallo %s,\n\nDeze training had al af moeten zijn:\n\n%s\n\nRond hem zo snel mogelijk af, of vraag HR om uitstel.\n\n%s\n", t.Name, list, link)
-		}
-		return mail
-	}
-	switch kind {
-	case "assigned":
-		mail.Subject = "New training for you"
-		mail.Body = fmt.Sprintf("Hello %s,\n\nYou have been assigned training. Please complete each module by the date beside it; each takes a few minutes:\n\n%s\n\n%s\n\nSharing through the portal unlocks once you have passed the required training.\n", t.Name, list, link)
-	case "due-soon":
-		mail.Subject = "Reminder: your training is due soon"
-		mail.Body = fmt.Sprintf("Hello %s,\n\nThis training is due soon:\n\n%s\n\n%s\n", t.Name, list, link)
-	default:
-		mail.Subject = "Your training is overdue"
-		mail.Body = fmt.Sprintf("Hello %s,\n\nThis training is past its due date:\n\n%s\n\nPlease complete it as soon as you can, or ask HR for more time.\n\n%s\n", t.Name, list, link)
-	}
-	return mail
-}
-
-var dutchMonths = [...]string{"januari", "februari", "maart", "april", "mei", "juni", "juli",
-	"augustus", "september", "oktober", "november", "december"}
-
-// formatDate writes a due date the way the person's language does.
-func formatDate(t time.Time, lang string) string {
-	t = t.UTC()
-	if lang == "nl" {
-		return fmt.Sprintf("%d %s %d", t.Day(), dutchMonths[t.Month()-1], t.Year())
-	}
-	return t.Format("2 January 2006")
+	return store.LetterMail(m.Kind, t.Email, t.Name, m.Write(lang))
 }

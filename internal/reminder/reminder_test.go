@@ -70,7 +70,6 @@ type setup struct {
 	store     *store.Store
 	clock     *clocktest.Clock
 	job       *reminder.Job
-	notified  *int
 	sam, noor account.User
 	start     time.Time
 	due       time.Time
@@ -109,10 +108,20 @@ func newSetup(t *testing.T) setup {
 		DueAt: due, DueDays: 14}, hr.ID); err != nil {
 		t.Fatalf("CreateAssignment: %v", err)
 	}
-	notified := new(int)
 	job := &reminder.Job{Store: s, Guidelines: mustGuidelines(t), BaseURL: "https://portal.example.com",
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: c.Now, Notify: func() { *notified++ }}
-	return setup{store: s, clock: c, job: job, notified: notified, sam: sam, noor: noor, start: start, due: due}
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: c.Now}
+	woken(s) // setting up queued nothing, but take no chances
+	return setup{store: s, clock: c, job: job, sam: sam, noor: noor, start: start, due: due}
+}
+
+// woken reports whether the store woke the mail worker since the last call.
+func woken(s *store.Store) bool {
+	select {
+	case <-s.MailQueued().C():
+		return true
+	default:
+		return false
+	}
 }
 
 // newMail returns the outbox messages with an id above after, oldest first.
@@ -216,6 +225,7 @@ func TestRunOnce(t *testing.T) {
 			},
 		},
 	}
+	recipients := map[string]struct{ name, lang string }{"sam@example.com": {"Sam", "en"}, "noor@example.com": {"Noor", "nl"}}
 	var lastID int64
 	for _, step := range steps {
 		t.Run(step.name, func(t *testing.T) {
@@ -223,7 +233,6 @@ func TestRunOnce(t *testing.T) {
 				step.before(t)
 			}
 			st.clock.Set(step.at)
-			notifiedBefore := *st.notified
 			n, err := st.job.RunOnce(ctx)
 			if err != nil {
 				t.Fatalf("RunOnce: %v", err)
@@ -235,12 +244,8 @@ func TestRunOnce(t *testing.T) {
 			if n != len(step.want) || len(mails) != len(step.want) {
 				t.Errorf("RunOnce queued %d (outbox has %d new: %v), want %d", n, len(mails), mails, len(step.want))
 			}
-			wantNotify := 0
-			if len(step.want) > 0 {
-				wantNotify = 1
-			}
-			if got := *st.notified - notifiedBefore; got != wantNotify {
-				t.Errorf("Notify called %d times, want %d", got, wantNotify)
+			if got, want := woken(st.store), len(step.want) > 0; got != want {
+				t.Errorf("mail worker woken: %v, want %v", got, want)
 			}
 			for _, m := range mails {
 				w, ok := step.want[m.To]
@@ -250,6 +255,12 @@ func TestRunOnce(t *testing.T) {
 				}
 				if m.Kind != w.kind || m.Subject != w.subject {
 					t.Errorf("mail to %s = kind %q, subject %q; want %q, %q", m.To, m.Kind, m.Subject, w.kind, w.subject)
+				}
+				if r := recipients[m.To]; m.ToName != r.name || m.Lang != r.lang {
+					t.Errorf("mail to %s: name %q, language %q; want %q, %q", m.To, m.ToName, m.Lang, r.name, r.lang)
+				}
+				if !strings.Contains(m.HTML, `<a href="https://portal.example.com/training"`) || !strings.Contains(m.HTML, `lang="`+m.Lang+`"`) {
+					t.Errorf("mail to %s: HTML lacks the link to the training or its language:\n%s", m.To, m.HTML)
 				}
 				for _, c := range w.contains {
 					if !strings.Contains(m.Body, c) {
@@ -302,8 +313,8 @@ func TestRunOnceSkipsRemovedModules(t *testing.T) {
 		t.Fatal(err)
 	}
 	st.job.Guidelines = g
-	if n, err := st.job.RunOnce(ctx); err != nil || n != 0 || *st.notified != 0 {
-		t.Errorf("RunOnce with the modules removed = %d, %v, notified %d; want 0, nil, 0", n, err, *st.notified)
+	if n, err := st.job.RunOnce(ctx); err != nil || n != 0 || woken(st.store) {
+		t.Errorf("RunOnce with the modules removed = %d, %v; want 0, nil and the mail worker left asleep", n, err)
 	}
 }
 

@@ -351,5 +351,5 @@ func (s *Store) QueueReminder(ctx context.Context, userID int64, items []Reminde
 	if _, err := enqueueMail(ctx, tx, now, m); err != nil {
 		return false, err
 	}
-	return true, tx.Commit()
+	return true, s.commitMail(tx)
 }

@@ -169,14 +169,21 @@ func (s *Store) CreateConcern(ctx context.Context, c Concern, notify func(id int
 	if err := addConcernEvent(ctx, tx, now, id, c.ReporterID, ConcernReported, ""); err != nil {
 		return 0, err
 	}
+	var mails []Mail
 	if notify != nil {
-		for _, m := range notify(id) {
-			if _, err := enqueueMail(ctx, tx, now, m); err != nil {
-				return 0, err
-			}
+		mails = notify(id)
+	}
+	for _, m := range mails {
+		if _, err := enqueueMail(ctx, tx, now, m); err != nil {
+			return 0, err
 		}
 	}
-	if err := tx.Commit(); err != nil {
+	if len(mails) == 0 {
+		err = tx.Commit()
+	} else {
+		err = s.commitMail(tx)
+	}
+	if err != nil {
 		return 0, fmt.Errorf("store: create concern: %w", err)
 	}
 	return id, nil

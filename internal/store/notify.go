@@ -389,12 +389,16 @@ func (s *Store) RecordDigest(ctx context.Context, userID int64, period string, u
 	if n, err := res.RowsAffected(); err != nil || n == 0 {
 		return false, err
 	}
-	if mail != nil {
-		if _, err := enqueueMail(ctx, tx, s.now(), *mail); err != nil {
-			return false, err
+	if mail == nil {
+		if err := tx.Commit(); err != nil {
+			return false, fmt.Errorf("store: record digest of user %d: %w", userID, err)
 		}
+		return true, nil
 	}
-	if err := tx.Commit(); err != nil {
+	if _, err := enqueueMail(ctx, tx, s.now(), *mail); err != nil {
+		return false, err
+	}
+	if err := s.commitMail(tx); err != nil {
 		return false, fmt.Errorf("store: record digest of user %d: %w", userID, err)
 	}
 	return true, nil

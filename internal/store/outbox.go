@@ -5,40 +5,82 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
+
+	"github.com/advocacy-portal/portal/internal/job"
+	"github.com/advocacy-portal/portal/internal/mail/letter"
 )
 
-// Mail is a message in the outbox. Body is plain text. Kind says why it was
-// sent ("assignment", "reminder", "overdue", ...). A non-empty DedupeKey
-// makes the message unique: enqueueing the same key again does nothing.
+// Mail is a message in the outbox. To is the bare address and ToName the
+// recipient's display name, if known. Body is plain text; HTML, if not
+// empty, is the same mail as an HTML document, sent beside it as an
+// alternative. Lang is the language it is written in. Unsubscribe, if not
+// empty, is the address that turns this kind of mail off in one click
+// (List-Unsubscribe, RFC 8058). Kind says why it was sent ("assigned",
+// "digest", "concern", ...). A non-empty DedupeKey makes the message
+// unique: enqueueing the same key again does nothing.
 //
 // SendAfter is when the message may next be tried; SentAt is zero until it
-// was sent. Attempts counts failed sends and LastError holds the latest
-// failure's reason.
+// was sent (and from then on HTML is empty: see MarkMailSent). Attempts
+// counts failed sends and LastError holds the latest failure's reason.
 type Mail struct {
-	ID        int64
-	To        string
-	Subject   string
-	Body      string
-	Kind      string
-	DedupeKey string
-	CreatedAt time.Time
-	SendAfter time.Time
-	SentAt    time.Time
-	Attempts  int
-	LastError string
+	ID          int64
+	To          string
+	ToName      string
+	Subject     string
+	Body        string
+	HTML        string
+	Lang        string
+	Unsubscribe string
+	Kind        string
+	DedupeKey   string
+	CreatedAt   time.Time
+	SendAfter   time.Time
+	SentAt      time.Time
+	Attempts    int
+	LastError   string
+}
+
+// LetterMail is the outbox message of kind that carries l to the person at
+// address to, whose name is name.
+func LetterMail(kind, to, name string, l letter.Letter) Mail {
+	return Mail{To: to, ToName: name, Subject: l.Subject, Body: l.Text, HTML: l.HTML, Lang: l.Lang, Kind: kind}
 }
 
 // mailColumns are the outbox columns in the order scanMail reads them.
-const mailColumns = `id, to_addr, subject, body, kind, COALESCE(dedupe_key, ''),
+const mailColumns = `id, to_addr, to_name, subject, body, html, lang, unsubscribe_url, kind, COALESCE(dedupe_key, ''),
 	created_at, send_after, sent_at, attempts, last_error`
 
 func scanMail(row interface{ Scan(...any) error }) (Mail, error) {
 	var m Mail
-	err := row.Scan(&m.ID, &m.To, &m.Subject, &m.Body, &m.Kind, &m.DedupeKey,
+	err := row.Scan(&m.ID, &m.To, &m.ToName, &m.Subject, &m.Body, &m.HTML, &m.Lang, &m.Unsubscribe, &m.Kind, &m.DedupeKey,
 		timeScanner{&m.CreatedAt}, timeScanner{&m.SendAfter}, timeScanner{&m.SentAt},
 		&m.Attempts, &m.LastError)
 	return m, err
+}
+
+// MailQueued is woken each time the store commits a transaction that put
+// mail in the outbox, whichever method did it, so that the mail worker
+// sends mail at once instead of at its next scheduled pass. One worker
+// should wait on it per Store; mail queued by another portal instance is
+// sent by that instance's worker, or by this one's next pass.
+func (s *Store) MailQueued() *job.Waker { return &s.mailQueued }
+
+// WithBaseURL gives the store the portal's public address (without a
+// trailing slash), for the links in the mail it writes itself: the pause
+// notices. Without it those mails carry no link.
+func WithBaseURL(u string) Option {
+	return func(s *Store) { s.baseURL = strings.TrimSuffix(u, "/") }
+}
+
+// commitMail commits tx, which queued mail, and wakes the mail worker.
+func (s *Store) commitMail(tx *sql.Tx) error {
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	s.mailQueued.Wake()
+	return nil
 }
 
 // EnqueueMail puts m in the outbox to be sent at m.SendAfter (zero: now).
@@ -53,7 +95,7 @@ func (s *Store) EnqueueMail(ctx context.Context, m Mail) (queued bool, err error
 	if queued, err = enqueueMail(ctx, tx, s.now(), m); err != nil {
 		return false, err
 	}
-	if err := tx.Commit(); err != nil {
+	if err := s.commitMail(tx); err != nil {
 		return false, fmt.Errorf("store: enqueue mail: %w", err)
 	}
 	return queued, nil
@@ -72,10 +114,11 @@ func enqueueMail(ctx context.Context, tx *sql.Tx, now time.Time, m Mail) (bool, 
 	if m.DedupeKey != "" {
 		dedupe = m.DedupeKey
 	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO outbox (to_addr, subject, body, kind, dedupe_key, created_at, send_after)
-		VALUES (?, ?, ?, ?, ?, ?, ?)
+	res, err := tx.ExecContext(ctx, `INSERT INTO outbox (to_addr, to_name, subject, body, html, lang, unsubscribe_url, kind,
+			dedupe_key, created_at, send_after)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (dedupe_key) DO NOTHING`,
-		m.To, m.Subject, m.Body, m.Kind, dedupe, timestamp(now), timestamp(m.SendAfter))
+		m.To, m.ToName, m.Subject, m.Body, m.HTML, m.Lang, m.Unsubscribe, m.Kind, dedupe, timestamp(now), timestamp(m.SendAfter))
 	if err != nil {
 		return false, fmt.Errorf("store: enqueue %s mail: %w", m.Kind, err)
 	}
@@ -141,9 +184,11 @@ func (s *Store) ClaimMail(ctx context.Context, limit int, lease time.Duration) (
 }
 
 // MarkMailSent records that message id was sent. Marking it again keeps the
-// first time. An unknown id is ErrNotFound.
+// first time. The HTML of a sent message is dropped: it is the text again,
+// laid out, and several times its size; the text stays for the outbox page.
+// An unknown id is ErrNotFound.
 func (s *Store) MarkMailSent(ctx context.Context, id int64) error {
-	res, err := s.write.ExecContext(ctx, `UPDATE outbox SET sent_at = COALESCE(sent_at, ?) WHERE id = ?`,
+	res, err := s.write.ExecContext(ctx, `UPDATE outbox SET sent_at = COALESCE(sent_at, ?), html = '' WHERE id = ?`,
 		timestamp(s.now()), id)
 	return checkOneRow(res, err, "mark mail %d sent", id)
 }

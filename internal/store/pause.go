@@ -5,8 +5,10 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
+	"github.com/advocacy-portal/portal/internal/mail/letter"
 	"github.com/advocacy-portal/portal/internal/pause"
 )
 
@@ -43,13 +45,11 @@ func (s *Store) StartPause(ctx context.Context, scope pause.Scope, reason string
 	if err != nil {
 		return p, err
 	}
-	subject := "Sharing paused: " + string(scope)
-	body := fmt.Sprintf("%s paused sharing (%s).\n\nReason: %s\n\nWhile paused, employees see the reason instead of the paused posts, cannot share them, and scheduled posts wait. Resume it on the pause page.",
-		p.PausedBy, scope, reason)
-	if err := mailComms(ctx, tx, now, fmt.Sprintf("pause:%d:start", id), subject, body); err != nil {
+	if err := s.mailComms(ctx, tx, now, fmt.Sprintf("pause:%d:start", id), letter.Pause{By: p.PausedBy, Scope: p.Scope,
+		Reason: p.Reason, PausedAt: p.PausedAt}); err != nil {
 		return p, err
 	}
-	return p, tx.Commit()
+	return p, s.commitMail(tx)
 }
 
 // ResumePause ends an active pause on behalf of actorID, audit-logs it and
@@ -75,30 +75,40 @@ func (s *Store) ResumePause(ctx context.Context, id, actorID int64) (pause.Pause
 		map[string]string{"scope": string(p.Scope), "reason": p.Reason}, nil); err != nil {
 		return p, err
 	}
-	subject := "Sharing resumed: " + string(p.Scope)
-	body := fmt.Sprintf("%s resumed sharing (%s), paused since %s for: %s\n\nScheduled posts whose time has come go live on the publisher's next run.",
-		p.ResumedBy, p.Scope, p.PausedAt.Format(time.RFC1123), p.Reason)
-	if err := mailComms(ctx, tx, now, fmt.Sprintf("pause:%d:resume", id), subject, body); err != nil {
+	if err := s.mailComms(ctx, tx, now, fmt.Sprintf("pause:%d:resume", id), letter.Pause{Resumed: true, By: p.ResumedBy,
+		Scope: p.Scope, Reason: p.Reason, PausedAt: p.PausedAt}); err != nil {
 		return p, err
 	}
-	return p, tx.Commit()
+	return p, s.commitMail(tx)
 }
 
-// mailComms queues one mail per active comms user and admin.
-func mailComms(ctx context.Context, tx *sql.Tx, now time.Time, dedupe, subject, body string) error {
-	rows, err := tx.QueryContext(ctx, `SELECT DISTINCT u.id, u.email FROM users u JOIN user_roles r ON r.user_id = u.id
+// mailComms queues the pause notice m to every active comms user and
+// admin, each in their own language and addressed by name, with a link to
+// the pause page when the store knows the portal's address.
+func (s *Store) mailComms(ctx context.Context, tx *sql.Tx, now time.Time, dedupe string, m letter.Pause) error {
+	if id, ok := strings.CutPrefix(string(m.Scope), "campaign:"); ok {
+		err := tx.QueryRowContext(ctx, `SELECT name FROM campaigns WHERE id = ?`, id).Scan(&m.Campaign)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("store: pause campaign %s: %w", id, err)
+		}
+	}
+	if s.baseURL != "" {
+		m.URL = s.baseURL + "/pause"
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT DISTINCT u.id, u.email, u.name, u.language FROM users u
+		JOIN user_roles r ON r.user_id = u.id
 		WHERE u.active = 1 AND r.role IN ('comms', 'admin') ORDER BY u.id`)
 	if err != nil {
 		return fmt.Errorf("store: comms recipients: %w", err)
 	}
 	type recipient struct {
-		id    int64
-		email string
+		id                int64
+		email, name, lang string
 	}
 	var to []recipient
 	for rows.Next() {
 		var r recipient
-		if err := rows.Scan(&r.id, &r.email); err != nil {
+		if err := rows.Scan(&r.id, &r.email, &r.name, &r.lang); err != nil {
 			rows.Close()
 			return fmt.Errorf("store: comms recipients: %w", err)
 		}
@@ -109,8 +119,10 @@ func mailComms(ctx context.Context, tx *sql.Tx, now time.Time, dedupe, subject, 
 		return fmt.Errorf("store: comms recipients: %w", err)
 	}
 	for _, r := range to {
-		if _, err := enqueueMail(ctx, tx, now, Mail{To: r.email, Subject: subject, Body: body, Kind: "pause",
-			DedupeKey: fmt.Sprintf("%s:%d", dedupe, r.id)}); err != nil {
+		m.Name = r.name
+		mail := LetterMail("pause", r.email, r.name, m.Write(r.lang))
+		mail.DedupeKey = fmt.Sprintf("%s:%d", dedupe, r.id)
+		if _, err := enqueueMail(ctx, tx, now, mail); err != nil {
 			return err
 		}
 	}

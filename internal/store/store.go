@@ -22,6 +22,8 @@ import (
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
+
+	"github.com/advocacy-portal/portal/internal/job"
 )
 
 // ErrNotFound is returned, wrapped, when a row asked for does not exist.
@@ -42,6 +44,9 @@ type Store struct {
 
 	clickRows multiRowInsert // the click writer's statement
 	visitors  visitorFile    // see rollup.go
+
+	mailQueued job.Waker // woken after each commit that queued mail; see MailQueued
+	baseURL    string    // for links in the mail the store writes itself; see WithBaseURL
 }
 
 // Option changes how Open sets up a Store.

@@ -1,0 +1,244 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/advocacy-portal/portal/internal/account"
+	"github.com/advocacy-portal/portal/internal/pause"
+	"github.com/advocacy-portal/portal/internal/store"
+)
+
+// mailWoken reports whether the store woke the mail worker since the last
+// call, and clears the wake-up.
+func mailWoken(s *store.Store) bool {
+	select {
+	case <-s.MailQueued().C():
+		return true
+	default:
+		return false
+	}
+}
+
+// TestEveryMailCommitWakesTheWorker: whichever method queues mail, the
+// mail worker is woken once the mail is committed, so that no mail waits
+// for the worker's next pass; a change that queues none leaves it asleep.
+func TestEveryMailCommitWakesTheWorker(t *testing.T) {
+	tests := []struct {
+		name     string
+		act      func(t *testing.T, s *store.Store, comms account.User) error
+		wantWake bool
+	}{
+		{"EnqueueMail", func(t *testing.T, s *store.Store, comms account.User) error {
+			_, err := s.EnqueueMail(context.Background(), store.Mail{To: "a@example.com", Subject: "x", Kind: "assigned"})
+			return err
+		}, true},
+		{"QueueReminder", func(t *testing.T, s *store.Store, comms account.User) error {
+			_, err := s.QueueReminder(context.Background(), comms.ID, []store.ReminderItem{{ModuleID: "timing", Key: "assigned"}},
+				store.Mail{To: comms.Email, Subject: "x", Kind: "assigned"})
+			return err
+		}, true},
+		{"RecordDigest with a mail", func(t *testing.T, s *store.Store, comms account.User) error {
+			_, err := s.RecordDigest(context.Background(), comms.ID, "day:2026-11-05", time.Now(),
+				&store.Mail{To: comms.Email, Subject: "x", Kind: "digest"})
+			return err
+		}, true},
+		{"RecordDigest without a mail", func(t *testing.T, s *store.Store, comms account.User) error {
+			_, err := s.RecordDigest(context.Background(), comms.ID, "day:2026-11-05", time.Now(), nil)
+			return err
+		}, false},
+		{"CreateConcern, urgent", func(t *testing.T, s *store.Store, comms account.User) error {
+			_, err := s.CreateConcern(context.Background(), store.Concern{ReporterID: comms.ID, Kind: "other", Description: "d", Urgent: true},
+				func(id int64) []store.Mail {
+					return []store.Mail{{To: comms.Email, Subject: "x", Kind: "concern", DedupeKey: fmt.Sprint("concern:", id)}}
+				})
+			return err
+		}, true},
+		{"CreateConcern, not urgent", func(t *testing.T, s *store.Store, comms account.User) error {
+			_, err := s.CreateConcern(context.Background(), store.Concern{ReporterID: comms.ID, Kind: "other", Description: "d"}, nil)
+			return err
+		}, false},
+		{"StartPause", func(t *testing.T, s *store.Store, comms account.User) error {
+			_, err := s.StartPause(context.Background(), pause.Programme, "Incident", comms.ID)
+			return err
+		}, true},
+		{"ResumePause", func(t *testing.T, s *store.Store, comms account.User) error {
+			p, err := s.StartPause(context.Background(), pause.Programme, "Incident", comms.ID)
+			if err != nil {
+				return err
+			}
+			mailWoken(s)
+			_, err = s.ResumePause(context.Background(), p.ID, comms.ID)
+			return err
+		}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := mustOpenStore(t)
+			comms := mustSignIn(t, s, "c", "c@example.com", account.Comms)
+			mailWoken(s)
+			if err := tt.act(t, s, comms); err != nil {
+				t.Fatal(err)
+			}
+			if got := mailWoken(s); got != tt.wantWake {
+				t.Errorf("mail worker woken: %v, want %v", got, tt.wantWake)
+			}
+		})
+	}
+}
+
+func TestOutboxKeepsTheWholeLetter(t *testing.T) {
+	ctx := context.Background()
+	s := mustOpenStore(t)
+	want := store.Mail{To: "noor@example.com", ToName: "Noor de Vries", Subject: "Nieuw om te delen: 1 post", Body: "Hallo Noor,\n",
+		HTML: "<p>Hallo Noor,</p>", Lang: "nl", Unsubscribe: "https://portal.example.com/unsubscribe/1.x", Kind: "digest"}
+	mustEnqueue(t, s, want)
+	claimed, err := s.ClaimMail(ctx, 10, time.Minute)
+	if err != nil || len(claimed) != 1 {
+		t.Fatalf("ClaimMail = %d mails, %v; want 1", len(claimed), err)
+	}
+	got := claimed[0]
+	if got.To != want.To || got.ToName != want.ToName || got.Subject != want.Subject || got.Body != want.Body ||
+		got.HTML != want.HTML || got.Lang != want.Lang || got.Unsubscribe != want.Unsubscribe || got.Kind != want.Kind {
+		t.Errorf("claimed %+v, want %+v", got, want)
+	}
+	// Once sent, the HTML (the text laid out, several times its size) goes;
+	// the text stays for the outbox page.
+	if err := s.MarkMailSent(ctx, got.ID); err != nil {
+		t.Fatal(err)
+	}
+	sent, err := s.Outbox(ctx, 0)
+	if err != nil || len(sent) != 1 {
+		t.Fatalf("Outbox = %d mails, %v; want 1", len(sent), err)
+	}
+	if sent[0].HTML != "" || sent[0].Body != want.Body || sent[0].ToName != want.ToName || sent[0].SentAt.IsZero() {
+		t.Errorf("after sending: HTML %q, body %q, name %q, sent %v; want no HTML, the rest kept",
+			sent[0].HTML, sent[0].Body, sent[0].ToName, sent[0].SentAt)
+	}
+}
+
+// TestPauseMailsAreWrittenForEachReader: each comms user and admin gets the
+// pause notice in their own language, by name, with the campaign's name
+// and a link to the pause page.
+func TestPauseMailsAreWrittenForEachReader(t *testing.T) {
+	ctx := context.Background()
+	s := mustOpenStore(t, store.WithBaseURL("https://portal.example.com/"))
+	mei := mustSignInNamed(t, s, "Mei Tan", "mei@example.com", account.Comms)
+	noor := mustSignInNamed(t, s, "Noor de Vries", "noor@example.com", account.Admin)
+	mustSignInNamed(t, s, "Sam", "sam@example.com") // an employee: no mail
+	if err := s.SetLanguage(ctx, noor.ID, "nl"); err != nil {
+		t.Fatal(err)
+	}
+	p, err := s.StartPause(ctx, pause.Campaign(mustCampaign(t, s, mei.ID, "Spring launch")), "A customer's <complaint>", mei.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.ResumePause(ctx, p.ID, noor.ID); err != nil {
+		t.Fatal(err)
+	}
+	mails, err := s.Outbox(ctx, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string][]string{ // by recipient: subjects, newest first
+		"mei@example.com":  {"Sharing resumed: campaign “Spring launch”", "Sharing paused: campaign “Spring launch”"},
+		"noor@example.com": {"Delen hervat: campagne “Spring launch”", "Delen gepauzeerd: campagne “Spring launch”"},
+	}
+	got := map[string][]string{}
+	for _, m := range mails {
+		got[m.To] = append(got[m.To], m.Subject)
+		wantName, wantLang, wantGreeting := "Mei Tan", "en", "Hello Mei Tan,"
+		if m.To == noor.Email {
+			wantName, wantLang, wantGreeting = "Noor de Vries", "nl", "Hallo Noor de Vries,"
+		}
+		if m.Kind != "pause" || m.ToName != wantName || m.Lang != wantLang || !strings.HasPrefix(m.Body, wantGreeting) {
+			t.Errorf("mail to %s: kind %q, name %q, language %q, body %q", m.To, m.Kind, m.ToName, m.Lang, m.Body)
+		}
+		if !strings.Contains(m.Body, "https://portal.example.com/pause\n") || !strings.Contains(m.HTML, `href="https://portal.example.com/pause"`) {
+			t.Errorf("mail to %s does not link to the pause page:\n%s", m.To, m.Body)
+		}
+		if !strings.Contains(m.HTML, "A customer&#39;s &lt;complaint&gt;") {
+			t.Errorf("mail to %s: HTML does not show the reason escaped:\n%s", m.To, m.HTML)
+		}
+	}
+	for to, subjects := range want {
+		if strings.Join(got[to], " | ") != strings.Join(subjects, " | ") {
+			t.Errorf("%s got %q, want %q", to, got[to], subjects)
+		}
+	}
+	if len(got) != len(want) {
+		t.Errorf("mail went to %d people, want %d", len(got), len(want))
+	}
+}
+
+func TestDigestUnsubscribeToken(t *testing.T) {
+	ctx := context.Background()
+	s := mustOpenStore(t)
+	noor := mustSignIn(t, s, "n", "noor@example.com")
+	sam := mustSignIn(t, s, "s", "sam@example.com")
+	token, err := s.DigestUnsubscribeToken(ctx, noor.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again, err := s.DigestUnsubscribeToken(ctx, noor.ID); err != nil || again != token {
+		t.Errorf("second token = %q, %v; want the same %q, so that every digest's link works", again, err, token)
+	}
+	samToken, err := s.DigestUnsubscribeToken(ctx, sam.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, mac, _ := strings.Cut(token, ".")
+	_, samMAC, _ := strings.Cut(samToken, ".")
+	other := mustOpenStore(t) // another portal: another secret
+	mustSignIn(t, other, "n", "noor@example.com")
+	otherToken, err := other.DigestUnsubscribeToken(ctx, noor.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := []struct{ name, token string }{
+		{"empty", ""},
+		{"no mac", fmt.Sprint(noor.ID)},
+		{"someone else's id with Noor's mac", fmt.Sprintf("%d.%s", sam.ID, mac)},
+		{"Noor's id with Sam's mac", fmt.Sprintf("%d.%s", noor.ID, samMAC)},
+		{"a leading zero", fmt.Sprintf("0%d.%s", noor.ID, mac)},
+		{"a cut mac", token[:len(token)-2]},
+		{"padding", token + "="},
+		{"another portal's", otherToken},
+		{"a person who is not there", "999.AAAA"},
+	}
+	for _, tt := range bad {
+		t.Run(tt.name, func(t *testing.T) {
+			if _, err := s.DigestUnsubscriber(ctx, tt.token); !errors.Is(err, store.ErrNotFound) {
+				t.Errorf("DigestUnsubscriber = %v, want ErrNotFound", err)
+			}
+			if _, err := s.UnsubscribeDigest(ctx, tt.token); !errors.Is(err, store.ErrNotFound) {
+				t.Errorf("UnsubscribeDigest = %v, want ErrNotFound", err)
+			}
+		})
+	}
+	for _, u := range []account.User{noor, sam} {
+		if p, err := s.Profile(ctx, u.ID); err != nil || p.Digest != store.DigestWeekly {
+			t.Fatalf("%s's digest = %q, %v; want weekly still, after the bad tokens", u.Email, p.Digest, err)
+		}
+	}
+	if u, err := s.DigestUnsubscriber(ctx, token); err != nil || u.ID != noor.ID {
+		t.Errorf("DigestUnsubscriber = %d, %v; want Noor", u.ID, err)
+	}
+	for range 2 { // turning it off again changes nothing
+		if u, err := s.UnsubscribeDigest(ctx, token); err != nil || u.ID != noor.ID {
+			t.Fatalf("UnsubscribeDigest = %d, %v; want Noor", u.ID, err)
+		}
+	}
+	for _, tt := range []struct {
+		u    account.User
+		want store.Digest
+	}{{noor, store.DigestOff}, {sam, store.DigestWeekly}} {
+		if p, err := s.Profile(ctx, tt.u.ID); err != nil || p.Digest != tt.want {
+			t.Errorf("%s's digest = %q, %v; want %q", tt.u.Email, p.Digest, err, tt.want)
+		}
+	}
+}

@@ -78,7 +78,7 @@ func (s *server) reportConcern(c *fiber.Ctx) error {
 	if len(form.Errors) > 0 {
 		return invalid() // the screenshot is only stored with a valid report
 	}
-	imageID, problem, err := s.imageFromForm(c, "screenshot")
+	screenshot, problem, err := s.uploadedImage(c, "screenshot")
 	if err != nil {
 		return err
 	}
@@ -93,7 +93,7 @@ func (s *server) reportConcern(c *fiber.Ctx) error {
 		}
 	}
 	id, err := s.Store.CreateConcern(ctx(c), store.Concern{ReporterID: u.ID, Link: form.Link, Kind: form.Kind,
-		Description: form.Description, Urgent: form.Urgent, ImageID: imageID},
+		Description: form.Description, Urgent: form.Urgent, Screenshot: screenshot},
 		func(id int64) []store.Mail {
 			return urgentConcernMails(id, fmt.Sprintf("%s/concerns/%d", s.BaseURL, id), contacts, u, form)
 		})

@@ -91,7 +91,7 @@ func multipartBody(t *testing.T, fields url.Values, filename string, data []byte
 	return &buf, w.FormDataContentType()
 }
 
-// imageTestApp serves imageFromForm at POST /upload (as comms; it answers
+// imageTestApp serves uploadedImage at POST /upload, saving what it accepts (as comms; it answers
 // the new id, or 422 and the problem) and serveImage at GET /images/:id
 // (as comms, who see every post image), without the portal's sessions, so
 // the upload rules are tested alone.
@@ -101,12 +101,18 @@ func imageTestApp(env *testEnv) *fiber.App {
 	app := fiber.New(fiber.Config{ErrorHandler: s.handleError, BodyLimit: 4 << 20})
 	app.Post("/upload", func(c *fiber.Ctx) error {
 		c.Locals(sessionKey, &store.Session{User: env.users["comms"]})
-		id, problem, err := s.imageFromForm(c, "image")
+		img, problem, err := s.uploadedImage(c, "image")
 		if err != nil {
 			return err
 		}
 		if problem != "" {
 			return c.Status(fiber.StatusUnprocessableEntity).SendString(problem)
+		}
+		var id int64
+		if img != nil {
+			if id, err = env.store.SaveImage(ctx(c), *img, env.users["comms"].ID); err != nil {
+				return err
+			}
 		}
 		return c.SendString(strconv.FormatInt(id, 10))
 	})

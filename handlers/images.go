@@ -35,20 +35,6 @@ var imageFormats = map[string]string{
 	"image/gif":  "gif",
 }
 
-// imageFromForm stores the image uploaded in the multipart form field and
-// returns its id, as uploadedImage checks it. No file gives 0, "", nil; a
-// refused file gives 0 and problem; nothing is stored then. It stores the
-// image on its own: a form that may still be refused after the upload is
-// checked uses uploadedImage and saves the image with what it belongs to.
-func (s *server) imageFromForm(c *fiber.Ctx, field string) (id int64, problem string, err error) {
-	img, problem, err := s.uploadedImage(c, field)
-	if img == nil || problem != "" || err != nil {
-		return 0, problem, err
-	}
-	id, err = s.Store.SaveImage(ctx(c), *img, userOf(c).ID)
-	return id, "", err
-}
-
 // uploadedImage reads and checks the image uploaded in the multipart form
 // field; it stores nothing. No file (or an empty one, or a form that is not
 // multipart) gives nil, "", nil. A file that is over 2 MB, not a real PNG,

@@ -116,11 +116,15 @@ type Concern struct {
 	Description   string
 	Urgent        bool
 	ImageID       int64 // 0: no screenshot
-	Status        string
-	AssigneeID    int64  // 0: nobody
-	AssigneeName  string // set when read
-	CreatedAt     time.Time
-	UpdatedAt     time.Time
+	// Screenshot, when not nil on CreateConcern, is saved as the concern's
+	// screenshot in the same transaction, so a report that is not stored
+	// leaves no image behind.
+	Screenshot   *Image
+	Status       string
+	AssigneeID   int64  // 0: nobody
+	AssigneeName string // set when read
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
 }
 
 // ConcernEvent is one entry in a concern's history.
@@ -156,6 +160,11 @@ func (s *Store) CreateConcern(ctx context.Context, c Concern, notify func(id int
 	}
 	defer tx.Rollback()
 	now := s.now()
+	if c.Screenshot != nil {
+		if c.ImageID, err = s.saveImage(ctx, tx, *c.Screenshot, c.ReporterID); err != nil {
+			return 0, fmt.Errorf("store: create concern: %w", err)
+		}
+	}
 	res, err := tx.ExecContext(ctx, `INSERT INTO concerns (reporter_id, link, kind, description, urgent, image_id, status, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, c.ReporterID, c.Link, c.Kind, c.Description, c.Urgent, nullID(c.ImageID),
 		ConcernNew, timestamp(now), timestamp(now))

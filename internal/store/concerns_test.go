@@ -107,3 +107,33 @@ func TestConcernContactUsers(t *testing.T) {
 		})
 	}
 }
+
+func TestConcernScreenshotWithTheConcern(t *testing.T) {
+	ctx := context.Background()
+	png := store.Image{ContentType: "image/png", Data: []byte("\x89PNG fake"), Width: 1, Height: 1}
+	t.Run("a concern that is not stored leaves no screenshot", func(t *testing.T) {
+		s, db := mustOpenStoreAndDB(t)
+		if _, err := s.CreateConcern(ctx, store.Concern{ReporterID: 4242, Kind: "other", Description: "d", Screenshot: &png}, nil); err == nil {
+			t.Fatal("CreateConcern by an unknown reporter: no error")
+		}
+		if n, m := countRows(t, db, "images"), countRows(t, db, "concerns"); n != 0 || m != 0 {
+			t.Errorf("%d images and %d concerns stored, want none", n, m)
+		}
+	})
+	t.Run("a stored concern keeps its screenshot", func(t *testing.T) {
+		s := mustOpenStore(t)
+		reporter := mustSignIn(t, s, "test:reporter", "reporter@example.com")
+		id, err := s.CreateConcern(ctx, store.Concern{ReporterID: reporter.ID, Kind: "other", Description: "d", Screenshot: &png}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := s.Concern(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		img, err := s.Image(ctx, c.ImageID)
+		if err != nil || string(img.Data) != string(png.Data) {
+			t.Errorf("screenshot = %+v, %v; want the uploaded one", img, err)
+		}
+	})
+}

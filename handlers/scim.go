@@ -4,6 +4,7 @@ import (
 	"crypto/subtle"
 	"encoding/json"
 	"errors"
+	"strconv"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -58,14 +59,17 @@ func (s *server) scimRoutes(app *fiber.App, r router) {
 // authenticated with, for the audit log.
 type scimHandler func(c *fiber.Ctx, tokenID int64) error
 
-// scim authenticates the request by its bearer token, runs h and turns an
-// error from either into a SCIM error response (RFC 7644 §3.12), so that
-// no SCIM client ever gets the portal's HTML error page.
+// scim authenticates the request by its bearer token, checks the rate
+// limit, runs h and turns an error from any of them into a SCIM error
+// response (RFC 7644 §3.12), so that no SCIM client ever gets the
+// portal's HTML error page.
 func (s *server) scim(h scimHandler) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		c.Set(fiber.HeaderCacheControl, "no-store")
 		tokenID, err := s.authenticateSCIM(c)
-		if err == nil {
+		if limitErr := s.limitSCIM(c, tokenID); limitErr != nil {
+			err = limitErr
+		} else if err == nil {
 			err = h(c, tokenID)
 		}
 		if err != nil {
@@ -73,6 +77,22 @@ func (s *server) scim(h scimHandler) fiber.Handler {
 		}
 		return nil
 	}
+}
+
+// limitSCIM takes a token from the caller's bucket: a valid token's own
+// (tokenID), or, for a request without one, the client address's, so that
+// made-up tokens buy no fresh bucket. A valid token keeps working while
+// its address floods the endpoint with bad ones.
+func (s *server) limitSCIM(c *fiber.Ctx, tokenID int64) error {
+	key := "addr:" + s.clientIP(c).String()
+	if tokenID != 0 {
+		key = "token:" + strconv.FormatInt(tokenID, 10)
+	}
+	if err := checkLimit(c, s.limits.scim, key); err != nil {
+		setRouteLabel(c, "(SCIM, rate limited)")
+		return err
+	}
+	return nil
 }
 
 // authenticateSCIM finds the token in the Authorization header among the

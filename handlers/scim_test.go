@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -132,6 +133,11 @@ func (r scimResponse) list(key string) []map[string]any {
 // checks that any body is application/scim+json.
 func scimDo(t *testing.T, env *testEnv, token, method, path, body string) scimResponse {
 	t.Helper()
+	return scimSend(t, env.app, scimRequest(method, path, token, body))
+}
+
+// scimRequest is a SCIM request with the bearer token ("" for none).
+func scimRequest(method, path, token, body string) *http.Request {
 	var r io.Reader
 	if body != "" {
 		r = strings.NewReader(body)
@@ -141,21 +147,37 @@ func scimDo(t *testing.T, env *testEnv, token, method, path, body string) scimRe
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
-	resp, err := env.app.Test(req, -1)
+	return req
+}
+
+// scimSend sends req to app and reads the SCIM answer.
+func scimSend(t *testing.T, app *fiber.App, req *http.Request) scimResponse {
+	t.Helper()
+	resp, err := app.Test(req, -1)
 	if err != nil {
-		t.Fatalf("%s %s: %v", method, path, err)
+		t.Fatalf("%s %s: %v", req.Method, req.URL.Path, err)
 	}
+	return scimRead(t, req, resp)
+}
+
+// scimRead reads a SCIM answer and checks that any body is
+// application/scim+json.
+func scimRead(t *testing.T, req *http.Request, resp *http.Response) scimResponse {
+	t.Helper()
 	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
+	raw, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatalf("%s %s: %v", req.Method, req.URL.Path, err)
+	}
 	out := scimResponse{status: resp.StatusCode, header: resp.Header, raw: string(raw)}
-	if resp.StatusCode == http.StatusNoContent {
+	if resp.StatusCode == http.StatusNoContent || req.Method == http.MethodHead {
 		return out
 	}
 	if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, scim.ContentType) {
-		t.Fatalf("%s %s: Content-Type %q, want %s (body %s)", method, path, ct, scim.ContentType, raw)
+		t.Fatalf("%s %s: Content-Type %q, want %s (body %.300s)", req.Method, req.URL.Path, ct, scim.ContentType, raw)
 	}
 	if err := json.Unmarshal(raw, &out.body); err != nil {
-		t.Fatalf("%s %s: body %s: %v", method, path, raw, err)
+		t.Fatalf("%s %s: body %s: %v", req.Method, req.URL.Path, raw, err)
 	}
 	return out
 }
@@ -608,4 +630,42 @@ func mustParseID(t *testing.T, s string) int64 {
 		t.Fatalf("id %q: %v", s, err)
 	}
 	return id
+}
+
+// TestSCIMRateLimitMadeUpTokens: a token the portal does not know buys no
+// bucket of its own. A flood of made-up tokens from one address is limited
+// by the address and answered with a SCIM 429; valid tokens keep their
+// own buckets, also from that address.
+func TestSCIMRateLimitMadeUpTokens(t *testing.T) {
+	env := newTestEnv(t)
+	valid := newSCIMToken(t, env, "Entra ID")
+	other := newSCIMToken(t, env, "Okta")
+	app := appWith(t, env, func(d *Deps) {
+		d.RateLimits = RateLimits{SCIM: Rate{PerSecond: 1, Burst: 3}}
+		d.TrustedProxies = []string{"0.0.0.0"} // app.Test's address; X-Forwarded-For names the client
+	})
+	send := func(client, token string) scimResponse {
+		t.Helper()
+		req := scimRequest(http.MethodGet, "/scim/v2/Users", token, "")
+		req.Header.Set("X-Forwarded-For", client)
+		return scimSend(t, app, req)
+	}
+	for i := range 3 {
+		send("192.0.2.1", fmt.Sprintf("portal_scim_guess%d", i)).wantStatus(t, 401, "")
+	}
+	r := send("192.0.2.1", "portal_scim_guess3")
+	r.wantStatus(t, 429, "")
+	if ra, err := strconv.Atoi(r.header.Get("Retry-After")); err != nil || ra < 1 {
+		t.Errorf("Retry-After = %q, want whole seconds", r.header.Get("Retry-After"))
+	}
+	send("192.0.2.1", "").wantStatus(t, 429, "")                   // no token: the same address bucket
+	send("192.0.2.2", "portal_scim_guess4").wantStatus(t, 401, "") // another address has its own
+	send("192.0.2.1", valid).wantStatus(t, 200, "")                // a valid token is not held up by the flood
+	send("192.0.2.1", valid).wantStatus(t, 200, "")                // …
+	send("192.0.2.1", valid).wantStatus(t, 200, "")                // …its burst of 3
+	send("192.0.2.1", valid).wantStatus(t, 429, "")                // then its own limit holds
+	send("192.0.2.1", other).wantStatus(t, 200, "")                // and another token has another bucket
+	env.clock.Advance(time.Second)
+	send("192.0.2.1", "portal_scim_guess5").wantStatus(t, 401, "") // one token back for the address
+	send("192.0.2.1", "portal_scim_guess6").wantStatus(t, 429, "")
 }

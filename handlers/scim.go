@@ -4,11 +4,13 @@ import (
 	"crypto/subtle"
 	"encoding/json"
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/advocacy-portal/portal/internal/apperr"
 	"github.com/advocacy-portal/portal/internal/auth"
 	"github.com/advocacy-portal/portal/internal/scim"
 	"github.com/advocacy-portal/portal/internal/store"
@@ -26,7 +28,13 @@ func (s *server) scimRoutes(app *fiber.App, r router) {
 	r.allow(httpPost, "/admin/scim/tokens", s.createSCIMToken, admin...)
 	r.allow(httpPost, "/admin/scim/tokens/:id/revoke", s.revokeSCIMToken, admin...)
 
+	var registered []scimRoute
 	route := func(method, path string, h scimHandler) {
+		registered = append(registered, scimRoute{method, path})
+		if method == httpGet {
+			app.Get(scimPrefix+path, s.scim(h)) // and HEAD
+			return
+		}
 		app.Add(method, scimPrefix+path, s.scim(h))
 	}
 	route(httpGet, "/ServiceProviderConfig", s.showSCIMConfig)
@@ -49,10 +57,53 @@ func (s *server) scimRoutes(app *fiber.App, r router) {
 	route(fiber.MethodPatch, "/Groups/:id", s.patchSCIMGroup)
 	route(fiber.MethodDelete, "/Groups/:id", s.deleteSCIMGroup)
 
-	// Anything else under the prefix is a SCIM 404, not the HTML page.
+	// Anything else under the prefix is a SCIM 405 or 404, not the HTML page.
 	app.Use(scimPrefix, s.scim(func(c *fiber.Ctx, _ int64) error {
+		rest := c.Path()[min(len(scimPrefix), len(c.Path())):] // the prefix matched, ignoring case
+		if allow := allowedSCIMMethods(registered, rest); len(allow) > 0 {
+			c.Set(fiber.HeaderAllow, strings.Join(allow, ", "))
+			return scim.Errorf(fiber.StatusMethodNotAllowed, "", "%s does not take %s; it takes %s",
+				c.Path(), c.Method(), strings.Join(allow, ", "))
+		}
 		return scim.Errorf(fiber.StatusNotFound, "", "there is no SCIM endpoint %s %s", c.Method(), c.Path())
 	}))
+}
+
+// scimRoute is a SCIM endpoint: a method and a path under scimPrefix,
+// whose ":id" segment stands for any one segment.
+type scimRoute struct{ method, path string }
+
+// allowedSCIMMethods lists the methods routes take at path (HEAD with
+// GET), in the order registered; none if no route has the path.
+func allowedSCIMMethods(routes []scimRoute, path string) []string {
+	segments := strings.Split(strings.Trim(path, "/"), "/")
+	var allow []string
+	for _, r := range routes {
+		pattern := strings.Split(strings.Trim(r.path, "/"), "/")
+		if len(pattern) != len(segments) {
+			continue
+		}
+		match := true
+		for i, p := range pattern {
+			if !(strings.HasPrefix(p, ":") && segments[i] != "" || strings.EqualFold(p, segments[i])) {
+				match = false
+				break
+			}
+		}
+		if match && !slices.Contains(allow, r.method) {
+			allow = append(allow, r.method)
+			if r.method == httpGet {
+				allow = append(allow, fiber.MethodHead)
+			}
+		}
+	}
+	return allow
+}
+
+// isSCIMPath reports whether path is under scimPrefix (routing ignores case).
+func isSCIMPath(path string) bool {
+	p := strings.ToLower(path)
+	return p == strings.ToLower(scimPrefix) || strings.HasPrefix(p, strings.ToLower(scimPrefix)+"/")
 }
 
 // scimHandler is a SCIM endpoint; tokenID is the token the client
@@ -129,13 +180,19 @@ func (s *server) authenticateSCIM(c *fiber.Ctx) (int64, error) {
 }
 
 // writeSCIMError answers err as a SCIM error: store errors map to 404,
-// 409 uniqueness and 400 invalidValue; anything unexpected is logged with
-// the request id and answered as a 500 that says nothing more.
+// 409 uniqueness and 400 invalidValue, app and Fiber errors keep their
+// status and message; anything unexpected is logged with the request id
+// and answered as a 500 that says nothing more. handleError sends every
+// error under scimPrefix here, also those raised before a SCIM handler
+// ran (a body over the limit, a check of another middleware).
 func (s *server) writeSCIMError(c *fiber.Ctx, err error) error {
 	var se *scim.Error
 	var fe *fiber.Error
+	ae, isAppErr := apperr.As(err)
 	switch {
 	case errors.As(err, &se):
+	case isAppErr && ae.Status() < 500:
+		se = scim.Errorf(ae.Status(), "", "%s", ae.Message) // e.g. a check that ran before the SCIM handler
 	case errors.Is(err, store.ErrNotFound):
 		se = scim.Errorf(fiber.StatusNotFound, "", "no such resource")
 	case errors.Is(err, store.ErrExists):
@@ -151,7 +208,7 @@ func (s *server) writeSCIMError(c *fiber.Ctx, err error) error {
 	return scimJSON(c, se.Code(), se)
 }
 
-// scimJSON writes v as an application/scim+json response.
+// scimJSON writes v as an application/scim+json response, never cached.
 func scimJSON(c *fiber.Ctx, status int, v any) error {
 	body, err := json.Marshal(v)
 	if err != nil {
@@ -159,6 +216,7 @@ func scimJSON(c *fiber.Ctx, status int, v any) error {
 	}
 	c.Status(status)
 	c.Set(fiber.HeaderContentType, scim.ContentType)
+	c.Set(fiber.HeaderCacheControl, "no-store")
 	return c.Send(body)
 }
 

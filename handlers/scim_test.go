@@ -1,11 +1,13 @@
 package handlers
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -18,6 +20,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/requestid"
 
+	"github.com/advocacy-portal/portal/internal/apperr"
 	"github.com/advocacy-portal/portal/internal/auth"
 	"github.com/advocacy-portal/portal/internal/post"
 	"github.com/advocacy-portal/portal/internal/reach"
@@ -284,6 +287,16 @@ func TestSCIMTokenPage(t *testing.T) {
 	if got := scimAuditActions(t, env, skip); !slices.Equal(got, []string{"scim.token.create", "scim.token.revoke"}) {
 		t.Errorf("audit = %v", got)
 	}
+}
+
+// userJSON is a User body with the core schema and the given attributes.
+func userJSON(attrs string) string {
+	return `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],` + attrs + `}`
+}
+
+// groupJSON is a Group body with the core schema and the given attributes.
+func groupJSON(attrs string) string {
+	return `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],` + attrs + `}`
 }
 
 // TestSCIMEntraID follows the requests Entra ID sends (Microsoft's "Develop
@@ -668,4 +681,155 @@ func TestSCIMRateLimitMadeUpTokens(t *testing.T) {
 	env.clock.Advance(time.Second)
 	send("192.0.2.1", "portal_scim_guess5").wantStatus(t, 401, "") // one token back for the address
 	send("192.0.2.1", "portal_scim_guess6").wantStatus(t, 429, "")
+}
+
+// TestSCIMErrorsAreSCIMJSON: every error under /scim/v2 is a SCIM error
+// body (RFC 7644 §3.12) as application/scim+json, whoever raised it.
+func TestSCIMErrorsAreSCIMJSON(t *testing.T) {
+	env := newTestEnv(t)
+	token := newSCIMToken(t, env, "Errors")
+	tests := []struct {
+		name, token, method, path, body string
+		wantStatus                      int
+		wantAllow                       string
+	}{
+		{"401 without a token", "", "GET", "/scim/v2/Users", "", 401, ""},
+		{"401 on an unknown route", "", "GET", "/scim/v2/Bulk", "", 401, ""},
+		{"404 unknown route", token, "GET", "/scim/v2/Bulk", "", 404, ""},
+		{"404 the prefix itself", token, "GET", "/scim/v2", "", 404, ""},
+		{"404 unknown route, lower case", token, "POST", "/scim/v2/me", "{}", 404, ""},
+		{"405 POST to a user", token, "POST", "/scim/v2/Users/1", "{}", 405, "GET, HEAD, PUT, PATCH, DELETE"},
+		{"405 DELETE all users", token, "DELETE", "/scim/v2/Users", "", 405, "GET, HEAD, POST"},
+		{"405 PUT the configuration", token, "PUT", "/scim/v2/ServiceProviderConfig", "{}", 405, "GET, HEAD"},
+		{"405 in another case", token, "POST", "/SCIM/V2/groups/7", "{}", 405, "GET, HEAD, PUT, PATCH, DELETE"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := scimDo(t, env, tt.token, tt.method, tt.path, tt.body)
+			r.wantStatus(t, tt.wantStatus, "")
+			if r.header.Get("Allow") != tt.wantAllow {
+				t.Errorf("Allow = %q, want %q", r.header.Get("Allow"), tt.wantAllow)
+			}
+			if r.header.Get("Cache-Control") != "no-store" {
+				t.Errorf("Cache-Control = %q, want no-store", r.header.Get("Cache-Control"))
+			}
+		})
+	}
+	if r := scimDo(t, env, token, http.MethodHead, "/scim/v2/Users", ""); r.status != 200 {
+		t.Errorf("HEAD /scim/v2/Users = %d, want 200", r.status)
+	}
+
+	// An error from a check that runs before the SCIM handler (as a CSRF
+	// or Origin check might) is a SCIM error too.
+	d := Deps{Store: env.store, Guidelines: env.g, BaseURL: testBaseURL, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: env.clock.Now}
+	s := &server{Deps: d}
+	app := fiber.New(fiber.Config{ErrorHandler: s.handleError, DisableStartupMessage: true})
+	app.Use(func(c *fiber.Ctx) error {
+		if c.Method() == fiber.MethodPost {
+			return apperr.New(apperr.Forbidden, "This request did not come from this portal, so nothing was changed.")
+		}
+		return c.Next()
+	})
+	s.scimRoutes(app, router{app: app, s: s})
+	r := scimSend(t, app, scimRequest(http.MethodPost, "/scim/v2/Users", token, userJSON(`"userName":"a@example.com"`)))
+	r.wantStatus(t, 403, "")
+	if !strings.Contains(r.str("detail"), "did not come from this portal") {
+		t.Errorf("detail = %q, want the check's message", r.str("detail"))
+	}
+}
+
+// TestSCIMLongFilter runs the portal on a real listener, so that
+// fasthttp's read buffer is the one in production: a filter of a few KB
+// in the query string gets a SCIM answer, not the HTML 431 page, and one
+// over the filter parser's limit gets its SCIM 400 invalidFilter.
+func TestSCIMLongFilter(t *testing.T) {
+	env := newTestEnv(t)
+	token := newSCIMToken(t, env, "Long filters")
+	externalID := strings.Repeat("0a21f0f2-8d2a-4f8e-bf98-7363c4aed4ef.", 95) // 3.5 KB
+	scimDo(t, env, token, http.MethodPost, "/scim/v2/Users", userJSON(`"userName":"long@example.com","externalId":"`+externalID+`"`)).
+		wantStatus(t, 201, "")
+
+	_, send := listen(t, appWith(t, env, nil))
+	get := func(filter string) scimResponse {
+		t.Helper()
+		return send(http.MethodGet, "/scim/v2/Users?"+filterQuery(filter), token, "")
+	}
+	r := get(`externalId eq "` + externalID + `"`)
+	r.wantStatus(t, 200, "")
+	if users := r.list("Resources"); len(users) != 1 || users[0]["userName"] != "long@example.com" {
+		t.Errorf("lookup by a 3.5 KB externalId = %.300s", r.raw)
+	}
+	get(`externalId eq "`+strings.Repeat("x", 4100)+`"`).wantStatus(t, 400, scim.InvalidFilter)
+}
+
+// listen serves app on a loopback port until the test ends, and returns a
+// function that sends it a SCIM request through net/http: unlike
+// app.Test, this goes through fasthttp's read buffer and body limit as in
+// production, and through the error handler when they are exceeded.
+func listen(t *testing.T, app *fiber.App) (addr string, send func(method, path, token, body string) scimResponse) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	served := make(chan error, 1)
+	go func() { served <- app.Listener(ln) }()
+	t.Cleanup(func() {
+		if err := app.Shutdown(); err != nil {
+			t.Error(err)
+		}
+		if err := <-served; err != nil {
+			t.Error(err)
+		}
+	})
+	client := &http.Client{Timeout: 20 * time.Second}
+	return ln.Addr().String(), func(method, path, token, body string) scimResponse {
+		t.Helper()
+		var r io.Reader
+		if body != "" {
+			r = strings.NewReader(body)
+		}
+		req, err := http.NewRequest(method, "http://"+ln.Addr().String()+path, r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Content-Type", "application/scim+json")
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return scimRead(t, req, resp)
+	}
+}
+
+// TestSCIMBodyLimit: a body over the portal's limit is refused by
+// fasthttp before any handler runs; the answer is still a SCIM error.
+func TestSCIMBodyLimit(t *testing.T) {
+	env := newTestEnv(t)
+	token := newSCIMToken(t, env, "Big bodies")
+	addr, _ := listen(t, appWith(t, env, nil))
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if err := conn.SetDeadline(time.Now().Add(10 * time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	// The headers announce 4 MB; the portal answers before any of it is
+	// sent, so that the test does not race the server closing the
+	// connection.
+	if _, err := fmt.Fprintf(conn, "POST /scim/v2/Users HTTP/1.1\r\nHost: portal.test\r\nAuthorization: Bearer %s\r\n"+
+		"Content-Type: application/scim+json\r\nContent-Length: %d\r\n\r\n", token, 4<<20); err != nil {
+		t.Fatal(err)
+	}
+	req := httptest.NewRequest(http.MethodPost, "/scim/v2/Users", nil)
+	resp, err := http.ReadResponse(bufio.NewReader(conn), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	scimRead(t, req, resp).wantStatus(t, 413, "")
 }

@@ -195,8 +195,10 @@ func (s *server) writeSCIMError(c *fiber.Ctx, err error) error {
 		se = scim.Errorf(ae.Status(), "", "%s", ae.Message) // e.g. a check that ran before the SCIM handler
 	case errors.Is(err, store.ErrNotFound):
 		se = scim.Errorf(fiber.StatusNotFound, "", "no such resource")
+	case errors.Is(err, store.ErrExists) && strings.Contains(strings.ToLower(c.Path()), "/groups"):
+		se = scim.Errorf(fiber.StatusConflict, scim.Uniqueness, "the displayName is already in use")
 	case errors.Is(err, store.ErrExists):
-		se = scim.Errorf(fiber.StatusConflict, scim.Uniqueness, "the userName or displayName is already in use")
+		se = scim.Errorf(fiber.StatusConflict, scim.Uniqueness, "the userName or the email address is already in use")
 	case errors.Is(err, store.ErrUnknownMember):
 		se = scim.Errorf(fiber.StatusBadRequest, scim.InvalidValue, "a member is not a user of the portal")
 	case errors.As(err, &fe):
@@ -272,13 +274,46 @@ func scimQuery(c *fiber.Ctx, allowed ...string) (scim.EqualityFilter, scim.Page,
 	return f, page, err
 }
 
+// scimProjection reads the attributes and excludedAttributes parameters of
+// a GET of resourceType (RFC 7644 §3.4.2.5).
+func scimProjection(c *fiber.Ctx, resourceType string) (scim.Projection, error) {
+	return scim.ParseProjection(resourceType, c.Query("attributes"), c.Query("excludedAttributes"))
+}
+
+// scimResources renders a page of resources as a list response, each cut
+// down to what the projection asks for.
+func scimResources[T any](c *fiber.Ctx, p scim.Projection, resources []T, total, startIndex int) error {
+	out := make([]any, len(resources))
+	for i, r := range resources {
+		var err error
+		if out[i], err = p.Apply(r); err != nil {
+			return err
+		}
+	}
+	return scimJSON(c, fiber.StatusOK, scim.NewListResponse(out, total, startIndex))
+}
+
+// scimResource answers one resource, cut down to what the projection asks for.
+func scimResource(c *fiber.Ctx, status int, p scim.Projection, resource any) error {
+	out, err := p.Apply(resource)
+	if err != nil {
+		return err
+	}
+	return scimJSON(c, status, out)
+}
+
 // scimID is the resource id in the path; one that cannot exist is a 404.
 func scimID(c *fiber.Ctx) (int64, error) { return scim.ParseID(c.Params("id")) }
 
 // listSCIMUsers answers a query for users; Entra ID and Okta look a person
-// up with filter=userName eq "…" before creating them.
+// up with filter=userName eq "…" (or externalId, or Entra ID's
+// emails[type eq "work"].value) before creating them.
 func (s *server) listSCIMUsers(c *fiber.Ctx, _ int64) error {
-	f, page, err := scimQuery(c, "userName", "externalId", "emails.value")
+	f, page, err := scimQuery(c, "userName", "externalId", "emails.value", "id")
+	if err != nil {
+		return err
+	}
+	p, err := scimProjection(c, "User")
 	if err != nil {
 		return err
 	}
@@ -290,7 +325,7 @@ func (s *server) listSCIMUsers(c *fiber.Ctx, _ int64) error {
 	for i, u := range users {
 		out[i] = scim.RenderUser(u, s.scimBase())
 	}
-	return scimJSON(c, fiber.StatusOK, scim.NewListResponse(out, total, page.StartIndex))
+	return scimResources(c, p, out, total, page.StartIndex)
 }
 
 func (s *server) showSCIMUser(c *fiber.Ctx, _ int64) error {
@@ -298,15 +333,19 @@ func (s *server) showSCIMUser(c *fiber.Ctx, _ int64) error {
 	if err != nil {
 		return err
 	}
+	p, err := scimProjection(c, "User")
+	if err != nil {
+		return err
+	}
 	u, err := s.Store.SCIMUser(ctx(c), id)
 	if err != nil {
 		return err
 	}
-	return scimJSON(c, fiber.StatusOK, scim.RenderUser(u, s.scimBase()))
+	return scimResource(c, fiber.StatusOK, p, scim.RenderUser(u, s.scimBase()))
 }
 
 // createSCIMUser provisions a person; they get the employee role and sign
-// in later through the identity provider, matched by email.
+// in later through the identity provider, matched by their address.
 func (s *server) createSCIMUser(c *fiber.Ctx, tokenID int64) error {
 	u, err := scim.ParseUser(c.Body())
 	if err != nil {
@@ -368,27 +407,22 @@ func (s *server) deleteSCIMUser(c *fiber.Ctx, tokenID int64) error {
 	return c.SendStatus(fiber.StatusNoContent)
 }
 
-// withMembers says whether a group response should list members: not when
-// excludedAttributes names them (Entra ID asks so), nor when attributes
-// lists others only.
-func withMembers(c *fiber.Ctx) bool {
-	if scim.Names(c.Query("excludedAttributes"), "members") {
-		return false
-	}
-	attrs := c.Query("attributes")
-	return attrs == "" || scim.Names(attrs, "members")
-}
-
 func (s *server) renderSCIMGroup(g scim.Group, members bool) scim.GroupResource {
 	return scim.RenderGroup(g, s.scimBase(), members)
 }
 
+// listSCIMGroups answers a query for groups. Members are loaded only when
+// the response shows them: Entra ID asks with excludedAttributes=members.
 func (s *server) listSCIMGroups(c *fiber.Ctx, _ int64) error {
-	f, page, err := scimQuery(c, "displayName", "externalId")
+	f, page, err := scimQuery(c, "displayName", "externalId", "id")
 	if err != nil {
 		return err
 	}
-	members := withMembers(c)
+	p, err := scimProjection(c, "Group")
+	if err != nil {
+		return err
+	}
+	members := p.Returns("members")
 	groups, total, err := s.Store.SCIMGroups(ctx(c), f, page.Offset(), page.Count, members)
 	if err != nil {
 		return err
@@ -397,7 +431,7 @@ func (s *server) listSCIMGroups(c *fiber.Ctx, _ int64) error {
 	for i, g := range groups {
 		out[i] = s.renderSCIMGroup(g, members)
 	}
-	return scimJSON(c, fiber.StatusOK, scim.NewListResponse(out, total, page.StartIndex))
+	return scimResources(c, p, out, total, page.StartIndex)
 }
 
 func (s *server) showSCIMGroup(c *fiber.Ctx, _ int64) error {
@@ -405,12 +439,16 @@ func (s *server) showSCIMGroup(c *fiber.Ctx, _ int64) error {
 	if err != nil {
 		return err
 	}
-	members := withMembers(c)
+	p, err := scimProjection(c, "Group")
+	if err != nil {
+		return err
+	}
+	members := p.Returns("members")
 	g, err := s.Store.SCIMGroup(ctx(c), id, members)
 	if err != nil {
 		return err
 	}
-	return scimJSON(c, fiber.StatusOK, s.renderSCIMGroup(g, members))
+	return scimResource(c, fiber.StatusOK, p, s.renderSCIMGroup(g, members))
 }
 
 // createSCIMGroup creates a group (a team); its members get its training.

@@ -1038,3 +1038,21 @@ func TestSCIMMetaFollowsChanges(t *testing.T) {
 		t.Errorf("group meta after a member joined = %s; before %s; want lastModified %s", after.str("meta"), g.str("meta"), want)
 	}
 }
+
+// TestSCIMTokenNameChecked: a token name the portal cannot store is
+// refused with a message beside the field, and no token is made.
+func TestSCIMTokenNameChecked(t *testing.T) {
+	env := newTestEnv(t)
+	for _, name := range []string{"Entra\x00ID", "Okta\nprod", "caf\xe9"} {
+		resp := env.do(t, "admin", http.MethodPost, "/admin/scim/tokens", url.Values{"name": {name}})
+		doc := mustDoc(t, resp)
+		msg := doc.Find(`[data-testid="error-name"]`).Text()
+		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(msg, "The name") || has(doc, "new-token") {
+			t.Errorf("token name %q: %d, message %q; want 422 with a message and no token", name, resp.StatusCode, msg)
+		}
+	}
+	tokens, err := env.store.SCIMTokens(context.Background())
+	if err != nil || len(tokens) != 0 {
+		t.Errorf("tokens = %+v, %v; want none", tokens, err)
+	}
+}

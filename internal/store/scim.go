@@ -171,8 +171,10 @@ func (o optionalTime) Scan(src any) error {
 }
 
 // scimUserNameIs is the condition that a user's userName is ?, ignoring
-// case; it takes the name twice.
-const scimUserNameIs = `(scim_user_name = ? COLLATE NOCASE OR (scim_user_name = '' AND email = ?))`
+// case; it takes the name twice. (Written as a union so that SQLite looks
+// the name up in both indexes instead of scanning users.)
+const scimUserNameIs = `id IN (SELECT id FROM users WHERE scim_user_name = ? COLLATE NOCASE AND scim_user_name <> ''
+	UNION ALL SELECT id FROM users WHERE email = ? AND scim_user_name = '')`
 
 // scimUserWhere turns a SCIM filter into a condition on users: userName
 // is the provider's userName (the address for people not provisioned),
@@ -185,8 +187,8 @@ func scimUserWhere(f scim.EqualityFilter) (string, []any, error) {
 		return ` AND ` + scimUserNameIs, []any{f.Value, f.Value}, nil
 	case "emails.value":
 		return ` AND email = ?`, []any{f.Value}, nil
-	case "externalId":
-		return ` AND external_id = ?`, []any{f.Value}, nil
+	case "externalId": // "<> ''" lets SQLite use the partial index
+		return ` AND external_id = ? AND external_id <> ''`, []any{f.Value}, nil
 	case "id":
 		return ` AND CAST(id AS TEXT) = ?`, []any{f.Value}, nil
 	}
@@ -257,8 +259,8 @@ func (s *Store) CreateSCIMUser(ctx context.Context, u scim.User, tokenID int64) 
 	var id int64
 	var deleted sql.NullString
 	// The user holding the userName comes first: that is the one to restore.
-	err = tx.QueryRowContext(ctx, `SELECT id, scim_deleted_at FROM users WHERE `+scimUserNameIs+` OR email = ?
-		ORDER BY scim_deleted_at IS NULL DESC, `+scimUserNameIs+` DESC LIMIT 1`,
+	err = tx.QueryRowContext(ctx, `SELECT id, scim_deleted_at FROM users WHERE (`+scimUserNameIs+`) OR id = (SELECT id FROM users WHERE email = ?)
+		ORDER BY scim_deleted_at IS NULL DESC, (`+scimUserNameIs+`) DESC LIMIT 1`,
 		u.UserName, u.UserName, u.Email, u.UserName, u.UserName).Scan(&id, &deleted)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
@@ -485,8 +487,8 @@ func scimGroupWhere(f scim.EqualityFilter) (string, []any, error) {
 		return "", nil, nil
 	case "displayName":
 		return ` AND name = ?`, []any{f.Value}, nil
-	case "externalId":
-		return ` AND external_id = ?`, []any{f.Value}, nil
+	case "externalId": // "<> ''" lets SQLite use the partial index
+		return ` AND external_id = ? AND external_id <> ''`, []any{f.Value}, nil
 	case "id":
 		return ` AND CAST(id AS TEXT) = ?`, []any{f.Value}, nil
 	}

@@ -202,12 +202,24 @@ func (s *server) writeSCIMError(c *fiber.Ctx, err error) error {
 	case errors.Is(err, store.ErrUnknownMember):
 		se = scim.Errorf(fiber.StatusBadRequest, scim.InvalidValue, "a member is not a user of the portal")
 	case errors.As(err, &fe):
-		se = scim.Errorf(fe.Code, "", "%s", fe.Message)
+		se = scim.Errorf(fe.Code, "", "%s", scimDetail(fe))
 	default:
 		s.Logger.Error("scim request failed", "id", requestID(c), "method", c.Method(), "path", c.Path(), "err", err)
 		se = scim.Errorf(fiber.StatusInternalServerError, "", "internal error; the request id is %s", requestID(c))
 	}
 	return scimJSON(c, se.Code(), se)
+}
+
+// scimDetail is the detail of a SCIM error for a Fiber error, in words a
+// provisioning client's log reader can act on.
+func scimDetail(fe *fiber.Error) string {
+	switch fe.Code {
+	case fiber.StatusTooManyRequests:
+		return "too many requests from this client; wait the seconds Retry-After says and send again"
+	case fiber.StatusRequestEntityTooLarge:
+		return "the body is larger than the portal accepts"
+	}
+	return fe.Message
 }
 
 // scimJSON writes v as an application/scim+json response, never cached.

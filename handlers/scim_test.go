@@ -768,6 +768,9 @@ func TestSCIMRateLimitMadeUpTokens(t *testing.T) {
 	}
 	r := send("192.0.2.1", "portal_scim_guess3")
 	r.wantStatus(t, 429, "")
+	if !strings.Contains(r.str("detail"), "Retry-After") {
+		t.Errorf("429 detail = %q, want it to say to wait", r.str("detail"))
+	}
 	if ra, err := strconv.Atoi(r.header.Get("Retry-After")); err != nil || ra < 1 {
 		t.Errorf("Retry-After = %q, want whole seconds", r.header.Get("Retry-After"))
 	}
@@ -931,7 +934,11 @@ func TestSCIMBodyLimit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	scimRead(t, req, resp).wantStatus(t, 413, "")
+	r := scimRead(t, req, resp)
+	r.wantStatus(t, 413, "")
+	if !strings.Contains(r.str("detail"), "larger than the portal accepts") {
+		t.Errorf("413 detail = %q", r.str("detail"))
+	}
 }
 
 // TestSCIMTextChecked: every string SCIM stores goes through input.Check;

@@ -1,8 +1,6 @@
 package handlers
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"math"
 	"net/netip"
@@ -79,7 +77,7 @@ func ParseRate(s string) (Rate, error) {
 type RateLimits struct {
 	Redirect Rate // /l/{code}, per client address
 	SignIn   Rate // /login and /auth/*, per client address
-	SCIM     Rate // /scim/v2/*, per bearer token (or client address without one)
+	SCIM     Rate // /scim/v2/*, per valid bearer token; per client address without one
 }
 
 // DefaultRateLimits are generous: a person never meets them, a script
@@ -151,7 +149,8 @@ func (l *limiter[K]) sweep(now time.Time) {
 }
 
 // limiters holds one limiter per limited area; nil ones are off. Clients
-// are told apart by their address (clientIP), SCIM callers by token.
+// are told apart by their address (clientIP), SCIM callers by the id of
+// their valid token, or by address without one.
 type limiters struct {
 	redirect, signIn *limiter[netip.Addr]
 	scim             *limiter[string]
@@ -173,7 +172,8 @@ func newLimiters(r RateLimits, now func() time.Time) limiters {
 
 // limitRate answers 429 with Retry-After when the client has used up its
 // bucket for the area the path belongs to. The redirect path has a chain
-// of its own and checks its limit in redirectLink.
+// of its own and checks its limit in redirectLink; SCIM checks its limit
+// once it knows whether the bearer token is valid (limitSCIM).
 func (s *server) limitRate(c *fiber.Ctx) error {
 	path := c.Path()
 	var err error
@@ -181,16 +181,6 @@ func (s *server) limitRate(c *fiber.Ctx) error {
 	case path == "/login" || strings.HasPrefix(path, "/auth/"):
 		if err = checkLimit(c, s.limits.signIn, s.clientIP(c)); err != nil {
 			setRouteLabel(c, "(sign-in, rate limited)")
-		}
-	case strings.HasPrefix(path, scimPrefix+"/"):
-		key := "addr:" + s.clientIP(c).String()
-		if token, ok := strings.CutPrefix(c.Get(fiber.HeaderAuthorization), "Bearer "); ok && token != "" {
-			sum := sha256.Sum256([]byte(token)) // the map never holds the token itself
-			key = "token:" + hex.EncodeToString(sum[:8])
-		}
-		if err := checkLimit(c, s.limits.scim, key); err != nil {
-			setRouteLabel(c, "(SCIM, rate limited)")
-			return s.writeSCIMError(c, err) // a SCIM client reads SCIM errors, not the HTML page
 		}
 	}
 	if err != nil {

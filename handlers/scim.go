@@ -4,10 +4,13 @@ import (
 	"crypto/subtle"
 	"encoding/json"
 	"errors"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/advocacy-portal/portal/internal/apperr"
 	"github.com/advocacy-portal/portal/internal/auth"
 	"github.com/advocacy-portal/portal/internal/scim"
 	"github.com/advocacy-portal/portal/internal/store"
@@ -25,8 +28,10 @@ func (s *server) scimRoutes(app *fiber.App, r router) {
 	r.allow(httpPost, "/admin/scim/tokens", s.createSCIMToken, admin...)
 	r.allow(httpPost, "/admin/scim/tokens/:id/revoke", s.revokeSCIMToken, admin...)
 
+	var registered []scimRoute
 	route := func(method, path string, h scimHandler) {
-		addRoute(app, method, scimPrefix+path, s.scim(h))
+		registered = append(registered, scimRoute{method, path})
+		addRoute(app, method, scimPrefix+path, s.scim(h)) // a GET answers HEAD too
 	}
 	route(httpGet, "/ServiceProviderConfig", s.showSCIMConfig)
 	route(httpGet, "/ResourceTypes", s.listSCIMResourceTypes)
@@ -48,24 +53,70 @@ func (s *server) scimRoutes(app *fiber.App, r router) {
 	route(fiber.MethodPatch, "/Groups/:id", s.patchSCIMGroup)
 	route(fiber.MethodDelete, "/Groups/:id", s.deleteSCIMGroup)
 
-	// Anything else under the prefix is a SCIM 404, not the HTML page.
+	// Anything else under the prefix is a SCIM 405 or 404, not the HTML page.
 	app.Use(scimPrefix, s.scim(func(c *fiber.Ctx, _ int64) error {
+		rest := c.Path()[min(len(scimPrefix), len(c.Path())):] // the prefix matched, ignoring case
+		if allow := allowedSCIMMethods(registered, rest); len(allow) > 0 {
+			c.Set(fiber.HeaderAllow, strings.Join(allow, ", "))
+			return scim.Errorf(fiber.StatusMethodNotAllowed, "", "%s does not take %s; it takes %s",
+				c.Path(), c.Method(), strings.Join(allow, ", "))
+		}
 		return scim.Errorf(fiber.StatusNotFound, "", "there is no SCIM endpoint %s %s", c.Method(), c.Path())
 	}))
+}
+
+// scimRoute is a SCIM endpoint: a method and a path under scimPrefix,
+// whose ":id" segment stands for any one segment.
+type scimRoute struct{ method, path string }
+
+// allowedSCIMMethods lists the methods routes take at path (HEAD with
+// GET), in the order registered; none if no route has the path.
+func allowedSCIMMethods(routes []scimRoute, path string) []string {
+	segments := strings.Split(strings.Trim(path, "/"), "/")
+	var allow []string
+	for _, r := range routes {
+		pattern := strings.Split(strings.Trim(r.path, "/"), "/")
+		if len(pattern) != len(segments) {
+			continue
+		}
+		match := true
+		for i, p := range pattern {
+			if !(strings.HasPrefix(p, ":") && segments[i] != "" || strings.EqualFold(p, segments[i])) {
+				match = false
+				break
+			}
+		}
+		if match && !slices.Contains(allow, r.method) {
+			allow = append(allow, r.method)
+			if r.method == httpGet {
+				allow = append(allow, fiber.MethodHead)
+			}
+		}
+	}
+	return allow
+}
+
+// isSCIMPath reports whether path is under scimPrefix (routing ignores case).
+func isSCIMPath(path string) bool {
+	p := strings.ToLower(path)
+	return p == strings.ToLower(scimPrefix) || strings.HasPrefix(p, strings.ToLower(scimPrefix)+"/")
 }
 
 // scimHandler is a SCIM endpoint; tokenID is the token the client
 // authenticated with, for the audit log.
 type scimHandler func(c *fiber.Ctx, tokenID int64) error
 
-// scim authenticates the request by its bearer token, runs h and turns an
-// error from either into a SCIM error response (RFC 7644 §3.12), so that
-// no SCIM client ever gets the portal's HTML error page.
+// scim authenticates the request by its bearer token, checks the rate
+// limit, runs h and turns an error from any of them into a SCIM error
+// response (RFC 7644 §3.12), so that no SCIM client ever gets the
+// portal's HTML error page.
 func (s *server) scim(h scimHandler) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		c.Set(fiber.HeaderCacheControl, "no-store")
 		tokenID, err := s.authenticateSCIM(c)
-		if err == nil {
+		if limitErr := s.limitSCIM(c, tokenID); limitErr != nil {
+			err = limitErr
+		} else if err == nil {
 			err = h(c, tokenID)
 		}
 		if err != nil {
@@ -73,6 +124,22 @@ func (s *server) scim(h scimHandler) fiber.Handler {
 		}
 		return nil
 	}
+}
+
+// limitSCIM takes a token from the caller's bucket: a valid token's own
+// (tokenID), or, for a request without one, the client address's, so that
+// made-up tokens buy no fresh bucket. A valid token keeps working while
+// its address floods the endpoint with bad ones.
+func (s *server) limitSCIM(c *fiber.Ctx, tokenID int64) error {
+	key := "addr:" + s.clientIP(c).String()
+	if tokenID != 0 {
+		key = "token:" + strconv.FormatInt(tokenID, 10)
+	}
+	if err := checkLimit(c, s.limits.scim, key); err != nil {
+		setRouteLabel(c, "(SCIM, rate limited)")
+		return err
+	}
+	return nil
 }
 
 // authenticateSCIM finds the token in the Authorization header among the
@@ -109,21 +176,29 @@ func (s *server) authenticateSCIM(c *fiber.Ctx) (int64, error) {
 }
 
 // writeSCIMError answers err as a SCIM error: store errors map to 404,
-// 409 uniqueness and 400 invalidValue; anything unexpected is logged with
-// the request id and answered as a 500 that says nothing more.
+// 409 uniqueness and 400 invalidValue, app and Fiber errors keep their
+// status and message; anything unexpected is logged with the request id
+// and answered as a 500 that says nothing more. handleError sends every
+// error under scimPrefix here, also those raised before a SCIM handler
+// ran (a body over the limit, a check of another middleware).
 func (s *server) writeSCIMError(c *fiber.Ctx, err error) error {
 	var se *scim.Error
 	var fe *fiber.Error
+	ae, isAppErr := apperr.As(err)
 	switch {
 	case errors.As(err, &se):
+	case isAppErr && ae.Status() < 500:
+		se = scim.Errorf(ae.Status(), "", "%s", ae.Message) // e.g. a check that ran before the SCIM handler
 	case errors.Is(err, store.ErrNotFound):
 		se = scim.Errorf(fiber.StatusNotFound, "", "no such resource")
+	case errors.Is(err, store.ErrExists) && strings.Contains(strings.ToLower(c.Path()), "/groups"):
+		se = scim.Errorf(fiber.StatusConflict, scim.Uniqueness, "the displayName is already in use")
 	case errors.Is(err, store.ErrExists):
-		se = scim.Errorf(fiber.StatusConflict, scim.Uniqueness, "the userName or displayName is already in use")
+		se = scim.Errorf(fiber.StatusConflict, scim.Uniqueness, "the userName or the email address is already in use")
 	case errors.Is(err, store.ErrUnknownMember):
 		se = scim.Errorf(fiber.StatusBadRequest, scim.InvalidValue, "a member is not a user of the portal")
 	case errors.As(err, &fe):
-		se = scim.Errorf(fe.Code, "", "%s", fe.Message)
+		se = scim.Errorf(fe.Code, "", "%s", scimDetail(fe))
 	default:
 		s.Logger.Error("scim request failed", "id", requestID(c), "method", c.Method(), "path", c.Path(), "err", err)
 		se = scim.Errorf(fiber.StatusInternalServerError, "", "internal error; the request id is %s", requestID(c))
@@ -131,7 +206,19 @@ func (s *server) writeSCIMError(c *fiber.Ctx, err error) error {
 	return scimJSON(c, se.Code(), se)
 }
 
-// scimJSON writes v as an application/scim+json response.
+// scimDetail is the detail of a SCIM error for a Fiber error, in words a
+// provisioning client's log reader can act on.
+func scimDetail(fe *fiber.Error) string {
+	switch fe.Code {
+	case fiber.StatusTooManyRequests:
+		return "too many requests from this client; wait the seconds Retry-After says and send again"
+	case fiber.StatusRequestEntityTooLarge:
+		return "the body is larger than the portal accepts"
+	}
+	return fe.Message
+}
+
+// scimJSON writes v as an application/scim+json response, never cached.
 func scimJSON(c *fiber.Ctx, status int, v any) error {
 	body, err := json.Marshal(v)
 	if err != nil {
@@ -139,6 +226,7 @@ func scimJSON(c *fiber.Ctx, status int, v any) error {
 	}
 	c.Status(status)
 	c.Set(fiber.HeaderContentType, scim.ContentType)
+	c.Set(fiber.HeaderCacheControl, "no-store")
 	return c.Send(body)
 }
 
@@ -194,13 +282,46 @@ func scimQuery(c *fiber.Ctx, allowed ...string) (scim.EqualityFilter, scim.Page,
 	return f, page, err
 }
 
+// scimProjection reads the attributes and excludedAttributes parameters of
+// a GET of resourceType (RFC 7644 §3.4.2.5).
+func scimProjection(c *fiber.Ctx, resourceType string) (scim.Projection, error) {
+	return scim.ParseProjection(resourceType, c.Query("attributes"), c.Query("excludedAttributes"))
+}
+
+// scimResources renders a page of resources as a list response, each cut
+// down to what the projection asks for.
+func scimResources[T any](c *fiber.Ctx, p scim.Projection, resources []T, total, startIndex int) error {
+	out := make([]any, len(resources))
+	for i, r := range resources {
+		var err error
+		if out[i], err = p.Apply(r); err != nil {
+			return err
+		}
+	}
+	return scimJSON(c, fiber.StatusOK, scim.NewListResponse(out, total, startIndex))
+}
+
+// scimResource answers one resource, cut down to what the projection asks for.
+func scimResource(c *fiber.Ctx, status int, p scim.Projection, resource any) error {
+	out, err := p.Apply(resource)
+	if err != nil {
+		return err
+	}
+	return scimJSON(c, status, out)
+}
+
 // scimID is the resource id in the path; one that cannot exist is a 404.
 func scimID(c *fiber.Ctx) (int64, error) { return scim.ParseID(c.Params("id")) }
 
 // listSCIMUsers answers a query for users; Entra ID and Okta look a person
-// up with filter=userName eq "…" before creating them.
+// up with filter=userName eq "…" (or externalId, or Entra ID's
+// emails[type eq "work"].value) before creating them.
 func (s *server) listSCIMUsers(c *fiber.Ctx, _ int64) error {
-	f, page, err := scimQuery(c, "userName", "externalId", "emails.value")
+	f, page, err := scimQuery(c, "userName", "externalId", "emails.value", "id")
+	if err != nil {
+		return err
+	}
+	p, err := scimProjection(c, "User")
 	if err != nil {
 		return err
 	}
@@ -212,7 +333,7 @@ func (s *server) listSCIMUsers(c *fiber.Ctx, _ int64) error {
 	for i, u := range users {
 		out[i] = scim.RenderUser(u, s.scimBase())
 	}
-	return scimJSON(c, fiber.StatusOK, scim.NewListResponse(out, total, page.StartIndex))
+	return scimResources(c, p, out, total, page.StartIndex)
 }
 
 func (s *server) showSCIMUser(c *fiber.Ctx, _ int64) error {
@@ -220,15 +341,19 @@ func (s *server) showSCIMUser(c *fiber.Ctx, _ int64) error {
 	if err != nil {
 		return err
 	}
+	p, err := scimProjection(c, "User")
+	if err != nil {
+		return err
+	}
 	u, err := s.Store.SCIMUser(ctx(c), id)
 	if err != nil {
 		return err
 	}
-	return scimJSON(c, fiber.StatusOK, scim.RenderUser(u, s.scimBase()))
+	return scimResource(c, fiber.StatusOK, p, scim.RenderUser(u, s.scimBase()))
 }
 
 // createSCIMUser provisions a person; they get the employee role and sign
-// in later through the identity provider, matched by email.
+// in later through the identity provider, matched by their address.
 func (s *server) createSCIMUser(c *fiber.Ctx, tokenID int64) error {
 	u, err := scim.ParseUser(c.Body())
 	if err != nil {
@@ -290,27 +415,22 @@ func (s *server) deleteSCIMUser(c *fiber.Ctx, tokenID int64) error {
 	return c.SendStatus(fiber.StatusNoContent)
 }
 
-// withMembers says whether a group response should list members: not when
-// excludedAttributes names them (Entra ID asks so), nor when attributes
-// lists others only.
-func withMembers(c *fiber.Ctx) bool {
-	if scim.Names(c.Query("excludedAttributes"), "members") {
-		return false
-	}
-	attrs := c.Query("attributes")
-	return attrs == "" || scim.Names(attrs, "members")
-}
-
 func (s *server) renderSCIMGroup(g scim.Group, members bool) scim.GroupResource {
 	return scim.RenderGroup(g, s.scimBase(), members)
 }
 
+// listSCIMGroups answers a query for groups. Members are loaded only when
+// the response shows them: Entra ID asks with excludedAttributes=members.
 func (s *server) listSCIMGroups(c *fiber.Ctx, _ int64) error {
-	f, page, err := scimQuery(c, "displayName", "externalId")
+	f, page, err := scimQuery(c, "displayName", "externalId", "id")
 	if err != nil {
 		return err
 	}
-	members := withMembers(c)
+	p, err := scimProjection(c, "Group")
+	if err != nil {
+		return err
+	}
+	members := p.Returns("members")
 	groups, total, err := s.Store.SCIMGroups(ctx(c), f, page.Offset(), page.Count, members)
 	if err != nil {
 		return err
@@ -319,7 +439,7 @@ func (s *server) listSCIMGroups(c *fiber.Ctx, _ int64) error {
 	for i, g := range groups {
 		out[i] = s.renderSCIMGroup(g, members)
 	}
-	return scimJSON(c, fiber.StatusOK, scim.NewListResponse(out, total, page.StartIndex))
+	return scimResources(c, p, out, total, page.StartIndex)
 }
 
 func (s *server) showSCIMGroup(c *fiber.Ctx, _ int64) error {
@@ -327,12 +447,16 @@ func (s *server) showSCIMGroup(c *fiber.Ctx, _ int64) error {
 	if err != nil {
 		return err
 	}
-	members := withMembers(c)
+	p, err := scimProjection(c, "Group")
+	if err != nil {
+		return err
+	}
+	members := p.Returns("members")
 	g, err := s.Store.SCIMGroup(ctx(c), id, members)
 	if err != nil {
 		return err
 	}
-	return scimJSON(c, fiber.StatusOK, s.renderSCIMGroup(g, members))
+	return scimResource(c, fiber.StatusOK, p, s.renderSCIMGroup(g, members))
 }
 
 // createSCIMGroup creates a group (a team); its members get its training.

@@ -1,15 +1,18 @@
 package handlers
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -17,6 +20,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/requestid"
 
+	"github.com/advocacy-portal/portal/internal/apperr"
 	"github.com/advocacy-portal/portal/internal/auth"
 	"github.com/advocacy-portal/portal/internal/post"
 	"github.com/advocacy-portal/portal/internal/reach"
@@ -132,6 +136,11 @@ func (r scimResponse) list(key string) []map[string]any {
 // checks that any body is application/scim+json.
 func scimDo(t *testing.T, env *testEnv, token, method, path, body string) scimResponse {
 	t.Helper()
+	return scimSend(t, env.app, scimRequest(method, path, token, body))
+}
+
+// scimRequest is a SCIM request with the bearer token ("" for none).
+func scimRequest(method, path, token, body string) *http.Request {
 	var r io.Reader
 	if body != "" {
 		r = strings.NewReader(body)
@@ -141,21 +150,37 @@ func scimDo(t *testing.T, env *testEnv, token, method, path, body string) scimRe
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
-	resp, err := env.app.Test(req, -1)
+	return req
+}
+
+// scimSend sends req to app and reads the SCIM answer.
+func scimSend(t *testing.T, app *fiber.App, req *http.Request) scimResponse {
+	t.Helper()
+	resp, err := app.Test(req, -1)
 	if err != nil {
-		t.Fatalf("%s %s: %v", method, path, err)
+		t.Fatalf("%s %s: %v", req.Method, req.URL.Path, err)
 	}
+	return scimRead(t, req, resp)
+}
+
+// scimRead reads a SCIM answer and checks that any body is
+// application/scim+json.
+func scimRead(t *testing.T, req *http.Request, resp *http.Response) scimResponse {
+	t.Helper()
 	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
+	raw, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatalf("%s %s: %v", req.Method, req.URL.Path, err)
+	}
 	out := scimResponse{status: resp.StatusCode, header: resp.Header, raw: string(raw)}
-	if resp.StatusCode == http.StatusNoContent {
+	if resp.StatusCode == http.StatusNoContent || req.Method == http.MethodHead {
 		return out
 	}
 	if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, scim.ContentType) {
-		t.Fatalf("%s %s: Content-Type %q, want %s (body %s)", method, path, ct, scim.ContentType, raw)
+		t.Fatalf("%s %s: Content-Type %q, want %s (body %.300s)", req.Method, req.URL.Path, ct, scim.ContentType, raw)
 	}
 	if err := json.Unmarshal(raw, &out.body); err != nil {
-		t.Fatalf("%s %s: body %s: %v", method, path, raw, err)
+		t.Fatalf("%s %s: body %s: %v", req.Method, req.URL.Path, raw, err)
 	}
 	return out
 }
@@ -264,72 +289,133 @@ func TestSCIMTokenPage(t *testing.T) {
 	}
 }
 
-// TestSCIMEntraID follows the requests Entra ID sends (Microsoft's "Develop
-// and plan provisioning for a SCIM endpoint"): look up, create, patch with
-// capitalised ops and string booleans, groups with members added and
-// removed by PATCH, and deletion.
+// userJSON is a User body with the core schema and the given attributes.
+func userJSON(attrs string) string {
+	return `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],` + attrs + `}`
+}
+
+// groupJSON is a Group body with the core schema and the given attributes.
+func groupJSON(attrs string) string {
+	return `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],` + attrs + `}`
+}
+
+// TestSCIMEntraID replays the requests Entra ID sends, as Microsoft's
+// "Develop and plan provisioning for a SCIM endpoint" documents them: look
+// up by userName, create with userName the UPN and the address in emails,
+// PATCH with capitalised ops, emails[type eq "work"].value and string
+// booleans, userName replaced, deactivation; groups created with Entra ID's
+// own schema URN, looked up with excludedAttributes=members, renamed,
+// members added and removed by PATCH; deletion.
 func TestSCIMEntraID(t *testing.T) {
 	env := newTestEnv(t)
 	withSCIM(t, env)
 	token := newSCIMToken(t, env, "Entra ID")
 	ctx := context.Background()
 	skip := auditLength(t, env)
-	userName := "Test_User_ab6490ee-1e48-479e-a20b-2d77186b5dd1@testuser.com"
+	upn := "Test_User_00aa00aa-bb11-cc22-dd33-44ee44ee44ee" // Microsoft's sample UPN is not even an address
+	mail := "Test_User_11bb11bb-cc22-dd33-ee44-55ff55ff55ff@testuser.com"
 
-	// Entra ID looks a person up before it creates them.
-	r := scimDo(t, env, token, http.MethodGet, "/scim/v2/Users?"+filterQuery(`userName eq "`+userName+`"`), "")
-	r.wantStatus(t, 200, "")
-	if r.str("totalResults") != "0" || len(r.list("Resources")) != 0 {
-		t.Fatalf("lookup before create = %s", r.raw)
+	// Test connection and the lookup before a create.
+	for _, q := range []string{`userName eq "` + upn + `"`, `userName eq "non-existent user"`} {
+		r := scimDo(t, env, token, http.MethodGet, "/scim/v2/Users?"+filterQuery(q), "")
+		r.wantStatus(t, 200, "")
+		if r.str("totalResults") != "0" || len(r.list("Resources")) != 0 {
+			t.Fatalf("lookup before create = %s", r.raw)
+		}
 	}
 
-	r = scimDo(t, env, token, http.MethodPost, "/scim/v2/Users", `{
+	r := scimDo(t, env, token, http.MethodPost, "/scim/v2/Users", `{
 		"schemas":["urn:ietf:params:scim:schemas:core:2.0:User","urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"],
-		"externalId":"0a21f0f2-8d2a-4f8e-bf98-7363c4aed4ef","userName":"`+userName+`","active":true,
-		"emails":[{"primary":true,"type":"work","value":"Test_User_fd0ea19b-0777-472c-9f96-4f70d2226f2e@testuser.com"}],
+		"externalId":"0a21f0f2-8d2a-4f8e-bf98-7363c4aed4ef","userName":"`+upn+`","active":true,
+		"emails":[{"primary":true,"type":"work","value":"`+mail+`"}],
 		"meta":{"resourceType":"User"},
 		"name":{"formatted":"givenName familyName","familyName":"familyName","givenName":"givenName"},"roles":[]}`)
 	r.wantStatus(t, 201, "")
 	id := r.str("id")
-	if r.str("userName") != userName || r.str("active") != "true" || r.str("name.givenName") != "givenName" ||
-		r.str("externalId") != "0a21f0f2-8d2a-4f8e-bf98-7363c4aed4ef" || r.header.Get("Location") != testBaseURL+"/scim/v2/Users/"+id {
-		t.Fatalf("created = %s (Location %s)", r.raw, r.header.Get("Location"))
+	uid := mustParseID(t, id)
+	emails := r.list("emails")
+	if r.str("userName") != upn || len(emails) != 1 || emails[0]["value"] != mail || r.str("active") != "true" ||
+		r.str("name.givenName") != "givenName" || r.str("externalId") != "0a21f0f2-8d2a-4f8e-bf98-7363c4aed4ef" ||
+		r.header.Get("Location") != testBaseURL+"/scim/v2/Users/"+id {
+		t.Fatalf("created = %s (Location %s); want userName the UPN and the address from emails", r.raw, r.header.Get("Location"))
 	}
-	scimDo(t, env, token, http.MethodPost, "/scim/v2/Users", `{"userName":"`+strings.ToUpper(userName)+`"}`).wantStatus(t, 409, scim.Uniqueness)
+	if r.str("meta.created") == "" || r.str("meta.lastModified") != r.str("meta.created") || r.str("meta.location") != testBaseURL+"/scim/v2/Users/"+id {
+		t.Errorf("meta of a new user = %s", r.raw)
+	}
+	if u, err := env.store.User(ctx, uid); err != nil || u.Email != mail {
+		t.Fatalf("the portal's address = %q, %v; want %s, the one sign-in matches", u.Email, err, mail)
+	}
+	scimDo(t, env, token, http.MethodPost, "/scim/v2/Users", userJSON(`"userName":"`+strings.ToUpper(upn)+`","emails":[{"primary":true,"value":"other@testuser.com"}]`)).
+		wantStatus(t, 409, scim.Uniqueness)
 
-	r = scimDo(t, env, token, http.MethodGet, "/scim/v2/Users?"+filterQuery(`userName eq "`+userName+`"`), "")
-	if users := r.list("Resources"); r.str("totalResults") != "1" || len(users) != 1 || users[0]["id"] != id {
-		t.Fatalf("lookup after create = %s", r.raw)
+	for _, q := range []string{`userName eq "` + upn + `"`, `externalId eq "0a21f0f2-8d2a-4f8e-bf98-7363c4aed4ef"`,
+		`emails[type eq "work"].value eq "` + mail + `"`} {
+		r = scimDo(t, env, token, http.MethodGet, "/scim/v2/Users?"+filterQuery(q), "")
+		if users := r.list("Resources"); r.str("totalResults") != "1" || len(users) != 1 || users[0]["id"] != id {
+			t.Fatalf("lookup %s = %s", q, r.raw)
+		}
 	}
-	r = scimDo(t, env, token, http.MethodGet, "/scim/v2/Users?"+filterQuery(`externalId eq "0a21f0f2-8d2a-4f8e-bf98-7363c4aed4ef"`), "")
-	if r.str("totalResults") != "1" {
-		t.Fatalf("lookup by externalId = %s", r.raw)
+	if r := scimDo(t, env, token, http.MethodGet, "/scim/v2/Users?"+filterQuery(`userName eq "`+mail+`"`), ""); r.str("totalResults") != "0" {
+		t.Errorf("userName eq the address found %s; userName is the UPN", r.raw)
 	}
-	scimDo(t, env, token, http.MethodGet, "/scim/v2/Users/"+id, "").wantStatus(t, 200, "")
+	created := scimDo(t, env, token, http.MethodGet, "/scim/v2/Users/"+id, "")
+	created.wantStatus(t, 200, "")
 
-	// Entra ID's update: several ops, attributes the portal does not keep included.
+	// Update User [Multi-valued properties]: the address changes, userName stays.
+	env.clock.Advance(time.Minute)
+	r = scimDo(t, env, token, http.MethodPatch, "/scim/v2/Users/"+id, patchOps(
+		`{"op":"Replace","path":"emails[type eq \"work\"].value","value":"updatedEmail@microsoft.com"}`,
+		`{"op":"Replace","path":"name.familyName","value":"updatedFamilyName"}`))
+	r.wantStatus(t, 200, "")
+	if emails := r.list("emails"); len(emails) != 1 || emails[0]["value"] != "updatedEmail@microsoft.com" || r.str("userName") != upn ||
+		r.str("name.familyName") != "updatedFamilyName" {
+		t.Fatalf("after replacing emails[type eq \"work\"].value = %s", r.raw)
+	}
+	if u, err := env.store.User(ctx, uid); err != nil || u.Email != "updatedEmail@microsoft.com" {
+		t.Errorf("the portal's address after the PATCH = %q, %v", u.Email, err)
+	}
+	if r.str("meta.lastModified") == created.str("meta.lastModified") || r.str("meta.version") == created.str("meta.version") ||
+		r.str("meta.created") != created.str("meta.created") {
+		t.Errorf("meta after a change = %s, before %s", r.str("meta"), created.str("meta"))
+	}
+
+	// More of Entra ID's updates: Add instead of Replace, the enterprise
+	// department, displayName; then userName itself.
 	r = scimDo(t, env, token, http.MethodPatch, "/scim/v2/Users/"+id, patchOps(
 		`{"op":"Replace","path":"name.givenName","value":"Grace"}`,
 		`{"op":"Replace","path":"name.familyName","value":"Hopper"}`,
 		`{"op":"Add","path":"displayName","value":"Grace Hopper"}`,
-		`{"op":"Replace","path":"emails[type eq \"work\"].value","value":"updatedEmail@microsoft.com"}`,
+		`{"op":"Add","path":"emails[type eq \"work\"].value","value":"grace.hopper@testuser.com"}`,
 		`{"op":"Add","path":"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department","value":"Navy"}`,
-		`{"op":"Add","path":"title","value":"Rear Admiral"}`))
+		`{"op":"Remove","path":"phoneNumbers[type eq \"work\"].value"}`))
 	r.wantStatus(t, 200, "")
-	if r.str("displayName") != "Grace Hopper" || r.str("name.familyName") != "Hopper" || r.str("userName") != userName {
-		t.Fatalf("after patch = %s", r.raw)
+	if u, err := env.store.User(ctx, uid); err != nil || u.Name != "Grace Hopper" || u.Department != "Navy" || u.Email != "grace.hopper@testuser.com" {
+		t.Errorf("user in the portal = %+v, %v", u, err)
 	}
-	uid := mustParseID(t, id)
-	if u, _ := env.store.User(ctx, uid); u.Name != "Grace Hopper" || u.Department != "Navy" || u.Email != userName {
-		t.Errorf("user in the portal = %+v", u)
+	r = scimDo(t, env, token, http.MethodPatch, "/scim/v2/Users/"+id, patchOps(
+		`{"op":"Replace","path":"userName","value":"5b50642d-79fc-4410-9e90-4c077cdd1a59@testuser.com"}`))
+	r.wantStatus(t, 200, "")
+	if emails := r.list("emails"); r.str("userName") != "5b50642d-79fc-4410-9e90-4c077cdd1a59@testuser.com" || len(emails) != 1 ||
+		emails[0]["value"] != "grace.hopper@testuser.com" {
+		t.Fatalf("after replacing userName = %s; want the address kept", r.raw)
 	}
 
-	// The person signs in; Entra ID then deactivates them.
+	// What the portal does not keep is refused, and changes nothing.
+	before := auditLength(t, env)
+	scimDo(t, env, token, http.MethodPatch, "/scim/v2/Users/"+id, patchOps(
+		`{"op":"Replace","path":"displayName","value":"Admiral Hopper"}`,
+		`{"op":"Add","path":"title","value":"Rear Admiral"}`)).wantStatus(t, 400, scim.Mutability)
+	if u, err := env.store.User(ctx, uid); err != nil || u.Name != "Grace Hopper" || auditLength(t, env) != before {
+		t.Errorf("a refused PATCH changed %+v, %v", u, err)
+	}
+
+	// The person signs in; Entra ID then disables them.
 	signInAs(t, env, "entra-user", uid)
 	if resp := env.do(t, "entra-user", http.MethodGet, "/conduct", nil); resp.StatusCode != http.StatusOK {
 		t.Fatalf("signed-in provisioned user: %d", resp.StatusCode)
 	}
-	r = scimDo(t, env, token, http.MethodPatch, "/scim/v2/Users/"+id, patchOps(`{"op":"Replace","path":"active","value":"False"}`))
+	r = scimDo(t, env, token, http.MethodPatch, "/scim/v2/Users/"+id, `{"Operations":[{"op":"Replace","path":"active","value":false}],
+		"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"]}`)
 	r.wantStatus(t, 200, "")
 	if r.str("active") != "false" {
 		t.Fatalf("after deactivation = %s", r.raw)
@@ -343,16 +429,22 @@ func TestSCIMEntraID(t *testing.T) {
 		t.Errorf("session after reactivation: %d, want it ended for good", resp.StatusCode)
 	}
 
-	// Groups: look up, create, add and remove a member.
+	// Groups: look up, create, rename, add and remove a member.
 	r = scimDo(t, env, token, http.MethodGet, "/scim/v2/Groups?excludedAttributes=members&"+filterQuery(`displayName eq "displayName"`), "")
 	if r.str("totalResults") != "0" {
 		t.Fatalf("group lookup = %s", r.raw)
 	}
-	r = scimDo(t, env, token, http.MethodPost, "/scim/v2/Groups", `{"externalId":"8aa1a0c0-c4c3-4bc0-b4a5-2ef676900159",
-		"displayName":"displayName","meta":{"resourceType":"Group"},"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"]}`)
+	r = scimDo(t, env, token, http.MethodPost, "/scim/v2/Groups", `{
+		"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group","http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group"],
+		"externalId":"8aa1a0c0-c4c3-4bc0-b4a5-2ef676900159","displayName":"displayName","meta":{"resourceType":"Group"}}`)
 	r.wantStatus(t, 201, "")
 	gid := r.str("id")
-	scimDo(t, env, token, http.MethodPost, "/scim/v2/Groups", `{"displayName":"DISPLAYNAME"}`).wantStatus(t, 409, scim.Uniqueness)
+	if r.str("meta.created") == "" || r.str("meta.lastModified") == "" || r.str("meta.location") != testBaseURL+"/scim/v2/Groups/"+gid {
+		t.Errorf("meta of a new group = %s", r.raw)
+	}
+	scimDo(t, env, token, http.MethodPost, "/scim/v2/Groups", groupJSON(`"displayName":"DISPLAYNAME"`)).wantStatus(t, 409, scim.Uniqueness)
+	scimDo(t, env, token, http.MethodPatch, "/scim/v2/Groups/"+gid, patchOps(
+		`{"op":"Replace","path":"displayName","value":"1879db59-3bdf-4490-ad68-ab880a269474updatedDisplayName"}`)).wantStatus(t, 204, "")
 
 	module := env.g.Required[0]
 	if _, err := env.store.CreateAssignment(ctx, store.Assignment{Modules: []string{module}, GroupID: mustParseID(t, gid),
@@ -360,20 +452,21 @@ func TestSCIMEntraID(t *testing.T) {
 		t.Fatal(err)
 	}
 	scimDo(t, env, token, http.MethodPatch, "/scim/v2/Groups/"+gid,
-		patchOps(`{"op":"Add","path":"members","value":[{"value":"`+id+`"}]}`)).wantStatus(t, 204, "")
+		patchOps(`{"op":"Add","path":"members","value":[{"$ref":null,"value":"`+id+`"}]}`)).wantStatus(t, 204, "")
 	r = scimDo(t, env, token, http.MethodGet, "/scim/v2/Groups/"+gid, "")
-	if m := r.list("members"); len(m) != 1 || m[0]["value"] != id || m[0]["display"] != "Grace Hopper" {
+	if m := r.list("members"); len(m) != 1 || m[0]["value"] != id || m[0]["display"] != "Grace Hopper" ||
+		r.str("displayName") != "1879db59-3bdf-4490-ad68-ab880a269474updatedDisplayName" {
 		t.Fatalf("group after adding = %s", r.raw)
 	}
-	if due, _ := env.store.DueDates(ctx, uid); due[module].IsZero() {
-		t.Errorf("joining through SCIM did not give the group's training: %v", due)
+	if due, err := env.store.DueDates(ctx, uid); err != nil || due[module].IsZero() {
+		t.Errorf("joining through SCIM did not give the group's training: %v, %v", due, err)
 	}
-	r = scimDo(t, env, token, http.MethodGet, "/scim/v2/Groups?excludedAttributes=members&"+filterQuery(`displayName eq "displayName"`), "")
-	if groups := r.list("Resources"); len(groups) != 1 || groups[0]["members"] != nil {
-		t.Fatalf("lookup with excludedAttributes=members = %s", r.raw)
+	r = scimDo(t, env, token, http.MethodGet, "/scim/v2/Groups/"+gid+"?excludedAttributes=members", "")
+	if r.body["members"] != nil || r.str("displayName") == "" || r.str("meta.lastModified") == "" {
+		t.Fatalf("group with excludedAttributes=members = %s", r.raw)
 	}
 	scimDo(t, env, token, http.MethodPatch, "/scim/v2/Groups/"+gid,
-		patchOps(`{"op":"Remove","path":"members[value eq \"`+id+`\"]"}`)).wantStatus(t, 204, "")
+		patchOps(`{"op":"Remove","path":"members","value":[{"$ref":null,"value":"`+id+`"}]}`)).wantStatus(t, 204, "")
 	if r = scimDo(t, env, token, http.MethodGet, "/scim/v2/Groups/"+gid, ""); len(r.list("members")) != 0 {
 		t.Fatalf("group after removing = %s", r.raw)
 	}
@@ -381,7 +474,7 @@ func TestSCIMEntraID(t *testing.T) {
 	// Deletion: the user is deactivated and gone for SCIM, kept in the portal.
 	scimDo(t, env, token, http.MethodDelete, "/scim/v2/Users/"+id, "").wantStatus(t, 204, "")
 	scimDo(t, env, token, http.MethodGet, "/scim/v2/Users/"+id, "").wantStatus(t, 404, "")
-	if r := scimDo(t, env, token, http.MethodGet, "/scim/v2/Users?"+filterQuery(`userName eq "`+userName+`"`), ""); r.str("totalResults") != "0" {
+	if r := scimDo(t, env, token, http.MethodGet, "/scim/v2/Users?"+filterQuery(`userName eq "`+upn+`"`), ""); r.str("totalResults") != "0" {
 		t.Errorf("deleted user still found: %s", r.raw)
 	}
 	if u, err := env.store.User(ctx, uid); err != nil || u.Active {
@@ -390,15 +483,18 @@ func TestSCIMEntraID(t *testing.T) {
 	scimDo(t, env, token, http.MethodDelete, "/scim/v2/Groups/"+gid, "").wantStatus(t, 204, "")
 	scimDo(t, env, token, http.MethodGet, "/scim/v2/Groups/"+gid, "").wantStatus(t, 404, "")
 
-	want := []string{"scim.user.create", "scim.user.update", "scim.user.deactivate", "scim.user.reactivate",
-		"scim.group.create", "scim.group.add_member", "scim.group.remove_member", "scim.user.delete", "scim.group.delete"}
+	want := []string{"scim.user.create", "scim.user.update", "scim.user.update", "scim.user.update", "scim.user.deactivate",
+		"scim.user.reactivate", "scim.group.create", "scim.group.update", "scim.group.add_member", "scim.group.remove_member",
+		"scim.user.delete", "scim.group.delete"}
 	if got := scimAuditActions(t, env, skip); !slices.Equal(got, want) {
 		t.Errorf("audit = %v\nwant    %v", got, want)
 	}
 }
 
-// TestSCIMOkta follows Okta's SCIM 2.0 requests: lookup with paging,
-// create, PUT, deactivation by a replace without a path, group push with
+// TestSCIMOkta replays Okta's SCIM 2.0 requests (developer.okta.com, "SCIM
+// 2.0 Protocol Reference"): lookup with paging, create with the
+// placeholder password Okta always sends, GET then PUT of what it got
+// with a change, deactivation by a replace without a path, group push with
 // rename, member add, remove and replace, and group deletion.
 func TestSCIMOkta(t *testing.T) {
 	env := newTestEnv(t)
@@ -411,21 +507,41 @@ func TestSCIMOkta(t *testing.T) {
 	}
 	r = scimDo(t, env, token, http.MethodPost, "/scim/v2/Users", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],
 		"userName":"test.user@okta.local","name":{"givenName":"Test","familyName":"User"},
-		"emails":[{"primary":true,"value":"test.user@okta.local","type":"work"}],"displayName":"Test User","locale":"en-US",
+		"emails":[{"primary":true,"value":"test.user@okta.local","type":"work"}],"displayName":"Test User","nickName":"Testy","locale":"en-US",
 		"externalId":"00ujl29u0le5T6Aj10h7","groups":[],"password":"1mz050nq","active":true}`)
 	r.wantStatus(t, 201, "")
 	id := r.str("id")
 	if strings.Contains(r.raw, "1mz050nq") {
 		t.Errorf("the response holds the password")
 	}
+	if r.str("locale") != "en-US" || r.str("nickName") != "Testy" {
+		t.Errorf("created = %s; want locale and nickName kept", r.raw)
+	}
 
-	r = scimDo(t, env, token, http.MethodPut, "/scim/v2/Users/"+id, `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],
-		"id":"`+id+`","userName":"test.user@okta.local","name":{"givenName":"Another","familyName":"User"},
-		"emails":[{"primary":true,"value":"test.user@okta.local","type":"work"}],"displayName":"Another User","active":true}`)
+	// Okta GETs the user, changes what changed and PUTs all of it back.
+	got := scimDo(t, env, token, http.MethodGet, "/scim/v2/Users/"+id, "")
+	got.wantStatus(t, 200, "")
+	name, _ := got.body["name"].(map[string]any)
+	if name == nil {
+		t.Fatalf("user without name: %s", got.raw)
+	}
+	name["givenName"] = "Another"
+	body, err := json.Marshal(got.body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r = scimDo(t, env, token, http.MethodPut, "/scim/v2/Users/"+id, string(body))
 	r.wantStatus(t, 200, "")
-	if r.str("name.givenName") != "Another" || r.str("externalId") != "00ujl29u0le5T6Aj10h7" {
+	if r.str("name.givenName") != "Another" || r.str("externalId") != "00ujl29u0le5T6Aj10h7" || r.str("locale") != "en-US" {
 		t.Fatalf("after PUT = %s", r.raw)
 	}
+	// Okta's documented PUT body, middleName and all.
+	scimDo(t, env, token, http.MethodPut, "/scim/v2/Users/"+id, userJSON(`"id":"`+id+`","userName":"test.user@okta.local",
+		"name":{"givenName":"Another","middleName":"","familyName":"User"},
+		"emails":[{"primary":true,"value":"test.user@okta.local","type":"work","display":"test.user@okta.local"}],
+		"active":true,"groups":[],"meta":{"resourceType":"User"}`)).wantStatus(t, 200, "")
+	scimDo(t, env, token, http.MethodPut, "/scim/v2/Users/"+id, userJSON(`"id":"`+id+`","userName":"test.user@okta.local",
+		"name":{"givenName":"Another","middleName":"Excited","familyName":"User"},"active":true`)).wantStatus(t, 400, scim.Mutability)
 
 	signInAs(t, env, "okta-user", mustParseID(t, id))
 	r = scimDo(t, env, token, http.MethodPatch, "/scim/v2/Users/"+id, patchOps(`{"op":"replace","value":{"active":false}}`))
@@ -436,13 +552,15 @@ func TestSCIMOkta(t *testing.T) {
 	if resp := env.do(t, "okta-user", http.MethodGet, "/conduct", nil); resp.StatusCode != http.StatusSeeOther {
 		t.Errorf("deactivated user's session: %d, want a redirect to sign in", resp.StatusCode)
 	}
+	// Password sync: the portal keeps no passwords and says so.
+	scimDo(t, env, token, http.MethodPatch, "/scim/v2/Users/"+id, patchOps(`{"op":"replace","value":{"password":"n3w-p4ss"}}`)).
+		wantStatus(t, 400, scim.Mutability)
 
-	second := scimDo(t, env, token, http.MethodPost, "/scim/v2/Users", `{"userName":"second@okta.local","active":true}`)
+	second := scimDo(t, env, token, http.MethodPost, "/scim/v2/Users", userJSON(`"userName":"second@okta.local","active":true`))
 	second.wantStatus(t, 201, "")
 	id2 := second.str("id")
 
-	r = scimDo(t, env, token, http.MethodPost, "/scim/v2/Groups", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],
-		"displayName":"Test SCIMv2","members":[]}`)
+	r = scimDo(t, env, token, http.MethodPost, "/scim/v2/Groups", groupJSON(`"displayName":"Test SCIMv2","members":[]`))
 	r.wantStatus(t, 201, "")
 	gid := r.str("id")
 	scimDo(t, env, token, http.MethodPatch, "/scim/v2/Groups/"+gid, patchOps(
@@ -457,8 +575,7 @@ func TestSCIMOkta(t *testing.T) {
 	}
 	scimDo(t, env, token, http.MethodPatch, "/scim/v2/Groups/"+gid, patchOps(
 		`{"op":"replace","path":"members","value":[{"value":"`+id+`"}]}`)).wantStatus(t, 204, "")
-	r = scimDo(t, env, token, http.MethodPut, "/scim/v2/Groups/"+gid, `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],
-		"displayName":"Test SCIMv2 renamed","members":[{"value":"`+id+`"},{"value":"`+id2+`"}]}`)
+	r = scimDo(t, env, token, http.MethodPut, "/scim/v2/Groups/"+gid, groupJSON(`"displayName":"Test SCIMv2 renamed","members":[{"value":"`+id+`"},{"value":"`+id2+`"}]`))
 	r.wantStatus(t, 200, "")
 	if m := r.list("members"); len(m) != 2 {
 		t.Fatalf("group after PUT = %s", r.raw)
@@ -500,9 +617,9 @@ func TestSCIMErrors(t *testing.T) {
 	if resp := env.do(t, "admin", http.MethodPost, "/admin/scim/tokens/2/revoke", nil); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("revoke: %d", resp.StatusCode)
 	}
-	user := scimDo(t, env, token, http.MethodPost, "/scim/v2/Users", `{"userName":"taken@example.com"}`)
+	user := scimDo(t, env, token, http.MethodPost, "/scim/v2/Users", userJSON(`"userName":"taken@example.com"`))
 	user.wantStatus(t, 201, "")
-	group := scimDo(t, env, token, http.MethodPost, "/scim/v2/Groups", `{"displayName":"Existing"}`)
+	group := scimDo(t, env, token, http.MethodPost, "/scim/v2/Groups", groupJSON(`"displayName":"Existing"`))
 	group.wantStatus(t, 201, "")
 	gid := group.str("id")
 
@@ -521,13 +638,28 @@ func TestSCIMErrors(t *testing.T) {
 		{"delete unknown user", token, "DELETE", "/scim/v2/Users/4242", "", 404, ""},
 		{"unknown group", token, "GET", "/scim/v2/Groups/4242", "", 404, ""},
 		{"unknown endpoint", token, "GET", "/scim/v2/Bulk", "", 404, ""},
-		{"duplicate userName", token, "POST", "/scim/v2/Users", `{"userName":"TAKEN@example.com"}`, 409, scim.Uniqueness},
-		{"duplicate displayName", token, "POST", "/scim/v2/Groups", `{"displayName":"existing"}`, 409, scim.Uniqueness},
+		{"duplicate userName", token, "POST", "/scim/v2/Users", userJSON(`"userName":"TAKEN@example.com"`), 409, scim.Uniqueness},
+		{"duplicate address", token, "POST", "/scim/v2/Users", userJSON(`"userName":"upn","emails":[{"value":"Taken@example.com","primary":true}]`), 409, scim.Uniqueness},
+		{"duplicate displayName", token, "POST", "/scim/v2/Groups", groupJSON(`"displayName":"existing"`), 409, scim.Uniqueness},
 		{"unsupported filter", token, "GET", "/scim/v2/Users?" + filterQuery(`name.familyName eq "x"`), "", 400, scim.InvalidFilter},
 		{"unsupported operator", token, "GET", "/scim/v2/Users?" + filterQuery(`userName co "x"`), "", 400, scim.InvalidFilter},
 		{"malformed filter", token, "GET", "/scim/v2/Users?" + filterQuery(`userName eq`), "", 400, scim.InvalidFilter},
 		{"unsupported group filter", token, "GET", "/scim/v2/Groups?" + filterQuery(`members.value eq "1"`), "", 400, scim.InvalidFilter},
 		{"malformed JSON", token, "POST", "/scim/v2/Users", `{"userName":`, 400, scim.InvalidSyntax},
+		{"User without schemas", token, "POST", "/scim/v2/Users", `{"userName":"new@example.com"}`, 400, scim.InvalidSyntax},
+		{"User with the Group schema", token, "POST", "/scim/v2/Users", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"userName":"new@example.com"}`, 400, scim.InvalidSyntax},
+		{"PUT User with the PatchOp schema", token, "PUT", "/scim/v2/Users/" + user.str("id"), `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"userName":"taken@example.com"}`, 400, scim.InvalidSyntax},
+		{"Group with the User schema", token, "POST", "/scim/v2/Groups", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"displayName":"New"}`, 400, scim.InvalidSyntax},
+		{"PUT Group without schemas", token, "PUT", "/scim/v2/Groups/" + gid, `{"displayName":"Existing"}`, 400, scim.InvalidSyntax},
+		{"PATCH with the User schema", token, "PATCH", "/scim/v2/Users/" + user.str("id"), `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"Operations":[{"op":"replace","path":"active","value":false}]}`, 400, scim.InvalidSyntax},
+		{"PATCH unknown path", token, "PATCH", "/scim/v2/Users/" + user.str("id"), patchOps(`{"op":"replace","path":"active","value":false}`, `{"op":"replace","path":"favouriteColour","value":"red"}`), 400, scim.InvalidPath},
+		{"PATCH unknown group path", token, "PATCH", "/scim/v2/Groups/" + gid, patchOps(`{"op":"replace","path":"owner","value":"x"}`), 400, scim.InvalidPath},
+		{"PATCH add roles", token, "PATCH", "/scim/v2/Users/" + user.str("id"), patchOps(`{"op":"replace","path":"active","value":false}`, `{"op":"add","path":"roles","value":[{"value":"admin"}]}`), 400, scim.Mutability},
+		{"PATCH meta", token, "PATCH", "/scim/v2/Groups/" + gid, patchOps(`{"op":"replace","path":"meta.lastModified","value":"2020-01-01T00:00:00Z"}`), 400, scim.Mutability},
+		{"POST roles", token, "POST", "/scim/v2/Users", userJSON(`"userName":"new@example.com","roles":[{"value":"admin","primary":true}]`), 400, scim.Mutability},
+		{"unknown attribute", token, "POST", "/scim/v2/Users", userJSON(`"userName":"new@example.com","favouriteColour":"red"`), 400, scim.InvalidSyntax},
+		{"bad attributes", token, "GET", "/scim/v2/Users?attributes=favouriteColour", "", 400, scim.InvalidValue},
+		{"attributes and excludedAttributes", token, "GET", "/scim/v2/Groups?attributes=displayName&excludedAttributes=members", "", 400, scim.InvalidValue},
 		{"malformed PATCH JSON", token, "PATCH", "/scim/v2/Users/" + user.str("id"), `{"Operations":[`, 400, scim.InvalidSyntax},
 		{"bad PATCH op", token, "PATCH", "/scim/v2/Users/" + user.str("id"), patchOps(`{"op":"Frobnicate","path":"active","value":false}`), 400, scim.InvalidSyntax},
 		{"PATCH without PatchOp schema", token, "PATCH", "/scim/v2/Users/" + user.str("id"), `{"Operations":[{"op":"replace","path":"active","value":false}]}`, 400, scim.InvalidSyntax},
@@ -535,8 +667,8 @@ func TestSCIMErrors(t *testing.T) {
 		{"change id", token, "PATCH", "/scim/v2/Users/" + user.str("id"), patchOps(`{"op":"replace","path":"id","value":"99"}`), 400, scim.Mutability},
 		{"remove without path", token, "PATCH", "/scim/v2/Groups/" + gid, patchOps(`{"op":"remove"}`), 400, scim.NoTarget},
 		{"add unknown member", token, "PATCH", "/scim/v2/Groups/" + gid, patchOps(`{"op":"add","path":"members","value":[{"value":"4242"}]}`), 400, scim.InvalidValue},
-		{"userName missing", token, "POST", "/scim/v2/Users", `{"name":{"givenName":"x"}}`, 400, scim.InvalidValue},
-		{"userName not an address", token, "POST", "/scim/v2/Users", `{"userName":"jdoe"}`, 400, scim.InvalidValue},
+		{"userName missing", token, "POST", "/scim/v2/Users", userJSON(`"name":{"givenName":"x"}`), 400, scim.InvalidValue},
+		{"no address", token, "POST", "/scim/v2/Users", userJSON(`"userName":"jdoe"`), 400, scim.InvalidValue},
 		{"bad count", token, "GET", "/scim/v2/Users?count=many", "", 400, scim.InvalidValue},
 	}
 	for _, tt := range tests {
@@ -548,8 +680,11 @@ func TestSCIMErrors(t *testing.T) {
 			}
 		})
 	}
-	if u, _ := env.store.User(context.Background(), mustParseID(t, user.str("id"))); !u.Active {
-		t.Errorf("a refused PATCH changed the user")
+	if u, err := env.store.User(context.Background(), mustParseID(t, user.str("id"))); err != nil || !u.Active {
+		t.Errorf("a refused PATCH changed the user: %+v, %v", u, err)
+	}
+	if r := scimDo(t, env, token, http.MethodGet, "/scim/v2/Users", ""); r.str("totalResults") != fmt.Sprint(len(personas)+1) {
+		t.Errorf("users after the refused requests: %s; want the personas and taken@example.com", r.str("totalResults"))
 	}
 }
 
@@ -608,4 +743,324 @@ func mustParseID(t *testing.T, s string) int64 {
 		t.Fatalf("id %q: %v", s, err)
 	}
 	return id
+}
+
+// TestSCIMRateLimitMadeUpTokens: a token the portal does not know buys no
+// bucket of its own. A flood of made-up tokens from one address is limited
+// by the address and answered with a SCIM 429; valid tokens keep their
+// own buckets, also from that address.
+func TestSCIMRateLimitMadeUpTokens(t *testing.T) {
+	env := newTestEnv(t)
+	valid := newSCIMToken(t, env, "Entra ID")
+	other := newSCIMToken(t, env, "Okta")
+	app := appWith(t, env, func(d *Deps) {
+		d.RateLimits = RateLimits{SCIM: Rate{PerSecond: 1, Burst: 3}}
+		d.TrustedProxies = []string{"0.0.0.0"} // app.Test's address; X-Forwarded-For names the client
+	})
+	send := func(client, token string) scimResponse {
+		t.Helper()
+		req := scimRequest(http.MethodGet, "/scim/v2/Users", token, "")
+		req.Header.Set("X-Forwarded-For", client)
+		return scimSend(t, app, req)
+	}
+	for i := range 3 {
+		send("192.0.2.1", fmt.Sprintf("portal_scim_guess%d", i)).wantStatus(t, 401, "")
+	}
+	r := send("192.0.2.1", "portal_scim_guess3")
+	r.wantStatus(t, 429, "")
+	if !strings.Contains(r.str("detail"), "Retry-After") {
+		t.Errorf("429 detail = %q, want it to say to wait", r.str("detail"))
+	}
+	if ra, err := strconv.Atoi(r.header.Get("Retry-After")); err != nil || ra < 1 {
+		t.Errorf("Retry-After = %q, want whole seconds", r.header.Get("Retry-After"))
+	}
+	send("192.0.2.1", "").wantStatus(t, 429, "")                   // no token: the same address bucket
+	send("192.0.2.2", "portal_scim_guess4").wantStatus(t, 401, "") // another address has its own
+	send("192.0.2.1", valid).wantStatus(t, 200, "")                // a valid token is not held up by the flood
+	send("192.0.2.1", valid).wantStatus(t, 200, "")                // …
+	send("192.0.2.1", valid).wantStatus(t, 200, "")                // …its burst of 3
+	send("192.0.2.1", valid).wantStatus(t, 429, "")                // then its own limit holds
+	send("192.0.2.1", other).wantStatus(t, 200, "")                // and another token has another bucket
+	env.clock.Advance(time.Second)
+	send("192.0.2.1", "portal_scim_guess5").wantStatus(t, 401, "") // one token back for the address
+	send("192.0.2.1", "portal_scim_guess6").wantStatus(t, 429, "")
+}
+
+// TestSCIMErrorsAreSCIMJSON: every error under /scim/v2 is a SCIM error
+// body (RFC 7644 §3.12) as application/scim+json, whoever raised it.
+func TestSCIMErrorsAreSCIMJSON(t *testing.T) {
+	env := newTestEnv(t)
+	token := newSCIMToken(t, env, "Errors")
+	tests := []struct {
+		name, token, method, path, body string
+		wantStatus                      int
+		wantAllow                       string
+	}{
+		{"401 without a token", "", "GET", "/scim/v2/Users", "", 401, ""},
+		{"401 on an unknown route", "", "GET", "/scim/v2/Bulk", "", 401, ""},
+		{"404 unknown route", token, "GET", "/scim/v2/Bulk", "", 404, ""},
+		{"404 the prefix itself", token, "GET", "/scim/v2", "", 404, ""},
+		{"404 unknown route, lower case", token, "POST", "/scim/v2/me", "{}", 404, ""},
+		{"405 POST to a user", token, "POST", "/scim/v2/Users/1", "{}", 405, "GET, HEAD, PUT, PATCH, DELETE"},
+		{"405 DELETE all users", token, "DELETE", "/scim/v2/Users", "", 405, "GET, HEAD, POST"},
+		{"405 PUT the configuration", token, "PUT", "/scim/v2/ServiceProviderConfig", "{}", 405, "GET, HEAD"},
+		{"405 in another case", token, "POST", "/SCIM/V2/groups/7", "{}", 405, "GET, HEAD, PUT, PATCH, DELETE"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := scimDo(t, env, tt.token, tt.method, tt.path, tt.body)
+			r.wantStatus(t, tt.wantStatus, "")
+			if r.header.Get("Allow") != tt.wantAllow {
+				t.Errorf("Allow = %q, want %q", r.header.Get("Allow"), tt.wantAllow)
+			}
+			if r.header.Get("Cache-Control") != "no-store" {
+				t.Errorf("Cache-Control = %q, want no-store", r.header.Get("Cache-Control"))
+			}
+		})
+	}
+	if r := scimDo(t, env, token, http.MethodHead, "/scim/v2/Users", ""); r.status != 200 {
+		t.Errorf("HEAD /scim/v2/Users = %d, want 200", r.status)
+	}
+
+	// An error from a check that runs before the SCIM handler (as a CSRF
+	// or Origin check might) is a SCIM error too.
+	d := Deps{Store: env.store, Guidelines: env.g, BaseURL: testBaseURL, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: env.clock.Now}
+	s := &server{Deps: d}
+	app := fiber.New(fiber.Config{ErrorHandler: s.handleError, DisableStartupMessage: true})
+	app.Use(func(c *fiber.Ctx) error {
+		if c.Method() == fiber.MethodPost {
+			return apperr.New(apperr.Forbidden, "This request did not come from this portal, so nothing was changed.")
+		}
+		return c.Next()
+	})
+	s.scimRoutes(app, router{app: app, s: s})
+	r := scimSend(t, app, scimRequest(http.MethodPost, "/scim/v2/Users", token, userJSON(`"userName":"a@example.com"`)))
+	r.wantStatus(t, 403, "")
+	if !strings.Contains(r.str("detail"), "did not come from this portal") {
+		t.Errorf("detail = %q, want the check's message", r.str("detail"))
+	}
+}
+
+// TestSCIMLongFilter runs the portal on a real listener, so that
+// fasthttp's read buffer is the one in production: a filter of a few KB
+// in the query string gets a SCIM answer, not the HTML 431 page, and one
+// over the filter parser's limit gets its SCIM 400 invalidFilter.
+func TestSCIMLongFilter(t *testing.T) {
+	env := newTestEnv(t)
+	token := newSCIMToken(t, env, "Long filters")
+	externalID := strings.Repeat("0a21f0f2-8d2a-4f8e-bf98-7363c4aed4ef.", 95) // 3.5 KB
+	scimDo(t, env, token, http.MethodPost, "/scim/v2/Users", userJSON(`"userName":"long@example.com","externalId":"`+externalID+`"`)).
+		wantStatus(t, 201, "")
+
+	_, send := listen(t, appWith(t, env, nil))
+	get := func(filter string) scimResponse {
+		t.Helper()
+		return send(http.MethodGet, "/scim/v2/Users?"+filterQuery(filter), token, "")
+	}
+	r := get(`externalId eq "` + externalID + `"`)
+	r.wantStatus(t, 200, "")
+	if users := r.list("Resources"); len(users) != 1 || users[0]["userName"] != "long@example.com" {
+		t.Errorf("lookup by a 3.5 KB externalId = %.300s", r.raw)
+	}
+	get(`externalId eq "`+strings.Repeat("x", 4100)+`"`).wantStatus(t, 400, scim.InvalidFilter)
+}
+
+// listen serves app on a loopback port until the test ends, and returns a
+// function that sends it a SCIM request through net/http: unlike
+// app.Test, this goes through fasthttp's read buffer and body limit as in
+// production, and through the error handler when they are exceeded.
+func listen(t *testing.T, app *fiber.App) (addr string, send func(method, path, token, body string) scimResponse) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	served := make(chan error, 1)
+	go func() { served <- app.Listener(ln) }()
+	t.Cleanup(func() {
+		if err := app.Shutdown(); err != nil {
+			t.Error(err)
+		}
+		if err := <-served; err != nil {
+			t.Error(err)
+		}
+	})
+	client := &http.Client{Timeout: 20 * time.Second}
+	return ln.Addr().String(), func(method, path, token, body string) scimResponse {
+		t.Helper()
+		var r io.Reader
+		if body != "" {
+			r = strings.NewReader(body)
+		}
+		req, err := http.NewRequest(method, "http://"+ln.Addr().String()+path, r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Content-Type", "application/scim+json")
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return scimRead(t, req, resp)
+	}
+}
+
+// TestSCIMBodyLimit: a body over the portal's limit is refused by
+// fasthttp before any handler runs; the answer is still a SCIM error.
+func TestSCIMBodyLimit(t *testing.T) {
+	env := newTestEnv(t)
+	token := newSCIMToken(t, env, "Big bodies")
+	addr, _ := listen(t, appWith(t, env, nil))
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if err := conn.SetDeadline(time.Now().Add(10 * time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	// The headers announce 4 MB; the portal answers before any of it is
+	// sent, so that the test does not race the server closing the
+	// connection.
+	if _, err := fmt.Fprintf(conn, "POST /scim/v2/Users HTTP/1.1\r\nHost: portal.test\r\nAuthorization: Bearer %s\r\n"+
+		"Content-Type: application/scim+json\r\nContent-Length: %d\r\n\r\n", token, 4<<20); err != nil {
+		t.Fatal(err)
+	}
+	req := httptest.NewRequest(http.MethodPost, "/scim/v2/Users", nil)
+	resp, err := http.ReadResponse(bufio.NewReader(conn), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := scimRead(t, req, resp)
+	r.wantStatus(t, 413, "")
+	if !strings.Contains(r.str("detail"), "larger than the portal accepts") {
+		t.Errorf("413 detail = %q", r.str("detail"))
+	}
+}
+
+// TestSCIMTextChecked: every string SCIM stores goes through input.Check;
+// a NUL byte, a control character or invalid UTF-8 is a 400 invalidValue
+// naming the attribute, and nothing is stored.
+func TestSCIMTextChecked(t *testing.T) {
+	env := newTestEnv(t)
+	token := newSCIMToken(t, env, "Text")
+	user := scimDo(t, env, token, http.MethodPost, "/scim/v2/Users", userJSON(`"userName":"ada@example.com"`))
+	user.wantStatus(t, 201, "")
+	group := scimDo(t, env, token, http.MethodPost, "/scim/v2/Groups", groupJSON(`"displayName":"Sales"`))
+	group.wantStatus(t, 201, "")
+	skip := auditLength(t, env)
+	tests := []struct {
+		name, method, path, body, wantAttr string
+	}{
+		{"NUL in userName", "POST", "/scim/v2/Users", userJSON(`"userName":"u\u0000@x.com"`), "userName"},
+		{"NUL in the address", "POST", "/scim/v2/Users", userJSON(`"userName":"u","emails":[{"value":"u\u0000@x.com","primary":true}]`), "emails.value"},
+		{"escape in displayName", "POST", "/scim/v2/Users", userJSON(`"userName":"u@x.com","displayName":"\u001b[31mred"`), "displayName"},
+		{"invalid UTF-8 in givenName", "POST", "/scim/v2/Users", userJSON("\"userName\":\"u@x.com\",\"name\":{\"givenName\":\"caf\xe9\"}"), "name.givenName"},
+		{"lone surrogate in nickName", "POST", "/scim/v2/Users", userJSON(`"userName":"u@x.com","nickName":"\ud83d"`), "nickName"},
+		{"newline in department", "PUT", "/scim/v2/Users/" + user.str("id"),
+			`{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User","urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"],` +
+				`"userName":"ada@example.com","urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":{"department":"R&D\nSet-Cookie: x=1"}}`, "department"},
+		{"NUL by PATCH", "PATCH", "/scim/v2/Users/" + user.str("id"), patchOps(`{"op":"replace","path":"externalId","value":"e\u0000"}`), "externalId"},
+		{"NUL in a group name", "POST", "/scim/v2/Groups", groupJSON(`"displayName":"Sales\u0000"`), "displayName"},
+		{"invalid UTF-8 in a group rename", "PATCH", "/scim/v2/Groups/" + group.str("id"), patchOps("{\"op\":\"replace\",\"path\":\"displayName\",\"value\":\"\xff\"}"), "displayName"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := scimDo(t, env, token, tt.method, tt.path, tt.body)
+			r.wantStatus(t, 400, scim.InvalidValue)
+			if !strings.HasPrefix(r.str("detail"), tt.wantAttr+" ") {
+				t.Errorf("detail %q does not name %s", r.str("detail"), tt.wantAttr)
+			}
+		})
+	}
+	if n := auditLength(t, env); n != skip {
+		t.Errorf("%d audit entries after refused requests, want none", n-skip)
+	}
+	if r := scimDo(t, env, token, http.MethodGet, "/scim/v2/Users?"+filterQuery(`userName eq "u@x.com"`), ""); r.str("totalResults") != "0" {
+		t.Errorf("a refused user was stored: %s", r.raw)
+	}
+	if r := scimDo(t, env, token, http.MethodGet, "/scim/v2/Users/"+user.str("id"), ""); r.str("externalId") != "" {
+		t.Errorf("a refused PATCH was stored: %s", r.raw)
+	}
+}
+
+// TestSCIMAttributesParameter: attributes= and excludedAttributes= on GET,
+// for lists and single resources (RFC 7644 §3.4.2.5).
+func TestSCIMAttributesParameter(t *testing.T) {
+	env := newTestEnv(t)
+	token := newSCIMToken(t, env, "Attributes")
+	u := scimDo(t, env, token, http.MethodPost, "/scim/v2/Users", userJSON(`"userName":"upn@corp.example","nickName":"Ada",
+		"emails":[{"value":"ada@example.com","primary":true}],"name":{"givenName":"Ada","familyName":"Lovelace"}`))
+	u.wantStatus(t, 201, "")
+	id := u.str("id")
+	scimDo(t, env, token, http.MethodPost, "/scim/v2/Groups", groupJSON(`"displayName":"Sales","members":[{"value":"`+id+`"}]`)).wantStatus(t, 201, "")
+
+	keys := func(m map[string]any) string {
+		var ks []string
+		for k := range m {
+			ks = append(ks, k)
+		}
+		slices.Sort(ks)
+		return strings.Join(ks, ",")
+	}
+	r := scimDo(t, env, token, http.MethodGet, "/scim/v2/Users/"+id+"?attributes=userName,emails.value,name.givenName", "")
+	r.wantStatus(t, 200, "")
+	if got := keys(r.body); got != "emails,id,name,schemas,userName" || r.str("name.givenName") != "Ada" || r.str("name.familyName") != "" {
+		t.Errorf("attributes=userName,emails.value,name.givenName: %s", r.raw)
+	}
+	r = scimDo(t, env, token, http.MethodGet, "/scim/v2/Users?"+filterQuery(`userName eq "upn@corp.example"`)+"&excludedAttributes=name,meta,emails", "")
+	users := r.list("Resources")
+	if len(users) != 1 || users[0]["name"] != nil || users[0]["meta"] != nil || users[0]["emails"] != nil || users[0]["nickName"] != "Ada" {
+		t.Errorf("list with excludedAttributes=name,meta,emails: %s", r.raw)
+	}
+	r = scimDo(t, env, token, http.MethodGet, "/scim/v2/Groups?attributes=displayName", "")
+	groups := r.list("Resources")
+	if len(groups) != 1 || keys(groups[0]) != "displayName,id,schemas" {
+		t.Errorf("groups with attributes=displayName: %s", r.raw)
+	}
+	r = scimDo(t, env, token, http.MethodGet, "/scim/v2/Groups/"+groups[0]["id"].(string)+"?attributes=members.value", "")
+	if m := r.list("members"); len(m) != 1 || keys(m[0]) != "value" || m[0]["value"] != id {
+		t.Errorf("group with attributes=members.value: %s", r.raw)
+	}
+}
+
+// TestSCIMMetaFollowsChanges: meta.lastModified and meta.version move with
+// every change, a group's members included; created stays.
+func TestSCIMMetaFollowsChanges(t *testing.T) {
+	env := newTestEnv(t)
+	token := newSCIMToken(t, env, "Meta")
+	u := scimDo(t, env, token, http.MethodPost, "/scim/v2/Users", userJSON(`"userName":"ada@example.com"`))
+	g := scimDo(t, env, token, http.MethodPost, "/scim/v2/Groups", groupJSON(`"displayName":"Sales"`))
+	g.wantStatus(t, 201, "")
+	env.clock.Advance(time.Hour)
+	scimDo(t, env, token, http.MethodPatch, "/scim/v2/Groups/"+g.str("id"),
+		patchOps(`{"op":"add","path":"members","value":[{"value":"`+u.str("id")+`"}]}`)).wantStatus(t, 204, "")
+	after := scimDo(t, env, token, http.MethodGet, "/scim/v2/Groups/"+g.str("id"), "")
+	want := env.clock.Now().UTC().Format("2006-01-02T15:04:05.000Z")
+	if after.str("meta.lastModified") != want || after.str("meta.version") == g.str("meta.version") ||
+		after.str("meta.created") != g.str("meta.created") {
+		t.Errorf("group meta after a member joined = %s; before %s; want lastModified %s", after.str("meta"), g.str("meta"), want)
+	}
+}
+
+// TestSCIMTokenNameChecked: a token name the portal cannot store is
+// refused by the check at the edge (checkInput), naming the field, and no
+// token is made.
+func TestSCIMTokenNameChecked(t *testing.T) {
+	env := newTestEnv(t)
+	for _, name := range []string{"Entra\x00ID", "Okta\nprod", "caf\xe9"} {
+		resp := env.do(t, "admin", http.MethodPost, "/admin/scim/tokens", url.Values{"name": {name}})
+		doc := mustDoc(t, resp)
+		msg := doc.Find(`[data-testid="input-problems"]`).Text()
+		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(msg, "Name") || has(doc, "new-token") {
+			t.Errorf("token name %q: %d, message %q; want 422 with a message and no token", name, resp.StatusCode, msg)
+		}
+	}
+	tokens, err := env.store.SCIMTokens(context.Background())
+	if err != nil || len(tokens) != 0 {
+		t.Errorf("tokens = %+v, %v; want none", tokens, err)
+	}
 }

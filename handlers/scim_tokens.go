@@ -9,6 +9,7 @@ import (
 
 	"github.com/advocacy-portal/portal/internal/apperr"
 	"github.com/advocacy-portal/portal/internal/auth"
+	"github.com/advocacy-portal/portal/internal/input"
 	"github.com/advocacy-portal/portal/views"
 )
 
@@ -34,6 +35,10 @@ func (s *server) renderSCIMTokens(c *fiber.Ctx, status int, m views.SCIMPage) er
 // it on this response only (not cached). The audit log records its name.
 func (s *server) createSCIMToken(c *fiber.Ctx) error {
 	name := strings.TrimSpace(c.FormValue("name"))
+	if err := input.Check(name, input.Line); err != nil {
+		return s.renderSCIMTokens(c, fiber.StatusUnprocessableEntity, views.SCIMPage{Name: name,
+			Errors: views.FieldErrors{"name": "The name " + err.Error() + "."}})
+	}
 	if name == "" || utf8.RuneCountInString(name) > 100 {
 		return s.renderSCIMTokens(c, fiber.StatusUnprocessableEntity, views.SCIMPage{Name: name,
 			Errors: views.FieldErrors{"name": "Give the token a name of up to 100 characters, saying where it is used."}})

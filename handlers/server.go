@@ -145,6 +145,12 @@ func New(d Deps) *fiber.App {
 		ProxyHeader:             fiber.HeaderXForwardedFor,
 		EnableTrustedProxyCheck: true,
 		TrustedProxies:          d.TrustedProxies,
+
+		// The request line and headers must fit the read buffer (fasthttp
+		// answers 431 otherwise). 16 KB holds a SCIM filter of the parser's
+		// 4096 bytes even fully percent-encoded (12 KB) beside 4 KB of other
+		// headers, the former default; it costs 12 KB more per connection.
+		ReadBufferSize: 16 << 10,
 	})
 	// The redirect path comes first, with a chain of its own: no request
 	// id, no request log (it is counted in the reach figures and in
@@ -249,6 +255,9 @@ func setSecurityHeaders(c *fiber.Ctx, csp string) {
 // shows its own message and status; anything else is logged with the
 // request id and shown as "Something went wrong".
 func (s *server) handleError(c *fiber.Ctx, err error) error {
+	if isSCIMPath(c.Path()) {
+		return s.writeSCIMError(c, err) // SCIM clients read SCIM errors, not the HTML page
+	}
 	status := fiber.StatusInternalServerError
 	message := "Something went wrong on our side. Please try again; if it keeps happening, tell the portal's administrators."
 	var fe *fiber.Error

@@ -137,14 +137,19 @@ func Schemas(base string) []Schema {
 	}
 	return []Schema{
 		schema(UserSchema, "User", "A person who uses the portal",
-			attr("userName", "string", "The person's email address; the portal's sign-in matches it").required().unique("server"),
+			attr("userName", "string", "The identity provider's unique sign-in name, e.g. the user principal name").
+				required().unique("server"),
 			attr("name", "complex", "The person's name").sub(
-				attr("formatted", "string", "Given and family name").mutability("readOnly"),
+				attr("formatted", "string", "The full name; given and family name when not sent"),
 				attr("givenName", "string", ""),
 				attr("familyName", "string", "")),
 			attr("displayName", "string", "The name the portal shows"),
-			attr("emails", "complex", "The person's address; always userName").multi().mutability("readOnly").sub(
-				attr("value", "string", ""), attr("type", "string", ""), attr("primary", "boolean", "")),
+			attr("nickName", "string", "The name the person goes by"),
+			attr("emails", "complex", "The person's address: the portal keeps one, the primary (or work) one, "+
+				"and signs the person in by it").multi().sub(
+				attr("value", "string", ""), attr("type", "string", "Always work"), attr("primary", "boolean", "Always true")),
+			attr("locale", "string", "The person's locale, e.g. en-US"),
+			attr("preferredLanguage", "string", "The person's preferred language, e.g. nl"),
 			attr("active", "boolean", "An inactive person cannot sign in; their history stays"),
 			attr("externalId", "string", "The identity provider's id for the person").caseExact()),
 		schema(EnterpriseUserSchema, "EnterpriseUser", "Enterprise user",

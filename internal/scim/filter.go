@@ -350,7 +350,22 @@ func (p *parser) parseTerm(depth int) (Expr, error) {
 		if p.tok.kind != tokRBracket {
 			return nil, p.errorf("missing ]")
 		}
-		return &ValuePath{Attr: path, Filter: inner}, p.next()
+		if err := p.next(); err != nil {
+			return nil, err
+		}
+		// `emails[type eq "work"].value eq "…"`: not in RFC 7644's
+		// grammar, but what Entra ID sends for a matching attribute.
+		sub, ok := strings.CutPrefix(p.tok.text, ".")
+		if p.tok.kind != tokWord || !ok {
+			return &ValuePath{Attr: path, Filter: inner}, nil
+		}
+		if !isName(sub) {
+			return nil, p.errorf("invalid sub-attribute %q", p.tok.text)
+		}
+		path.Sub, path.Filter = sub, inner
+		if err := p.next(); err != nil {
+			return nil, err
+		}
 	}
 	if p.tok.kind != tokWord {
 		return nil, p.errorf("expected an operator after %s", path)
@@ -416,14 +431,32 @@ type EqualityFilter struct {
 
 // Equality checks that e is `attr eq "value"` for one of allowed (names as
 // in RFC 7643, e.g. "userName" or "emails.value", matched ignoring case and
-// an optional core schema URN). Anything else is an *Error with scimType
-// invalidFilter that names what is supported.
+// an optional core schema URN). The portal keeps one address per person,
+// its primary work one, so `emails[type eq "work"].value eq "…"` (Entra
+// ID's form) and `emails[value eq "…"]` are emails.value too. Anything
+// else is an *Error with scimType invalidFilter that names what is
+// supported.
 func Equality(e Expr, allowed ...string) (EqualityFilter, error) {
 	unsupported := Errorf(400, InvalidFilter, "only these filters are supported: %s eq \"…\"",
 		strings.Join(allowed, " eq \"…\", "))
+	if vp, ok := e.(*ValuePath); ok && vp.Attr.Is("emails", "") {
+		c, ok := vp.Filter.(*Compare)
+		if !ok || !c.Path.Is("value", "") || c.Path.URN != "" || c.Path.Filter != nil {
+			return EqualityFilter{}, unsupported
+		}
+		e = &Compare{Path: Path{URN: vp.Attr.URN, Attr: "emails", Sub: "value"}, Op: c.Op, Value: c.Value}
+	}
 	c, ok := e.(*Compare)
-	if !ok || c.Op != "eq" || c.Path.Filter != nil {
+	if !ok || c.Op != "eq" {
 		return EqualityFilter{}, unsupported
+	}
+	if c.Path.Filter != nil {
+		// Only a filter that holds for the one address the portal keeps.
+		work := User{Email: "-"}
+		match, err := matchValue(c.Path.Filter, false, work.emailAttr)
+		if err != nil || !match || !c.Path.Is("emails", "value") || refersToValue(c.Path.Filter) {
+			return EqualityFilter{}, unsupported
+		}
 	}
 	if c.Path.URN != "" && !strings.EqualFold(c.Path.URN, UserSchema) && !strings.EqualFold(c.Path.URN, GroupSchema) {
 		return EqualityFilter{}, unsupported
@@ -439,4 +472,20 @@ func Equality(e Expr, allowed ...string) (EqualityFilter, error) {
 		}
 	}
 	return EqualityFilter{}, unsupported
+}
+
+// refersToValue reports whether a value filter looks at the value itself,
+// so that it cannot be judged without the resource.
+func refersToValue(e Expr) bool {
+	switch e := e.(type) {
+	case *Logical:
+		return refersToValue(e.Left) || refersToValue(e.Right)
+	case *Not:
+		return refersToValue(e.X)
+	case *Present:
+		return e.Path.Is("value", "")
+	case *Compare:
+		return e.Path.Is("value", "")
+	}
+	return false
 }

@@ -50,6 +50,9 @@ func TestParseFilter(t *testing.T) {
 		{`emails[type eq "work" and value co "@example.com"]`, `emails[((type eq "work") and (value co "@example.com"))]`},
 		{`active eq true`, `(active eq true)`},
 		{`manager eq null`, `(manager eq <nil>)`},
+		{`emails[type eq "work"].value eq "a@example.com"`, `(emails[…].value eq "a@example.com")`},
+		{`emails[type eq "work"].value eq "a@example.com" and userName eq "u"`, `((emails[…].value eq "a@example.com") and (userName eq "u"))`},
+		{`emails[type eq "work"] and userName eq "u"`, `(emails[(type eq "work")] and (userName eq "u"))`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
@@ -68,7 +71,7 @@ func TestParseFilterErrors(t *testing.T) {
 	for _, in := range []string{
 		``, `userName`, `userName eq`, `userName eq "x`, `userName xx "x"`, `userName eq bjensen`,
 		`(userName eq "x"`, `userName eq "x")`, `not userName eq "x"`, `userName eq "x" and`,
-		`emails[type eq "work"`, `1abc eq "x"`, `http://x:y eq "x"`, `userName eq "\q"`,
+		`emails[type eq "work"`, `emails[type eq "work"].value`, `emails[type eq "work"].1x eq "a"`, `1abc eq "x"`, `http://x:y eq "x"`, `userName eq "\q"`,
 		strings.Repeat("(", 100) + `a pr` + strings.Repeat(")", 100),
 		strings.Repeat("a", maxFilterLen+1),
 	} {
@@ -95,7 +98,13 @@ func TestEquality(t *testing.T) {
 		{`userName co "x"`, "", ""},
 		{`userName eq "x" and active eq true`, "", ""},
 		{`name.familyName eq "x"`, "", ""},
-		{`emails[value eq "x"]`, "", ""},
+		{`emails[value eq "x@example.com"]`, "emails.value", "x@example.com"},
+		{`emails[type eq "work"].value eq "w@example.com"`, "emails.value", "w@example.com"},
+		{`emails[primary eq true].value eq "p@example.com"`, "emails.value", "p@example.com"},
+		{`emails[type eq "other"].value eq "o@example.com"`, "", ""},
+		{`emails[value eq "x"].value eq "y"`, "", ""},
+		{`emails[value co "x"]`, "", ""},
+		{`emails[type eq "work"].type eq "work"`, "", ""},
 		{`userName eq true`, "", ""},
 		{`urn:example:ext:userName eq "x"`, "", ""},
 	}

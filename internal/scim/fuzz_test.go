@@ -3,6 +3,8 @@ package scim
 import (
 	"errors"
 	"testing"
+
+	"github.com/advocacy-portal/portal/internal/input"
 )
 
 // checkError fails unless err is nil or a 4xx *Error with a scimType:
@@ -96,18 +98,24 @@ func FuzzParsePatch(f *testing.F) {
 
 func FuzzParseResource(f *testing.F) {
 	for _, seed := range []string{
-		`{"userName":"a@example.com","name":{"givenName":"A","familyName":"B"},"active":"True"}`,
-		`{"displayName":"Sales","members":[{"value":"1"},{"value":1}]}`,
-		`{"userName":"a@example.com","urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":{"department":"x"}}`,
-		`{"members":{"value":"2"},"displayName":" "}`, `null`, `{}`,
+		`{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"a@example.com","name":{"givenName":"A","familyName":"B"},"active":"True"}`,
+		`{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"Sales","members":[{"value":"1"},{"value":1}]}`,
+		`{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"a@example.com","urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":{"department":"x"}}`,
+		`{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"upn","emails":[{"value":"a@example.com","primary":true}],"roles":[],"title":"x"}`,
+		`{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"members":{"value":"2"},"displayName":" "}`, `null`, `{}`,
 	} {
 		f.Add([]byte(seed))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
 		u, err := ParseUser(body)
 		checkError(t, err)
-		if err == nil && (u.UserName == "" || u.DisplayName == "") {
-			t.Fatalf("parsed user lacks userName or name: %+v", u)
+		if err == nil && (u.UserName == "" || u.DisplayName == "" || checkAddress("email", u.Email) != nil) {
+			t.Fatalf("parsed user lacks userName, name or address: %+v", u)
+		}
+		for _, s := range []string{u.UserName, u.Email, u.DisplayName, u.GivenName, u.FamilyName, u.NickName, u.ExternalID} {
+			if !input.Valid(s, input.Line) {
+				t.Fatalf("parsed user holds text that cannot be stored: %q", s)
+			}
 		}
 		_, err = ParseGroup(body)
 		checkError(t, err)

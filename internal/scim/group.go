@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Group is a portal group as SCIM sees it.
@@ -12,6 +13,9 @@ type Group struct {
 	DisplayName string
 	ExternalID  string
 	Members     []Member
+	Created     time.Time // zero when not known (groups made before the portal recorded it)
+	Modified    time.Time // zero when not known
+	Revision    int64     // counts the changes to the group, its members included; meta.version
 }
 
 // Member is a user in a group. Only ID counts when a client sends members;
@@ -30,54 +34,54 @@ func (g Group) MemberIDs() []int64 {
 	return ids
 }
 
-type groupBody struct {
-	DisplayName *string         `json:"displayName"`
-	ExternalID  *string         `json:"externalId"`
-	Members     json.RawMessage `json:"members"`
-}
-
-// ParseGroup reads the body of a POST or PUT of a Group: displayName is
-// required; members are user ids ({"value": "12"}), duplicates dropped.
+// ParseGroup reads the body of a POST of a Group: schemas must list the
+// core Group schema; displayName is required; members are user ids
+// ({"value": "12"}), duplicates dropped. id and meta are ignored; any
+// other attribute is refused, and a bad value is invalidValue naming it.
 func ParseGroup(body []byte) (Group, error) {
-	g, _, err := parseGroup(body)
+	g, _, err := parseGroup(body, modeCreate, Group{})
 	return g, err
 }
 
 // ReplaceGroup reads the body of a PUT that replaces cur. It is
-// ParseGroup, except that an externalId or members left out keep their
-// values (an empty members list removes every member).
+// ParseGroup, except that the id must be cur's if sent, and an externalId
+// or members left out keep their values (an empty members list removes
+// every member).
 func ReplaceGroup(cur Group, body []byte) (Group, error) {
-	g, b, err := parseGroup(body)
+	g, sent, err := parseGroup(body, modeReplace, cur)
 	if err != nil {
 		return Group{}, err
 	}
-	g.ID = cur.ID
-	if b.ExternalID == nil {
+	g.ID, g.Created, g.Modified, g.Revision = cur.ID, cur.Created, cur.Modified, cur.Revision
+	if !sent["externalid"] {
 		g.ExternalID = cur.ExternalID
 	}
-	if b.Members == nil {
+	if !sent["members"] {
 		g.Members = cur.Members
 	}
 	return g, nil
 }
 
-func parseGroup(body []byte) (Group, groupBody, error) {
-	var b groupBody
-	if err := decodeObject(body, &b); err != nil {
-		return Group{}, b, err
-	}
-	var g Group
-	if b.DisplayName == nil || strings.TrimSpace(*b.DisplayName) == "" {
-		return Group{}, b, Errorf(400, InvalidValue, "displayName is required")
-	}
-	g.DisplayName = strings.TrimSpace(*b.DisplayName)
-	g.ExternalID = trimmed(b.ExternalID)
-	members, err := parseMembers(b.Members)
+func parseGroup(body []byte, m mode, cur Group) (Group, map[string]bool, error) {
+	object, err := decodeObject(body)
 	if err != nil {
-		return Group{}, b, err
+		return Group{}, nil, err
 	}
-	g.Members = addMembers(nil, members)
-	return g, b, nil
+	if err := checkSchemas(object, GroupSchema); err != nil {
+		return Group{}, nil, err
+	}
+	g := Group{ID: cur.ID}
+	sent := map[string]bool{}
+	if err := eachKey(object, "", func(p Path, v json.RawMessage) error {
+		sent[strings.ToLower(p.Attr)] = true
+		return g.apply(m, "add", p, v, false)
+	}); err != nil {
+		return Group{}, nil, err
+	}
+	if g.DisplayName == "" {
+		return Group{}, nil, Errorf(400, InvalidValue, "displayName is required")
+	}
+	return g, sent, nil
 }
 
 // parseMembers reads an array of member objects (or one object, as some

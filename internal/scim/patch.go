@@ -2,7 +2,6 @@ package scim
 
 import (
 	"encoding/json"
-	"slices"
 	"strconv"
 	"strings"
 )
@@ -17,10 +16,11 @@ type Operation struct {
 // maxOperations bounds the work one PATCH request can ask for.
 const maxOperations = 1000
 
-// ParsePatch reads a PatchOp body. Op names are matched ignoring case
-// (Entra ID sends "Replace"). A body that is not a PatchOp, or an unknown
-// op, is invalidSyntax; a bad path is invalidPath; remove without a path is
-// noTarget; add or replace without a path needs an object value.
+// ParsePatch reads a PatchOp body. schemas must be exactly the PatchOp
+// URN. Op names are matched ignoring case (Entra ID sends "Replace"). A
+// body that is not a PatchOp, or an unknown op, is invalidSyntax; a bad
+// path is invalidPath; remove without a path is noTarget; add or replace
+// without a path needs an object value.
 func ParsePatch(body []byte) ([]Operation, error) {
 	var b struct {
 		Schemas    []string `json:"schemas"`
@@ -30,11 +30,11 @@ func ParsePatch(body []byte) ([]Operation, error) {
 			Value json.RawMessage `json:"value"`
 		} `json:"Operations"`
 	}
-	if err := decodeObject(body, &b); err != nil {
+	if err := decodeInto(body, &b); err != nil {
 		return nil, err
 	}
-	if !slices.ContainsFunc(b.Schemas, func(s string) bool { return strings.EqualFold(s, PatchOpSchema) }) {
-		return nil, Errorf(400, InvalidSyntax, "schemas must list %s", PatchOpSchema)
+	if len(b.Schemas) != 1 || !strings.EqualFold(b.Schemas[0], PatchOpSchema) {
+		return nil, Errorf(400, InvalidSyntax, "schemas must be [%q], the PatchOp message's only schema", PatchOpSchema)
 	}
 	if len(b.Operations) == 0 {
 		return nil, Errorf(400, InvalidSyntax, "Operations is empty")
@@ -70,80 +70,45 @@ func ParsePatch(body []byte) ([]Operation, error) {
 	return ops, nil
 }
 
-func isObject(raw json.RawMessage) bool {
-	return strings.HasPrefix(strings.TrimSpace(string(raw)), "{")
-}
-
 // attrs calls f for each attribute of an operation: its path, or, without
 // one, each key of its object value (which may itself be a path such as
 // "name.givenName", or a schema URN whose value holds that schema's
-// attributes).
-func (o Operation) attrs(f func(p Path, value json.RawMessage) error) error {
+// attributes). fromPath says which.
+func (o Operation) attrs(f func(p Path, value json.RawMessage, fromPath bool) error) error {
 	if o.Path != nil {
-		return f(*o.Path, o.Value)
+		return f(*o.Path, o.Value, true)
 	}
-	return eachKey(o.Value, "", f)
-}
-
-func eachKey(object json.RawMessage, urn string, f func(p Path, value json.RawMessage) error) error {
 	var m map[string]json.RawMessage
-	if err := json.Unmarshal(object, &m); err != nil {
+	if err := json.Unmarshal(o.Value, &m); err != nil {
 		return Errorf(400, InvalidValue, "the value must be an object of attributes")
 	}
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys) // a stable order, so that a request always has the same effect
-	for _, k := range keys {
-		if isSchemaURN(k) {
-			if err := eachKey(m[k], k, f); err != nil {
-				return err
-			}
-			continue
-		}
-		p, err := ParsePath(k)
-		if err != nil {
-			return err
-		}
-		if p.URN == "" {
-			p.URN = urn
-		}
-		if err := f(p, m[k]); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func isSchemaURN(s string) bool {
-	for _, urn := range []string{UserSchema, GroupSchema, EnterpriseUserSchema} {
-		if strings.EqualFold(s, urn) {
-			return true
-		}
-	}
-	return false
+	return eachKey(m, "", func(p Path, v json.RawMessage) error { return f(p, v, false) })
 }
 
 // schemaOf says which schema a path is in: "core", "enterprise" or ""
-// for a schema the portal does not know (and ignores).
+// for a schema the portal does not know.
 func schemaOf(p Path, core string) string {
 	switch {
 	case p.URN == "" || strings.EqualFold(p.URN, core):
 		return "core"
-	case strings.EqualFold(p.URN, EnterpriseUserSchema):
+	case strings.EqualFold(p.URN, EnterpriseUserSchema) && core == UserSchema:
 		return "enterprise"
 	}
 	return ""
 }
 
-// ApplyUserPatch applies ops to u in order and returns the result.
-// Attributes the portal does not keep (phone numbers, titles, addresses
-// and the like) are ignored, so that a provider's default mapping works;
-// id, meta and groups cannot be changed (mutability).
+// ApplyUserPatch applies ops to u in order and returns the result. Every
+// operation either changes what the portal keeps or is refused: a path no
+// schema has is invalidPath; an attribute the portal does not keep (a
+// phone number, a title, roles, …), id, meta and groups are mutability.
+// Removing an attribute the portal does not keep changes nothing.
 func ApplyUserPatch(u User, ops []Operation) (User, error) {
+	st := &userParse{mode: modePatch, sent: map[string]bool{}}
 	for _, op := range ops {
-		err := op.attrs(func(p Path, v json.RawMessage) error { return u.apply(op.Op, p, v) })
+		err := op.attrs(func(p Path, v json.RawMessage, fromPath bool) error {
+			st.path = fromPath
+			return st.apply(&u, op.Op, p, v)
+		})
 		if err != nil {
 			return User{}, err
 		}
@@ -152,74 +117,8 @@ func ApplyUserPatch(u User, ops []Operation) (User, error) {
 	return u, nil
 }
 
-func (u *User) apply(op string, p Path, v json.RawMessage) error {
-	remove := op == "remove"
-	switch schemaOf(p, UserSchema) {
-	case "enterprise":
-		if p.Is("department", "") {
-			return setString(&u.Department, "department", remove, v)
-		}
-		return nil
-	case "":
-		return nil
-	}
-	switch {
-	case p.Is("id", ""):
-		return checkSameID(u.ID, remove, v)
-	case strings.EqualFold(p.Attr, "meta"), strings.EqualFold(p.Attr, "groups"):
-		return Errorf(400, Mutability, "%s cannot be changed", p.Attr)
-	case p.Is("schemas", ""):
-		return nil
-	case p.Is("userName", ""):
-		if remove {
-			return Errorf(400, InvalidValue, "userName is required")
-		}
-		s, err := parseString("userName", v)
-		if err != nil {
-			return err
-		}
-		return u.setUserName(s)
-	case p.Is("active", ""):
-		if remove {
-			return Errorf(400, InvalidValue, "active cannot be removed; set it to false")
-		}
-		active, err := parseBool("active", v)
-		if err != nil {
-			return err
-		}
-		u.Active = active
-	case p.Is("externalId", ""):
-		return setString(&u.ExternalID, "externalId", remove, v)
-	case p.Is("displayName", ""):
-		return setString(&u.DisplayName, "displayName", remove, v)
-	case p.Is("name", "givenName"):
-		return setString(&u.GivenName, "name.givenName", remove, v)
-	case p.Is("name", "familyName"):
-		return setString(&u.FamilyName, "name.familyName", remove, v)
-	case p.Is("name", ""):
-		if remove {
-			u.GivenName, u.FamilyName = "", ""
-			return nil
-		}
-		var n nameBody
-		if err := json.Unmarshal(v, &n); err != nil {
-			return Errorf(400, InvalidValue, "name must be an object")
-		}
-		if n.GivenName != nil {
-			u.GivenName = trimmed(n.GivenName)
-		}
-		if n.FamilyName != nil {
-			u.FamilyName = trimmed(n.FamilyName)
-		}
-	}
-	// name.formatted is derived from the given and family names; emails
-	// follow userName. Both are accepted and ignored, as is anything else
-	// the portal does not keep.
-	return nil
-}
-
-// checkSameID accepts an id in a PATCH only when it is the resource's own
-// (Okta repeats it in a replace without a path).
+// checkSameID accepts an id in a PATCH or PUT only when it is the
+// resource's own (Okta repeats it in a replace without a path).
 func checkSameID(id int64, remove bool, v json.RawMessage) error {
 	var s string
 	if !remove && json.Unmarshal(v, &s) == nil && s == strconv.FormatInt(id, 10) {
@@ -228,26 +127,13 @@ func checkSameID(id int64, remove bool, v json.RawMessage) error {
 	return Errorf(400, Mutability, "id cannot be changed")
 }
 
-func setString(dst *string, attr string, remove bool, v json.RawMessage) error {
-	if remove {
-		*dst = ""
-		return nil
-	}
-	s, err := parseString(attr, v)
-	if err != nil {
-		return err
-	}
-	*dst = s
-	return nil
-}
-
 // ApplyGroupPatch applies ops to g in order and returns the result: a new
 // displayName or externalId, and members added, removed (by a list of
 // values or a filter such as `members[value eq "12"]`; all of them with a
-// bare "members" path) or replaced.
+// bare "members" path) or replaced. Any other path is refused.
 func ApplyGroupPatch(g Group, ops []Operation) (Group, error) {
 	for _, op := range ops {
-		err := op.attrs(func(p Path, v json.RawMessage) error { return g.apply(op.Op, p, v) })
+		err := op.attrs(func(p Path, v json.RawMessage, fromPath bool) error { return g.apply(modePatch, op.Op, p, v, fromPath) })
 		if err != nil {
 			return Group{}, err
 		}
@@ -255,21 +141,36 @@ func ApplyGroupPatch(g Group, ops []Operation) (Group, error) {
 	return g, nil
 }
 
-func (g *Group) apply(op string, p Path, v json.RawMessage) error {
+func (g *Group) apply(m mode, op string, p Path, v json.RawMessage, fromPath bool) error {
 	if schemaOf(p, GroupSchema) != "core" {
-		return nil
+		return Errorf(400, m.unknownKind(), "%s: the portal keeps no attributes of schema %s", p, p.URN)
 	}
 	remove := op == "remove"
-	switch {
-	case p.Is("id", ""):
+	attr := strings.ToLower(p.Attr)
+	if attr != "members" && attr != "meta" && (p.Sub != "" || p.Filter != nil) {
+		return Errorf(400, m.unknownKind(), "%s: the Group schema has no attribute %s", p, p)
+	}
+	switch attr {
+	case "id":
+		if m == modeCreate {
+			return nil
+		}
 		return checkSameID(g.ID, remove, v)
-	case strings.EqualFold(p.Attr, "meta"):
-		return Errorf(400, Mutability, "meta cannot be changed")
-	case p.Is("displayName", ""):
+	case "meta":
+		if m == modePatch {
+			return Errorf(400, Mutability, "meta is read-only")
+		}
+		return nil
+	case "schemas":
+		if fromPath {
+			return Errorf(400, Mutability, "schemas cannot be changed")
+		}
+		return nil
+	case "displayname":
 		if remove {
 			return Errorf(400, InvalidValue, "displayName is required")
 		}
-		s, err := parseString("displayName", v)
+		s, err := parseText("displayName", v)
 		if err != nil {
 			return err
 		}
@@ -277,12 +178,13 @@ func (g *Group) apply(op string, p Path, v json.RawMessage) error {
 			return Errorf(400, InvalidValue, "displayName is required")
 		}
 		g.DisplayName = s
-	case p.Is("externalId", ""):
-		return setString(&g.ExternalID, "externalId", remove, v)
-	case strings.EqualFold(p.Attr, "members"):
+		return nil
+	case "externalid":
+		return setText(&g.ExternalID, "externalId", remove, v)
+	case "members":
 		return g.applyMembers(op, p, v)
 	}
-	return nil
+	return Errorf(400, m.unknownKind(), "%s: the Group schema has no attribute %s", p, p.Attr)
 }
 
 func (g *Group) applyMembers(op string, p Path, v json.RawMessage) error {
@@ -324,10 +226,9 @@ func (g *Group) applyMembers(op string, p Path, v json.RawMessage) error {
 }
 
 // matchMember evaluates a filter on a member's sub-attributes value,
-// display and type. It supports eq, ne, co, sw, ew and pr with and, or and
-// not; other operators are invalidFilter.
+// display and type.
 func matchMember(e Expr, m Member) (bool, error) {
-	attr := func(p Path) (string, bool) {
+	return matchValue(e, true, func(p Path) (any, bool) {
 		switch {
 		case p.Is("value", ""):
 			return strconv.FormatInt(m.ID, 10), true
@@ -336,43 +237,68 @@ func matchMember(e Expr, m Member) (bool, error) {
 		case p.Is("type", ""):
 			return "User", true
 		}
-		return "", false
-	}
+		return nil, false
+	})
+}
+
+// matchValue evaluates a value filter on one value of a multi-valued
+// attribute, whose sub-attributes attr gives. It supports eq, ne, co, sw,
+// ew and pr with and, or and not, on strings (compared ignoring case, but
+// "value" exactly when exactValue is true) and booleans; anything else is
+// invalidFilter.
+func matchValue(e Expr, exactValue bool, attr func(Path) (any, bool)) (bool, error) {
 	switch e := e.(type) {
 	case *Logical:
-		l, err := matchMember(e.Left, m)
+		l, err := matchValue(e.Left, exactValue, attr)
 		if err != nil {
 			return false, err
 		}
-		r, err := matchMember(e.Right, m)
+		r, err := matchValue(e.Right, exactValue, attr)
 		if e.Op == "and" {
 			return l && r, err
 		}
 		return l || r, err
 	case *Not:
-		x, err := matchMember(e.X, m)
+		x, err := matchValue(e.X, exactValue, attr)
 		return !x, err
 	case *Present:
 		_, ok := attr(e.Path)
 		return ok, nil
 	case *Compare:
+		if e.Path.Filter != nil {
+			break
+		}
 		got, ok := attr(e.Path)
+		if b, isBool := e.Value.(bool); isBool {
+			gotBool, _ := got.(bool)
+			switch e.Op {
+			case "eq":
+				return ok && gotBool == b, nil
+			case "ne":
+				return !ok || gotBool != b, nil
+			}
+			return false, Errorf(400, InvalidFilter, "booleans are compared with eq or ne")
+		}
 		want, isString := e.Value.(string)
 		if !isString {
-			return false, Errorf(400, InvalidFilter, "member filters compare strings")
+			return false, Errorf(400, InvalidFilter, "value filters compare strings or booleans")
+		}
+		s, _ := got.(string)
+		if !exactValue || !e.Path.Is("value", "") {
+			s, want = strings.ToLower(s), strings.ToLower(want)
 		}
 		switch e.Op {
 		case "eq":
-			return ok && got == want, nil
+			return ok && s == want, nil
 		case "ne":
-			return !ok || got != want, nil
+			return !ok || s != want, nil
 		case "co":
-			return ok && strings.Contains(got, want), nil
+			return ok && strings.Contains(s, want), nil
 		case "sw":
-			return ok && strings.HasPrefix(got, want), nil
+			return ok && strings.HasPrefix(s, want), nil
 		case "ew":
-			return ok && strings.HasSuffix(got, want), nil
+			return ok && strings.HasSuffix(s, want), nil
 		}
 	}
-	return false, Errorf(400, InvalidFilter, "unsupported member filter")
+	return false, Errorf(400, InvalidFilter, "unsupported value filter")
 }

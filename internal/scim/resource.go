@@ -12,6 +12,7 @@ type Meta struct {
 	Created      string `json:"created,omitempty"`
 	LastModified string `json:"lastModified,omitempty"`
 	Location     string `json:"location,omitempty"`
+	Version      string `json:"version,omitempty"` // a weak entity tag that changes with every change
 }
 
 // UserResource is a User as the portal sends it.
@@ -22,7 +23,10 @@ type UserResource struct {
 	UserName    string              `json:"userName"`
 	Name        NameResource        `json:"name"`
 	DisplayName string              `json:"displayName,omitempty"`
+	NickName    string              `json:"nickName,omitempty"`
 	Emails      []EmailResource     `json:"emails"`
+	Locale      string              `json:"locale,omitempty"`
+	Language    string              `json:"preferredLanguage,omitempty"`
 	Active      bool                `json:"active"`
 	Enterprise  *EnterpriseResource `json:"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User,omitempty"`
 	Meta        Meta                `json:"meta"`
@@ -129,11 +133,17 @@ func RenderUser(u User, base string) UserResource {
 		ExternalID:  u.ExternalID,
 		UserName:    u.UserName,
 		DisplayName: u.DisplayName,
+		NickName:    u.NickName,
 		Name: NameResource{GivenName: u.GivenName, FamilyName: u.FamilyName,
-			Formatted: strings.TrimSpace(u.GivenName + " " + u.FamilyName)},
-		Emails: []EmailResource{{Value: u.UserName, Type: "work", Primary: true}},
-		Active: u.Active,
-		Meta:   Meta{ResourceType: "User", Created: rfc3339(u.Created), Location: base + "/Users/" + id},
+			Formatted: u.Formatted},
+		Emails:   []EmailResource{{Value: u.Email, Type: "work", Primary: true}},
+		Locale:   u.Locale,
+		Language: u.PreferredLanguage,
+		Active:   u.Active,
+		Meta:     meta("User", base+"/Users/"+id, u.Created, u.Modified, u.Revision),
+	}
+	if r.Name.Formatted == "" {
+		r.Name.Formatted = strings.TrimSpace(u.GivenName + " " + u.FamilyName)
 	}
 	if r.Name.Formatted == "" {
 		r.Name.Formatted = u.DisplayName
@@ -150,7 +160,7 @@ func RenderUser(u User, base string) UserResource {
 func RenderGroup(g Group, base string, members bool) GroupResource {
 	id := strconv.FormatInt(g.ID, 10)
 	r := GroupResource{Schemas: []string{GroupSchema}, ID: id, ExternalID: g.ExternalID, DisplayName: g.DisplayName,
-		Meta: Meta{ResourceType: "Group", Location: base + "/Groups/" + id}}
+		Meta: meta("Group", base+"/Groups/"+id, g.Created, g.Modified, g.Revision)}
 	if members {
 		for _, m := range g.Members {
 			mid := strconv.FormatInt(m.ID, 10)
@@ -160,24 +170,19 @@ func RenderGroup(g Group, base string, members bool) GroupResource {
 	return r
 }
 
+// meta is a resource's meta attribute. A resource not changed since it
+// was created was last modified when it was created.
+func meta(resourceType, location string, created, modified time.Time, revision int64) Meta {
+	if modified.IsZero() {
+		modified = created
+	}
+	return Meta{ResourceType: resourceType, Created: rfc3339(created), LastModified: rfc3339(modified), Location: location,
+		Version: `W/"` + strconv.FormatInt(revision, 10) + `"`}
+}
+
 func rfc3339(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return t.UTC().Format(time.RFC3339)
-}
-
-// Names reports whether an attributes or excludedAttributes query
-// parameter (a comma-separated list) names attr, ignoring case and schema.
-func Names(list, attr string) bool {
-	for _, a := range strings.Split(list, ",") {
-		a = strings.TrimSpace(a)
-		if i := strings.LastIndexByte(a, ':'); i >= 0 {
-			a = a[i+1:]
-		}
-		if strings.EqualFold(a, attr) {
-			return true
-		}
-	}
-	return false
+	return t.UTC().Format("2006-01-02T15:04:05.000Z07:00")
 }

@@ -3,8 +3,11 @@
 // resource bodies from identity providers such as Entra ID and Okta, and
 // rendering users, groups, list responses, errors and the discovery
 // documents. It is lenient where those providers differ from the RFC
-// (capitalised ops, booleans as strings) and ignores attributes the portal
-// does not keep, so that a provider's default attribute mapping works.
+// (capitalised ops, booleans as strings, Entra ID's
+// `emails[type eq "work"].value` filter) but never drops what a client
+// sent without a word: an attribute the portal does not keep, a path no
+// schema has, or text it cannot store is answered with a SCIM error that
+// names it, so that an administrator can fix the provider's mapping.
 package scim
 
 import (

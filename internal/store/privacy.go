@@ -337,7 +337,8 @@ func (s *Store) EraseUser(ctx context.Context, userID int64, confirmEmail string
 		return e, fmt.Errorf("store: erase user %d: %w", userID, err)
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE users SET name = ?, email = ?, subject = NULL, department = '',
-		external_id = '', given_name = '', family_name = '', mastodon_instance = '', time_zone = '', language = 'en', language_chosen = 0, digest = 'off',
+		external_id = '', given_name = '', family_name = '', scim_user_name = '', nick_name = '', formatted_name = '',
+		locale = '', preferred_language = '', mastodon_instance = '', time_zone = '', language = 'en', language_chosen = 0, digest = 'off',
 		leaderboard_opt_out = 1, active = 0, last_login_at = NULL WHERE id = ?`,
 		ErasedName(userID), ErasedEmail(userID), userID); err != nil {
 		return e, fmt.Errorf("store: erase user %d: %w", userID, err)

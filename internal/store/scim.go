@@ -143,23 +143,52 @@ func (s *Store) RevokeSCIMToken(ctx context.Context, id, actorID int64) error {
 	return tx.Commit()
 }
 
-const scimUserColumns = `id, email, name, given_name, family_name, department, external_id, active, created_at`
+const scimUserColumns = `id, email, scim_user_name, name, nick_name, given_name, family_name, formatted_name, locale,
+	preferred_language, department, external_id, active, created_at, modified_at, revision`
 
 func scanSCIMUser(row interface{ Scan(...any) error }, u *scim.User) error {
-	return row.Scan(&u.ID, &u.UserName, &u.DisplayName, &u.GivenName, &u.FamilyName, &u.Department, &u.ExternalID,
-		&u.Active, timeScanner{&u.Created})
+	if err := row.Scan(&u.ID, &u.Email, &u.UserName, &u.DisplayName, &u.NickName, &u.GivenName, &u.FamilyName, &u.Formatted,
+		&u.Locale, &u.PreferredLanguage, &u.Department, &u.ExternalID, &u.Active, timeScanner{&u.Created},
+		optionalTime{&u.Modified}, &u.Revision); err != nil {
+		return err
+	}
+	if u.UserName == "" {
+		u.UserName = u.Email // signed in or imported: SCIM's userName is the address
+	}
+	return nil
 }
 
+// optionalTime scans a timestamp column where the empty string (or NULL)
+// is the zero time.
+type optionalTime struct{ T *time.Time }
+
+func (o optionalTime) Scan(src any) error {
+	if s, ok := src.(string); ok && s == "" {
+		*o.T = time.Time{}
+		return nil
+	}
+	return timeScanner(o).Scan(src)
+}
+
+// scimUserNameIs is the condition that a user's userName is ?, ignoring
+// case; it takes the name twice. (Written as a union so that SQLite looks
+// the name up in both indexes instead of scanning users.)
+const scimUserNameIs = `id IN (SELECT id FROM users WHERE scim_user_name = ? COLLATE NOCASE AND scim_user_name <> ''
+	UNION ALL SELECT id FROM users WHERE email = ? AND scim_user_name = '')`
+
 // scimUserWhere turns a SCIM filter into a condition on users: userName
-// and emails.value are the email (case ignored), externalId is exact.
+// is the provider's userName (the address for people not provisioned),
+// emails.value the address, both ignoring case; externalId is exact.
 func scimUserWhere(f scim.EqualityFilter) (string, []any, error) {
 	switch f.Attr {
 	case "":
 		return "", nil, nil
-	case "userName", "emails.value":
+	case "userName":
+		return ` AND ` + scimUserNameIs, []any{f.Value, f.Value}, nil
+	case "emails.value":
 		return ` AND email = ?`, []any{f.Value}, nil
-	case "externalId":
-		return ` AND external_id = ?`, []any{f.Value}, nil
+	case "externalId": // "<> ''" lets SQLite use the partial index
+		return ` AND external_id = ? AND external_id <> ''`, []any{f.Value}, nil
 	case "id":
 		return ` AND CAST(id AS TEXT) = ?`, []any{f.Value}, nil
 	}
@@ -217,9 +246,9 @@ func scimUser(ctx context.Context, q queryRower, id int64) (scim.User, error) {
 
 // CreateSCIMUser creates a user as a SCIM client asked, with the employee
 // role, and audit-logs it; tokenID names the client's token in the log.
-// A userName (email) in use is ErrExists, unless its user was deleted by
-// SCIM: then that user is restored with the new attributes, history and
-// all. The user signs in later; sign-in matches them by email.
+// A userName or address in use is ErrExists, unless its user was deleted
+// by SCIM: then that user is restored with the new attributes, history
+// and all. The user signs in later; sign-in matches them by address.
 func (s *Store) CreateSCIMUser(ctx context.Context, u scim.User, tokenID int64) (scim.User, error) {
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
@@ -229,12 +258,20 @@ func (s *Store) CreateSCIMUser(ctx context.Context, u scim.User, tokenID int64) 
 	now := s.now()
 	var id int64
 	var deleted sql.NullString
-	err = tx.QueryRowContext(ctx, `SELECT id, scim_deleted_at FROM users WHERE email = ?`, u.UserName).Scan(&id, &deleted)
+	// The user holding the userName comes first: that is the one to restore.
+	err = tx.QueryRowContext(ctx, `SELECT id, scim_deleted_at FROM users WHERE (`+scimUserNameIs+`) OR id = (SELECT id FROM users WHERE email = ?)
+		ORDER BY scim_deleted_at IS NULL DESC, (`+scimUserNameIs+`) DESC LIMIT 1`,
+		u.UserName, u.UserName, u.Email, u.UserName, u.UserName).Scan(&id, &deleted)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
-		res, err := tx.ExecContext(ctx, `INSERT INTO users (email, name, given_name, family_name, department, external_id, active, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, u.UserName, u.DisplayName, u.GivenName, u.FamilyName, u.Department, u.ExternalID,
-			u.Active, timestamp(now))
+		res, err := tx.ExecContext(ctx, `INSERT INTO users (email, scim_user_name, name, nick_name, given_name, family_name,
+			formatted_name, locale, preferred_language, department, external_id, active, created_at, modified_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, u.Email, u.UserName, u.DisplayName, u.NickName, u.GivenName,
+			u.FamilyName, u.Formatted, u.Locale, u.PreferredLanguage, u.Department, u.ExternalID, u.Active, timestamp(now),
+			timestamp(now))
+		if err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed") {
+			return scim.User{}, fmt.Errorf("store: create scim user: %w", ErrExists)
+		}
 		if err != nil {
 			return scim.User{}, fmt.Errorf("store: create scim user: %w", err)
 		}
@@ -255,7 +292,7 @@ func (s *Store) CreateSCIMUser(ctx context.Context, u scim.User, tokenID int64) 
 		if err != nil {
 			return scim.User{}, err
 		}
-		if err := writeSCIMUser(ctx, tx, id, u); err != nil {
+		if err := writeSCIMUser(ctx, tx, now, id, u); err != nil {
 			return scim.User{}, err
 		}
 		if err := audit(ctx, tx, now, 0, "scim.user.restore", fmt.Sprintf("user:%d", id),
@@ -279,15 +316,33 @@ func scimUserAny(ctx context.Context, tx *sql.Tx, id int64) (scim.User, error) {
 }
 
 // writeSCIMUser stores u's attributes on user id (and undoes a SCIM
-// deletion). A userName another user has is ErrExists.
-func writeSCIMUser(ctx context.Context, tx *sql.Tx, id int64, u scim.User) error {
-	_, err := tx.ExecContext(ctx, `UPDATE users SET email = ?, name = ?, given_name = ?, family_name = ?, department = ?,
-		external_id = ?, active = ?, scim_deleted_at = NULL WHERE id = ?`,
-		u.UserName, u.DisplayName, u.GivenName, u.FamilyName, u.Department, u.ExternalID, u.Active, id)
+// deletion), and records the change at now. A userName or address another
+// user has is ErrExists.
+func writeSCIMUser(ctx context.Context, tx *sql.Tx, now time.Time, id int64, u scim.User) error {
+	var taken bool
+	if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM users WHERE id <> ? AND `+scimUserNameIs+`)`,
+		id, u.UserName, u.UserName).Scan(&taken); err != nil {
+		return fmt.Errorf("store: update scim user %d: %w", id, err)
+	}
+	if taken {
+		return fmt.Errorf("store: update scim user %d: userName: %w", id, ErrExists)
+	}
+	// The userName is always written: for someone who signed in, it was
+	// their address, and a new address must not take it along.
+	_, err := tx.ExecContext(ctx, `UPDATE users SET email = ?, scim_user_name = ?, name = ?, nick_name = ?, given_name = ?,
+		family_name = ?, formatted_name = ?, locale = ?, preferred_language = ?, department = ?, external_id = ?, active = ?,
+		scim_deleted_at = NULL WHERE id = ?`,
+		u.Email, u.UserName, u.DisplayName, u.NickName, u.GivenName, u.FamilyName, u.Formatted, u.Locale, u.PreferredLanguage,
+		u.Department, u.ExternalID, u.Active, id)
 	if err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed") {
 		return fmt.Errorf("store: update scim user %d: %w", id, ErrExists)
 	}
 	if err != nil {
+		return fmt.Errorf("store: update scim user %d: %w", id, err)
+	}
+	// The trigger counted the change on the database's clock; the time is
+	// the portal's.
+	if _, err := tx.ExecContext(ctx, `UPDATE users SET modified_at = ? WHERE id = ?`, timestamp(now), id); err != nil {
 		return fmt.Errorf("store: update scim user %d: %w", id, err)
 	}
 	return nil
@@ -313,11 +368,12 @@ func (s *Store) UpdateSCIMUser(ctx context.Context, id int64, change func(scim.U
 	if err != nil {
 		return scim.User{}, err
 	}
-	next.ID, next.Created = cur.ID, cur.Created
+	next.ID, next.Created, next.Modified, next.Revision = cur.ID, cur.Created, cur.Modified, cur.Revision
 	if next == cur {
 		return cur, nil
 	}
-	if err := writeSCIMUser(ctx, tx, id, next); err != nil {
+	now := s.now()
+	if err := writeSCIMUser(ctx, tx, now, id, next); err != nil {
 		return scim.User{}, err
 	}
 	if cur.Active && !next.Active {
@@ -335,14 +391,14 @@ func (s *Store) UpdateSCIMUser(ctx context.Context, id int64, change func(scim.U
 	default:
 		action = "scim.user.deactivate"
 	}
-	if err := audit(ctx, tx, s.now(), 0, action, fmt.Sprintf("user:%d", id),
+	if err := audit(ctx, tx, now, 0, action, fmt.Sprintf("user:%d", id),
 		scimUserDiff(next, cur, 0, false), scimUserDiff(cur, next, tokenID, false)); err != nil {
 		return scim.User{}, err
 	}
 	if err := tx.Commit(); err != nil {
 		return scim.User{}, fmt.Errorf("store: update scim user %d: %w", id, err)
 	}
-	return next, nil
+	return s.SCIMUser(ctx, id)
 }
 
 // DeleteSCIMUser handles a SCIM DELETE: the user is deactivated, their
@@ -360,6 +416,9 @@ func (s *Store) DeleteSCIMUser(ctx context.Context, id, tokenID int64) error {
 	}
 	now := s.now()
 	if _, err := tx.ExecContext(ctx, `UPDATE users SET active = 0, scim_deleted_at = ? WHERE id = ?`, timestamp(now), id); err != nil {
+		return fmt.Errorf("store: delete scim user %d: %w", id, err)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE users SET modified_at = ? WHERE id = ?`, timestamp(now), id); err != nil {
 		return fmt.Errorf("store: delete scim user %d: %w", id, err)
 	}
 	if err := endSessions(ctx, tx, id); err != nil {
@@ -401,9 +460,14 @@ func scimUserDiff(a, b scim.User, tokenID int64, all bool) map[string]any {
 	}
 
 	add("userName", a.UserName, b.UserName)
+	add("email", a.Email, b.Email)
 	add("displayName", a.DisplayName, b.DisplayName)
+	add("nickName", a.NickName, b.NickName)
 	add("givenName", a.GivenName, b.GivenName)
 	add("familyName", a.FamilyName, b.FamilyName)
+	add("formatted", a.Formatted, b.Formatted)
+	add("locale", a.Locale, b.Locale)
+	add("preferredLanguage", a.PreferredLanguage, b.PreferredLanguage)
 	add("department", a.Department, b.Department)
 	add("externalId", a.ExternalID, b.ExternalID)
 	add("active", a.Active, b.Active)
@@ -423,8 +487,8 @@ func scimGroupWhere(f scim.EqualityFilter) (string, []any, error) {
 		return "", nil, nil
 	case "displayName":
 		return ` AND name = ?`, []any{f.Value}, nil
-	case "externalId":
-		return ` AND external_id = ?`, []any{f.Value}, nil
+	case "externalId": // "<> ''" lets SQLite use the partial index
+		return ` AND external_id = ? AND external_id <> ''`, []any{f.Value}, nil
 	case "id":
 		return ` AND CAST(id AS TEXT) = ?`, []any{f.Value}, nil
 	}
@@ -445,7 +509,7 @@ func (s *Store) SCIMGroups(ctx context.Context, f scim.EqualityFilter, offset, l
 		Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("store: scim groups: %w", err)
 	}
-	rows, err := s.read.QueryContext(ctx, `SELECT id, name, external_id FROM groups WHERE scim_deleted_at IS NULL`+where+
+	rows, err := s.read.QueryContext(ctx, `SELECT `+scimGroupColumns+` FROM groups WHERE scim_deleted_at IS NULL`+where+
 		` ORDER BY id LIMIT ? OFFSET ?`, append(args, limit, offset)...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("store: scim groups: %w", err)
@@ -453,7 +517,7 @@ func (s *Store) SCIMGroups(ctx context.Context, f scim.EqualityFilter, offset, l
 	out := []scim.Group{}
 	for rows.Next() {
 		var g scim.Group
-		if err := rows.Scan(&g.ID, &g.DisplayName, &g.ExternalID); err != nil {
+		if err := scanSCIMGroup(rows, &g); err != nil {
 			rows.Close()
 			return nil, 0, fmt.Errorf("store: scim groups: %w", err)
 		}
@@ -503,10 +567,15 @@ func (s *Store) SCIMGroup(ctx context.Context, id int64, members bool) (scim.Gro
 	return g, err
 }
 
+const scimGroupColumns = `id, name, external_id, created_at, modified_at, revision`
+
+func scanSCIMGroup(row interface{ Scan(...any) error }, g *scim.Group) error {
+	return row.Scan(&g.ID, &g.DisplayName, &g.ExternalID, optionalTime{&g.Created}, optionalTime{&g.Modified}, &g.Revision)
+}
+
 func scimGroup(ctx context.Context, q queryRower, id int64) (scim.Group, error) {
-	g := scim.Group{ID: id}
-	err := q.QueryRowContext(ctx, `SELECT name, external_id FROM groups WHERE id = ? AND scim_deleted_at IS NULL`, id).
-		Scan(&g.DisplayName, &g.ExternalID)
+	var g scim.Group
+	err := scanSCIMGroup(q.QueryRowContext(ctx, `SELECT `+scimGroupColumns+` FROM groups WHERE id = ? AND scim_deleted_at IS NULL`, id), &g)
 	if errors.Is(err, sql.ErrNoRows) {
 		return g, fmt.Errorf("store: scim group %d: %w", id, ErrNotFound)
 	}
@@ -514,6 +583,15 @@ func scimGroup(ctx context.Context, q queryRower, id int64) (scim.Group, error) 
 		return g, fmt.Errorf("store: scim group %d: %w", id, err)
 	}
 	return g, nil
+}
+
+// touchSCIMGroup records at now, the portal's clock, that a group changed
+// (the triggers counted the change).
+func touchSCIMGroup(ctx context.Context, tx *sql.Tx, now time.Time, id int64) error {
+	if _, err := tx.ExecContext(ctx, `UPDATE groups SET modified_at = ? WHERE id = ?`, timestamp(now), id); err != nil {
+		return fmt.Errorf("store: update scim group %d: %w", id, err)
+	}
+	return nil
 }
 
 // CreateSCIMGroup creates a group (a team) with its members and audit-logs
@@ -534,8 +612,8 @@ func (s *Store) CreateSCIMGroup(ctx context.Context, g scim.Group, tokenID int64
 	err = tx.QueryRowContext(ctx, `SELECT id, scim_deleted_at FROM groups WHERE name = ?`, g.DisplayName).Scan(&id, &deleted)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
-		res, err := tx.ExecContext(ctx, `INSERT INTO groups (name, kind, external_id) VALUES (?, ?, ?)`,
-			g.DisplayName, string(Team), g.ExternalID)
+		res, err := tx.ExecContext(ctx, `INSERT INTO groups (name, kind, external_id, created_at, modified_at) VALUES (?, ?, ?, ?, ?)`,
+			g.DisplayName, string(Team), g.ExternalID, timestamp(now), timestamp(now))
 		if err != nil {
 			return scim.Group{}, fmt.Errorf("store: create scim group: %w", err)
 		}
@@ -556,6 +634,9 @@ func (s *Store) CreateSCIMGroup(ctx context.Context, g scim.Group, tokenID int64
 		if err := joinSCIMGroup(ctx, tx, now, id, userID); err != nil {
 			return scim.Group{}, err
 		}
+	}
+	if err := touchSCIMGroup(ctx, tx, now, id); err != nil {
+		return scim.Group{}, err
 	}
 	if err := audit(ctx, tx, now, 0, action, fmt.Sprintf("group:%d", id), nil, map[string]any{
 		"displayName": g.DisplayName, "externalId": g.ExternalID, "members": ids, "scim_token": tokenID}); err != nil {
@@ -603,7 +684,9 @@ func (s *Store) UpdateSCIMGroup(ctx context.Context, id int64, change func(scim.
 	}
 	now := s.now()
 	target := fmt.Sprintf("group:%d", id)
+	changed := false
 	if next.DisplayName != cur.DisplayName || next.ExternalID != cur.ExternalID {
+		changed = true
 		_, err := tx.ExecContext(ctx, `UPDATE groups SET name = ?, external_id = ? WHERE id = ?`, next.DisplayName, next.ExternalID, id)
 		if err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed") {
 			return scim.Group{}, fmt.Errorf("store: rename group %d: %w", id, ErrExists)
@@ -625,6 +708,7 @@ func (s *Store) UpdateSCIMGroup(ctx context.Context, id int64, change func(scim.
 		if err := joinSCIMGroup(ctx, tx, now, id, userID); err != nil {
 			return scim.Group{}, err
 		}
+		changed = true
 		if err := audit(ctx, tx, now, 0, "scim.group.add_member", target, nil,
 			map[string]any{"user": userID, "source": SourceSCIM, "scim_token": tokenID}); err != nil {
 			return scim.Group{}, err
@@ -643,8 +727,14 @@ func (s *Store) UpdateSCIMGroup(ctx context.Context, id int64, change func(scim.
 		if err != nil {
 			return scim.Group{}, fmt.Errorf("store: remove user %d from group %d: %w", userID, id, err)
 		}
+		changed = true
 		if err := audit(ctx, tx, now, 0, "scim.group.remove_member", target, map[string]any{"user": userID, "source": source},
 			map[string]any{"scim_token": tokenID}); err != nil {
+			return scim.Group{}, err
+		}
+	}
+	if changed {
+		if err := touchSCIMGroup(ctx, tx, now, id); err != nil {
 			return scim.Group{}, err
 		}
 	}

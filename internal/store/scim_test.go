@@ -36,7 +36,7 @@ func scimAuditActions(tb testing.TB, s *store.Store, skip int) []string {
 
 func mustSCIMUser(tb testing.TB, s *store.Store, userName string) scim.User {
 	tb.Helper()
-	u, err := s.CreateSCIMUser(context.Background(), scim.User{UserName: userName, DisplayName: "Name of " + userName,
+	u, err := s.CreateSCIMUser(context.Background(), scim.User{UserName: userName, Email: userName, DisplayName: "Name of " + userName,
 		GivenName: "Given", FamilyName: "Family", ExternalID: "ext-" + userName, Active: true}, 1)
 	if err != nil {
 		tb.Fatalf("CreateSCIMUser %s: %v", userName, err)
@@ -109,7 +109,7 @@ func TestSCIMUserLifecycle(t *testing.T) {
 	if got, err := s.User(ctx, u.ID); err != nil || !got.Has(account.Employee) {
 		t.Errorf("User = %+v, %v; want the employee role", got, err)
 	}
-	if _, err := s.CreateSCIMUser(ctx, scim.User{UserName: "ada@example.com", DisplayName: "Other", Active: true}, 1); !errors.Is(err, store.ErrExists) {
+	if _, err := s.CreateSCIMUser(ctx, scim.User{UserName: "ada@example.com", Email: "other@example.com", DisplayName: "Other", Active: true}, 1); !errors.Is(err, store.ErrExists) {
 		t.Errorf("duplicate userName (other case): %v, want ErrExists", err)
 	}
 
@@ -149,8 +149,8 @@ func TestSCIMUserLifecycle(t *testing.T) {
 		u.UserName, u.Department = "ada.lovelace@example.com", "Engineering"
 		return u, nil
 	}, 1)
-	if err != nil || renamed.UserName != "ada.lovelace@example.com" || renamed.Department != "Engineering" {
-		t.Errorf("rename = %+v, %v", renamed, err)
+	if err != nil || renamed.UserName != "ada.lovelace@example.com" || renamed.Department != "Engineering" || renamed.Email != "Ada@Example.com" {
+		t.Errorf("rename = %+v, %v; want a new userName, the address kept", renamed, err)
 	}
 	other := mustSCIMUser(t, s, "grace@example.com")
 	if _, err := s.UpdateSCIMUser(ctx, other.ID, func(u scim.User) (scim.User, error) {
@@ -180,7 +180,7 @@ func TestSCIMUserLifecycle(t *testing.T) {
 	if kept, err := s.User(ctx, u.ID); err != nil || kept.Active {
 		t.Errorf("deleted user in the portal = %+v, %v; want kept, inactive", kept, err)
 	}
-	back, err := s.CreateSCIMUser(ctx, scim.User{UserName: "ada.lovelace@example.com", DisplayName: "Ada", Active: true}, 1)
+	back, err := s.CreateSCIMUser(ctx, scim.User{UserName: "ada.lovelace@example.com", Email: "ada@example.com", DisplayName: "Ada", Active: true}, 1)
 	if err != nil || back.ID != u.ID || !back.Active {
 		t.Errorf("re-created = %+v, %v; want user %d restored", back, err, u.ID)
 	}
@@ -322,5 +322,165 @@ func TestDeleteSCIMGroup(t *testing.T) {
 	back, err := s.CreateSCIMGroup(ctx, scim.Group{DisplayName: "Trained"}, 1)
 	if err != nil || back.ID != trained.ID {
 		t.Errorf("re-created = %+v, %v; want group %d restored", back, err, trained.ID)
+	}
+}
+
+// TestSCIMUserNameApartFromEmail: Entra ID's userName (the UPN) and the
+// address from emails are kept apart, and both are unique.
+func TestSCIMUserNameApartFromEmail(t *testing.T) {
+	ctx := context.Background()
+	s := mustOpenStore(t)
+	u, err := s.CreateSCIMUser(ctx, scim.User{UserName: "GHopper@corp.example", Email: "grace.hopper@example.com",
+		DisplayName: "Grace", NickName: "Amazing Grace", Formatted: "Rear Admiral Grace Hopper", Locale: "en-US",
+		PreferredLanguage: "en", Active: true}, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u.UserName != "GHopper@corp.example" || u.Email != "grace.hopper@example.com" || u.NickName != "Amazing Grace" ||
+		u.Formatted != "Rear Admiral Grace Hopper" || u.Locale != "en-US" || u.PreferredLanguage != "en" {
+		t.Errorf("created %+v", u)
+	}
+	if got, err := s.User(ctx, u.ID); err != nil || got.Email != "grace.hopper@example.com" {
+		t.Errorf("the portal's address = %q, %v; want the one from emails", got.Email, err)
+	}
+	find := func(attr, value string) []int64 {
+		t.Helper()
+		got, total, err := s.SCIMUsers(ctx, scim.EqualityFilter{Attr: attr, Value: value}, 0, 10)
+		if err != nil || total != len(got) {
+			t.Fatalf("SCIMUsers(%s eq %q) = %+v, %d, %v", attr, value, got, total, err)
+		}
+		ids := []int64{}
+		for _, g := range got {
+			ids = append(ids, g.ID)
+		}
+		return ids
+	}
+	signedIn := mustSignIn(t, s, "oidc:lin", "lin@example.com")
+	for _, tt := range []struct {
+		attr, value string
+		want        []int64
+	}{
+		{"userName", "ghopper@CORP.example", []int64{u.ID}},
+		{"userName", "grace.hopper@example.com", []int64{}},
+		{"emails.value", "Grace.Hopper@example.com", []int64{u.ID}},
+		{"emails.value", "GHopper@corp.example", []int64{}},
+		{"userName", "LIN@example.com", []int64{signedIn.ID}}, // not provisioned: the address is the userName
+	} {
+		if got := find(tt.attr, tt.value); fmt.Sprint(got) != fmt.Sprint(tt.want) {
+			t.Errorf("%s eq %q: %v, want %v", tt.attr, tt.value, got, tt.want)
+		}
+	}
+
+	// A new address for someone who signed in keeps their userName.
+	moved, err := s.UpdateSCIMUser(ctx, signedIn.ID, func(u scim.User) (scim.User, error) {
+		u.Email = "lin.chen@example.com"
+		return u, nil
+	}, 1)
+	if err != nil || moved.UserName != "lin@example.com" || moved.Email != "lin.chen@example.com" {
+		t.Errorf("new address = %+v, %v; want userName lin@example.com kept", moved, err)
+	}
+
+	// Unique: a userName another has as userName, or as address when not
+	// provisioned; an address another has.
+	mustSignIn(t, s, "oidc:mei", "mei@example.com")
+	for _, tt := range []struct{ userName, email string }{
+		{"ghopper@corp.example", "new1@example.com"},
+		{"MEI@example.com", "new2@example.com"},
+		{"new3@corp.example", "GRACE.HOPPER@example.com"},
+	} {
+		if _, err := s.CreateSCIMUser(ctx, scim.User{UserName: tt.userName, Email: tt.email, DisplayName: "x", Active: true}, 1); !errors.Is(err, store.ErrExists) {
+			t.Errorf("create userName %s, address %s: %v, want ErrExists", tt.userName, tt.email, err)
+		}
+		if _, err := s.UpdateSCIMUser(ctx, moved.ID, func(u scim.User) (scim.User, error) {
+			u.UserName, u.Email = tt.userName, tt.email
+			return u, nil
+		}, 1); !errors.Is(err, store.ErrExists) {
+			t.Errorf("update to userName %s, address %s: %v, want ErrExists", tt.userName, tt.email, err)
+		}
+	}
+}
+
+// TestSCIMMeta: created, lastModified and version follow every change of
+// what SCIM shows, whoever makes it.
+func TestSCIMMeta(t *testing.T) {
+	ctx := context.Background()
+	c := newClock()
+	s := mustOpenStore(t, store.WithClock(c.Now))
+	admin := mustSignIn(t, s, "oidc:admin", "admin@example.com", account.Admin)
+	created := c.Now()
+	u := mustSCIMUser(t, s, "ada@example.com")
+	if !u.Created.Equal(created) || !u.Modified.Equal(created) || u.Revision != 0 {
+		t.Errorf("created: %v %v revision %d; want both %v, revision 0", u.Created, u.Modified, u.Revision, created)
+	}
+
+	c.Advance(time.Hour)
+	u, err := s.UpdateSCIMUser(ctx, u.ID, func(u scim.User) (scim.User, error) { u.NickName = "Countess"; return u, nil }, 1)
+	if err != nil || !u.Modified.Equal(c.Now()) || u.Revision != 1 || !u.Created.Equal(created) {
+		t.Errorf("after a change: %+v, %v; want modified %v, revision 1", u, err, c.Now())
+	}
+	c.Advance(time.Hour)
+	same, err := s.UpdateSCIMUser(ctx, u.ID, func(u scim.User) (scim.User, error) { return u, nil }, 1)
+	if err != nil || !same.Modified.Equal(u.Modified) || same.Revision != 1 {
+		t.Errorf("after no change: %+v, %v; want it as it was", same, err)
+	}
+
+	// Outside SCIM: an admin deactivates; the database counts it.
+	if err := s.SetUserActive(ctx, u.ID, false, admin.ID); err != nil {
+		t.Fatal(err)
+	}
+	off, err := s.SCIMUser(ctx, u.ID)
+	if err != nil || off.Revision != 2 || off.Modified.Equal(u.Modified) || off.Modified.IsZero() {
+		t.Errorf("after an admin's change: %+v, %v; want revision 2 and a new lastModified", off, err)
+	}
+
+	// Groups: created and changed by SCIM, then a member added by hand.
+	g, err := s.CreateSCIMGroup(ctx, scim.Group{DisplayName: "Sales", Members: []scim.Member{{ID: u.ID}}}, 1)
+	if err != nil || !g.Created.Equal(c.Now()) || !g.Modified.Equal(c.Now()) {
+		t.Fatalf("created group %+v, %v; want created and modified %v", g, err, c.Now())
+	}
+	c.Advance(time.Minute)
+	g2, err := s.UpdateSCIMGroup(ctx, g.ID, func(g scim.Group) (scim.Group, error) { g.DisplayName = "Sales EMEA"; return g, nil }, 1)
+	if err != nil || !g2.Modified.Equal(c.Now()) || g2.Revision <= g.Revision {
+		t.Errorf("renamed group %+v, %v; want modified %v and a new revision", g2, err, c.Now())
+	}
+	lin := mustSignIn(t, s, "oidc:lin", "lin@example.com")
+	if err := s.AddToGroup(ctx, g.ID, lin.ID, store.SourceManual, admin.ID); err != nil {
+		t.Fatal(err)
+	}
+	g3, err := s.SCIMGroup(ctx, g.ID, false)
+	if err != nil || g3.Revision <= g2.Revision || g3.Modified.Equal(g2.Modified) {
+		t.Errorf("group after a member was added by hand = %+v, %v; want a new revision and lastModified", g3, err)
+	}
+	// A group made outside SCIM gets its creation time from the database.
+	id, err := s.CreateGroup(ctx, "Made by hand", store.Team, admin.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if hand, err := s.SCIMGroup(ctx, id, false); err != nil || hand.Created.IsZero() {
+		t.Errorf("group made by hand = %+v, %v; want a creation time", hand, err)
+	}
+}
+
+// TestEraseClearsSCIMAttributes: erasure also removes what SCIM brought.
+func TestEraseClearsSCIMAttributes(t *testing.T) {
+	ctx := context.Background()
+	s := mustOpenStore(t)
+	admin := mustSignIn(t, s, "oidc:admin", "admin@example.com", account.Admin)
+	u, err := s.CreateSCIMUser(ctx, scim.User{UserName: "GHopper@corp.example", Email: "grace@example.com", DisplayName: "Grace",
+		NickName: "Amazing Grace", Formatted: "Grace Brewster Hopper", Locale: "en-US", PreferredLanguage: "en", Active: true}, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.EraseUser(ctx, u.ID, "grace@example.com", admin.ID); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.SCIMUser(ctx, u.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range []string{got.UserName, got.Email, got.NickName, got.Formatted, got.Locale, got.PreferredLanguage} {
+		if strings.Contains(strings.ToLower(v), "hopper") || strings.Contains(strings.ToLower(v), "grace") || v == "en-US" || v == "en" {
+			t.Errorf("erased user still holds %q: %+v", v, got)
+		}
 	}
 }

@@ -1,79 +1,24 @@
 package handlers
 
 import (
-	"bytes"
 	"context"
-	"errors"
 	"io"
 	"log/slog"
 	"mime"
-	"mime/multipart"
-	"mime/quotedprintable"
-	"net"
 	"net/http"
 	netmail "net/mail"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	gosmtp "github.com/emersion/go-smtp"
-
 	"github.com/advocacy-portal/portal/internal/mail"
+	"github.com/advocacy-portal/portal/internal/mail/mailtest"
 	"github.com/advocacy-portal/portal/internal/notify"
 	"github.com/advocacy-portal/portal/internal/store"
 )
 
-// smtpSink is a real SMTP server on loopback that keeps what it receives.
-type smtpSink struct {
-	addr string
-	mu   sync.Mutex
-	msgs [][]byte
-}
-
-func startSMTPSink(t *testing.T) *smtpSink {
-	t.Helper()
-	sink := &smtpSink{}
-	srv := gosmtp.NewServer(gosmtp.BackendFunc(func(*gosmtp.Conn) (gosmtp.Session, error) {
-		return &sinkSession{sink: sink}, nil
-	}))
-	srv.Domain = "localhost"
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	sink.addr = ln.Addr().String()
-	done := make(chan struct{})
-	go func() { defer close(done); srv.Serve(ln) }()
-	t.Cleanup(func() { srv.Close(); ln.Close(); <-done })
-	return sink
-}
-
-func (s *smtpSink) messages() [][]byte {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([][]byte(nil), s.msgs...)
-}
-
-type sinkSession struct{ sink *smtpSink }
-
-func (*sinkSession) Mail(string, *gosmtp.MailOptions) error { return nil }
-func (*sinkSession) Rcpt(string, *gosmtp.RcptOptions) error { return nil }
-func (*sinkSession) Reset()                                 {}
-func (*sinkSession) Logout() error                          { return nil }
-func (s *sinkSession) Data(r io.Reader) error {
-	data, err := io.ReadAll(r)
-	if err != nil {
-		return err
-	}
-	s.sink.mu.Lock()
-	defer s.sink.mu.Unlock()
-	s.sink.msgs = append(s.sink.msgs, data)
-	return nil
-}
-
-// receivedMail is a message the sink got, decoded.
+// receivedMail is a message the server got, decoded.
 type receivedMail struct {
 	Header     netmail.Header
 	Subject    string
@@ -82,48 +27,30 @@ type receivedMail struct {
 
 func mustDecodeMail(t *testing.T, data []byte) receivedMail {
 	t.Helper()
-	msg, err := netmail.ReadMessage(bytes.NewReader(data))
-	if err != nil {
-		t.Fatalf("read message: %v", err)
-	}
-	m := receivedMail{Header: msg.Header}
-	if m.Subject, err = new(mime.WordDecoder).DecodeHeader(msg.Header.Get("Subject")); err != nil {
+	header, parts := mailtest.Parts(t, data)
+	m := receivedMail{Header: header}
+	var err error
+	if m.Subject, err = new(mime.WordDecoder).DecodeHeader(header.Get("Subject")); err != nil {
 		t.Fatalf("subject: %v", err)
 	}
-	mediaType, params, err := mime.ParseMediaType(msg.Header.Get("Content-Type"))
-	if err != nil || mediaType != "multipart/alternative" {
-		t.Fatalf("Content-Type %q (%v), want multipart/alternative", msg.Header.Get("Content-Type"), err)
-	}
-	r := multipart.NewReader(msg.Body, params["boundary"])
-	for {
-		p, err := r.NextRawPart()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			t.Fatalf("part: %v", err)
-		}
-		body, err := io.ReadAll(quotedprintable.NewReader(p))
-		if err != nil {
-			t.Fatalf("part: %v", err)
-		}
-		switch p.Header.Get("Content-Type") {
+	for _, p := range parts {
+		switch p.ContentType {
 		case "text/plain; charset=utf-8":
-			m.Text = string(body)
+			m.Text = p.Body
 		case "text/html; charset=utf-8":
-			m.HTML = string(body)
+			m.HTML = p.Body
 		}
 	}
 	return m
 }
 
-// startMailWorker runs a mail worker on env's store that sends to sink and
+// startMailWorker runs a mail worker on env's store that sends to srv and
 // would, left to itself, look at the outbox only once an hour. It returns
 // once the worker's opening pass is over, so that whatever arrives later
 // came because the worker was woken.
-func startMailWorker(t *testing.T, env *testEnv, sink *smtpSink) {
+func startMailWorker(t *testing.T, env *testEnv, srv *mailtest.Server) {
 	t.Helper()
-	sender, err := mail.ParseSMTPURL("smtp://" + sink.addr + "?from=portal@example.com")
+	sender, err := mail.ParseSMTPURL("smtp://" + srv.Addr + "?from=portal@example.com")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -141,14 +68,13 @@ func startMailWorker(t *testing.T, env *testEnv, sink *smtpSink) {
 }
 
 // waitForMail waits, generously, for n messages.
-func waitForMail(t *testing.T, sink *smtpSink, n int) [][]byte {
+func waitForMail(t *testing.T, srv *mailtest.Server, n int) []mailtest.Message {
 	t.Helper()
-	for deadline := time.Now().Add(10 * time.Second); len(sink.messages()) < n; time.Sleep(10 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("%d mails arrived within 10s, want %d: the mail waited for the worker's next pass", len(sink.messages()), n)
-		}
+	msgs := srv.WaitFor(n, 10*time.Second)
+	if len(msgs) < n {
+		t.Fatalf("%d mails arrived within 10s, want %d: the mail waited for the worker's next pass", len(msgs), n)
 	}
-	return sink.messages()
+	return msgs
 }
 
 // TestMailThatMustGoAtOnceGoesAtOnce: the mail about an urgent concern
@@ -177,16 +103,16 @@ func TestMailThatMustGoAtOnceGoesAtOnce(t *testing.T) {
 			if err := env.store.SetLanguage(context.Background(), env.users["comms2"].ID, "nl"); err != nil {
 				t.Fatal(err)
 			}
-			sink := startSMTPSink(t)
-			startMailWorker(t, env, sink)
-			if n := len(sink.messages()); n != 0 {
+			srv := mailtest.StartServer(t, mailtest.Options{})
+			startMailWorker(t, env, srv)
+			if n := len(srv.Messages()); n != 0 {
 				t.Fatalf("%d mails before anything happened", n)
 			}
 			tt.act(t, env)
-			msgs := waitForMail(t, sink, tt.wantMails)
+			msgs := waitForMail(t, srv, tt.wantMails)
 			seen := map[string]bool{}
-			for _, data := range msgs {
-				m := mustDecodeMail(t, data)
+			for _, msg := range msgs {
+				m := mustDecodeMail(t, msg.Data)
 				to := m.Header.Get("To")
 				seen[to] = true
 				want := tt.wantEN

@@ -1,122 +1,33 @@
 package main
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
-	"errors"
+	"bytes"
 	"io"
-	"math/big"
 	"mime"
-	"mime/multipart"
-	"mime/quotedprintable"
-	"net"
 	"net/mail"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	gosmtp "github.com/emersion/go-smtp"
+	"github.com/advocacy-portal/portal/internal/mail/mailtest"
 )
-
-// smtpSink is a real SMTP server on loopback that keeps what it receives.
-type smtpSink struct {
-	addr string
-	mu   sync.Mutex
-	msgs []*mail.Message
-	tls  []bool // per message: whether it came over TLS
-}
-
-// startSMTPSink starts the sink; with tlsConfig it offers STARTTLS.
-func startSMTPSink(t *testing.T, tlsConfig ...*tls.Config) *smtpSink {
-	t.Helper()
-	sink := &smtpSink{}
-	srv := gosmtp.NewServer(gosmtp.BackendFunc(func(c *gosmtp.Conn) (gosmtp.Session, error) {
-		return &sinkSession{sink: sink, conn: c}, nil
-	}))
-	srv.Domain = "localhost"
-	if len(tlsConfig) > 0 {
-		srv.TLSConfig = tlsConfig[0]
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	sink.addr = ln.Addr().String()
-	done := make(chan struct{})
-	go func() { defer close(done); srv.Serve(ln) }()
-	t.Cleanup(func() { srv.Close(); <-done })
-	return sink
-}
-
-func (s *smtpSink) messages() []*mail.Message {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]*mail.Message(nil), s.msgs...)
-}
-
-type sinkSession struct {
-	sink *smtpSink
-	conn *gosmtp.Conn
-}
-
-func (*sinkSession) Mail(string, *gosmtp.MailOptions) error { return nil }
-func (*sinkSession) Rcpt(string, *gosmtp.RcptOptions) error { return nil }
-func (*sinkSession) Reset()                                 {}
-func (*sinkSession) Logout() error                          { return nil }
-func (s *sinkSession) Data(r io.Reader) error {
-	m, err := mail.ReadMessage(r)
-	if err != nil {
-		return err
-	}
-	body, err := io.ReadAll(m.Body)
-	if err != nil {
-		return err
-	}
-	m.Body = strings.NewReader(string(body))
-	_, overTLS := s.conn.TLSConnectionState()
-	s.sink.mu.Lock()
-	defer s.sink.mu.Unlock()
-	s.sink.msgs = append(s.sink.msgs, m)
-	s.sink.tls = append(s.sink.tls, overTLS)
-	return nil
-}
 
 // textPart returns the plain-text part of a multipart/alternative message,
 // decoded, and whether it also has an HTML part.
-func textPart(t *testing.T, m *mail.Message) (text string, hasHTML bool) {
+func textPart(t *testing.T, data []byte) (text string, hasHTML bool) {
 	t.Helper()
-	mediaType, params, err := mime.ParseMediaType(m.Header.Get("Content-Type"))
-	if err != nil || mediaType != "multipart/alternative" {
-		t.Fatalf("Content-Type %q (%v), want multipart/alternative", m.Header.Get("Content-Type"), err)
-	}
-	r := multipart.NewReader(m.Body, params["boundary"])
-	for {
-		p, err := r.NextRawPart()
-		if errors.Is(err, io.EOF) {
-			return text, hasHTML
-		}
-		if err != nil {
-			t.Fatalf("part: %v", err)
-		}
-		body, err := io.ReadAll(quotedprintable.NewReader(p))
-		if err != nil {
-			t.Fatalf("part: %v", err)
-		}
-		switch p.Header.Get("Content-Type") {
+	_, parts := mailtest.Parts(t, data)
+	for _, p := range parts {
+		switch p.ContentType {
 		case "text/plain; charset=utf-8":
-			text = strings.ReplaceAll(string(body), "\r\n", "\n")
+			text = p.Body
 		case "text/html; charset=utf-8":
-			hasHTML = len(body) > 0
+			hasHTML = len(p.Body) > 0
 		}
 	}
+	return text, hasHTML
 }
 
 // TestTrainingMailArrives starts the portal with an SMTP server: the demo
@@ -124,16 +35,30 @@ func textPart(t *testing.T, m *mail.Message) (text string, hasHTML bool) {
 // so their members get one mail each listing the modules, through the
 // reminder job, the outbox and the mail worker.
 func TestTrainingMailArrives(t *testing.T) {
-	sink := startSMTPSink(t)
-	startPortal(t, "-smtp-url", "smtp://"+sink.addr+"?from=advocacy@demo.example")
+	srv := mailtest.StartServer(t, mailtest.Options{})
+	startPortal(t, "-smtp-url", "smtp://"+srv.Addr+"?from=advocacy@demo.example")
 
 	// Digests of the demo posts go out too; this test is about training.
 	dec := new(mime.WordDecoder)
-	training := func() []*mail.Message {
-		var out []*mail.Message
-		for _, m := range sink.messages() {
-			if subject, _ := dec.DecodeHeader(m.Header.Get("Subject")); subject == "New training for you" {
-				out = append(out, m)
+	type received struct {
+		header  mail.Header
+		subject string
+		data    []byte
+	}
+	training := func() []received {
+		t.Helper()
+		var out []received
+		for _, msg := range srv.Messages() {
+			m, err := mail.ReadMessage(bytes.NewReader(msg.Data))
+			if err != nil {
+				t.Fatalf("read message: %v\n%s", err, msg.Data)
+			}
+			subject, err := dec.DecodeHeader(m.Header.Get("Subject"))
+			if err != nil {
+				t.Fatalf("Subject %q: %v", m.Header.Get("Subject"), err)
+			}
+			if subject == "New training for you" {
+				out = append(out, received{header: m.Header, subject: subject, data: msg.Data})
 			}
 		}
 		return out
@@ -148,22 +73,18 @@ func TestTrainingMailArrives(t *testing.T) {
 	}
 	got := map[string]string{}
 	for _, m := range msgs {
-		subject, err := dec.DecodeHeader(m.Header.Get("Subject"))
+		body, hasHTML := textPart(t, m.data)
+		to, err := mail.ParseAddress(m.header.Get("To"))
 		if err != nil {
-			t.Fatalf("Subject %q: %v", m.Header.Get("Subject"), err)
+			t.Fatalf("To %q: %v", m.header.Get("To"), err)
 		}
-		body, hasHTML := textPart(t, m)
-		to, err := mail.ParseAddress(m.Header.Get("To"))
-		if err != nil {
-			t.Fatalf("To %q: %v", m.Header.Get("To"), err)
-		}
-		got[to.Address] = subject + "\n" + body
-		if from := m.Header.Get("From"); !strings.Contains(from, "advocacy@demo.example") {
+		got[to.Address] = m.subject + "\n" + body
+		if from := m.header.Get("From"); !strings.Contains(from, "advocacy@demo.example") {
 			t.Errorf("From = %q", from)
 		}
-		if to.Name == "" || !hasHTML || m.Header.Get("Auto-Submitted") != "auto-generated" {
+		if to.Name == "" || !hasHTML || m.header.Get("Auto-Submitted") != "auto-generated" {
 			t.Errorf("mail to %s: display name %q, HTML part %v, Auto-Submitted %q", to.Address, to.Name, hasHTML,
-				m.Header.Get("Auto-Submitted"))
+				m.header.Get("Auto-Submitted"))
 		}
 	}
 	for _, to := range []string{"sam.patel@demo.example", "noor.devries@demo.example"} {
@@ -190,61 +111,18 @@ func keys(m map[string]string) []string {
 	return out
 }
 
-// testCA makes a certificate authority for one test and a certificate for
-// 127.0.0.1 that it signed; it returns the CA's certificate as PEM and a
-// server configuration serving the signed one.
-func testCA(t *testing.T) (caPEM []byte, server *tls.Config) {
-	t.Helper()
-	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	caTmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "Demo Company Root CA"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
-		KeyUsage: x509.KeyUsageCertSign, BasicConstraintsValid: true, IsCA: true}
-	caDER, err := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &caKey.PublicKey, caKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	caCert, err := x509.ParseCertificate(caDER)
-	if err != nil {
-		t.Fatal(err)
-	}
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "relay.demo.example"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour), IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)},
-		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, caCert, &key.PublicKey, caKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER}),
-		&tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key}}}
-}
-
 // TestMailThroughRelayWithPrivateCA starts the portal with a relay whose
 // certificate a private CA signed, TLS required, and the CA given with
 // -smtp-ca-file: the mail goes out over TLS.
 func TestMailThroughRelayWithPrivateCA(t *testing.T) {
-	caPEM, serverTLS := testCA(t)
-	caFile := filepath.Join(t.TempDir(), "company-ca.pem")
-	if err := os.WriteFile(caFile, caPEM, 0o600); err != nil {
-		t.Fatal(err)
+	ca := mailtest.NewCA(t)
+	srv := mailtest.StartServer(t, mailtest.Options{TLSConfig: ca.Server})
+	startPortal(t, "-smtp-url", "smtp://"+srv.Addr+"?from=advocacy@demo.example&tls=required", "-smtp-ca-file", ca.WriteFile(t))
+	if len(srv.WaitFor(1, 20*time.Second)) == 0 {
+		t.Fatal("no mail arrived in 20s through the relay with a private CA")
 	}
-	sink := startSMTPSink(t, serverTLS)
-	startPortal(t, "-smtp-url", "smtp://"+sink.addr+"?from=advocacy@demo.example&tls=required", "-smtp-ca-file", caFile)
-	for deadline := time.Now().Add(20 * time.Second); len(sink.messages()) == 0; time.Sleep(50 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatal("no mail arrived in 20s through the relay with a private CA")
-		}
-	}
-	sink.mu.Lock()
-	defer sink.mu.Unlock()
-	for i, overTLS := range sink.tls {
-		if !overTLS {
+	for i, m := range srv.Messages() {
+		if !m.TLS {
 			t.Errorf("mail %d came without TLS", i)
 		}
 	}
@@ -253,7 +131,7 @@ func TestMailThroughRelayWithPrivateCA(t *testing.T) {
 // TestSMTPCAFileIsChecked: the portal refuses to start with a CA file it
 // cannot read or that holds no certificate, and says which setting is wrong.
 func TestSMTPCAFileIsChecked(t *testing.T) {
-	caPEM, _ := testCA(t)
+	good := mailtest.NewCA(t).WriteFile(t)
 	dir := t.TempDir()
 	write := func(name string, data []byte) string {
 		path := filepath.Join(dir, name)
@@ -262,7 +140,6 @@ func TestSMTPCAFileIsChecked(t *testing.T) {
 		}
 		return path
 	}
-	good := write("ca.pem", caPEM)
 	tests := []struct {
 		name    string
 		env     env

@@ -3,16 +3,8 @@ package mail_test
 import (
 	"bytes"
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/pem"
 	"log/slog"
-	"math/big"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -20,61 +12,9 @@ import (
 	"time"
 
 	"github.com/advocacy-portal/portal/internal/mail"
+	"github.com/advocacy-portal/portal/internal/mail/mailtest"
 	"github.com/advocacy-portal/portal/internal/store"
 )
-
-// privateCA is a certificate authority made for one test, and a server
-// certificate for 127.0.0.1 that it signed.
-type privateCA struct {
-	caPEM  []byte      // the CA's certificate, PEM encoded
-	server *tls.Config // serves the certificate the CA signed
-}
-
-func newPrivateCA(tb testing.TB) privateCA {
-	tb.Helper()
-	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	caTmpl := &x509.Certificate{
-		SerialNumber:          big.NewInt(1),
-		Subject:               pkix.Name{CommonName: "Test Company Root CA"},
-		NotBefore:             time.Now().Add(-time.Hour),
-		NotAfter:              time.Now().Add(time.Hour),
-		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageCRLSign,
-		BasicConstraintsValid: true,
-		IsCA:                  true,
-	}
-	caDER, err := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &caKey.PublicKey, caKey)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	caCert, err := x509.ParseCertificate(caDER)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(2),
-		Subject:      pkix.Name{CommonName: "relay.internal"},
-		NotBefore:    time.Now().Add(-time.Hour),
-		NotAfter:     time.Now().Add(time.Hour),
-		IPAddresses:  []net.IP{net.IPv4(127, 0, 0, 1)},
-		KeyUsage:     x509.KeyUsageDigitalSignature,
-		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, caCert, &key.PublicKey, caKey)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return privateCA{
-		caPEM:  pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER}),
-		server: &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key}}},
-	}
-}
 
 func writeFile(tb testing.TB, name string, data []byte) string {
 	tb.Helper()
@@ -90,8 +30,8 @@ func writeFile(tb testing.TB, name string, data []byte) string {
 // TLS; without it the mail is refused, kept in the outbox, and the log and
 // the outbox say why and what to set.
 func TestRelayWithPrivateCA(t *testing.T) {
-	ca := newPrivateCA(t)
-	caFile := writeFile(t, "company-ca.pem", ca.caPEM)
+	ca := mailtest.NewCA(t)
+	caFile := ca.WriteFile(t)
 	for _, mode := range []struct {
 		name     string
 		implicit bool
@@ -106,7 +46,7 @@ func TestRelayWithPrivateCA(t *testing.T) {
 				ctx := context.Background()
 				c := newClock()
 				st := mustOpenStore(t, store.WithClock(c.Now))
-				srv := startSMTPServer(t, serverOptions{tlsConfig: ca.server, implicitTLS: mode.implicit})
+				srv := mailtest.StartServer(t, mailtest.Options{TLSConfig: ca.Server, ImplicitTLS: mode.implicit})
 				// tls=required: a STARTTLS that fails must not fall back to clear text.
 				sender := mustParseSMTPURL(t, mode.scheme+srv.Addr+"?from=portal@example.com&tls=required")
 				if withCA {
@@ -149,15 +89,15 @@ func TestRelayWithPrivateCA(t *testing.T) {
 }
 
 func TestLoadCAFile(t *testing.T) {
-	ca, other := newPrivateCA(t), newPrivateCA(t)
+	ca, other := mailtest.NewCA(t), mailtest.NewCA(t)
 	keyPEM := pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: []byte("not really a key")})
 	tests := []struct {
 		name    string
 		path    string
 		wantErr string // substring; "" for success
 	}{
-		{"one certificate", writeFile(t, "ca.pem", ca.caPEM), ""},
-		{"a bundle", writeFile(t, "bundle.pem", append(append([]byte("# company roots\n"), ca.caPEM...), other.caPEM...)), ""},
+		{"one certificate", ca.WriteFile(t), ""},
+		{"a bundle", writeFile(t, "bundle.pem", append(append([]byte("# company roots\n"), ca.PEM...), other.PEM...)), ""},
 		{"missing", filepath.Join(t.TempDir(), "nope.pem"), "no such file"},
 		{"a folder", t.TempDir(), "SMTP CA file"},
 		{"empty", writeFile(t, "empty.pem", nil), "holds no PEM certificate"},

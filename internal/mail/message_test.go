@@ -1,60 +1,15 @@
 package mail_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
-	"io"
-	"mime"
-	"mime/multipart"
-	"mime/quotedprintable"
-	netmail "net/mail"
 	"strings"
 	"testing"
 
 	"github.com/advocacy-portal/portal/internal/mail"
+	"github.com/advocacy-portal/portal/internal/mail/mailtest"
 	"github.com/advocacy-portal/portal/internal/store"
 )
-
-// part is one decoded part of a multipart message.
-type part struct {
-	ContentType string
-	Body        string
-}
-
-// mustParts reads a multipart/alternative message's parts, decoded.
-func mustParts(tb testing.TB, data []byte) (netmail.Header, []part) {
-	tb.Helper()
-	msg, err := netmail.ReadMessage(bytes.NewReader(data))
-	if err != nil {
-		tb.Fatalf("read message: %v\n%s", err, data)
-	}
-	mediaType, params, err := mime.ParseMediaType(msg.Header.Get("Content-Type"))
-	if err != nil || mediaType != "multipart/alternative" || params["boundary"] == "" {
-		tb.Fatalf("Content-Type = %q (%v), want multipart/alternative with a boundary", msg.Header.Get("Content-Type"), err)
-	}
-	r := multipart.NewReader(msg.Body, params["boundary"])
-	var parts []part
-	for {
-		p, err := r.NextRawPart()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			tb.Fatalf("next part: %v", err)
-		}
-		if cte := p.Header.Get("Content-Transfer-Encoding"); cte != "quoted-printable" {
-			tb.Errorf("part %s: Content-Transfer-Encoding = %q", p.Header.Get("Content-Type"), cte)
-		}
-		body, err := io.ReadAll(quotedprintable.NewReader(p))
-		if err != nil {
-			tb.Fatalf("decode part: %v", err)
-		}
-		parts = append(parts, part{ContentType: p.Header.Get("Content-Type"),
-			Body: strings.ReplaceAll(string(body), "\r\n", "\n")})
-	}
-	return msg.Header, parts
-}
 
 // TestWorkerSendsTextAndHTML: a mail with an HTML body goes out as
 // multipart/alternative, plain text first, with the recipient's display
@@ -65,7 +20,7 @@ func TestWorkerSendsTextAndHTML(t *testing.T) {
 	ctx := context.Background()
 	c := newClock()
 	st := mustOpenStore(t, store.WithClock(c.Now))
-	srv := startSMTPServer(t, serverOptions{})
+	srv := mailtest.StartServer(t, mailtest.Options{})
 	w := &mail.Worker{Store: st, Sender: mustParseSMTPURL(t, "smtp://"+srv.Addr+"?from=portal@example.com"), Now: c.Now}
 
 	html := "<!DOCTYPE html>\n<html lang=\"nl\"><body><p>Hallo Noor,</p><p><a href=\"https://portal.example.com/feed\">Naar de feed</a></p>" +
@@ -107,7 +62,7 @@ func TestWorkerSendsTextAndHTML(t *testing.T) {
 			if len(got[i].To) != 1 || got[i].To[0] != tt.wantEnvelopeRecipient {
 				t.Errorf("envelope recipients = %q, want %q", got[i].To, tt.wantEnvelopeRecipient)
 			}
-			h, parts := mustParts(t, got[i].Data)
+			h, parts := mailtest.Parts(t, got[i].Data)
 			rawTo := h.Get("To")
 			if strings.Contains(rawTo, "=?utf-8?") != tt.wantRawToEncoded {
 				t.Errorf("raw To = %q, RFC 2047 encoded: want %v", rawTo, tt.wantRawToEncoded)
@@ -137,7 +92,7 @@ func TestWorkerSendsTextAndHTML(t *testing.T) {
 			if len(parts) != 2 {
 				t.Fatalf("%d parts, want text and HTML", len(parts))
 			}
-			want := []part{{"text/plain; charset=utf-8", tt.wantText}, {"text/html; charset=utf-8", tt.wantHTML}}
+			want := []mailtest.Part{{ContentType: "text/plain; charset=utf-8", Body: tt.wantText}, {ContentType: "text/html; charset=utf-8", Body: tt.wantHTML}}
 			for j := range want {
 				if parts[j] != want[j] {
 					t.Errorf("part %d = %+v, want %+v", j, parts[j], want[j])
@@ -148,7 +103,7 @@ func TestWorkerSendsTextAndHTML(t *testing.T) {
 }
 
 func TestSendRefusesBadHeaders(t *testing.T) {
-	srv := startSMTPServer(t, serverOptions{})
+	srv := mailtest.StartServer(t, mailtest.Options{})
 	sender := mustParseSMTPURL(t, "smtp://"+srv.Addr+"?from=portal@example.com")
 	ok := mail.Message{To: "a@example.com", Subject: "Hi", Body: "x"}
 	tests := []struct {

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/advocacy-portal/portal/internal/mail"
+	"github.com/advocacy-portal/portal/internal/mail/mailtest"
 	"github.com/advocacy-portal/portal/internal/store"
 )
 
@@ -75,7 +76,7 @@ func TestWorkerDeliversQueuedMail(t *testing.T) {
 	ctx := context.Background()
 	c := newClock()
 	st := mustOpenStore(t, store.WithClock(c.Now))
-	srv := startSMTPServer(t, serverOptions{})
+	srv := mailtest.StartServer(t, mailtest.Options{})
 	sender := mustParseSMTPURL(t, "smtp://"+srv.Addr+"?from=Advocacy%20Portal%20%3Cportal@example.com%3E")
 
 	dutchBody := "Beste Noël,\n\nJe training \"Sociale media\" loopt af op 12 november.\n" +
@@ -153,13 +154,13 @@ func TestWorkerDeliversQueuedMail(t *testing.T) {
 }
 
 func TestWorkerRetriesRejectedMail(t *testing.T) {
-	for _, rejectAt := range []string{"rcpt", "data"} {
-		t.Run(rejectAt, func(t *testing.T) {
+	for _, rejectAt := range []mailtest.Step{mailtest.StepRcpt, mailtest.StepData} {
+		t.Run(string(rejectAt), func(t *testing.T) {
 			ctx := context.Background()
 			c := newClock()
 			st := mustOpenStore(t, store.WithClock(c.Now))
-			srv := startSMTPServer(t, serverOptions{})
-			srv.RejectAt.Store(rejectAt)
+			srv := mailtest.StartServer(t, mailtest.Options{})
+			srv.RejectAt(rejectAt)
 			var logs bytes.Buffer
 			w := &mail.Worker{
 				Store: st, Sender: mustParseSMTPURL(t, "smtp://"+srv.Addr+"?from=portal@example.com"),
@@ -184,10 +185,10 @@ func TestWorkerRetriesRejectedMail(t *testing.T) {
 				t.Errorf("failure log contains the body: %s", log)
 			}
 
-			srv.RejectAt.Store("")
+			srv.RejectAt(mailtest.StepNone)
 			c.Advance(59 * time.Second)
-			if sent, failed, _ := w.RunOnce(ctx); sent+failed != 0 {
-				t.Fatalf("RunOnce before the retry time = %d sent, %d failed; want nothing", sent, failed)
+			if sent, failed, err := w.RunOnce(ctx); err != nil || sent+failed != 0 {
+				t.Fatalf("RunOnce before the retry time = %d sent, %d failed, %v; want nothing", sent, failed, err)
 			}
 			c.Advance(time.Second)
 			if sent, failed, err := w.RunOnce(ctx); err != nil || sent != 1 || failed != 0 {
@@ -283,7 +284,7 @@ func TestSendToDownServerIsBounded(t *testing.T) {
 }
 
 func TestSendRefusesHeaderInjection(t *testing.T) {
-	srv := startSMTPServer(t, serverOptions{})
+	srv := mailtest.StartServer(t, mailtest.Options{})
 	sender := mustParseSMTPURL(t, "smtp://"+srv.Addr+"?from=portal@example.com")
 	tests := []struct {
 		name string
@@ -311,7 +312,7 @@ func TestSendRefusesHeaderInjection(t *testing.T) {
 }
 
 func TestSMTPAuthOverLoopback(t *testing.T) {
-	srv := startSMTPServer(t, serverOptions{user: "portal", password: "s3cret"})
+	srv := mailtest.StartServer(t, mailtest.Options{User: "portal", Password: "s3cret"})
 	tests := []struct {
 		name    string
 		url     string
@@ -337,25 +338,26 @@ func TestSMTPAuthOverLoopback(t *testing.T) {
 }
 
 func TestSMTPTLS(t *testing.T) {
-	serverTLS, clientTLS := selfSignedTLS(t)
+	ca := mailtest.NewCA(t)
+	serverTLS, clientTLS := ca.Server, ca.Client()
 	tests := []struct {
 		name     string
-		opts     serverOptions
+		opts     mailtest.Options
 		scheme   string
 		query    string
 		wantErr  string
 		wantTLS  bool
 		wantAuth bool
 	}{
-		{name: "STARTTLS with auth", opts: serverOptions{tlsConfig: serverTLS, user: "u", password: "p"}, scheme: "smtp://u:p@", wantTLS: true, wantAuth: true},
-		{name: "STARTTLS required", opts: serverOptions{tlsConfig: serverTLS}, scheme: "smtp://", query: "&tls=required", wantTLS: true},
-		{name: "required but not offered", opts: serverOptions{}, scheme: "smtp://", query: "&tls=required", wantErr: "STARTTLS"},
-		{name: "not offered, opportunistic", opts: serverOptions{}, scheme: "smtp://"},
-		{name: "implicit TLS", opts: serverOptions{tlsConfig: serverTLS, implicitTLS: true, user: "u", password: "p"}, scheme: "smtps://u:p@", wantTLS: true, wantAuth: true},
+		{name: "STARTTLS with auth", opts: mailtest.Options{TLSConfig: serverTLS, User: "u", Password: "p"}, scheme: "smtp://u:p@", wantTLS: true, wantAuth: true},
+		{name: "STARTTLS required", opts: mailtest.Options{TLSConfig: serverTLS}, scheme: "smtp://", query: "&tls=required", wantTLS: true},
+		{name: "required but not offered", opts: mailtest.Options{}, scheme: "smtp://", query: "&tls=required", wantErr: "STARTTLS"},
+		{name: "not offered, opportunistic", opts: mailtest.Options{}, scheme: "smtp://"},
+		{name: "implicit TLS", opts: mailtest.Options{TLSConfig: serverTLS, ImplicitTLS: true, User: "u", Password: "p"}, scheme: "smtps://u:p@", wantTLS: true, wantAuth: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			srv := startSMTPServer(t, tt.opts)
+			srv := mailtest.StartServer(t, tt.opts)
 			sender := mustParseSMTPURL(t, tt.scheme+srv.Addr+"?from=portal@example.com"+tt.query)
 			sender.TLSConfig = clientTLS
 			err := sender.Send(context.Background(), mail.Message{To: "a@example.com", Subject: "Hi", Body: "x"})
@@ -436,7 +438,7 @@ func TestWorkerWithoutSenderLeavesMail(t *testing.T) {
 func TestQueuedMailWakesRun(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	st := mustOpenStore(t)
-	srv := startSMTPServer(t, serverOptions{})
+	srv := mailtest.StartServer(t, mailtest.Options{})
 	w := &mail.Worker{Store: st, Sender: mustParseSMTPURL(t, "smtp://"+srv.Addr+"?from=portal@example.com"),
 		Interval: time.Hour, SendTimeout: 5 * time.Second}
 	done := make(chan struct{})
@@ -467,13 +469,9 @@ func TestQueuedMailWakesRun(t *testing.T) {
 	waitForMessages(t, srv, 3)
 }
 
-func waitForMessages(tb testing.TB, srv *testServer, n int) {
+func waitForMessages(tb testing.TB, srv *mailtest.Server, n int) {
 	tb.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for len(srv.Messages()) < n {
-		if time.Now().After(deadline) {
-			tb.Fatalf("server has %d messages after 5s, want %d", len(srv.Messages()), n)
-		}
-		time.Sleep(10 * time.Millisecond)
+	if got := len(srv.WaitFor(n, 5*time.Second)); got < n {
+		tb.Fatalf("server has %d messages after 5s, want %d", got, n)
 	}
 }

@@ -55,6 +55,8 @@ var oidcPeople = []oidctest.Person{
 		Groups: []string{"portal-admins"}},
 	{Subject: "sub-dana", Email: "dana@example.com", EmailVerified: true, GivenName: "Dana", FamilyName: "Directory"},
 	{Subject: "sub-dino", Email: "dino@example.com", EmailVerified: false, GivenName: "Dino", FamilyName: "Directory"},
+	{Subject: "sub-dana-twin", Email: "dana@example.com", EmailVerified: true, GivenName: "Dana", FamilyName: "Twin",
+		Groups: []string{"portal-admins"}},
 }
 
 // oidcSetup is the portal on a real listener signing in through a real
@@ -303,6 +305,38 @@ func TestOIDCSignInEmailVerification(t *testing.T) {
 				t.Errorf("the directory account was signed in to")
 			}
 		})
+	}
+}
+
+// TestOIDCSignInLinkBindsTheDirectoryAccount: once a verified sign-in has
+// linked the account the directory made, it is that identity's: another
+// subject with the same address is refused, and the first signs in again.
+func TestOIDCSignInLinkBindsTheDirectoryAccount(t *testing.T) {
+	o := newOIDCSetup(t, oidcOptions{})
+	ctx := context.Background()
+	if _, _, err := o.env.store.ImportRoster(ctx, []roster.Row{{Line: 2, Email: "dana@example.com", Name: "From the directory"}},
+		o.env.users["hr"].ID); err != nil {
+		t.Fatal(err)
+	}
+	if resp, body := o.signIn(t, "sub-dana"); resp.Request.URL.Path != "/feed" {
+		t.Fatalf("dana's first sign-in ended at %s:\n%.1500s", resp.Request.URL, body)
+	}
+	dana, ok := o.userByEmail(t, "dana@example.com")
+	if !ok {
+		t.Fatal("no account for dana")
+	}
+	if iss, sub, bound, err := o.env.store.UserIdentity(ctx, dana.ID); err != nil || !bound || iss != o.op.Issuer || sub != "sub-dana" {
+		t.Fatalf("identity = %s %s %v %v; want (%s, sub-dana)", iss, sub, bound, err, o.op.Issuer)
+	}
+	resp, body := o.signIn(t, "sub-dana-twin")
+	if resp.StatusCode != http.StatusForbidden || !strings.Contains(body, "already belongs to a portal account") {
+		t.Fatalf("the twin's sign-in answered %d at %s:\n%.1500s", resp.StatusCode, resp.Request.URL, body)
+	}
+	if after, err := o.env.store.User(ctx, dana.ID); err != nil || !slices.Equal(after.Roles, []account.Role{account.Employee}) {
+		t.Errorf("dana's account after the twin = %+v, %v; want an employee still", after, err)
+	}
+	if resp, _ := o.signIn(t, "sub-dana"); resp.Request.URL.Path != "/feed" {
+		t.Errorf("dana's second sign-in ended at %s", resp.Request.URL)
 	}
 }
 

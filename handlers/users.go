@@ -25,6 +25,7 @@ func (s *server) adminUserRoutes(r router) {
 	r.allow(httpPost, "/admin/users/:id/roles", s.saveUserRoles, admin...)
 	r.allow(httpPost, "/admin/users/:id/deactivate", s.deactivateUser, admin...)
 	r.allow(httpPost, "/admin/users/:id/reactivate", s.reactivateUser, admin...)
+	r.allow(httpPost, "/admin/users/:id/identity/forget", s.forgetUserIdentity, admin...)
 	r.allow(httpGet, "/admin/audit", s.showAuditLog, admin...)
 	r.allow(httpGet, "/admin/audit.csv", s.exportAuditLog, admin...)
 }
@@ -117,7 +118,7 @@ func (s *server) showUser(c *fiber.Ctx) error {
 		return err
 	}
 	done := c.Query("done")
-	if !slices.Contains([]string{"roles", "unchanged", "deactivated", "reactivated"}, done) {
+	if !slices.Contains([]string{"roles", "unchanged", "deactivated", "reactivated", "identity-forgotten"}, done) {
 		done = ""
 	}
 	return s.renderUser(c, fiber.StatusOK, person, views.UserPage{Done: done})
@@ -153,6 +154,9 @@ func (s *server) renderUser(c *fiber.Ctx, status int, person account.User, m vie
 		return err
 	}
 	if m.Sessions, err = s.Store.SessionCount(ctx(c), person.ID); err != nil {
+		return err
+	}
+	if m.Issuer, m.Subject, m.Bound, err = s.Store.UserIdentity(ctx(c), person.ID); err != nil {
 		return err
 	}
 	return s.render(c, status, views.UserView(s.chrome(c, person.Name+" · Users", "admin"), m))
@@ -230,4 +234,26 @@ func (s *server) setUserActive(c *fiber.Ctx, active bool) error {
 		return c.Redirect(userURL(person.ID, "reactivated"), fiber.StatusSeeOther)
 	}
 	return c.Redirect(userURL(person.ID, "deactivated"), fiber.StatusSeeOther)
+}
+
+// forgetUserIdentity unbinds a user's account from its sign-in identity,
+// so that their next sign-in with a verified email links it again: for a
+// person whose account at the identity provider was replaced, or after a
+// move to another provider. Their sessions end. Audit-logged by the store.
+func (s *server) forgetUserIdentity(c *fiber.Ctx) error {
+	person, err := s.personParam(c)
+	if err != nil {
+		return err
+	}
+	err = s.Store.ForgetIdentity(ctx(c), person.ID, userOf(c).ID)
+	switch {
+	case errors.Is(err, store.ErrUnchanged):
+		return s.renderUser(c, fiber.StatusConflict, person, views.UserPage{
+			Problem: "This account has no sign-in identity to forget: it links to the next sign-in with its verified email address already."})
+	case errors.Is(err, store.ErrNotFound):
+		return apperr.New(apperr.NotFound, "There is no such person.")
+	case err != nil:
+		return err
+	}
+	return c.Redirect(userURL(person.ID, "identity-forgotten"), fiber.StatusSeeOther)
 }

@@ -33,6 +33,7 @@ var adminRoleTable = []roleEntry{
 	{"GET", "/admin/users/:id", "/admin/users/1", adminOnly},
 	{"POST", "/admin/users/:id/roles", "/admin/users/999999/roles", adminOnly},
 	{"POST", "/admin/users/:id/deactivate", "/admin/users/999999/deactivate", adminOnly},
+	{"POST", "/admin/users/:id/identity/forget", "/admin/users/999999/identity/forget", adminOnly},
 	{"POST", "/admin/users/:id/reactivate", "/admin/users/999999/reactivate", adminOnly},
 	{"GET", "/admin/audit", "/admin/audit", adminOnly},
 	{"GET", "/admin/audit.csv", "/admin/audit.csv", adminOnly},
@@ -524,4 +525,28 @@ func TestDeactivateUser(t *testing.T) {
 	if u, _ := env.store.User(context.Background(), env.users["admin"].ID); !u.Active {
 		t.Errorf("the admin deactivated themselves")
 	}
+}
+
+func TestForgetUserIdentity(t *testing.T) {
+	env := newAdminEnv(t)
+	employee := env.users["employee"]
+	page := mustDoc(t, env.do(t, "admin", http.MethodGet, fmt.Sprintf("/admin/users/%d", employee.ID), nil))
+	if got := page.Find(`[data-testid="identity-subject"]`).Text(); got != "test:employee" || !has(page, "forget-identity-form") {
+		t.Fatalf("the user page shows subject %q and a forget form: %v", got, has(page, "forget-identity-form"))
+	}
+	path := fmt.Sprintf("/admin/users/%d/identity/forget", employee.ID)
+	wantRedirect(t, env.do(t, "admin", http.MethodPost, path, nil), fmt.Sprintf("/admin/users/%d?done=identity-forgotten", employee.ID))
+	if _, _, ok, err := env.store.UserIdentity(context.Background(), employee.ID); err != nil || ok {
+		t.Errorf("identity still bound: %v, %v", ok, err)
+	}
+	page = mustDoc(t, env.do(t, "admin", http.MethodGet, fmt.Sprintf("/admin/users/%d?done=identity-forgotten", employee.ID), nil))
+	if !has(page, "done-identity-forgotten") || !has(page, "identity-none") || has(page, "forget-identity-form") {
+		t.Errorf("the page after forgetting does not say so")
+	}
+	resp := env.do(t, "admin", http.MethodPost, path, nil)
+	wantStatus(t, resp, http.StatusConflict)
+	if !has(mustDoc(t, resp), "form-problem") {
+		t.Errorf("forgetting twice does not explain itself")
+	}
+	wantStatus(t, env.do(t, "admin", http.MethodPost, "/admin/users/999999/identity/forget", nil), http.StatusNotFound)
 }

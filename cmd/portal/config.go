@@ -207,6 +207,9 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (Conf
 	if c.Google.ClientID != "" && c.Google.ClientSecret == "" {
 		bad("-google-client-id needs -google-client-secret too")
 	}
+	if c.MicrosoftTrustEmail && slices.Contains([]string{"organizations", "common", "consumers"}, strings.ToLower(c.MicrosoftTenant)) {
+		bad("-microsoft-trust-email needs -microsoft-tenant to be your own tenant's id, not %q: any tenant's admins can set any address", c.MicrosoftTenant)
+	}
 	if c.Microsoft.ClientID != "" && c.Microsoft.ClientSecret == "" {
 		bad("-microsoft-client-id needs -microsoft-client-secret too")
 	}

@@ -146,6 +146,13 @@ func TestParseConfig(t *testing.T) {
 		},
 		{name: "issuer that is not a URL", env: production.with("PORTAL_OIDC_ISSUER", "login.example.com"), wantErr: []string{"-oidc-issuer"}},
 		{name: "scopes without openid", env: production.with("PORTAL_OIDC_SCOPES", "email profile"), wantErr: []string{"must include openid"}},
+		{
+			name:    "trusting Microsoft's addresses from any tenant",
+			env:     production.with("PORTAL_MICROSOFT_TRUST_EMAIL", "true", "PORTAL_MICROSOFT_TENANT", "organizations"),
+			wantErr: []string{`-microsoft-trust-email needs -microsoft-tenant to be your own tenant's id, not "organizations"`},
+		},
+		{name: "trusting Microsoft's addresses by default tenant", env: production.with("PORTAL_MICROSOFT_TRUST_EMAIL", "true"),
+			wantErr: []string{"-microsoft-trust-email"}},
 		{name: "trust-email not a boolean", env: production.with("PORTAL_OIDC_TRUST_EMAIL", "sometimes"), wantErr: []string{"-oidc-trust-email"}},
 		{name: "base URL without a scheme", args: []string{"-base-url", "advocacy.example.com"}, wantErr: []string{"-base-url"}},
 		{name: "base URL with another scheme", args: []string{"-base-url", "ftp://advocacy.example.com"}, wantErr: []string{"-base-url"}},
@@ -230,7 +237,7 @@ func TestParseConfig(t *testing.T) {
 
 func TestParseConfigSignIn(t *testing.T) {
 	cfg, err := parseConfig(nil, production.with("PORTAL_OIDC_SCOPES", "openid, email groups", "PORTAL_OIDC_TRUST_EMAIL", "true",
-		"PORTAL_MICROSOFT_TRUST_EMAIL", "1").get, io.Discard)
+		"PORTAL_MICROSOFT_TRUST_EMAIL", "1", "PORTAL_MICROSOFT_TENANT", "3f9a0c1e-8d2b-4e77-a1b0-5c6d7e8f9a0b").get, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -71,18 +71,19 @@ func (e *TakenError) Error() string {
 // (id.Issuer, id.Subject); holder is the account that has id.Email, or nil.
 //
 // The rules: an identity bound to an account signs in to it, whatever its
-// email says. Otherwise an account is found by email only if the provider
-// verified the email and that account has no identity yet; an email held by
-// an account bound to another identity is refused (*TakenError), never
-// rewritten; and an unverified email neither links nor creates an account.
+// email says. Otherwise an unverified email neither links nor creates an
+// account (and, checked first, tells nothing about the accounts there
+// are); an account is found by a verified email only if it has no
+// identity yet; and a verified email held by an account bound to another
+// identity is refused (*TakenError), never rewritten.
 func BindingFor(id Identity, bound bool, holder *EmailHolder) (Binding, error) {
 	switch {
 	case bound:
 		return SignInBound, nil
-	case holder != nil && holder.Bound:
-		return 0, &TakenError{UserID: holder.UserID}
 	case !id.EmailVerified:
 		return 0, ErrEmailUnverified
+	case holder != nil && holder.Bound:
+		return 0, &TakenError{UserID: holder.UserID}
 	case holder != nil:
 		return LinkByEmail, nil
 	default:

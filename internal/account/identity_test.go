@@ -24,7 +24,8 @@ func TestBindingFor(t *testing.T) {
 		{"verified email of a directory account links", verified, false, &EmailHolder{UserID: 3}, LinkByEmail, nil, 0},
 		{"unverified email of a directory account is refused", unverified, false, &EmailHolder{UserID: 3}, 0, ErrEmailUnverified, 0},
 		{"verified email of a bound account is a takeover", verified, false, &EmailHolder{UserID: 4, Bound: true}, 0, nil, 4},
-		{"unverified email of a bound account is a takeover too", unverified, false, &EmailHolder{UserID: 4, Bound: true}, 0, nil, 4},
+		{"unverified email of a bound account is refused as unverified, saying nothing of the account", unverified, false,
+			&EmailHolder{UserID: 4, Bound: true}, 0, ErrEmailUnverified, 0},
 		{"new verified person gets an account", verified, false, nil, CreateAccount, nil, 0},
 		{"new unverified person gets none", unverified, false, nil, 0, ErrEmailUnverified, 0},
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/markbates/goth"
 
 	"github.com/advocacy-portal/portal/internal/account"
+	"github.com/advocacy-portal/portal/internal/input"
 )
 
 // Provider is a configured way to sign in.
@@ -84,9 +85,23 @@ type Claims struct {
 	Subject       string
 	Email         string
 	EmailVerified bool // the provider says the email address is the person's
-	Name          string
-	Department    string
-	Groups        []string
+	// EmailVerifiedSent says the provider sent a verification claim at all
+	// (true or false): a setting that trusts its addresses applies only
+	// when it said nothing, never over its "not verified".
+	EmailVerifiedSent bool
+	Name              string
+	Department        string
+	Groups            []string
+}
+
+// verificationClaims are the claims in which providers say whether they
+// verified an email address.
+var verificationClaims = []string{"email_verified", "verified_email", "xms_edov"}
+
+// trusted is whether c's email counts as verified, given whether the
+// provider's addresses are trusted when it says nothing about them.
+func (c Claims) trusted(trustEmail bool) bool {
+	return c.EmailVerified || (trustEmail && !c.EmailVerifiedSent)
 }
 
 // ClaimsFromGoth reads the claims of a goth user; Issuer is left to the
@@ -97,12 +112,12 @@ type Claims struct {
 // by the tenant).
 func ClaimsFromGoth(u goth.User, groupsClaim string) Claims {
 	c := Claims{Subject: u.UserID, Email: strings.TrimSpace(u.Email), Name: strings.TrimSpace(u.Name)}
-	for _, k := range []string{"email_verified", "verified_email", "xms_edov"} {
+	for _, k := range verificationClaims {
 		switch v := u.RawData[k].(type) {
 		case bool:
-			c.EmailVerified = c.EmailVerified || v
+			c.EmailVerified, c.EmailVerifiedSent = c.EmailVerified || v, true
 		case string:
-			c.EmailVerified = c.EmailVerified || strings.EqualFold(v, "true")
+			c.EmailVerified, c.EmailVerifiedSent = c.EmailVerified || strings.EqualFold(v, "true"), true
 		}
 	}
 	if c.Name == "" {
@@ -132,9 +147,23 @@ func (m RoleMap) Identity(providerSlug string, c Claims) (account.Identity, erro
 	if c.Subject == "" {
 		return account.Identity{}, fmt.Errorf("the identity provider sent no subject")
 	}
-	if c.Email == "" || !strings.Contains(c.Email, "@") {
-		return account.Identity{}, fmt.Errorf("the identity provider sent no email address")
+	if c.Email == "" || !strings.Contains(c.Email, "@") || !input.Valid(c.Email, input.Line) || strings.ContainsAny(c.Email, " <>,;\"") {
+		return account.Identity{}, fmt.Errorf("the identity provider sent no usable email address")
 	}
+	if !input.Valid(c.Subject, input.Line) || !input.Valid(c.Issuer, input.Line) {
+		return account.Identity{}, fmt.Errorf("the identity provider sent an identity that cannot be stored")
+	}
+	// Names, departments and groups are the provider's to correct, and a
+	// person may edit their own name there: what cannot be stored is
+	// replaced rather than refused.
+	c.Name, c.Department = input.Clean(c.Name, input.Line), input.Clean(c.Department, input.Line)
+	groups := make([]string, 0, len(c.Groups))
+	for _, g := range c.Groups {
+		if g = input.Clean(g, input.Line); g != "" {
+			groups = append(groups, g)
+		}
+	}
+	c.Groups = groups
 	name := c.Name
 	if name == "" {
 		name, _, _ = strings.Cut(c.Email, "@")
@@ -184,7 +213,7 @@ func (f GothFlow) Finish(_ context.Context, saved string, query url.Values) (Cla
 	}
 	c := ClaimsFromGoth(gu, f.GroupsClaim)
 	c.Issuer = f.Issuer
-	c.EmailVerified = f.TrustEmail || c.EmailVerified
+	c.EmailVerified = c.trusted(f.TrustEmail)
 	return c, nil
 }
 

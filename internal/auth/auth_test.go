@@ -208,6 +208,16 @@ func TestIdentity(t *testing.T) {
 			want:   account.Identity{Issuer: "https://idp.example", Subject: "3f9a", LegacySubject: "oidc:3f9a", Email: "sam@example.com", Name: "sam"},
 		},
 		{name: "no issuer", claims: auth.Claims{Subject: "3f9a", Email: "sam@example.com"}, wantError: "issuer"},
+		{
+			name: "names and groups a provider lets people edit are cleaned",
+			claims: auth.Claims{Issuer: "https://idp.example", Subject: "3f9a", Email: "sam@example.com", Name: "Eve\x00\r\nBcc: x",
+				Department: "Sales\tEMEA", Groups: []string{"portal-comms", "\x00", "caf\xe9"}},
+			want: account.Identity{Issuer: "https://idp.example", Subject: "3f9a", LegacySubject: "oidc:3f9a", Email: "sam@example.com",
+				Name: "Eve   Bcc: x", Department: "Sales EMEA", Roles: []account.Role{account.Comms}, Groups: []string{"portal-comms", "caf\ufffd"}},
+		},
+		{name: "an email with a line break", claims: auth.Claims{Issuer: "https://idp.example", Subject: "3f9a", Email: "sam@example.com\r\nBcc: x@y"}, wantError: "email"},
+		{name: "an email with a display name", claims: auth.Claims{Issuer: "https://idp.example", Subject: "3f9a", Email: "Sam <sam@example.com>"}, wantError: "email"},
+		{name: "a subject with NUL", claims: auth.Claims{Issuer: "https://idp.example", Subject: "3f\x009a", Email: "sam@example.com"}, wantError: "cannot be stored"},
 		{name: "no subject", claims: auth.Claims{Email: "sam@example.com"}, wantError: "subject"},
 		{name: "no email", claims: auth.Claims{Subject: "3f9a"}, wantError: "email"},
 		{name: "email without @", claims: auth.Claims{Subject: "3f9a", Email: "sam"}, wantError: "email"},
@@ -226,7 +236,8 @@ func TestIdentity(t *testing.T) {
 			}
 			if got.Issuer != tt.want.Issuer || got.Subject != tt.want.Subject || got.LegacySubject != tt.want.LegacySubject ||
 				got.EmailVerified != tt.want.EmailVerified || got.Email != tt.want.Email || got.Name != tt.want.Name ||
-				got.Department != tt.want.Department || !slices.Equal(got.Roles, tt.want.Roles) {
+				got.Department != tt.want.Department || !slices.Equal(got.Roles, tt.want.Roles) ||
+				(tt.want.Groups != nil && !slices.Equal(got.Groups, tt.want.Groups)) {
 				t.Errorf("Identity = %+v, want %+v", got, tt.want)
 			}
 		})

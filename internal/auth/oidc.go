@@ -183,11 +183,28 @@ func (o *OIDC) Finish(ctx context.Context, saved string, query url.Values) (Clai
 	if gu.UserID != idt.Subject {
 		return Claims{}, fmt.Errorf("oidc: userinfo names another subject than the ID token")
 	}
+	// goth lays userinfo over the ID token's claims. An address and what
+	// the provider says of it are taken as a pair from one source: the
+	// verified token when it carries an address, else userinfo.
+	var token map[string]any
+	if err := idt.Claims(&token); err != nil {
+		return Claims{}, fmt.Errorf("oidc: ID token claims: %w", err)
+	}
+	if email, ok := token["email"].(string); ok && email != "" {
+		gu.Email = email
+		for _, k := range verificationClaims {
+			if v, ok := token[k]; ok {
+				gu.RawData[k] = v
+			} else {
+				delete(gu.RawData, k)
+			}
+		}
+	}
 	c := ClaimsFromGoth(gu, o.cfg.GroupsClaim)
 	c.Issuer = idt.Issuer
 	if o.cfg.IdentityIssuer != "" {
 		c.Issuer = o.cfg.IdentityIssuer
 	}
-	c.EmailVerified = o.cfg.TrustEmail || c.EmailVerified
+	c.EmailVerified = c.trusted(o.cfg.TrustEmail)
 	return c, nil
 }

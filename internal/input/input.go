@@ -6,6 +6,7 @@ package input
 
 import (
 	"fmt"
+	"strings"
 	"unicode"
 	"unicode/utf8"
 )
@@ -51,6 +52,27 @@ func Check(s string, k Kind) error {
 		}
 	}
 	return nil
+}
+
+// Clean returns s with what Check refuses replaced: invalid UTF-8 by
+// U+FFFD and each disallowed character by a space, trimmed. It is for text
+// a person cannot correct at once, such as an identity provider's claims;
+// text a person sends is refused with Check instead.
+func Clean(s string, k Kind) string {
+	var b strings.Builder
+	for i, r := range s {
+		if r == utf8.RuneError {
+			if _, size := utf8.DecodeRuneInString(s[i:]); size == 1 {
+				b.WriteRune(utf8.RuneError)
+				continue
+			}
+		}
+		if !Valid(string(r), k) {
+			r = ' '
+		}
+		b.WriteRune(r)
+	}
+	return strings.TrimSpace(b.String())
 }
 
 // Valid reports whether s may be stored as text of kind k.

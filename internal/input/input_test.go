@@ -55,6 +55,25 @@ func TestCheck(t *testing.T) {
 	}
 }
 
+func TestClean(t *testing.T) {
+	tests := []struct {
+		in   string
+		kind Kind
+		want string
+	}{
+		{"Eve\x00\r\nBcc: x", Line, "Eve   Bcc: x"},
+		{"caf\xe9 au lait", Line, "caf\ufffd au lait"},
+		{" Sam Patel ", Line, "Sam Patel"},
+		{"two\nlines", Text, "two\nlines"},
+		{"\ufeffSales", Line, "Sales"},
+	}
+	for _, tt := range tests {
+		if got := Clean(tt.in, tt.kind); got != tt.want || !Valid(got, tt.kind) {
+			t.Errorf("Clean(%q) = %q (valid %v), want %q", tt.in, got, Valid(got, tt.kind), tt.want)
+		}
+	}
+}
+
 func FuzzCheck(f *testing.F) {
 	for _, s := range []string{"", "plain", "a\x00b", "caf\xe9", "a\nb"} {
 		f.Add(s)
@@ -65,6 +84,11 @@ func FuzzCheck(f *testing.F) {
 		}
 		if Check(s, Text) == nil && strings.ContainsRune(s, 0) {
 			t.Fatalf("%q holds NUL and passed", s)
+		}
+		for _, k := range []Kind{Line, Text} {
+			if c := Clean(s, k); !Valid(c, k) {
+				t.Fatalf("Clean(%q) = %q, which Check refuses", s, c)
+			}
 		}
 	})
 }

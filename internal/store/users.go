@@ -120,15 +120,19 @@ func (s *Store) upsertIdentity(ctx context.Context, id account.Identity, signIn 
 
 // boundAccount returns the account bound to id, or 0. An account bound
 // under id's legacy subject (from before issuers were kept) is moved to
-// (issuer, subject) on the way.
+// (issuer, subject) on the way, but only when the provider verified the
+// email and it is the account's: a legacy subject names no issuer, so
+// another provider's (or a new issuer's) subject of the same spelling must
+// not claim it.
 func boundAccount(ctx context.Context, tx *sql.Tx, id account.Identity, now string) (int64, error) {
 	var userID int64
 	err := tx.QueryRowContext(ctx, `SELECT user_id FROM identities WHERE issuer = ? AND subject = ?`,
 		id.Issuer, id.Subject).Scan(&userID)
-	if errors.Is(err, sql.ErrNoRows) && id.LegacySubject != "" {
+	if errors.Is(err, sql.ErrNoRows) && id.LegacySubject != "" && id.EmailVerified {
 		err = tx.QueryRowContext(ctx, `UPDATE identities SET issuer = ?, subject = ?, created_at = ?
-			WHERE issuer = 'legacy' AND subject = ? RETURNING user_id`,
-			id.Issuer, id.Subject, now, id.LegacySubject).Scan(&userID)
+			WHERE issuer = 'legacy' AND subject = ?
+			AND user_id IN (SELECT id FROM users WHERE email = ? COLLATE NOCASE) RETURNING user_id`,
+			id.Issuer, id.Subject, now, id.LegacySubject, id.Email).Scan(&userID)
 	}
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, nil
@@ -241,6 +245,61 @@ func (s *Store) SetMastodonInstance(ctx context.Context, userID int64, host stri
 func (s *Store) SetLanguage(ctx context.Context, userID int64, lang string) error {
 	if _, err := s.write.ExecContext(ctx, `UPDATE users SET language = ?, language_chosen = 1 WHERE id = ?`, lang, userID); err != nil {
 		return fmt.Errorf("store: set language of user %d: %w", userID, err)
+	}
+	return nil
+}
+
+// UserIdentity returns the identity the account is bound to; ok is false
+// for an account no one has signed in to (a directory's) or one whose
+// identity an admin forgot.
+func (s *Store) UserIdentity(ctx context.Context, userID int64) (issuer, subject string, ok bool, err error) {
+	err = s.read.QueryRowContext(ctx, `SELECT issuer, subject FROM identities WHERE user_id = ?`, userID).Scan(&issuer, &subject)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", "", false, nil
+	}
+	if err != nil {
+		return "", "", false, fmt.Errorf("store: identity of user %d: %w", userID, err)
+	}
+	return issuer, subject, true, nil
+}
+
+// ForgetIdentity unbinds the account from its identity, for a person whose
+// account at the identity provider was replaced (a new subject) or a portal
+// moved to another provider: their next sign-in with a verified email
+// address links the account again (account.BindingFor). Their sessions
+// end. It is audit-logged with the identity forgotten, and returns
+// ErrUnchanged if the account has none.
+func (s *Store) ForgetIdentity(ctx context.Context, userID, actorID int64) error {
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: forget identity of user %d: %w", userID, err)
+	}
+	defer tx.Rollback()
+	if _, err := userActive(ctx, tx, userID); err != nil {
+		return err
+	}
+	var issuer, subject string
+	err = tx.QueryRowContext(ctx, `DELETE FROM identities WHERE user_id = ? RETURNING issuer, subject`, userID).Scan(&issuer, &subject)
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("store: forget identity of user %d: %w", userID, ErrUnchanged)
+	}
+	if err != nil {
+		return fmt.Errorf("store: forget identity of user %d: %w", userID, err)
+	}
+	res, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = ?`, userID)
+	if err != nil {
+		return fmt.Errorf("store: end sessions of user %d: %w", userID, err)
+	}
+	ended, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("store: end sessions of user %d: %w", userID, err)
+	}
+	if err := audit(ctx, tx, s.now(), actorID, "user.identity.forget", fmt.Sprintf("user:%d", userID),
+		map[string]string{"issuer": issuer, "subject": subject}, map[string]int64{"sessions_ended": ended}); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("store: forget identity of user %d: %w", userID, err)
 	}
 	return nil
 }

@@ -226,6 +226,92 @@ func TestSignInMovesLegacySubject(t *testing.T) {
 	}
 }
 
+// TestLegacySubjectNeedsItsEmail: a legacy subject names no issuer, so it
+// is moved only for a verified sign-in with the account's own address;
+// another issuer's subject of the same spelling does not claim it.
+func TestLegacySubjectNeedsItsEmail(t *testing.T) {
+	ctx := context.Background()
+	tests := []struct {
+		name     string
+		email    string
+		verified bool
+		wantErr  bool // refused (unverified, or the address is the legacy account's and it is bound)
+		wantSame bool // signed in to the legacy account
+	}{
+		{"verified, the account's address", "sam@example.com", true, false, true},
+		{"verified, another address", "mallory@example.com", true, false, false},
+		{"unverified, the account's address", "sam@example.com", false, true, false},
+		{"unverified, another address", "mallory@example.com", false, true, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, db := mustOpenStoreAndDB(t)
+			old := mustSignIn(t, s, "placeholder", "sam@example.com", account.Admin)
+			if _, err := db.Exec(`UPDATE identities SET issuer = 'legacy', subject = 'oidc:7' WHERE user_id = ?`, old.ID); err != nil {
+				t.Fatal(err)
+			}
+			u, err := s.SignIn(ctx, account.Identity{Issuer: "https://new-issuer.test", Subject: "7", LegacySubject: "oidc:7",
+				Email: tt.email, EmailVerified: tt.verified, Name: "Someone"})
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("SignIn = %+v, %v; want an error: %v", u, err, tt.wantErr)
+			}
+			if !tt.wantErr && (u.ID == old.ID) != tt.wantSame {
+				t.Errorf("signed in to account %d (legacy account %d); want the legacy one: %v", u.ID, old.ID, tt.wantSame)
+			}
+			var issuer string
+			if err := db.QueryRow(`SELECT issuer FROM identities WHERE user_id = ?`, old.ID).Scan(&issuer); err != nil {
+				t.Fatal(err)
+			}
+			if moved := issuer != "legacy"; moved != tt.wantSame {
+				t.Errorf("legacy identity moved = %v, want %v", moved, tt.wantSame)
+			}
+		})
+	}
+}
+
+// TestForgetIdentity: an admin unbinds an account whose person's identity
+// was replaced; their next verified sign-in links it again.
+func TestForgetIdentity(t *testing.T) {
+	ctx := context.Background()
+	s := mustOpenStore(t)
+	admin := mustSignIn(t, s, "admin", "admin@example.com", account.Admin)
+	sam := mustSignIn(t, s, "sam-old", "sam@example.com")
+	if err := s.CreateSession(ctx, "hash-of-sam", "", sam.ID, "csrf", time.Now().Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	replaced := account.Identity{Issuer: testIssuer, Subject: "sam-new", Email: "sam@example.com", EmailVerified: true, Name: "Sam"}
+	var taken *account.TakenError
+	if _, err := s.SignIn(ctx, replaced); !errors.As(err, &taken) {
+		t.Fatalf("before: SignIn = %v, want a TakenError", err)
+	}
+	if err := s.ForgetIdentity(ctx, sam.ID, admin.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, ok, err := s.UserIdentity(ctx, sam.ID); err != nil || ok {
+		t.Errorf("after: identity bound = %v, %v; want none", ok, err)
+	}
+	if n, err := s.SessionCount(ctx, sam.ID); err != nil || n != 0 {
+		t.Errorf("sessions = %d, %v; want ended", n, err)
+	}
+	log := lastAudit(t, s)
+	if log.Action != "user.identity.forget" || log.ActorID != admin.ID || !strings.Contains(log.Before, "sam-old") {
+		t.Errorf("audit = %+v", log)
+	}
+	if err := s.ForgetIdentity(ctx, sam.ID, admin.ID); !errors.Is(err, store.ErrUnchanged) {
+		t.Errorf("again: %v, want ErrUnchanged", err)
+	}
+	if err := s.ForgetIdentity(ctx, 4242, admin.ID); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("unknown user: %v, want ErrNotFound", err)
+	}
+	u, err := s.SignIn(ctx, replaced)
+	if err != nil || u.ID != sam.ID {
+		t.Fatalf("after: SignIn = %d, %v; want account %d linked", u.ID, err, sam.ID)
+	}
+	if iss, sub, ok, err := s.UserIdentity(ctx, sam.ID); err != nil || !ok || iss != testIssuer || sub != "sam-new" {
+		t.Errorf("identity = %s %s %v %v; want the new one", iss, sub, ok, err)
+	}
+}
+
 // TestMigrationKeepsSubjects reruns migration 0013 over a users table with
 // subjects as they were kept before it.
 func TestMigrationKeepsSubjects(t *testing.T) {
@@ -260,7 +346,7 @@ func TestMigrationKeepsSubjects(t *testing.T) {
 	}
 	s = mustOpenStoreAt(t, path)
 	got, err := s.SignIn(ctx, account.Identity{Issuer: testIssuer, Subject: "sam", LegacySubject: "oidc:sam",
-		Email: "sam@example.com", Name: "Sam"})
+		Email: "sam@example.com", EmailVerified: true, Name: "Sam"})
 	if err != nil || got.ID != u.ID {
 		t.Fatalf("legacy sign-in = %d, %v; want account %d", got.ID, err, u.ID)
 	}

@@ -134,9 +134,6 @@ func redactURLError(err error) error {
 // String returns the server's URL with the password hidden, for logs.
 func (s *SMTP) String() string { return s.url.Redacted() }
 
-// From returns the sender's address as it appears in the From header.
-func (s *SMTP) From() string { return s.from.String() }
-
 // Send delivers m, within ctx's deadline (one minute if it has none). It
 // upgrades to TLS when the server offers STARTTLS, and fails without sending
 // when TLS is required but not offered, or when credentials would otherwise

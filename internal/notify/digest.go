@@ -29,8 +29,6 @@ type Digest struct {
 	Logger  *slog.Logger // nil: no logging
 	Now     func() time.Time
 
-	wake job.Waker
-
 	// Stats counts passes and failed passes, for /metrics.
 	Stats job.Stats
 }
@@ -39,16 +37,10 @@ type Digest struct {
 // and left to the feed.
 const MaxDigestPosts = 20
 
-// Wake makes Run do a pass now instead of at its next tick. It never
-// blocks; it is safe from any goroutine.
-func (j *Digest) Wake() {
-	j.wake.Wake()
-}
-
-// Run runs the job at once, then every interval and whenever woken, until
-// ctx is done. Errors are logged and the next run tries again.
+// Run runs the job at once, then every interval, until ctx is done.
+// Errors are logged and the next run tries again.
 func (j *Digest) Run(ctx context.Context, interval time.Duration) {
-	job.Loop(ctx, interval, &j.wake, func(ctx context.Context) {
+	job.Loop(ctx, interval, nil, func(ctx context.Context) {
 		n, err := j.RunOnce(ctx)
 		j.Stats.Record(err)
 		if err != nil && ctx.Err() == nil {

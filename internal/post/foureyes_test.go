@@ -148,7 +148,7 @@ func TestFourEyesMatrix(t *testing.T) {
 				}
 				return
 			}
-			if !post.IsTransitionError(err) || got != "" || !strings.Contains(err.Error(), tt.wantErr) ||
+			if !isTransitionError(err) || got != "" || !strings.Contains(err.Error(), tt.wantErr) ||
 				!strings.Contains(err.Error(), "four-eyes") {
 				t.Errorf("Next = %q, %v; want refused saying %q (four-eyes rule)", got, err, tt.wantErr)
 			}

@@ -1,9 +1,6 @@
 package post
 
-import (
-	"errors"
-	"strings"
-)
+import "strings"
 
 // A TransitionError says why a status change is refused; its message is
 // safe to show.
@@ -66,12 +63,6 @@ func (pol Policy) Next(p Post, a Action, actorID int64, comment string) (Status,
 		return Archived, nil
 	}
 	return "", &TransitionError{"Unknown action."}
-}
-
-// IsTransitionError reports whether err is a refused transition.
-func IsTransitionError(err error) bool {
-	var te *TransitionError
-	return errors.As(err, &te)
 }
 
 // AfterEdit returns the status a post has once it is edited: an approved

@@ -10,7 +10,7 @@ import (
 	"github.com/advocacy-portal/portal/internal/store"
 )
 
-// ErrClosed is returned by Writer.Record once the writer is closed.
+// ErrClosed is returned by Recorder.Record once its writer is closed.
 var ErrClosed = errors.New("reach: click writer is closed")
 
 // Committer writes a batch of clicks in one transaction: all or none.
@@ -38,11 +38,11 @@ type WriterConfig struct {
 	Queue int
 }
 
-// Writer records clicks by group commit: concurrent Record calls wait
-// briefly and are written in one transaction on the store's single write
-// connection, so a viral post neither loses clicks nor queues behind one
-// transaction per click. Record returns only once its click is committed,
-// or with the error that kept the batch from committing.
+// Writer records clicks by group commit: concurrent Recorder.Record calls
+// wait briefly and are written in one transaction on the store's single
+// write connection, so a viral post neither loses clicks nor queues behind
+// one transaction per click. Each returns only once its click is
+// committed, or with the error that kept the batch from committing.
 //
 // Start it with NewWriter and stop it with Close, after the HTTP server
 // has drained and before the store closes.
@@ -88,15 +88,10 @@ func NewWriter(to Committer, cfg WriterConfig) *Writer {
 	return w
 }
 
-// Record queues c for the next group commit and waits for it. A nil
-// error means c is committed. c.Visitor is copied (at most VisitorSize
-// bytes), so the caller may reuse it once Record returns.
-func (w *Writer) Record(c store.Click) error {
-	return w.record(c.LinkID, c.At, c.Kind, c.Visitor)
-}
-
-// record is Record with the click's fields apart, so that the visitor
-// bytes, only copied, can stay on the caller's stack.
+// record queues a click for the next group commit and waits for it. A nil
+// error means the click is committed. visitor is copied (at most
+// VisitorSize bytes), so that it can stay on the caller's stack and the
+// caller may reuse it once record returns.
 func (w *Writer) record(linkID int64, at time.Time, kind string, visitor []byte) error {
 	p := w.pool.Get().(*pending)
 	p.click = store.Click{LinkID: linkID, At: at, Kind: kind}
@@ -119,7 +114,7 @@ func (w *Writer) record(linkID int64, at time.Time, kind string, visitor []byte)
 }
 
 // Close stops taking clicks, commits every click already queued, and
-// returns once the last batch is answered. Record calls after Close
+// returns once the last batch is answered. Clicks recorded after Close
 // return ErrClosed. Close is safe to call more than once.
 func (w *Writer) Close() error {
 	w.mu.Lock()

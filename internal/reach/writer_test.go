@@ -11,6 +11,12 @@ import (
 	"github.com/advocacy-portal/portal/internal/store"
 )
 
+// recordClick queues c on w and waits for its commit, as Recorder.Record
+// does with a click it has classified.
+func recordClick(w *Writer, c store.Click) error {
+	return w.record(c.LinkID, c.At, c.Kind, c.Visitor)
+}
+
 // countingCommitter counts the transactions (RecordClicks calls) it passes
 // on, and can be made to fail or to hold a commit until released.
 type countingCommitter struct {
@@ -70,8 +76,8 @@ func TestWriterGroupsConcurrentClicks(t *testing.T) {
 			if i%10 == 0 {
 				c.Kind, c.Visitor = store.KindBot, nil
 			}
-			if err := w.Record(c); err != nil {
-				t.Errorf("Record: %v", err)
+			if err := recordClick(w, c); err != nil {
+				t.Errorf("record: %v", err)
 				return
 			}
 			acked.Add(1)
@@ -117,9 +123,14 @@ func TestWriterBatchLimit(t *testing.T) {
 	// and 8 at a time, and the last 5 without waiting the hour once the
 	// queue is closed. Four commits may pass the hold; three are needed.
 	var wg sync.WaitGroup
-	wg.Go(func() { w.Record(store.Click{LinkID: links[0], At: time.Now(), Kind: store.KindBot}) })
+	record := func() {
+		if err := recordClick(w, store.Click{LinkID: links[0], At: time.Now(), Kind: store.KindBot}); err != nil {
+			t.Errorf("record: %v", err)
+		}
+	}
+	wg.Go(record)
 	for range 20 {
-		wg.Go(func() { w.Record(store.Click{LinkID: links[0], At: time.Now(), Kind: store.KindBot}) })
+		wg.Go(record)
 	}
 	go func() {
 		for range 4 {
@@ -155,13 +166,13 @@ func TestWriterErrorFailsTheBatch(t *testing.T) {
 	errs := make(chan error, n)
 	var wg sync.WaitGroup
 	for range n {
-		wg.Go(func() { errs <- w.Record(store.Click{LinkID: links[0], At: time.Now(), Kind: store.KindClick}) })
+		wg.Go(func() { errs <- recordClick(w, store.Click{LinkID: links[0], At: time.Now(), Kind: store.KindClick}) })
 	}
 	wg.Wait()
 	close(errs)
 	for err := range errs {
 		if !errors.Is(err, boom) {
-			t.Errorf("Record = %v, want %v", err, boom)
+			t.Errorf("record = %v, want %v", err, boom)
 		}
 	}
 	if raw, _ := s.RawClickCounts(ctx); raw != (store.ClickCounts{}) {
@@ -178,7 +189,7 @@ func TestWriterErrorFailsTheBatch(t *testing.T) {
 				if i == 0 {
 					c.LinkID = 99999 // no such link: the foreign key fails the transaction
 				}
-				if err := w.Record(c); err != nil {
+				if err := recordClick(w, c); err != nil {
 					failed.Add(1)
 				}
 			})
@@ -204,7 +215,7 @@ func TestWriterCloseCommitsTheQueue(t *testing.T) {
 	const n = 30
 	errs := make(chan error, n)
 	for range n {
-		go func() { errs <- w.Record(store.Click{LinkID: links[0], At: time.Now(), Kind: store.KindClick}) }()
+		go func() { errs <- recordClick(w, store.Click{LinkID: links[0], At: time.Now(), Kind: store.KindClick}) }()
 	}
 	// Wait until the first batch is committing and the rest are queued.
 	deadline := time.Now().Add(5 * time.Second)
@@ -225,14 +236,14 @@ func TestWriterCloseCommitsTheQueue(t *testing.T) {
 	<-closed
 	for range n {
 		if err := <-errs; err != nil {
-			t.Errorf("Record: %v", err)
+			t.Errorf("record: %v", err)
 		}
 	}
 	if raw, _ := s.RawClickCounts(ctx); raw.Clicks != n {
 		t.Errorf("after Close the database holds %d clicks, want %d", raw.Clicks, n)
 	}
-	if err := w.Record(store.Click{LinkID: links[0], At: time.Now(), Kind: store.KindClick}); !errors.Is(err, ErrClosed) {
-		t.Errorf("Record after Close = %v, want ErrClosed", err)
+	if err := recordClick(w, store.Click{LinkID: links[0], At: time.Now(), Kind: store.KindClick}); !errors.Is(err, ErrClosed) {
+		t.Errorf("record after Close = %v, want ErrClosed", err)
 	}
 	w.Close() // a second Close is harmless
 }

@@ -140,7 +140,7 @@ func TestPostImageWithThePost(t *testing.T) {
 		f := before.AsFields()
 		f.Title = "New"
 		other := store.Image{ContentType: "image/gif", Data: []byte("GIF89a fake"), Width: 1, Height: 1}
-		if _, err := s.UpdatePost(ctx, id, f, &other, pp.carlos.ID); !post.IsTransitionError(err) {
+		if _, err := s.UpdatePost(ctx, id, f, &other, pp.carlos.ID); !isTransitionError(err) {
 			t.Fatalf("edit of an archived post: %v, want a *post.TransitionError", err)
 		}
 		if n := countRows(t, db, "images"); n != 1 {

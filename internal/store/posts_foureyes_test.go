@@ -287,7 +287,7 @@ func TestFourEyesThroughTheStore(t *testing.T) {
 				}
 				return
 			}
-			if !post.IsTransitionError(err) || !strings.Contains(err.Error(), tt.wantErr) {
+			if !isTransitionError(err) || !strings.Contains(err.Error(), tt.wantErr) {
 				t.Fatalf("approve as %s: %v; want refused saying %q", approver.Name, err, tt.wantErr)
 			}
 			if after := mustPost(t, s, id); !reflect.DeepEqual(after, before) {
@@ -375,7 +375,7 @@ func TestMigrationRecordsEarlierEditors(t *testing.T) {
 			t.Errorf("post %d editors = %q, want %q", tt.id, got, tt.wantEditors)
 		}
 		_, err := s.TransitionPost(ctx, tt.id, post.Approve, 2, "", post.DefaultPolicy)
-		if (err == nil) != tt.carlos || (err != nil && !post.IsTransitionError(err)) {
+		if (err == nil) != tt.carlos || (err != nil && !isTransitionError(err)) {
 			t.Errorf("Carlos approves post %d: %v; want allowed %v", tt.id, err, tt.carlos)
 		}
 	}

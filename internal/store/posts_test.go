@@ -107,6 +107,12 @@ func postIDs(ps []post.Post) []int64 {
 	return out
 }
 
+// isTransitionError reports whether err is, or wraps, a refused transition.
+func isTransitionError(err error) bool {
+	var te *post.TransitionError
+	return errors.As(err, &te)
+}
+
 func TestCreatePost(t *testing.T) {
 	ctx := context.Background()
 	c := newClock()
@@ -258,7 +264,7 @@ func TestUpdatePost(t *testing.T) {
 				GroupIDs: []int64{berlin}, PublishAt: c.Now().Add(time.Hour)}
 			got, err := s.UpdatePost(ctx, id, edit, nil, approver.ID)
 			if tt.wantStatus == "" {
-				if !post.IsTransitionError(err) {
+				if !isTransitionError(err) {
 					t.Fatalf("UpdatePost error = %v, want a *post.TransitionError", err)
 				}
 				if after := mustPost(t, s, id); !reflect.DeepEqual(after, before) {

@@ -213,9 +213,9 @@ func TestExportAuditLog(t *testing.T) {
 
 func newestAuditEntry(t *testing.T, env *testEnv) store.AuditEntry {
 	t.Helper()
-	log, err := env.store.AuditLog(context.Background(), 1)
+	log, err := auditLog(context.Background(), env.store, 1)
 	if err != nil || len(log) == 0 {
-		t.Fatalf("AuditLog: %v, %d entries", err, len(log))
+		t.Fatalf("audit log: %v, %d entries", err, len(log))
 	}
 	return log[0]
 }
@@ -250,7 +250,7 @@ func TestAdminActionsAuditedOnce(t *testing.T) {
 	}
 	for _, st := range steps {
 		t.Run(st.name, func(t *testing.T) {
-			before, err := env.store.AuditLog(context.Background(), 1000)
+			before, err := auditLog(context.Background(), env.store, 1000)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -258,7 +258,7 @@ func TestAdminActionsAuditedOnce(t *testing.T) {
 			if resp.StatusCode >= 400 {
 				t.Fatalf("status %d", resp.StatusCode)
 			}
-			after, err := env.store.AuditLog(context.Background(), 1000)
+			after, err := auditLog(context.Background(), env.store, 1000)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -91,8 +91,8 @@ func multipartBody(t *testing.T, fields url.Values, filename string, data []byte
 	return &buf, w.FormDataContentType()
 }
 
-// imageTestApp serves uploadedImage at POST /upload, saving what it accepts (as comms; it answers
-// the new id, or 422 and the problem) and serveImage at GET /images/:id
+// imageTestApp serves uploadedImage at POST /upload, saving what it accepts as the image of a new
+// draft by comms (it answers the image's id, or 422 and the problem) and serveImage at GET /images/:id
 // (as comms, who see every post image), without the portal's sessions, so
 // the upload rules are tested alone.
 func imageTestApp(env *testEnv) *fiber.App {
@@ -110,7 +110,7 @@ func imageTestApp(env *testEnv) *fiber.App {
 		}
 		var id int64
 		if img != nil {
-			if id, err = env.store.SaveImage(ctx(c), *img, env.users["comms"].ID); err != nil {
+			if id, err = savePostImage(ctx(c), env, *img); err != nil {
 				return err
 			}
 		}
@@ -121,6 +121,18 @@ func imageTestApp(env *testEnv) *fiber.App {
 		return s.serveImage(c)
 	})
 	return app
+}
+
+// savePostImage stores img as the image of a new draft by comms and
+// returns the image's id.
+func savePostImage(ctx context.Context, env *testEnv, img store.Image) (int64, error) {
+	f := post.Fields{Title: "With an image", URL: "https://example.com/image", Category: post.Culture, Language: "en"}
+	id, err := env.store.CreatePostWithImage(ctx, f, &img, env.users["comms"].ID)
+	if err != nil {
+		return 0, err
+	}
+	p, err := env.store.Post(ctx, id)
+	return p.ImageID, err
 }
 
 func testRequest(t *testing.T, app *fiber.App, req *http.Request) (*http.Response, string) {
@@ -190,7 +202,10 @@ func TestImageUpload(t *testing.T) {
 			if resp.StatusCode != http.StatusOK {
 				t.Fatalf("got %d %q, want 200", resp.StatusCode, body)
 			}
-			id, _ := strconv.ParseInt(body, 10, 64)
+			id, err := strconv.ParseInt(body, 10, 64)
+			if err != nil {
+				t.Fatalf("answer %q is not an image id: %v", body, err)
+			}
 			if !tt.wantStored {
 				if id != 0 {
 					t.Fatalf("id = %d, want 0 (no image)", id)
@@ -230,8 +245,8 @@ func TestImageUpload(t *testing.T) {
 			}
 			req = httptest.NewRequest(http.MethodGet, fmt.Sprintf("/images/%d", id), nil)
 			req.Header.Set("If-None-Match", etag)
-			if resp, _ := testRequest(t, app, req); resp.StatusCode != http.StatusNotModified {
-				t.Errorf("GET with If-None-Match: %d, want 304", resp.StatusCode)
+			if resp, body := testRequest(t, app, req); resp.StatusCode != http.StatusNotModified {
+				t.Errorf("GET with If-None-Match: %d %q, want 304", resp.StatusCode, body)
 			}
 		})
 	}
@@ -239,8 +254,8 @@ func TestImageUpload(t *testing.T) {
 		t.Errorf("image %d exists (%v): a refused upload was stored", stored+1, err)
 	}
 	for _, path := range []string{"/images/999", "/images/abc", "/images/-1"} {
-		if resp, _ := testRequest(t, app, httptest.NewRequest(http.MethodGet, path, nil)); resp.StatusCode != http.StatusNotFound {
-			t.Errorf("GET %s: %d, want 404", path, resp.StatusCode)
+		if resp, body := testRequest(t, app, httptest.NewRequest(http.MethodGet, path, nil)); resp.StatusCode != http.StatusNotFound {
+			t.Errorf("GET %s: %d %q, want 404", path, resp.StatusCode, body)
 		}
 	}
 }
@@ -252,9 +267,19 @@ func TestImageUpload(t *testing.T) {
 func TestImagesThroughThePortal(t *testing.T) {
 	env := newTestEnv(t)
 	data := testImage(t, "png", 4, 4)
-	id, err := env.store.SaveImage(context.Background(), store.Image{ContentType: "image/png", Data: data, Width: 4, Height: 4},
-		env.users["comms"].ID)
+	// An image a draft had until it was edited away.
+	ctx := context.Background()
+	id, err := savePostImage(ctx, env, store.Image{ContentType: "image/png", Data: data, Width: 4, Height: 4})
 	if err != nil {
+		t.Fatal(err)
+	}
+	drafts, err := env.store.Posts(ctx, store.PostFilter{})
+	if err != nil || len(drafts) != 1 || drafts[0].ImageID != id {
+		t.Fatalf("posts = %+v, %v; want the draft with image %d", drafts, err, id)
+	}
+	f := drafts[0].AsFields()
+	f.ImageID = 0
+	if _, err := env.store.UpdatePost(ctx, drafts[0].ID, f, nil, env.users["comms"].ID); err != nil {
 		t.Fatal(err)
 	}
 	resp := env.do(t, "comms", http.MethodGet, fmt.Sprintf("/images/%d", id), nil)

@@ -158,7 +158,7 @@ func (env *testEnv) unlockSharing(t *testing.T, persona string) {
 		t.Fatal(err)
 	}
 	for _, id := range env.g.Required {
-		m, _ := env.g.Module(id)
+		m := env.module(t, id)
 		env.takeQuiz(t, persona, m, correctAnswers(m))
 	}
 }

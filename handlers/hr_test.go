@@ -98,7 +98,7 @@ func (env *testEnv) report(t *testing.T) map[string]store.ReportRow {
 // auditEntries returns the audit log's entries with the given action.
 func (env *testEnv) auditEntries(t *testing.T, action string) []store.AuditEntry {
 	t.Helper()
-	log, err := env.store.AuditLog(context.Background(), 1000)
+	log, err := auditLog(context.Background(), env.store, 1000)
 	if err != nil {
 		t.Fatal(err)
 	}

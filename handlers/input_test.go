@@ -90,7 +90,7 @@ func rows(t *testing.T, n int, err error) int {
 // auditCount is the number of entries in the audit log.
 func auditCount(t *testing.T, env *testEnv) int {
 	t.Helper()
-	log, err := env.store.AuditLog(context.Background(), 100000)
+	log, err := auditLog(context.Background(), env.store, 100000)
 	return rows(t, len(log), err)
 }
 

@@ -27,42 +27,43 @@ func TestHealthz(t *testing.T) {
 }
 
 func TestAcknowledgeConduct(t *testing.T) {
-	env := newTestEnv(t)
-	version := env.g.Conduct.Version
-	ack := func(t *testing.T) (store.Acknowledgement, error) {
-		return env.store.Acknowledgement(context.Background(), env.users["employee"].ID, version)
+	// ack reads the employee's acknowledgement of the current version.
+	ack := func(t *testing.T, env *testEnv) (store.Acknowledgement, error) {
+		t.Helper()
+		return env.store.Acknowledgement(context.Background(), env.users["employee"].ID, env.g.Conduct.Version)
 	}
 
-	t.Run("tampered CSRF token changes nothing", func(t *testing.T) {
-		resp := env.do(t, "employee", "POST", "/conduct/acknowledge", url.Values{"version": {version}, "_csrf": {"forged"}})
-		if resp.StatusCode != http.StatusForbidden {
-			t.Fatalf("got %d, want 403", resp.StatusCode)
-		}
-		if _, err := ack(t); !errors.Is(err, store.ErrNotFound) {
-			t.Fatalf("acknowledgement stored despite bad token: %v", err)
-		}
-	})
-	t.Run("missing CSRF token changes nothing", func(t *testing.T) {
-		resp := env.do(t, "employee", "POST", "/conduct/acknowledge", url.Values{"version": {version}, "_csrf": {""}})
-		if resp.StatusCode != http.StatusForbidden {
-			t.Fatalf("got %d, want 403", resp.StatusCode)
-		}
-	})
-	t.Run("an outdated version is refused", func(t *testing.T) {
-		resp := env.do(t, "employee", "POST", "/conduct/acknowledge", url.Values{"version": {"1999.1"}})
-		if resp.StatusCode != http.StatusConflict {
-			t.Fatalf("got %d, want 409", resp.StatusCode)
-		}
-		if _, err := ack(t); !errors.Is(err, store.ErrNotFound) {
-			t.Fatalf("acknowledgement stored for the wrong version: %v", err)
-		}
-	})
+	refused := []struct {
+		name       string
+		form       func(version string) url.Values
+		wantStatus int
+	}{
+		{"tampered CSRF token changes nothing",
+			func(v string) url.Values { return url.Values{"version": {v}, "_csrf": {"forged"}} }, http.StatusForbidden},
+		{"missing CSRF token changes nothing",
+			func(v string) url.Values { return url.Values{"version": {v}, "_csrf": {""}} }, http.StatusForbidden},
+		{"an outdated version is refused",
+			func(string) url.Values { return url.Values{"version": {"1999.1"}} }, http.StatusConflict},
+	}
+	for _, tc := range refused {
+		t.Run(tc.name, func(t *testing.T) {
+			env := newTestEnv(t)
+			resp := env.do(t, "employee", "POST", "/conduct/acknowledge", tc.form(env.g.Conduct.Version))
+			if resp.StatusCode != tc.wantStatus {
+				t.Fatalf("got %d, want %d", resp.StatusCode, tc.wantStatus)
+			}
+			if _, err := ack(t, env); !errors.Is(err, store.ErrNotFound) {
+				t.Fatalf("acknowledgement stored although refused: %v", err)
+			}
+		})
+	}
 	t.Run("acknowledging records version, hash of the text read and client IP", func(t *testing.T) {
-		resp := env.do(t, "employee", "POST", "/conduct/acknowledge", url.Values{"version": {version}, "lang": {"nl"}})
+		env := newTestEnv(t)
+		resp := env.do(t, "employee", "POST", "/conduct/acknowledge", url.Values{"version": {env.g.Conduct.Version}, "lang": {"nl"}})
 		if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/training/"+env.g.Required[0] {
 			t.Fatalf("got %d to %q, want 303 to the next step", resp.StatusCode, resp.Header.Get("Location"))
 		}
-		a, err := ack(t)
+		a, err := ack(t, env)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -78,26 +79,33 @@ func TestAcknowledgeConduct(t *testing.T) {
 
 func TestConductVersions(t *testing.T) {
 	tests := []struct {
-		name        string
-		prior       []training.ConductVersion
-		wantLocked  bool
-		wantReackUI bool
+		name         string
+		prior        []training.ConductVersion
+		acknowledged string // the version the employee acknowledged; "" for the current one
+		wantLocked   bool
+		wantReackUI  bool
 	}{
 		{"a material change since the acknowledged version locks sharing",
-			[]training.ConductVersion{{Version: "2025.1", Material: true}}, true, true},
+			[]training.ConductVersion{{Version: "2025.1", Material: true}}, "2025.1", true, true},
+		{"the current version acknowledged after a material change unlocks sharing",
+			[]training.ConductVersion{{Version: "2025.1", Material: true}}, "", false, false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			// Everything done, but the code of conduct acknowledged in an
-			// earlier version only.
+			// Every module passed, and the code of conduct acknowledged
+			// in tc.acknowledged only.
 			env2 := newTestEnv(t, tc.prior...)
 			u := env2.users["employee"]
 			for _, id := range env2.g.Required {
-				m, _ := env2.g.Module(id)
+				m := env2.module(t, id)
 				env2.takeQuiz(t, "employee", m, correctAnswers(m))
 			}
-			if err := env2.store.Acknowledge(context.Background(), store.Acknowledgement{UserID: u.ID, Version: "2025.1",
-				ContentHash: "old", ClientIP: "192.0.2.1"}); err != nil {
+			version, hash := tc.acknowledged, "old"
+			if version == "" {
+				version, hash = env2.g.Conduct.Version, env2.g.Conduct.In("en").Hash
+			}
+			if err := env2.store.Acknowledge(context.Background(), store.Acknowledgement{UserID: u.ID, Version: version,
+				ContentHash: hash, ClientIP: "192.0.2.1"}); err != nil {
 				t.Fatal(err)
 			}
 			doc := mustDoc(t, env2.do(t, "employee", "GET", "/feed", nil))
@@ -108,90 +116,145 @@ func TestConductVersions(t *testing.T) {
 			if got := has(doc, "reacknowledge"); got != tc.wantReackUI {
 				t.Fatalf("conduct page asks to acknowledge again: %v, want %v", got, tc.wantReackUI)
 			}
-			// The server refuses to share too.
+			// The server decides the same way when asked to share.
 			p := env2.livePost(t, "News")
 			resp := env2.do(t, "employee", "POST", fmt.Sprintf("/posts/%d/share", p.ID), url.Values{"network": {"x"}})
-			if tc.wantLocked && resp.StatusCode != http.StatusForbidden {
-				t.Fatalf("share: got %d, want 403", resp.StatusCode)
+			wantShare := http.StatusSeeOther
+			if tc.wantLocked {
+				wantShare = http.StatusForbidden
+			}
+			if resp.StatusCode != wantShare {
+				t.Fatalf("share: got %d, want %d", resp.StatusCode, wantShare)
 			}
 		})
 	}
 }
 
+// quiz is one employee's attempt at the disclosure quiz, started on a
+// portal of its own.
+type quiz struct {
+	env     *testEnv
+	m       training.Module
+	attempt string   // the attempt's path
+	q1      string   // the first question it shows
+	order   []string // that question's options, in the order shown
+}
+
+// newQuiz starts the employee's first attempt at the disclosure quiz on a
+// new portal.
+func newQuiz(t *testing.T) quiz {
+	t.Helper()
+	q := quiz{env: newTestEnv(t)}
+	q.m = q.env.module(t, "disclosure")
+	q.attempt = q.start(t)
+	first := q.current(t, q.attempt)
+	q.q1, q.order = first.question, first.options
+	if q.q1 == "" || len(q.order) == 0 {
+		t.Fatalf("a new attempt shows question %q with options %v", q.q1, q.order)
+	}
+	return q
+}
+
+// start starts (or continues) the employee's attempt and returns its path.
+func (q quiz) start(t *testing.T) string {
+	t.Helper()
+	resp := q.env.do(t, "employee", "POST", "/training/disclosure/attempts", nil)
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("start: got %d, want 303", resp.StatusCode)
+	}
+	return resp.Header.Get("Location")
+}
+
+// shown is the question an attempt shows and its options, in the order
+// shown; question is "" once every question is answered.
+type shown struct {
+	question string
+	options  []string
+}
+
+// current reads what attempt shows.
+func (q quiz) current(t *testing.T, attempt string) shown {
+	t.Helper()
+	var s shown
+	doc := mustDoc(t, q.env.do(t, "employee", "GET", attempt, nil))
+	if sel := doc.Find(`input[name="question"]`); sel.Length() > 0 {
+		s.question = attr(t, sel, "value")
+	}
+	doc.Find(`input[name="option"]`).Each(func(_ int, o *goquery.Selection) {
+		s.options = append(s.options, attr(t, o, "value"))
+	})
+	return s
+}
+
+// answer sends one answer to attempt.
+func (q quiz) answer(t *testing.T, attempt, question, option string) *http.Response {
+	t.Helper()
+	return q.env.do(t, "employee", "POST", attempt+"/answers", url.Values{"question": {question}, "option": {option}})
+}
+
+// answerAll answers every remaining question of attempt from answers and
+// returns the result page.
+func (q quiz) answerAll(t *testing.T, attempt string, answers map[string]string) *goquery.Document {
+	t.Helper()
+	for range q.m.In("en").Questions {
+		question := q.current(t, attempt).question
+		if question == "" {
+			break
+		}
+		if resp := q.answer(t, attempt, question, answers[question]); resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("answer %s: got %d", question, resp.StatusCode)
+		}
+	}
+	return mustDoc(t, q.env.do(t, "employee", "GET", attempt, nil))
+}
+
+// failEveryAttempt answers the first attempt and then, each after the
+// wait, every further one the quiz allows wrongly, calling each with the
+// result page of attempt i (from 1).
+func (q quiz) failEveryAttempt(t *testing.T, each func(i int, result *goquery.Document)) {
+	t.Helper()
+	attempt := q.attempt
+	for i := 1; i <= q.m.Quiz.MaxAttempts; i++ {
+		if i > 1 {
+			q.env.clock.Advance(q.m.Quiz.RetryWait + time.Minute)
+			attempt = q.start(t)
+		}
+		each(i, q.answerAll(t, attempt, wrongAnswers(q.m)))
+	}
+}
+
 func TestQuiz(t *testing.T) {
-	env := newTestEnv(t)
-	m, _ := env.g.Module("disclosure")
-	start := func(t *testing.T, persona string) string {
-		t.Helper()
-		resp := env.do(t, persona, "POST", "/training/disclosure/attempts", nil)
-		if resp.StatusCode != http.StatusSeeOther {
-			t.Fatalf("start: got %d, want 303", resp.StatusCode)
-		}
-		return resp.Header.Get("Location")
-	}
-	// current reads the question shown and the order of its options.
-	current := func(t *testing.T, attempt string) (question string, options []string) {
-		t.Helper()
-		doc := mustDoc(t, env.do(t, "employee", "GET", attempt, nil))
-		question, _ = doc.Find(`input[name="question"]`).Attr("value")
-		doc.Find(`input[name="option"]`).Each(func(_ int, s *goquery.Selection) {
-			v, _ := s.Attr("value")
-			options = append(options, v)
-		})
-		return question, options
-	}
-	answer := func(t *testing.T, attempt, question, option string) *http.Response {
-		t.Helper()
-		return env.do(t, "employee", "POST", attempt+"/answers", url.Values{"question": {question}, "option": {option}})
-	}
-	// answerAll answers every remaining question from answers.
-	answerAll := func(t *testing.T, attempt string, answers map[string]string) *goquery.Document {
-		t.Helper()
-		for range m.In("en").Questions {
-			q, _ := current(t, attempt)
-			if q == "" {
-				break
-			}
-			if resp := answer(t, attempt, q, answers[q]); resp.StatusCode != http.StatusSeeOther {
-				t.Fatalf("answer %s: got %d", q, resp.StatusCode)
-			}
-		}
-		return mustDoc(t, env.do(t, "employee", "GET", attempt, nil))
-	}
-
-	attempt := start(t, "employee")
-	q1, order := current(t, attempt)
-
 	t.Run("a reload shows the same question and option order", func(t *testing.T) {
+		q := newQuiz(t)
 		for range 3 {
-			q, o := current(t, attempt)
-			if q != q1 || fmt.Sprint(o) != fmt.Sprint(order) {
-				t.Fatalf("reload changed the quiz: %s %v, want %s %v", q, o, q1, order)
+			if got := q.current(t, q.attempt); got.question != q.q1 || fmt.Sprint(got.options) != fmt.Sprint(q.order) {
+				t.Fatalf("reload changed the quiz: %s %v, want %s %v", got.question, got.options, q.q1, q.order)
 			}
 		}
-		if again := start(t, "employee"); again != attempt {
-			t.Fatalf("starting again made a new attempt %s instead of continuing %s", again, attempt)
+		if again := q.start(t); again != q.attempt {
+			t.Fatalf("starting again made a new attempt %s instead of continuing %s", again, q.attempt)
 		}
 	})
 
 	refused := []struct {
 		name             string
-		question, option string
+		question, option func(q quiz) string
 	}{
-		{"no option chosen", q1, ""},
-		{"answer for a question that does not exist", "no-such-question", "a"},
-		{"option that does not exist", q1, "zz"},
+		{"no option chosen", func(q quiz) string { return q.q1 }, func(quiz) string { return "" }},
+		{"answer for a question that does not exist", func(quiz) string { return "no-such-question" }, func(quiz) string { return "a" }},
+		{"option that does not exist", func(q quiz) string { return q.q1 }, func(quiz) string { return "zz" }},
 	}
 	for _, tc := range refused {
 		t.Run(tc.name, func(t *testing.T) {
-			resp := answer(t, attempt, tc.question, tc.option)
+			q := newQuiz(t)
+			resp := q.answer(t, q.attempt, tc.question(q), tc.option(q))
 			if resp.StatusCode != http.StatusUnprocessableEntity {
 				t.Fatalf("got %d, want 422", resp.StatusCode)
 			}
 			if !has(mustDoc(t, resp), "quiz-problem") {
 				t.Fatal("no message saying what is wrong")
 			}
-			a, err := env.store.OpenAttempt(context.Background(), env.users["employee"].ID, "disclosure")
+			a, err := q.env.store.OpenAttempt(context.Background(), q.env.users["employee"].ID, "disclosure")
 			if err != nil || len(a.Answers) != 0 {
 				t.Fatalf("refused answer was saved: %v, %v", a.Answers, err)
 			}
@@ -199,61 +262,67 @@ func TestQuiz(t *testing.T) {
 	}
 
 	t.Run("a failed attempt explains, hides the right answers and makes you wait", func(t *testing.T) {
-		doc := answerAll(t, attempt, wrongAnswers(m))
+		q := newQuiz(t)
+		doc := q.answerAll(t, q.attempt, wrongAnswers(q.m))
 		if !has(doc, "failed") || has(doc, "right-answer") || !has(doc, "answers-hidden") {
 			t.Fatal("failed result should explain without revealing the right answers")
 		}
-		if doc.Find(`[data-testid="explanation"]`).Length() != len(m.In("en").Questions) {
+		if doc.Find(`[data-testid="explanation"]`).Length() != len(q.m.In("en").Questions) {
 			t.Fatal("not every answer is explained")
 		}
 		if !has(doc, "retry-blocked") {
 			t.Fatal("a retry is offered before the wait is over")
 		}
-		if resp := env.do(t, "employee", "POST", "/training/disclosure/attempts", nil); resp.StatusCode != http.StatusConflict {
+		if resp := q.env.do(t, "employee", "POST", "/training/disclosure/attempts", nil); resp.StatusCode != http.StatusConflict {
 			t.Fatalf("start during the wait: got %d, want 409", resp.StatusCode)
 		}
 	})
 
 	t.Run("after the wait, attempts run out and then the answers are revealed", func(t *testing.T) {
-		for i := 2; i <= m.Quiz.MaxAttempts; i++ {
-			env.clock.Advance(m.Quiz.RetryWait + time.Minute)
-			doc := answerAll(t, start(t, "employee"), wrongAnswers(m))
-			if last := i == m.Quiz.MaxAttempts; has(doc, "right-answer") != last {
+		q := newQuiz(t)
+		if q.m.Quiz.MaxAttempts < 2 {
+			t.Fatalf("the disclosure quiz allows %d attempts; this test needs a retry", q.m.Quiz.MaxAttempts)
+		}
+		q.failEveryAttempt(t, func(i int, doc *goquery.Document) {
+			if last := i == q.m.Quiz.MaxAttempts; has(doc, "right-answer") != last {
 				t.Fatalf("attempt %d: right answers revealed = %v, want %v", i, !last, last)
 			}
-		}
-		env.clock.Advance(m.Quiz.RetryWait + time.Minute)
-		doc := mustDoc(t, env.do(t, "employee", "GET", "/training/disclosure", nil))
+		})
+		q.env.clock.Advance(q.m.Quiz.RetryWait + time.Minute)
+		doc := mustDoc(t, q.env.do(t, "employee", "GET", "/training/disclosure", nil))
 		if !has(doc, "quiz-blocked") || has(doc, "start-quiz") {
 			t.Fatal("module page still offers a new attempt after all attempts are used")
 		}
-		if resp := env.do(t, "employee", "POST", "/training/disclosure/attempts", nil); resp.StatusCode != http.StatusConflict {
+		if resp := q.env.do(t, "employee", "POST", "/training/disclosure/attempts", nil); resp.StatusCode != http.StatusConflict {
 			t.Fatalf("start with no attempts left: got %d, want 409", resp.StatusCode)
 		}
 	})
 
-	t.Run("all correct passes", func(t *testing.T) {
-		if err := env.store.ResetAttempts(context.Background(), env.users["employee"].ID, "disclosure", env.users["hr"].ID); err != nil {
+	t.Run("after HR resets the used-up attempts, all correct passes", func(t *testing.T) {
+		q := newQuiz(t)
+		q.failEveryAttempt(t, func(int, *goquery.Document) {})
+		if err := q.env.store.ResetAttempts(context.Background(), q.env.users["employee"].ID, "disclosure", q.env.users["hr"].ID); err != nil {
 			t.Fatal(err)
 		}
-		attempt := start(t, "employee")
-		doc := answerAll(t, attempt, correctAnswers(m))
+		attempt := q.start(t)
+		doc := q.answerAll(t, attempt, correctAnswers(q.m))
 		if !has(doc, "passed") {
 			t.Fatal("result does not say passed")
 		}
-		p, err := env.store.Progress(context.Background(), env.users["employee"].ID)
+		p, err := q.env.store.Progress(context.Background(), q.env.users["employee"].ID)
 		if err != nil || !p.Passed["disclosure"] {
 			t.Fatalf("progress = %+v, %v; want disclosure passed", p, err)
 		}
-		if resp := answer(t, attempt, q1, order[0]); resp.StatusCode != http.StatusConflict {
+		if resp := q.answer(t, attempt, q.q1, q.order[0]); resp.StatusCode != http.StatusConflict {
 			t.Fatalf("answering a submitted attempt: got %d, want 409", resp.StatusCode)
 		}
-		if other := env.do(t, "hr", "GET", attempt, nil); other.StatusCode != http.StatusNotFound {
+		if other := q.env.do(t, "hr", "GET", attempt, nil); other.StatusCode != http.StatusNotFound {
 			t.Fatalf("another user's attempt: got %d, want 404", other.StatusCode)
 		}
 	})
 
 	t.Run("unknown module", func(t *testing.T) {
+		env := newTestEnv(t)
 		if resp := env.do(t, "employee", "GET", "/training/no-such-module", nil); resp.StatusCode != http.StatusNotFound {
 			t.Fatalf("got %d, want 404", resp.StatusCode)
 		}
@@ -262,7 +331,7 @@ func TestQuiz(t *testing.T) {
 
 func TestLanguage(t *testing.T) {
 	env := newTestEnv(t)
-	m, _ := env.g.Module("disclosure")
+	m := env.module(t, "disclosure")
 	title := func(doc *goquery.Document) string { return strings.TrimSpace(doc.Find("h1").First().Text()) }
 
 	doc := mustDoc(t, env.do(t, "employee", "GET", "/training/disclosure", nil))
@@ -288,7 +357,7 @@ func TestLanguage(t *testing.T) {
 	if title(doc) != m.In("nl").Title {
 		t.Fatalf("after choosing Dutch: title %q", title(doc))
 	}
-	if lang, _ := doc.Find("html").Attr("lang"); lang != "nl" {
+	if lang := attr(t, doc.Find("html"), "lang"); lang != "nl" {
 		t.Fatalf("html lang = %q, want nl", lang)
 	}
 	for _, bad := range []url.Values{{"lang": {"xx"}}, {"lang": {""}}} {
@@ -311,7 +380,7 @@ func TestRequiredModulesSetting(t *testing.T) {
 	if !has(doc, "missing-module-disclosure") || has(doc, "missing-module-why-we-share") {
 		t.Fatal("feed does not follow the admins' choice of required modules")
 	}
-	entries, err := env.store.AuditLog(context.Background(), 10)
+	entries, err := auditLog(context.Background(), env.store, 10)
 	if err != nil || len(entries) == 0 || entries[0].Action != "settings.change" {
 		t.Fatalf("settings change not audit-logged: %+v, %v", entries, err)
 	}
@@ -340,7 +409,7 @@ func TestFeedLockedUntilTrainingDone(t *testing.T) {
 	if resp.StatusCode != http.StatusForbidden {
 		t.Fatalf("share while locked: got %d, want 403", resp.StatusCode)
 	}
-	if rows, _ := env.store.ReachByPost(context.Background(), 0); len(rows) != 0 {
+	if rows := env.reachByPost(t, 0); len(rows) != 0 {
 		t.Fatalf("a link was created while sharing is locked: %+v", rows)
 	}
 
@@ -393,18 +462,17 @@ func TestShareAndRedirect(t *testing.T) {
 		if cc := resp.Header.Get("Cache-Control"); cc != "no-store" {
 			t.Fatalf("Cache-Control = %q, want no-store", cc)
 		}
-		target, _ := url.Parse(resp.Header.Get("Location"))
+		target, err := url.Parse(resp.Header.Get("Location"))
+		if err != nil {
+			t.Fatal(err)
+		}
 		q := target.Query()
 		if target.Host != "example.com" || q.Get("ref") != "feed" || q.Get("utm_source") != "linkedin" ||
 			q.Get("utm_medium") != "employee_advocacy" || q.Get("utm_campaign") != p.Slug {
 			t.Fatalf("redirect target = %s", target)
 		}
 		env.do(t, "", "HEAD", "/l/"+code, nil) // a link checker: not a click
-		rows, err := env.store.ReachByPost(context.Background(), env.users["employee"].ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(rows) != 1 || rows[0].Clicks != 1 || rows[0].Shares != 3 {
+		if rows := env.reachByPost(t, env.users["employee"].ID); len(rows) != 1 || rows[0].Clicks != 1 || rows[0].Shares != 3 {
 			t.Fatalf("reach = %+v, want 1 click and 3 shares", rows)
 		}
 		doc := mustDoc(t, env.do(t, "employee", "GET", "/my/reach", nil))
@@ -418,13 +486,13 @@ func TestShareAndRedirect(t *testing.T) {
 	})
 
 	t.Run("an unknown code is a 404 and counts nothing", func(t *testing.T) {
+		before := env.reachByPost(t, 0)
 		resp := env.do(t, "", "GET", "/l/doesnotexist", nil)
 		if resp.StatusCode != http.StatusNotFound {
 			t.Fatalf("got %d, want 404", resp.StatusCode)
 		}
-		rows, _ := env.store.ReachByPost(context.Background(), 0)
-		if rows[0].Clicks != 1 {
-			t.Fatalf("clicks = %d after unknown code, want 1", rows[0].Clicks)
+		if after := env.reachByPost(t, 0); fmt.Sprint(after) != fmt.Sprint(before) {
+			t.Fatalf("reach after an unknown code = %+v, want %+v", after, before)
 		}
 	})
 
@@ -442,12 +510,12 @@ func TestShareAndRedirect(t *testing.T) {
 	}
 	for _, tc := range refused {
 		t.Run(tc.name, func(t *testing.T) {
-			before, _ := env.store.ReachByPost(context.Background(), 0)
+			before := env.reachByPost(t, 0)
 			resp := env.do(t, "employee", "POST", tc.path, tc.form)
 			if resp.StatusCode != tc.wantStatus {
 				t.Fatalf("got %d, want %d", resp.StatusCode, tc.wantStatus)
 			}
-			after, _ := env.store.ReachByPost(context.Background(), 0)
+			after := env.reachByPost(t, 0)
 			if fmt.Sprint(before) != fmt.Sprint(after) {
 				t.Fatalf("refused share changed reach: %v → %v", before, after)
 			}
@@ -479,7 +547,7 @@ func TestShareAndRedirect(t *testing.T) {
 
 	t.Run("copy link shows the tracked link", func(t *testing.T) {
 		doc := mustDoc(t, env.do(t, "employee", "POST", sharePath, url.Values{"network": {"copy"}}))
-		link, _ := doc.Find(`[data-testid="tracked-link"]`).Attr("value")
+		link := attr(t, doc.Find(`[data-testid="tracked-link"]`), "value")
 		if !strings.HasPrefix(link, testBaseURL+"/l/") || link == tracked {
 			t.Fatalf("copy link = %q, want its own tracked link", link)
 		}
@@ -488,7 +556,8 @@ func TestShareAndRedirect(t *testing.T) {
 
 func TestCreateAndApprovePost(t *testing.T) {
 	env := newTestEnv(t)
-	countPosts := func() int {
+	countPosts := func(t *testing.T) int {
+		t.Helper()
 		posts, err := env.store.Posts(context.Background(), store.PostFilter{})
 		if err != nil {
 			t.Fatal(err)
@@ -517,23 +586,30 @@ func TestCreateAndApprovePost(t *testing.T) {
 					t.Errorf("no message beside %s", field)
 				}
 			}
-			if got, _ := doc.Find("#title").Attr("value"); got != tc.form.Get("title") {
+			if got := attr(t, doc.Find("#title"), "value"); got != tc.form.Get("title") {
 				t.Errorf("typed title lost: %q", got)
 			}
-			if n := countPosts(); n != 0 {
+			if n := countPosts(t); n != 0 {
 				t.Fatalf("%d posts stored from an invalid form", n)
 			}
 		})
 	}
 
-	resp := env.do(t, "comms", "POST", "/posts", url.Values{"title": {"Launch day"}, "url": {"https://example.com/launch"},
-		"category": {"product"}, "suggestion_network": {""}, "suggestion_text": {"We launched!"}, "then": {"submit"}})
-	if resp.StatusCode != http.StatusSeeOther {
-		t.Fatalf("create: got %d, want 303", resp.StatusCode)
+	// submitted has comms write a post and send it for review through the
+	// form, on a portal of its own, and returns the post's path.
+	submitted := func(t *testing.T) (*testEnv, string) {
+		t.Helper()
+		env := newTestEnv(t)
+		resp := env.do(t, "comms", "POST", "/posts", url.Values{"title": {"Launch day"}, "url": {"https://example.com/launch"},
+			"category": {"product"}, "suggestion_network": {""}, "suggestion_text": {"We launched!"}, "then": {"submit"}})
+		if resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("create: got %d, want 303", resp.StatusCode)
+		}
+		return env, resp.Header.Get("Location")
 	}
-	postPath := resp.Header.Get("Location")
 
 	t.Run("the author cannot approve their own post", func(t *testing.T) {
+		env, postPath := submitted(t)
 		doc := mustDoc(t, env.do(t, "comms", "GET", postPath, nil))
 		if has(doc, "approve-post") {
 			t.Fatal("author is offered the approve button")
@@ -542,18 +618,19 @@ func TestCreateAndApprovePost(t *testing.T) {
 		if resp.StatusCode != http.StatusConflict || !has(mustDoc(t, resp), "action-problem") {
 			t.Fatalf("got %d, want 409 with the reason", resp.StatusCode)
 		}
-		live, _ := env.store.LivePosts(context.Background())
-		if len(live) != 0 {
+		if live := env.livePosts(t); len(live) != 0 {
 			t.Fatal("the post went live")
 		}
 	})
 	t.Run("sending back needs a comment", func(t *testing.T) {
+		env, postPath := submitted(t)
 		resp := env.do(t, "comms2", "POST", postPath+"/return", url.Values{"comment": {"  "}})
 		if resp.StatusCode != http.StatusConflict {
 			t.Fatalf("got %d, want 409", resp.StatusCode)
 		}
 	})
 	t.Run("another reviewer approves and it goes live", func(t *testing.T) {
+		env, postPath := submitted(t)
 		resp := env.do(t, "comms2", "POST", postPath+"/approve", nil)
 		if resp.StatusCode != http.StatusSeeOther {
 			t.Fatalf("got %d, want 303", resp.StatusCode)
@@ -562,7 +639,7 @@ func TestCreateAndApprovePost(t *testing.T) {
 		if !has(doc, "live") || doc.Find(`[data-testid="history"] li`).Length() != 3 {
 			t.Fatal("approved post is not live with three history entries (created, submitted, approved)")
 		}
-		live, _ := env.store.LivePosts(context.Background())
+		live := env.livePosts(t)
 		if len(live) != 1 || live[0].Title != "Launch day" || live[0].SuggestionFor("x") != "We launched!" {
 			t.Fatalf("live posts = %+v", live)
 		}

@@ -31,11 +31,7 @@ func TestNetworksEnabled(t *testing.T) {
 	sharePath := fmt.Sprintf("/posts/%d/share", p.ID)
 	reach := func() any {
 		t.Helper()
-		rows, err := env.store.ReachByPost(ctx, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return rows
+		return env.reachByPost(t, 0)
 	}
 	allBut := func(off share.Network) []share.Network {
 		var out []share.Network
@@ -84,9 +80,8 @@ func TestNetworksEnabled(t *testing.T) {
 		if after := reach(); !reflect.DeepEqual(before, after) {
 			t.Errorf("reach changed from %+v to %+v", before, after)
 		}
-		links, err := env.store.ReachByPost(ctx, env.users["employee"].ID)
-		if err != nil || len(links) != 0 {
-			t.Errorf("employee links = %+v, %v; want none", links, err)
+		if links := env.reachByPost(t, env.users["employee"].ID); len(links) != 0 {
+			t.Errorf("employee links = %+v; want none", links)
 		}
 	})
 
@@ -96,7 +91,7 @@ func TestNetworksEnabled(t *testing.T) {
 		if err != nil || !found || len(ids) != len(share.Networks)-1 {
 			t.Fatalf("setting = %v (found %v), %v", ids, found, err)
 		}
-		entries, err := env.store.AuditLog(ctx, 50)
+		entries, err := auditLog(ctx, env.store, 50)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -144,9 +139,8 @@ func TestNetworksEnabled(t *testing.T) {
 		if loc := resp.Header.Get("Location"); !strings.HasPrefix(loc, "https://x.com/intent/post?") {
 			t.Errorf("redirected to %q", loc)
 		}
-		links, err := env.store.ReachByPost(ctx, env.users["employee"].ID)
-		if err != nil || len(links) != 1 {
-			t.Errorf("employee links = %+v, %v; want one", links, err)
+		if links := env.reachByPost(t, env.users["employee"].ID); len(links) != 1 {
+			t.Errorf("employee links = %+v; want one", links)
 		}
 	})
 }

@@ -165,7 +165,7 @@ func TestCrisisPause(t *testing.T) {
 		if got["employee@example.com"] != 0 {
 			t.Error("an employee was mailed")
 		}
-		log, err := env.store.AuditLog(ctx, 20)
+		log, err := auditLog(ctx, env.store, 20)
 		if err != nil {
 			t.Fatal(err)
 		}

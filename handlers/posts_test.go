@@ -339,7 +339,7 @@ func TestApproveSchedulesAndPublishes(t *testing.T) {
 		if !has(doc, "scheduled") || has(doc, "live") || doc.Find(`.title-row [data-testid="status"]`).Text() != "Scheduled" {
 			t.Errorf("page does not show the post as scheduled")
 		}
-		if live, _ := env.store.LivePosts(ctx); len(live) != 0 {
+		if live := env.livePosts(t); len(live) != 0 {
 			t.Errorf("live posts = %d, want none", len(live))
 		}
 		if has(mustDoc(t, env.do(t, "employee", http.MethodGet, "/feed", nil)), fmt.Sprintf("post-%d", id)) {
@@ -474,7 +474,6 @@ func TestContentSettings(t *testing.T) {
 }
 
 func TestEditPost(t *testing.T) {
-	ctx := context.Background()
 	env := newTestEnv(t)
 	p := env.livePost(t, "Approved post")
 	postPath := fmt.Sprintf("/posts/%d", p.ID)
@@ -503,7 +502,7 @@ func TestEditPost(t *testing.T) {
 	if got.Title != "Approved post, edited" || got.Status != post.InReview || got.ApproverID != 0 {
 		t.Errorf("after edit = %q %s approver %d; want the new title, in review, no approver", got.Title, got.Status, got.ApproverID)
 	}
-	if live, _ := env.store.LivePosts(ctx); len(live) != 0 {
+	if live := env.livePosts(t); len(live) != 0 {
 		t.Errorf("edited post still live")
 	}
 	doc = mustDoc(t, env.do(t, "comms2", http.MethodGet, postPath, nil))
@@ -522,7 +521,6 @@ func TestEditPost(t *testing.T) {
 }
 
 func TestArchivePost(t *testing.T) {
-	ctx := context.Background()
 	env := newTestEnv(t)
 	env.unlockSharing(t, "employee")
 	p := env.livePost(t, "To archive")
@@ -532,7 +530,7 @@ func TestArchivePost(t *testing.T) {
 	if got := env.post(t, p.ID); got.Status != post.Archived {
 		t.Fatalf("status = %s, want archived", got.Status)
 	}
-	if live, _ := env.store.LivePosts(ctx); len(live) != 0 {
+	if live := env.livePosts(t); len(live) != 0 {
 		t.Errorf("archived post still live")
 	}
 	wantStatus(t, env.do(t, "employee", http.MethodPost, postPath+"/share", url.Values{"network": {"x"}}), http.StatusNotFound)
@@ -692,7 +690,7 @@ func TestFeedTargetingAndSharing(t *testing.T) {
 			t.Errorf("feed shows the targeted post, or not the untargeted one")
 		}
 		wantStatus(t, env.do(t, "employee", http.MethodPost, sharePath, url.Values{"network": {"linkedin"}}), http.StatusNotFound)
-		if rows, _ := env.store.ReachByPost(ctx, env.users["employee"].ID); len(rows) != 0 {
+		if rows := env.reachByPost(t, env.users["employee"].ID); len(rows) != 0 {
 			t.Errorf("a refused share was recorded: %+v", rows)
 		}
 	})

@@ -175,7 +175,7 @@ func TestExportMyDataAsJSON(t *testing.T) {
 
 func lastAuditEntry(t *testing.T, env *testEnv) store.AuditEntry {
 	t.Helper()
-	log, err := env.store.AuditLog(context.Background(), 1)
+	log, err := auditLog(context.Background(), env.store, 1)
 	if err != nil || len(log) == 0 {
 		t.Fatalf("audit log: %v, %d entries", err, len(log))
 	}
@@ -263,7 +263,7 @@ func TestExportMyDataRefusesUnknownFormats(t *testing.T) {
 
 func mustAudit(t *testing.T, env *testEnv) []store.AuditEntry {
 	t.Helper()
-	log, err := env.store.AuditLog(context.Background(), 10000)
+	log, err := auditLog(context.Background(), env.store, 10000)
 	if err != nil {
 		t.Fatal(err)
 	}

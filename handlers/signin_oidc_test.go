@@ -244,7 +244,7 @@ func TestOIDCSignInRefusesTakeover(t *testing.T) {
 	if after.Name != "Hana Okafor" || !slices.Equal(after.Roles, hana.Roles) || !after.LastLoginAt.Equal(hana.LastLoginAt) {
 		t.Errorf("hana's account changed: %+v (was %+v)", after, hana)
 	}
-	log, err := o.env.store.AuditLog(context.Background(), 1)
+	log, err := auditLog(context.Background(), o.env.store, 1)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -184,13 +184,12 @@ func TestShutdownUnderLoadLosesNothing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var seeded int64
-	for _, l := range links {
-		c, err := s.LinkClickCounts(ctx, l.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		seeded += c.Clicks
+	// The seeded post's reach, as its dashboard adds it up, from yesterday
+	// (in case the test ran over midnight, UTC) to the end of today.
+	today := time.Now().UTC().Truncate(24 * time.Hour)
+	seeded, err := s.ReachTotals(ctx, store.ReachScope{PostID: links[0].PostID}, today.AddDate(0, 0, -1), today.AddDate(0, 0, 1))
+	if err != nil {
+		t.Fatal(err)
 	}
 	check := func(what string, got int64) {
 		switch {
@@ -204,7 +203,7 @@ func TestShutdownUnderLoadLosesNothing(t *testing.T) {
 	}
 	check("rollups", totals.Clicks)
 	check("raw rows", raw.Clicks)
-	check("rollups of the seeded links", seeded)
+	check("reach of the seeded post", seeded.Clicks)
 	if totals.Previews+totals.Bots+raw.Previews+raw.Bots != 0 {
 		t.Errorf("browser requests counted as previews or bots: rollups %+v, raw %+v", totals, raw)
 	}

@@ -29,10 +29,13 @@ func mustParseSMTPURL(tb testing.TB, raw string) *mail.SMTP {
 	return s
 }
 
+// mustEnqueue puts m in s's outbox as the reminder job queues a reminder
+// (here with no reminder items to record), which wakes the mail worker as
+// every store method that queues mail does.
 func mustEnqueue(tb testing.TB, s *store.Store, m store.Mail) {
 	tb.Helper()
-	if queued, err := s.EnqueueMail(context.Background(), m); err != nil || !queued {
-		tb.Fatalf("EnqueueMail %q = %v, %v", m.Subject, queued, err)
+	if queued, err := s.QueueReminder(context.Background(), 0, nil, m); err != nil || !queued {
+		tb.Fatalf("queue %q = %v, %v", m.Subject, queued, err)
 	}
 }
 
@@ -460,10 +463,8 @@ func TestQueuedMailWakesRun(t *testing.T) {
 	waitForMessages(t, srv, 2)
 
 	// Mail that became due without being queued just now: Wake sends it.
-	if _, err := st.EnqueueMail(ctx, store.Mail{To: "a@example.com", Subject: "third", Kind: "assignment",
-		SendAfter: time.Now().Add(300 * time.Millisecond)}); err != nil {
-		t.Fatal(err)
-	}
+	mustEnqueue(t, st, store.Mail{To: "a@example.com", Subject: "third", Kind: "assignment",
+		SendAfter: time.Now().Add(300 * time.Millisecond)})
 	time.Sleep(400 * time.Millisecond)
 	w.Wake()
 	waitForMessages(t, srv, 3)

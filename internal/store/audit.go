@@ -47,26 +47,6 @@ func audit(ctx context.Context, tx *sql.Tx, now time.Time, actorID int64, action
 	return nil
 }
 
-// AuditLog returns the newest entries first, at most limit of them.
-func (s *Store) AuditLog(ctx context.Context, limit int) ([]AuditEntry, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT a.id, a.at, COALESCE(a.actor_id, 0), COALESCE(u.name, ''),
-		a.action, a.target, a.before, a.after
-		FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id ORDER BY a.id DESC LIMIT ?`, limit)
-	if err != nil {
-		return nil, fmt.Errorf("store: audit log: %w", err)
-	}
-	defer rows.Close()
-	var out []AuditEntry
-	for rows.Next() {
-		var e AuditEntry
-		if err := rows.Scan(&e.ID, timeScanner{&e.At}, &e.ActorID, &e.ActorName, &e.Action, &e.Target, &e.Before, &e.After); err != nil {
-			return nil, fmt.Errorf("store: audit log: %w", err)
-		}
-		out = append(out, e)
-	}
-	return out, rows.Err()
-}
-
 // LogAudit appends an entry for an action that changes nothing else in the
 // database, such as an export. detail is encoded as JSON into After.
 func (s *Store) LogAudit(ctx context.Context, actorID int64, action, target string, detail any) error {

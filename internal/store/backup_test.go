@@ -44,7 +44,7 @@ func TestBackupWhileWriting(t *testing.T) {
 				t.Errorf("write during backup: %v", err)
 				return
 			}
-			if err := s.RecordClick(ctx, links[i%3].ID); err != nil {
+			if err := recordClick(ctx, s, links[i%3].ID, time.Now()); err != nil {
 				t.Errorf("write during backup: %v", err)
 				return
 			}

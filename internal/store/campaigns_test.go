@@ -34,7 +34,7 @@ func TestCreateCampaign(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			c.Advance(time.Minute)
-			auditBefore, err := s.AuditLog(ctx, 100)
+			auditBefore, err := auditLog(ctx, s, 100)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -43,7 +43,11 @@ func TestCreateCampaign(t *testing.T) {
 				if !errors.Is(err, store.ErrExists) {
 					t.Fatalf("CreateCampaign = %d, %v; want ErrExists", id, err)
 				}
-				if after, _ := s.AuditLog(ctx, 100); len(after) != len(auditBefore) {
+				after, err := auditLog(ctx, s, 100)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(after) != len(auditBefore) {
 					t.Errorf("a refused campaign was audit-logged")
 				}
 				return
@@ -61,9 +65,9 @@ func TestCreateCampaign(t *testing.T) {
 				!got.StartsAt.Equal(want.StartsAt) || !got.EndsAt.Equal(want.EndsAt) || !got.CreatedAt.Equal(want.CreatedAt) || got.Posts != 0 {
 				t.Errorf("Campaign = %+v, want %+v", got, want)
 			}
-			entries, err := s.AuditLog(ctx, 1)
+			entries, err := auditLog(ctx, s, 1)
 			if err != nil || len(entries) != 1 {
-				t.Fatalf("AuditLog = %v, %v", entries, err)
+				t.Fatalf("audit log = %v, %v", entries, err)
 			}
 			e := entries[0]
 			var after map[string]any

@@ -69,17 +69,6 @@ func (s *Store) insertClicks(ctx context.Context, rows []any) error {
 	return tx.Commit()
 }
 
-// RecordClick records one person's click on a tracked link, without a
-// visitor hash, and rolls it up at once. The redirect path uses
-// RecordClicks through internal/reach; this is for tools and tests.
-func (s *Store) RecordClick(ctx context.Context, linkID int64) error {
-	if err := s.RecordClicks(ctx, []Click{{LinkID: linkID, At: s.now(), Kind: KindClick}}); err != nil {
-		return err
-	}
-	_, err := s.RollUpClicks(ctx, 0)
-	return err
-}
-
 // ClickCounts is what requests to tracked links added up to.
 type ClickCounts struct {
 	Clicks   int64 // people's clicks
@@ -95,17 +84,6 @@ func (s *Store) ClickTotals(ctx context.Context) (ClickCounts, error) {
 		COALESCE(SUM(bots), 0), COALESCE(SUM(visitors), 0) FROM click_rollups`).
 		Scan(&c.Clicks, &c.Previews, &c.Bots, &c.Visitors); err != nil {
 		return c, fmt.Errorf("store: click totals: %w", err)
-	}
-	return c, nil
-}
-
-// LinkClickCounts returns the rollups of one link summed over its days.
-func (s *Store) LinkClickCounts(ctx context.Context, linkID int64) (ClickCounts, error) {
-	var c ClickCounts
-	if err := s.read.QueryRowContext(ctx, `SELECT COALESCE(SUM(clicks), 0), COALESCE(SUM(previews), 0),
-		COALESCE(SUM(bots), 0), COALESCE(SUM(visitors), 0) FROM click_rollups WHERE link_id = ?`, linkID).
-		Scan(&c.Clicks, &c.Previews, &c.Bots, &c.Visitors); err != nil {
-		return c, fmt.Errorf("store: click counts of link %d: %w", linkID, err)
 	}
 	return c, nil
 }
@@ -167,24 +145,6 @@ func (s *Store) VisitorSalt(ctx context.Context, day, keepFrom string, fresh []b
 		return nil, fmt.Errorf("store: delete visitor salts before %s: %w", keepFrom, err)
 	}
 	return salt, tx.Commit()
-}
-
-// VisitorSaltDays lists the days that have a visitor salt, oldest first.
-func (s *Store) VisitorSaltDays(ctx context.Context) ([]string, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT day FROM visitor_salts ORDER BY day`)
-	if err != nil {
-		return nil, fmt.Errorf("store: visitor salt days: %w", err)
-	}
-	defer rows.Close()
-	var days []string
-	for rows.Next() {
-		var d string
-		if err := rows.Scan(&d); err != nil {
-			return nil, fmt.Errorf("store: visitor salt days: %w", err)
-		}
-		days = append(days, d)
-	}
-	return days, rows.Err()
 }
 
 // StoredVisitorSalt returns the salt kept for day, or ErrNotFound. Unlike

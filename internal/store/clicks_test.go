@@ -144,7 +144,7 @@ func TestRecordClicksRollsUp(t *testing.T) {
 	})
 }
 
-func TestReachByPostCountsPeopleOnly(t *testing.T) {
+func TestReachCountsPeopleOnly(t *testing.T) {
 	ctx := context.Background()
 	s := mustOpenStore(t)
 	links := mustSeedLinks(t, s, 1)
@@ -156,15 +156,11 @@ func TestReachByPostCountsPeopleOnly(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.RecordClick(ctx, links[0].ID); err != nil {
+	if err := recordClick(ctx, s, links[0].ID, now); err != nil {
 		t.Fatal(err)
 	}
-	rows, err := s.ReachByPost(ctx, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(rows) != 1 || rows[0].PostID != links[0].PostID || rows[0].Clicks != 2 {
-		t.Errorf("ReachByPost = %+v, want 2 clicks (previews and bots apart)", rows)
+	if rows := reachByPost(t, s, 0, now); len(rows) != 1 || rows[0].PostID != links[0].PostID || rows[0].Clicks != 2 {
+		t.Errorf("reach by post = %+v, want 2 clicks (previews and bots apart)", rows)
 	}
 }
 
@@ -292,9 +288,9 @@ func TestMigrationBackfillsRollups(t *testing.T) {
 	if got, _ := s.LinkClickCounts(ctx, 1); got.Clicks != 3 {
 		t.Errorf("link 1 = %+v, want 3 clicks", got)
 	}
-	rows, err := s.ReachByPost(ctx, 0)
-	if err != nil || len(rows) != 1 || rows[0].Clicks != 4 {
-		t.Errorf("ReachByPost after migrating = %+v, %v; want 4 clicks", rows, err)
+	days := reachReportPosts(t, s, store.ReachScope{}, time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC), time.Date(2026, 11, 4, 0, 0, 0, 0, time.UTC))
+	if len(days) != 1 || days[0].Clicks != 4 {
+		t.Errorf("reach by post after migrating = %+v; want 4 clicks", days)
 	}
 }
 

@@ -17,20 +17,12 @@ type Image struct {
 	ID          int64
 	ContentType string // e.g. "image/png"; served as is
 	Data        []byte
-	Size        int    // bytes, set by SaveImage
-	SHA256      string // hex of the data, set by SaveImage; used as ETag
+	Size        int    // bytes, set when saved
+	SHA256      string // hex of the data, set when saved; used as ETag
 	Width       int    // pixels
 	Height      int
 	CreatedBy   int64 // 0: unknown
 	CreatedAt   time.Time
-}
-
-// SaveImage stores img's content type, data and dimensions, uploaded by
-// actorID, and returns its id. Size and SHA256 are computed from Data. A
-// post's image is saved with the post instead (CreatePostWithImage,
-// UpdatePost), so that a refused form stores none.
-func (s *Store) SaveImage(ctx context.Context, img Image, actorID int64) (int64, error) {
-	return s.saveImage(ctx, s.write, img, actorID)
 }
 
 type execer interface {

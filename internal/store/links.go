@@ -41,43 +41,6 @@ func (s *Store) LinkTarget(ctx context.Context, code string) (LinkTarget, error)
 	return t, nil
 }
 
-// PostReach is the shares and clicks one post brought in.
-type PostReach struct {
-	PostID int64
-	Title  string
-	Shares int
-	Clicks int
-}
-
-// ReachByPost returns shares and clicks per post, most clicked first. With
-// userID 0 it counts everyone's; otherwise only that employee's links.
-// Clicks are people's clicks (previews and bots excluded), read from the
-// per-link per-day rollups that RecordClicks keeps.
-func (s *Store) ReachByPost(ctx context.Context, userID int64) ([]PostReach, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT p.id, p.title,
-			COALESCE(SUM(sh.n), 0), COALESCE(SUM(c.n), 0)
-		FROM links l
-		JOIN posts p ON p.id = l.post_id
-		LEFT JOIN (SELECT link_id, COUNT(*) AS n FROM shares GROUP BY link_id) sh ON sh.link_id = l.id
-		LEFT JOIN (SELECT link_id, SUM(clicks) AS n FROM click_rollups GROUP BY link_id) c ON c.link_id = l.id
-		WHERE ? = 0 OR l.user_id = ?
-		GROUP BY p.id, p.title
-		ORDER BY 4 DESC, 3 DESC, p.id DESC`, userID, userID)
-	if err != nil {
-		return nil, fmt.Errorf("store: reach by post: %w", err)
-	}
-	defer rows.Close()
-	var out []PostReach
-	for rows.Next() {
-		var r PostReach
-		if err := rows.Scan(&r.PostID, &r.Title, &r.Shares, &r.Clicks); err != nil {
-			return nil, fmt.Errorf("store: reach by post: %w", err)
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
-}
-
 // SharedNetworks returns, per post id, the networks userID has shared it to.
 func (s *Store) SharedNetworks(ctx context.Context, userID int64) (map[int64][]share.Network, error) {
 	rows, err := s.read.QueryContext(ctx, `SELECT l.post_id, l.network FROM links l

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/advocacy-portal/portal/internal/account"
 	"github.com/advocacy-portal/portal/internal/share"
@@ -23,6 +24,49 @@ func sequence(codes ...string) (func() string, *int) {
 		}
 		return fmt.Sprintf("extra%05d", calls)
 	}, &calls
+}
+
+// postReach is what one post brought in, as a line of a reach report.
+type postReach struct {
+	PostID int64
+	Title  string
+	Shares int64
+	Clicks int64
+}
+
+// reachByPost returns the shares and clicks per post on now's UTC day,
+// most clicked first, as the reach pages add them up: userID's own, or with
+// userID 0 everyone's.
+func reachByPost(tb testing.TB, s *store.Store, userID int64, now time.Time) []postReach {
+	tb.Helper()
+	day := now.UTC().Truncate(24 * time.Hour)
+	return reachReportPosts(tb, s, store.ReachScope{UserID: userID}, day, day.AddDate(0, 0, 1))
+}
+
+// reachReportPosts returns the post lines of scope's reach report on the
+// UTC days from from up to to.
+func reachReportPosts(tb testing.TB, s *store.Store, scope store.ReachScope, from, to time.Time) []postReach {
+	tb.Helper()
+	r, err := s.ReachReport(context.Background(), scope, from, to)
+	if err != nil {
+		tb.Fatalf("reach report: %v", err)
+	}
+	var out []postReach
+	for _, l := range r.Posts {
+		out = append(out, postReach{PostID: l.ID, Title: l.Name, Shares: l.Shares, Clicks: l.Clicks})
+	}
+	return out
+}
+
+// recordClick records one person's click on a tracked link at at, without
+// a visitor hash, and rolls it up, as the redirect path does without a
+// click writer.
+func recordClick(ctx context.Context, s *store.Store, linkID int64, at time.Time) error {
+	if err := s.RecordClicks(ctx, []store.Click{{LinkID: linkID, At: at, Kind: store.KindClick}}); err != nil {
+		return err
+	}
+	_, err := s.RollUpClicks(ctx, 0)
+	return err
 }
 
 // sharingSetup is a store with an approved post and two employees.
@@ -92,12 +136,9 @@ func TestShareLink(t *testing.T) {
 		t.Errorf("newCode called %d times, want 2 (once per new link)", *calls)
 	}
 
-	reach, err := s.ReachByPost(ctx, st.sam.ID)
-	if err != nil {
-		t.Fatalf("ReachByPost: %v", err)
-	}
+	reach := reachByPost(t, s, st.sam.ID, time.Now())
 	if len(reach) != 1 || reach[0].PostID != st.post || reach[0].Shares != 3 || reach[0].Clicks != 0 {
-		t.Errorf("ReachByPost = %+v, want post %d with 3 shares (2 on LinkedIn, 1 on X), 0 clicks", reach, st.post)
+		t.Errorf("reach by post = %+v, want post %d with 3 shares (2 on LinkedIn, 1 on X), 0 clicks", reach, st.post)
 	}
 }
 
@@ -199,8 +240,8 @@ func TestReachByPost(t *testing.T) {
 	mustClick := func(l store.Link, n int) {
 		t.Helper()
 		for range n {
-			if err := s.RecordClick(ctx, l.ID); err != nil {
-				t.Fatalf("RecordClick: %v", err)
+			if err := recordClick(ctx, s, l.ID, time.Now()); err != nil {
+				t.Fatalf("record click: %v", err)
 			}
 		}
 	}
@@ -218,14 +259,14 @@ func TestReachByPost(t *testing.T) {
 	tests := []struct {
 		name      string
 		userID    int64
-		wantReach []store.PostReach
+		wantReach []postReach
 	}{
-		{"Sam", st.sam.ID, []store.PostReach{{PostID: st.post, Title: "Spring Launch", Shares: 3, Clicks: 4}}},
-		{"Noor, most clicked first", st.noor.ID, []store.PostReach{
+		{"Sam", st.sam.ID, []postReach{{PostID: st.post, Title: "Spring Launch", Shares: 3, Clicks: 4}}},
+		{"Noor, most clicked first", st.noor.ID, []postReach{
 			{PostID: st.otherPost, Title: "Hiring", Shares: 1, Clicks: 10},
 			{PostID: st.post, Title: "Spring Launch", Shares: 1, Clicks: 2},
 		}},
-		{"everyone (user 0)", 0, []store.PostReach{
+		{"everyone (user 0)", 0, []postReach{
 			{PostID: st.otherPost, Title: "Hiring", Shares: 1, Clicks: 10},
 			{PostID: st.post, Title: "Spring Launch", Shares: 4, Clicks: 6},
 		}},
@@ -233,12 +274,8 @@ func TestReachByPost(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := s.ReachByPost(ctx, tt.userID)
-			if err != nil {
-				t.Fatalf("ReachByPost: %v", err)
-			}
-			if !slices.Equal(got, tt.wantReach) {
-				t.Errorf("ReachByPost(%d) = %+v, want %+v", tt.userID, got, tt.wantReach)
+			if got := reachByPost(t, s, tt.userID, time.Now()); !slices.Equal(got, tt.wantReach) {
+				t.Errorf("reach by post of %d = %+v, want %+v", tt.userID, got, tt.wantReach)
 			}
 		})
 	}
@@ -246,8 +283,8 @@ func TestReachByPost(t *testing.T) {
 
 func TestRecordClickUnknownLink(t *testing.T) {
 	s := mustOpenStore(t)
-	if err := s.RecordClick(context.Background(), 12345); err == nil {
-		t.Errorf("RecordClick on an unknown link succeeded, want a foreign key error")
+	if err := recordClick(context.Background(), s, 12345, time.Now()); err == nil {
+		t.Errorf("a click on an unknown link was recorded, want a foreign key error")
 	}
 }
 

@@ -33,10 +33,6 @@ func TestEveryMailCommitWakesTheWorker(t *testing.T) {
 		act      func(t *testing.T, s *store.Store, comms account.User) error
 		wantWake bool
 	}{
-		{"EnqueueMail", func(t *testing.T, s *store.Store, comms account.User) error {
-			_, err := s.EnqueueMail(context.Background(), store.Mail{To: "a@example.com", Subject: "x", Kind: "assigned"})
-			return err
-		}, true},
 		{"QueueReminder", func(t *testing.T, s *store.Store, comms account.User) error {
 			_, err := s.QueueReminder(context.Background(), comms.ID, []store.ReminderItem{{ModuleID: "timing", Key: "assigned"}},
 				store.Mail{To: comms.Email, Subject: "x", Kind: "assigned"})

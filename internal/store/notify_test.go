@@ -185,7 +185,7 @@ func TestSetWebhookURL(t *testing.T) {
 		t.Fatalf("after a new URL, claim = %+v, %v; want the pending delivery due now, to the new URL", due, err)
 	}
 
-	log, err := s.AuditLog(ctx, 100)
+	log, err := auditLog(ctx, s, 100)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -83,26 +83,11 @@ func (s *Store) commitMail(tx *sql.Tx) error {
 	return nil
 }
 
-// EnqueueMail puts m in the outbox to be sent at m.SendAfter (zero: now).
-// ID, CreatedAt, SentAt, Attempts and LastError are ignored. If another
-// message already has m's DedupeKey, nothing changes and queued is false.
-func (s *Store) EnqueueMail(ctx context.Context, m Mail) (queued bool, err error) {
-	tx, err := s.write.BeginTx(ctx, nil)
-	if err != nil {
-		return false, fmt.Errorf("store: enqueue mail: %w", err)
-	}
-	defer tx.Rollback()
-	if queued, err = enqueueMail(ctx, tx, s.now(), m); err != nil {
-		return false, err
-	}
-	if err := s.commitMail(tx); err != nil {
-		return false, fmt.Errorf("store: enqueue mail: %w", err)
-	}
-	return queued, nil
-}
-
-// enqueueMail is EnqueueMail inside the caller's transaction, so that a
-// store method can queue mail together with the change it announces.
+// enqueueMail puts m in the outbox to be sent at m.SendAfter (zero: now),
+// inside the caller's transaction, so that a store method queues mail
+// together with the change it announces; commit with commitMail. ID,
+// CreatedAt, SentAt, Attempts and LastError are ignored. If another message
+// already has m's DedupeKey, nothing changes and it returns false.
 func enqueueMail(ctx context.Context, tx *sql.Tx, now time.Time, m Mail) (bool, error) {
 	if m.To == "" || m.Kind == "" {
 		return false, fmt.Errorf("store: enqueue mail: recipient and kind are required")

@@ -381,11 +381,6 @@ func (s *Store) Posts(ctx context.Context, f PostFilter) ([]post.Post, error) {
 	return posts, loadPostParts(ctx, s.read, posts)
 }
 
-// LivePosts returns the posts live at the store's now, for everyone.
-func (s *Store) LivePosts(ctx context.Context) ([]post.Post, error) {
-	return s.Posts(ctx, PostFilter{LiveAt: s.now()})
-}
-
 // Targeted reports whether the post is for the user: it has no target
 // groups, or the user is in one of them.
 func (s *Store) Targeted(ctx context.Context, postID, userID int64) (bool, error) {

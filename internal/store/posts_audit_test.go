@@ -34,14 +34,14 @@ func TestTransitionsAreAudited(t *testing.T) {
 		{post.Archive, reviewer.ID, "", "post.archive", `{"status":"archived"}`},
 	}
 	for _, st := range steps {
-		before, err := s.AuditLog(ctx, 100)
+		before, err := auditLog(ctx, s, 100)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if _, err := s.TransitionPost(ctx, id, st.action, st.actor, st.comment, post.DefaultPolicy); err != nil {
 			t.Fatalf("%s: %v", st.action, err)
 		}
-		after, err := s.AuditLog(ctx, 100)
+		after, err := auditLog(ctx, s, 100)
 		if err != nil {
 			t.Fatal(err)
 		}

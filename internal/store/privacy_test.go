@@ -30,7 +30,8 @@ const (
 // can leave a trace with, beside a colleague who shared too.
 type privacySetup struct {
 	s          *store.Store
-	db         *sql.DB // a second handle on the same file, for raw scans
+	db         *sql.DB          // a second handle on the same file, for raw scans
+	now        func() time.Time // the store's clock
 	admin      account.User
 	user       account.User // the leaver
 	other      account.User
@@ -45,7 +46,7 @@ func newPrivacySetup(t *testing.T) privacySetup {
 	ctx := context.Background()
 	clk := clocktest.New(time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC))
 	s, db := mustOpenStoreAndDB(t, store.WithClock(clk.Now))
-	ps := privacySetup{s: s, db: db, admin: mustSignIn(t, s, "oidc:admin", "admin@example.com", account.Admin)}
+	ps := privacySetup{s: s, db: db, now: clk.Now, admin: mustSignIn(t, s, "oidc:admin", "admin@example.com", account.Admin)}
 	comms := mustSignIn(t, s, "oidc:comms", "comms@example.com", account.Comms)
 	approver := mustSignIn(t, s, "oidc:approver", "approver@example.com", account.Comms)
 	ps.other = mustSignIn(t, s, "oidc:other", "other@example.com")
@@ -86,6 +87,9 @@ func newPrivacySetup(t *testing.T) privacySetup {
 	}
 	sent, err := s.ClaimMail(ctx, 1, time.Minute) // one of the two is sent
 	must(err)
+	if len(sent) != 1 {
+		t.Fatalf("claimed %d mails, want 1", len(sent))
+	}
 	must(s.MarkMailSent(ctx, sent[0].ID))
 	if _, err := s.EnqueueMail(ctx, store.Mail{To: "other@example.com", Subject: "Digest", Body: "Hello there", Kind: "digest"}); err != nil {
 		t.Fatal(err)
@@ -143,11 +147,7 @@ func totals(t *testing.T, ps privacySetup) programmeTotals {
 	if p.Raw, err = ps.s.RawClickCounts(ctx); err != nil {
 		t.Fatal(err)
 	}
-	byPost, err := ps.s.ReachByPost(ctx, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p.ByPost = fmt.Sprint(byPost)
+	p.ByPost = fmt.Sprint(reachByPost(t, ps.s, 0, ps.now()))
 	return p
 }
 

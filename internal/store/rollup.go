@@ -416,32 +416,3 @@ func (s *Store) applyRollups(ctx context.Context, pending []outboxRow) (int64, e
 	}
 	return mark, tx.Commit()
 }
-
-// ClicksPending reports how many click rows wait for RollUpClicks, by id.
-func (s *Store) ClicksPending(ctx context.Context) (int64, error) {
-	var n int64
-	if err := s.read.QueryRowContext(ctx, `SELECT (SELECT COALESCE(MAX(id), 0) FROM clicks) - last_click_id
-		FROM rollup_progress`).Scan(&n); err != nil {
-		return 0, fmt.Errorf("store: clicks pending: %w", err)
-	}
-	return max(n, 0), nil
-}
-
-// VisitorHashDays lists the days whose visitor hashes are kept, oldest
-// first: today's and yesterday's at most, once a roll-up has run today.
-func (s *Store) VisitorHashDays(ctx context.Context) ([]string, error) {
-	rows, err := s.visitors.db.QueryContext(ctx, `SELECT DISTINCT day FROM seen ORDER BY day`)
-	if err != nil {
-		return nil, fmt.Errorf("store: visitor hash days: %w", err)
-	}
-	defer rows.Close()
-	var days []string
-	for rows.Next() {
-		var d int64
-		if err := rows.Scan(&d); err != nil {
-			return nil, fmt.Errorf("store: visitor hash days: %w", err)
-		}
-		days = append(days, dayText(d))
-	}
-	return days, rows.Err()
-}

@@ -17,9 +17,9 @@ import (
 // first skip ones, oldest first, and checks every SCIM one has no actor.
 func scimAuditActions(tb testing.TB, s *store.Store, skip int) []string {
 	tb.Helper()
-	log, err := s.AuditLog(context.Background(), 1000)
+	log, err := auditLog(context.Background(), s, 1000)
 	if err != nil {
-		tb.Fatalf("AuditLog: %v", err)
+		tb.Fatalf("audit log: %v", err)
 	}
 	var out []string
 	for i := len(log) - 1 - skip; i >= 0; i-- {

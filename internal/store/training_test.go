@@ -428,9 +428,9 @@ func TestQuizHistoryAndResetAttempts(t *testing.T) {
 		check(t, training.History{Submitted: 0, LastSubmitted: failed.SubmittedAt})
 	})
 	t.Run("reset is audit-logged", func(t *testing.T) {
-		log, err := s.AuditLog(ctx, 10)
+		log, err := auditLog(ctx, s, 10)
 		if err != nil {
-			t.Fatalf("AuditLog: %v", err)
+			t.Fatalf("audit log: %v", err)
 		}
 		if len(log) == 0 {
 			t.Fatalf("audit log is empty")

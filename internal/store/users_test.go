@@ -144,7 +144,7 @@ func TestSignInIdentityRules(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			before, err := s.AuditLog(ctx, 1)
+			before, err := auditLog(ctx, s, 1)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -175,7 +175,7 @@ func TestSignInIdentityRules(t *testing.T) {
 			if after.Name != tt.wantBoName || after.Email != boundEmail || !slices.Equal(after.Roles, []account.Role{account.Employee}) {
 				t.Errorf("bound account is now %q %s %v; want %q %s [employee]", after.Name, after.Email, after.Roles, tt.wantBoName, boundEmail)
 			}
-			log, err := s.AuditLog(ctx, 1)
+			log, err := auditLog(ctx, s, 1)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -138,11 +138,12 @@ func TestRoles(t *testing.T) {
 				switch {
 				case slices.Contains(e.allowed, persona):
 					if resp.StatusCode == http.StatusForbidden && e.method == http.MethodPost {
-						// A refusal here must not be the role check: only the
-						// domain may refuse (e.g. sharing still locked).
-						doc := mustDoc(t, resp)
-						if strings.Contains(doc.Text(), "Your roles do not give you access") {
-							t.Fatalf("allowed persona got the role 403")
+						// Only the domain may refuse here (e.g. sharing
+						// still locked): not the role check, and not the
+						// form check either, since the form is the
+						// persona's own.
+						if why := refusalOf(t, resp); why != domainRefusal {
+							t.Fatalf("allowed persona got the %s", why)
 						}
 						return
 					}
@@ -157,10 +158,38 @@ func TestRoles(t *testing.T) {
 					if resp.StatusCode != http.StatusForbidden {
 						t.Fatalf("got %d, want 403", resp.StatusCode)
 					}
+					// The refusal allowed personas must never get: knowing
+					// it here keeps the check above honest.
+					if why := refusalOf(t, resp); why != roleRefusal {
+						t.Fatalf("got the %s, want the role refusal", why)
+					}
 				}
 			})
 		}
 	}
+}
+
+// The 403s the portal answers, told apart by their error pages.
+const (
+	roleRefusal   = "role refusal"                      // requireRoles
+	formRefusal   = "refusal of a forged or stale form" // checkCSRF
+	domainRefusal = "refusal by the domain"             // anything else, e.g. sharing still locked
+)
+
+// refusalOf says which refusal the 403 page resp is.
+func refusalOf(t *testing.T, resp *http.Response) string {
+	t.Helper()
+	page := mustDoc(t, resp).Find(`[data-testid="error-page"]`)
+	if page.Length() == 0 {
+		t.Fatalf("403 without the error page")
+	}
+	switch text := page.Text(); {
+	case strings.Contains(text, "Your roles do not give you access"):
+		return roleRefusal
+	case strings.Contains(text, "did not come from this portal"):
+		return formRefusal
+	}
+	return domainRefusal
 }
 
 // TestEveryGETRouteAnswersHEAD: a route registered for GET is registered

@@ -74,7 +74,7 @@ func TestAuditLogPage(t *testing.T) {
 			doc := mustDoc(t, resp)
 			var got []string
 			doc.Find(`[data-testid="audit-log"] tbody tr`).Each(func(_ int, s *goquery.Selection) {
-				id, _ := s.Attr("data-testid")
+				id := attr(t, s, "data-testid")
 				got = append(got, id)
 			})
 			if !reflect.DeepEqual(got, tt.wantIDs) {
@@ -84,7 +84,7 @@ func TestAuditLogPage(t *testing.T) {
 				t.Errorf("no %s on the page", tt.wantError)
 			}
 			if tt.wantStatus == 200 {
-				href, _ := doc.Find(`[data-testid="export-csv"]`).Attr("href")
+				href := attr(t, doc.Find(`[data-testid="export-csv"]`), "href")
 				if want := "/admin/audit.csv" + tt.query; tt.query != "" && !sameFilters(t, href, want) {
 					t.Errorf("export link = %q, want the same filters as %q", href, want)
 				}
@@ -249,7 +249,7 @@ func TestAdminActionsAuditedOnce(t *testing.T) {
 			"", `{"filters":{"target":true},"rows":4}`},
 	}
 	for _, st := range steps {
-		t.Run(st.name, func(t *testing.T) {
+		runStep(t, st.name, func(t *testing.T) {
 			before, err := auditLog(context.Background(), env.store, 1000)
 			if err != nil {
 				t.Fatal(err)

@@ -37,11 +37,11 @@ func TestShareCadence(t *testing.T) {
 		return c
 	}
 
-	t.Run("admins set the cadence", func(t *testing.T) {
+	runStep(t, "admins set the cadence", func(t *testing.T) {
 		wantStatus(t, env.do(t, "admin", http.MethodPost, "/admin/cadence", url.Values{"limit": {"zero"}}), http.StatusUnprocessableEntity)
 		wantRedirect(t, env.do(t, "admin", http.MethodPost, "/admin/cadence", url.Values{"limit": {"2"}}), "/admin/cadence?saved=1")
 		doc := mustDoc(t, env.do(t, "admin", http.MethodGet, "/admin/cadence?saved=1", nil))
-		if v, _ := doc.Find(`[data-testid="cadence-limit"]`).Attr("value"); v != "2" || !has(doc, "saved") {
+		if v := attr(t, doc.Find(`[data-testid="cadence-limit"]`), "value"); v != "2" || !has(doc, "saved") {
 			t.Errorf("limit shown = %q", v)
 		}
 		if r, err := env.store.ShareCadence(ctx); err != nil || r != (cadence.Rule{Limit: 2}) {
@@ -49,7 +49,7 @@ func TestShareCadence(t *testing.T) {
 		}
 	})
 
-	t.Run("under the limit shares go straight through", func(t *testing.T) {
+	runStep(t, "under the limit shares go straight through", func(t *testing.T) {
 		wantStatus(t, shareOn("linkedin", nil), http.StatusSeeOther)
 		wantStatus(t, shareOn("linkedin", nil), http.StatusSeeOther)
 		if got := sharesToday(share.LinkedIn); got != 2 {
@@ -61,14 +61,14 @@ func TestShareCadence(t *testing.T) {
 		}
 	})
 
-	t.Run("past the limit the employee is asked first", func(t *testing.T) {
+	runStep(t, "past the limit the employee is asked first", func(t *testing.T) {
 		resp := shareOn("linkedin", nil)
 		wantStatus(t, resp, http.StatusOK)
 		doc := mustDoc(t, resp)
 		if !has(doc, "cadence-ask") || !has(doc, "share-anyway") {
 			t.Fatal("no interstitial")
 		}
-		if v, _ := doc.Find(`input[name="text"]`).Attr("value"); v != "My own words" {
+		if v := attr(t, doc.Find(`input[name="text"]`), "value"); v != "My own words" {
 			t.Errorf("interstitial carries text %q", v)
 		}
 		if sharesToday(share.LinkedIn) != 2 {
@@ -81,14 +81,14 @@ func TestShareCadence(t *testing.T) {
 		wantStatus(t, shareOn("x", nil), http.StatusSeeOther) // another network has its own count
 	})
 
-	t.Run("a hard cap refuses", func(t *testing.T) {
+	runStep(t, "a hard cap refuses", func(t *testing.T) {
 		if err := env.store.SetSetting(ctx, store.SettingShareCadence, cadence.Rule{Limit: 2, Hard: true}, env.users["admin"].ID); err != nil {
 			t.Fatal(err)
 		}
 		wantStatus(t, shareOn("linkedin", url.Values{"confirm": {"1"}}), http.StatusConflict)
 	})
 
-	t.Run("a new day starts afresh", func(t *testing.T) {
+	runStep(t, "a new day starts afresh", func(t *testing.T) {
 		env.advance(t, 24*time.Hour)
 		wantStatus(t, shareOn("linkedin", nil), http.StatusSeeOther)
 	})

@@ -75,7 +75,9 @@ func (env *testEnv) postMultipart(t *testing.T, persona, path string, fields url
 	fields.Set("_csrf", env.csrf[persona])
 	for k, vs := range fields {
 		for _, v := range vs {
-			w.WriteField(k, v)
+			if err := w.WriteField(k, v); err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
 	if file != nil {
@@ -146,8 +148,8 @@ func TestReportConcern(t *testing.T) {
 		c.Urgent || c.Status != store.ConcernNew || c.ImageID != 0 {
 		t.Errorf("stored %+v", c)
 	}
-	if mails, _ := env.store.Outbox(context.Background(), 0); len(mails) != 0 {
-		t.Errorf("a report that is not urgent queued %d mails", len(mails))
+	if mails, err := env.store.Outbox(context.Background(), 0); err != nil || len(mails) != 0 {
+		t.Errorf("a report that is not urgent queued %d mails (error: %v)", len(mails), err)
 	}
 	resp = env.do(t, "employee", "GET", "/concerns", nil)
 	if doc := mustDoc(t, resp); !has(doc, fmt.Sprintf("concern-%d", id)) || has(doc, "concern-queue") {
@@ -185,17 +187,18 @@ func TestReportConcernRefusals(t *testing.T) {
 			if !has(doc, tc.wantError) {
 				t.Errorf("no %s on the page", tc.wantError)
 			}
-			if got, _ := doc.Find("#concern-description").Html(); !strings.Contains(form.Get("description"), strings.TrimSpace(got)) {
-				t.Errorf("description not kept: %q", got)
+			description := doc.Find("#concern-description")
+			if got, err := description.Html(); description.Length() != 1 || err != nil || !strings.Contains(form.Get("description"), strings.TrimSpace(got)) {
+				t.Errorf("description not kept: %q (%d fields, error %v)", got, description.Length(), err)
 			}
 			if doc.Find(`[data-testid="concern-urgent"][checked]`).Length() != 1 {
 				t.Errorf("urgent not kept")
 			}
-			if cs, _ := env.store.ConcernsReportedBy(context.Background(), env.users["employee"].ID); len(cs) != 0 {
-				t.Errorf("saved %d concerns, want none", len(cs))
+			if cs, err := env.store.ConcernsReportedBy(context.Background(), env.users["employee"].ID); err != nil || len(cs) != 0 {
+				t.Errorf("saved %d concerns, want none (error: %v)", len(cs), err)
 			}
-			if mails, _ := env.store.Outbox(context.Background(), 0); len(mails) != 0 {
-				t.Errorf("queued %d mails, want none", len(mails))
+			if mails, err := env.store.Outbox(context.Background(), 0); err != nil || len(mails) != 0 {
+				t.Errorf("queued %d mails, want none (error: %v)", len(mails), err)
 			}
 		})
 	}
@@ -329,7 +332,7 @@ func TestConcernTriage(t *testing.T) {
 	if !strings.Contains(doc.Find(`[data-testid="concern-history"]`).Text(), "do not reply to the journalist") {
 		t.Errorf("the reporter does not see the comment")
 	}
-	if s, _ := doc.Find(`[data-testid="concern-status"]`).Attr("data-status"); s != store.ConcernClosed {
+	if s := attr(t, doc.Find(`[data-testid="concern-status"]`), "data-status"); s != store.ConcernClosed {
 		t.Errorf("reporter sees status %q, want closed", s)
 	}
 }

@@ -75,7 +75,9 @@ func multipartBody(t *testing.T, fields url.Values, filename string, data []byte
 	w := multipart.NewWriter(&buf)
 	for k, vs := range fields {
 		for _, v := range vs {
-			w.WriteField(k, v)
+			if err := w.WriteField(k, v); err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
 	if filename != "" {
@@ -672,8 +674,8 @@ func TestCreateCampaignRefuses(t *testing.T) {
 			}
 		})
 	}
-	if campaigns, _ := env.store.Campaigns(context.Background()); len(campaigns) != 1 {
-		t.Errorf("%d campaigns, want only the first", len(campaigns))
+	if campaigns, err := env.store.Campaigns(context.Background()); err != nil || len(campaigns) != 1 {
+		t.Errorf("%d campaigns, want only the first (error: %v)", len(campaigns), err)
 	}
 }
 
@@ -756,8 +758,8 @@ func TestSuggestLinkRefuses(t *testing.T) {
 			}
 		})
 	}
-	if posts, _ := env.store.Posts(context.Background(), store.PostFilter{}); len(posts) != 0 {
-		t.Errorf("%d posts created from refused suggestions", len(posts))
+	if posts, err := env.store.Posts(context.Background(), store.PostFilter{}); err != nil || len(posts) != 0 {
+		t.Errorf("%d posts created from refused suggestions (error: %v)", len(posts), err)
 	}
 }
 

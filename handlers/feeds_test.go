@@ -25,8 +25,8 @@ func (env *testEnv) feedToken(t *testing.T, persona string) string {
 		t.Fatalf("make feed token: %d", resp.StatusCode)
 	}
 	doc := mustDoc(t, resp)
-	atom, _ := doc.Find(`[data-testid="feed-atom"]`).Attr("value")
-	ics, _ := doc.Find(`[data-testid="feed-ics"]`).Attr("value")
+	atom := attr(t, doc.Find(`[data-testid="feed-atom"]`), "value")
+	ics := attr(t, doc.Find(`[data-testid="feed-ics"]`), "value")
 	u, err := url.Parse(atom)
 	if err != nil || u.Path != "/feeds/posts.atom" || !strings.HasSuffix(ics, "/feeds/posts.ics?"+u.RawQuery) {
 		t.Fatalf("feed addresses %q and %q", atom, ics)
@@ -45,8 +45,8 @@ func TestPostFeeds(t *testing.T) {
 		Suggestions: []post.Suggestion{{Text: "Draft"}}, Category: string(post.Culture)})
 
 	token := env.feedToken(t, "comms")
-	if created, _ := env.store.FeedTokenCreated(context.Background(), env.users["comms"].ID); created.IsZero() {
-		t.Fatal("no token stored")
+	if created, err := env.store.FeedTokenCreated(context.Background(), env.users["comms"].ID); err != nil || created.IsZero() {
+		t.Fatal("no token stored", err)
 	}
 
 	resp := env.do(t, "", "GET", "/feeds/posts.atom?token="+url.QueryEscape(token), nil)
@@ -71,7 +71,10 @@ func TestPostFeeds(t *testing.T) {
 	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/calendar") {
 		t.Fatalf("ics: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
 	}
-	body, _ := io.ReadAll(resp.Body)
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
 	ics := string(body)
 	if !strings.HasPrefix(ics, "BEGIN:VCALENDAR\r\n") || !strings.HasSuffix(ics, "END:VCALENDAR\r\n") {
 		t.Errorf("calendar not framed by VCALENDAR with CRLF:\n%s", ics)

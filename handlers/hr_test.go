@@ -117,8 +117,8 @@ func wantRedirect(t *testing.T, resp *http.Response, location string) {
 func wantStatus(t *testing.T, resp *http.Response, want int) {
 	t.Helper()
 	if resp.StatusCode != want {
-		body, _ := io.ReadAll(resp.Body)
-		t.Fatalf("status %d, want %d (Location %q)\n%.2000s", resp.StatusCode, want, resp.Header.Get("Location"), body)
+		body, err := io.ReadAll(resp.Body)
+		t.Fatalf("status %d, want %d (Location %q)\n%.2000s (reading the body: %v)", resp.StatusCode, want, resp.Header.Get("Location"), body, err)
 	}
 }
 
@@ -228,10 +228,10 @@ func TestHRAssignmentFormErrors(t *testing.T) {
 			if !has(doc, "error-"+tt.wantError) {
 				t.Errorf("no message for %s", tt.wantError)
 			}
-			if got, _ := doc.Find(`#email`).Attr("value"); got != tt.form.Get("email") {
+			if got := attr(t, doc.Find(`#email`), "value"); got != tt.form.Get("email") {
 				t.Errorf("email input %q, want what was typed, %q", got, tt.form.Get("email"))
 			}
-			if got, _ := doc.Find(`#due`).Attr("value"); got != tt.form.Get("due") {
+			if got := attr(t, doc.Find(`#due`), "value"); got != tt.form.Get("due") {
 				t.Errorf("due input %q, want what was typed, %q", got, tt.form.Get("due"))
 			}
 			assignments, err := env.store.Assignments(context.Background())
@@ -336,7 +336,10 @@ func TestHRImportRosterFileErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			env := newTestEnv(t)
-			before, _ := env.store.CountUsers(context.Background())
+			before, err := env.store.CountUsers(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
 			resp := env.upload(t, "hr", "/hr/groups/import", tt.filename, []byte(tt.file))
 			wantStatus(t, resp, http.StatusUnprocessableEntity)
 			doc := mustDoc(t, resp)
@@ -346,8 +349,8 @@ func TestHRImportRosterFileErrors(t *testing.T) {
 			if !has(doc, "import-form") {
 				t.Error("no form to try again")
 			}
-			if after, _ := env.store.CountUsers(context.Background()); after != before {
-				t.Errorf("users %d → %d", before, after)
+			if after, err := env.store.CountUsers(context.Background()); err != nil || after != before {
+				t.Errorf("users %d → %d (error: %v)", before, after, err)
 			}
 		})
 	}
@@ -370,7 +373,7 @@ func TestHRExportCSV(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	disclosure, _ := env.g.Module("disclosure")
+	disclosure := env.module(t, "disclosure")
 	env.takeQuiz(t, "employee", disclosure, correctAnswers(disclosure))
 	conductHash := env.g.Conduct.In("en").Hash
 	if err := env.store.Acknowledge(ctx, store.Acknowledgement{UserID: env.users["employee"].ID,
@@ -475,7 +478,7 @@ func TestHRDashboardShowsOverdue(t *testing.T) {
 		DueAt: env.clock.Now().Add(-48 * time.Hour), DueDays: 14}, env.users["hr"].ID); err != nil {
 		t.Fatal(err)
 	}
-	disclosure, _ := env.g.Module("disclosure")
+	disclosure := env.module(t, "disclosure")
 	env.takeQuiz(t, "comms", disclosure, correctAnswers(disclosure))
 
 	resp := env.do(t, "hr", http.MethodGet, "/hr", nil)
@@ -506,7 +509,7 @@ func TestHRDashboardShowsOverdue(t *testing.T) {
 	if got := doc.Find(fmt.Sprintf(`[data-testid="by-group-%d"] [data-testid="percent"]`, groupID)).Text(); got != "50%" {
 		t.Errorf("group completion %q, want 50%%", got)
 	}
-	if href, _ := doc.Find(`[data-testid="export-csv"]`).Attr("href"); href != "/hr/export.csv" {
+	if href := attr(t, doc.Find(`[data-testid="export-csv"]`), "href"); href != "/hr/export.csv" {
 		t.Errorf("export link %q", href)
 	}
 
@@ -533,7 +536,7 @@ func TestHRDashboardShowsOverdue(t *testing.T) {
 		if !slices.Equal(got, f.want) {
 			t.Errorf("/hr?%s lists %v, want %v", f.query, got, f.want)
 		}
-		if href, _ := doc.Find(`[data-testid="export-csv"]`).Attr("href"); !strings.HasPrefix(href, "/hr/export.csv?") {
+		if href := attr(t, doc.Find(`[data-testid="export-csv"]`), "href"); !strings.HasPrefix(href, "/hr/export.csv?") {
 			t.Errorf("/hr?%s: export link %q does not keep the filters", f.query, href)
 		}
 	}
@@ -557,7 +560,7 @@ func TestHRExtendDueDate(t *testing.T) {
 			if !has(doc, "error-due") {
 				t.Errorf("due %q: no message", due)
 			}
-			if got, _ := doc.Find("#due-disclosure").Attr("value"); got != due {
+			if got := attr(t, doc.Find("#due-disclosure"), "value"); got != due {
 				t.Errorf("due input %q, want %q", got, due)
 			}
 		}
@@ -599,7 +602,7 @@ func TestHRResetAttempts(t *testing.T) {
 		DueAt: env.clock.Now().Add(30 * 24 * time.Hour), DueDays: 14}, env.users["hr"].ID); err != nil {
 		t.Fatal(err)
 	}
-	m, _ := env.g.Module("disclosure")
+	m := env.module(t, "disclosure")
 	if m.Quiz.MaxAttempts == 0 {
 		t.Skip("the disclosure quiz has unlimited attempts")
 	}
@@ -611,8 +614,8 @@ func TestHRResetAttempts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ok, _, _ := m.Quiz.CanStart(h, env.clock.Now()); ok {
-		t.Fatalf("after %d failed attempts the quiz can still start: %+v", m.Quiz.MaxAttempts, h)
+	if ok, from, why := m.Quiz.CanStart(h, env.clock.Now()); ok {
+		t.Fatalf("after %d failed attempts the quiz can still start (from %v, %q): %+v", m.Quiz.MaxAttempts, from, why, h)
 	}
 	doc := mustDoc(t, env.do(t, "hr", http.MethodGet, fmt.Sprintf("/hr/people/%d", employee), nil))
 	if got := doc.Find(`[data-testid="person-module-disclosure"] [data-testid="status"]`).Text(); got != "Failed" {
@@ -666,14 +669,13 @@ func TestHRGroupForms(t *testing.T) {
 			if !has(doc, "error-"+tt.wantError) {
 				t.Errorf("no message for %s", tt.wantError)
 			}
-			if got, _ := doc.Find("#group-name").Attr("value"); got != strings.TrimSpace(tt.form.Get("name")) {
+			if got := attr(t, doc.Find("#group-name"), "value"); got != strings.TrimSpace(tt.form.Get("name")) {
 				t.Errorf("name input %q", got)
 			}
 		})
 	}
-	groups, _ := env.store.Groups(context.Background())
-	if len(groups) != 1 {
-		t.Errorf("%d groups, want only Sales", len(groups))
+	if groups, err := env.store.Groups(context.Background()); err != nil || len(groups) != 1 {
+		t.Errorf("%d groups, want only Sales (error: %v)", len(groups), err)
 	}
 
 	members := fmt.Sprintf("/hr/groups/%d/members", groupID)
@@ -683,7 +685,7 @@ func TestHRGroupForms(t *testing.T) {
 	if got := doc.Find(`[data-testid="error-email"]`).Text(); got != unknownEmail {
 		t.Errorf("message %q", got)
 	}
-	if got, _ := doc.Find("#member-email").Attr("value"); got != "nobody@example.com" {
+	if got := attr(t, doc.Find("#member-email"), "value"); got != "nobody@example.com" {
 		t.Errorf("email input %q", got)
 	}
 	wantStatus(t, env.do(t, "hr", http.MethodPost, "/hr/groups/999/members", url.Values{"email": {"employee@example.com"}}), http.StatusNotFound)

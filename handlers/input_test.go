@@ -236,7 +236,7 @@ func refusedProblems(t *testing.T, resp *http.Response) map[string]string {
 	}
 	out := map[string]string{}
 	doc.Find(`[data-testid="input-problems"] li`).Each(func(_ int, li *goquery.Selection) {
-		id, _ := li.Attr("data-testid")
+		id := attr(t, li, "data-testid")
 		out[id] = strings.Join(strings.Fields(li.Text()), " ")
 	})
 	return out
@@ -391,7 +391,7 @@ func TestRefusedInputPage(t *testing.T) {
 	}
 	t.Run("back to the form it came from", func(t *testing.T) {
 		doc := mustDoc(t, send(t, testBaseURL+"/campaigns?x=1"))
-		if href, _ := doc.Find(`[data-testid="input-back"]`).Attr("href"); href != "/campaigns?x=1" {
+		if href := attr(t, doc.Find(`[data-testid="input-back"]`), "href"); href != "/campaigns?x=1" {
 			t.Errorf("back link %q, want the form's page", href)
 		}
 	})

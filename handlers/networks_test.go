@@ -43,7 +43,7 @@ func TestNetworksEnabled(t *testing.T) {
 		return out
 	}
 
-	t.Run("all networks are offered by default", func(t *testing.T) {
+	runStep(t, "all networks are offered by default", func(t *testing.T) {
 		doc := mustDoc(t, env.do(t, "employee", http.MethodGet, "/feed", nil))
 		for _, n := range share.Networks {
 			if !has(doc, "share-"+string(n)) {
@@ -58,7 +58,7 @@ func TestNetworksEnabled(t *testing.T) {
 		}
 	})
 
-	t.Run("a disabled network is neither shown nor accepted", func(t *testing.T) {
+	runStep(t, "a disabled network is neither shown nor accepted", func(t *testing.T) {
 		wantRedirect(t, env.do(t, "admin", http.MethodPost, "/admin/content", networksForm(allBut(share.X)...)), "/admin/content?saved=1")
 		doc := mustDoc(t, env.do(t, "admin", http.MethodGet, "/admin/content?saved=1", nil))
 		if _, checked := doc.Find(`[data-testid="network-x"]`).Attr("checked"); checked {
@@ -85,7 +85,7 @@ func TestNetworksEnabled(t *testing.T) {
 		}
 	})
 
-	t.Run("the change is audit-logged", func(t *testing.T) {
+	runStep(t, "the change is audit-logged", func(t *testing.T) {
 		var ids []string
 		found, err := env.store.Setting(ctx, settingNetworksEnabled, &ids)
 		if err != nil || !found || len(ids) != len(share.Networks)-1 {
@@ -106,7 +106,7 @@ func TestNetworksEnabled(t *testing.T) {
 		}
 	})
 
-	t.Run("at least one network must stay enabled", func(t *testing.T) {
+	runStep(t, "at least one network must stay enabled", func(t *testing.T) {
 		resp := env.do(t, "admin", http.MethodPost, "/admin/content", networksForm())
 		wantStatus(t, resp, http.StatusUnprocessableEntity)
 		if doc := mustDoc(t, resp); !has(doc, "error-networks") {
@@ -120,7 +120,7 @@ func TestNetworksEnabled(t *testing.T) {
 		wantStatus(t, resp, http.StatusUnprocessableEntity)
 	})
 
-	t.Run("forms without the networks fieldset leave them alone", func(t *testing.T) {
+	runStep(t, "forms without the networks fieldset leave them alone", func(t *testing.T) {
 		env.saveContentSettings(t, true)
 		doc := mustDoc(t, env.do(t, "employee", http.MethodGet, "/feed", nil))
 		if has(doc, "share-x") {
@@ -128,7 +128,7 @@ func TestNetworksEnabled(t *testing.T) {
 		}
 	})
 
-	t.Run("re-enabling brings it back", func(t *testing.T) {
+	runStep(t, "re-enabling brings it back", func(t *testing.T) {
 		wantRedirect(t, env.do(t, "admin", http.MethodPost, "/admin/content", networksForm(share.Networks...)), "/admin/content?saved=1")
 		doc := mustDoc(t, env.do(t, "employee", http.MethodGet, "/feed", nil))
 		if !has(doc, "share-x") {

@@ -93,13 +93,11 @@ func TestCrisisPause(t *testing.T) {
 	if n, _, err := newPublishJob(env).RunOnce(ctx); err != nil || n != 1 {
 		t.Fatalf("first run published %d, %v; want the live post", n, err)
 	}
-	link, _, err := env.store.ShareLink(ctx, env.users["employee"].ID, live.ID, "linkedin", func() string { return "precrisis" })
-	if err != nil {
+	if _, _, err := env.store.ShareLink(ctx, env.users["employee"].ID, live.ID, "linkedin", func() string { return "precrisis" }); err != nil {
 		t.Fatal(err)
 	}
-	_ = link
 
-	t.Run("a pause needs a reason and a known scope", func(t *testing.T) {
+	runStep(t, "a pause needs a reason and a known scope", func(t *testing.T) {
 		resp := env.do(t, "comms", http.MethodPost, "/pause", url.Values{"scope": {"campaign:999"}})
 		wantStatus(t, resp, http.StatusUnprocessableEntity)
 		doc := mustDoc(t, resp)
@@ -115,7 +113,7 @@ func TestCrisisPause(t *testing.T) {
 		t.Fatalf("active pauses = %v, %v", active, err)
 	}
 
-	t.Run("while paused", func(t *testing.T) {
+	runStep(t, "while paused", func(t *testing.T) {
 		resp := env.do(t, "employee", http.MethodPost, fmt.Sprintf("/posts/%d/share", live.ID), url.Values{"network": {"linkedin"}})
 		wantStatus(t, resp, http.StatusConflict)
 		if !strings.Contains(mustDoc(t, resp).Text(), "paused") {
@@ -144,7 +142,7 @@ func TestCrisisPause(t *testing.T) {
 		}
 	})
 
-	t.Run("pausing and resuming are mailed to comms and audited", func(t *testing.T) {
+	runStep(t, "pausing and resuming are mailed to comms and audited", func(t *testing.T) {
 		wantRedirect(t, env.do(t, "admin", http.MethodPost, fmt.Sprintf("/pause/%d/resume", active[0].ID), nil), "/pause?done=resumed")
 		wantStatus(t, env.do(t, "admin", http.MethodPost, fmt.Sprintf("/pause/%d/resume", active[0].ID), nil), http.StatusNotFound)
 		mails, err := env.store.Outbox(ctx, 100)
@@ -178,7 +176,7 @@ func TestCrisisPause(t *testing.T) {
 		}
 	})
 
-	t.Run("after resuming", func(t *testing.T) {
+	runStep(t, "after resuming", func(t *testing.T) {
 		if n, _, err := newPublishJob(env).RunOnce(ctx); err != nil || n != 1 {
 			t.Errorf("RunOnce after resume published %d, %v; want the scheduled post", n, err)
 		}

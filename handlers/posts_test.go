@@ -233,7 +233,7 @@ func TestCreatePostRefusesInvalidForms(t *testing.T) {
 			if !has(doc, "form-problem") {
 				t.Errorf("no summary of the problem")
 			}
-			if got, _ := doc.Find("#title").Attr("value"); got != tt.form.Get("title") {
+			if got := attr(t, doc.Find("#title"), "value"); got != tt.form.Get("title") {
 				t.Errorf("typed title lost: %q", got)
 			}
 			if n := len(env.allPosts(t)); n != 0 {
@@ -309,7 +309,10 @@ func TestApproveSchedulesAndPublishes(t *testing.T) {
 	env := newTestEnv(t)
 	env.setZone(t, "comms", amsterdam)
 	env.unlockSharing(t, "employee")
-	loc, _ := time.LoadLocation(amsterdam)
+	loc, err := time.LoadLocation(amsterdam)
+	if err != nil {
+		t.Fatal(err)
+	}
 	publishAt := env.clock.Now().Add(2 * time.Hour).In(loc).Truncate(time.Minute)
 
 	id := postIDFrom(t, env.do(t, "comms", http.MethodPost, "/posts", postFormValues(url.Values{
@@ -657,7 +660,9 @@ func TestFeedFilters(t *testing.T) {
 			var got []int64
 			mustDoc(t, resp).Find(`[data-testid="feed"] article[data-testid^="post-"]`).Each(func(_ int, s *goquery.Selection) {
 				var id int64
-				fmt.Sscanf(s.AttrOr("data-testid", ""), "post-%d", &id)
+				if _, err := fmt.Sscanf(attr(t, s, "data-testid"), "post-%d", &id); err != nil {
+					t.Errorf("feed entry: %v", err)
+				}
 				got = append(got, id)
 			})
 			if !slices.Equal(got, tt.wantIDs) {
@@ -684,7 +689,7 @@ func TestFeedTargetingAndSharing(t *testing.T) {
 	testid := fmt.Sprintf("post-%d", targeted.ID)
 	sharePath := fmt.Sprintf("/posts/%d/share", targeted.ID)
 
-	t.Run("a non-member neither sees nor shares it", func(t *testing.T) {
+	runStep(t, "a non-member neither sees nor shares it", func(t *testing.T) {
 		doc := mustDoc(t, env.do(t, "employee", http.MethodGet, "/feed", nil))
 		if has(doc, testid) || !has(doc, fmt.Sprintf("post-%d", everyone.ID)) {
 			t.Errorf("feed shows the targeted post, or not the untargeted one")
@@ -694,7 +699,7 @@ func TestFeedTargetingAndSharing(t *testing.T) {
 			t.Errorf("a refused share was recorded: %+v", rows)
 		}
 	})
-	t.Run("a member sees and shares it", func(t *testing.T) {
+	runStep(t, "a member sees and shares it", func(t *testing.T) {
 		if err := env.store.AddToGroup(ctx, sales, env.users["employee"].ID, store.SourceManual, env.users["admin"].ID); err != nil {
 			t.Fatal(err)
 		}
@@ -722,7 +727,7 @@ func TestFeedTargetingAndSharing(t *testing.T) {
 		{"Facebook gets no text even when sent", url.Values{"network": {"facebook"}, "text": {"Facebook words"}}, "www.facebook.com", "", "Facebook", true},
 	}
 	for _, tt := range shares {
-		t.Run(tt.name, func(t *testing.T) {
+		runStep(t, tt.name, func(t *testing.T) {
 			resp := env.do(t, "employee", http.MethodPost, sharePath, tt.form)
 			wantStatus(t, resp, http.StatusSeeOther)
 			loc := resp.Header.Get("Location")
@@ -734,13 +739,13 @@ func TestFeedTargetingAndSharing(t *testing.T) {
 				t.Errorf("text = %q, want %q", got, tt.wantText)
 			}
 			if tt.wantNoTextOK {
-				if unescaped, _ := url.QueryUnescape(loc); strings.Contains(unescaped, tt.wantNoText) {
-					t.Errorf("intent URL %q carries %q", loc, tt.wantNoText)
+				if unescaped, err := url.QueryUnescape(loc); err != nil || strings.Contains(unescaped, tt.wantNoText) {
+					t.Errorf("intent URL %q carries %q (error: %v)", loc, tt.wantNoText, err)
 				}
 			}
 		})
 	}
-	t.Run("text over 3000 characters is refused", func(t *testing.T) {
+	runStep(t, "text over 3000 characters is refused", func(t *testing.T) {
 		resp := env.do(t, "employee", http.MethodPost, sharePath, url.Values{"network": {"x"}, "text": {strings.Repeat("a", 3001)}})
 		wantStatus(t, resp, http.StatusUnprocessableEntity)
 	})

@@ -191,7 +191,10 @@ func TestExportMyDataAsCSV(t *testing.T) {
 		!strings.HasSuffix(resp.Header.Get("Content-Disposition"), `.zip"`) {
 		t.Fatalf("status %d, %q, %q", resp.StatusCode, resp.Header.Get("Content-Type"), resp.Header.Get("Content-Disposition"))
 	}
-	body, _ := io.ReadAll(resp.Body)
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
 	zr, err := zip.NewReader(bytes.NewReader(body), int64(len(body)))
 	if err != nil {
 		t.Fatal(err)
@@ -285,8 +288,8 @@ func TestEraseUserThroughTheAdminForm(t *testing.T) {
 	if resp.StatusCode != http.StatusUnprocessableEntity {
 		t.Fatalf("wrong confirmation: status %d, want 422", resp.StatusCode)
 	}
-	if got, _ := env.store.User(ctx, u.ID); got.Email != u.Email || got.Name != u.Name || !got.Active {
-		t.Fatalf("a refused erasure changed the user: %+v", got)
+	if got, err := env.store.User(ctx, u.ID); err != nil || got.Email != u.Email || got.Name != u.Name || !got.Active {
+		t.Fatalf("a refused erasure changed the user: %+v (error: %v)", got, err)
 	}
 	if resp := env.do(t, "employee", "GET", "/feed", nil); resp.StatusCode != http.StatusOK {
 		t.Fatalf("the employee was signed out by a refused erasure: %d", resp.StatusCode)

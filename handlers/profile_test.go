@@ -93,13 +93,13 @@ func TestProfileSave(t *testing.T) {
 	if !has(doc, "saved") {
 		t.Error("no saved notice")
 	}
-	if v, _ := doc.Find(`[data-testid="followers-linkedin"]`).Attr("value"); v != "1250" {
+	if v := attr(t, doc.Find(`[data-testid="followers-linkedin"]`), "value"); v != "1250" {
 		t.Errorf("LinkedIn followers shown as %q, want 1250", v)
 	}
-	if v, _ := doc.Find(`[data-testid="mastodon"]`).Attr("value"); v != "fosstodon.org" {
+	if v := attr(t, doc.Find(`[data-testid="mastodon"]`), "value"); v != "fosstodon.org" {
 		t.Errorf("Mastodon server shown as %q", v)
 	}
-	if lang, _ := doc.Find("html").Attr("lang"); lang != "nl" {
+	if lang := attr(t, doc.Find("html"), "lang"); lang != "nl" {
 		t.Errorf("after choosing Dutch the page is in %q", lang)
 	}
 	if h1 := doc.Find("h1").First().Text(); h1 != "Je profiel" {
@@ -148,11 +148,11 @@ func TestProfileRefusesBadInput(t *testing.T) {
 				t.Errorf("%d field messages, want only the one", n)
 			}
 			if tt.testid != "" {
-				if v, _ := doc.Find(`[data-testid="` + tt.testid + `"]`).Attr("value"); v != tt.value {
+				if v := attr(t, doc.Find(`[data-testid="`+tt.testid+`"]`), "value"); v != tt.value {
 					t.Errorf("input kept as %q, want %q", v, tt.value)
 				}
 			}
-			if v, _ := doc.Find(`[data-testid="followers-linkedin"]`).Attr("value"); tt.field != "followers-linkedin" && v != "1,250" {
+			if v := attr(t, doc.Find(`[data-testid="followers-linkedin"]`), "value"); tt.field != "followers-linkedin" && v != "1,250" {
 				t.Errorf("other input kept as %q, want what was typed", v)
 			}
 			if after := env.profile(t, "employee"); !maps.Equal(after.Followers, before.Followers) || after.Digest != before.Digest ||
@@ -216,13 +216,13 @@ func TestNotificationSettings(t *testing.T) {
 				t.Errorf("no message for %s", tt.field)
 			}
 			for _, target := range []string{"slack", "teams"} {
-				if v, _ := doc.Find(`[data-testid="webhook-url-` + target + `"]`).Attr("value"); v != tt.form.Get(target) {
+				if v := attr(t, doc.Find(`[data-testid="webhook-url-`+target+`"]`), "value"); v != tt.form.Get(target) {
 					t.Errorf("%s input kept as %q, want %q", target, v, tt.form.Get(target))
 				}
 			}
 			for _, target := range store.WebhookTargets {
-				if u, _ := env.store.WebhookURL(ctx, target); u != "" {
-					t.Errorf("%s saved as %q despite the error", target, u)
+				if u, err := env.store.WebhookURL(ctx, target); err != nil || u != "" {
+					t.Errorf("%s saved as %q despite the error (error: %v)", target, u, err)
 				}
 			}
 		})
@@ -234,8 +234,8 @@ func TestNotificationSettings(t *testing.T) {
 	resp := env.do(t, "admin", http.MethodPost, "/admin/notifications", url.Values{"slack": {" " + slack + " "}, "teams": {teams}})
 	wantRedirect(t, resp, "/admin/notifications?saved=1")
 	for target, want := range map[store.WebhookTarget]string{store.WebhookSlack: slack, store.WebhookTeams: teams} {
-		if got, _ := env.store.WebhookURL(ctx, target); got != want {
-			t.Errorf("%s webhook = %q, want %q", target, got, want)
+		if got, err := env.store.WebhookURL(ctx, target); err != nil || got != want {
+			t.Errorf("%s webhook = %q, want %q (error: %v)", target, got, want, err)
 		}
 	}
 	entries := env.auditEntries(t, "settings.change")
@@ -251,11 +251,16 @@ func TestNotificationSettings(t *testing.T) {
 
 	resp = env.do(t, "admin", http.MethodGet, "/admin/notifications?saved=1", nil)
 	wantStatus(t, resp, http.StatusOK)
-	body, _ := io.ReadAll(resp.Body)
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if strings.Contains(string(body), "secretvalue") {
 		t.Error("the settings page shows a webhook URL")
 	}
-	doc, _ = goquery.NewDocumentFromReader(strings.NewReader(string(body)))
+	if doc, err = goquery.NewDocumentFromReader(strings.NewReader(string(body))); err != nil {
+		t.Fatal(err)
+	}
 	if !has(doc, "saved") || !strings.Contains(doc.Find(`[data-testid="configured-slack"]`).Text(), "https://hooks.slack.com") {
 		t.Errorf("page after saving does not say the webhooks are set")
 	}
@@ -263,17 +268,17 @@ func TestNotificationSettings(t *testing.T) {
 	// An empty field keeps the URL; the remove box clears it; both at once
 	// is refused.
 	wantRedirect(t, env.do(t, "admin", http.MethodPost, "/admin/notifications", url.Values{}), "/admin/notifications?saved=1")
-	if got, _ := env.store.WebhookURL(ctx, store.WebhookSlack); got != slack {
-		t.Errorf("after saving an empty form Slack is %q, want it kept", got)
+	if got, err := env.store.WebhookURL(ctx, store.WebhookSlack); err != nil || got != slack {
+		t.Errorf("after saving an empty form Slack is %q, want it kept (error: %v)", got, err)
 	}
 	resp = env.do(t, "admin", http.MethodPost, "/admin/notifications", url.Values{"slack": {slack}, "slack-remove": {"1"}})
 	wantStatus(t, resp, http.StatusUnprocessableEntity)
 	wantRedirect(t, env.do(t, "admin", http.MethodPost, "/admin/notifications", url.Values{"slack-remove": {"1"}}), "/admin/notifications?saved=1")
-	if got, _ := env.store.WebhookURL(ctx, store.WebhookSlack); got != "" {
-		t.Errorf("after removing, Slack is %q", got)
+	if got, err := env.store.WebhookURL(ctx, store.WebhookSlack); err != nil || got != "" {
+		t.Errorf("after removing, Slack is %q (error: %v)", got, err)
 	}
-	if got, _ := env.store.WebhookURL(ctx, store.WebhookTeams); got != teams {
-		t.Errorf("removing Slack changed Teams to %q", got)
+	if got, err := env.store.WebhookURL(ctx, store.WebhookTeams); err != nil || got != teams {
+		t.Errorf("removing Slack changed Teams to %q (error: %v)", got, err)
 	}
 	if n := len(env.auditEntries(t, "settings.change")); n != 3 {
 		t.Errorf("%d settings changes logged, want 3 (two set, one removed)", n)

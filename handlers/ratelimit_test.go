@@ -105,7 +105,10 @@ func TestRateLimit(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			metrics, _ := io.ReadAll(mresp.Body)
+			metrics, err := io.ReadAll(mresp.Body)
+			if err != nil {
+				t.Fatal(err)
+			}
 			if want := `code="429",method="GET",route="` + tt.route + `"}`; !strings.Contains(string(metrics), want) {
 				t.Errorf("/metrics lacks %s:\n%s", want, metrics)
 			}

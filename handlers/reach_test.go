@@ -306,6 +306,7 @@ func TestReachCSV(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.path, func(t *testing.T) {
+			exports := len(env.auditEntries(t, "reach.export"))
 			rows := readCSV(t, env.do(t, "comms", http.MethodGet, tt.path, nil))
 			if len(rows) != tt.wantRows+1 {
 				t.Fatalf("%d rows, want a header and %d: %v", len(rows), tt.wantRows, rows)
@@ -313,10 +314,10 @@ func TestReachCSV(t *testing.T) {
 			if tt.check != nil {
 				tt.check(t, rows)
 			}
+			if got := len(env.auditEntries(t, "reach.export")); got != exports+1 {
+				t.Errorf("%d exports audit-logged after this one, want %d", got, exports+1)
+			}
 		})
-	}
-	if got := env.auditEntries(t, "reach.export"); len(got) != len(tests) {
-		t.Errorf("%d exports audit-logged, want %d", len(got), len(tests))
 	}
 	wantStatus(t, env.do(t, "comms", http.MethodGet, "/reach?format=csv&table=secrets", nil), http.StatusNotFound)
 }
@@ -477,7 +478,7 @@ func TestReachSettings(t *testing.T) {
 	withReachRoutes(t, env)
 	ctx := context.Background()
 	doc := mustDoc(t, env.do(t, "admin", http.MethodGet, "/admin/reach", nil))
-	if got, _ := doc.Find(`[data-testid="currency"]`).Attr("value"); got != "EUR" {
+	if got := attr(t, doc.Find(`[data-testid="currency"]`), "value"); got != "EUR" {
 		t.Errorf("default currency = %q", got)
 	}
 	form := func(kv ...string) url.Values {
@@ -499,7 +500,7 @@ func TestReachSettings(t *testing.T) {
 		t.Errorf("%d settings changes audit-logged, want 1", n)
 	}
 	doc = mustDoc(t, env.do(t, "admin", http.MethodGet, "/admin/reach?saved=1", nil))
-	if got, _ := doc.Find(`[data-testid="cost-linkedin"]`).Attr("value"); got != "0.85" || !has(doc, "saved") {
+	if got := attr(t, doc.Find(`[data-testid="cost-linkedin"]`), "value"); got != "0.85" || !has(doc, "saved") {
 		t.Errorf("form shows %q after saving", got)
 	}
 

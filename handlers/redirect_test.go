@@ -158,7 +158,7 @@ func TestSignInKeepsOnlyALocalNextPath(t *testing.T) {
 			if buttons.Length() != 1 {
 				t.Fatalf("%d provider buttons, want 1", buttons.Length())
 			}
-			href, _ := buttons.Attr("href")
+			href := attr(t, buttons, "href")
 			begin, err := url.Parse(href)
 			if err != nil || begin.Path != "/auth/demo" {
 				t.Fatalf("button href %q, want /auth/demo?…: %v", href, err)
@@ -282,7 +282,10 @@ func TestGuardHeadersRefusesControlCharacters(t *testing.T) {
 			wantStatus(t, resp, tt.wantStatus)
 			wantNoInjectedHeader(t, resp)
 			if tt.wantHeader != "" {
-				name, value, _ := strings.Cut(tt.wantHeader, ": ")
+				name, value, ok := strings.Cut(tt.wantHeader, ": ")
+				if !ok {
+					t.Fatalf("wantHeader %q is not \"Name: value\"", tt.wantHeader)
+				}
 				if got := resp.Header.Get(name); got != value {
 					t.Errorf("%s = %q, want %q", name, got, value)
 				}

@@ -90,7 +90,7 @@ func newSCIMToken(t *testing.T, env *testEnv, name string) string {
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("create token: %d", resp.StatusCode)
 	}
-	token, _ := mustDoc(t, resp).Find(`[data-testid="new-token-value"]`).Attr("value")
+	token := attr(t, mustDoc(t, resp).Find(`[data-testid="new-token-value"]`), "value")
 	if !strings.HasPrefix(token, scimTokenPrefix) {
 		t.Fatalf("token %q lacks the prefix", token)
 	}
@@ -109,7 +109,10 @@ type scimResponse struct {
 func (r scimResponse) str(path string) string {
 	var v any = r.body
 	for _, k := range strings.Split(path, ".") {
-		m, _ := v.(map[string]any)
+		m, ok := v.(map[string]any)
+		if !ok {
+			return ""
+		}
 		v = m[k]
 	}
 	switch v := v.(type) {
@@ -124,10 +127,15 @@ func (r scimResponse) str(path string) string {
 
 // list returns the array at key of the body.
 func (r scimResponse) list(key string) []map[string]any {
-	items, _ := r.body[key].([]any)
+	items, ok := r.body[key].([]any)
+	if !ok {
+		return nil
+	}
 	out := make([]map[string]any, len(items))
 	for i, it := range items {
-		out[i], _ = it.(map[string]any)
+		if m, ok := it.(map[string]any); ok {
+			out[i] = m
+		}
 	}
 	return out
 }
@@ -524,8 +532,8 @@ func TestSCIMOkta(t *testing.T) {
 	// Okta GETs the user, changes what changed and PUTs all of it back.
 	got := scimDo(t, env, token, http.MethodGet, "/scim/v2/Users/"+id, "")
 	got.wantStatus(t, 200, "")
-	name, _ := got.body["name"].(map[string]any)
-	if name == nil {
+	name, ok := got.body["name"].(map[string]any)
+	if !ok {
 		t.Fatalf("user without name: %s", got.raw)
 	}
 	name["givenName"] = "Another"

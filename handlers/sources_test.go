@@ -199,14 +199,17 @@ func TestSourcesEndToEnd(t *testing.T) {
 		t.Errorf("draft of an unknown item: %d, want 404", resp.StatusCode)
 	}
 
-	list, _ := env.store.Sources(ctx)
+	list, err := env.store.Sources(ctx)
+	if err != nil || len(list) == 0 {
+		t.Fatalf("sources = %+v, %v; want the ones added", list, err)
+	}
 	for _, src := range list {
 		if resp := env.do(t, "comms", "POST", fmt.Sprintf("/sources/%d/delete", src.ID), nil); resp.StatusCode != http.StatusSeeOther {
 			t.Errorf("delete: %d", resp.StatusCode)
 		}
 	}
-	if list, _ := env.store.Sources(ctx); len(list) != 0 {
-		t.Errorf("sources left after delete: %+v", list)
+	if list, err := env.store.Sources(ctx); err != nil || len(list) != 0 {
+		t.Errorf("sources left after delete: %+v (error: %v)", list, err)
 	}
 	if doc := mustDoc(t, env.do(t, "comms", "GET", "/sources", nil)); !has(doc, "sources-empty") {
 		t.Error("the sources page does not say there are none")

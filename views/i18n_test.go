@@ -45,7 +45,10 @@ func usedKeys(t *testing.T) map[string][]string {
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no .templ files found: %v", err)
 	}
-	goFiles, _ := filepath.Glob("*.go")
+	goFiles, err := filepath.Glob("*.go")
+	if err != nil || len(goFiles) == 0 {
+		t.Fatalf("no .go files found: %v", err)
+	}
 	for _, f := range goFiles {
 		if !strings.HasSuffix(f, "_templ.go") && !strings.HasSuffix(f, "_test.go") {
 			files = append(files, f)

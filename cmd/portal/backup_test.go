@@ -79,15 +79,18 @@ func TestBackupCommandRestores(t *testing.T) {
 	}
 
 	// A second backup to the same file is refused and leaves it alone.
-	before, _ := os.ReadFile(dest)
+	before, err := os.ReadFile(dest)
+	if err != nil {
+		t.Fatal(err)
+	}
 	stdout.Reset()
 	stderr.Reset()
 	if code := backupCommand(ctx, []string{"-db", path, dest}, func(string) string { return "" }, &stdout, &stderr); code != 1 ||
 		!strings.Contains(stderr.String(), "already exists") {
 		t.Errorf("backup over an existing file: exit %d, %q", code, stderr.String())
 	}
-	if after, _ := os.ReadFile(dest); !bytes.Equal(before, after) {
-		t.Errorf("the existing backup was changed")
+	if after, err := os.ReadFile(dest); err != nil || !bytes.Equal(before, after) {
+		t.Errorf("the existing backup was changed (error: %v)", err)
 	}
 }
 

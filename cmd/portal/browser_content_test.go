@@ -34,7 +34,10 @@ func TestBrowserContentJourney(t *testing.T) {
 	if len(g.Required) != 1 || g.Required[0] != "disclosure" {
 		t.Fatalf("the copied programme requires %v, want disclosure alone", g.Required)
 	}
-	disclosure, _ := g.Module("disclosure")
+	disclosure, ok := g.Module("disclosure")
+	if !ok {
+		t.Fatal("the guidelines have no disclosure module")
+	}
 	base := startPortal(t, "-guidelines", dir)
 	imagePath := writePNG(t)
 	b := newBrowser(t, "content-")

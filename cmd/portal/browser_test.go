@@ -93,7 +93,10 @@ func (b *browser) fail(what string, err error) {
 	b.t.Helper()
 	ctx, cancel := context.WithTimeout(b.tab, 5*time.Second)
 	defer cancel()
-	loc, _ := chromedp.Run(ctx, chromedp.Location())
+	loc, locErr := chromedp.Run(ctx, chromedp.Location())
+	if locErr != nil {
+		loc = "unknown: " + locErr.Error()
+	}
 	if png, shotErr := chromedp.Run(ctx, chromedp.FullScreenshot(100)); shotErr == nil {
 		name := filepath.Join(artifactsDir, b.prefix+"failed.png")
 		if os.WriteFile(name, png, 0o644) == nil {
@@ -239,7 +242,10 @@ func TestBrowserJourney(t *testing.T) {
 	}
 
 	for i, id := range g.Required {
-		m, _ := g.Module(id)
+		m, ok := g.Module(id)
+		if !ok {
+			t.Fatalf("the guidelines have no module %q", id)
+		}
 		b.do("open "+id,
 			chromedp.Navigate(base+"/training/"+id),
 			chromedp.Click(chromedp.CSS(`[data-testid="start-quiz"]`)),

@@ -205,14 +205,25 @@ func (p page) text(sel string) string {
 // has reports whether an element matches sel.
 func (p page) has(sel string) bool { return p.Doc.Find(sel).Length() > 0 }
 
+// attr returns the attribute name of sel's first element, failing the test
+// if sel is empty or that element has no such attribute.
+func attr(t testing.TB, sel *goquery.Selection, name string) string {
+	t.Helper()
+	v, ok := sel.First().Attr(name)
+	if !ok {
+		t.Fatalf("no element with a %s attribute (%d elements)", name, sel.Length())
+	}
+	return v
+}
+
 // formValues returns the named inputs of form (hidden and text fields and
 // checked radios) as a form would submit them, without its buttons.
 func formValues(form *goquery.Selection) url.Values {
 	v := url.Values{}
 	form.Find("input[name]").Each(func(_ int, in *goquery.Selection) {
-		name, _ := in.Attr("name")
-		value, _ := in.Attr("value")
-		switch typ, _ := in.Attr("type"); typ {
+		// What a browser sends: no value is an empty one, no type a text field.
+		name, value := in.AttrOr("name", ""), in.AttrOr("value", "")
+		switch in.AttrOr("type", "text") {
 		case "radio", "checkbox":
 			if _, checked := in.Attr("checked"); !checked {
 				return
@@ -268,7 +279,7 @@ func signInFrom(t testing.TB, c *browserClient, start, subject string) page {
 		}
 	}
 	values.Set("subject", subject)
-	action, _ := form.Attr("action")
+	action := attr(t, form, "action")
 	return postForm(t, c.Client, resolve(t, idp.URL, action), values)
 }
 

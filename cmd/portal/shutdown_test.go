@@ -82,7 +82,10 @@ func TestShutdownUnderLoadLosesNothing(t *testing.T) {
 		}
 	}()
 	portalLog := func() string {
-		b, _ := os.ReadFile(logPath)
+		b, err := os.ReadFile(logPath)
+		if err != nil {
+			return "(no log: " + err.Error() + ")"
+		}
 		return string(b)
 	}
 

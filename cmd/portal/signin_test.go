@@ -69,7 +69,7 @@ func TestSignInThroughDemoProvider(t *testing.T) {
 		if login.URL.Path != "/login" || !login.has(`[data-testid="provider"]`) {
 			t.Fatalf("GET /my/reach signed out ended at %s, want the login page", login.URL)
 		}
-		href, _ := login.Doc.Find(`[data-testid="provider"]`).Attr("href")
+		href := attr(t, login.Doc.Find(`[data-testid="provider"]`), "href")
 		if href != "/auth/demo?next=%2Fmy%2Freach" {
 			t.Errorf("the provider link is %q, want /auth/demo?next=%%2Fmy%%2Freach", href)
 		}
@@ -206,7 +206,7 @@ func demoCallbackURL(t *testing.T, c *browserClient, base, subject string) *url.
 	}
 	values := formValues(form)
 	values.Set("subject", subject)
-	action, _ := form.Attr("action")
+	action := attr(t, form, "action")
 	resp := noFollow(c).postResponse(t, resolve(t, idp.URL, action), values)
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("the demo provider answered %d, want 303", resp.StatusCode)

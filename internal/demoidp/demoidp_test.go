@@ -324,9 +324,12 @@ func TestUserInfo(t *testing.T) {
 	if info["sub"] != sam.Subject || info["email"] != sam.Email || info["name"] != sam.Name {
 		t.Errorf("UserInfo = %v, want sub %s email %s name %s", info, sam.Subject, sam.Email, sam.Name)
 	}
-	raw, _ := json.Marshal(info["groups"])
-	if want, _ := json.Marshal(sam.Groups); string(raw) != string(want) {
-		t.Errorf("UserInfo groups = %s, want %s", raw, want)
+	raw, err := json.Marshal(info["groups"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want, err := json.Marshal(sam.Groups); err != nil || string(raw) != string(want) {
+		t.Errorf("UserInfo groups = %s, want %s (error: %v)", raw, want, err)
 	}
 
 	t.Run("unknown token", func(t *testing.T) {

@@ -226,8 +226,8 @@ func TestWorkerBacksOffForEver(t *testing.T) {
 		}
 		c.Advance(want)
 	}
-	if pending, _, failing, _ := st.OutboxCounts(ctx); pending != 1 || failing != 1 {
-		t.Errorf("OutboxCounts = %d pending, %d failing; want the mail kept, 1 and 1", pending, failing)
+	if pending, _, failing, err := st.OutboxCounts(ctx); err != nil || pending != 1 || failing != 1 {
+		t.Errorf("OutboxCounts = %d pending, %d failing, %v; want the mail kept, 1 and 1", pending, failing, err)
 	}
 }
 
@@ -328,15 +328,22 @@ func TestSMTPAuthOverLoopback(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			before := len(srv.Messages())
 			err := mustParseSMTPURL(t, tt.url).Send(context.Background(), mail.Message{To: "a@example.com", Subject: tt.name, Body: "x"})
 			if (err != nil) != tt.wantErr {
 				t.Errorf("Send = %v, want error: %v", err, tt.wantErr)
 			}
+			msgs := srv.Messages()
+			if tt.wantErr {
+				if len(msgs) != before {
+					t.Errorf("server got %+v, want nothing more", msgs[before:])
+				}
+				return
+			}
+			if len(msgs) != before+1 || msgs[before].AuthUser != "portal" {
+				t.Errorf("server got %+v, want one more message, from user portal", msgs[before:])
+			}
 		})
-	}
-	msgs := srv.Messages()
-	if len(msgs) != 1 || msgs[0].AuthUser != "portal" {
-		t.Fatalf("server got %+v, want one message from user portal", msgs)
 	}
 }
 

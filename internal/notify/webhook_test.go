@@ -123,7 +123,10 @@ func newHookServer(t *testing.T, respond func(n int) int) *hookServer {
 	t.Helper()
 	h := &hookServer{respond: respond}
 	h.Server = httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
+		body, err := io.ReadAll(r.Body)
+		if err != nil {
+			t.Errorf("webhook request body: %v", err)
+		}
 		h.mu.Lock()
 		h.got = append(h.got, received{Path: r.URL.Path, ContentType: r.Header.Get("Content-Type"), Body: body})
 		n := len(h.got)
@@ -194,8 +197,8 @@ func TestAnnounceDeliversSlackAndTeams(t *testing.T) {
 	if err != nil || sent != 2 || failed != 0 {
 		t.Fatalf("RunOnce = sent %d, failed %d, %v; want 2 sent", sent, failed, err)
 	}
-	if sent, _, _ := w.RunOnce(ctx); sent != 0 {
-		t.Errorf("second RunOnce sent %d, want nothing left", sent)
+	if sent, failed, err := w.RunOnce(ctx); err != nil || sent+failed != 0 {
+		t.Errorf("second RunOnce = sent %d, failed %d, %v; want nothing left", sent, failed, err)
 	}
 	got := map[string]received{}
 	for _, r := range h.requests() {

@@ -123,7 +123,7 @@ func TestRunOnce(t *testing.T) {
 		{"and only once", hour, 0, 0, [][]int64{{scheduled}, {later}}, []int64{later}},
 	}
 	for _, st := range steps {
-		t.Run(st.name, func(t *testing.T) {
+		runStep(t, st.name, func(t *testing.T) {
 			f.clock.Advance(st.advance)
 			published, expired, err := f.job.RunOnce(ctx)
 			if err != nil {
@@ -186,8 +186,8 @@ func TestRunOnceOnLiveErrorKeepsPostsLive(t *testing.T) {
 		t.Errorf("OnLive calls = %v, want one with both posts", f.announced)
 	}
 	f.onLiveErr = nil
-	if n, _, _ := f.job.RunOnce(ctx); n != 0 || len(f.announced) != 1 {
-		t.Errorf("after a failed announcement, the next run published %d and announced %v; want nothing again", n, f.announced)
+	if n, _, err := f.job.RunOnce(ctx); err != nil || n != 0 || len(f.announced) != 1 {
+		t.Errorf("after a failed announcement, the next run published %d and announced %v, %v; want nothing again", n, f.announced, err)
 	}
 }
 
@@ -234,4 +234,14 @@ func TestRunWakes(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("Run did not stop when its context was cancelled")
 	}
+}
+
+// runStep runs f, the next step of a sequence, on t itself rather than as a
+// subtest: each step works on what the steps before it left, so no step
+// may be run alone with -run. The step's name is logged first, so that a
+// failure says which step it came from.
+func runStep(t *testing.T, name string, f func(t *testing.T)) {
+	t.Helper()
+	t.Logf("step: %s", name)
+	f(t)
 }

@@ -216,7 +216,7 @@ func TestPeriods(t *testing.T) {
 			}
 		})
 	}
-	if p, _ := CustomPeriod("2026-11-01", "2026-11-10", now); p.Previous() != (Period{d(10, 22), d(11, 1)}) {
-		t.Errorf("previous of 10 custom days = %v", p.Previous())
+	if p, err := CustomPeriod("2026-11-01", "2026-11-10", now); err != nil || p.Previous() != (Period{d(10, 22), d(11, 1)}) {
+		t.Errorf("previous of 10 custom days = %v (error: %v)", p.Previous(), err)
 	}
 }

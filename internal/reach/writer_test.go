@@ -175,8 +175,8 @@ func TestWriterErrorFailsTheBatch(t *testing.T) {
 			t.Errorf("record = %v, want %v", err, boom)
 		}
 	}
-	if raw, _ := s.RawClickCounts(ctx); raw != (store.ClickCounts{}) {
-		t.Errorf("failed clicks are in the database: %+v", raw)
+	if raw, err := s.RawClickCounts(ctx); err != nil || raw != (store.ClickCounts{}) {
+		t.Errorf("failed clicks are in the database: %+v (error: %v)", raw, err)
 	}
 
 	t.Run("a batch with a bad click fails whole", func(t *testing.T) {
@@ -195,7 +195,10 @@ func TestWriterErrorFailsTheBatch(t *testing.T) {
 			})
 		}
 		wg.Wait()
-		raw, _ := s.RawClickCounts(ctx)
+		raw, err := s.RawClickCounts(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
 		if raw.Clicks+failed.Load() != n {
 			t.Errorf("%d clicks failed and %d are in the database, want %d in all", failed.Load(), raw.Clicks, n)
 		}
@@ -239,8 +242,8 @@ func TestWriterCloseCommitsTheQueue(t *testing.T) {
 			t.Errorf("record: %v", err)
 		}
 	}
-	if raw, _ := s.RawClickCounts(ctx); raw.Clicks != n {
-		t.Errorf("after Close the database holds %d clicks, want %d", raw.Clicks, n)
+	if raw, err := s.RawClickCounts(ctx); err != nil || raw.Clicks != n {
+		t.Errorf("after Close the database holds %d clicks, want %d (error: %v)", raw.Clicks, n, err)
 	}
 	if err := recordClick(w, store.Click{LinkID: links[0], At: time.Now(), Kind: store.KindClick}); !errors.Is(err, ErrClosed) {
 		t.Errorf("record after Close = %v, want ErrClosed", err)
@@ -269,9 +272,9 @@ func TestTallyPasses(t *testing.T) {
 	if got, err := c.RunOnce(ctx); err != nil || got != n {
 		t.Fatalf("RunOnce = %d, %v; want all %d clicks in two passes", got, err, n)
 	}
-	totals, _ := s.ClickTotals(ctx)
-	if totals.Clicks != n || totals.Visitors != 2*999 {
-		t.Errorf("totals = %+v; want %d clicks from 999 visitors on each of the 2 links", totals, n)
+	totals, err := s.ClickTotals(ctx)
+	if err != nil || totals.Clicks != n || totals.Visitors != 2*999 {
+		t.Errorf("totals = %+v, %v; want %d clicks from 999 visitors on each of the 2 links", totals, err, n)
 	}
 	if got, err := c.RunOnce(ctx); err != nil || got != 0 {
 		t.Errorf("RunOnce again = %d, %v; want nothing left", got, err)

@@ -228,7 +228,7 @@ func TestRunOnce(t *testing.T) {
 	recipients := map[string]struct{ name, lang string }{"sam@example.com": {"Sam", "en"}, "noor@example.com": {"Noor", "nl"}}
 	var lastID int64
 	for _, step := range steps {
-		t.Run(step.name, func(t *testing.T) {
+		runStep(t, step.name, func(t *testing.T) {
 			if step.before != nil {
 				step.before(t)
 			}
@@ -342,4 +342,14 @@ func TestDutchReminderDatesAreDutch(t *testing.T) {
 		return
 	}
 	t.Errorf("no mail to Noor")
+}
+
+// runStep runs f, the next step of a sequence, on t itself rather than as a
+// subtest: each step works on what the steps before it left, so no step
+// may be run alone with -run. The step's name is logged first, so that a
+// failure says which step it came from.
+func runStep(t *testing.T, name string, f func(t *testing.T)) {
+	t.Helper()
+	t.Logf("step: %s", name)
+	f(t)
 }

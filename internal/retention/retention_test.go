@@ -2,6 +2,7 @@ package retention_test
 
 import (
 	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"path/filepath"
@@ -50,10 +51,10 @@ func TestRetentionJobRunOnce(t *testing.T) {
 	if r.Clicks != 25 || r.Salts != 1 {
 		t.Errorf("deleted %+v, want 25 clicks and 1 salt", r)
 	}
-	raw, _ := s.RawClickCounts(ctx)
-	totals, _ := s.ClickTotals(ctx)
-	if raw.Clicks != 5 || totals.Clicks != 30 {
-		t.Errorf("raw clicks %d (want 5), rollup clicks %d (want 30)", raw.Clicks, totals.Clicks)
+	raw, rawErr := s.RawClickCounts(ctx)
+	totals, totalsErr := s.ClickTotals(ctx)
+	if err := errors.Join(rawErr, totalsErr); err != nil || raw.Clicks != 5 || totals.Clicks != 30 {
+		t.Errorf("raw clicks %d (want 5), rollup clicks %d (want 30), error %v", raw.Clicks, totals.Clicks, err)
 	}
 }
 

@@ -422,12 +422,12 @@ func TestRender(t *testing.T) {
 	if m := RenderGroup(Group{ID: 3}, "", false).Meta; m.Created != "" || m.LastModified != "" || m.Version != `W/"0"` {
 		t.Errorf("meta of a group of unknown age = %+v", m)
 	}
-	l, _ := json.Marshal(NewListResponse([]UserResource{}, 0, 1))
-	if string(l) != `{"schemas":["urn:ietf:params:scim:api:messages:2.0:ListResponse"],"totalResults":0,"startIndex":1,"itemsPerPage":0,"Resources":[]}` {
-		t.Errorf("empty list = %s", l)
+	l, err := json.Marshal(NewListResponse([]UserResource{}, 0, 1))
+	if err != nil || string(l) != `{"schemas":["urn:ietf:params:scim:api:messages:2.0:ListResponse"],"totalResults":0,"startIndex":1,"itemsPerPage":0,"Resources":[]}` {
+		t.Errorf("empty list = %s, %v", l, err)
 	}
-	e, _ := json.Marshal(Errorf(409, Uniqueness, "taken"))
-	if string(e) != `{"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"status":"409","scimType":"uniqueness","detail":"taken"}` {
-		t.Errorf("error = %s", e)
+	e, err := json.Marshal(Errorf(409, Uniqueness, "taken"))
+	if err != nil || string(e) != `{"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"status":"409","scimType":"uniqueness","detail":"taken"}` {
+		t.Errorf("error = %s, %v", e, err)
 	}
 }

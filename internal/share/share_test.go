@@ -95,7 +95,10 @@ func mailtoFields(t *testing.T, mailto string) map[string]string {
 	}
 	fields := map[string]string{}
 	for _, f := range strings.Split(query, "&") {
-		k, v, _ := strings.Cut(f, "=")
+		k, v, ok := strings.Cut(f, "=")
+		if !ok {
+			t.Fatalf("field %q of %q has no value", f, mailto)
+		}
 		dv, err := url.PathUnescape(v)
 		if err != nil {
 			t.Fatalf("field %q of %q: %v", f, mailto, err)

@@ -190,8 +190,8 @@ func TestRunOnce(t *testing.T) {
 			t.Errorf("%s: last error %q, want %q", p, src.LastError, wantErr)
 		}
 	}
-	if src, _ := s.Source(ctx, ids["/rss-etag"]); src.ETag != `"v1"` {
-		t.Errorf("ETag = %q, want it kept for the next poll", src.ETag)
+	if src, err := s.Source(ctx, ids["/rss-etag"]); err != nil || src.ETag != `"v1"` {
+		t.Errorf("ETag = %q, want it kept for the next poll (error: %v)", src.ETag, err)
 	}
 
 	// The second poll sends the validators and gets 304s: nothing new.

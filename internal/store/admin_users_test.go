@@ -148,7 +148,7 @@ func TestSetManualRoles(t *testing.T) {
 		{"an unknown user", 9999, admin.ID, []account.Role{account.HR}, false, store.ErrNotFound, nil, nil, "", ""},
 	}
 	for _, st := range steps {
-		t.Run(st.name, func(t *testing.T) {
+		runStep(t, st.name, func(t *testing.T) {
 			n := auditCount(t, s)
 			changed, err := s.SetManualRoles(ctx, st.user, st.roles, st.actor)
 			if !errMatches(err, st.wantErr) {
@@ -249,7 +249,10 @@ func TestSetManualRolesSelfDemotion(t *testing.T) {
 			if !errMatches(err, tt.wantErr) {
 				t.Fatalf("SetManualRoles: %v, want %v", err, tt.wantErr)
 			}
-			g, _ := s.UserRoleGrants(ctx, tt.user)
+			g, err := s.UserRoleGrants(ctx, tt.user)
+			if err != nil {
+				t.Fatal(err)
+			}
 			if !slices.Equal(g.Manual, tt.wantManual) {
 				t.Errorf("manual roles = %v, want %v", g.Manual, tt.wantManual)
 			}
@@ -300,7 +303,7 @@ func TestSetUserActive(t *testing.T) {
 		{"an unknown user", 9999, admin.ID, false, store.ErrNotFound, false, 0, "", ""},
 	}
 	for _, st := range steps {
-		t.Run(st.name, func(t *testing.T) {
+		runStep(t, st.name, func(t *testing.T) {
 			n := auditCount(t, s)
 			err := s.SetUserActive(ctx, st.user, st.active, st.actor)
 			if !errMatches(err, st.wantErr) {
@@ -316,8 +319,8 @@ func TestSetUserActive(t *testing.T) {
 			if u.Active != st.wantActive {
 				t.Errorf("active = %t, want %t", u.Active, st.wantActive)
 			}
-			if got, _ := s.SessionCount(ctx, st.user); got != st.wantSessions {
-				t.Errorf("sessions = %d, want %d", got, st.wantSessions)
+			if got, err := s.SessionCount(ctx, st.user); err != nil || got != st.wantSessions {
+				t.Errorf("sessions = %d, want %d (error: %v)", got, st.wantSessions, err)
 			}
 			if st.wantAction == "" {
 				if auditCount(t, s) != n {

@@ -135,7 +135,7 @@ func TestSettings(t *testing.T) {
 		{"emptied", []string{}, `["disclosure","privacy"]`, `[]`},
 	}
 	for _, st := range steps {
-		t.Run(st.name, func(t *testing.T) {
+		runStep(t, st.name, func(t *testing.T) {
 			c.Advance(time.Minute)
 			if err := s.SetSetting(ctx, store.SettingRequiredModules, st.value, admin.ID); err != nil {
 				t.Fatalf("SetSetting: %v", err)

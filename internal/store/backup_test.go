@@ -76,7 +76,10 @@ func TestBackupWhileWriting(t *testing.T) {
 	if _, err := restored.User(ctx, 1); err != nil {
 		t.Errorf("read the backup: %v", err)
 	}
-	users, _ := restored.CountUsers(ctx)
+	users, err := restored.CountUsers(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
 	clicks, err := restored.RawClickCounts(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -100,8 +103,8 @@ func TestBackupRefusesToOverwriteOrCreate(t *testing.T) {
 	if _, err := store.Backup(ctx, path, existing); err == nil || !strings.Contains(err.Error(), "already exists") {
 		t.Errorf("Backup over an existing file: %v, want a refusal", err)
 	}
-	if b, _ := os.ReadFile(existing); string(b) != "keep me" {
-		t.Errorf("the existing file was changed")
+	if b, err := os.ReadFile(existing); err != nil || string(b) != "keep me" {
+		t.Errorf("the existing file was changed (error: %v)", err)
 	}
 	missing := filepath.Join(dir, "missing.db")
 	if _, err := store.Backup(ctx, missing, filepath.Join(dir, "copy.db")); !errors.Is(err, fs.ErrNotExist) {

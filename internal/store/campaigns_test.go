@@ -32,7 +32,7 @@ func TestCreateCampaign(t *testing.T) {
 		{"other name, same slug", store.Campaign{Name: "Spring launch, 2026!"}, "", true},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
+		runStep(t, tt.name, func(t *testing.T) {
 			c.Advance(time.Minute)
 			auditBefore, err := auditLog(ctx, s, 100)
 			if err != nil {
@@ -71,7 +71,9 @@ func TestCreateCampaign(t *testing.T) {
 			}
 			e := entries[0]
 			var after map[string]any
-			_ = json.Unmarshal([]byte(e.After), &after)
+			if err := json.Unmarshal([]byte(e.After), &after); err != nil {
+				t.Fatalf("audit entry after %q: %v", e.After, err)
+			}
 			if e.Action != "campaign.create" || e.Target != fmt.Sprintf("campaign:%d", id) || e.ActorID != comms.ID ||
 				after["name"] != tt.campaign.Name || !e.At.Equal(c.Now()) {
 				t.Errorf("audit entry = %+v, want campaign.create of campaign:%d by %d", e, id, comms.ID)
@@ -79,7 +81,7 @@ func TestCreateCampaign(t *testing.T) {
 		})
 	}
 
-	t.Run("Campaigns lists newest first with post counts", func(t *testing.T) {
+	runStep(t, "Campaigns lists newest first with post counts", func(t *testing.T) {
 		spring := mustCampaign(t, s, comms.ID, "Spring Launch 2026")
 		mustCreatePost(t, s, comms.ID, "One", "Spring Launch 2026")
 		mustCreatePost(t, s, comms.ID, "Two", "Spring Launch 2026")
@@ -96,7 +98,7 @@ func TestCreateCampaign(t *testing.T) {
 			t.Errorf("Campaign = %+v, %v; want 2 posts", got, err)
 		}
 	})
-	t.Run("unknown campaign", func(t *testing.T) {
+	runStep(t, "unknown campaign", func(t *testing.T) {
 		if _, err := s.Campaign(ctx, 4242); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("Campaign(unknown) error = %v, want ErrNotFound", err)
 		}

@@ -53,8 +53,8 @@ func TestRecordClicksRollsUp(t *testing.T) {
 			t.Fatalf("RecordClicks: %v", err)
 		}
 	}
-	if got, _ := s.ClickTotals(ctx); got != (store.ClickCounts{}) {
-		t.Errorf("before RollUpClicks: %+v, want nothing rolled up yet", got)
+	if got, err := s.ClickTotals(ctx); err != nil || got != (store.ClickCounts{}) {
+		t.Errorf("before RollUpClicks: %+v, want nothing rolled up yet (error: %v)", got, err)
 	}
 	if pending, err := s.ClicksPending(ctx); err != nil || pending != 8 {
 		t.Errorf("ClicksPending = %d, %v; want 8", pending, err)
@@ -70,8 +70,8 @@ func TestRecordClicksRollsUp(t *testing.T) {
 			break
 		}
 	}
-	if pending, _ := s.ClicksPending(ctx); pending != 0 {
-		t.Errorf("ClicksPending after rolling up = %d, want 0", pending)
+	if pending, err := s.ClicksPending(ctx); err != nil || pending != 0 {
+		t.Errorf("ClicksPending after rolling up = %d, want 0 (error: %v)", pending, err)
 	}
 
 	tests := []struct {
@@ -116,8 +116,8 @@ func TestRecordClicksRollsUp(t *testing.T) {
 		if err == nil {
 			t.Fatal("RecordClicks with an unknown link succeeded")
 		}
-		if got, _ := s.LinkClickCounts(ctx, a); got.Clicks != 5 || got.Visitors != 3 {
-			t.Errorf("link a after the failed batch: %+v, want it unchanged", got)
+		if got, err := s.LinkClickCounts(ctx, a); err != nil || got.Clicks != 5 || got.Visitors != 3 {
+			t.Errorf("link a after the failed batch: %+v, want it unchanged (error: %v)", got, err)
 		}
 		if err := s.RecordClicks(ctx, []store.Click{{LinkID: a, At: monday, Kind: "like"}}); err == nil {
 			t.Error("RecordClicks with an unknown kind succeeded")
@@ -138,8 +138,8 @@ func TestRecordClicksRollsUp(t *testing.T) {
 		if n, err := s.RollUpClicks(ctx, 0); err != nil || n != 0 {
 			t.Errorf("CountVisitors again = %d, %v; want nothing left", n, err)
 		}
-		if got, _ := s.LinkClickCounts(ctx, b); got.Clicks != 451 || got.Visitors != 451 {
-			t.Errorf("link b = %+v, want 451 clicks from 451 visitors", got)
+		if got, err := s.LinkClickCounts(ctx, b); err != nil || got.Clicks != 451 || got.Visitors != 451 {
+			t.Errorf("link b = %+v, want 451 clicks from 451 visitors (error: %v)", got, err)
 		}
 	})
 }
@@ -179,14 +179,14 @@ func TestVisitorSalt(t *testing.T) {
 	if _, err := s.VisitorSalt(ctx, "2026-11-03", "2026-11-02", []byte("salt-c")); err != nil {
 		t.Fatal(err)
 	}
-	if days, _ := s.VisitorSaltDays(ctx); !slices.Equal(days, []string{"2026-11-02", "2026-11-03"}) {
-		t.Errorf("salt days = %v, want Monday and Tuesday", days)
+	if days, err := s.VisitorSaltDays(ctx); err != nil || !slices.Equal(days, []string{"2026-11-02", "2026-11-03"}) {
+		t.Errorf("salt days = %v, want Monday and Tuesday (error: %v)", days, err)
 	}
 	if _, err := s.VisitorSalt(ctx, "2026-11-04", "2026-11-03", []byte("salt-d")); err != nil {
 		t.Fatal(err)
 	}
-	if days, _ := s.VisitorSaltDays(ctx); !slices.Equal(days, []string{"2026-11-03", "2026-11-04"}) {
-		t.Errorf("salt days = %v, want Tuesday and Wednesday", days)
+	if days, err := s.VisitorSaltDays(ctx); err != nil || !slices.Equal(days, []string{"2026-11-03", "2026-11-04"}) {
+		t.Errorf("salt days = %v, want Tuesday and Wednesday (error: %v)", days, err)
 	}
 	if _, err := s.StoredVisitorSalt(ctx, "2026-11-02"); err == nil {
 		t.Error("Monday's salt is still there")
@@ -222,16 +222,16 @@ func TestRollUpForgetsOldHashes(t *testing.T) {
 	click() // waits while the clock moves on to Wednesday
 	clk.Advance(49 * time.Hour)
 	rollUp()
-	if got, _ := s.LinkClickCounts(ctx, links[0].ID); got.Clicks != 2 || got.Visitors != 1 {
-		t.Errorf("counts = %+v; want 2 clicks from 1 visitor: the waiting click met Monday's hashes before they went", got)
+	if got, err := s.LinkClickCounts(ctx, links[0].ID); err != nil || got.Clicks != 2 || got.Visitors != 1 {
+		t.Errorf("counts = %+v; want 2 clicks from 1 visitor: the waiting click met Monday's hashes before they went (error: %v)", got, err)
 	}
 	if days, err := s.VisitorHashDays(ctx); err != nil || len(days) != 0 {
 		t.Errorf("hash days on Wednesday = %v, %v; want none (Monday's went with its salt)", days, err)
 	}
 	click()
 	rollUp()
-	if got, _ := s.LinkClickCounts(ctx, links[0].ID); got.Clicks != 3 || got.Visitors != 2 {
-		t.Errorf("counts = %+v; want 3 clicks, and 2 visitors since Monday's hashes were deleted", got)
+	if got, err := s.LinkClickCounts(ctx, links[0].ID); err != nil || got.Clicks != 3 || got.Visitors != 2 {
+		t.Errorf("counts = %+v; want 3 clicks, and 2 visitors since Monday's hashes were deleted (error: %v)", got, err)
 	}
 }
 
@@ -282,11 +282,11 @@ func TestMigrationBackfillsRollups(t *testing.T) {
 	if got, err := s.ClickTotals(ctx); err != nil || got != (store.ClickCounts{Clicks: 4}) {
 		t.Errorf("rollups after migrating = %+v, %v; want 4 clicks", got, err)
 	}
-	if got, _ := s.RawClickCounts(ctx); got != (store.ClickCounts{Clicks: 4}) {
-		t.Errorf("raw clicks after migrating = %+v, want 4 people's clicks", got)
+	if got, err := s.RawClickCounts(ctx); err != nil || got != (store.ClickCounts{Clicks: 4}) {
+		t.Errorf("raw clicks after migrating = %+v, want 4 people's clicks (error: %v)", got, err)
 	}
-	if got, _ := s.LinkClickCounts(ctx, 1); got.Clicks != 3 {
-		t.Errorf("link 1 = %+v, want 3 clicks", got)
+	if got, err := s.LinkClickCounts(ctx, 1); err != nil || got.Clicks != 3 {
+		t.Errorf("link 1 = %+v, want 3 clicks (error: %v)", got, err)
 	}
 	days := reachReportPosts(t, s, store.ReachScope{}, time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC), time.Date(2026, 11, 4, 0, 0, 0, 0, time.UTC))
 	if len(days) != 1 || days[0].Clicks != 4 {

@@ -25,8 +25,8 @@ func TestConcernLifecycle(t *testing.T) {
 	if _, err := s.Concern(ctx, id+100); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("unknown concern: got %v, want ErrNotFound", err)
 	}
-	if mails, _ := s.Outbox(ctx, 0); len(mails) != 1 || mails[0].To != comms.Email {
-		t.Errorf("outbox = %+v, want one mail to %s", mails, comms.Email)
+	if mails, err := s.Outbox(ctx, 0); err != nil || len(mails) != 1 || mails[0].To != comms.Email {
+		t.Errorf("outbox = %+v, want one mail to %s (error: %v)", mails, comms.Email, err)
 	}
 	if err := s.AssignConcern(ctx, id, comms.ID, comms.ID, comms.Name); err != nil {
 		t.Fatal(err)
@@ -68,8 +68,8 @@ func TestConcernLifecycle(t *testing.T) {
 	if err != nil || len(mine) != 1 {
 		t.Errorf("ConcernsReportedBy = %v, %v; want one", mine, err)
 	}
-	if theirs, _ := s.ConcernsReportedBy(ctx, comms.ID); len(theirs) != 0 {
-		t.Errorf("ConcernsReportedBy(comms) = %v, want none", theirs)
+	if theirs, err := s.ConcernsReportedBy(ctx, comms.ID); err != nil || len(theirs) != 0 {
+		t.Errorf("ConcernsReportedBy(comms) = %v, want none (error: %v)", theirs, err)
 	}
 }
 

@@ -83,7 +83,7 @@ func TestSignInJoinsIdPGroups(t *testing.T) {
 			[]string{"Berlin"}, map[int64]string{berlin: store.SourceManual}},
 	}
 	for _, st := range steps {
-		t.Run(st.name, func(t *testing.T) {
+		runStep(t, st.name, func(t *testing.T) {
 			c.Advance(time.Hour)
 			if _, err := s.SignIn(ctx, account.Identity{Issuer: "https://idp.test", EmailVerified: true, Subject: "oidc:1", Email: "sam@example.com", Name: "Sam", Groups: st.groups}); err != nil {
 				t.Fatalf("SignIn: %v", err)
@@ -103,8 +103,8 @@ func TestSignInJoinsIdPGroups(t *testing.T) {
 	if _, ok := mustOpenTasks(t, s)[fmt.Sprintf("%d:disclosure", sam.ID)]; !ok {
 		t.Errorf("Sam has no disclosure task from joining Sales through the provider")
 	}
-	if groups, _ := s.Groups(ctx); len(groups) != 3 {
-		t.Errorf("Groups = %+v, want the 3 created (a sign-in creates none)", groups)
+	if groups, err := s.Groups(ctx); err != nil || len(groups) != 3 {
+		t.Errorf("Groups = %+v, want the 3 created (a sign-in creates none) (error: %v)", groups, err)
 	}
 }
 
@@ -124,7 +124,10 @@ func TestImportRoster(t *testing.T) {
 	sales := mustGroup(t, s, "Sales", store.Department, hr.ID)
 	due := c.Now().Add(30 * day)
 	mustAssign(t, s, store.Assignment{Modules: []string{"disclosure"}, GroupID: sales, DueAt: due, DueDays: 10}, hr.ID)
-	usersBefore, _ := s.CountUsers(ctx)
+	usersBefore, err := s.CountUsers(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	c.Advance(time.Hour)
 	rows := []roster.Row{
@@ -140,8 +143,8 @@ func TestImportRoster(t *testing.T) {
 	if created != 2 || updated != 2 {
 		t.Errorf("ImportRoster = %d created, %d updated; want 2, 2", created, updated)
 	}
-	if n, _ := s.CountUsers(ctx); n != usersBefore+2 {
-		t.Errorf("CountUsers = %d, want %d", n, usersBefore+2)
+	if n, err := s.CountUsers(ctx); err != nil || n != usersBefore+2 {
+		t.Errorf("CountUsers = %d, want %d (error: %v)", n, usersBefore+2, err)
 	}
 
 	users := []struct {
@@ -168,16 +171,16 @@ func TestImportRoster(t *testing.T) {
 			if u.Name != tt.wantName || u.Department != tt.wantDepartment || !u.Has(account.Employee) || !u.Active {
 				t.Errorf("user = %+v, want name %q, department %q, an active employee", u, tt.wantName, tt.wantDepartment)
 			}
-			if got, _ := s.GroupNames(ctx, id); !slices.Equal(got, tt.wantGroups) {
-				t.Errorf("groups = %v, want %v", got, tt.wantGroups)
+			if got, err := s.GroupNames(ctx, id); err != nil || !slices.Equal(got, tt.wantGroups) {
+				t.Errorf("groups = %v, want %v (error: %v)", got, tt.wantGroups, err)
 			}
 		})
 	}
-	if id, _ := s.UserByEmail(ctx, "sam@example.com"); id != sam.ID {
-		t.Errorf("Sam's row was matched to user %d, want %d", id, sam.ID)
+	if id, err := s.UserByEmail(ctx, "sam@example.com"); err != nil || id != sam.ID {
+		t.Errorf("Sam's row was matched to user %d, want %d (error: %v)", id, sam.ID, err)
 	}
-	if id, _ := s.UserByEmail(ctx, "kim@example.com"); id != kept.ID {
-		t.Errorf("Kim's row was matched to user %d, want %d", id, kept.ID)
+	if id, err := s.UserByEmail(ctx, "kim@example.com"); err != nil || id != kept.ID {
+		t.Errorf("Kim's row was matched to user %d, want %d (error: %v)", id, kept.ID, err)
 	}
 
 	groups, err := s.Groups(ctx)
@@ -195,7 +198,10 @@ func TestImportRoster(t *testing.T) {
 	if src := memberSources(t, s, sales); src["noor@example.com"] != store.SourceCSV || src["sam@example.com"] != store.SourceCSV {
 		t.Errorf("Sales members = %v, want both from csv", src)
 	}
-	noor, _ := s.UserByEmail(ctx, "noor@example.com")
+	noor, err := s.UserByEmail(ctx, "noor@example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
 	tasks := mustOpenTasks(t, s)
 	if task, ok := tasks[fmt.Sprintf("%d:disclosure", noor)]; !ok || !task.DueAt.Equal(due) {
 		t.Errorf("Noor's disclosure task = %+v (found %v), want one due %v from joining Sales", task, ok, due)
@@ -248,24 +254,27 @@ func TestImportRosterAllOrNothing(t *testing.T) {
 			hr := mustSignIn(t, s, "oidc:hr", "hr@example.com")
 			existing := mustSignIn(t, s, "oidc:1", "last@example.com")
 			actorID := tt.setup(t, db, hr.ID)
-			usersBefore, _ := s.CountUsers(ctx)
+			usersBefore, err := s.CountUsers(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
 			auditBefore := auditCount(t, s)
 
 			created, updated, err := s.ImportRoster(ctx, tt.rows, actorID)
 			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 				t.Fatalf("ImportRoster = %d, %d, %v; want an error about %q", created, updated, err, tt.wantErr)
 			}
-			if n, _ := s.CountUsers(ctx); n != usersBefore {
-				t.Errorf("CountUsers = %d after a failed import, want %d", n, usersBefore)
+			if n, err := s.CountUsers(ctx); err != nil || n != usersBefore {
+				t.Errorf("CountUsers = %d after a failed import, want %d (error: %v)", n, usersBefore, err)
 			}
 			if _, err := s.UserByEmail(ctx, "first@example.com"); !errors.Is(err, store.ErrNotFound) {
 				t.Errorf("the first row's user exists after a failed import (%v)", err)
 			}
-			if groups, _ := s.Groups(ctx); len(groups) != 0 {
-				t.Errorf("groups %+v exist after a failed import, want none", groups)
+			if groups, err := s.Groups(ctx); err != nil || len(groups) != 0 {
+				t.Errorf("groups %+v exist after a failed import, want none (error: %v)", groups, err)
 			}
-			if u, _ := s.User(ctx, existing.ID); u.Name != existing.Name {
-				t.Errorf("existing user renamed to %q by a failed import, want %q", u.Name, existing.Name)
+			if u, err := s.User(ctx, existing.ID); err != nil || u.Name != existing.Name {
+				t.Errorf("existing user renamed to %q by a failed import, want %q (error: %v)", u.Name, existing.Name, err)
 			}
 			if n := auditCount(t, s); n != auditBefore {
 				t.Errorf("audit log has %d entries after a failed import, want %d", n, auditBefore)
@@ -314,8 +323,8 @@ func TestMembershipAddedByHandOutlivesTheProvider(t *testing.T) {
 			if _, err := s.SignIn(ctx, id); err != nil {
 				t.Fatal(err)
 			}
-			if got, _ := s.GroupNames(ctx, sam.ID); !slices.Contains(got, "Sales") {
-				t.Errorf("a sign-in without Sales removed the membership Sam got by being %s; groups now %v", tt.name, got)
+			if got, err := s.GroupNames(ctx, sam.ID); err != nil || !slices.Contains(got, "Sales") {
+				t.Errorf("a sign-in without Sales removed the membership Sam got by being %s; groups now %v (error: %v)", tt.name, got, err)
 			}
 		})
 	}

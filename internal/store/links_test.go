@@ -178,8 +178,8 @@ func TestShareLinkRetriesCodeCollision(t *testing.T) {
 		if err == nil {
 			t.Fatalf("ShareLink with only taken codes succeeded, want an error")
 		}
-		if got, _ := s.SharedNetworks(ctx, st.noor.ID); len(got[st.otherPost]) != 0 {
-			t.Errorf("failed share was recorded: %v", got)
+		if got, err := s.SharedNetworks(ctx, st.noor.ID); err != nil || len(got[st.otherPost]) != 0 {
+			t.Errorf("failed share was recorded: %v (error: %v)", got, err)
 		}
 	})
 }

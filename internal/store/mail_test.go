@@ -187,8 +187,11 @@ func TestDigestUnsubscribeToken(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, mac, _ := strings.Cut(token, ".")
-	_, samMAC, _ := strings.Cut(samToken, ".")
+	_, mac, ok := strings.Cut(token, ".")
+	_, samMAC, samOK := strings.Cut(samToken, ".")
+	if !ok || !samOK {
+		t.Fatalf("tokens %q and %q are not id.mac", token, samToken)
+	}
 	other := mustOpenStore(t) // another portal: another secret
 	mustSignIn(t, other, "n", "noor@example.com")
 	otherToken, err := other.DigestUnsubscribeToken(ctx, noor.ID)

@@ -77,8 +77,8 @@ func TestWebhookDeliveriesDedupeClaimAndRetry(t *testing.T) {
 	if err != nil || len(rest) != 1 || rest[0].DedupeKey != "live:2:slack" {
 		t.Fatalf("second claim = %+v, %v; want only the unleased delivery", rest, err)
 	}
-	if again, _ := s.ClaimWebhookDeliveries(ctx, 10, 5*time.Minute); len(again) != 0 {
-		t.Fatalf("claim during the lease = %d deliveries, want none", len(again))
+	if again, err := s.ClaimWebhookDeliveries(ctx, 10, 5*time.Minute); err != nil || len(again) != 0 {
+		t.Fatalf("claim during the lease = %d deliveries, want none (error: %v)", len(again), err)
 	}
 
 	// Outcomes: one sent, one failed with a retry time, one left unmarked
@@ -142,8 +142,8 @@ func TestEnqueueWebhookDeliveriesAllOrNone(t *testing.T) {
 			t.Errorf("%s: EnqueueWebhookDeliveries succeeded, want an error", name)
 		}
 	}
-	if all, _ := s.WebhookDeliveries(ctx, 0); len(all) != 0 {
-		t.Errorf("after refused batches %d deliveries are queued, want none", len(all))
+	if all, err := s.WebhookDeliveries(ctx, 0); err != nil || len(all) != 0 {
+		t.Errorf("after refused batches %d deliveries are queued, want none (error: %v)", len(all), err)
 	}
 }
 
@@ -161,11 +161,11 @@ func TestSetWebhookURL(t *testing.T) {
 	if err := s.SetWebhookURL(ctx, store.WebhookSlack, first, admin.ID); err != nil {
 		t.Fatal(err)
 	}
-	if got, _ := s.WebhookURL(ctx, store.WebhookSlack); got != first {
-		t.Errorf("WebhookURL = %q, want %q", got, first)
+	if got, err := s.WebhookURL(ctx, store.WebhookSlack); err != nil || got != first {
+		t.Errorf("WebhookURL = %q, want %q (error: %v)", got, first, err)
 	}
-	if got, _ := s.WebhookURL(ctx, store.WebhookTeams); got != "" {
-		t.Errorf("Teams WebhookURL = %q, want none", got)
+	if got, err := s.WebhookURL(ctx, store.WebhookTeams); err != nil || got != "" {
+		t.Errorf("Teams WebhookURL = %q, want none (error: %v)", got, err)
 	}
 	if _, err := s.EnqueueWebhookDeliveries(ctx, []store.WebhookDelivery{{Target: store.WebhookSlack, URL: first,
 		Payload: []byte(`{}`), DedupeKey: "live:1:slack", SendAfter: c.Now().Add(time.Hour)}}); err != nil {
@@ -211,8 +211,8 @@ func TestSetWebhookURL(t *testing.T) {
 	if err := s.SetWebhookURL(ctx, store.WebhookSlack, "", admin.ID); err != nil {
 		t.Fatal(err)
 	}
-	if got, _ := s.WebhookURL(ctx, store.WebhookSlack); got != "" {
-		t.Errorf("WebhookURL after removing = %q, want none", got)
+	if got, err := s.WebhookURL(ctx, store.WebhookSlack); err != nil || got != "" {
+		t.Errorf("WebhookURL after removing = %q, want none (error: %v)", got, err)
 	}
 	if err := s.SetWebhookURL(ctx, "irc", first, admin.ID); err == nil {
 		t.Error("SetWebhookURL for an unknown target succeeded")
@@ -301,14 +301,14 @@ func TestDigestBookkeeping(t *testing.T) {
 	if len(got) != 2 || got[0].ID != forTeam.ID || got[1].ID != forAll.ID {
 		t.Errorf("DigestPosts for a team member = %v, want both, newest first", digestTitles(got))
 	}
-	if got, _ := s.DigestPosts(ctx, weekly.ID, start, c.Now()); len(got) != 1 || got[0].ID != forAll.ID {
-		t.Errorf("DigestPosts for someone else = %v, want only the post for everyone", digestTitles(got))
+	if got, err := s.DigestPosts(ctx, weekly.ID, start, c.Now()); err != nil || len(got) != 1 || got[0].ID != forAll.ID {
+		t.Errorf("DigestPosts for someone else = %v, want only the post for everyone (error: %v)", digestTitles(got), err)
 	}
-	if got, _ := s.DigestPosts(ctx, daily.ID, forAll.WentLiveAt, c.Now()); len(got) != 1 || got[0].ID != forTeam.ID {
-		t.Errorf("DigestPosts after the first went live = %v, want only the later one", digestTitles(got))
+	if got, err := s.DigestPosts(ctx, daily.ID, forAll.WentLiveAt, c.Now()); err != nil || len(got) != 1 || got[0].ID != forTeam.ID {
+		t.Errorf("DigestPosts after the first went live = %v, want only the later one (error: %v)", digestTitles(got), err)
 	}
-	if got, _ := s.DigestPosts(ctx, daily.ID, start, forAll.WentLiveAt.Add(-time.Second)); len(got) != 0 {
-		t.Errorf("DigestPosts up to before either went live = %v, want none", digestTitles(got))
+	if got, err := s.DigestPosts(ctx, daily.ID, start, forAll.WentLiveAt.Add(-time.Second)); err != nil || len(got) != 0 {
+		t.Errorf("DigestPosts up to before either went live = %v, want none (error: %v)", digestTitles(got), err)
 	}
 
 	mail := &store.Mail{To: daily.Email, Subject: "New to share", Body: "…", Kind: "digest", DedupeKey: "digest:x:day:2026-11-05"}
@@ -327,7 +327,9 @@ func TestDigestBookkeeping(t *testing.T) {
 	if err != nil || len(outbox) != 1 || outbox[0].Subject != "New to share" {
 		t.Fatalf("outbox = %+v, %v; want the one digest mail", outbox, err)
 	}
-	recipients, _ = s.DigestRecipients(ctx)
+	if recipients, err = s.DigestRecipients(ctx); err != nil || len(recipients) != 2 {
+		t.Fatalf("recipients after digests = %+v, %v; want the two", recipients, err)
+	}
 	if recipients[0].LastPeriod != "day:2026-11-05" || !recipients[0].CoveredUntil.Equal(c.Now()) ||
 		recipients[1].LastPeriod != "week:2026-W45" {
 		t.Errorf("recipients after digests = %+v, want their periods recorded", recipients)

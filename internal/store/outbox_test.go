@@ -57,7 +57,7 @@ func TestEnqueueMailDedupe(t *testing.T) {
 		{"no key again", store.Mail{To: "b@example.com", Subject: "four", Kind: "assignment"}, true},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
+		runStep(t, tt.name, func(t *testing.T) {
 			queued, err := s.EnqueueMail(ctx, tt.mail)
 			if err != nil {
 				t.Fatalf("EnqueueMail: %v", err)
@@ -181,13 +181,13 @@ func TestMarkMail(t *testing.T) {
 		t.Fatalf("after two failures: attempts %d, error %q, send after %v, sent %v; want 2, %q, %v, zero",
 			m.Attempts, m.LastError, m.SendAfter, m.SentAt, "451 still later", retry)
 	}
-	if got, _ := s.ClaimMail(ctx, 1, time.Minute); len(got) != 0 {
-		t.Fatalf("failed mail claimed before its retry time")
+	if got, err := s.ClaimMail(ctx, 1, time.Minute); err != nil || len(got) != 0 {
+		t.Fatalf("failed mail claimed before its retry time (error: %v)", err)
 	}
 
 	c.Advance(5 * time.Minute)
-	if got, _ := s.ClaimMail(ctx, 1, time.Minute); len(got) != 1 {
-		t.Fatalf("failed mail not claimed at its retry time")
+	if got, err := s.ClaimMail(ctx, 1, time.Minute); err != nil || len(got) != 1 {
+		t.Fatalf("failed mail not claimed at its retry time (error: %v)", err)
 	}
 	sentAt := c.Now()
 	if err := s.MarkMailSent(ctx, id); err != nil {
@@ -202,8 +202,8 @@ func TestMarkMail(t *testing.T) {
 		t.Fatalf("after sending: sent %v, attempts %d; want %v, 2", m.SentAt, m.Attempts, sentAt)
 	}
 	c.Advance(time.Hour)
-	if got, _ := s.ClaimMail(ctx, 1, time.Minute); len(got) != 0 {
-		t.Fatalf("sent mail claimed again")
+	if got, err := s.ClaimMail(ctx, 1, time.Minute); err != nil || len(got) != 0 {
+		t.Fatalf("sent mail claimed again (error: %v)", err)
 	}
 
 	tests := []struct {
@@ -262,8 +262,8 @@ func TestOutboxOrderAndCounts(t *testing.T) {
 	if mails[0].DedupeKey != "k-m4" {
 		t.Errorf("DedupeKey = %q, want k-m4", mails[0].DedupeKey)
 	}
-	if limited, _ := s.Outbox(ctx, 2); !equalStrings(subjects(limited), []string{"m4", "m3"}) {
-		t.Errorf("Outbox(2) = %q, want [m4 m3]", subjects(limited))
+	if limited, err := s.Outbox(ctx, 2); err != nil || !equalStrings(subjects(limited), []string{"m4", "m3"}) {
+		t.Errorf("Outbox(2) = %q, want [m4 m3] (error: %v)", subjects(limited), err)
 	}
 
 	byID := map[string]int64{}

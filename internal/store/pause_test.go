@@ -83,7 +83,7 @@ func TestSharesToday(t *testing.T) {
 	if got, err := s.SharesTodayByNetwork(ctx, emp.ID, day); err != nil || got[share.X] != 1 || got[share.LinkedIn] != 2 {
 		t.Errorf("by network = %v, %v", got, err)
 	}
-	if got, _ := s.SharesToday(ctx, emp.ID, share.LinkedIn, day.Add(24*time.Hour)); got != 0 {
-		t.Errorf("next day = %d, want 0", got)
+	if got, err := s.SharesToday(ctx, emp.ID, share.LinkedIn, day.Add(24*time.Hour)); err != nil || got != 0 {
+		t.Errorf("next day = %d, want 0 (error: %v)", got, err)
 	}
 }

@@ -162,10 +162,14 @@ func textHits(t *testing.T, db *sql.DB, needle string) []string {
 	var tables []string
 	for rows.Next() {
 		var name string
-		rows.Scan(&name)
+		if err := rows.Scan(&name); err != nil {
+			t.Fatal(err)
+		}
 		tables = append(tables, name)
 	}
-	rows.Close()
+	if err := errors.Join(rows.Err(), rows.Close()); err != nil || len(tables) == 0 {
+		t.Fatalf("tables = %v, %v", tables, err)
+	}
 	var hits []string
 	for _, table := range tables {
 		cols, err := db.Query(`SELECT name FROM pragma_table_info(?)`, table)
@@ -175,10 +179,14 @@ func textHits(t *testing.T, db *sql.DB, needle string) []string {
 		var columns []string
 		for cols.Next() {
 			var c string
-			cols.Scan(&c)
+			if err := cols.Scan(&c); err != nil {
+				t.Fatal(err)
+			}
 			columns = append(columns, c)
 		}
-		cols.Close()
+		if err := errors.Join(cols.Err(), cols.Close()); err != nil || len(columns) == 0 {
+			t.Fatalf("columns of %s = %v, %v", table, columns, err)
+		}
 		for _, c := range columns {
 			var n int
 			q := fmt.Sprintf(`SELECT COUNT(*) FROM %q WHERE typeof(%q) = 'text' AND instr(lower(%q), lower(?)) > 0`, table, c, c)
@@ -233,14 +241,20 @@ func TestEraseUserLeavesNoPersonalData(t *testing.T) {
 		t.Errorf("session after erasure: %v, want ErrNotFound", err)
 	}
 	var acks, attempts, posts int
-	ps.db.QueryRow(`SELECT COUNT(*) FROM acknowledgements WHERE user_id = ? AND version = '2026-1' AND content_hash = 'hash-1' AND client_ip = ''`, u.ID).Scan(&acks)
-	ps.db.QueryRow(`SELECT COUNT(*) FROM quiz_attempts WHERE user_id = ?`, u.ID).Scan(&attempts)
-	ps.db.QueryRow(`SELECT COUNT(*) FROM posts WHERE author_id = ? AND suggested_by = ?`, u.ID, u.ID).Scan(&posts)
+	if err := errors.Join(
+		ps.db.QueryRow(`SELECT COUNT(*) FROM acknowledgements WHERE user_id = ? AND version = '2026-1' AND content_hash = 'hash-1' AND client_ip = ''`, u.ID).Scan(&acks),
+		ps.db.QueryRow(`SELECT COUNT(*) FROM quiz_attempts WHERE user_id = ?`, u.ID).Scan(&attempts),
+		ps.db.QueryRow(`SELECT COUNT(*) FROM posts WHERE author_id = ? AND suggested_by = ?`, u.ID, u.ID).Scan(&posts),
+	); err != nil {
+		t.Fatal(err)
+	}
 	if acks != 1 || attempts != 1 || posts != 1 {
 		t.Errorf("kept %d acknowledgements (without IP), %d attempts, %d suggested posts; want 1 each", acks, attempts, posts)
 	}
 	var otherMail int
-	ps.db.QueryRow(`SELECT COUNT(*) FROM outbox WHERE to_addr = 'other@example.com'`).Scan(&otherMail)
+	if err := ps.db.QueryRow(`SELECT COUNT(*) FROM outbox WHERE to_addr = 'other@example.com'`).Scan(&otherMail); err != nil {
+		t.Fatal(err)
+	}
 	if otherMail != 1 {
 		t.Errorf("mail to someone else: %d rows, want 1 kept", otherMail)
 	}

@@ -52,7 +52,9 @@ func TestProfileRoundTrip(t *testing.T) {
 	if err := s.SaveProfile(ctx, u.ID, want); err != nil {
 		t.Fatal(err)
 	}
-	got, _ = s.Profile(ctx, u.ID)
+	if got, err = s.Profile(ctx, u.ID); err != nil {
+		t.Fatal(err)
+	}
 	if !maps.Equal(got.Followers, map[string]int{"x": 40}) || got.Digest != store.DigestOff || got.LeaderboardOptOut {
 		t.Errorf("Profile after second save = %+v, want only x: 40, digest off, on the leaderboard", got)
 	}
@@ -78,9 +80,9 @@ func TestSaveProfileRefusesBadValues(t *testing.T) {
 			if err := s.SaveProfile(ctx, u.ID, tt.p); err == nil {
 				t.Fatal("SaveProfile succeeded, want an error")
 			}
-			got, _ := s.Profile(ctx, u.ID)
-			if got.Digest != store.DigestWeekly || got.Followers["linkedin"] != 5 {
-				t.Errorf("profile after a refused save = %+v, want it unchanged", got)
+			got, err := s.Profile(ctx, u.ID)
+			if err != nil || got.Digest != store.DigestWeekly || got.Followers["linkedin"] != 5 {
+				t.Errorf("profile after a refused save = %+v, %v; want it unchanged", got, err)
 			}
 		})
 	}

@@ -192,19 +192,19 @@ func TestReachReportProgramme(t *testing.T) {
 		}
 		return days
 	}
-	t.Run("today live", check)
+	runStep(t, "today live", check)
 	if n := digests(); n != 9 {
 		t.Errorf("%d days digested, want 9 (the 1st to the 9th)", n)
 	}
-	t.Run("again, from the digests built the first time", check)
-	t.Run("just after midnight, yesterday is still live", func(t *testing.T) {
+	runStep(t, "again, from the digests built the first time", check)
+	runStep(t, "just after midnight, yesterday is still live", func(t *testing.T) {
 		*st.now = march(11).Add(5 * time.Minute)
 		check(t)
 		if n := digests(); n != 9 {
 			t.Errorf("%d days digested, want still 9", n)
 		}
 	})
-	t.Run("two days on, every day from digests", func(t *testing.T) {
+	runStep(t, "two days on, every day from digests", func(t *testing.T) {
 		*st.now = march(12).Add(time.Hour)
 		check(t)
 		if n := digests(); n != 11 {

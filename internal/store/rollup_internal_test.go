@@ -74,8 +74,8 @@ func TestRollUpAfterCrashBetweenCountAndApply(t *testing.T) {
 			t.Errorf("rollups after the restart = %+v, want %+v", got, want)
 		}
 	}
-	if pending, _ := s.ClicksPending(ctx); pending != 0 {
-		t.Errorf("%d clicks pending, want 0", pending)
+	if pending, err := s.ClicksPending(ctx); err != nil || pending != 0 {
+		t.Errorf("%d clicks pending, want 0 (error: %v)", pending, err)
 	}
 }
 

@@ -88,8 +88,8 @@ func TestSCIMTokens(t *testing.T) {
 	if n := auditCount(t, s); n != before+1 || lastAudit(t, s).Action != "scim.token.revoke" {
 		t.Errorf("audit entries after revoking twice = %d, want %d, the last scim.token.revoke", n, before+1)
 	}
-	if active, _ := s.ActiveSCIMTokens(ctx); len(active) != 0 {
-		t.Errorf("a revoked token is still active: %+v", active)
+	if active, err := s.ActiveSCIMTokens(ctx); err != nil || len(active) != 0 {
+		t.Errorf("a revoked token is still active: %+v (error: %v)", active, err)
 	}
 	if err := s.RevokeSCIMToken(ctx, 999, admin.ID); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("revoking an unknown token: %v, want ErrNotFound", err)
@@ -123,8 +123,8 @@ func TestSCIMUserLifecycle(t *testing.T) {
 			t.Errorf("SCIMUsers(%+v) = %+v, %d, %v", f, got, total, err)
 		}
 	}
-	if got, total, _ := s.SCIMUsers(ctx, scim.EqualityFilter{Attr: "externalId", Value: "EXT-ADA@EXAMPLE.COM"}, 0, 10); total != 0 {
-		t.Errorf("externalId is case-exact, got %+v", got)
+	if got, total, err := s.SCIMUsers(ctx, scim.EqualityFilter{Attr: "externalId", Value: "EXT-ADA@EXAMPLE.COM"}, 0, 10); err != nil || total != 0 {
+		t.Errorf("externalId is case-exact, got %+v, %v", got, err)
 	}
 
 	// Deactivation ends sessions; reactivating does not bring them back.
@@ -174,8 +174,8 @@ func TestSCIMUserLifecycle(t *testing.T) {
 	if err := s.DeleteSCIMUser(ctx, u.ID, 1); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("deleting twice: %v, want ErrNotFound", err)
 	}
-	if _, total, _ := s.SCIMUsers(ctx, scim.EqualityFilter{}, 0, 10); total != 1 {
-		t.Errorf("users SCIM sees after delete = %d, want 1", total)
+	if _, total, err := s.SCIMUsers(ctx, scim.EqualityFilter{}, 0, 10); err != nil || total != 1 {
+		t.Errorf("users SCIM sees after delete = %d, %v; want 1", total, err)
 	}
 	if kept, err := s.User(ctx, u.ID); err != nil || kept.Active {
 		t.Errorf("deleted user in the portal = %+v, %v; want kept, inactive", kept, err)
@@ -313,8 +313,8 @@ func TestDeleteSCIMGroup(t *testing.T) {
 	if _, err := s.Group(ctx, trained.ID); err != nil {
 		t.Errorf("a group with assignments is retired, not deleted: %v", err)
 	}
-	if due, _ := s.DueDates(ctx, ada.ID); due["disclosure"].IsZero() {
-		t.Errorf("ada's training task went with the group")
+	if due, err := s.DueDates(ctx, ada.ID); err != nil || due["disclosure"].IsZero() {
+		t.Errorf("ada's training task went with the group (error: %v)", err)
 	}
 	if e := lastAudit(t, s); e.Action != "scim.group.delete" || !strings.Contains(e.After, `"retired":true`) {
 		t.Errorf("audit = %+v", e)

@@ -44,7 +44,7 @@ func TestSessions(t *testing.T) {
 		{"after expiry", time.Minute, "hash-1", false},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
+		runStep(t, tt.name, func(t *testing.T) {
 			c.Advance(tt.advance)
 			_, err := s.SessionByHash(ctx, tt.hash)
 			if tt.wantFound && err != nil {

@@ -43,7 +43,7 @@ func TestShareLinkCopiesFollowers(t *testing.T) {
 	}
 	var ids []int64
 	for _, sh := range shares {
-		t.Run(sh.name, func(t *testing.T) {
+		runStep(t, sh.name, func(t *testing.T) {
 			c.Advance(time.Minute)
 			if sh.setFollowers != nil {
 				mustSetFollowers(t, s, sam.ID, sh.setFollowers)
@@ -79,13 +79,13 @@ func TestShareLinkCopiesFollowers(t *testing.T) {
 		t.Errorf("two LinkedIn shares have codes %q and %q, want the same link", history[0].Code, history[3].Code)
 	}
 
-	t.Run("limit keeps the newest", func(t *testing.T) {
+	runStep(t, "limit keeps the newest", func(t *testing.T) {
 		got, err := s.ShareHistory(ctx, sam.ID, 2)
 		if err != nil || len(got) != 2 || got[0].ID != ids[3] || got[1].ID != ids[2] {
 			t.Errorf("ShareHistory(limit 2) = %+v, %v; want shares %d and %d", got, err, ids[3], ids[2])
 		}
 	})
-	t.Run("someone else's history is empty", func(t *testing.T) {
+	runStep(t, "someone else's history is empty", func(t *testing.T) {
 		if got, err := s.ShareHistory(ctx, approver.ID, 10); err != nil || len(got) != 0 {
 			t.Errorf("ShareHistory(other) = %+v, %v; want none", got, err)
 		}
@@ -126,7 +126,7 @@ func TestConfirmShare(t *testing.T) {
 		{"unknown share", 4242, sam, true, firstConfirm},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
+		runStep(t, tt.name, func(t *testing.T) {
 			c.Advance(time.Minute)
 			err := s.ConfirmShare(ctx, tt.shareID, tt.user.ID)
 			if tt.wantNotFound != errors.Is(err, store.ErrNotFound) || (!tt.wantNotFound && err != nil) {
@@ -139,9 +139,9 @@ func TestConfirmShare(t *testing.T) {
 			if !got[0].ConfirmedAt.Equal(tt.wantConfirmed) {
 				t.Errorf("Sam's share confirmed at %v, want %v", got[0].ConfirmedAt, tt.wantConfirmed)
 			}
-			theirs, _ := s.ShareHistory(ctx, noor.ID, 10)
-			if len(theirs) != 1 || !theirs[0].ConfirmedAt.IsZero() {
-				t.Errorf("Noor's share = %+v, want unconfirmed", theirs)
+			theirs, err := s.ShareHistory(ctx, noor.ID, 10)
+			if err != nil || len(theirs) != 1 || !theirs[0].ConfirmedAt.IsZero() {
+				t.Errorf("Noor's share = %+v, %v; want unconfirmed", theirs, err)
 			}
 		})
 	}

@@ -75,15 +75,15 @@ func TestSources(t *testing.T) {
 	if _, err := s.DraftFromSourceItem(ctx, first.ID, comms.ID); !errors.Is(err, store.ErrItemHandled) {
 		t.Errorf("second draft of the same item: %v, want ErrItemHandled", err)
 	}
-	if it, _ := s.SourceItem(ctx, first.ID); it.Status != store.ItemUsed || it.PostID != postID {
-		t.Errorf("used item = %+v", it)
+	if it, err := s.SourceItem(ctx, first.ID); err != nil || it.Status != store.ItemUsed || it.PostID != postID {
+		t.Errorf("used item = %+v (error: %v)", it, err)
 	}
 	other := items[0].ID + items[1].ID - first.ID
 	if err := s.DismissSourceItem(ctx, other); err != nil {
 		t.Fatal(err)
 	}
-	if items, _ := s.NewSourceItems(ctx, 0); len(items) != 0 {
-		t.Errorf("queue after draft and dismiss: %+v", items)
+	if items, err := s.NewSourceItems(ctx, 0); err != nil || len(items) != 0 {
+		t.Errorf("queue after draft and dismiss: %+v (error: %v)", items, err)
 	}
 	if err := s.DismissSourceItem(ctx, 9999); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("dismissing an unknown item: %v", err)
@@ -119,7 +119,7 @@ func TestFeedTokens(t *testing.T) {
 	if id, err := s.UserByFeedToken(ctx, "hash-2"); err != nil || id != comms.ID {
 		t.Errorf("UserByFeedToken = %d, %v", id, err)
 	}
-	if at, _ := s.FeedTokenCreated(ctx, comms.ID); at.IsZero() {
-		t.Error("FeedTokenCreated is zero after a token was set")
+	if at, err := s.FeedTokenCreated(ctx, comms.ID); err != nil || at.IsZero() {
+		t.Error("FeedTokenCreated is zero after a token was set", err)
 	}
 }

@@ -141,7 +141,7 @@ func TestProgress(t *testing.T) {
 		}, []string{"1", "2"}, map[string]bool{"disclosure": true}},
 	}
 	for _, st := range steps {
-		t.Run(st.name, func(t *testing.T) {
+		runStep(t, st.name, func(t *testing.T) {
 			if err := st.do(); err != nil {
 				t.Fatalf("step: %v", err)
 			}
@@ -324,7 +324,7 @@ func TestSaveAnswer(t *testing.T) {
 		{"answer after submitting", "q2", "b", false, store.ErrSubmitted, map[string]string{"q1": "b", "q2": "a", "q3": "a"}, true},
 	}
 	for _, st := range steps {
-		t.Run(st.name, func(t *testing.T) {
+		runStep(t, st.name, func(t *testing.T) {
 			c.Advance(time.Minute)
 			_, err := s.SaveAnswer(ctx, id, st.questionID, st.optionID, score)
 			var ae *training.AnswerError

@@ -542,7 +542,7 @@ func TestLoadQuizSettings(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Load: %v", err)
 			}
-			if m, _ := g.Module("demo"); m.Quiz != tt.want {
+			if m := mustModule(t, g, "demo"); m.Quiz != tt.want {
 				t.Errorf("Quiz = %+v, want %+v", m.Quiz, tt.want)
 			}
 		})
@@ -557,7 +557,7 @@ func TestLoadTranslations(t *testing.T) {
 	if !slices.Equal(g.Languages, []string{"en", "nl"}) {
 		t.Errorf("Languages = %v, want [en nl]", g.Languages)
 	}
-	m, _ := g.Module("demo")
+	m := mustModule(t, g, "demo")
 	tests := []struct {
 		lang             string
 		wantConduct      string
@@ -593,7 +593,7 @@ func TestLoadTranslations(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Load with changed translation: %v", err)
 	}
-	if cm, _ := changed.Module("demo"); cm.Hash == m.Hash {
+	if cm := mustModule(t, changed, "demo"); cm.Hash == m.Hash {
 		t.Errorf("module hash %q did not change with the Dutch text", m.Hash)
 	}
 }
@@ -656,7 +656,7 @@ func TestLoadDoesNotRenderRawHTML(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Load: %v", err)
 	}
-	m, _ := g.Module("demo")
+	m := mustModule(t, g, "demo")
 	for name, html := range map[string]string{"conduct": g.Conduct.In("en").HTML, "module": m.In("en").HTML} {
 		t.Run(name, func(t *testing.T) {
 			for _, bad := range []string{"<script", "<div", "onclick", "javascript:"} {
@@ -678,4 +678,14 @@ func ExampleProblems_Error() {
 	// invalid guidelines:
 	//   conduct/en.md: file is missing
 	//   modules/x/en.md:8: bad
+}
+
+// mustModule returns g's module id, failing the test if there is none.
+func mustModule(t *testing.T, g *training.Guidelines, id string) training.Module {
+	t.Helper()
+	m, ok := g.Module(id)
+	if !ok {
+		t.Fatalf("no module %q", id)
+	}
+	return m
 }

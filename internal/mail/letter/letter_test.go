@@ -70,8 +70,8 @@ func TestEveryMailInEveryLanguage(t *testing.T) {
 				if err != nil {
 					t.Fatalf("parse HTML: %v", err)
 				}
-				if got, _ := doc.Find("html").Attr("lang"); got != lang {
-					t.Errorf("<html lang> = %q, want %q", got, lang)
+				if got, ok := doc.Find("html").Attr("lang"); !ok || got != lang {
+					t.Errorf("<html lang> = %q (set: %v), want %q", got, ok, lang)
 				}
 				if doc.Find("title").Text() != l.Subject {
 					t.Errorf("<title> = %q, want the subject %q", doc.Find("title").Text(), l.Subject)
@@ -81,8 +81,7 @@ func TestEveryMailInEveryLanguage(t *testing.T) {
 				}
 				var hrefs []string
 				doc.Find("a[href]").Each(func(_ int, a *goquery.Selection) {
-					href, _ := a.Attr("href")
-					hrefs = append(hrefs, href)
+					hrefs = append(hrefs, a.AttrOr("href", "")) // there is one: a[href]
 				})
 				for _, u := range url.FindAllString(l.Text, -1) {
 					if !slices.Contains(hrefs, u) {

@@ -396,8 +396,8 @@ func TestHRExportCSV(t *testing.T) {
 	}
 	header := []string{"user", "email", "groups", "module", "module_version", "status", "best_score_percent", "attempts",
 		"completed_at", "due_at", "acknowledged_version", "acknowledged_hash", "acknowledged_at"}
-	if !slices.Equal(records[0], header) {
-		t.Fatalf("header %q, want %q", records[0], header)
+	if len(records) == 0 || !slices.Equal(records[0], header) {
+		t.Fatalf("records %q, want the header %q first", records, header)
 	}
 	rows := map[string]map[string]string{}
 	for _, rec := range records[1:] {

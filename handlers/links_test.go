@@ -83,8 +83,8 @@ func (a linkApp) visit(t *testing.T, method, code, ua, xff string) *http.Respons
 func mustSeedLink(t *testing.T, env *testEnv, postURL string) store.Link {
 	t.Helper()
 	links, err := env.store.SeedLinks(context.Background(), postURL, 1, share.NewCode)
-	if err != nil {
-		t.Fatal(err)
+	if err != nil || len(links) != 1 {
+		t.Fatalf("SeedLinks = %d links, %v; want 1", len(links), err)
 	}
 	return links[0]
 }

@@ -59,35 +59,6 @@ func newAdminEnv(t *testing.T) *testEnv {
 	return env
 }
 
-// TestAdminRoutesRoles checks adminRoleTable as TestRoles checks
-// roleTable; it steps aside once roleTable includes adminRoleTable.
-func TestAdminRoutesRoles(t *testing.T) {
-	if slices.ContainsFunc(roleTable, func(e roleEntry) bool { return e.route == "/admin/users" }) {
-		t.Skip("TestRoles covers adminRoleTable")
-	}
-	env := newAdminEnv(t)
-	for _, e := range adminRoleTable {
-		for _, persona := range anyone {
-			t.Run(fmt.Sprintf("%s %s as %q", e.method, e.example, persona), func(t *testing.T) {
-				resp := env.do(t, persona, e.method, e.example, nil)
-				toLogin := resp.StatusCode == http.StatusSeeOther && strings.HasPrefix(resp.Header.Get("Location"), "/login")
-				switch {
-				case slices.Contains(e.allowed, persona):
-					if resp.StatusCode == http.StatusForbidden || toLogin || resp.StatusCode >= 500 {
-						t.Fatalf("allowed persona got %d %s", resp.StatusCode, resp.Header.Get("Location"))
-					}
-				case persona == "":
-					if !toLogin {
-						t.Fatalf("anonymous got %d, want 303 to /login", resp.StatusCode)
-					}
-				case resp.StatusCode != http.StatusForbidden:
-					t.Fatalf("got %d, want 403", resp.StatusCode)
-				}
-			})
-		}
-	}
-}
-
 func TestAllowedEmail(t *testing.T) {
 	tests := []struct {
 		email   string

@@ -51,8 +51,8 @@ func TestShutdownUnderLoadLosesNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	links, err := s.SeedLinks(ctx, "https://example.com/news?ref=shutdown", 20, share.NewCode)
-	if err != nil {
-		t.Fatal(err)
+	if err != nil || len(links) != 20 {
+		t.Fatalf("SeedLinks = %d links, %v; want 20", len(links), err)
 	}
 	if err := s.Close(); err != nil {
 		t.Fatal(err)

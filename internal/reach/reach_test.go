@@ -23,8 +23,8 @@ func mustOpenStore(tb testing.TB, opts ...store.Option) *store.Store {
 func mustLinks(tb testing.TB, s *store.Store, n int) []int64 {
 	tb.Helper()
 	links, err := s.SeedLinks(context.Background(), "https://example.com/news?ref=feed#part-2", n, share.NewCode)
-	if err != nil {
-		tb.Fatal(err)
+	if err != nil || len(links) != n {
+		tb.Fatalf("SeedLinks = %d links, %v; want %d", len(links), err, n)
 	}
 	ids := make([]int64, len(links))
 	for i, l := range links {

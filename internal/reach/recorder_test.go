@@ -35,8 +35,8 @@ func TestRecorderTarget(t *testing.T) {
 	ctx := context.Background()
 	s := mustOpenStore(t)
 	links, err := s.SeedLinks(ctx, "https://example.com/news?ref=feed&b=2#part-2", 1, share.NewCode)
-	if err != nil {
-		t.Fatal(err)
+	if err != nil || len(links) != 1 {
+		t.Fatalf("SeedLinks = %d links, %v; want 1", len(links), err)
 	}
 	cs := &countingStore{Store: s}
 	clk := clocktest.New(time.Date(2025, 3, 10, 9, 0, 0, 0, time.UTC))

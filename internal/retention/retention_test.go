@@ -23,8 +23,8 @@ func TestRetentionJobRunOnce(t *testing.T) {
 	}
 	defer s.Close()
 	links, err := s.SeedLinks(ctx, "https://example.com/", 1, share.NewCode)
-	if err != nil {
-		t.Fatal(err)
+	if err != nil || len(links) != 1 {
+		t.Fatalf("SeedLinks = %d links, %v; want 1", len(links), err)
 	}
 	var clicks []store.Click
 	for i := range 25 { // 25 older than 30 days, then 5 recent

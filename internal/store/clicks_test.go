@@ -19,8 +19,8 @@ import (
 func mustSeedLinks(tb testing.TB, s *store.Store, n int) []store.Link {
 	tb.Helper()
 	links, err := s.SeedLinks(context.Background(), "https://example.com/news?ref=feed", n, share.NewCode)
-	if err != nil {
-		tb.Fatalf("SeedLinks: %v", err)
+	if err != nil || len(links) != n {
+		tb.Fatalf("SeedLinks = %d links, %v; want %d", len(links), err, n)
 	}
 	return links
 }

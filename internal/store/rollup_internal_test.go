@@ -19,8 +19,8 @@ func rollupFixture(t *testing.T, path string) (*Store, int64) {
 	}
 	n := 0
 	links, err := s.SeedLinks(context.Background(), "https://example.com/", 1, func() string { n++; return fmt.Sprintf("code%d", n) })
-	if err != nil {
-		t.Fatal(err)
+	if err != nil || len(links) != 1 {
+		t.Fatalf("SeedLinks = %d links, %v; want 1", len(links), err)
 	}
 	return s, links[0].ID
 }

@@ -276,7 +276,7 @@ func TestSCIMGroupMembership(t *testing.T) {
 	}
 
 	groups, total, err := s.SCIMGroups(ctx, scim.EqualityFilter{Attr: "displayName", Value: "sales emea"}, 0, 10, false)
-	if err != nil || total != 1 || groups[0].ID != g.ID || groups[0].Members != nil {
+	if err != nil || total != 1 || len(groups) != 1 || groups[0].ID != g.ID || groups[0].Members != nil {
 		t.Errorf("SCIMGroups by displayName = %+v, %d, %v", groups, total, err)
 	}
 }

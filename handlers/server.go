@@ -26,6 +26,7 @@ import (
 	"github.com/advocacy-portal/portal/internal/job"
 	"github.com/advocacy-portal/portal/internal/post"
 	"github.com/advocacy-portal/portal/internal/reach"
+	"github.com/advocacy-portal/portal/internal/share"
 	"github.com/advocacy-portal/portal/internal/store"
 	"github.com/advocacy-portal/portal/internal/training"
 	"github.com/advocacy-portal/portal/views"
@@ -60,6 +61,9 @@ type Deps struct {
 	// reach.Writer for group commit. Optional: by default each click is
 	// committed in a transaction of its own.
 	Clicks *reach.Recorder
+	// Shares runs the share gate. Optional: by default a share.Service over
+	// Store, Guidelines and Now.
+	Shares *share.Service
 	// ClickStats reports the group-commit click writer's totals for
 	// /metrics. Optional: without it /metrics leaves clicks out.
 	ClickStats func() reach.WriterStats
@@ -132,6 +136,9 @@ func New(d Deps) *fiber.App {
 	}
 	if d.Clicks == nil {
 		d.Clicks = reach.NewRecorder(d.Store, reach.Config{Now: d.Now})
+	}
+	if d.Shares == nil {
+		d.Shares = share.NewService(d.Store, d.Guidelines, d.Now)
 	}
 	s := &server{Deps: d, secure: strings.HasPrefix(d.BaseURL, "https://"), limits: newLimiters(d.RateLimits, d.Now),
 		metrics: newMetrics(d.ClickStats, d.JobStats)}

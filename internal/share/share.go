@@ -2,6 +2,10 @@
 // share-intent pages, and the tracked links and UTM parameters that let the
 // portal count what a share brought in. The portal never posts on anyone's
 // behalf; it only opens the network's own share page.
+//
+// It also holds the share gate: Decide says whether a person may share a
+// post on a network now, or why not, and the Service reads the facts for it
+// and records an allowed share in one transaction of its Repository.
 package share
 
 import (

@@ -147,17 +147,21 @@ func pauseFrom(ctx context.Context, q rowQuerier, id int64) (pause.Pause, error)
 
 // ActivePauses returns the pauses in force, oldest first.
 func (s *Store) ActivePauses(ctx context.Context) ([]pause.Pause, error) {
-	return s.pauses(ctx, `WHERE pa.resumed_at IS NULL ORDER BY pa.paused_at, pa.id`)
+	return activePauses(ctx, s.read)
+}
+
+func activePauses(ctx context.Context, q rowQuerier) ([]pause.Pause, error) {
+	return queryPauses(ctx, q, `WHERE pa.resumed_at IS NULL ORDER BY pa.paused_at, pa.id`)
 }
 
 // PauseHistory returns the resumed pauses, most recently resumed first, at
 // most limit of them.
 func (s *Store) PauseHistory(ctx context.Context, limit int) ([]pause.Pause, error) {
-	return s.pauses(ctx, `WHERE pa.resumed_at IS NOT NULL ORDER BY pa.resumed_at DESC, pa.id DESC LIMIT ?`, limit)
+	return queryPauses(ctx, s.read, `WHERE pa.resumed_at IS NOT NULL ORDER BY pa.resumed_at DESC, pa.id DESC LIMIT ?`, limit)
 }
 
-func (s *Store) pauses(ctx context.Context, tail string, args ...any) ([]pause.Pause, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT `+pauseColumns+` `+tail, args...)
+func queryPauses(ctx context.Context, q rowQuerier, tail string, args ...any) ([]pause.Pause, error) {
+	rows, err := q.QueryContext(ctx, `SELECT `+pauseColumns+` `+tail, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: list pauses: %w", err)
 	}

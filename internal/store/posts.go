@@ -389,8 +389,12 @@ func (s *Store) LivePosts(ctx context.Context) ([]post.Post, error) {
 // Targeted reports whether the post is for the user: it has no target
 // groups, or the user is in one of them.
 func (s *Store) Targeted(ctx context.Context, postID, userID int64) (bool, error) {
+	return targeted(ctx, s.read, postID, userID)
+}
+
+func targeted(ctx context.Context, q rowQuerier, postID, userID int64) (bool, error) {
 	var ok bool
-	err := s.read.QueryRowContext(ctx, `SELECT NOT EXISTS (SELECT 1 FROM post_groups WHERE post_id = ?)
+	err := q.QueryRowContext(ctx, `SELECT NOT EXISTS (SELECT 1 FROM post_groups WHERE post_id = ?)
 		OR EXISTS (SELECT 1 FROM post_groups pg JOIN group_members m ON m.group_id = pg.group_id WHERE pg.post_id = ? AND m.user_id = ?)`,
 		postID, postID, userID).Scan(&ok)
 	if err != nil {

@@ -25,7 +25,11 @@ func (s *Store) RegisterConductVersion(ctx context.Context, version, hash string
 // ConductVersions returns every version of the code of conduct the portal
 // has run with, oldest first.
 func (s *Store) ConductVersions(ctx context.Context) ([]training.ConductVersion, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT seq, version, material FROM conduct_versions ORDER BY seq`)
+	return conductVersions(ctx, s.read)
+}
+
+func conductVersions(ctx context.Context, q rowQuerier) ([]training.ConductVersion, error) {
+	rows, err := q.QueryContext(ctx, `SELECT seq, version, material FROM conduct_versions ORDER BY seq`)
 	if err != nil {
 		return nil, fmt.Errorf("store: conduct versions: %w", err)
 	}
@@ -280,8 +284,12 @@ func (s *Store) ResetAttempts(ctx context.Context, userID int64, moduleID string
 // Progress returns what the user has done of their training: every
 // version of the code of conduct they acknowledged and the modules passed.
 func (s *Store) Progress(ctx context.Context, userID int64) (training.Progress, error) {
+	return progress(ctx, s.read, userID)
+}
+
+func progress(ctx context.Context, q rowQuerier, userID int64) (training.Progress, error) {
 	p := training.Progress{Passed: map[string]bool{}}
-	rows, err := s.read.QueryContext(ctx, `SELECT version FROM acknowledgements WHERE user_id = ?`, userID)
+	rows, err := q.QueryContext(ctx, `SELECT version FROM acknowledgements WHERE user_id = ?`, userID)
 	if err != nil {
 		return p, fmt.Errorf("store: progress of user %d: %w", userID, err)
 	}
@@ -297,7 +305,7 @@ func (s *Store) Progress(ctx context.Context, userID int64) (training.Progress, 
 	if err := rows.Err(); err != nil {
 		return p, fmt.Errorf("store: progress of user %d: %w", userID, err)
 	}
-	rows, err = s.read.QueryContext(ctx, `SELECT DISTINCT module_id FROM quiz_attempts WHERE user_id = ? AND passed = 1`, userID)
+	rows, err = q.QueryContext(ctx, `SELECT DISTINCT module_id FROM quiz_attempts WHERE user_id = ? AND passed = 1`, userID)
 	if err != nil {
 		return p, fmt.Errorf("store: progress of user %d: %w", userID, err)
 	}

@@ -18,6 +18,7 @@ import (
 
 	"github.com/advocacy-portal/portal/internal/account"
 	"github.com/advocacy-portal/portal/internal/store"
+	"github.com/advocacy-portal/portal/internal/training"
 )
 
 // hrRoleTable lists the training administration's routes: HR and admins only.
@@ -82,13 +83,13 @@ func endOfDay(t *testing.T, date string) time.Time {
 }
 
 // report returns the training report's rows by "email module".
-func (env *testEnv) report(t *testing.T) map[string]store.ReportRow {
+func (env *testEnv) report(t *testing.T) map[string]training.ReportRow {
 	t.Helper()
 	rows, err := env.store.TrainingReport(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := map[string]store.ReportRow{}
+	out := map[string]training.ReportRow{}
 	for _, r := range rows {
 		out[r.Email+" "+r.ModuleID] = r
 	}
@@ -362,7 +363,7 @@ func TestHRExportCSV(t *testing.T) {
 		t.Fatal(err)
 	}
 	due := env.clock.Now().Add(7 * 24 * time.Hour)
-	for _, a := range []store.Assignment{
+	for _, a := range []training.Assignment{
 		{Modules: []string{"disclosure", "timing"}, UserID: env.users["employee"].ID, DueAt: due, DueDays: 14},
 		{Modules: []string{"disclosure"}, UserID: evil.ID, DueAt: due, DueDays: 14},
 	} {
@@ -373,7 +374,7 @@ func TestHRExportCSV(t *testing.T) {
 	disclosure, _ := env.g.Module("disclosure")
 	env.takeQuiz(t, "employee", disclosure, correctAnswers(disclosure))
 	conductHash := env.g.Conduct.In("en").Hash
-	if err := env.store.Acknowledge(ctx, store.Acknowledgement{UserID: env.users["employee"].ID,
+	if err := env.store.Acknowledge(ctx, training.Acknowledgement{UserID: env.users["employee"].ID,
 		Version: env.g.Conduct.Version, ContentHash: conductHash, ClientIP: "192.0.2.1"}); err != nil {
 		t.Fatal(err)
 	}
@@ -467,11 +468,11 @@ func TestHRDashboardShowsOverdue(t *testing.T) {
 	ctx := context.Background()
 	groupID := env.newGroup(t, "Sales")
 	for _, p := range []string{"employee", "comms"} {
-		if err := env.store.AddToGroup(ctx, groupID, env.users[p].ID, store.SourceManual, 0); err != nil {
+		if err := env.store.AddToGroup(ctx, groupID, env.users[p].ID, account.SourceManual, 0); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if _, err := env.store.CreateAssignment(ctx, store.Assignment{Modules: []string{"disclosure"}, GroupID: groupID,
+	if _, err := env.store.CreateAssignment(ctx, training.Assignment{Modules: []string{"disclosure"}, GroupID: groupID,
 		DueAt: env.clock.Now().Add(-48 * time.Hour), DueDays: 14}, env.users["hr"].ID); err != nil {
 		t.Fatal(err)
 	}
@@ -543,7 +544,7 @@ func TestHRExtendDueDate(t *testing.T) {
 	env := newTestEnv(t)
 	ctx := context.Background()
 	employee := env.users["employee"].ID
-	if _, err := env.store.CreateAssignment(ctx, store.Assignment{Modules: []string{"disclosure"}, UserID: employee,
+	if _, err := env.store.CreateAssignment(ctx, training.Assignment{Modules: []string{"disclosure"}, UserID: employee,
 		DueAt: env.clock.Now().Add(-24 * time.Hour), DueDays: 14}, env.users["hr"].ID); err != nil {
 		t.Fatal(err)
 	}
@@ -595,7 +596,7 @@ func TestHRResetAttempts(t *testing.T) {
 	env := newTestEnv(t)
 	ctx := context.Background()
 	employee := env.users["employee"].ID
-	if _, err := env.store.CreateAssignment(ctx, store.Assignment{Modules: []string{"disclosure"}, UserID: employee,
+	if _, err := env.store.CreateAssignment(ctx, training.Assignment{Modules: []string{"disclosure"}, UserID: employee,
 		DueAt: env.clock.Now().Add(30 * 24 * time.Hour), DueDays: 14}, env.users["hr"].ID); err != nil {
 		t.Fatal(err)
 	}

@@ -78,12 +78,6 @@ func hrFilter(c *fiber.Ctx) views.HRFilter {
 		Status: strings.TrimSpace(c.Query("status")), Q: strings.TrimSpace(c.Query("q"))}
 }
 
-// inGroup reports whether name is one of the comma-separated group names.
-func inGroup(groups, name string) bool {
-	return groups == name || strings.HasPrefix(groups, name+", ") || strings.HasSuffix(groups, ", "+name) ||
-		strings.Contains(groups, ", "+name+", ")
-}
-
 // matches reports whether t passes the filter; the status is checked only
 // if withStatus. A group filter naming an existing group matches its
 // members; any other text matches group names containing it.
@@ -93,10 +87,12 @@ func matches(t views.HRTask, f views.HRFilter, groupNames []string, withStatus b
 	}
 	if f.Group != "" {
 		if slices.Contains(groupNames, f.Group) {
-			if !inGroup(t.Groups, f.Group) {
+			if !slices.Contains(t.Groups, f.Group) {
 				return false
 			}
-		} else if !strings.Contains(strings.ToLower(t.Groups), strings.ToLower(f.Group)) {
+		} else if part := strings.ToLower(f.Group); !slices.ContainsFunc(t.Groups, func(g string) bool {
+			return strings.Contains(strings.ToLower(g), part)
+		}) {
 			return false
 		}
 	}
@@ -209,7 +205,7 @@ func completionByGroup(tasks []views.HRTask, groups []account.Group) []views.HRC
 		r := views.HRCompletion{Key: strconv.FormatInt(g.ID, 10), Label: g.Name}
 		people := map[int64]bool{}
 		for _, t := range tasks {
-			if !inGroup(t.Groups, g.Name) {
+			if !slices.Contains(t.Groups, g.Name) {
 				continue
 			}
 			people[t.UserID] = true
@@ -264,7 +260,7 @@ func (s *server) exportTrainingReport(c *fiber.Ctx) error {
 			continue
 		}
 		r := report[i]
-		row := []string{r.Name, r.Email, r.Groups, r.ModuleID, r.PassedHash, string(t.Status), strconv.Itoa(r.BestPercent),
+		row := []string{r.Name, r.Email, strings.Join(r.Groups, ", "), r.ModuleID, r.PassedHash, string(t.Status), strconv.Itoa(r.BestPercent),
 			strconv.Itoa(r.Attempts), rfc3339(r.PassedAt), rfc3339(r.DueAt), r.AckVersion, r.AckHash, rfc3339(r.AckAt)}
 		for j := range row {
 			row[j] = csvCell(row[j])

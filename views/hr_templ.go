@@ -76,7 +76,7 @@ type HRTask struct {
 	UserID       int64
 	Name         string
 	Email        string
-	Groups       string
+	Groups       []string // names of the person's groups, by name
 	ModuleID     string
 	ModuleTitle  string
 	Status       training.Status
@@ -459,9 +459,9 @@ func HRDashboardView(c Chrome, m HRDashboardPage) templ.Component {
 						return templ_7745c5c3_Err
 					}
 					var templ_7745c5c3_Var18 string
-					templ_7745c5c3_Var18, templ_7745c5c3_Err = templ.JoinStringErrs(hrDash(t.Groups))
+					templ_7745c5c3_Var18, templ_7745c5c3_Err = templ.JoinStringErrs(hrDash(hrJoin(t.Groups)))
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `hr.templ`, Line: 170, Col: 30}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `hr.templ`, Line: 170, Col: 38}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var18))
 					if templ_7745c5c3_Err != nil {
@@ -635,9 +635,9 @@ func HRDashboardView(c Chrome, m HRDashboardPage) templ.Component {
 						return templ_7745c5c3_Err
 					}
 					var templ_7745c5c3_Var28 string
-					templ_7745c5c3_Var28, templ_7745c5c3_Err = templ.JoinStringErrs(hrDash(t.Groups))
+					templ_7745c5c3_Var28, templ_7745c5c3_Err = templ.JoinStringErrs(hrDash(hrJoin(t.Groups)))
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `hr.templ`, Line: 200, Col: 30}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `hr.templ`, Line: 200, Col: 38}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var28))
 					if templ_7745c5c3_Err != nil {

@@ -20,8 +20,8 @@ type UserFilter struct {
 
 // UserRow is a user as the admins' list shows them.
 type UserRow struct {
-	User          // with Roles from every source
-	Groups string // comma-separated names, by name
+	User            // with Roles from every source
+	Groups []string // names of the user's groups, by name
 }
 
 // RoleGrants are a user's roles by where they come from. A role may be in

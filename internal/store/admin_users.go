@@ -62,8 +62,7 @@ func (s *Store) ListUsers(ctx context.Context, f account.UserFilter) ([]account.
 	rows, err := s.read.QueryContext(ctx, `SELECT u.id, u.email, u.name, u.department, u.language, u.language_chosen,
 			u.mastodon_instance, u.time_zone, u.active, u.created_at, u.last_login_at,
 			COALESCE((SELECT GROUP_CONCAT(role, ',') FROM (SELECT DISTINCT role FROM user_roles WHERE user_id = u.id)), ''),
-			COALESCE((SELECT GROUP_CONCAT(name, ', ') FROM (SELECT g.name FROM groups g JOIN group_members m ON m.group_id = g.id
-				WHERE m.user_id = u.id ORDER BY g.name)), '')
+			`+userGroupNames+`
 		FROM users u`+cond+` ORDER BY u.name COLLATE NOCASE, u.id LIMIT ? OFFSET ?`, append(args, limit, max(f.Offset, 0))...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("store: list users: %w", err)
@@ -75,7 +74,7 @@ func (s *Store) ListUsers(ctx context.Context, f account.UserFilter) ([]account.
 		var roles string
 		u := &r.User
 		if err := rows.Scan(&u.ID, &u.Email, &u.Name, &u.Department, &u.Language, &u.LanguageChosen, &u.MastodonInstance,
-			&u.TimeZone, &u.Active, timeScanner{&u.CreatedAt}, timeScanner{&u.LastLoginAt}, &roles, &r.Groups); err != nil {
+			&u.TimeZone, &u.Active, timeScanner{&u.CreatedAt}, timeScanner{&u.LastLoginAt}, &roles, namesScanner{&r.Groups}); err != nil {
 			return nil, 0, fmt.Errorf("store: list users: %w", err)
 		}
 		u.Roles = account.SortRoles(splitRoles(roles))

@@ -87,7 +87,7 @@ func TestListUsers(t *testing.T) {
 	if err != nil || len(rows) != 1 {
 		t.Fatalf("ListUsers cleo = %v, %v", rows, err)
 	}
-	if want := []account.Role{account.Employee, account.Comms}; !slices.Equal(rows[0].Roles, want) || rows[0].Groups != "Sales" {
+	if want := []account.Role{account.Employee, account.Comms}; !slices.Equal(rows[0].Roles, want) || !slices.Equal(rows[0].Groups, []string{"Sales"}) {
 		t.Errorf("cleo's row = roles %v groups %q, want %v and Sales", rows[0].Roles, rows[0].Groups, want)
 	}
 	if _, _, err := s.ListUsers(ctx, account.UserFilter{Status: "gone"}); err == nil {

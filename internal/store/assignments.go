@@ -194,8 +194,7 @@ func (s *Store) TrainingReport(ctx context.Context) ([]training.ReportRow, error
 				MIN(q.submitted_at) FILTER (WHERE q.passed = 1) AS passed_at
 			FROM quiz_attempts q GROUP BY q.user_id, q.module_id)
 		SELECT u.id, u.name, u.email,
-			COALESCE((SELECT GROUP_CONCAT(name, ', ') FROM (SELECT g.name FROM groups g JOIN group_members m ON m.group_id = g.id
-				WHERE m.user_id = u.id ORDER BY g.name)), ''),
+			`+userGroupNames+`,
 			t.module_id, t.assigned_at, t.due_at,
 			COALESCE(a.passed, 0), COALESCE(a.counted, 0), a.last_submitted, COALESCE(a.open, 0),
 			COALESCE(a.attempts, 0), COALESCE(a.best, 0), a.passed_at,
@@ -215,7 +214,7 @@ func (s *Store) TrainingReport(ctx context.Context) ([]training.ReportRow, error
 	for rows.Next() {
 		var r training.ReportRow
 		var open int
-		if err := rows.Scan(&r.UserID, &r.Name, &r.Email, &r.Groups, &r.ModuleID, timeScanner{&r.AssignedAt}, timeScanner{&r.DueAt},
+		if err := rows.Scan(&r.UserID, &r.Name, &r.Email, namesScanner{&r.Groups}, &r.ModuleID, timeScanner{&r.AssignedAt}, timeScanner{&r.DueAt},
 			&r.History.Passed, &r.History.Submitted, timeScanner{&r.History.LastSubmitted}, &open,
 			&r.Attempts, &r.BestPercent, timeScanner{&r.PassedAt}, &r.PassedHash,
 			&r.AckVersion, &r.AckHash, timeScanner{&r.AckAt}); err != nil {

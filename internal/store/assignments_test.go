@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -373,13 +374,13 @@ func TestTrainingReport(t *testing.T) {
 		name string
 		want training.ReportRow
 	}{
-		{"Amy, nothing done", training.ReportRow{UserID: amy.ID, Name: "Amy", Email: "amy@example.com", Groups: "Sales", ModuleID: "disclosure"}},
-		{"Amy, second module", training.ReportRow{UserID: amy.ID, Name: "Amy", Email: "amy@example.com", Groups: "Sales", ModuleID: "timing"}},
-		{"Sam, passed, attempts reset since", training.ReportRow{UserID: sam.ID, Name: "Sam", Email: "sam@example.com", Groups: "Berlin, Sales",
+		{"Amy, nothing done", training.ReportRow{UserID: amy.ID, Name: "Amy", Email: "amy@example.com", Groups: []string{"Sales"}, ModuleID: "disclosure"}},
+		{"Amy, second module", training.ReportRow{UserID: amy.ID, Name: "Amy", Email: "amy@example.com", Groups: []string{"Sales"}, ModuleID: "timing"}},
+		{"Sam, passed, attempts reset since", training.ReportRow{UserID: sam.ID, Name: "Sam", Email: "sam@example.com", Groups: []string{"Berlin", "Sales"},
 			ModuleID: "disclosure", History: training.History{Passed: true, Submitted: 0, LastSubmitted: firstPass.SubmittedAt.Add(time.Hour)},
 			Attempts: 3, BestPercent: 100, PassedAt: firstPass.SubmittedAt, PassedHash: "v2",
 			AckVersion: "2026.2", AckHash: "h2", AckAt: ackAt}},
-		{"Sam, not started", training.ReportRow{UserID: sam.ID, Name: "Sam", Email: "sam@example.com", Groups: "Berlin, Sales",
+		{"Sam, not started", training.ReportRow{UserID: sam.ID, Name: "Sam", Email: "sam@example.com", Groups: []string{"Berlin", "Sales"},
 			ModuleID: "timing", AckVersion: "2026.2", AckHash: "h2", AckAt: ackAt}},
 	}
 	if len(rows) != len(tests) {
@@ -397,6 +398,62 @@ func TestTrainingReport(t *testing.T) {
 	}
 }
 
+// TestReportAndUserListGroupsAreNames checks that the training report and
+// the admins' user list give each person's groups as a list of names: a
+// group name may contain a comma, so someone in "Sales, EMEA" must not read
+// as someone in "Sales" and "EMEA".
+func TestReportAndUserListGroupsAreNames(t *testing.T) {
+	ctx := context.Background()
+	s := mustOpenStore(t)
+	hr := mustSignInNamed(t, s, "HR", "hr@example.com", account.HR)
+	ann := mustSignInNamed(t, s, "Ann", "ann@example.com")
+	ben := mustSignInNamed(t, s, "Ben", "ben@example.com")
+	cy := mustSignInNamed(t, s, "Cy", "cy@example.com")
+	dee := mustSignInNamed(t, s, "Dee", "dee@example.com")
+	mustGroup(t, s, "Sales", account.Department, hr.ID, ann.ID, cy.ID)
+	mustGroup(t, s, "Sales, EMEA", account.Team, hr.ID, ben.ID)
+	mustGroup(t, s, "EMEA", account.Location, hr.ID, cy.ID)
+	want := map[int64][]string{
+		ann.ID: {"Sales"},
+		ben.ID: {"Sales, EMEA"},
+		cy.ID:  {"EMEA", "Sales"},
+		dee.ID: nil,
+	}
+	due := newClock().Now().Add(day)
+	for id := range want {
+		mustAssign(t, s, training.Assignment{Modules: []string{"disclosure"}, UserID: id, DueAt: due, DueDays: 1}, hr.ID)
+	}
+
+	t.Run("training report", func(t *testing.T) {
+		rows, err := s.TrainingReport(ctx)
+		if err != nil {
+			t.Fatalf("TrainingReport: %v", err)
+		}
+		if len(rows) != len(want) {
+			t.Fatalf("TrainingReport has %d rows, want %d: %+v", len(rows), len(want), rows)
+		}
+		for _, r := range rows {
+			if !slices.Equal(r.Groups, want[r.UserID]) {
+				t.Errorf("%s's groups = %q, want %q", r.Name, r.Groups, want[r.UserID])
+			}
+		}
+	})
+	t.Run("user list", func(t *testing.T) {
+		rows, _, err := s.ListUsers(ctx, account.UserFilter{})
+		if err != nil {
+			t.Fatalf("ListUsers: %v", err)
+		}
+		if len(rows) != len(want)+1 {
+			t.Fatalf("ListUsers has %d rows, want %d: %+v", len(rows), len(want)+1, rows)
+		}
+		for _, r := range rows {
+			if w, ok := want[r.ID]; ok && !slices.Equal(r.Groups, w) {
+				t.Errorf("%s's groups = %q, want %q", r.Name, r.Groups, w)
+			}
+		}
+	})
+}
+
 // sameReportRow compares report rows, times by the instant.
 func sameReportRow(a, b training.ReportRow) bool {
 	times := func(r training.ReportRow) []time.Time {
@@ -407,5 +464,9 @@ func sameReportRow(a, b training.ReportRow) bool {
 	}
 	a.AssignedAt, a.DueAt, a.History.LastSubmitted, a.PassedAt, a.AckAt = time.Time{}, time.Time{}, time.Time{}, time.Time{}, time.Time{}
 	b.AssignedAt, b.DueAt, b.History.LastSubmitted, b.PassedAt, b.AckAt = time.Time{}, time.Time{}, time.Time{}, time.Time{}, time.Time{}
-	return a == b
+	if !slices.Equal(a.Groups, b.Groups) {
+		return false
+	}
+	a.Groups, b.Groups = nil, nil
+	return reflect.DeepEqual(a, b)
 }

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -11,6 +12,37 @@ import (
 	"github.com/advocacy-portal/portal/internal/account"
 	"github.com/advocacy-portal/portal/internal/roster"
 )
+
+// userGroupNames selects, for the user u of the outer query, the names of
+// their groups by name as a JSON array, read with namesScanner. A list,
+// not a joined string, because a group name may contain a comma.
+const userGroupNames = `(SELECT json_group_array(name) FROM (SELECT g.name FROM groups g
+	JOIN group_members m ON m.group_id = g.id WHERE m.user_id = u.id ORDER BY g.name))`
+
+// namesScanner scans a JSON array of strings (userGroupNames) into *N;
+// an empty array gives nil.
+type namesScanner struct{ N *[]string }
+
+func (ns namesScanner) Scan(src any) error {
+	var raw []byte
+	switch v := src.(type) {
+	case string:
+		raw = []byte(v)
+	case []byte:
+		raw = v
+	default:
+		return fmt.Errorf("store: cannot scan %T into names", src)
+	}
+	var names []string
+	if err := json.Unmarshal(raw, &names); err != nil {
+		return fmt.Errorf("store: bad list of names %q: %w", raw, err)
+	}
+	if len(names) == 0 {
+		names = nil
+	}
+	*ns.N = names
+	return nil
+}
 
 // ErrExists is returned, wrapped, when something with the same name exists.
 var ErrExists = errors.New("already exists")

@@ -35,7 +35,7 @@ type ReportRow struct {
 	UserID      int64
 	Name        string
 	Email       string
-	Groups      string // comma-separated names
+	Groups      []string // names of the person's groups, by name
 	ModuleID    string
 	AssignedAt  time.Time
 	DueAt       time.Time

@@ -350,7 +350,7 @@ func TestReviewQueue(t *testing.T) {
 		t.Fatalf("GET /review: %d", resp.StatusCode)
 	}
 	doc := mustDoc(t, resp)
-	drafts, err := env.store.Posts(context.Background(), store.PostFilter{Query: "An employee's find"})
+	drafts, err := env.store.Posts(context.Background(), post.Filter{Query: "An employee's find"})
 	if err != nil || len(drafts) != 1 {
 		t.Fatalf("suggested post: %v, %d found", err, len(drafts))
 	}
@@ -677,7 +677,7 @@ func TestSuggestLink(t *testing.T) {
 			if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/suggest?done=1" {
 				t.Fatalf("got %d to %q, want 303 to /suggest?done=1", resp.StatusCode, resp.Header.Get("Location"))
 			}
-			posts, err := env.store.Posts(context.Background(), store.PostFilter{Statuses: []post.Status{post.Draft}, Limit: 1})
+			posts, err := env.store.Posts(context.Background(), post.Filter{Statuses: []post.Status{post.Draft}, Limit: 1})
 			if err != nil || len(posts) != 1 {
 				t.Fatalf("drafts: %v, %d", err, len(posts))
 			}
@@ -731,7 +731,7 @@ func TestSuggestLinkRefuses(t *testing.T) {
 			}
 		})
 	}
-	if posts, _ := env.store.Posts(context.Background(), store.PostFilter{}); len(posts) != 0 {
+	if posts, _ := env.store.Posts(context.Background(), post.Filter{}); len(posts) != 0 {
 		t.Errorf("%d posts created from refused suggestions", len(posts))
 	}
 }

@@ -33,7 +33,7 @@ func (s *server) showFeed(c *fiber.Ctx) error {
 	}
 	m := views.FeedPage{Networks: networks, Languages: post.Languages, Filter: views.FeedFilter{
 		Category: c.Query("category"), Campaign: c.Query("campaign"), Language: c.Query("language"), Query: c.Query("q")}}
-	f := store.PostFilter{ForUser: u.ID, LiveAt: s.Now(), Category: m.Filter.Category, Language: m.Filter.Language, Query: m.Filter.Query}
+	f := post.Filter{ForUser: u.ID, LiveAt: s.Now(), Category: m.Filter.Category, Language: m.Filter.Language, Query: m.Filter.Query}
 	if m.Filter.Campaign != "" {
 		f.Campaign, _ = strconv.ParseInt(m.Filter.Campaign, 10, 64)
 	}

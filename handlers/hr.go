@@ -51,7 +51,7 @@ var trainingStatuses = []training.Status{training.NotStarted, training.InProgres
 
 // hrTasks turns the store's report into the dashboard's rows, with each
 // status as of now and module titles in lang.
-func (s *server) hrTasks(report []store.ReportRow, lang string) []views.HRTask {
+func (s *server) hrTasks(report []training.ReportRow, lang string) []views.HRTask {
 	now := s.Now()
 	out := make([]views.HRTask, 0, len(report))
 	for _, r := range report {
@@ -78,12 +78,6 @@ func hrFilter(c *fiber.Ctx) views.HRFilter {
 		Status: strings.TrimSpace(c.Query("status")), Q: strings.TrimSpace(c.Query("q"))}
 }
 
-// inGroup reports whether name is one of the comma-separated group names.
-func inGroup(groups, name string) bool {
-	return groups == name || strings.HasPrefix(groups, name+", ") || strings.HasSuffix(groups, ", "+name) ||
-		strings.Contains(groups, ", "+name+", ")
-}
-
 // matches reports whether t passes the filter; the status is checked only
 // if withStatus. A group filter naming an existing group matches its
 // members; any other text matches group names containing it.
@@ -93,10 +87,12 @@ func matches(t views.HRTask, f views.HRFilter, groupNames []string, withStatus b
 	}
 	if f.Group != "" {
 		if slices.Contains(groupNames, f.Group) {
-			if !inGroup(t.Groups, f.Group) {
+			if !slices.Contains(t.Groups, f.Group) {
 				return false
 			}
-		} else if !strings.Contains(strings.ToLower(t.Groups), strings.ToLower(f.Group)) {
+		} else if part := strings.ToLower(f.Group); !slices.ContainsFunc(t.Groups, func(g string) bool {
+			return strings.Contains(strings.ToLower(g), part)
+		}) {
 			return false
 		}
 	}
@@ -120,7 +116,7 @@ func filterTasks(tasks []views.HRTask, f views.HRFilter, groupNames []string, wi
 	return out
 }
 
-func groupNames(groups []store.Group) []string {
+func groupNames(groups []account.Group) []string {
 	names := make([]string, len(groups))
 	for i, g := range groups {
 		names[i] = g.Name
@@ -203,13 +199,13 @@ func completionByModule(tasks []views.HRTask, modules []training.Module) []views
 
 // completionByGroup counts people, tasks and passes per group; groups
 // without tasks are left out.
-func completionByGroup(tasks []views.HRTask, groups []store.Group) []views.HRCompletion {
+func completionByGroup(tasks []views.HRTask, groups []account.Group) []views.HRCompletion {
 	var out []views.HRCompletion
 	for _, g := range groups {
 		r := views.HRCompletion{Key: strconv.FormatInt(g.ID, 10), Label: g.Name}
 		people := map[int64]bool{}
 		for _, t := range tasks {
-			if !inGroup(t.Groups, g.Name) {
+			if !slices.Contains(t.Groups, g.Name) {
 				continue
 			}
 			people[t.UserID] = true
@@ -264,7 +260,7 @@ func (s *server) exportTrainingReport(c *fiber.Ctx) error {
 			continue
 		}
 		r := report[i]
-		row := []string{r.Name, r.Email, r.Groups, r.ModuleID, r.PassedHash, string(t.Status), strconv.Itoa(r.BestPercent),
+		row := []string{r.Name, r.Email, strings.Join(r.Groups, ", "), r.ModuleID, r.PassedHash, string(t.Status), strconv.Itoa(r.BestPercent),
 			strconv.Itoa(r.Attempts), rfc3339(r.PassedAt), rfc3339(r.DueAt), r.AckVersion, r.AckHash, rfc3339(r.AckAt)}
 		for j := range row {
 			row[j] = csvCell(row[j])
@@ -312,7 +308,7 @@ func (s *server) personTasks(c *fiber.Ctx, userID int64) ([]views.HRTask, error)
 	if err != nil {
 		return nil, err
 	}
-	report = slices.DeleteFunc(report, func(r store.ReportRow) bool { return r.UserID != userID })
+	report = slices.DeleteFunc(report, func(r training.ReportRow) bool { return r.UserID != userID })
 	return s.hrTasks(report, s.lang(c)), nil
 }
 
@@ -417,7 +413,7 @@ func (s *server) resetQuizAttempts(c *fiber.Ctx) error {
 }
 
 func (s *server) listGroups(c *fiber.Ctx) error {
-	return s.renderGroups(c, fiber.StatusOK, views.HRGroupForm{Kind: string(store.Department)})
+	return s.renderGroups(c, fiber.StatusOK, views.HRGroupForm{Kind: string(account.Department)})
 }
 
 func (s *server) renderGroups(c *fiber.Ctx, status int, form views.HRGroupForm) error {
@@ -438,13 +434,13 @@ func (s *server) createGroup(c *fiber.Ctx) error {
 	case utf8.RuneCountInString(form.Name) > 100:
 		form.Errors["name"] = "Keep the name to 100 characters or fewer."
 	}
-	if !store.GroupKind(form.Kind).Valid() {
+	if !account.GroupKind(form.Kind).Valid() {
 		form.Errors["kind"] = "Choose department, location or team."
 	}
 	if len(form.Errors) > 0 {
 		return s.renderGroups(c, fiber.StatusUnprocessableEntity, form)
 	}
-	id, err := s.Store.CreateGroup(ctx(c), form.Name, store.GroupKind(form.Kind), userOf(c).ID)
+	id, err := s.Store.CreateGroup(ctx(c), form.Name, account.GroupKind(form.Kind), userOf(c).ID)
 	if errors.Is(err, store.ErrExists) {
 		form.Errors["name"] = "A group with this name already exists."
 		return s.renderGroups(c, fiber.StatusUnprocessableEntity, form)
@@ -499,10 +495,10 @@ func (s *server) importRoster(c *fiber.Ctx) error {
 }
 
 // groupParam returns the group named by the :id parameter.
-func (s *server) groupParam(c *fiber.Ctx) (store.Group, error) {
+func (s *server) groupParam(c *fiber.Ctx) (account.Group, error) {
 	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
 	if err != nil {
-		return store.Group{}, apperr.New(apperr.NotFound, "There is no such group.")
+		return account.Group{}, apperr.New(apperr.NotFound, "There is no such group.")
 	}
 	g, err := s.Store.Group(ctx(c), id)
 	if errors.Is(err, store.ErrNotFound) {
@@ -563,7 +559,7 @@ func (s *server) addGroupMember(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := s.Store.AddToGroup(ctx(c), g.ID, userID, store.SourceManual, userOf(c).ID); err != nil {
+	if err := s.Store.AddToGroup(ctx(c), g.ID, userID, account.SourceManual, userOf(c).ID); err != nil {
 		return err
 	}
 	s.wakeReminders()
@@ -611,7 +607,7 @@ func (s *server) createAssignment(c *fiber.Ctx) error {
 	form := views.HRAssignmentForm{What: c.FormValue("what"), Group: strings.TrimSpace(c.FormValue("group")),
 		Email: strings.TrimSpace(c.FormValue("email")), Due: strings.TrimSpace(c.FormValue("due")),
 		DueDays: strings.TrimSpace(c.FormValue("due_days")), Errors: views.FieldErrors{}}
-	a := store.Assignment{}
+	a := training.Assignment{}
 
 	switch form.What {
 	case "":

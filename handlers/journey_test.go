@@ -29,7 +29,7 @@ func TestHealthz(t *testing.T) {
 func TestAcknowledgeConduct(t *testing.T) {
 	env := newTestEnv(t)
 	version := env.g.Conduct.Version
-	ack := func(t *testing.T) (store.Acknowledgement, error) {
+	ack := func(t *testing.T) (training.Acknowledgement, error) {
 		return env.store.Acknowledgement(context.Background(), env.users["employee"].ID, version)
 	}
 
@@ -96,7 +96,7 @@ func TestConductVersions(t *testing.T) {
 				m, _ := env2.g.Module(id)
 				env2.takeQuiz(t, "employee", m, correctAnswers(m))
 			}
-			if err := env2.store.Acknowledge(context.Background(), store.Acknowledgement{UserID: u.ID, Version: "2025.1",
+			if err := env2.store.Acknowledge(context.Background(), training.Acknowledgement{UserID: u.ID, Version: "2025.1",
 				ContentHash: "old", ClientIP: "192.0.2.1"}); err != nil {
 				t.Fatal(err)
 			}
@@ -489,7 +489,7 @@ func TestShareAndRedirect(t *testing.T) {
 func TestCreateAndApprovePost(t *testing.T) {
 	env := newTestEnv(t)
 	countPosts := func() int {
-		posts, err := env.store.Posts(context.Background(), store.PostFilter{})
+		posts, err := env.store.Posts(context.Background(), post.Filter{})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -65,7 +65,7 @@ func checkInput(f post.Fields) check.Post {
 func fieldsOf(p post.Post) post.Fields { return p.AsFields() }
 
 func (s *server) listPosts(c *fiber.Ctx) error {
-	f := store.PostFilter{Query: c.Query("q"), Statuses: []post.Status{post.Draft, post.InReview, post.Approved}}
+	f := post.Filter{Query: c.Query("q"), Statuses: []post.Status{post.Draft, post.InReview, post.Approved}}
 	switch st := post.Status(c.Query("status")); st {
 	case post.Draft, post.InReview, post.Approved, post.Archived:
 		f.Statuses = []post.Status{st}

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/advocacy-portal/portal/internal/account"
 	"github.com/advocacy-portal/portal/internal/privacy"
 	"github.com/advocacy-portal/portal/internal/share"
 	"github.com/advocacy-portal/portal/internal/store"
@@ -103,8 +104,8 @@ func exportSetup(t *testing.T, env *testEnv) store.Link {
 	ctx := context.Background()
 	env.unlockSharing(t, "employee")
 	u := env.users["employee"]
-	if err := env.store.SaveProfile(ctx, u.ID, store.Profile{Followers: map[string]int{"linkedin": 321}, Language: "en",
-		Digest: store.DigestWeekly, MastodonInstance: "mastodon.example"}); err != nil {
+	if err := env.store.SaveProfile(ctx, u.ID, account.Profile{Followers: map[string]int{"linkedin": 321}, Language: "en",
+		Digest: account.DigestWeekly, MastodonInstance: "mastodon.example"}); err != nil {
 		t.Fatal(err)
 	}
 	p := env.livePost(t, "Office opening =1+1")

@@ -13,6 +13,7 @@ import (
 	"github.com/PuerkitoBio/goquery"
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/advocacy-portal/portal/internal/account"
 	"github.com/advocacy-portal/portal/internal/auth"
 	"github.com/advocacy-portal/portal/internal/post"
 	"github.com/advocacy-portal/portal/internal/store"
@@ -46,7 +47,7 @@ func newProfileEnv(t *testing.T) *testEnv {
 	return env
 }
 
-func (env *testEnv) profile(t *testing.T, persona string) store.Profile {
+func (env *testEnv) profile(t *testing.T, persona string) account.Profile {
 	t.Helper()
 	p, err := env.store.Profile(context.Background(), env.users[persona].ID)
 	if err != nil {
@@ -85,7 +86,7 @@ func TestProfileSave(t *testing.T) {
 	got := env.profile(t, "employee")
 	wantFollowers := map[string]int{"linkedin": 1250, "x": 40, "bluesky": 12, "mastodon": 7}
 	if !maps.Equal(got.Followers, wantFollowers) || got.MastodonInstance != "fosstodon.org" || got.Language != "nl" ||
-		got.TimeZone != "Europe/Amsterdam" || got.Digest != store.DigestDaily || !got.LeaderboardOptOut {
+		got.TimeZone != "Europe/Amsterdam" || got.Digest != account.DigestDaily || !got.LeaderboardOptOut {
 		t.Fatalf("saved profile = %+v, want followers %v and the rest of the form", got, wantFollowers)
 	}
 
@@ -110,7 +111,7 @@ func TestProfileSave(t *testing.T) {
 	form := url.Values{"language": {"en"}, "digest": {"off"}, "followers-linkedin": {"0"}}
 	wantRedirect(t, env.do(t, "employee", http.MethodPost, "/profile", form), "/profile?saved=1")
 	got = env.profile(t, "employee")
-	if len(got.Followers) != 0 || got.MastodonInstance != "" || got.TimeZone != "" || got.Digest != store.DigestOff || got.LeaderboardOptOut {
+	if len(got.Followers) != 0 || got.MastodonInstance != "" || got.TimeZone != "" || got.Digest != account.DigestOff || got.LeaderboardOptOut {
 		t.Errorf("profile after clearing = %+v, want everything off", got)
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/advocacy-portal/portal/internal/apperr"
+	"github.com/advocacy-portal/portal/internal/post"
 	"github.com/advocacy-portal/portal/internal/reach"
 	"github.com/advocacy-portal/portal/internal/share"
 	"github.com/advocacy-portal/portal/internal/store"
@@ -49,7 +50,7 @@ type dashboard struct {
 	defaultPeriod string
 	back          string
 	backLabel     string
-	campaign      *store.Campaign
+	campaign      *post.Campaign
 }
 
 // showReach is the programme dashboard.

@@ -86,15 +86,15 @@ func newReachEnv(t *testing.T) reachEnv {
 			t.Fatal(err)
 		}
 	}
-	if err := env.store.SaveProfile(ctx, env.users["employee"].ID, store.Profile{Followers: map[string]int{"linkedin": 1000},
-		Language: "en", Digest: store.DigestWeekly}); err != nil {
+	if err := env.store.SaveProfile(ctx, env.users["employee"].ID, account.Profile{Followers: map[string]int{"linkedin": 1000},
+		Language: "en", Digest: account.DigestWeekly}); err != nil {
 		t.Fatal(err)
 	}
-	if err := env.store.SaveProfile(ctx, env.users["hr"].ID, store.Profile{Followers: map[string]int{"x": 400},
-		Language: "en", Digest: store.DigestWeekly, LeaderboardOptOut: true}); err != nil {
+	if err := env.store.SaveProfile(ctx, env.users["hr"].ID, account.Profile{Followers: map[string]int{"x": 400},
+		Language: "en", Digest: account.DigestWeekly, LeaderboardOptOut: true}); err != nil {
 		t.Fatal(err)
 	}
-	campaign, err := env.store.CreateCampaign(ctx, store.Campaign{Name: "Spring", GoalClicks: 20}, env.users["comms"].ID)
+	campaign, err := env.store.CreateCampaign(ctx, post.Campaign{Name: "Spring", GoalClicks: 20}, env.users["comms"].ID)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -47,10 +47,10 @@ func pageParam(c *fiber.Ctx) int {
 
 // usersFilter reads the list's filters from the query string and checks
 // them against the choices the page offers.
-func usersFilter(c *fiber.Ctx, groups []store.Group) (views.UsersFilter, store.UserFilter, views.FieldErrors) {
+func usersFilter(c *fiber.Ctx, groups []account.Group) (views.UsersFilter, account.UserFilter, views.FieldErrors) {
 	f := views.UsersFilter{Q: strings.TrimSpace(c.Query("q")), Role: strings.TrimSpace(c.Query("role")),
 		Group: strings.TrimSpace(c.Query("group")), Status: strings.TrimSpace(c.Query("status"))}
-	sf, errs := store.UserFilter{Q: f.Q}, views.FieldErrors{}
+	sf, errs := account.UserFilter{Q: f.Q}, views.FieldErrors{}
 	if f.Role != "" {
 		if sf.Role = account.Role(f.Role); !sf.Role.Valid() {
 			errs["role"] = "Choose one of the roles."
@@ -58,13 +58,13 @@ func usersFilter(c *fiber.Ctx, groups []store.Group) (views.UsersFilter, store.U
 	}
 	if f.Group != "" {
 		id, err := strconv.ParseInt(f.Group, 10, 64)
-		if err != nil || !slices.ContainsFunc(groups, func(g store.Group) bool { return g.ID == id }) {
+		if err != nil || !slices.ContainsFunc(groups, func(g account.Group) bool { return g.ID == id }) {
 			errs["group"] = "Choose one of the groups."
 		}
 		sf.GroupID = id
 	}
 	switch f.Status {
-	case "", store.StatusActive, store.StatusDeactivated:
+	case "", account.StatusActive, account.StatusDeactivated:
 		sf.Status = f.Status
 	default:
 		errs["status"] = "Choose active or deactivated."
@@ -102,7 +102,7 @@ func (s *server) listUsers(c *fiber.Ctx) error {
 		return s.render(c, fiber.StatusUnprocessableEntity, views.UsersView(s.chrome(c, "Users", "admin"), m))
 	}
 	m.Pager.Page = pageParam(c)
-	if m.Users, err = loadPage(&m.Pager, func(limit, offset int) ([]store.UserRow, int, error) {
+	if m.Users, err = loadPage(&m.Pager, func(limit, offset int) ([]account.UserRow, int, error) {
 		sf.Limit, sf.Offset = limit, offset
 		return s.Store.ListUsers(ctx(c), sf)
 	}); err != nil {

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/advocacy-portal/portal/internal/account"
 	"github.com/advocacy-portal/portal/internal/job"
 	"github.com/advocacy-portal/portal/internal/mail/letter"
 	"github.com/advocacy-portal/portal/internal/pause"
@@ -116,12 +117,12 @@ func (j *Digest) RunOnce(ctx context.Context) (int, error) {
 // PeriodKey names the digest period that t falls in: "day:2026-11-05" for
 // a daily digest, "week:2026-W45" (ISO week, from Monday, in UTC) for a
 // weekly one, "" for none.
-func PeriodKey(d store.Digest, t time.Time) string {
+func PeriodKey(d account.Digest, t time.Time) string {
 	t = t.UTC()
 	switch d {
-	case store.DigestDaily:
+	case account.DigestDaily:
 		return "day:" + t.Format(time.DateOnly)
-	case store.DigestWeekly:
+	case account.DigestWeekly:
 		year, week := t.ISOWeek()
 		return fmt.Sprintf("week:%04d-W%02d", year, week)
 	}
@@ -129,8 +130,8 @@ func PeriodKey(d store.Digest, t time.Time) string {
 }
 
 // periodLength is how far back a person's first digest looks.
-func periodLength(d store.Digest) time.Duration {
-	if d == store.DigestDaily {
+func periodLength(d account.Digest) time.Duration {
+	if d == account.DigestDaily {
 		return 24 * time.Hour
 	}
 	return 7 * 24 * time.Hour
@@ -147,7 +148,7 @@ func (j *Digest) message(ctx context.Context, r store.DigestRecipient, posts []p
 	if err != nil {
 		return store.Mail{}, err
 	}
-	d := letter.Digest{Name: r.Name, Weekly: r.Digest == store.DigestWeekly, More: len(posts) - MaxDigestPosts,
+	d := letter.Digest{Name: r.Name, Weekly: r.Digest == account.DigestWeekly, More: len(posts) - MaxDigestPosts,
 		FeedURL: j.BaseURL + "/feed", ProfileURL: j.BaseURL + "/profile", UnsubscribeURL: j.BaseURL + UnsubscribePath + token}
 	for _, p := range posts[:min(len(posts), MaxDigestPosts)] {
 		d.Titles = append(d.Titles, p.Title)

@@ -48,7 +48,7 @@ func newEnv(t *testing.T) *env {
 	e.author = e.user(t, "author", account.Comms)
 	e.approver = e.user(t, "approver", account.Comms)
 	for _, u := range []account.User{e.author, e.approver} {
-		e.setDigest(t, u.ID, store.DigestOff, "en")
+		e.setDigest(t, u.ID, account.DigestOff, "en")
 	}
 	return e
 }
@@ -63,7 +63,7 @@ func (e *env) user(t *testing.T, name string, roles ...account.Role) account.Use
 	return u
 }
 
-func (e *env) setDigest(t *testing.T, userID int64, d store.Digest, lang string) {
+func (e *env) setDigest(t *testing.T, userID int64, d account.Digest, lang string) {
 	t.Helper()
 	p, err := e.store.Profile(context.Background(), userID)
 	if err != nil {

@@ -1,5 +1,6 @@
-// Package post holds what a shareable post is and the rules of its
-// workflow: which fields it needs and who may move it between states.
+// Package post holds what a shareable post and a campaign are and the rules
+// of a post's workflow: which fields it needs and who may move it between
+// states.
 package post
 
 import (

@@ -17,6 +17,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/advocacy-portal/portal/internal/account"
 	"github.com/advocacy-portal/portal/internal/store"
 )
 
@@ -175,7 +176,7 @@ func New(d store.PersonalData, now time.Time) Export {
 }
 
 func roleSource(s string) string {
-	if s == store.SourceManual {
+	if s == account.SourceManual {
 		return "granted in the portal"
 	}
 	return "identity provider"

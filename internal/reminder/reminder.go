@@ -41,8 +41,8 @@ func (j *Job) Wake() {
 
 // owed is a reminder about one module that a person has not had yet.
 type owed struct {
-	task store.Task
-	item store.ReminderItem
+	task training.Task
+	item training.ReminderItem
 	kind string
 }
 
@@ -67,13 +67,13 @@ func (j *Job) RunOnce(ctx context.Context) (int, error) {
 			if _, seen := byUser[t.UserID]; !seen {
 				users = append(users, t.UserID)
 			}
-			byUser[t.UserID] = append(byUser[t.UserID], owed{task: t, item: store.ReminderItem{ModuleID: t.ModuleID, Key: r.Key}, kind: r.Kind})
+			byUser[t.UserID] = append(byUser[t.UserID], owed{task: t, item: training.ReminderItem{ModuleID: t.ModuleID, Key: r.Key}, kind: r.Kind})
 		}
 	}
 	queued := 0
 	for _, userID := range users {
 		all := byUser[userID]
-		items := make([]store.ReminderItem, len(all))
+		items := make([]training.ReminderItem, len(all))
 		for i, o := range all {
 			items[i] = o.item
 		}

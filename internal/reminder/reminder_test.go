@@ -93,18 +93,18 @@ func newSetup(t *testing.T) setup {
 	if err := s.SetLanguage(ctx, noor.ID, "nl"); err != nil {
 		t.Fatalf("SetLanguage: %v", err)
 	}
-	g, err := s.CreateGroup(ctx, "Sales", store.Department, hr.ID)
+	g, err := s.CreateGroup(ctx, "Sales", account.Department, hr.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, u := range []account.User{sam, noor} {
-		if err := s.AddToGroup(ctx, g, u.ID, store.SourceManual, hr.ID); err != nil {
+		if err := s.AddToGroup(ctx, g, u.ID, account.SourceManual, hr.ID); err != nil {
 			t.Fatal(err)
 		}
 	}
 	start := c.Now()
 	due := start.Add(14 * day)
-	if _, err := s.CreateAssignment(ctx, store.Assignment{Modules: []string{"disclosure", "timing"}, GroupID: g,
+	if _, err := s.CreateAssignment(ctx, training.Assignment{Modules: []string{"disclosure", "timing"}, GroupID: g,
 		DueAt: due, DueDays: 14}, hr.ID); err != nil {
 		t.Fatalf("CreateAssignment: %v", err)
 	}
@@ -198,12 +198,12 @@ func TestRunOnce(t *testing.T) {
 			name: "overdue, after Sam passed one module",
 			at:   st.due.Add(time.Hour),
 			before: func(t *testing.T) {
-				id, _, err := st.store.StartAttempt(ctx, store.Attempt{UserID: st.sam.ID, ModuleID: "disclosure",
+				id, _, err := st.store.StartAttempt(ctx, training.Attempt{UserID: st.sam.ID, ModuleID: "disclosure",
 					Questions: []training.Question{{ID: "q1", Options: []training.Option{{ID: "a", Correct: true}, {ID: "b"}}}}})
 				if err != nil {
 					t.Fatal(err)
 				}
-				if _, err := st.store.SaveAnswer(ctx, id, "q1", "a", func(a store.Attempt) (training.Result, error) {
+				if _, err := st.store.SaveAnswer(ctx, id, "q1", "a", func(a training.Attempt) (training.Result, error) {
 					return training.Score(a.Questions, 100, a.Answers)
 				}); err != nil {
 					t.Fatal(err)

@@ -11,6 +11,7 @@ import (
 	"github.com/advocacy-portal/portal/internal/account"
 	"github.com/advocacy-portal/portal/internal/pause"
 	"github.com/advocacy-portal/portal/internal/store"
+	"github.com/advocacy-portal/portal/internal/training"
 )
 
 // mailWoken reports whether the store woke the mail worker since the last
@@ -38,7 +39,7 @@ func TestEveryMailCommitWakesTheWorker(t *testing.T) {
 			return err
 		}, true},
 		{"QueueReminder", func(t *testing.T, s *store.Store, comms account.User) error {
-			_, err := s.QueueReminder(context.Background(), comms.ID, []store.ReminderItem{{ModuleID: "timing", Key: "assigned"}},
+			_, err := s.QueueReminder(context.Background(), comms.ID, []training.ReminderItem{{ModuleID: "timing", Key: "assigned"}},
 				store.Mail{To: comms.Email, Subject: "x", Kind: "assigned"})
 			return err
 		}, true},
@@ -221,7 +222,7 @@ func TestDigestUnsubscribeToken(t *testing.T) {
 		})
 	}
 	for _, u := range []account.User{noor, sam} {
-		if p, err := s.Profile(ctx, u.ID); err != nil || p.Digest != store.DigestWeekly {
+		if p, err := s.Profile(ctx, u.ID); err != nil || p.Digest != account.DigestWeekly {
 			t.Fatalf("%s's digest = %q, %v; want weekly still, after the bad tokens", u.Email, p.Digest, err)
 		}
 	}
@@ -235,8 +236,8 @@ func TestDigestUnsubscribeToken(t *testing.T) {
 	}
 	for _, tt := range []struct {
 		u    account.User
-		want store.Digest
-	}{{noor, store.DigestOff}, {sam, store.DigestWeekly}} {
+		want account.Digest
+	}{{noor, account.DigestOff}, {sam, account.DigestWeekly}} {
 		if p, err := s.Profile(ctx, tt.u.ID); err != nil || p.Digest != tt.want {
 			t.Errorf("%s's digest = %q, %v; want %q", tt.u.Email, p.Digest, err, tt.want)
 		}

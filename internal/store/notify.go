@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/advocacy-portal/portal/internal/account"
 	"github.com/advocacy-portal/portal/internal/post"
 )
 
@@ -309,7 +310,7 @@ type DigestRecipient struct {
 	Email        string
 	Name         string
 	Language     string
-	Digest       Digest
+	Digest       account.Digest
 	LastPeriod   string
 	CoveredUntil time.Time
 }

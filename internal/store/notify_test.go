@@ -243,8 +243,8 @@ func TestDigestBookkeeping(t *testing.T) {
 	gone := mustSignIn(t, s, "oidc:gone", "gone@example.com")
 	for _, u := range []struct {
 		id     int64
-		digest store.Digest
-	}{{daily.ID, store.DigestDaily}, {off.ID, store.DigestOff}, {author.ID, store.DigestOff}, {approver.ID, store.DigestOff}} {
+		digest account.Digest
+	}{{daily.ID, account.DigestDaily}, {off.ID, account.DigestOff}, {author.ID, account.DigestOff}, {approver.ID, account.DigestOff}} {
 		p, err := s.Profile(ctx, u.id)
 		if err != nil {
 			t.Fatal(err)
@@ -277,15 +277,15 @@ func TestDigestBookkeeping(t *testing.T) {
 	if !slices.Equal(ids, []int64{daily.ID, weekly.ID}) {
 		t.Fatalf("DigestRecipients = %v, want daily %d and weekly (the default) %d only", ids, daily.ID, weekly.ID)
 	}
-	if recipients[0].Digest != store.DigestDaily || recipients[1].Digest != store.DigestWeekly || recipients[1].Email != "weekly@example.com" {
+	if recipients[0].Digest != account.DigestDaily || recipients[1].Digest != account.DigestWeekly || recipients[1].Email != "weekly@example.com" {
 		t.Errorf("recipients = %+v", recipients)
 	}
 
-	team, err := s.CreateGroup(ctx, "Team A", store.Team, author.ID)
+	team, err := s.CreateGroup(ctx, "Team A", account.Team, author.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.AddToGroup(ctx, team, daily.ID, store.SourceManual, author.ID); err != nil {
+	if err := s.AddToGroup(ctx, team, daily.ID, account.SourceManual, author.ID); err != nil {
 		t.Fatal(err)
 	}
 	start := c.Now()

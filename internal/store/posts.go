@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/advocacy-portal/portal/internal/post"
 )
@@ -301,22 +300,9 @@ const targetedTo = `(NOT EXISTS (SELECT 1 FROM post_groups pg WHERE pg.post_id =
 	OR EXISTS (SELECT 1 FROM post_groups pg JOIN group_members m ON m.group_id = pg.group_id
 		WHERE pg.post_id = p.id AND m.user_id = ?))`
 
-// PostFilter narrows a list of posts. Zero fields do not filter.
-type PostFilter struct {
-	Statuses []post.Status
-	Category string
-	Campaign int64
-	Language string
-	Query    string    // in the title, link, hashtags or suggestions
-	From, To time.Time // publish time within [From, To)
-	ForUser  int64     // only posts targeted to this user's groups, or to everyone
-	LiveAt   time.Time // only posts live at this time
-	Limit    int
-}
-
 // Posts returns the posts matching f, newest first (by publish time, then
 // by last change).
-func (s *Store) Posts(ctx context.Context, f PostFilter) ([]post.Post, error) {
+func (s *Store) Posts(ctx context.Context, f post.Filter) ([]post.Post, error) {
 	var where []string
 	var args []any
 	if len(f.Statuses) > 0 {
@@ -383,7 +369,7 @@ func (s *Store) Posts(ctx context.Context, f PostFilter) ([]post.Post, error) {
 
 // LivePosts returns the posts live at the store's now, for everyone.
 func (s *Store) LivePosts(ctx context.Context) ([]post.Post, error) {
-	return s.Posts(ctx, PostFilter{LiveAt: s.now()})
+	return s.Posts(ctx, post.Filter{LiveAt: s.now()})
 }
 
 // Targeted reports whether the post is for the user: it has no target

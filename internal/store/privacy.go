@@ -10,6 +10,7 @@ import (
 
 	"github.com/advocacy-portal/portal/internal/account"
 	"github.com/advocacy-portal/portal/internal/share"
+	"github.com/advocacy-portal/portal/internal/training"
 )
 
 // PersonalData is what the portal keeps about one person that they may
@@ -23,13 +24,13 @@ type PersonalData struct {
 	ExternalID       string       // the directory's id for them, from SCIM provisioning
 	GivenName        string       // from SCIM provisioning
 	FamilyName       string       // from SCIM provisioning
-	Profile          Profile
+	Profile          account.Profile
 	Roles            []PersonalRole
 	Groups           []PersonalGroup
-	Acknowledgements []Acknowledgement
+	Acknowledgements []training.Acknowledgement
 	Attempts         []PersonalAttempt
-	Shares           []ShareRecord // newest first
-	Links            []LinkReach   // one per tracked link, oldest first
+	Shares           []share.Record // newest first
+	Links            []LinkReach    // one per tracked link, oldest first
 }
 
 // PersonalRole is one role a person holds and where it comes from.
@@ -41,8 +42,8 @@ type PersonalRole struct {
 // PersonalGroup is one group a person is in.
 type PersonalGroup struct {
 	Name     string
-	Kind     GroupKind
-	Source   string // SourceManual, SourceCSV or SourceIdP
+	Kind     account.GroupKind
+	Source   string // account.SourceManual, SourceCSV, SourceIdP or SourceSCIM
 	JoinedAt time.Time
 }
 
@@ -180,7 +181,7 @@ func personalTraining(ctx context.Context, tx *sql.Tx, userID int64, d *Personal
 	}
 	defer rows.Close()
 	for rows.Next() {
-		a := Acknowledgement{UserID: userID}
+		a := training.Acknowledgement{UserID: userID}
 		if err := rows.Scan(&a.Version, &a.ContentHash, &a.ClientIP, timeScanner{&a.CreatedAt}); err != nil {
 			return fmt.Errorf("acknowledgements: %w", err)
 		}
@@ -216,7 +217,7 @@ func personalShares(ctx context.Context, tx *sql.Tx, userID int64, d *PersonalDa
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var r ShareRecord
+		var r share.Record
 		if err := rows.Scan(&r.ID, &r.PostID, &r.PostTitle, &r.Network, &r.Code, &r.Followers,
 			timeScanner{&r.At}, timeScanner{&r.ConfirmedAt}); err != nil {
 			return fmt.Errorf("shares: %w", err)

@@ -14,6 +14,7 @@ import (
 	"github.com/advocacy-portal/portal/internal/post"
 	"github.com/advocacy-portal/portal/internal/share"
 	"github.com/advocacy-portal/portal/internal/store"
+	"github.com/advocacy-portal/portal/internal/training"
 )
 
 // leaver is the person the erasure tests erase; every text here is unique
@@ -64,19 +65,19 @@ func newPrivacySetup(t *testing.T) privacySetup {
 		ps.user.ID); err != nil {
 		t.Fatal(err)
 	}
-	must(s.SaveProfile(ctx, ps.user.ID, store.Profile{Followers: map[string]int{"linkedin": 1234, "x": 99},
-		MastodonInstance: leaverMastodon, Language: "nl", TimeZone: "Europe/Amsterdam", Digest: store.DigestDaily}))
-	must(s.SaveProfile(ctx, ps.other.ID, store.Profile{Followers: map[string]int{"linkedin": 500}, Language: "en", Digest: store.DigestWeekly}))
-	mustGroup(t, s, "Sales", store.Team, ps.admin.ID, ps.user.ID, ps.other.ID)
-	mustAssign(t, s, store.Assignment{Modules: []string{"disclosure"}, UserID: ps.user.ID, DueAt: clk.Now().Add(72 * time.Hour), DueDays: 7}, ps.admin.ID)
-	must(s.Acknowledge(ctx, store.Acknowledgement{UserID: ps.user.ID, Version: "2026-1", ContentHash: "hash-1", ClientIP: leaverIP}))
-	if _, _, err := s.StartAttempt(ctx, store.Attempt{UserID: ps.user.ID, ModuleID: "disclosure", ModuleHash: "mh", Language: "nl"}); err != nil {
+	must(s.SaveProfile(ctx, ps.user.ID, account.Profile{Followers: map[string]int{"linkedin": 1234, "x": 99},
+		MastodonInstance: leaverMastodon, Language: "nl", TimeZone: "Europe/Amsterdam", Digest: account.DigestDaily}))
+	must(s.SaveProfile(ctx, ps.other.ID, account.Profile{Followers: map[string]int{"linkedin": 500}, Language: "en", Digest: account.DigestWeekly}))
+	mustGroup(t, s, "Sales", account.Team, ps.admin.ID, ps.user.ID, ps.other.ID)
+	mustAssign(t, s, training.Assignment{Modules: []string{"disclosure"}, UserID: ps.user.ID, DueAt: clk.Now().Add(72 * time.Hour), DueDays: 7}, ps.admin.ID)
+	must(s.Acknowledge(ctx, training.Acknowledgement{UserID: ps.user.ID, Version: "2026-1", ContentHash: "hash-1", ClientIP: leaverIP}))
+	if _, _, err := s.StartAttempt(ctx, training.Attempt{UserID: ps.user.ID, ModuleID: "disclosure", ModuleHash: "mh", Language: "nl"}); err != nil {
 		t.Fatal(err)
 	}
 	ps.session = "session-hash-of-the-leaver"
 	must(s.CreateSession(ctx, ps.session, "", ps.user.ID, "csrf", clk.Now().Add(time.Hour)))
 	greeting := "Hello " + leaver.Name + ",\n\nThis training is due soon."
-	if _, err := s.QueueReminder(ctx, ps.user.ID, []store.ReminderItem{{ModuleID: "disclosure", Key: "due-soon"}},
+	if _, err := s.QueueReminder(ctx, ps.user.ID, []training.ReminderItem{{ModuleID: "disclosure", Key: "due-soon"}},
 		store.Mail{To: leaver.Email, Subject: "Training due", Body: greeting, Kind: "reminder"}); err != nil {
 		t.Fatal(err)
 	}
@@ -292,13 +293,13 @@ func TestPersonalDataForExport(t *testing.T) {
 		t.Errorf("user = %+v, subject %q, SCIM %q %q %q", d.User, d.Subject, d.ExternalID, d.GivenName, d.FamilyName)
 	}
 	if d.Profile.Followers["linkedin"] != 1234 || d.Profile.Followers["x"] != 99 || d.Profile.MastodonInstance != leaverMastodon ||
-		d.Profile.Digest != store.DigestDaily || d.Profile.TimeZone != "Europe/Amsterdam" || d.Profile.Language != "nl" {
+		d.Profile.Digest != account.DigestDaily || d.Profile.TimeZone != "Europe/Amsterdam" || d.Profile.Language != "nl" {
 		t.Errorf("profile = %+v", d.Profile)
 	}
 	if got := fmt.Sprint(d.Roles); got != "[{employee idp} {comms idp}]" {
 		t.Errorf("roles = %s", got)
 	}
-	if len(d.Groups) != 1 || d.Groups[0].Name != "Sales" || d.Groups[0].Source != store.SourceManual {
+	if len(d.Groups) != 1 || d.Groups[0].Name != "Sales" || d.Groups[0].Source != account.SourceManual {
 		t.Errorf("groups = %+v", d.Groups)
 	}
 	if len(d.Acknowledgements) != 1 || d.Acknowledgements[0].ClientIP != leaverIP || d.Acknowledgements[0].ContentHash != "hash-1" {

@@ -54,16 +54,16 @@ func newReachSetup(t *testing.T) reachSetup {
 	approver := signIn("carlos", "Carlos", "Marketing", account.Comms)
 	st.sam = signIn("sam", "Sam Patel", "Sales")
 	st.noor = signIn("noor", "Noor de Vries", "Support")
-	if err := s.SaveProfile(ctx, st.sam.ID, store.Profile{Followers: map[string]int{"linkedin": 1000, "facebook": 200},
-		Language: "en", Digest: store.DigestWeekly}); err != nil {
+	if err := s.SaveProfile(ctx, st.sam.ID, account.Profile{Followers: map[string]int{"linkedin": 1000, "facebook": 200},
+		Language: "en", Digest: account.DigestWeekly}); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.SaveProfile(ctx, st.noor.ID, store.Profile{Followers: map[string]int{"x": 500},
-		Language: "en", Digest: store.DigestWeekly, LeaderboardOptOut: true}); err != nil {
+	if err := s.SaveProfile(ctx, st.noor.ID, account.Profile{Followers: map[string]int{"x": 500},
+		Language: "en", Digest: account.DigestWeekly, LeaderboardOptOut: true}); err != nil {
 		t.Fatal(err)
 	}
-	st.teamA = mustGroup(t, s, "Team A", store.Team, author.ID, st.sam.ID, st.noor.ID)
-	st.teamB = mustGroup(t, s, "Team B", store.Team, author.ID, st.sam.ID)
+	st.teamA = mustGroup(t, s, "Team A", account.Team, author.ID, st.sam.ID, st.noor.ID)
+	st.teamB = mustGroup(t, s, "Team B", account.Team, author.ID, st.sam.ID)
 	st.campaign = mustCampaign(t, s, author.ID, "Spring")
 	st.launch = mustCreatePostFields(t, s, author.ID, post.Fields{Title: "Launch", URL: "https://example.com/launch",
 		Category: post.CompanyNews, Language: "en", CampaignID: st.campaign})

@@ -9,13 +9,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/advocacy-portal/portal/internal/account"
 	"github.com/advocacy-portal/portal/internal/scim"
 )
-
-// SourceSCIM marks a group membership set by a SCIM provisioning client.
-// It is kept apart from SourceIdP, which sign-in replaces with the groups
-// claim, so that a sign-in does not undo what the directory provisioned.
-const SourceSCIM = "scim"
 
 // ErrUnknownMember is returned, wrapped, when a SCIM client adds someone
 // to a group who is not a user (or was deleted by SCIM).
@@ -613,7 +609,7 @@ func (s *Store) CreateSCIMGroup(ctx context.Context, g scim.Group, tokenID int64
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		res, err := tx.ExecContext(ctx, `INSERT INTO groups (name, kind, external_id, created_at, modified_at) VALUES (?, ?, ?, ?, ?)`,
-			g.DisplayName, string(Team), g.ExternalID, timestamp(now), timestamp(now))
+			g.DisplayName, string(account.Team), g.ExternalID, timestamp(now), timestamp(now))
 		if err != nil {
 			return scim.Group{}, fmt.Errorf("store: create scim group: %w", err)
 		}
@@ -655,7 +651,7 @@ func joinSCIMGroup(ctx context.Context, tx *sql.Tx, now time.Time, groupID, user
 	} else if err != nil {
 		return err
 	}
-	return joinGroup(ctx, tx, now, groupID, userID, SourceSCIM)
+	return joinGroup(ctx, tx, now, groupID, userID, account.SourceSCIM)
 }
 
 // UpdateSCIMGroup changes a group in one transaction: change gets the
@@ -710,7 +706,7 @@ func (s *Store) UpdateSCIMGroup(ctx context.Context, id int64, change func(scim.
 		}
 		changed = true
 		if err := audit(ctx, tx, now, 0, "scim.group.add_member", target, nil,
-			map[string]any{"user": userID, "source": SourceSCIM, "scim_token": tokenID}); err != nil {
+			map[string]any{"user": userID, "source": account.SourceSCIM, "scim_token": tokenID}); err != nil {
 			return scim.Group{}, err
 		}
 	}
@@ -720,7 +716,7 @@ func (s *Store) UpdateSCIMGroup(ctx context.Context, id int64, change func(scim.
 		}
 		var source string
 		err := tx.QueryRowContext(ctx, `DELETE FROM group_members WHERE group_id = ? AND user_id = ? AND source IN (?, ?)
-			RETURNING source`, id, userID, SourceSCIM, SourceIdP).Scan(&source)
+			RETURNING source`, id, userID, account.SourceSCIM, account.SourceIdP).Scan(&source)
 		if errors.Is(err, sql.ErrNoRows) {
 			continue // added by hand or by CSV: not the directory's to take away
 		}
@@ -769,7 +765,7 @@ func (s *Store) DeleteSCIMGroup(ctx context.Context, id, tokenID int64) error {
 		if _, err := tx.ExecContext(ctx, `UPDATE groups SET scim_deleted_at = ? WHERE id = ?`, timestamp(now), id); err != nil {
 			return fmt.Errorf("store: retire scim group %d: %w", id, err)
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM group_members WHERE group_id = ? AND source = ?`, id, SourceSCIM); err != nil {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM group_members WHERE group_id = ? AND source = ?`, id, account.SourceSCIM); err != nil {
 			return fmt.Errorf("store: retire scim group %d: %w", id, err)
 		}
 	} else if _, err := tx.ExecContext(ctx, `DELETE FROM groups WHERE id = ?`, id); err != nil {

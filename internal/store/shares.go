@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/advocacy-portal/portal/internal/share"
 )
@@ -81,20 +80,8 @@ func (s *Store) ConfirmShare(ctx context.Context, shareID, userID int64) error {
 	return nil
 }
 
-// ShareRecord is one share in a person's history.
-type ShareRecord struct {
-	ID          int64
-	PostID      int64
-	PostTitle   string
-	Network     share.Network
-	Code        string
-	Followers   int
-	At          time.Time
-	ConfirmedAt time.Time
-}
-
 // ShareHistory returns the user's shares, newest first, at most limit.
-func (s *Store) ShareHistory(ctx context.Context, userID int64, limit int) ([]ShareRecord, error) {
+func (s *Store) ShareHistory(ctx context.Context, userID int64, limit int) ([]share.Record, error) {
 	rows, err := s.read.QueryContext(ctx, `SELECT sh.id, p.id, p.title, l.network, l.code, sh.followers, sh.created_at, sh.confirmed_at
 		FROM shares sh JOIN links l ON l.id = sh.link_id JOIN posts p ON p.id = l.post_id
 		WHERE l.user_id = ? ORDER BY sh.id DESC LIMIT ?`, userID, limit)
@@ -102,9 +89,9 @@ func (s *Store) ShareHistory(ctx context.Context, userID int64, limit int) ([]Sh
 		return nil, fmt.Errorf("store: shares of user %d: %w", userID, err)
 	}
 	defer rows.Close()
-	var out []ShareRecord
+	var out []share.Record
 	for rows.Next() {
-		var r ShareRecord
+		var r share.Record
 		if err := rows.Scan(&r.ID, &r.PostID, &r.PostTitle, &r.Network, &r.Code, &r.Followers,
 			timeScanner{&r.At}, timeScanner{&r.ConfirmedAt}); err != nil {
 			return nil, fmt.Errorf("store: shares of user %d: %w", userID, err)

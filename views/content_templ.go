@@ -2026,7 +2026,7 @@ func SuggestView(c Chrome, m SuggestPage) templ.Component {
 
 // MySharesPage is an employee's share history.
 type MySharesPage struct {
-	Shares    []share.Record
+	Shares    []share.HistoryItem
 	Confirmed int64 // the share just confirmed, if any
 	Zone      *time.Location
 }

@@ -26,7 +26,7 @@ func personalData() store.PersonalData {
 		Roles:            []store.PersonalRole{{Role: account.Employee, Source: "idp"}, {Role: account.HR, Source: account.SourceManual}},
 		Acknowledgements: []training.Acknowledgement{{Version: "2026-1", ContentHash: "h", ClientIP: "192.0.2.7", CreatedAt: at}},
 		Attempts:         []store.PersonalAttempt{{ModuleID: "disclosure", Correct: 3, Total: 4, Passed: true, StartedAt: at, SubmittedAt: at}},
-		Shares:           []share.Record{{PostID: 3, PostTitle: "=HYPERLINK(\"x\")", Network: share.LinkedIn, Code: "abc", Followers: 500, At: at}},
+		Shares:           []share.HistoryItem{{PostID: 3, PostTitle: "=HYPERLINK(\"x\")", Network: share.LinkedIn, Code: "abc", Followers: 500, At: at}},
 		Links:            []store.LinkReach{{Code: "abc", PostID: 3, PostTitle: "=HYPERLINK(\"x\")", Network: share.LinkedIn, Shares: 1, Clicks: 9, Visitors: 4}},
 	}
 }

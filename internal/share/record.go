@@ -2,9 +2,9 @@ package share
 
 import "time"
 
-// Record is one share in a person's history: the share page they opened,
+// HistoryItem is one share in a person's history: the share page they opened,
 // through which tracked link, and the follower count they had there then.
-type Record struct {
+type HistoryItem struct {
 	ID          int64
 	PostID      int64
 	PostTitle   string

@@ -29,8 +29,8 @@ type PersonalData struct {
 	Groups           []PersonalGroup
 	Acknowledgements []training.Acknowledgement
 	Attempts         []PersonalAttempt
-	Shares           []share.Record // newest first
-	Links            []LinkReach    // one per tracked link, oldest first
+	Shares           []share.HistoryItem // newest first
+	Links            []LinkReach         // one per tracked link, oldest first
 }
 
 // PersonalRole is one role a person holds and where it comes from.
@@ -217,7 +217,7 @@ func personalShares(ctx context.Context, tx *sql.Tx, userID int64, d *PersonalDa
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var r share.Record
+		var r share.HistoryItem
 		if err := rows.Scan(&r.ID, &r.PostID, &r.PostTitle, &r.Network, &r.Code, &r.Followers,
 			timeScanner{&r.At}, timeScanner{&r.ConfirmedAt}); err != nil {
 			return fmt.Errorf("shares: %w", err)

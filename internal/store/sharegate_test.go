@@ -60,7 +60,7 @@ func newGateSetup(t *testing.T) gateSetup {
 	if err := s.RegisterConductVersion(ctx, "2026.1", "h1", true); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Acknowledge(ctx, store.Acknowledgement{UserID: st.emp.ID, Version: "2026.1", ContentHash: "h1", ClientIP: "192.0.2.1"}); err != nil {
+	if err := s.Acknowledge(ctx, training.Acknowledgement{UserID: st.emp.ID, Version: "2026.1", ContentHash: "h1", ClientIP: "192.0.2.1"}); err != nil {
 		t.Fatal(err)
 	}
 	return st
@@ -119,7 +119,7 @@ func TestShareServiceReadsFacts(t *testing.T) {
 		}, share.Request{}, false, share.TrainingMissing},
 		{"a module admins require, passed", func(t *testing.T, st gateSetup) {
 			st.setSetting(t, store.SettingRequiredModules, []string{"basics"})
-			id, _, err := st.s.StartAttempt(ctx, store.Attempt{UserID: st.emp.ID, ModuleID: "basics", Questions: quizQuestions(1)})
+			id, _, err := st.s.StartAttempt(ctx, training.Attempt{UserID: st.emp.ID, ModuleID: "basics", Questions: quizQuestions(1)})
 			if err != nil {
 				t.Fatal(err)
 			}

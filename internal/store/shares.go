@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/advocacy-portal/portal/internal/share"
 )
@@ -81,7 +82,7 @@ func (s *Store) ConfirmShare(ctx context.Context, shareID, userID int64) error {
 }
 
 // ShareHistory returns the user's shares, newest first, at most limit.
-func (s *Store) ShareHistory(ctx context.Context, userID int64, limit int) ([]share.Record, error) {
+func (s *Store) ShareHistory(ctx context.Context, userID int64, limit int) ([]share.HistoryItem, error) {
 	rows, err := s.read.QueryContext(ctx, `SELECT sh.id, p.id, p.title, l.network, l.code, sh.followers, sh.created_at, sh.confirmed_at
 		FROM shares sh JOIN links l ON l.id = sh.link_id JOIN posts p ON p.id = l.post_id
 		WHERE l.user_id = ? ORDER BY sh.id DESC LIMIT ?`, userID, limit)
@@ -89,9 +90,9 @@ func (s *Store) ShareHistory(ctx context.Context, userID int64, limit int) ([]sh
 		return nil, fmt.Errorf("store: shares of user %d: %w", userID, err)
 	}
 	defer rows.Close()
-	var out []share.Record
+	var out []share.HistoryItem
 	for rows.Next() {
-		var r share.Record
+		var r share.HistoryItem
 		if err := rows.Scan(&r.ID, &r.PostID, &r.PostTitle, &r.Network, &r.Code, &r.Followers,
 			timeScanner{&r.At}, timeScanner{&r.ConfirmedAt}); err != nil {
 			return nil, fmt.Errorf("store: shares of user %d: %w", userID, err)

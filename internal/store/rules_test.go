@@ -1,8 +1,9 @@
 package store_test
 
 // The rules the store applies in SQL for speed, each held to its one
-// definition in Go: what "live" means (post.Post.Phase) and what a pause
-// covers (pause.Scope.Covers).
+// definition in Go: what "live" means (post.Post.Phase), what a pause
+// covers (pause.Scope.Covers), and which shares earn points
+// (share.Network.Points within the share cadence, cadence.Rule).
 
 import (
 	"context"
@@ -12,8 +13,11 @@ import (
 	"time"
 
 	"github.com/advocacy-portal/portal/internal/account"
+	"github.com/advocacy-portal/portal/internal/cadence"
 	"github.com/advocacy-portal/portal/internal/pause"
 	"github.com/advocacy-portal/portal/internal/post"
+	"github.com/advocacy-portal/portal/internal/reach"
+	"github.com/advocacy-portal/portal/internal/share"
 	"github.com/advocacy-portal/portal/internal/store"
 )
 
@@ -225,6 +229,204 @@ func TestPauseAgreesWithCovers(t *testing.T) {
 			}
 			if got := sortedIDs(published); !slices.Equal(got, want) {
 				t.Errorf("PublishDue under %v = %v, want the posts no pause covers %v", pauses, got, want)
+			}
+		})
+	}
+}
+
+// TestPointsAgreeWithCadence checks that the points the store adds up for
+// the leaderboard and for reports are the Go rules': a share earns
+// share.Network.Points when it is within cadence.Rule.WithinLimit among
+// its person's shares on its network that day (from cadence.DayStart),
+// and a person's points are reach.Points of those and their clicks. It
+// runs on every network, with shares either side of midnight, over
+// digested days and today, and for every kind of scope. The share gate's
+// count (SharesToday) is held to the same ranks.
+func TestPointsAgreeWithCadence(t *testing.T) {
+	ctx := context.Background()
+	day := func(d int) time.Time { return time.Date(2026, 3, d, 0, 0, 0, 0, time.UTC) }
+	type planned struct {
+		at     time.Time
+		person int // index in people
+		post   int // index in posts
+		net    share.Network
+	}
+	// Up to three shares per person, network and day, and two of Sam's on
+	// LinkedIn either side of the first midnight.
+	var plan []planned
+	for d := range 3 {
+		for person := range 2 {
+			for k, n := range share.Networks {
+				for j := range (d + person + k) % 4 {
+					at := day(1 + d).Add(time.Duration(8+3*j)*time.Hour + time.Duration(k)*time.Minute)
+					plan = append(plan, planned{at, person, (j + k) % 2, n})
+				}
+			}
+		}
+	}
+	plan = append(plan, planned{day(2).Add(-time.Millisecond), 0, 0, share.LinkedIn}, planned{day(2), 0, 1, share.LinkedIn})
+	slices.SortStableFunc(plan, func(a, b planned) int { return a.at.Compare(b.at) })
+
+	for _, rule := range []cadence.Rule{{}, {Limit: 1}, {Limit: 2}, {Limit: 2, Hard: true}} {
+		t.Run(fmt.Sprintf("limit %d hard %v", rule.Limit, rule.Hard), func(t *testing.T) {
+			clk := newClock()
+			s := mustOpenStore(t, store.WithClock(clk.Now))
+			clk.Set(day(1))
+			author := mustSignIn(t, s, "mei", "mei@example.com", account.Comms)
+			approver := mustSignIn(t, s, "carlos", "carlos@example.com", account.Comms)
+			people := []account.User{mustSignIn(t, s, "sam", "sam@example.com"), mustSignIn(t, s, "noor", "noor@example.com")}
+			if err := s.SetSetting(ctx, store.SettingShareCadence, rule, author.ID); err != nil {
+				t.Fatal(err)
+			}
+			campaign := mustCampaign(t, s, author.ID, "Spring")
+			posts := []int64{mustCreatePost(t, s, author.ID, "Launch", "Spring"), mustCreatePost(t, s, author.ID, "Hiring", "")}
+			for _, id := range posts {
+				mustApprovePost(t, s, id, author.ID, approver.ID)
+			}
+
+			// Record the plan, and what the Go rules make of each share:
+			// its rank among its person's shares on its network that day.
+			type recorded struct {
+				planned
+				points int64
+				clicks []time.Time
+			}
+			var shares []recorded
+			rank := map[string]int{}
+			for i, p := range plan {
+				clk.Set(p.at)
+				key := fmt.Sprint(p.person, p.net, cadence.DayStart(p.at))
+				// The share gate counts the same shares the ranks do.
+				today, err := s.SharesToday(ctx, people[p.person].ID, p.net, cadence.DayStart(p.at))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if today != rank[key] {
+					t.Errorf("SharesToday before share %d = %d, want %d", i, today, rank[key])
+				}
+				l, _, err := s.ShareLink(ctx, people[p.person].ID, posts[p.post], p.net, share.NewCode)
+				if err != nil {
+					t.Fatal(err)
+				}
+				rank[key]++
+				r := recorded{planned: p}
+				if rule.WithinLimit(rank[key]) {
+					r.points = p.net.Points()
+				}
+				if i%3 == 0 { // a click a second later, on the link
+					r.clicks = append(r.clicks, p.at.Add(time.Second))
+					err = s.RecordClicks(ctx, []store.Click{{LinkID: l.ID, At: r.clicks[0], Kind: store.KindClick, Visitor: []byte(fmt.Sprint(i))}})
+					if err != nil {
+						t.Fatal(err)
+					}
+				}
+				shares = append(shares, r)
+			}
+			if _, err := s.RollUpClicks(ctx, 0); err != nil {
+				t.Fatal(err)
+			}
+			clk.Set(day(3).Add(12 * time.Hour)) // the 1st and 2nd from digests, the 3rd live
+
+			// want adds up the shares and clicks of the period that keep
+			// says are in scope.
+			type sums struct{ shares, points, clicks int64 }
+			want := func(from, to time.Time, keep func(recorded) bool) sums {
+				var w sums
+				in := func(at time.Time) bool { return !at.Before(from) && at.Before(to) }
+				for _, r := range shares {
+					if !keep(r) {
+						continue
+					}
+					if in(r.at) {
+						w.shares++
+						w.points += r.points
+					}
+					for _, c := range r.clicks {
+						if in(c) {
+							w.clicks++
+						}
+					}
+				}
+				return w
+			}
+			periods := [][2]time.Time{{day(1), day(4)}, {day(2), day(4)}, {day(3), day(4)}, {day(1), day(2)}, {day(2), day(3)}}
+			var anyLimited bool // some share earns nothing for the limit alone
+			for _, r := range shares {
+				anyLimited = anyLimited || (r.points == 0 && r.net.Points() > 0)
+			}
+			if anyLimited != (rule.Limit > 0) {
+				t.Fatalf("the plan has shares past the limit: %v, want %v", anyLimited, rule.Limit > 0)
+			}
+			for _, pr := range periods {
+				lines, err := s.Leaderboard(ctx, pr[0], pr[1])
+				if err != nil {
+					t.Fatal(err)
+				}
+				got := map[int64]store.LeaderLine{}
+				for _, l := range lines {
+					got[l.UserID] = l
+				}
+				for i, u := range people {
+					w := want(pr[0], pr[1], func(r recorded) bool { return r.person == i })
+					l, ok := got[u.ID]
+					if !ok {
+						t.Errorf("leaderboard %s to %s has no line for %s, want %+v", pr[0].Format(time.DateOnly), pr[1].Format(time.DateOnly), u.Email, w)
+						continue
+					}
+					if g := (sums{l.Shares, l.PointShares, l.Clicks}); g != w {
+						t.Errorf("leaderboard %s to %s, %s: %+v, want %+v", pr[0].Format(time.DateOnly), pr[1].Format(time.DateOnly), u.Email, g, w)
+					}
+					if g, w := reach.Points(l.PointShares, l.Clicks), w.points+w.clicks; g != w {
+						t.Errorf("leaderboard %s to %s, %s: %d points, want %d", pr[0].Format(time.DateOnly), pr[1].Format(time.DateOnly), u.Email, g, w)
+					}
+				}
+			}
+			scopes := []struct {
+				line  string // its line in the programme's report: a post's title, a campaign's or a person's name
+				scope store.ReachScope
+				keep  func(recorded) bool
+			}{
+				{"", store.ReachScope{}, func(recorded) bool { return true }},
+				{people[0].Name, store.ReachScope{UserID: people[0].ID}, func(r recorded) bool { return r.person == 0 }},
+				{people[1].Name, store.ReachScope{UserID: people[1].ID}, func(r recorded) bool { return r.person == 1 }},
+				{"Launch", store.ReachScope{PostID: posts[0]}, func(r recorded) bool { return r.post == 0 }},
+				{"Hiring", store.ReachScope{PostID: posts[1]}, func(r recorded) bool { return r.post == 1 }},
+				{"Spring", store.ReachScope{CampaignID: campaign}, func(r recorded) bool { return r.post == 0 }},
+			}
+			// The programme's report breaks the digested days down per
+			// post, campaign and person: a share's points there depend on
+			// which of a day's shares earn them, not only on how many do.
+			for _, pr := range periods {
+				r, err := s.ReachReport(ctx, store.ReachScope{}, pr[0], pr[1])
+				if err != nil {
+					t.Fatal(err)
+				}
+				lines := map[string]store.ReachLine{}
+				for _, l := range slices.Concat(r.Posts, r.Campaigns, r.People) {
+					lines[l.Name] = l
+				}
+				for _, sc := range scopes {
+					if sc.line == "" {
+						continue
+					}
+					w := want(pr[0], pr[1], sc.keep)
+					l, ok := lines[sc.line]
+					if g := (sums{l.Shares, l.PointShares, l.Clicks}); !ok || g != w {
+						t.Errorf("report %s to %s, line %q: %+v (found %v), want %+v", pr[0].Format(time.DateOnly), pr[1].Format(time.DateOnly), sc.line, g, ok, w)
+					}
+				}
+			}
+			for _, sc := range scopes {
+				for _, pr := range periods {
+					c, err := s.ReachTotals(ctx, sc.scope, pr[0], pr[1])
+					if err != nil {
+						t.Fatal(err)
+					}
+					w := want(pr[0], pr[1], sc.keep)
+					if g := (sums{c.Shares, c.PointShares, c.Clicks}); g != w {
+						t.Errorf("totals of %+v %s to %s: %+v, want %+v", sc.scope, pr[0].Format(time.DateOnly), pr[1].Format(time.DateOnly), g, w)
+					}
+				}
 			}
 		})
 	}

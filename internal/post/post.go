@@ -148,7 +148,13 @@ func (ph Phase) Label() string {
 	return string(ph)
 }
 
-// Phase returns where the post stands at now.
+// Phase returns where the post stands at now. Only an approved post's
+// times decide its phase: it is scheduled while it has no publish time or
+// its publish time is after now, live from its publish time on, and
+// expired from its expiry on (the expiry itself is no longer live). This
+// is the one definition of "live": storage that selects posts by phase in
+// SQL takes the status (Approved) and the time as parameters, and a test
+// holds its answer to this one.
 func (p Post) Phase(now time.Time) Phase {
 	switch p.Status {
 	case Draft:

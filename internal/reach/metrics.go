@@ -145,17 +145,9 @@ func RateDelta(cur float64, curOK bool, prev float64, prevOK bool) (percent floa
 	return (cur - prev) / prev * 100, true
 }
 
-// SharePoints is what one share on n earns: 1, but nothing on Facebook,
-// whose platform rules forbid rewarding people for posting there.
-func SharePoints(n share.Network) int64 {
-	if n == share.Facebook {
-		return 0
-	}
-	return 1
-}
-
-// Points is a person's leaderboard points: one per share that earns
-// points (see SharePoints) plus one per click on their links.
+// Points is a person's leaderboard points: the points their shares
+// earned (share.Network.Points for each share within the share cadence,
+// as the store adds them up) plus one per click on their links.
 func Points(pointShares, clicks int64) int64 { return pointShares + clicks }
 
 // Ranks gives competition ranks ("1224") to points sorted from most to

@@ -75,6 +75,18 @@ func (n Network) Label() string {
 // captions, so it gets the link alone.
 func (n Network) Prefills() bool { return n != Facebook }
 
+// Points is what one share on n earns on the leaderboard: 1, but nothing
+// on Facebook, whose platform rules forbid rewarding people for posting
+// there. It lives with the networks, not in internal/reach, so that the
+// store, which adds points up for the dashboards, applies this definition
+// instead of a copy of it.
+func (n Network) Points() int64 {
+	if n == Facebook {
+		return 0
+	}
+	return 1
+}
+
 // IntentURL returns the network's share page for link with the suggested
 // text. For Mastodon, instance is the host of the person's own server; for
 // Copy there is no share page and IntentURL returns "".

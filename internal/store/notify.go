@@ -343,14 +343,10 @@ func (s *Store) DigestRecipients(ctx context.Context) ([]DigestRecipient, error)
 // DigestPosts returns the posts targeted to the user that went live after
 // after and no later than until and are still live at until, newest first.
 func (s *Store) DigestPosts(ctx context.Context, userID int64, after, until time.Time) ([]post.Post, error) {
-	at := timestamp(until)
+	live, args := liveAt("p", until)
 	rows, err := s.read.QueryContext(ctx, `SELECT `+postColumns+postFrom+`
-		WHERE p.status = 'approved' AND p.went_live_at > ? AND p.went_live_at <= ?
-			AND p.publish_at <= ? AND (p.expires_at IS NULL OR p.expires_at > ?)
-			AND (NOT EXISTS (SELECT 1 FROM post_groups pg WHERE pg.post_id = p.id)
-				OR EXISTS (SELECT 1 FROM post_groups pg JOIN group_members m ON m.group_id = pg.group_id
-					WHERE pg.post_id = p.id AND m.user_id = ?))
-		ORDER BY p.went_live_at DESC, p.id DESC`, timestamp(after), at, at, at, userID)
+		WHERE `+live+` AND p.went_live_at > ? AND p.went_live_at <= ? AND `+targetedTo+`
+		ORDER BY p.went_live_at DESC, p.id DESC`, append(args, timestamp(after), timestamp(until), userID)...)
 	if err != nil {
 		return nil, fmt.Errorf("store: digest posts for user %d: %w", userID, err)
 	}

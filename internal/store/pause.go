@@ -12,11 +12,18 @@ import (
 	"github.com/advocacy-portal/portal/internal/pause"
 )
 
-// pausedPost is an SQL condition true when an active pause covers the post
-// in the table or alias named by the %[1]s verb; queries that must hold
-// paused posts (PublishDue) add NOT before it.
-const pausedPost = `EXISTS (SELECT 1 FROM pauses pa WHERE pa.resumed_at IS NULL AND (pa.scope = 'programme'
-	OR pa.scope = 'campaign:' || %[1]s.campaign_id OR pa.scope = 'category:' || %[1]s.category))`
+// pausedPost returns an SQL condition, with its arguments, true when an
+// active pause covers the post in the table or alias named p: a pause's
+// scope is one of pause.Covering's three for the post, built from
+// pause.Programme and the scope prefixes passed as parameters (a post in
+// no campaign has a NULL campaign_id, which matches no scope). Queries that
+// must hold paused posts (PublishDue) add NOT before it.
+// TestPauseAgreesWithCovers holds it to pause.Holding.
+func pausedPost(p string) (cond string, args []any) {
+	return fmt.Sprintf(`EXISTS (SELECT 1 FROM pauses pa WHERE pa.resumed_at IS NULL
+		AND pa.scope IN (?, ? || %[1]s.campaign_id, ? || %[1]s.category))`, p),
+		[]any{string(pause.Programme), pause.CampaignPrefix, pause.CategoryPrefix}
+}
 
 const pauseColumns = `pa.id, pa.scope, pa.reason, u.name, pa.paused_at, COALESCE(r.name, ''), pa.resumed_at
 	FROM pauses pa JOIN users u ON u.id = pa.paused_by LEFT JOIN users r ON r.id = pa.resumed_by`
@@ -86,7 +93,7 @@ func (s *Store) ResumePause(ctx context.Context, id, actorID int64) (pause.Pause
 // admin, each in their own language and addressed by name, with a link to
 // the pause page when the store knows the portal's address.
 func (s *Store) mailComms(ctx context.Context, tx *sql.Tx, now time.Time, dedupe string, m letter.Pause) error {
-	if id, ok := strings.CutPrefix(string(m.Scope), "campaign:"); ok {
+	if id, ok := strings.CutPrefix(string(m.Scope), pause.CampaignPrefix); ok {
 		err := tx.QueryRowContext(ctx, `SELECT name FROM campaigns WHERE id = ?`, id).Scan(&m.Campaign)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("store: pause campaign %s: %w", id, err)

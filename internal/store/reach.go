@@ -22,7 +22,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
 	"slices"
 	"strings"
 	"sync"
@@ -53,7 +52,7 @@ type ReachScope struct {
 // ReachCounts is what shares and clicks added up to.
 type ReachCounts struct {
 	Shares      int64 // share pages opened
-	PointShares int64 // shares on networks that earn points (all but Facebook)
+	PointShares int64 // points the shares earned: share.Network.Points each, within the share cadence
 	Reach       int64 // potential reach: followers at share time, summed over the shares
 	Clicks      int64 // people's clicks (previews and bots excluded)
 	Visitors    int64 // distinct visitors per link per day, summed
@@ -522,9 +521,7 @@ func (s *Store) scopedShares(ctx context.Context, scope ReachScope, from, to tim
 		if err := rows.Scan(&sh.day, &sh.link, &sh.user, &sh.post, &sh.network, &sh.shares, &sh.reach, &within); err != nil {
 			return nil, err
 		}
-		if share.Network(sh.network) != share.Facebook {
-			sh.pointShares = within
-		}
+		sh.pointShares = within * share.Network(sh.network).Points()
 		out = append(out, sh)
 	}
 	return out, rows.Err()
@@ -1129,17 +1126,21 @@ func (s *Store) ensureReachDays(ctx context.Context, from, to time.Time) (int, e
 
 // rankedShares is a subquery of the shares recorded from its first
 // argument up to its second that meet cond (on links l), each with n, its
-// rank among its person's shares on its network that UTC day: the n-th
-// share earns a point only within the share cadence (cadence.WithinLimit,
-// see pointLimit).
+// rank among its person's shares on its network that UTC day (the day of
+// cadence.DayStart: a stored time's first ten characters), in the order
+// they were recorded: the n-th share earns its points only within the
+// share cadence (cadence.Rule.WithinLimit, see pointLimit).
 func rankedShares(cond string) string {
 	return `(SELECT sh.id, sh.link_id, sh.followers, sh.created_at,
 			ROW_NUMBER() OVER (PARTITION BY l.user_id, l.network, substr(sh.created_at, 1, 10) ORDER BY sh.created_at, sh.id) AS n
 		FROM shares sh JOIN links l ON l.id = sh.link_id WHERE sh.created_at >= ? AND sh.created_at < ? AND ` + cond + `)`
 }
 
-// pointLimit is the highest rank (see rankedShares) of a share that earns a
-// point: the share cadence's limit, or no bound without one.
+// pointLimit is the highest rank (see rankedShares) of a share that earns
+// its points: the share cadence's cadence.Rule.LastWithinLimit. A share's
+// points are then share.Network.Points, applied in Go to each row's count
+// of shares within the limit. TestPointsAgreeWithCadence holds both to the
+// Go rules.
 //
 // Points are fixed when a finished day is digested (reach_days, and the
 // people_to_date running totals built from them): changing the cadence
@@ -1150,10 +1151,7 @@ func (s *Store) pointLimit(ctx context.Context) (int64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("share cadence: %w", err)
 	}
-	if r.Limit <= 0 {
-		return math.MaxInt64, nil
-	}
-	return int64(r.Limit), nil
+	return int64(r.LastWithinLimit()), nil
 }
 
 // readReachDay reads one day's shares and people's clicks per link from
@@ -1207,9 +1205,7 @@ func (s *Store) readReachDay(ctx context.Context, day time.Time) ([]reachEntry, 
 		}
 		e := entry(link, user, post, network)
 		e.shares, e.reach = shares, reach
-		if share.Network(network) != share.Facebook {
-			e.pointShares = within
-		}
+		e.pointShares = within * share.Network(network).Points()
 	}
 	if err := srows.Err(); err != nil {
 		return nil, err

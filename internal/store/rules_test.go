@@ -119,7 +119,7 @@ func TestLiveAgreesWithPhase(t *testing.T) {
 					t.Errorf("PostImage of %q (%s) = %v; want seen %v", p.Title, p.Phase(in.at), err, p.Live(in.at))
 				}
 			}
-			feed, err := s.Posts(ctx, store.PostFilter{LiveAt: in.at})
+			feed, err := s.Posts(ctx, post.Filter{LiveAt: in.at})
 			if err != nil {
 				t.Fatal(err)
 			}

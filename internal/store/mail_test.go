@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/advocacy-portal/portal/internal/account"
+	"github.com/advocacy-portal/portal/internal/concern"
 	"github.com/advocacy-portal/portal/internal/pause"
 	"github.com/advocacy-portal/portal/internal/store"
 )
@@ -52,14 +53,14 @@ func TestEveryMailCommitWakesTheWorker(t *testing.T) {
 			return err
 		}, false},
 		{"CreateConcern, urgent", func(t *testing.T, s *store.Store, comms account.User) error {
-			_, err := s.CreateConcern(context.Background(), store.Concern{ReporterID: comms.ID, Kind: "other", Description: "d", Urgent: true},
+			_, err := s.CreateConcern(context.Background(), concern.Concern{ReporterID: comms.ID, Kind: "other", Description: "d", Urgent: true}, nil,
 				func(id int64) []store.Mail {
 					return []store.Mail{{To: comms.Email, Subject: "x", Kind: "concern", DedupeKey: fmt.Sprint("concern:", id)}}
 				})
 			return err
 		}, true},
 		{"CreateConcern, not urgent", func(t *testing.T, s *store.Store, comms account.User) error {
-			_, err := s.CreateConcern(context.Background(), store.Concern{ReporterID: comms.ID, Kind: "other", Description: "d"}, nil)
+			_, err := s.CreateConcern(context.Background(), concern.Concern{ReporterID: comms.ID, Kind: "other", Description: "d"}, nil, nil)
 			return err
 		}, false},
 		{"StartPause", func(t *testing.T, s *store.Store, comms account.User) error {

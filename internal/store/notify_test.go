@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/advocacy-portal/portal/internal/account"
+	"github.com/advocacy-portal/portal/internal/audit"
 	"github.com/advocacy-portal/portal/internal/post"
 	"github.com/advocacy-portal/portal/internal/store"
 	"github.com/advocacy-portal/portal/internal/webhook"
@@ -190,7 +191,7 @@ func TestSetWebhookURL(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var entries []store.AuditEntry
+	var entries []audit.Entry
 	for _, e := range log {
 		if e.Action == "settings.change" && e.Target == "setting:"+webhook.Slack.SettingKey() {
 			entries = append(entries, e)

@@ -15,6 +15,7 @@ import (
 	"github.com/advocacy-portal/portal/internal/account"
 	"github.com/advocacy-portal/portal/internal/apperr"
 	"github.com/advocacy-portal/portal/internal/concern"
+	"github.com/advocacy-portal/portal/internal/mail"
 	"github.com/advocacy-portal/portal/internal/mail/letter"
 	"github.com/advocacy-portal/portal/internal/store"
 	"github.com/advocacy-portal/portal/views"
@@ -95,7 +96,7 @@ func (s *server) reportConcern(c *fiber.Ctx) error {
 	}
 	id, err := s.Store.CreateConcern(ctx(c), concern.Concern{ReporterID: u.ID, Link: form.Link, Kind: form.Kind,
 		Description: form.Description, Urgent: form.Urgent}, screenshot,
-		func(id int64) []store.Mail {
+		func(id int64) []mail.Mail {
 			return urgentConcernMails(id, fmt.Sprintf("%s/concerns/%d", s.BaseURL, id), contacts, u, form)
 		})
 	if err != nil {
@@ -122,12 +123,12 @@ func (s *server) concernContactUsers(c *fiber.Ctx) ([]account.User, error) {
 
 // urgentConcernMails are the mails about urgent report id at link, one per
 // point of contact, each in that person's language and addressed by name.
-func urgentConcernMails(id int64, link string, contacts []account.User, reporter account.User, form views.ConcernForm) []store.Mail {
-	mails := make([]store.Mail, 0, len(contacts))
+func urgentConcernMails(id int64, link string, contacts []account.User, reporter account.User, form views.ConcernForm) []mail.Mail {
+	mails := make([]mail.Mail, 0, len(contacts))
 	for _, p := range contacts {
 		l := letter.UrgentConcern{Name: p.Name, Reporter: reporter.Name, Kind: form.Kind, Description: form.Description,
 			Link: form.Link, URL: link}.Write(p.Language)
-		m := store.LetterMail("concern", p.Email, p.Name, l)
+		m := mail.FromLetter("concern", p.Email, p.Name, l)
 		m.DedupeKey = fmt.Sprintf("concern:%d:%s", id, p.Email)
 		mails = append(mails, m)
 	}

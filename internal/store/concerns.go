@@ -9,6 +9,7 @@ import (
 
 	"github.com/advocacy-portal/portal/internal/account"
 	"github.com/advocacy-portal/portal/internal/concern"
+	"github.com/advocacy-portal/portal/internal/mail"
 )
 
 // SettingConcernContacts holds the points of contact for reported concerns,
@@ -82,7 +83,7 @@ func scanConcern(row interface{ Scan(...any) error }) (concern.Concern, error) {
 // its new id (notify may be nil). A screenshot that is not nil is saved as
 // the concern's image in the same transaction, so a report that is not
 // stored leaves no image behind. It returns the new id.
-func (s *Store) CreateConcern(ctx context.Context, c concern.Concern, screenshot *Image, notify func(id int64) []Mail) (int64, error) {
+func (s *Store) CreateConcern(ctx context.Context, c concern.Concern, screenshot *Image, notify func(id int64) []mail.Mail) (int64, error) {
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
 		return 0, fmt.Errorf("store: create concern: %w", err)
@@ -107,7 +108,7 @@ func (s *Store) CreateConcern(ctx context.Context, c concern.Concern, screenshot
 	if err := addConcernEvent(ctx, tx, now, id, c.ReporterID, concern.ActionReport, ""); err != nil {
 		return 0, err
 	}
-	var mails []Mail
+	var mails []mail.Mail
 	if notify != nil {
 		mails = notify(id)
 	}

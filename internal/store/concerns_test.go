@@ -7,6 +7,7 @@ import (
 
 	"github.com/advocacy-portal/portal/internal/account"
 	"github.com/advocacy-portal/portal/internal/concern"
+	"github.com/advocacy-portal/portal/internal/mail"
 	"github.com/advocacy-portal/portal/internal/store"
 )
 
@@ -17,8 +18,8 @@ func TestConcernLifecycle(t *testing.T) {
 	comms := mustSignIn(t, s, "test:comms", "comms@example.com", account.Comms)
 
 	id, err := s.CreateConcern(ctx, concern.Concern{ReporterID: reporter.ID, Kind: "journalist", Description: "A call", Urgent: true}, nil,
-		func(id int64) []store.Mail {
-			return []store.Mail{{To: comms.Email, Subject: "Urgent", Kind: "concern"}}
+		func(id int64) []mail.Mail {
+			return []mail.Mail{{To: comms.Email, Subject: "Urgent", Kind: "concern"}}
 		})
 	if err != nil {
 		t.Fatal(err)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/advocacy-portal/portal/internal/account"
 	"github.com/advocacy-portal/portal/internal/concern"
+	"github.com/advocacy-portal/portal/internal/mail"
 	"github.com/advocacy-portal/portal/internal/pause"
 	"github.com/advocacy-portal/portal/internal/store"
 )
@@ -35,17 +36,17 @@ func TestEveryMailCommitWakesTheWorker(t *testing.T) {
 		wantWake bool
 	}{
 		{"EnqueueMail", func(t *testing.T, s *store.Store, comms account.User) error {
-			_, err := s.EnqueueMail(context.Background(), store.Mail{To: "a@example.com", Subject: "x", Kind: "assigned"})
+			_, err := s.EnqueueMail(context.Background(), mail.Mail{To: "a@example.com", Subject: "x", Kind: "assigned"})
 			return err
 		}, true},
 		{"QueueReminder", func(t *testing.T, s *store.Store, comms account.User) error {
 			_, err := s.QueueReminder(context.Background(), comms.ID, []store.ReminderItem{{ModuleID: "timing", Key: "assigned"}},
-				store.Mail{To: comms.Email, Subject: "x", Kind: "assigned"})
+				mail.Mail{To: comms.Email, Subject: "x", Kind: "assigned"})
 			return err
 		}, true},
 		{"RecordDigest with a mail", func(t *testing.T, s *store.Store, comms account.User) error {
 			_, err := s.RecordDigest(context.Background(), comms.ID, "day:2026-11-05", time.Now(),
-				&store.Mail{To: comms.Email, Subject: "x", Kind: "digest"})
+				&mail.Mail{To: comms.Email, Subject: "x", Kind: "digest"})
 			return err
 		}, true},
 		{"RecordDigest without a mail", func(t *testing.T, s *store.Store, comms account.User) error {
@@ -54,8 +55,8 @@ func TestEveryMailCommitWakesTheWorker(t *testing.T) {
 		}, false},
 		{"CreateConcern, urgent", func(t *testing.T, s *store.Store, comms account.User) error {
 			_, err := s.CreateConcern(context.Background(), concern.Concern{ReporterID: comms.ID, Kind: "other", Description: "d", Urgent: true}, nil,
-				func(id int64) []store.Mail {
-					return []store.Mail{{To: comms.Email, Subject: "x", Kind: "concern", DedupeKey: fmt.Sprint("concern:", id)}}
+				func(id int64) []mail.Mail {
+					return []mail.Mail{{To: comms.Email, Subject: "x", Kind: "concern", DedupeKey: fmt.Sprint("concern:", id)}}
 				})
 			return err
 		}, true},
@@ -95,7 +96,7 @@ func TestEveryMailCommitWakesTheWorker(t *testing.T) {
 func TestOutboxKeepsTheWholeLetter(t *testing.T) {
 	ctx := context.Background()
 	s := mustOpenStore(t)
-	want := store.Mail{To: "noor@example.com", ToName: "Noor de Vries", Subject: "Nieuw om te delen: 1 post", Body: "Hallo Noor,\n",
+	want := mail.Mail{To: "noor@example.com", ToName: "Noor de Vries", Subject: "Nieuw om te delen: 1 post", Body: "Hallo Noor,\n",
 		HTML: "<p>Hallo Noor,</p>", Lang: "nl", Unsubscribe: "https://portal.example.com/unsubscribe/1.x", Kind: "digest"}
 	mustEnqueue(t, s, want)
 	claimed, err := s.ClaimMail(ctx, 10, time.Minute)

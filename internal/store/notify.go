@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/advocacy-portal/portal/internal/mail"
 	"github.com/advocacy-portal/portal/internal/post"
 	"github.com/advocacy-portal/portal/internal/webhook"
 )
@@ -307,11 +308,11 @@ func (s *Store) DigestPosts(ctx context.Context, userID int64, after, until time
 }
 
 // RecordDigest records that the user's digest for period (e.g.
-// "day:2026-11-05") covered posts up to until and, if mail is not nil,
+// "day:2026-11-05") covered posts up to until and, if digest is not nil,
 // queues it in the same transaction. If that period is already recorded
 // for the user (another pass or instance got there first) nothing changes
 // and recorded is false.
-func (s *Store) RecordDigest(ctx context.Context, userID int64, period string, until time.Time, mail *Mail) (recorded bool, err error) {
+func (s *Store) RecordDigest(ctx context.Context, userID int64, period string, until time.Time, digest *mail.Mail) (recorded bool, err error) {
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
 		return false, fmt.Errorf("store: record digest of user %d: %w", userID, err)
@@ -326,13 +327,13 @@ func (s *Store) RecordDigest(ctx context.Context, userID int64, period string, u
 	if n, err := res.RowsAffected(); err != nil || n == 0 {
 		return false, err
 	}
-	if mail == nil {
+	if digest == nil {
 		if err := tx.Commit(); err != nil {
 			return false, fmt.Errorf("store: record digest of user %d: %w", userID, err)
 		}
 		return true, nil
 	}
-	if _, err := enqueueMail(ctx, tx, s.now(), *mail); err != nil {
+	if _, err := enqueueMail(ctx, tx, s.now(), *digest); err != nil {
 		return false, err
 	}
 	if err := s.commitMail(tx); err != nil {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/advocacy-portal/portal/internal/account"
 	"github.com/advocacy-portal/portal/internal/audit"
+	"github.com/advocacy-portal/portal/internal/mail"
 	"github.com/advocacy-portal/portal/internal/post"
 	"github.com/advocacy-portal/portal/internal/store"
 	"github.com/advocacy-portal/portal/internal/webhook"
@@ -302,12 +303,12 @@ func TestDigestBookkeeping(t *testing.T) {
 		t.Errorf("DigestPosts up to before either went live = %v, want none", digestTitles(got))
 	}
 
-	mail := &store.Mail{To: daily.Email, Subject: "New to share", Body: "…", Kind: "digest", DedupeKey: "digest:x:day:2026-11-05"}
-	ok, err := s.RecordDigest(ctx, daily.ID, "day:2026-11-05", c.Now(), mail)
+	digest := &mail.Mail{To: daily.Email, Subject: "New to share", Body: "…", Kind: "digest", DedupeKey: "digest:x:day:2026-11-05"}
+	ok, err := s.RecordDigest(ctx, daily.ID, "day:2026-11-05", c.Now(), digest)
 	if err != nil || !ok {
 		t.Fatalf("RecordDigest = %v, %v; want recorded", ok, err)
 	}
-	ok, err = s.RecordDigest(ctx, daily.ID, "day:2026-11-05", c.Now(), &store.Mail{To: daily.Email, Subject: "again", Kind: "digest"})
+	ok, err = s.RecordDigest(ctx, daily.ID, "day:2026-11-05", c.Now(), &mail.Mail{To: daily.Email, Subject: "again", Kind: "digest"})
 	if err != nil || ok {
 		t.Fatalf("RecordDigest for the same period = %v, %v; want not recorded again", ok, err)
 	}

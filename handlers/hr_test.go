@@ -17,7 +17,7 @@ import (
 	"time"
 
 	"github.com/advocacy-portal/portal/internal/account"
-	"github.com/advocacy-portal/portal/internal/store"
+	"github.com/advocacy-portal/portal/internal/audit"
 	"github.com/advocacy-portal/portal/internal/training"
 )
 
@@ -97,13 +97,13 @@ func (env *testEnv) report(t *testing.T) map[string]training.ReportRow {
 }
 
 // auditEntries returns the audit log's entries with the given action.
-func (env *testEnv) auditEntries(t *testing.T, action string) []store.AuditEntry {
+func (env *testEnv) auditEntries(t *testing.T, action string) []audit.Entry {
 	t.Helper()
 	log, err := env.store.AuditLog(context.Background(), 1000)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return slices.DeleteFunc(log, func(e store.AuditEntry) bool { return e.Action != action })
+	return slices.DeleteFunc(log, func(e audit.Entry) bool { return e.Action != action })
 }
 
 // wantRedirect checks for a 303 to location (and not to the sign-in page).

@@ -16,6 +16,7 @@ import (
 	"testing"
 
 	"github.com/advocacy-portal/portal/internal/account"
+	"github.com/advocacy-portal/portal/internal/audit"
 	"github.com/advocacy-portal/portal/internal/privacy"
 	"github.com/advocacy-portal/portal/internal/share"
 	"github.com/advocacy-portal/portal/internal/store"
@@ -174,7 +175,7 @@ func TestExportMyDataAsJSON(t *testing.T) {
 	}
 }
 
-func lastAuditEntry(t *testing.T, env *testEnv) store.AuditEntry {
+func lastAuditEntry(t *testing.T, env *testEnv) audit.Entry {
 	t.Helper()
 	log, err := env.store.AuditLog(context.Background(), 1)
 	if err != nil || len(log) == 0 {
@@ -262,7 +263,7 @@ func TestExportMyDataRefusesUnknownFormats(t *testing.T) {
 	}
 }
 
-func mustAudit(t *testing.T, env *testEnv) []store.AuditEntry {
+func mustAudit(t *testing.T, env *testEnv) []audit.Entry {
 	t.Helper()
 	log, err := env.store.AuditLog(context.Background(), 10000)
 	if err != nil {

@@ -16,7 +16,7 @@ import (
 	"github.com/advocacy-portal/portal/internal/account"
 	"github.com/advocacy-portal/portal/internal/auth"
 	"github.com/advocacy-portal/portal/internal/post"
-	"github.com/advocacy-portal/portal/internal/store"
+	"github.com/advocacy-portal/portal/internal/webhook"
 )
 
 // profileRoleTable lists the routes of profileRoutes, for roleTable.
@@ -221,7 +221,7 @@ func TestNotificationSettings(t *testing.T) {
 					t.Errorf("%s input kept as %q, want %q", target, v, tt.form.Get(target))
 				}
 			}
-			for _, target := range store.WebhookTargets {
+			for _, target := range webhook.Targets {
 				if u, _ := env.store.WebhookURL(ctx, target); u != "" {
 					t.Errorf("%s saved as %q despite the error", target, u)
 				}
@@ -234,7 +234,7 @@ func TestNotificationSettings(t *testing.T) {
 
 	resp := env.do(t, "admin", http.MethodPost, "/admin/notifications", url.Values{"slack": {" " + slack + " "}, "teams": {teams}})
 	wantRedirect(t, resp, "/admin/notifications?saved=1")
-	for target, want := range map[store.WebhookTarget]string{store.WebhookSlack: slack, store.WebhookTeams: teams} {
+	for target, want := range map[webhook.Target]string{webhook.Slack: slack, webhook.Teams: teams} {
 		if got, _ := env.store.WebhookURL(ctx, target); got != want {
 			t.Errorf("%s webhook = %q, want %q", target, got, want)
 		}
@@ -264,16 +264,16 @@ func TestNotificationSettings(t *testing.T) {
 	// An empty field keeps the URL; the remove box clears it; both at once
 	// is refused.
 	wantRedirect(t, env.do(t, "admin", http.MethodPost, "/admin/notifications", url.Values{}), "/admin/notifications?saved=1")
-	if got, _ := env.store.WebhookURL(ctx, store.WebhookSlack); got != slack {
+	if got, _ := env.store.WebhookURL(ctx, webhook.Slack); got != slack {
 		t.Errorf("after saving an empty form Slack is %q, want it kept", got)
 	}
 	resp = env.do(t, "admin", http.MethodPost, "/admin/notifications", url.Values{"slack": {slack}, "slack-remove": {"1"}})
 	wantStatus(t, resp, http.StatusUnprocessableEntity)
 	wantRedirect(t, env.do(t, "admin", http.MethodPost, "/admin/notifications", url.Values{"slack-remove": {"1"}}), "/admin/notifications?saved=1")
-	if got, _ := env.store.WebhookURL(ctx, store.WebhookSlack); got != "" {
+	if got, _ := env.store.WebhookURL(ctx, webhook.Slack); got != "" {
 		t.Errorf("after removing, Slack is %q", got)
 	}
-	if got, _ := env.store.WebhookURL(ctx, store.WebhookTeams); got != teams {
+	if got, _ := env.store.WebhookURL(ctx, webhook.Teams); got != teams {
 		t.Errorf("removing Slack changed Teams to %q", got)
 	}
 	if n := len(env.auditEntries(t, "settings.change")); n != 3 {

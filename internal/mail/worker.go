@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/advocacy-portal/portal/internal/job"
-	"github.com/advocacy-portal/portal/internal/store"
 )
 
 // Worker drains the outbox in the background: it claims due messages in
@@ -19,7 +18,7 @@ import (
 // instance stall past the lease). Set the fields before calling Run and do
 // not change them afterwards. Zero values take the defaults noted.
 type Worker struct {
-	Store       *store.Store
+	Store       Outbox
 	Sender      Sender       // nil: no SMTP configured, mail stays in the outbox
 	Logger      *slog.Logger // nil: no logging
 	Interval    time.Duration

@@ -8,6 +8,7 @@ import (
 
 	"github.com/advocacy-portal/portal/internal/account"
 	"github.com/advocacy-portal/portal/internal/job"
+	"github.com/advocacy-portal/portal/internal/mail"
 	"github.com/advocacy-portal/portal/internal/mail/letter"
 	"github.com/advocacy-portal/portal/internal/pause"
 	"github.com/advocacy-portal/portal/internal/post"
@@ -94,20 +95,20 @@ func (j *Digest) RunOnce(ctx context.Context) (int, error) {
 			return queued, err
 		}
 		posts = pause.Without(pauses, posts)
-		var mail *store.Mail
+		var digest *mail.Mail
 		if len(posts) > 0 {
 			m, err := j.message(ctx, r, posts)
 			if err != nil {
 				return queued, err
 			}
 			m.DedupeKey = fmt.Sprintf("digest:%d:%s", r.UserID, period)
-			mail = &m
+			digest = &m
 		}
-		recorded, err := j.Store.RecordDigest(ctx, r.UserID, period, now, mail)
+		recorded, err := j.Store.RecordDigest(ctx, r.UserID, period, now, digest)
 		if err != nil {
 			return queued, err
 		}
-		if recorded && mail != nil {
+		if recorded && digest != nil {
 			queued++
 		}
 	}
@@ -143,17 +144,17 @@ const UnsubscribePath = "/unsubscribe/"
 
 // message writes the digest mail for r, in their language, listing posts
 // newest first.
-func (j *Digest) message(ctx context.Context, r store.DigestRecipient, posts []post.Post) (store.Mail, error) {
+func (j *Digest) message(ctx context.Context, r store.DigestRecipient, posts []post.Post) (mail.Mail, error) {
 	token, err := j.Store.DigestUnsubscribeToken(ctx, r.UserID)
 	if err != nil {
-		return store.Mail{}, err
+		return mail.Mail{}, err
 	}
 	d := letter.Digest{Name: r.Name, Weekly: r.Digest == account.DigestWeekly, More: len(posts) - MaxDigestPosts,
 		FeedURL: j.BaseURL + "/feed", ProfileURL: j.BaseURL + "/profile", UnsubscribeURL: j.BaseURL + UnsubscribePath + token}
 	for _, p := range posts[:min(len(posts), MaxDigestPosts)] {
 		d.Titles = append(d.Titles, p.Title)
 	}
-	m := store.LetterMail("digest", r.Email, r.Name, d.Write(letter.Lang(r.Language)))
+	m := mail.FromLetter("digest", r.Email, r.Name, d.Write(letter.Lang(r.Language)))
 	m.Unsubscribe = d.UnsubscribeURL
 	return m, nil
 }

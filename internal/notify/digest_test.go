@@ -10,18 +10,18 @@ import (
 	"time"
 
 	"github.com/advocacy-portal/portal/internal/account"
+	"github.com/advocacy-portal/portal/internal/mail"
 	"github.com/advocacy-portal/portal/internal/notify"
-	"github.com/advocacy-portal/portal/internal/store"
 )
 
 // digestMails returns the digest mails in the outbox by recipient.
-func (e *env) digestMails(t *testing.T) map[string][]store.Mail {
+func (e *env) digestMails(t *testing.T) map[string][]mail.Mail {
 	t.Helper()
 	mails, err := e.store.Outbox(context.Background(), 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := map[string][]store.Mail{}
+	out := map[string][]mail.Mail{}
 	for _, m := range mails {
 		if m.Kind == "digest" {
 			out[m.To] = append(out[m.To], m)

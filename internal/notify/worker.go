@@ -15,6 +15,7 @@ import (
 
 	"github.com/advocacy-portal/portal/internal/job"
 	"github.com/advocacy-portal/portal/internal/store"
+	"github.com/advocacy-portal/portal/internal/webhook"
 )
 
 // Worker sends queued webhook deliveries in the background: it claims due
@@ -153,7 +154,7 @@ func (w *Worker) RunOnce(ctx context.Context) (sent, failed int, err error) {
 // post sends one delivery and reports why it was not accepted. The error
 // never holds the URL: the client's *url.Error, which quotes it, is
 // unwrapped.
-func (w *Worker) post(ctx context.Context, d store.WebhookDelivery, timeout time.Duration) error {
+func (w *Worker) post(ctx context.Context, d webhook.Delivery, timeout time.Duration) error {
 	if d.URL == "" {
 		return errors.New("no webhook URL is configured for " + d.Target.Label())
 	}

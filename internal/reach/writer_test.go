@@ -198,17 +198,22 @@ func TestWriterCloseCommitsTheQueue(t *testing.T) {
 	ctx := context.Background()
 	s := mustOpenStore(t)
 	links := mustLinks(t, s, 1)
-	cc := &countingCommitter{to: s, hold: make(chan struct{})}
+	const n = 30
+	cc := &countingCommitter{to: s, hold: make(chan struct{}), sizes: make(chan int, n)}
 	w := NewWriter(cc, WriterConfig{MaxBatch: 4, MaxWait: time.Hour})
 
-	const n = 30
 	errs := make(chan error, n)
 	for range n {
 		go func() { errs <- w.Record(store.Click{LinkID: links[0], At: time.Now(), Kind: store.KindClick}) }()
 	}
-	// Wait until the first batch is committing and the rest are queued.
-	deadline := time.Now().Add(5 * time.Second)
-	for len(w.in) < n-4 && time.Now().Before(deadline) {
+	// Wait until the first batch is committing and every other click is
+	// queued: only then is Close sure to find all of them.
+	first := <-cc.sizes
+	deadline := time.Now().Add(10 * time.Second)
+	for len(w.in) < n-first {
+		if time.Now().After(deadline) {
+			t.Fatalf("after 10 s %d clicks are queued beside a batch of %d, want %d", len(w.in), first, n-first)
+		}
 		time.Sleep(time.Millisecond)
 	}
 	closed := make(chan struct{})
@@ -228,8 +233,8 @@ func TestWriterCloseCommitsTheQueue(t *testing.T) {
 			t.Errorf("Record: %v", err)
 		}
 	}
-	if raw, _ := s.RawClickCounts(ctx); raw.Clicks != n {
-		t.Errorf("after Close the database holds %d clicks, want %d", raw.Clicks, n)
+	if raw, err := s.RawClickCounts(ctx); err != nil || raw.Clicks != n {
+		t.Errorf("after Close the database holds %d clicks (%v), want %d", raw.Clicks, err, n)
 	}
 	if err := w.Record(store.Click{LinkID: links[0], At: time.Now(), Kind: store.KindClick}); !errors.Is(err, ErrClosed) {
 		t.Errorf("Record after Close = %v, want ErrClosed", err)

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/advocacy-portal/portal/internal/job"
+	"github.com/advocacy-portal/portal/internal/mail"
 	"github.com/advocacy-portal/portal/internal/mail/letter"
 	"github.com/advocacy-portal/portal/internal/store"
 	"github.com/advocacy-portal/portal/internal/training"
@@ -121,7 +122,7 @@ var severity = map[string]int{letter.TrainingAssigned: 0, letter.TrainingDueSoon
 
 // message writes one mail about every owed reminder of one person, in the
 // person's language, module titles included.
-func (j *Job) message(due []owed) store.Mail {
+func (j *Job) message(due []owed) mail.Mail {
 	t := due[0].task
 	lang := letter.Lang(t.Language)
 	m := letter.Training{Name: t.Name, Kind: letter.TrainingAssigned, URL: j.BaseURL + "/training"}
@@ -132,5 +133,5 @@ func (j *Job) message(due []owed) store.Mail {
 		mod, _ := j.Guidelines.Module(o.task.ModuleID)
 		m.Modules = append(m.Modules, letter.Module{Title: mod.In(lang).Title, Due: o.task.DueAt})
 	}
-	return store.LetterMail(m.Kind, t.Email, t.Name, m.Write(lang))
+	return mail.FromLetter(m.Kind, t.Email, t.Name, m.Write(lang))
 }

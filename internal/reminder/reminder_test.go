@@ -13,6 +13,7 @@ import (
 
 	"github.com/advocacy-portal/portal/internal/account"
 	"github.com/advocacy-portal/portal/internal/clocktest"
+	"github.com/advocacy-portal/portal/internal/mail"
 	"github.com/advocacy-portal/portal/internal/reminder"
 	"github.com/advocacy-portal/portal/internal/store"
 	"github.com/advocacy-portal/portal/internal/training"
@@ -125,19 +126,19 @@ func woken(s *store.Store) bool {
 }
 
 // newMail returns the outbox messages with an id above after, oldest first.
-func newMail(t *testing.T, s *store.Store, after int64) []store.Mail {
+func newMail(t *testing.T, s *store.Store, after int64) []mail.Mail {
 	t.Helper()
 	all, err := s.Outbox(context.Background(), 1000)
 	if err != nil {
 		t.Fatalf("Outbox: %v", err)
 	}
-	var out []store.Mail
+	var out []mail.Mail
 	for _, m := range all {
 		if m.ID > after {
 			out = append(out, m)
 		}
 	}
-	slices.SortFunc(out, func(a, b store.Mail) int { return int(a.ID - b.ID) })
+	slices.SortFunc(out, func(a, b mail.Mail) int { return int(a.ID - b.ID) })
 	return out
 }
 

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/advocacy-portal/portal/internal/account"
+	"github.com/advocacy-portal/portal/internal/audit"
 	"github.com/advocacy-portal/portal/internal/share"
 	"github.com/advocacy-portal/portal/internal/store"
 )
@@ -96,9 +97,9 @@ func TestListUsers(t *testing.T) {
 }
 
 // auditRecordsOf returns the entries with the given action, oldest first.
-func auditRecordsOf(tb testing.TB, s *store.Store, action string) []store.AuditRecord {
+func auditRecordsOf(tb testing.TB, s *store.Store, action string) []audit.Record {
 	tb.Helper()
-	rows, _, err := s.SearchAudit(context.Background(), store.AuditFilter{Action: action})
+	rows, _, err := s.SearchAudit(context.Background(), audit.Filter{Action: action})
 	if err != nil {
 		tb.Fatalf("SearchAudit: %v", err)
 	}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/advocacy-portal/portal/internal/mail"
 	"github.com/advocacy-portal/portal/internal/training"
 )
 
@@ -277,7 +278,7 @@ func (s *Store) UnsentReminders(ctx context.Context, userID int64, items []train
 // QueueReminder puts one mail about items in the outbox and records the
 // items as sent, in one transaction. If another instance recorded any of
 // them first, nothing is queued and it returns false.
-func (s *Store) QueueReminder(ctx context.Context, userID int64, items []training.ReminderItem, m Mail) (bool, error) {
+func (s *Store) QueueReminder(ctx context.Context, userID int64, items []training.ReminderItem, m mail.Mail) (bool, error) {
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
 		return false, fmt.Errorf("store: queue reminder: %w", err)

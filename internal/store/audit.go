@@ -6,20 +6,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"time"
-)
 
-// AuditEntry is one privileged action: who did what to what, when, and
-// what it was before and after.
-type AuditEntry struct {
-	ID        int64
-	At        time.Time
-	ActorID   int64 // 0 for the portal itself (a background job, SCIM)
-	ActorName string
-	Action    string // e.g. "training.assign", "training.extend", "settings.change"
-	Target    string // e.g. "user:12 module:disclosure"
-	Before    string // JSON, or empty
-	After     string // JSON, or empty
-}
+	auditlog "github.com/advocacy-portal/portal/internal/audit"
+)
 
 // audit appends an entry inside the caller's transaction, so the action and
 // its record commit together. before and after are encoded as JSON (nil for
@@ -48,7 +37,7 @@ func audit(ctx context.Context, tx *sql.Tx, now time.Time, actorID int64, action
 }
 
 // AuditLog returns the newest entries first, at most limit of them.
-func (s *Store) AuditLog(ctx context.Context, limit int) ([]AuditEntry, error) {
+func (s *Store) AuditLog(ctx context.Context, limit int) ([]auditlog.Entry, error) {
 	rows, err := s.read.QueryContext(ctx, `SELECT a.id, a.at, COALESCE(a.actor_id, 0), COALESCE(u.name, ''),
 		a.action, a.target, a.before, a.after
 		FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id ORDER BY a.id DESC LIMIT ?`, limit)
@@ -56,9 +45,9 @@ func (s *Store) AuditLog(ctx context.Context, limit int) ([]AuditEntry, error) {
 		return nil, fmt.Errorf("store: audit log: %w", err)
 	}
 	defer rows.Close()
-	var out []AuditEntry
+	var out []auditlog.Entry
 	for rows.Next() {
-		var e AuditEntry
+		var e auditlog.Entry
 		if err := rows.Scan(&e.ID, timeScanner{&e.At}, &e.ActorID, &e.ActorName, &e.Action, &e.Target, &e.Before, &e.After); err != nil {
 			return nil, fmt.Errorf("store: audit log: %w", err)
 		}

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/advocacy-portal/portal/internal/audit"
 	"github.com/advocacy-portal/portal/internal/store"
 )
 
@@ -28,7 +29,7 @@ func mustOpenStoreAndDB(tb testing.TB, opts ...store.Option) (*store.Store, *sql
 }
 
 // lastAudit returns the newest audit entry.
-func lastAudit(tb testing.TB, s *store.Store) store.AuditEntry {
+func lastAudit(tb testing.TB, s *store.Store) audit.Entry {
 	tb.Helper()
 	log, err := s.AuditLog(context.Background(), 1)
 	if err != nil {

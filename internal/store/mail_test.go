@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/advocacy-portal/portal/internal/account"
+	"github.com/advocacy-portal/portal/internal/concern"
+	"github.com/advocacy-portal/portal/internal/mail"
 	"github.com/advocacy-portal/portal/internal/pause"
 	"github.com/advocacy-portal/portal/internal/store"
 	"github.com/advocacy-portal/portal/internal/training"
@@ -35,17 +37,17 @@ func TestEveryMailCommitWakesTheWorker(t *testing.T) {
 		wantWake bool
 	}{
 		{"EnqueueMail", func(t *testing.T, s *store.Store, comms account.User) error {
-			_, err := s.EnqueueMail(context.Background(), store.Mail{To: "a@example.com", Subject: "x", Kind: "assigned"})
+			_, err := s.EnqueueMail(context.Background(), mail.Mail{To: "a@example.com", Subject: "x", Kind: "assigned"})
 			return err
 		}, true},
 		{"QueueReminder", func(t *testing.T, s *store.Store, comms account.User) error {
 			_, err := s.QueueReminder(context.Background(), comms.ID, []training.ReminderItem{{ModuleID: "timing", Key: "assigned"}},
-				store.Mail{To: comms.Email, Subject: "x", Kind: "assigned"})
+				mail.Mail{To: comms.Email, Subject: "x", Kind: "assigned"})
 			return err
 		}, true},
 		{"RecordDigest with a mail", func(t *testing.T, s *store.Store, comms account.User) error {
 			_, err := s.RecordDigest(context.Background(), comms.ID, "day:2026-11-05", time.Now(),
-				&store.Mail{To: comms.Email, Subject: "x", Kind: "digest"})
+				&mail.Mail{To: comms.Email, Subject: "x", Kind: "digest"})
 			return err
 		}, true},
 		{"RecordDigest without a mail", func(t *testing.T, s *store.Store, comms account.User) error {
@@ -53,14 +55,14 @@ func TestEveryMailCommitWakesTheWorker(t *testing.T) {
 			return err
 		}, false},
 		{"CreateConcern, urgent", func(t *testing.T, s *store.Store, comms account.User) error {
-			_, err := s.CreateConcern(context.Background(), store.Concern{ReporterID: comms.ID, Kind: "other", Description: "d", Urgent: true},
-				func(id int64) []store.Mail {
-					return []store.Mail{{To: comms.Email, Subject: "x", Kind: "concern", DedupeKey: fmt.Sprint("concern:", id)}}
+			_, err := s.CreateConcern(context.Background(), concern.Concern{ReporterID: comms.ID, Kind: "other", Description: "d", Urgent: true}, nil,
+				func(id int64) []mail.Mail {
+					return []mail.Mail{{To: comms.Email, Subject: "x", Kind: "concern", DedupeKey: fmt.Sprint("concern:", id)}}
 				})
 			return err
 		}, true},
 		{"CreateConcern, not urgent", func(t *testing.T, s *store.Store, comms account.User) error {
-			_, err := s.CreateConcern(context.Background(), store.Concern{ReporterID: comms.ID, Kind: "other", Description: "d"}, nil)
+			_, err := s.CreateConcern(context.Background(), concern.Concern{ReporterID: comms.ID, Kind: "other", Description: "d"}, nil, nil)
 			return err
 		}, false},
 		{"StartPause", func(t *testing.T, s *store.Store, comms account.User) error {
@@ -95,7 +97,7 @@ func TestEveryMailCommitWakesTheWorker(t *testing.T) {
 func TestOutboxKeepsTheWholeLetter(t *testing.T) {
 	ctx := context.Background()
 	s := mustOpenStore(t)
-	want := store.Mail{To: "noor@example.com", ToName: "Noor de Vries", Subject: "Nieuw om te delen: 1 post", Body: "Hallo Noor,\n",
+	want := mail.Mail{To: "noor@example.com", ToName: "Noor de Vries", Subject: "Nieuw om te delen: 1 post", Body: "Hallo Noor,\n",
 		HTML: "<p>Hallo Noor,</p>", Lang: "nl", Unsubscribe: "https://portal.example.com/unsubscribe/1.x", Kind: "digest"}
 	mustEnqueue(t, s, want)
 	claimed, err := s.ClaimMail(ctx, 10, time.Minute)

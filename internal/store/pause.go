@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/advocacy-portal/portal/internal/mail"
 	"github.com/advocacy-portal/portal/internal/mail/letter"
 	"github.com/advocacy-portal/portal/internal/pause"
 )
@@ -127,9 +128,9 @@ func (s *Store) mailComms(ctx context.Context, tx *sql.Tx, now time.Time, dedupe
 	}
 	for _, r := range to {
 		m.Name = r.name
-		mail := LetterMail("pause", r.email, r.name, m.Write(r.lang))
-		mail.DedupeKey = fmt.Sprintf("%s:%d", dedupe, r.id)
-		if _, err := enqueueMail(ctx, tx, now, mail); err != nil {
+		msg := mail.FromLetter("pause", r.email, r.name, m.Write(r.lang))
+		msg.DedupeKey = fmt.Sprintf("%s:%d", dedupe, r.id)
+		if _, err := enqueueMail(ctx, tx, now, msg); err != nil {
 			return err
 		}
 	}

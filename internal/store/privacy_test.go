@@ -11,6 +11,7 @@ import (
 
 	"github.com/advocacy-portal/portal/internal/account"
 	"github.com/advocacy-portal/portal/internal/clocktest"
+	"github.com/advocacy-portal/portal/internal/mail"
 	"github.com/advocacy-portal/portal/internal/post"
 	"github.com/advocacy-portal/portal/internal/share"
 	"github.com/advocacy-portal/portal/internal/store"
@@ -78,17 +79,17 @@ func newPrivacySetup(t *testing.T) privacySetup {
 	must(s.CreateSession(ctx, ps.session, "", ps.user.ID, "csrf", clk.Now().Add(time.Hour)))
 	greeting := "Hello " + leaver.Name + ",\n\nThis training is due soon."
 	if _, err := s.QueueReminder(ctx, ps.user.ID, []training.ReminderItem{{ModuleID: "disclosure", Key: "due-soon"}},
-		store.Mail{To: leaver.Email, Subject: "Training due", Body: greeting, Kind: "reminder"}); err != nil {
+		mail.Mail{To: leaver.Email, Subject: "Training due", Body: greeting, Kind: "reminder"}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.RecordDigest(ctx, ps.user.ID, "day:2026-11-19", clk.Now(),
-		&store.Mail{To: strings.ToLower(leaver.Email), Subject: "Digest", Body: greeting, Kind: "digest"}); err != nil {
+		&mail.Mail{To: strings.ToLower(leaver.Email), Subject: "Digest", Body: greeting, Kind: "digest"}); err != nil {
 		t.Fatal(err)
 	}
 	sent, err := s.ClaimMail(ctx, 1, time.Minute) // one of the two is sent
 	must(err)
 	must(s.MarkMailSent(ctx, sent[0].ID))
-	if _, err := s.EnqueueMail(ctx, store.Mail{To: "other@example.com", Subject: "Digest", Body: "Hello there", Kind: "digest"}); err != nil {
+	if _, err := s.EnqueueMail(ctx, mail.Mail{To: "other@example.com", Subject: "Digest", Body: "Hello there", Kind: "digest"}); err != nil {
 		t.Fatal(err)
 	}
 

@@ -17,24 +17,6 @@ import (
 // to a group who is not a user (or was deleted by SCIM).
 var ErrUnknownMember = errors.New("unknown member")
 
-// SCIMToken is a bearer token a provisioning client authenticates with.
-// The store keeps only its hash.
-type SCIMToken struct {
-	ID            int64
-	Name          string
-	CreatedBy     int64
-	CreatedByName string
-	CreatedAt     time.Time
-	LastUsedAt    time.Time // zero if never used
-	RevokedAt     time.Time // zero if in use
-}
-
-// SCIMTokenHash is the id and hash of a token in use.
-type SCIMTokenHash struct {
-	ID   int64
-	Hash string
-}
-
 // CreateSCIMToken stores a new token by its hash and audit-logs its
 // creation (without the token or its hash).
 func (s *Store) CreateSCIMToken(ctx context.Context, name, tokenHash string, actorID int64) (int64, error) {
@@ -58,16 +40,16 @@ func (s *Store) CreateSCIMToken(ctx context.Context, name, tokenHash string, act
 }
 
 // SCIMTokens returns every token, in use or revoked, newest first.
-func (s *Store) SCIMTokens(ctx context.Context) ([]SCIMToken, error) {
+func (s *Store) SCIMTokens(ctx context.Context) ([]scim.Token, error) {
 	rows, err := s.read.QueryContext(ctx, `SELECT t.id, t.name, t.created_by, COALESCE(u.name, ''), t.created_at,
 		t.last_used_at, t.revoked_at FROM scim_tokens t LEFT JOIN users u ON u.id = t.created_by ORDER BY t.id DESC`)
 	if err != nil {
 		return nil, fmt.Errorf("store: scim tokens: %w", err)
 	}
 	defer rows.Close()
-	var out []SCIMToken
+	var out []scim.Token
 	for rows.Next() {
-		var t SCIMToken
+		var t scim.Token
 		if err := rows.Scan(&t.ID, &t.Name, &t.CreatedBy, &t.CreatedByName, timeScanner{&t.CreatedAt},
 			timeScanner{&t.LastUsedAt}, timeScanner{&t.RevokedAt}); err != nil {
 			return nil, fmt.Errorf("store: scim tokens: %w", err)
@@ -79,15 +61,15 @@ func (s *Store) SCIMTokens(ctx context.Context) ([]SCIMToken, error) {
 
 // ActiveSCIMTokens returns the hashes of the tokens not revoked, for the
 // caller to compare in constant time.
-func (s *Store) ActiveSCIMTokens(ctx context.Context) ([]SCIMTokenHash, error) {
+func (s *Store) ActiveSCIMTokens(ctx context.Context) ([]scim.TokenHash, error) {
 	rows, err := s.read.QueryContext(ctx, `SELECT id, token_hash FROM scim_tokens WHERE revoked_at IS NULL`)
 	if err != nil {
 		return nil, fmt.Errorf("store: active scim tokens: %w", err)
 	}
 	defer rows.Close()
-	var out []SCIMTokenHash
+	var out []scim.TokenHash
 	for rows.Next() {
-		var t SCIMTokenHash
+		var t scim.TokenHash
 		if err := rows.Scan(&t.ID, &t.Hash); err != nil {
 			return nil, fmt.Errorf("store: active scim tokens: %w", err)
 		}

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/advocacy-portal/portal/internal/apperr"
 	"github.com/advocacy-portal/portal/internal/scim"
 )
 
@@ -18,8 +19,9 @@ import (
 const SourceSCIM = "scim"
 
 // ErrUnknownMember is returned, wrapped, when a SCIM client adds someone
-// to a group who is not a user (or was deleted by SCIM).
-var ErrUnknownMember = errors.New("unknown member")
+// to a group who is not a user (or was deleted by SCIM). Its kind is
+// apperr.Invalid.
+var ErrUnknownMember = apperr.Sentinel(apperr.Invalid, "unknown member", "A member is not a person of the portal.")
 
 // SCIMToken is a bearer token a provisioning client authenticates with.
 // The store keeps only its hash.

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/advocacy-portal/portal/internal/apperr"
 	"github.com/advocacy-portal/portal/internal/post"
 )
 
@@ -259,8 +260,9 @@ func (s *Store) SourceItem(ctx context.Context, id int64) (SourceItem, error) {
 }
 
 // ErrItemHandled is returned for a source item already made into a draft
-// or dismissed.
-var ErrItemHandled = errors.New("source item already handled")
+// or dismissed. Its kind is apperr.Conflict.
+var ErrItemHandled = apperr.Sentinel(apperr.Conflict, "source item already handled",
+	"This item was already made into a draft or dismissed.")
 
 // DraftFromSourceItem makes a draft post of a new source item, written by
 // authorID with the item's title and link as an industry insight, marks

@@ -196,18 +196,8 @@ func (s *server) commsPeriod(c *fiber.Ctx, d dashboard) (views.ReachPeriod, reac
 		}
 	case "custom":
 		var err error
-		p, err = reach.CustomPeriod(v.FromText, v.ToText, now)
-		switch {
-		case errors.Is(err, reach.ErrBadDate):
-			return v, p, apperr.New(apperr.Invalid, "Type both dates as YYYY-MM-DD, like 2026-01-31.")
-		case errors.Is(err, reach.ErrEndsBefore):
-			return v, p, apperr.New(apperr.Invalid, "The period ends before it starts: swap the dates.")
-		case errors.Is(err, reach.ErrInTheFuture):
-			return v, p, apperr.New(apperr.Invalid, "The period starts in the future: choose a start date up to today.")
-		case errors.Is(err, reach.ErrTooLong):
-			return v, p, apperr.New(apperr.Invalid, "Choose a period of at most two years.")
-		case err != nil:
-			return v, p, err
+		if p, err = reach.CustomPeriod(v.FromText, v.ToText, now); err != nil {
+			return v, p, err // invalid, saying what to change
 		}
 		v.Compared = true
 	default:
@@ -539,14 +529,8 @@ func (s *server) saveReachSettings(c *fiber.Ctx) error {
 		m.Costs = append(m.Costs, views.CostField{Network: n, Value: typed})
 		money, err := reach.ParseMoney(typed)
 		switch {
-		case errors.Is(err, reach.ErrNegativeMoney):
-			m.Errors[key] = "A cost per click cannot be negative."
-		case errors.Is(err, reach.ErrTooPrecise):
-			m.Errors[key] = "Use at most four decimals, such as 0.0125."
-		case errors.Is(err, reach.ErrTooMuchMoney):
-			m.Errors[key] = "Enter at most 100000."
 		case err != nil:
-			m.Errors[key] = "Enter an amount such as 0.85, or leave it empty."
+			m.Errors[key] = apperr.MessageOf(err)
 		case money > 0:
 			set.CostPerClick[string(n)] = money.String()
 		}

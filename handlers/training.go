@@ -279,11 +279,9 @@ func (s *server) answerQuestion(c *fiber.Ctx) error {
 	var ae *training.AnswerError
 	switch {
 	case errors.As(err, &ae):
-		return s.renderQuestion(c, fiber.StatusUnprocessableEntity, m, a, ae.Message)
-	case errors.Is(err, store.ErrSubmitted):
-		return apperr.New(apperr.Conflict, "This attempt is already submitted. See its result, or start a new attempt from the module page.")
+		return s.renderQuestion(c, statusOf(err), m, a, ae.Message)
 	case err != nil:
-		return err
+		return err // store.ErrSubmitted, a conflict, for an attempt already submitted
 	}
 	if a.Submitted() && a.Passed {
 		s.Logger.Info("quiz passed", "id", requestID(c), "module", m.ID, "user", a.UserID)

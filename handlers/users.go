@@ -187,7 +187,7 @@ func (s *server) saveUserRoles(c *fiber.Ctx) error {
 	changed, err := s.Store.SetManualRoles(ctx(c), person.ID, roles, userOf(c).ID)
 	switch {
 	case errors.Is(err, store.ErrSelfLockout):
-		return s.renderUser(c, fiber.StatusConflict, person, views.UserPage{Chosen: roles,
+		return s.renderUser(c, statusOf(err), person, views.UserPage{Chosen: roles,
 			Problem: "You cannot remove your own admin role, so nothing was changed. Another admin can do it."})
 	case errors.Is(err, store.ErrNotFound):
 		return apperr.New(apperr.NotFound, "There is no such person.")
@@ -219,12 +219,12 @@ func (s *server) setUserActive(c *fiber.Ctx, active bool) error {
 	err = s.Store.SetUserActive(ctx(c), person.ID, active, userOf(c).ID)
 	switch {
 	case errors.Is(err, store.ErrSelfLockout):
-		return s.renderUser(c, fiber.StatusConflict, person, views.UserPage{
+		return s.renderUser(c, statusOf(err), person, views.UserPage{
 			Problem: "You cannot deactivate your own account. Another admin can do it."})
 	case errors.Is(err, store.ErrUnchanged) && active:
-		return s.renderUser(c, fiber.StatusConflict, person, views.UserPage{Problem: "This account is already active."})
+		return s.renderUser(c, statusOf(err), person, views.UserPage{Problem: "This account is already active."})
 	case errors.Is(err, store.ErrUnchanged):
-		return s.renderUser(c, fiber.StatusConflict, person, views.UserPage{Problem: "This account is already deactivated."})
+		return s.renderUser(c, statusOf(err), person, views.UserPage{Problem: "This account is already deactivated."})
 	case errors.Is(err, store.ErrNotFound):
 		return apperr.New(apperr.NotFound, "There is no such person.")
 	case err != nil:
@@ -248,7 +248,7 @@ func (s *server) forgetUserIdentity(c *fiber.Ctx) error {
 	err = s.Store.ForgetIdentity(ctx(c), person.ID, userOf(c).ID)
 	switch {
 	case errors.Is(err, store.ErrUnchanged):
-		return s.renderUser(c, fiber.StatusConflict, person, views.UserPage{
+		return s.renderUser(c, statusOf(err), person, views.UserPage{
 			Problem: "This account has no sign-in identity to forget: it links to the next sign-in with its verified email address already."})
 	case errors.Is(err, store.ErrNotFound):
 		return apperr.New(apperr.NotFound, "There is no such person.")

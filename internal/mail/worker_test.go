@@ -223,8 +223,8 @@ func TestWorkerBacksOffForEver(t *testing.T) {
 		}
 		c.Advance(want)
 	}
-	if pending, _, failing, _ := st.OutboxCounts(ctx); pending != 1 || failing != 1 {
-		t.Errorf("OutboxCounts = %d pending, %d failing; want the mail kept, 1 and 1", pending, failing)
+	if pending, _, failing, err := st.OutboxCounts(ctx); err != nil || pending != 1 || failing != 1 {
+		t.Errorf("OutboxCounts = %d pending, %d failing, %v; want the mail kept, 1 and 1", pending, failing, err)
 	}
 }
 

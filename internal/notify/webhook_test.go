@@ -195,8 +195,8 @@ func TestAnnounceDeliversSlackAndTeams(t *testing.T) {
 	if err != nil || sent != 2 || failed != 0 {
 		t.Fatalf("RunOnce = sent %d, failed %d, %v; want 2 sent", sent, failed, err)
 	}
-	if sent, _, _ := w.RunOnce(ctx); sent != 0 {
-		t.Errorf("second RunOnce sent %d, want nothing left", sent)
+	if sent, _, err := w.RunOnce(ctx); err != nil || sent != 0 {
+		t.Errorf("second RunOnce sent %d, %v; want nothing left", sent, err)
 	}
 	got := map[string]received{}
 	for _, r := range h.requests() {

@@ -8,7 +8,6 @@ import (
 	"archive/zip"
 	"encoding/csv"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"maps"
@@ -18,6 +17,7 @@ import (
 	"time"
 
 	"github.com/advocacy-portal/portal/internal/account"
+	"github.com/advocacy-portal/portal/internal/apperr"
 	"github.com/advocacy-portal/portal/internal/store"
 )
 
@@ -204,7 +204,9 @@ func (e Export) WriteJSON(w io.Writer) error {
 var Sections = []string{"profile", "acknowledgements", "attempts", "shares", "reach"}
 
 // ErrUnknownSection is returned, wrapped, for a section not in Sections.
-var ErrUnknownSection = errors.New("unknown section")
+// Its kind is apperr.Invalid.
+var ErrUnknownSection = apperr.Sentinel(apperr.Invalid, "unknown section",
+	"There is no such section. Choose profile, acknowledgements, attempts, shares or reach.")
 
 // WriteCSV writes one section (see Sections) as CSV with a header row.
 // Cells that a spreadsheet would run as a formula are prefixed with '.

@@ -10,16 +10,20 @@ import (
 	"time"
 
 	"github.com/advocacy-portal/portal/internal/account"
+	"github.com/advocacy-portal/portal/internal/apperr"
 )
 
 // ErrSelfLockout is returned, wrapped, when an admin tries to take away
 // their own admin role or deactivate their own account: the portal would
-// lose the person making the change, and possibly its last admin.
-var ErrSelfLockout = errors.New("an admin cannot demote or deactivate themselves")
+// lose the person making the change, and possibly its last admin. Its
+// kind is apperr.Conflict.
+var ErrSelfLockout = apperr.Sentinel(apperr.Conflict, "an admin cannot demote or deactivate themselves",
+	"You cannot take away your own admin role or deactivate your own account, so nothing was changed. Another admin can do it.")
 
 // ErrUnchanged is returned, wrapped, when a change asks for the state the
 // row is already in (deactivating a deactivated user); nothing is written.
-var ErrUnchanged = errors.New("already in that state")
+// Its kind is apperr.Conflict.
+var ErrUnchanged = apperr.Sentinel(apperr.Conflict, "already in that state", "This is already so; nothing was changed.")
 
 // ListUsers returns the users matching f, by name, and how many match in
 // all (ignoring Limit and Offset).

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/advocacy-portal/portal/internal/account"
+	"github.com/advocacy-portal/portal/internal/apperr"
 	"github.com/advocacy-portal/portal/internal/roster"
 )
 
@@ -45,7 +46,9 @@ func (ns namesScanner) Scan(src any) error {
 }
 
 // ErrExists is returned, wrapped, when something with the same name exists.
-var ErrExists = errors.New("already exists")
+// Its kind is apperr.Conflict.
+var ErrExists = apperr.Sentinel(apperr.Conflict, "already exists",
+	"Something with this name already exists, so nothing was changed. Choose another name.")
 
 // CreateGroup creates a group and audit-logs it; a group with the same name
 // (ignoring case) is ErrExists.

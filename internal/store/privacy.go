@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/advocacy-portal/portal/internal/account"
+	"github.com/advocacy-portal/portal/internal/apperr"
 	"github.com/advocacy-portal/portal/internal/share"
 	"github.com/advocacy-portal/portal/internal/training"
 )
@@ -249,8 +250,9 @@ func personalLinks(ctx context.Context, tx *sql.Tx, userID int64, d *PersonalDat
 }
 
 // ErrNotConfirmed is returned, wrapped, when the confirmation typed for an
-// erasure does not match; nothing is changed.
-var ErrNotConfirmed = errors.New("confirmation does not match")
+// erasure does not match; nothing is changed. Its kind is apperr.Invalid.
+var ErrNotConfirmed = apperr.Sentinel(apperr.Invalid, "confirmation does not match",
+	"The email address you typed is not this person's, so nothing was erased. Type their email address exactly to confirm.")
 
 // ErasedName is what an erased person's name becomes.
 func ErasedName(userID int64) string { return fmt.Sprintf("Erased user #%d", userID) }

@@ -10,12 +10,14 @@ import (
 	"time"
 
 	"github.com/advocacy-portal/portal/internal/account"
+	"github.com/advocacy-portal/portal/internal/apperr"
 	"github.com/advocacy-portal/portal/internal/scim"
 )
 
 // ErrUnknownMember is returned, wrapped, when a SCIM client adds someone
-// to a group who is not a user (or was deleted by SCIM).
-var ErrUnknownMember = errors.New("unknown member")
+// to a group who is not a user (or was deleted by SCIM). Its kind is
+// apperr.Invalid.
+var ErrUnknownMember = apperr.Sentinel(apperr.Invalid, "unknown member", "A member is not a person of the portal.")
 
 // CreateSCIMToken stores a new token by its hash and audit-logs its
 // creation (without the token or its hash).

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/advocacy-portal/portal/internal/apperr"
 	"github.com/advocacy-portal/portal/internal/post"
 	"github.com/advocacy-portal/portal/internal/source"
 )
@@ -208,8 +209,9 @@ func (s *Store) SourceItem(ctx context.Context, id int64) (source.Item, error) {
 }
 
 // ErrItemHandled is returned for a source item already made into a draft
-// or dismissed.
-var ErrItemHandled = errors.New("source item already handled")
+// or dismissed. Its kind is apperr.Conflict.
+var ErrItemHandled = apperr.Sentinel(apperr.Conflict, "source item already handled",
+	"This item was already made into a draft or dismissed.")
 
 // DraftFromSourceItem makes a draft post of a new source item, written by
 // authorID with the item's title and link as an industry insight, marks

@@ -23,11 +23,13 @@ import (
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 
+	"github.com/advocacy-portal/portal/internal/apperr"
 	"github.com/advocacy-portal/portal/internal/job"
 )
 
 // ErrNotFound is returned, wrapped, when a row asked for does not exist.
-var ErrNotFound = errors.New("not found")
+// Its kind is apperr.NotFound.
+var ErrNotFound = apperr.Sentinel(apperr.NotFound, "not found", "We could not find what you asked for.")
 
 //go:embed migrations/*.sql
 var migrationFiles embed.FS

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/advocacy-portal/portal/internal/apperr"
 	"github.com/advocacy-portal/portal/internal/training"
 )
 
@@ -152,8 +153,9 @@ func (s *Store) OpenAttempt(ctx context.Context, userID int64, moduleID string) 
 }
 
 // ErrSubmitted is returned when an answer is sent to an attempt that was
-// already submitted.
-var ErrSubmitted = errors.New("attempt already submitted")
+// already submitted. Its kind is apperr.Conflict.
+var ErrSubmitted = apperr.Sentinel(apperr.Conflict, "attempt already submitted",
+	"This attempt is already submitted. See its result, or start a new attempt from the module page.")
 
 // SaveAnswer records an answer in an attempt in progress. check validates
 // the answer against the attempt's questions before anything is written.

@@ -16,13 +16,27 @@ import (
 	"github.com/advocacy-portal/portal/internal/job"
 	"github.com/advocacy-portal/portal/internal/mail"
 	"github.com/advocacy-portal/portal/internal/mail/letter"
-	"github.com/advocacy-portal/portal/internal/store"
 	"github.com/advocacy-portal/portal/internal/training"
 )
 
+// Store is what the job needs of storage: the open training tasks, which
+// reminders each person has had, and a way to queue a mail and record its
+// reminders at once, so that no reminder is sent twice.
+type Store interface {
+	// OpenTasks returns the tasks of active people who have not passed the
+	// module yet.
+	OpenTasks(ctx context.Context) ([]training.Task, error)
+	// UnsentReminders returns those of items not yet sent to the user.
+	UnsentReminders(ctx context.Context, userID int64, items []training.ReminderItem) ([]training.ReminderItem, error)
+	// QueueReminder puts m in the outbox and records items as sent to the
+	// user, in one transaction. If any of them was recorded first (by
+	// another instance), nothing is queued and it returns false.
+	QueueReminder(ctx context.Context, userID int64, items []training.ReminderItem, m mail.Mail) (bool, error)
+}
+
 // Job queues training reminders.
 type Job struct {
-	Store      *store.Store
+	Store      Store
 	Guidelines *training.Guidelines
 	BaseURL    string
 	Logger     *slog.Logger

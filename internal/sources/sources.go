@@ -25,9 +25,9 @@ import (
 
 	"github.com/mmcdole/gofeed"
 
+	"github.com/advocacy-portal/portal/internal/apperr"
 	"github.com/advocacy-portal/portal/internal/job"
 	"github.com/advocacy-portal/portal/internal/source"
-	"github.com/advocacy-portal/portal/internal/store"
 )
 
 // Defaults of a Fetcher.
@@ -289,9 +289,20 @@ func clip(s string, n int) string {
 	return s[:n]
 }
 
+// Store is what the job needs of storage: the sources to poll and a place
+// to record each poll's outcome.
+type Store interface {
+	// Sources returns every source.
+	Sources(ctx context.Context) ([]source.Source, error)
+	// RecordPoll records the outcome of polling source id and returns how
+	// many of its entries were new. A source deleted meanwhile is an error
+	// of kind apperr.NotFound.
+	RecordPoll(ctx context.Context, id int64, p source.Poll) (int, error)
+}
+
 // Job polls every source and records what it found.
 type Job struct {
-	Store   *store.Store
+	Store   Store
 	Fetcher *Fetcher // nil: a Fetcher with the defaults
 	Logger  *slog.Logger
 
@@ -322,7 +333,7 @@ func (j *Job) RunOnce(ctx context.Context) (int, error) {
 			break
 		}
 		n, err := j.Store.RecordPoll(ctx, src.ID, j.poll(ctx, src))
-		if errors.Is(err, store.ErrNotFound) {
+		if apperr.KindOf(err) == apperr.NotFound {
 			continue // deleted while it was being polled
 		}
 		if err != nil {

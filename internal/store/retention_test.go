@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/advocacy-portal/portal/internal/clocktest"
+	"github.com/advocacy-portal/portal/internal/retention"
 	"github.com/advocacy-portal/portal/internal/store"
 )
 
@@ -100,11 +101,11 @@ func TestRetentionPurgesExpiredSessionsStatesAndSalts(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	p, err := s.PurgeExpired(ctx, clk.Now().Add(-90*time.Minute), clk.Now().Add(-time.Hour), "2026-11-19")
+	p, err := s.PurgeExpired(ctx, clk.Now().Add(-90*time.Minute), clk.Now().Add(-time.Hour), time.Date(2026, 11, 19, 0, 0, 0, 0, time.UTC))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := (store.Purged{Sessions: 1, LoginStates: 1, Salts: 2}); p != want {
+	if want := (retention.Purged{Sessions: 1, LoginStates: 1, Salts: 2}); p != want {
 		t.Errorf("purged %+v, want %+v", p, want)
 	}
 	days, err := s.VisitorSaltDays(ctx)
@@ -114,7 +115,7 @@ func TestRetentionPurgesExpiredSessionsStatesAndSalts(t *testing.T) {
 	if _, err := s.TakeLoginState(ctx, "new", 24*time.Hour); err != nil {
 		t.Errorf("the recent sign-in was purged: %v", err)
 	}
-	if p, err := s.PurgeExpired(ctx, clk.Now().Add(-90*time.Minute), clk.Now().Add(-time.Hour), "2026-11-19"); err != nil || p != (store.Purged{}) {
+	if p, err := s.PurgeExpired(ctx, clk.Now().Add(-90*time.Minute), clk.Now().Add(-time.Hour), time.Date(2026, 11, 19, 0, 0, 0, 0, time.UTC)); err != nil || p != (retention.Purged{}) {
 		t.Errorf("a second pass purged %+v (%v), want nothing", p, err)
 	}
 }

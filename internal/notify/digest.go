@@ -12,8 +12,43 @@ import (
 	"github.com/advocacy-portal/portal/internal/mail/letter"
 	"github.com/advocacy-portal/portal/internal/pause"
 	"github.com/advocacy-portal/portal/internal/post"
-	"github.com/advocacy-portal/portal/internal/store"
 )
+
+// DigestStore is what Digest needs of storage: who chose a digest and where
+// their last one left off, the posts to list, the pauses in force, and a
+// way to record a period and queue its mail at once.
+type DigestStore interface {
+	// DigestRecipients returns every active person whose digest is daily
+	// or weekly, by id.
+	DigestRecipients(ctx context.Context) ([]DigestRecipient, error)
+	// ActivePauses returns the crisis pauses in force.
+	ActivePauses(ctx context.Context) ([]pause.Pause, error)
+	// DigestPosts returns the posts targeted to the user that went live
+	// after after and no later than until and are still live at until,
+	// newest first.
+	DigestPosts(ctx context.Context, userID int64, after, until time.Time) ([]post.Post, error)
+	// RecordDigest records that the user's digest for period covered
+	// posts up to until and, if digest is not nil, queues it in the same
+	// transaction. If the period was already recorded for the user,
+	// nothing changes and recorded is false.
+	RecordDigest(ctx context.Context, userID int64, period string, until time.Time, digest *mail.Mail) (recorded bool, err error)
+	// DigestUnsubscribeToken returns the token of the user's one-click
+	// link that turns their digest off.
+	DigestUnsubscribeToken(ctx context.Context, userID int64) (string, error)
+}
+
+// DigestRecipient is an active person who chose a daily or weekly email
+// digest, with where their last digest left off: LastPeriod (a PeriodKey)
+// is "" and CoveredUntil zero before their first.
+type DigestRecipient struct {
+	UserID       int64
+	Email        string
+	Name         string
+	Language     string
+	Digest       account.Digest
+	LastPeriod   string
+	CoveredUntil time.Time
+}
 
 // Digest queues the email digest of new posts: for each active person who
 // chose a daily or weekly digest, once per period (a UTC day, or an ISO
@@ -26,7 +61,7 @@ import (
 // same transaction, so running the job again, or on two instances at once,
 // never sends a digest twice. The store wakes the mail worker.
 type Digest struct {
-	Store   *store.Store
+	Store   DigestStore
 	BaseURL string       // the portal's public address, without a trailing slash
 	Logger  *slog.Logger // nil: no logging
 	Now     func() time.Time
@@ -139,12 +174,12 @@ func periodLength(d account.Digest) time.Duration {
 }
 
 // UnsubscribePath is where the digest's one-click unsubscribe links point,
-// followed by the person's token (store.DigestUnsubscribeToken).
+// followed by the person's token (DigestStore.DigestUnsubscribeToken).
 const UnsubscribePath = "/unsubscribe/"
 
 // message writes the digest mail for r, in their language, listing posts
 // newest first.
-func (j *Digest) message(ctx context.Context, r store.DigestRecipient, posts []post.Post) (mail.Mail, error) {
+func (j *Digest) message(ctx context.Context, r DigestRecipient, posts []post.Post) (mail.Mail, error) {
 	token, err := j.Store.DigestUnsubscribeToken(ctx, r.UserID)
 	if err != nil {
 		return mail.Mail{}, err

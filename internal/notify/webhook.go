@@ -21,14 +21,25 @@ import (
 	"strings"
 
 	"github.com/advocacy-portal/portal/internal/post"
-	"github.com/advocacy-portal/portal/internal/store"
 	"github.com/advocacy-portal/portal/internal/webhook"
 )
+
+// WebhookStore is what Webhooks needs of storage: the configured webhook
+// URLs and the queue of deliveries that Worker sends.
+type WebhookStore interface {
+	// WebhookURL returns the URL configured for target, or "" if there is
+	// none. The URL is a secret.
+	WebhookURL(ctx context.Context, target webhook.Target) (string, error)
+	// EnqueueWebhookDeliveries queues deliveries, all or none, skipping
+	// those whose DedupeKey was queued before, and returns how many it
+	// queued.
+	EnqueueWebhookDeliveries(ctx context.Context, deliveries []webhook.Delivery) (queued int, err error)
+}
 
 // Webhooks announces posts that went live to the configured webhooks.
 // Set the fields before use and do not change them afterwards.
 type Webhooks struct {
-	Store   *store.Store
+	Store   WebhookStore
 	BaseURL string // the portal's public address, without a trailing slash
 	Notify  func() // called after deliveries were queued, e.g. Worker.Wake; may be nil
 }

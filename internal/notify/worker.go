@@ -14,9 +14,24 @@ import (
 	"time"
 
 	"github.com/advocacy-portal/portal/internal/job"
-	"github.com/advocacy-portal/portal/internal/store"
 	"github.com/advocacy-portal/portal/internal/webhook"
 )
+
+// DeliveryQueue is the queue of webhook deliveries a Worker drains; the
+// store implements it. Claiming leases the deliveries it returns, so that
+// two workers on one database do not send the same one; a delivery
+// neither marked delivered nor failed is claimable again once its lease
+// ends.
+type DeliveryQueue interface {
+	// ClaimWebhookDeliveries leases up to limit unsent deliveries due now
+	// for lease, longest waiting first.
+	ClaimWebhookDeliveries(ctx context.Context, limit int, lease time.Duration) ([]webhook.Delivery, error)
+	// MarkWebhookDelivered records that delivery id was accepted.
+	MarkWebhookDelivered(ctx context.Context, id int64) error
+	// MarkWebhookFailed records why delivery id failed and when to try it
+	// again.
+	MarkWebhookFailed(ctx context.Context, id int64, reason string, retryAt time.Time) error
+}
 
 // Worker sends queued webhook deliveries in the background: it claims due
 // deliveries in batches, posts each one's JSON to its webhook, and records
@@ -28,7 +43,7 @@ import (
 // instance stall past the lease). Set the fields before calling Run and do
 // not change them afterwards. Zero values take the defaults noted.
 type Worker struct {
-	Store *store.Store
+	Store DeliveryQueue
 	// Client posts the deliveries; nil means a plain http.Client. Redirects
 	// are never followed whatever the client says: a webhook answers itself.
 	Client   *http.Client
@@ -111,7 +126,7 @@ func (w *Worker) RunOnce(ctx context.Context) (sent, failed int, err error) {
 	return job.Deliver[webhook.Delivery](ctx, deliveries{w}, job.Delivery{Batch: w.batch(), Timeout: w.timeout(), Now: w.now})
 }
 
-// deliveries are the store's webhook deliveries as job.Deliver works
+// deliveries are the queued webhook deliveries as job.Deliver works
 // through them.
 type deliveries struct{ w *Worker }
 

@@ -8,8 +8,8 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/advocacy-portal/portal/internal/account"
 	"github.com/advocacy-portal/portal/internal/mail"
+	"github.com/advocacy-portal/portal/internal/notify"
 	"github.com/advocacy-portal/portal/internal/post"
 	"github.com/advocacy-portal/portal/internal/webhook"
 )
@@ -240,22 +240,9 @@ func (s *Store) WebhookDeliveryCounts(ctx context.Context) (pending, sent, faili
 	return pending, sent, failing, nil
 }
 
-// DigestRecipient is an active person who chose a daily or weekly email
-// digest, with where their last digest left off: LastPeriod is "" and
-// CoveredUntil zero before their first.
-type DigestRecipient struct {
-	UserID       int64
-	Email        string
-	Name         string
-	Language     string
-	Digest       account.Digest
-	LastPeriod   string
-	CoveredUntil time.Time
-}
-
 // DigestRecipients returns every active person whose digest is daily or
 // weekly, by id.
-func (s *Store) DigestRecipients(ctx context.Context) ([]DigestRecipient, error) {
+func (s *Store) DigestRecipients(ctx context.Context) ([]notify.DigestRecipient, error) {
 	rows, err := s.read.QueryContext(ctx, `SELECT u.id, u.email, u.name, u.language, u.digest,
 		COALESCE(d.period, ''), d.covered_until
 		FROM users u LEFT JOIN user_digests d ON d.user_id = u.id
@@ -264,9 +251,9 @@ func (s *Store) DigestRecipients(ctx context.Context) ([]DigestRecipient, error)
 		return nil, fmt.Errorf("store: digest recipients: %w", err)
 	}
 	defer rows.Close()
-	var out []DigestRecipient
+	var out []notify.DigestRecipient
 	for rows.Next() {
-		var r DigestRecipient
+		var r notify.DigestRecipient
 		if err := rows.Scan(&r.UserID, &r.Email, &r.Name, &r.Language, &r.Digest, &r.LastPeriod, timeScanner{&r.CoveredUntil}); err != nil {
 			return nil, fmt.Errorf("store: digest recipients: %w", err)
 		}

@@ -18,7 +18,6 @@ import (
 
 	"github.com/advocacy-portal/portal/internal/account"
 	"github.com/advocacy-portal/portal/internal/apperr"
-	"github.com/advocacy-portal/portal/internal/store"
 )
 
 // Export is the download. Its JSON form is what the field tags say; times
@@ -129,7 +128,7 @@ type Reach struct {
 }
 
 // New builds the export of d, generated at now.
-func New(d store.PersonalData, now time.Time) Export {
+func New(d PersonalData, now time.Time) Export {
 	u := d.User
 	e := Export{GeneratedAt: stamp(now), About: about,
 		Profile: Profile{ID: u.ID, Name: u.Name, Email: u.Email, Issuer: d.Issuer, Subject: d.Subject,

@@ -1,5 +1,10 @@
 // Package demo is the demo company: the people the demo identity provider
 // offers, and the data a fresh demo portal starts with.
+//
+// Seed writes through *store.Store itself: like cmd/portal, demo is wiring
+// that drives the use cases of several domains (accounts, groups, training,
+// posts) to fill a fresh database, not a domain package or a job, so it
+// declares no interface of its own.
 package demo
 
 import (

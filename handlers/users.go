@@ -13,6 +13,7 @@ import (
 	"github.com/advocacy-portal/portal/internal/account"
 	"github.com/advocacy-portal/portal/internal/apperr"
 	"github.com/advocacy-portal/portal/internal/store"
+	"github.com/advocacy-portal/portal/internal/training"
 	"github.com/advocacy-portal/portal/views"
 )
 
@@ -138,16 +139,8 @@ func (s *server) renderUser(c *fiber.Ctx, status int, person account.User, m vie
 		return err
 	}
 	m.Modules = len(tasks)
-	for _, st := range trainingStatuses {
-		n := 0
-		for _, t := range tasks {
-			if t.Status == st {
-				n++
-			}
-		}
-		if n > 0 {
-			m.Training = append(m.Training, views.TrainingCount{Status: st, N: n})
-		}
+	for _, n := range training.CountByStatus(tasks) {
+		m.Training = append(m.Training, views.TrainingCount{Status: n.Status, N: n.N})
 	}
 	since := s.Now().Add(-recentShareDays * 24 * time.Hour)
 	if m.SharesTotal, m.SharesRecent, err = s.Store.ShareCounts(ctx(c), person.ID, since); err != nil {

@@ -1,6 +1,9 @@
 package account
 
-import "slices"
+import (
+	"slices"
+	"strings"
+)
 
 // User statuses for UserFilter.Status.
 const (
@@ -49,4 +52,17 @@ func SortRoles(roles []Role) []Role {
 		return slices.Index(Roles, a) - slices.Index(Roles, b)
 	})
 	return roles
+}
+
+// UnknownEmail is what someone is told who typed an address no one in the
+// portal has.
+const UnknownEmail = "No one with this email has signed in or been imported yet."
+
+// EmailLookups are the addresses to look a person up by, in order, for an
+// address someone typed: as typed, then in lower case if that differs.
+func EmailLookups(typed string) []string {
+	if lower := strings.ToLower(typed); lower != typed {
+		return []string{typed, lower}
+	}
+	return []string{typed}
 }

@@ -12,6 +12,9 @@ import (
 	"github.com/advocacy-portal/portal/internal/training"
 )
 
+// The store keeps HR's assignments and reports for the training service.
+var _ training.HRRepository = (*Store)(nil)
+
 func jsonList(v []string) string {
 	if v == nil {
 		v = []string{}
@@ -20,12 +23,13 @@ func jsonList(v []string) string {
 	return string(b)
 }
 
-// CreateAssignment stores an assignment and gives its tasks to the person,
-// or to every current member of the group, due at a.DueAt. It is
-// audit-logged. Reminders follow from the tasks.
+// CreateAssignment stores an assignment that passes a.Check and gives its
+// tasks to the person, or to every current member of the group, due at
+// a.DueAt (later members get theirs in joinGroup). It is audit-logged.
+// Reminders follow from the tasks.
 func (s *Store) CreateAssignment(ctx context.Context, a training.Assignment, actorID int64) (int64, error) {
-	if len(a.Modules) == 0 || (a.GroupID == 0) == (a.UserID == 0) || a.DueDays < 1 {
-		return 0, fmt.Errorf("store: create assignment: need modules, one group or person, and due days")
+	if err := a.Check(); err != nil {
+		return 0, fmt.Errorf("store: create assignment: %w", err)
 	}
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
@@ -76,11 +80,6 @@ func groupMembers(ctx context.Context, tx *sql.Tx, groupID int64) ([]int64, erro
 		ids = append(ids, id)
 	}
 	return ids, rows.Err()
-}
-
-// dueFor is the due date of someone joining a's group at joined.
-func dueFor(joined time.Time, a training.Assignment) time.Time {
-	return training.DueFor(joined, a.DueDays, a.DueAt)
 }
 
 func createTasks(ctx context.Context, tx *sql.Tx, now time.Time, a training.Assignment, userID int64, due time.Time) error {

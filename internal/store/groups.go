@@ -187,7 +187,7 @@ func joinGroup(ctx context.Context, tx *sql.Tx, now time.Time, groupID, userID i
 		return err
 	}
 	for _, a := range assignments {
-		if err := createTasks(ctx, tx, now, a, userID, dueFor(now, a)); err != nil {
+		if err := createTasks(ctx, tx, now, a, userID, a.DueOnJoining(now)); err != nil {
 			return err
 		}
 	}

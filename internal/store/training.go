@@ -252,6 +252,13 @@ func (s *Store) ResetAttempts(ctx context.Context, userID int64, moduleID string
 	return tx.Commit()
 }
 
+// RequiredModules returns the module ids admins chose to unlock sharing;
+// chosen is false if they never chose (training.Guidelines.Programme).
+func (s *Store) RequiredModules(ctx context.Context) (ids []string, chosen bool, err error) {
+	chosen, err = setting(ctx, s.read, SettingRequiredModules, &ids)
+	return ids, chosen, err
+}
+
 // Progress returns what the user has done of their training: every
 // version of the code of conduct they acknowledged and the modules passed.
 func (s *Store) Progress(ctx context.Context, userID int64) (training.Progress, error) {

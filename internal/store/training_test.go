@@ -461,3 +461,25 @@ func TestQuizHistoryAndResetAttempts(t *testing.T) {
 		}
 	})
 }
+
+// TestRequiredModules holds the HR service's read of the programme to the
+// admins' setting: not chosen until an admin saves one, then their list,
+// even an empty one.
+func TestRequiredModules(t *testing.T) {
+	ctx := context.Background()
+	s := mustOpenStore(t)
+	admin := mustSignIn(t, s, "oidc:admin", "admin@example.com")
+	ids, chosen, err := s.RequiredModules(ctx)
+	if err != nil || chosen || len(ids) != 0 {
+		t.Fatalf("before any choice: RequiredModules = %v, %t, %v; want nothing chosen", ids, chosen, err)
+	}
+	for _, want := range [][]string{{"timing", "disclosure"}, {}} {
+		if err := s.SetSetting(ctx, store.SettingRequiredModules, want, admin.ID); err != nil {
+			t.Fatalf("SetSetting: %v", err)
+		}
+		ids, chosen, err := s.RequiredModules(ctx)
+		if err != nil || !chosen || !slices.Equal(ids, want) {
+			t.Errorf("after choosing %v: RequiredModules = %v, %t, %v", want, ids, chosen, err)
+		}
+	}
+}

@@ -1,8 +1,15 @@
 package training
 
-import "time"
+import (
+	"errors"
+	"fmt"
+	"time"
+)
 
-// Assignment is training HR gave to a group or to one person.
+// Assignment is training HR gave to a group or to one person. It gives a
+// task per module to the person, or to everyone in the group when it is
+// made, due at DueAt; whoever joins the group later gets the tasks when
+// they join, due at DueOnJoining.
 type Assignment struct {
 	ID        int64
 	Modules   []string // module ids
@@ -15,6 +22,27 @@ type Assignment struct {
 	CreatedBy int64
 	CreatedAt time.Time
 	People    int // how many people have tasks from it
+}
+
+// Check reports whether a can be stored: it names at least one module,
+// exactly one of a group and a person, and from 1 to MaxDueDays days to
+// complete for those who join the group later.
+func (a Assignment) Check() error {
+	switch {
+	case len(a.Modules) == 0:
+		return errors.New("training: an assignment needs modules")
+	case (a.GroupID == 0) == (a.UserID == 0):
+		return errors.New("training: an assignment needs one group or one person")
+	case a.DueDays < 1 || a.DueDays > MaxDueDays:
+		return fmt.Errorf("training: an assignment needs 1 to %d days to complete, not %d", MaxDueDays, a.DueDays)
+	}
+	return nil
+}
+
+// DueOnJoining is the due date of someone who joins a's group at joined
+// (see DueFor).
+func (a Assignment) DueOnJoining(joined time.Time) time.Time {
+	return DueFor(joined, a.DueDays, a.DueAt)
 }
 
 // Task is one module a person has to pass, with the earliest due date of

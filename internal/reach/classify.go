@@ -6,7 +6,9 @@
 // redirect path is fast and loses no acknowledged click.
 //
 // It knows nothing of HTTP frameworks: the handler passes it the method,
-// the user agent and the client address.
+// the user agent and the client address. Nor of storage: it declares what
+// it needs of it (Store, Committer, RollupStore, SaltStore, TargetStore),
+// and internal/store implements that and fills in the figures of Report.
 package reach
 
 import (
@@ -14,8 +16,6 @@ import (
 	"sync"
 
 	"github.com/x-way/crawlerdetect"
-
-	"github.com/advocacy-portal/portal/internal/store"
 )
 
 // Kind is what a request to a tracked link was: a person's click, a link
@@ -24,9 +24,9 @@ type Kind string
 
 // The kinds of request.
 const (
-	Click   Kind = store.KindClick   // a person followed the link
-	Preview Kind = store.KindPreview // a link-preview fetcher, or any HEAD request
-	Bot     Kind = store.KindBot     // a crawler, a script, an unknown client, or no user agent
+	Click   Kind = "click"   // a person followed the link
+	Preview Kind = "preview" // a link-preview fetcher, or any HEAD request
+	Bot     Kind = "bot"     // a crawler, a script, an unknown client, or no user agent
 )
 
 // previewFetchers are substrings of the user agents of the services that

@@ -8,16 +8,46 @@ import (
 	"time"
 
 	"github.com/advocacy-portal/portal/internal/share"
-	"github.com/advocacy-portal/portal/internal/store"
 )
 
-// Store is what a Recorder needs from the database. *store.Store is one.
+// Store is what a Recorder needs of storage. internal/store implements it.
 type Store interface {
 	Committer
 	SaltStore
 	RollupStore
-	LinkTarget(ctx context.Context, code string) (store.LinkTarget, error)
+	TargetStore
 }
+
+// TargetStore looks up where tracked links go.
+type TargetStore interface {
+	// LinkTarget returns the redirect target of the link with code; for
+	// an unknown code, an error of kind apperr.NotFound.
+	LinkTarget(ctx context.Context, code string) (LinkTarget, error)
+}
+
+// LinkTarget is what the redirect path needs to know about a tracked link.
+type LinkTarget struct {
+	LinkID   int64
+	Network  share.Network
+	PostURL  string
+	Campaign string // the post's campaign, or its slug when it has none
+}
+
+// Hit is one request to a tracked link, as it is kept: a person's click,
+// a preview or a bot. It holds no IP address and no user agent: people
+// are told apart only by Visitor.
+type Hit struct {
+	LinkID int64
+	At     time.Time
+	Kind   Kind
+	// Visitor is the keyed visitor hash of a person's click (Hasher); nil
+	// for previews and bots, which are not visitors.
+	Visitor []byte
+}
+
+// DayLayout formats the UTC day that hits are rolled up by and that
+// visitor salts belong to.
+const DayLayout = "2006-01-02"
 
 // Config sets up a Recorder. Every field is optional.
 type Config struct {
@@ -77,8 +107,8 @@ func NewRecorder(st Store, cfg Config) *Recorder {
 		ttl: cfg.TargetTTL, maxTargets: cfg.MaxTargets, targets: map[string]cachedTarget{}}
 }
 
-// Target returns where the link with code goes: an error wrapping
-// store.ErrNotFound for an unknown code. Targets are remembered for the
+// Target returns where the link with code goes: for an unknown code, the
+// TargetStore's error of kind apperr.NotFound. Targets are remembered for the
 // configured TTL; unknown codes are not, so a new link works at once.
 func (r *Recorder) Target(ctx context.Context, code string) (Target, error) {
 	now := r.now().UnixNano()
@@ -147,10 +177,10 @@ func (r *Recorder) Record(ctx context.Context, v Visit) (Kind, error) {
 		n = len(visitor)
 	}
 	if r.writer != nil {
-		return kind, r.writer.record(v.LinkID, at, string(kind), visitor[:n])
+		return kind, r.writer.record(v.LinkID, at, kind, visitor[:n])
 	}
-	c := store.Click{LinkID: v.LinkID, At: at, Kind: string(kind), Visitor: bytes.Clone(visitor[:n])}
-	if err := r.store.RecordClicks(ctx, []store.Click{c}); err != nil {
+	h := Hit{LinkID: v.LinkID, At: at, Kind: kind, Visitor: bytes.Clone(visitor[:n])}
+	if err := r.store.RecordClicks(ctx, []Hit{h}); err != nil {
 		return kind, err
 	}
 	// Without a writer no Tally runs: roll this click up now. The click is

@@ -6,20 +6,27 @@ import (
 	"time"
 
 	"github.com/advocacy-portal/portal/internal/job"
-	"github.com/advocacy-portal/portal/internal/store"
 )
 
-// RollupStore rolls committed clicks up. *store.Store is one.
+// RollupStore rolls committed hits up. internal/store implements it.
 type RollupStore interface {
+	// RollUpClicks rolls up the hits committed since its last call, at
+	// most limit of them (all if limit <= 0), and returns how many it
+	// took: call it again while that equals limit.
 	RollUpClicks(ctx context.Context, limit int) (int64, error)
 }
+
+// RollUpPass is how many hits a Tally's RollUpClicks pass takes at most:
+// passes of thousands of rows write each touched page of the visitors
+// index once for many clicks.
+const RollUpPass = 50_000
 
 // Tally keeps the per-link per-day rollups (clicks, previews, bots and
 // unique visitors) up with the click rows, off the redirect path. The
 // click writer commits only the rows, so that a redirect waits for as
 // little as possible; the rollups, and telling whether a visitor hash is
 // new on a link that day (a write at a random place in a large index),
-// are done here in passes of up to store.RollUpPass rows, and dashboards
+// are done here in passes of up to RollUpPass rows, and dashboards
 // show a click about a second after its redirect.
 type Tally struct {
 	Store  RollupStore
@@ -34,9 +41,9 @@ type Tally struct {
 func (t *Tally) RunOnce(ctx context.Context) (int64, error) {
 	var total int64
 	for {
-		n, err := t.Store.RollUpClicks(ctx, store.RollUpPass)
+		n, err := t.Store.RollUpClicks(ctx, RollUpPass)
 		total += n
-		if err != nil || n < store.RollUpPass {
+		if err != nil || n < RollUpPass {
 			return total, err
 		}
 	}

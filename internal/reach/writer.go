@@ -6,17 +6,15 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"github.com/advocacy-portal/portal/internal/store"
 )
 
 // ErrClosed is returned by Writer.Record once the writer is closed.
 var ErrClosed = errors.New("reach: click writer is closed")
 
-// Committer writes a batch of clicks in one transaction: all or none.
-// *store.Store is one.
+// Committer writes a batch of hits in one transaction: all or none.
+// internal/store implements it.
 type Committer interface {
-	RecordClicks(ctx context.Context, clicks []store.Click) error
+	RecordClicks(ctx context.Context, hits []Hit) error
 }
 
 // WriterConfig tunes a Writer. Zero values take the defaults.
@@ -62,7 +60,7 @@ type Writer struct {
 
 // pending is one click waiting for its commit; pooled.
 type pending struct {
-	click   store.Click
+	click   Hit
 	visitor Visitor
 	err     chan error
 }
@@ -88,18 +86,18 @@ func NewWriter(to Committer, cfg WriterConfig) *Writer {
 	return w
 }
 
-// Record queues c for the next group commit and waits for it. A nil
-// error means c is committed. c.Visitor is copied (at most VisitorSize
+// Record queues h for the next group commit and waits for it. A nil
+// error means h is committed. h.Visitor is copied (at most VisitorSize
 // bytes), so the caller may reuse it once Record returns.
-func (w *Writer) Record(c store.Click) error {
-	return w.record(c.LinkID, c.At, c.Kind, c.Visitor)
+func (w *Writer) Record(h Hit) error {
+	return w.record(h.LinkID, h.At, h.Kind, h.Visitor)
 }
 
-// record is Record with the click's fields apart, so that the visitor
+// record is Record with the hit's fields apart, so that the visitor
 // bytes, only copied, can stay on the caller's stack.
-func (w *Writer) record(linkID int64, at time.Time, kind string, visitor []byte) error {
+func (w *Writer) record(linkID int64, at time.Time, kind Kind, visitor []byte) error {
 	p := w.pool.Get().(*pending)
-	p.click = store.Click{LinkID: linkID, At: at, Kind: kind}
+	p.click = Hit{LinkID: linkID, At: at, Kind: kind}
 	if len(visitor) > 0 {
 		n := copy(p.visitor[:], visitor)
 		p.click.Visitor = p.visitor[:n]
@@ -113,7 +111,7 @@ func (w *Writer) record(linkID int64, at time.Time, kind string, visitor []byte)
 	w.in <- p
 	w.mu.RUnlock()
 	err := <-p.err
-	p.click = store.Click{}
+	p.click = Hit{}
 	w.pool.Put(p)
 	return err
 }
@@ -149,7 +147,7 @@ func (w *Writer) Stats() WriterStats {
 func (w *Writer) run() {
 	defer close(w.done)
 	batch := make([]*pending, 0, w.maxBatch)
-	clicks := make([]store.Click, 0, w.maxBatch)
+	clicks := make([]Hit, 0, w.maxBatch)
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
 	for {

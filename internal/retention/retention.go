@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/advocacy-portal/portal/internal/job"
+	"github.com/advocacy-portal/portal/internal/reach"
 	"github.com/advocacy-portal/portal/internal/store"
 )
 
@@ -78,7 +79,7 @@ func (j *Job) RunOnce(ctx context.Context) (Result, error) {
 		case <-time.After(pause):
 		}
 	}
-	yesterday := now.UTC().Truncate(Day).Add(-Day).Format(store.DayLayout)
+	yesterday := now.UTC().Truncate(Day).Add(-Day).Format(reach.DayLayout)
 	purged, err := j.Store.PurgeExpired(ctx, now, now.Add(-LoginStateMaxAge), yesterday)
 	if err != nil {
 		return r, fmt.Errorf("retention: %w", err)

@@ -5,51 +5,34 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"time"
+
+	"github.com/advocacy-portal/portal/internal/reach"
 )
 
-// The kinds of request to a tracked link, as stored in clicks.kind.
-const (
-	KindClick   = "click"   // a person followed the link
-	KindPreview = "preview" // a link-preview fetcher or a HEAD request
-	KindBot     = "bot"     // a crawler, a script, or no user agent at all
-)
+// The store keeps what the redirect path records (reach.Recorder, its
+// Writer and Tally).
+var _ reach.Store = (*Store)(nil)
 
-// Click is one request to a tracked link. It holds no IP address and no
-// user agent: people are told apart only by Visitor.
-type Click struct {
-	LinkID int64
-	At     time.Time
-	Kind   string // KindClick, KindPreview or KindBot
-	// Visitor is the keyed visitor hash of a person's click (see
-	// internal/reach); nil for previews and bots, which are not visitors.
-	Visitor []byte
-}
-
-// DayLayout formats the UTC day that clicks are rolled up by and that
-// visitor salts belong to.
-const DayLayout = "2006-01-02"
-
-// RecordClicks writes clicks in one transaction: either every click is
+// RecordClicks writes hits in one transaction: either every hit is
 // committed or none is. It writes the click rows only, with multi-row
 // INSERTs, so that the redirect path's group commit stays short; the
 // per-link per-day rollups and unique visitors follow by RollUpClicks.
-func (s *Store) RecordClicks(ctx context.Context, clicks []Click) error {
+func (s *Store) RecordClicks(ctx context.Context, clicks []reach.Hit) error {
 	if len(clicks) == 0 {
 		return nil
 	}
 	rows := make([]any, 0, 4*len(clicks))
 	for _, c := range clicks {
 		switch c.Kind {
-		case KindClick, KindPreview, KindBot:
+		case reach.Click, reach.Preview, reach.Bot:
 		default:
 			return fmt.Errorf("store: record %d clicks: unknown click kind %q", len(clicks), c.Kind)
 		}
 		var visitor any
-		if c.Kind == KindClick && len(c.Visitor) > 0 {
+		if c.Kind == reach.Click && len(c.Visitor) > 0 {
 			visitor = c.Visitor
 		}
-		rows = append(rows, c.LinkID, timestamp(c.At), c.Kind, visitor)
+		rows = append(rows, c.LinkID, timestamp(c.At), string(c.Kind), visitor)
 	}
 	if err := s.insertClicks(ctx, rows); err != nil {
 		return fmt.Errorf("store: record %d clicks: %w", len(clicks), err)
@@ -73,24 +56,16 @@ func (s *Store) insertClicks(ctx context.Context, rows []any) error {
 // visitor hash, and rolls it up at once. The redirect path uses
 // RecordClicks through internal/reach; this is for tools and tests.
 func (s *Store) RecordClick(ctx context.Context, linkID int64) error {
-	if err := s.RecordClicks(ctx, []Click{{LinkID: linkID, At: s.now(), Kind: KindClick}}); err != nil {
+	if err := s.RecordClicks(ctx, []reach.Hit{{LinkID: linkID, At: s.now(), Kind: reach.Click}}); err != nil {
 		return err
 	}
 	_, err := s.RollUpClicks(ctx, 0)
 	return err
 }
 
-// ClickCounts is what requests to tracked links added up to.
-type ClickCounts struct {
-	Clicks   int64 // people's clicks
-	Previews int64 // link-preview fetches and HEAD requests
-	Bots     int64 // crawlers and scripts
-	Visitors int64 // distinct visitors per link per day, summed
-}
-
 // ClickTotals returns the rollups summed over every link and day.
-func (s *Store) ClickTotals(ctx context.Context) (ClickCounts, error) {
-	var c ClickCounts
+func (s *Store) ClickTotals(ctx context.Context) (reach.ClickCounts, error) {
+	var c reach.ClickCounts
 	if err := s.read.QueryRowContext(ctx, `SELECT COALESCE(SUM(clicks), 0), COALESCE(SUM(previews), 0),
 		COALESCE(SUM(bots), 0), COALESCE(SUM(visitors), 0) FROM click_rollups`).
 		Scan(&c.Clicks, &c.Previews, &c.Bots, &c.Visitors); err != nil {
@@ -100,8 +75,8 @@ func (s *Store) ClickTotals(ctx context.Context) (ClickCounts, error) {
 }
 
 // LinkClickCounts returns the rollups of one link summed over its days.
-func (s *Store) LinkClickCounts(ctx context.Context, linkID int64) (ClickCounts, error) {
-	var c ClickCounts
+func (s *Store) LinkClickCounts(ctx context.Context, linkID int64) (reach.ClickCounts, error) {
+	var c reach.ClickCounts
 	if err := s.read.QueryRowContext(ctx, `SELECT COALESCE(SUM(clicks), 0), COALESCE(SUM(previews), 0),
 		COALESCE(SUM(bots), 0), COALESCE(SUM(visitors), 0) FROM click_rollups WHERE link_id = ?`, linkID).
 		Scan(&c.Clicks, &c.Previews, &c.Bots, &c.Visitors); err != nil {
@@ -113,11 +88,11 @@ func (s *Store) LinkClickCounts(ctx context.Context, linkID int64) (ClickCounts,
 // RawClickCounts counts the raw click rows by kind. It reads the whole
 // clicks table: for audits, the benchmark's loss check and tests, never
 // for pages (they read the rollups).
-func (s *Store) RawClickCounts(ctx context.Context) (ClickCounts, error) {
-	var c ClickCounts
+func (s *Store) RawClickCounts(ctx context.Context) (reach.ClickCounts, error) {
+	var c reach.ClickCounts
 	if err := s.read.QueryRowContext(ctx, `SELECT
-			COALESCE(SUM(kind = 'click'), 0), COALESCE(SUM(kind = 'preview'), 0), COALESCE(SUM(kind = 'bot'), 0)
-		FROM clicks`).Scan(&c.Clicks, &c.Previews, &c.Bots); err != nil {
+			COALESCE(SUM(kind = ?), 0), COALESCE(SUM(kind = ?), 0), COALESCE(SUM(kind = ?), 0)
+		FROM clicks`, string(reach.Click), string(reach.Preview), string(reach.Bot)).Scan(&c.Clicks, &c.Previews, &c.Bots); err != nil {
 		return c, fmt.Errorf("store: raw click counts: %w", err)
 	}
 	return c, nil
@@ -125,16 +100,16 @@ func (s *Store) RawClickCounts(ctx context.Context) (ClickCounts, error) {
 
 // LinkClicks returns the raw clicks of one link, oldest first. Like
 // RawClickCounts it is for audits, the benchmark and tests.
-func (s *Store) LinkClicks(ctx context.Context, linkID int64) ([]Click, error) {
+func (s *Store) LinkClicks(ctx context.Context, linkID int64) ([]reach.Hit, error) {
 	rows, err := s.read.QueryContext(ctx, `SELECT link_id, created_at, kind, visitor_hash FROM clicks
 		WHERE link_id = ? ORDER BY id`, linkID)
 	if err != nil {
 		return nil, fmt.Errorf("store: clicks of link %d: %w", linkID, err)
 	}
 	defer rows.Close()
-	var out []Click
+	var out []reach.Hit
 	for rows.Next() {
-		var c Click
+		var c reach.Hit
 		if err := rows.Scan(&c.LinkID, timeScanner{&c.At}, &c.Kind, &c.Visitor); err != nil {
 			return nil, fmt.Errorf("store: clicks of link %d: %w", linkID, err)
 		}
@@ -143,7 +118,7 @@ func (s *Store) LinkClicks(ctx context.Context, linkID int64) ([]Click, error) {
 	return out, rows.Err()
 }
 
-// VisitorSalt returns the visitor salt of day (DayLayout), storing fresh
+// VisitorSalt returns the visitor salt of day (reach.DayLayout), storing fresh
 // as that salt if the day has none yet; when two portals race, both get
 // the one stored first. In the same transaction it deletes the salts of
 // days before keepFrom. (RollUpClicks deletes the visitor hashes of the

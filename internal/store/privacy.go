@@ -10,6 +10,7 @@ import (
 
 	"github.com/advocacy-portal/portal/internal/account"
 	"github.com/advocacy-portal/portal/internal/apperr"
+	"github.com/advocacy-portal/portal/internal/reach"
 	"github.com/advocacy-portal/portal/internal/share"
 	"github.com/advocacy-portal/portal/internal/training"
 )
@@ -31,7 +32,7 @@ type PersonalData struct {
 	Acknowledgements []training.Acknowledgement
 	Attempts         []PersonalAttempt
 	Shares           []share.HistoryItem // newest first
-	Links            []LinkReach         // one per tracked link, oldest first
+	Links            []reach.LinkTotals  // one per tracked link, oldest first
 }
 
 // PersonalRole is one role a person holds and where it comes from.
@@ -59,20 +60,6 @@ type PersonalAttempt struct {
 	Passed      bool
 	StartedAt   time.Time
 	SubmittedAt time.Time // zero while in progress
-}
-
-// LinkReach is one tracked link of a person and what it brought in, from
-// the per-link per-day rollups (never the raw clicks, which retention
-// deletes).
-type LinkReach struct {
-	Code      string
-	PostID    int64
-	PostTitle string
-	Network   share.Network
-	CreatedAt time.Time
-	Shares    int
-	Clicks    int64 // people's clicks
-	Visitors  int64 // distinct visitors per day, summed over the days
 }
 
 // PersonalData collects, in one read transaction so the parts agree, what
@@ -239,7 +226,7 @@ func personalLinks(ctx context.Context, tx *sql.Tx, userID int64, d *PersonalDat
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var r LinkReach
+		var r reach.LinkTotals
 		if err := rows.Scan(&r.Code, &r.PostID, &r.PostTitle, &r.Network, timeScanner{&r.CreatedAt}, &r.Shares,
 			&r.Clicks, &r.Visitors); err != nil {
 			return fmt.Errorf("reach: %w", err)

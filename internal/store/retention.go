@@ -44,7 +44,7 @@ type Purged struct {
 
 // PurgeExpired deletes, in one transaction, the sessions expired at now,
 // the sign-ins in progress started before loginStatesBefore, and the
-// visitor salts of days (DayLayout) before keepSaltsFrom. The first click
+// visitor salts of days (reach.DayLayout) before keepSaltsFrom. The first click
 // of a day already deletes old salts; this also does it on days without
 // clicks. (RollUpClicks deletes the visitor hashes of those days.)
 func (s *Store) PurgeExpired(ctx context.Context, now, loginStatesBefore time.Time, keepSaltsFrom string) (Purged, error) {

@@ -14,6 +14,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/advocacy-portal/portal/internal/reach"
 )
 
 // Rolling clicks up.
@@ -39,11 +41,6 @@ import (
 // today and yesterday (older ones are deleted as the salts are). A lost
 // file (a restore from backup, say) is made anew; repeat visitors of that
 // day may then count once more.
-
-// RollUpPass is how many click rows a background RollUpClicks pass takes
-// at most: passes of thousands of rows write each touched page of the
-// visitors index once for many clicks.
-const RollUpPass = 50_000
 
 // visitorSchemaVersion is the visitors file's layout, kept in its
 // user_version; a later layout that cannot read this one says so at start.
@@ -177,7 +174,7 @@ func foldVisitor(hash []byte) int64 {
 // dayNumber turns a day as stored (YYYY-MM-DD) into YYYYMMDD, whose
 // order is the days'.
 func dayNumber(day string) (int64, error) {
-	t, err := time.Parse(DayLayout, day)
+	t, err := time.Parse(reach.DayLayout, day)
 	if err != nil {
 		return 0, err
 	}
@@ -187,7 +184,7 @@ func dayNumber(day string) (int64, error) {
 
 // dayText turns YYYYMMDD back into the day as stored.
 func dayText(n int64) string {
-	return time.Date(int(n/10000), time.Month(n/100%100), int(n%100), 0, 0, 0, 0, time.UTC).Format(DayLayout)
+	return time.Date(int(n/10000), time.Month(n/100%100), int(n%100), 0, 0, 0, 0, time.UTC).Format(reach.DayLayout)
 }
 
 // countPass counts the next pass of click rows into the visitors file and
@@ -211,7 +208,7 @@ func (s *Store) countPass(ctx context.Context, limit int) (int64, error) {
 	if to <= from {
 		return 0, nil
 	}
-	sums := map[rollupKey]*ClickCounts{}
+	sums := map[rollupKey]*reach.ClickCounts{}
 	var keys []rollupKey
 	var seen []seenRow
 	rows, err := s.read.QueryContext(ctx, `SELECT link_id, substr(created_at, 1, 10), kind, visitor_hash
@@ -237,20 +234,20 @@ func (s *Store) countPass(ctx context.Context, limit int) (int64, error) {
 		}
 		c := sums[r.rollupKey]
 		if c == nil {
-			c = &ClickCounts{}
+			c = &reach.ClickCounts{}
 			sums[r.rollupKey] = c
 			keys = append(keys, r.rollupKey)
 		}
 		switch string(kind) {
-		case KindClick:
+		case string(reach.Click):
 			c.Clicks++
 			if len(hash) > 0 {
 				r.visitor = foldVisitor(hash)
 				seen = append(seen, r)
 			}
-		case KindPreview:
+		case string(reach.Preview):
 			c.Previews++
-		case KindBot:
+		case string(reach.Bot):
 			c.Bots++
 		}
 	}
@@ -320,7 +317,7 @@ func (s *Store) countPass(ctx context.Context, limit int) (int64, error) {
 		return 0, err
 	}
 	// Hashes of days before yesterday go, as their salts do (VisitorSalt).
-	keepFrom, _ := dayNumber(s.now().UTC().AddDate(0, 0, -1).Format(DayLayout))
+	keepFrom, _ := dayNumber(s.now().UTC().AddDate(0, 0, -1).Format(reach.DayLayout))
 	if _, err := tx.ExecContext(ctx, `DELETE FROM seen WHERE day < ?`, keepFrom); err != nil {
 		return 0, err
 	}
@@ -331,7 +328,7 @@ type outboxRow struct {
 	from, to int64
 	linkID   int64
 	day      string
-	counts   ClickCounts
+	counts   reach.ClickCounts
 }
 
 // applyRollupOutbox adds the passes waiting in the outbox to the rollups

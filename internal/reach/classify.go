@@ -1,14 +1,3 @@
-// Package reach counts what tracked links bring in: it tells people's
-// clicks from link-preview fetchers (a list of their own) and bots (the
-// crawler lists of github.com/x-way/crawlerdetect, and user agents that
-// are not a browser's; see Classify), hashes visitors with a salt
-// that rotates daily, and writes clicks in group commits so that the
-// redirect path is fast and loses no acknowledged click.
-//
-// It knows nothing of HTTP frameworks: the handler passes it the method,
-// the user agent and the client address. Nor of storage: it declares what
-// it needs of it (Store, Committer, RollupStore, SaltStore, TargetStore),
-// and internal/store implements that and fills in the figures of Report.
 package reach
 
 import (

@@ -91,7 +91,7 @@ func mustSeedLink(t *testing.T, env *testEnv, postURL string) store.Link {
 
 // mustCounts returns a link's rolled-up counts once the clicks committed
 // so far are rolled up, as the portal's reach.Tally does every second.
-func mustCounts(t *testing.T, env *testEnv, linkID int64) store.ClickCounts {
+func mustCounts(t *testing.T, env *testEnv, linkID int64) reach.ClickCounts {
 	t.Helper()
 	if _, err := (&reach.Tally{Store: env.store}).RunOnce(context.Background()); err != nil {
 		t.Fatal(err)
@@ -154,9 +154,9 @@ func TestRedirectLink(t *testing.T) {
 				}
 			}
 			after := mustCounts(t, env, link.ID)
-			got := store.ClickCounts{Clicks: after.Clicks - before.Clicks, Previews: after.Previews - before.Previews,
+			got := reach.ClickCounts{Clicks: after.Clicks - before.Clicks, Previews: after.Previews - before.Previews,
 				Bots: after.Bots - before.Bots, Visitors: after.Visitors - before.Visitors}
-			want := store.ClickCounts{Clicks: 3, Previews: 3, Bots: 2, Visitors: 2}
+			want := reach.ClickCounts{Clicks: 3, Previews: 3, Bots: 2, Visitors: 2}
 			if before.Visitors > 0 {
 				want.Visitors = 0 // the same two people, the same day, in the other subtest
 			}
@@ -185,7 +185,7 @@ func TestRedirectLinkUnknownCode(t *testing.T) {
 		t.Errorf("Content-Type = %q, want the HTML error page", resp.Header.Get("Content-Type"))
 	}
 	totals, err := env.store.RawClickCounts(context.Background())
-	if err != nil || totals != (store.ClickCounts{}) {
+	if err != nil || totals != (reach.ClickCounts{}) {
 		t.Errorf("clicks after an unknown code: %+v, %v; want none", totals, err)
 	}
 }
@@ -193,7 +193,7 @@ func TestRedirectLinkUnknownCode(t *testing.T) {
 // failingStore fails every click write.
 type failingStore struct{ *store.Store }
 
-func (failingStore) RecordClicks(context.Context, []store.Click) error {
+func (failingStore) RecordClicks(context.Context, []reach.Hit) error {
 	return errors.New("database is locked")
 }
 
@@ -295,7 +295,7 @@ func TestRedirectLinkClientAddress(t *testing.T) {
 			if err != nil || len(clicks) != 1 {
 				t.Fatalf("clicks = %+v, %v; want one", clicks, err)
 			}
-			salt, err := env.store.StoredVisitorSalt(ctx, env.clock.Now().UTC().Format(store.DayLayout))
+			salt, err := env.store.StoredVisitorSalt(ctx, env.clock.Now().UTC().Format(reach.DayLayout))
 			if err != nil {
 				t.Fatal(err)
 			}

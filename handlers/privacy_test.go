@@ -18,6 +18,7 @@ import (
 	"github.com/advocacy-portal/portal/internal/account"
 	"github.com/advocacy-portal/portal/internal/audit"
 	"github.com/advocacy-portal/portal/internal/privacy"
+	"github.com/advocacy-portal/portal/internal/reach"
 	"github.com/advocacy-portal/portal/internal/share"
 	"github.com/advocacy-portal/portal/internal/store"
 )
@@ -114,10 +115,10 @@ func exportSetup(t *testing.T, env *testEnv) store.Link {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := env.store.RecordClicks(ctx, []store.Click{
-		{LinkID: l.ID, At: env.clock.Now(), Kind: store.KindClick, Visitor: []byte("v1")},
-		{LinkID: l.ID, At: env.clock.Now(), Kind: store.KindClick, Visitor: []byte("v2")},
-		{LinkID: l.ID, At: env.clock.Now(), Kind: store.KindClick, Visitor: []byte("v2")},
+	if err := env.store.RecordClicks(ctx, []reach.Hit{
+		{LinkID: l.ID, At: env.clock.Now(), Kind: reach.Click, Visitor: []byte("v1")},
+		{LinkID: l.ID, At: env.clock.Now(), Kind: reach.Click, Visitor: []byte("v2")},
+		{LinkID: l.ID, At: env.clock.Now(), Kind: reach.Click, Visitor: []byte("v2")},
 	}); err != nil {
 		t.Fatal(err)
 	}

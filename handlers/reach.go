@@ -42,7 +42,7 @@ const (
 // dashboard says what a comms dashboard is about.
 type dashboard struct {
 	kind          string // "programme", "post" or "campaign"
-	scope         store.ReachScope
+	scope         reach.Scope
 	title         string
 	heading       string
 	intro         string
@@ -72,7 +72,7 @@ func (s *server) showPostReach(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return s.reachDashboard(c, dashboard{kind: "post", scope: store.ReachScope{PostID: p.ID}, title: "Post reach", heading: p.Title,
+	return s.reachDashboard(c, dashboard{kind: "post", scope: reach.Scope{PostID: p.ID}, title: "Post reach", heading: p.Title,
 		intro: "What this post's shares brought in.", path: fmt.Sprintf("/reach/posts/%d", p.ID), defaultPeriod: "all",
 		back: fmt.Sprintf("/posts/%d", p.ID), backLabel: "Open the post"})
 }
@@ -92,7 +92,7 @@ func (s *server) showCampaignReach(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return s.reachDashboard(c, dashboard{kind: "campaign", scope: store.ReachScope{CampaignID: camp.ID}, title: "Campaign reach",
+	return s.reachDashboard(c, dashboard{kind: "campaign", scope: reach.Scope{CampaignID: camp.ID}, title: "Campaign reach",
 		heading: "Campaign: " + camp.Name, intro: "What the shares of this campaign's posts brought in.",
 		path: fmt.Sprintf("/reach/campaigns/%d", camp.ID), defaultPeriod: "all", campaign: &camp})
 }
@@ -125,10 +125,10 @@ func (s *server) reachDashboard(c *fiber.Ctx, d dashboard) error {
 	for _, day := range report.Days {
 		m.Days = append(m.Days, views.ReachDayRow{Day: day.Day, Shares: day.Shares, Clicks: day.Clicks, Visitors: day.Visitors})
 	}
-	rows := func(lines []store.ReachLine, href string) []views.ReachRow {
+	rows := func(lines []reach.Line, href string) []views.ReachRow {
 		out := make([]views.ReachRow, 0, len(lines))
 		for _, l := range lines {
-			r := views.ReachRow{ID: l.ID, Name: l.Name, Detail: l.Detail, ReachFigures: costs.figures(l.ReachCounts),
+			r := views.ReachRow{ID: l.ID, Name: l.Name, Detail: l.Detail, ReachFigures: costs.figures(l.Counts),
 				OptedOut: l.OptedOut, Goal: l.GoalClicks, ToDate: l.ClicksToDate}
 			if href != "" {
 				r.Href = fmt.Sprintf(href, l.ID)
@@ -138,7 +138,7 @@ func (s *server) reachDashboard(c *fiber.Ctx, d dashboard) error {
 		return out
 	}
 	csvWanted := c.Query("format") == "csv"
-	top := func(lines []store.ReachLine) []store.ReachLine {
+	top := func(lines []reach.Line) []reach.Line {
 		if csvWanted {
 			return lines // the CSV has every row
 		}
@@ -215,7 +215,7 @@ func (s *server) commsPeriod(c *fiber.Ctx, d dashboard) (views.ReachPeriod, reac
 }
 
 // allTime is the period from scope's first share or click to today.
-func (s *server) allTime(c *fiber.Ctx, scope store.ReachScope) (reach.Period, error) {
+func (s *server) allTime(c *fiber.Ctx, scope reach.Scope) (reach.Period, error) {
 	first, ok, err := s.Store.ReachFirstDay(ctx(c), scope)
 	if err != nil {
 		return reach.Period{}, err
@@ -239,7 +239,7 @@ func (s *server) employeePeriod(c *fiber.Ctx, def string) (views.ReachPeriod, re
 		p = reach.LastDays(s.Now(), 30)
 	case "all":
 		var err error
-		if p, err = s.allTime(c, store.ReachScope{}); err != nil {
+		if p, err = s.allTime(c, reach.Scope{}); err != nil {
 			return v, p, err
 		}
 	default:
@@ -261,7 +261,7 @@ const defaultCurrency = "EUR"
 // reachCosts reads the admins' costs per click; values that do not parse
 // (the setting was edited by hand) count as no cost.
 func (s *server) reachCosts(c *fiber.Ctx) (reachCosts, error) {
-	var set store.ReachCosts
+	var set reach.Costs
 	if _, err := s.Store.Setting(ctx(c), store.SettingReachCosts, &set); err != nil {
 		return reachCosts{}, err
 	}
@@ -275,7 +275,7 @@ func (s *server) reachCosts(c *fiber.Ctx) (reachCosts, error) {
 }
 
 // figures turns counts into the figures dashboards show.
-func (rc reachCosts) figures(n store.ReachCounts) views.ReachFigures {
+func (rc reachCosts) figures(n reach.Counts) views.ReachFigures {
 	ctr, ok := reach.CTR(n.Clicks, n.Reach)
 	return views.ReachFigures{Shares: n.Shares, Clicks: n.Clicks, Visitors: n.Visitors, Reach: n.Reach,
 		Points: reach.Points(n.PointShares, n.Clicks), EMVCents: reach.EMV(n.NetworkClicks, rc.perClick).Cents(), CTR: ctr, HasCTR: ok}
@@ -370,7 +370,7 @@ func sendCSV(c *fiber.Ctx, filename string, header []string, rows [][]string) er
 // network, and their rank unless they opted out of the leaderboard.
 func (s *server) showMyReach(c *fiber.Ctx) error {
 	u := userOf(c)
-	scope := store.ReachScope{UserID: u.ID}
+	scope := reach.Scope{UserID: u.ID}
 	period, shown, err := s.employeePeriod(c, "all")
 	if err != nil {
 		return err
@@ -383,10 +383,10 @@ func (s *server) showMyReach(c *fiber.Ctx) error {
 	m := views.ReachPage{Heading: "My reach", Intro: "What your shares brought in, post by post.", Period: period,
 		Figures: costs.figures(report.Total)}
 	for _, l := range report.Posts {
-		m.Rows = append(m.Rows, views.ReachRow{ID: l.ID, Name: l.Name, Detail: l.Detail, ReachFigures: costs.figures(l.ReachCounts)})
+		m.Rows = append(m.Rows, views.ReachRow{ID: l.ID, Name: l.Name, Detail: l.Detail, ReachFigures: costs.figures(l.Counts)})
 	}
 	for _, l := range report.Networks {
-		m.Networks = append(m.Networks, views.ReachRow{Name: l.Name, ReachFigures: costs.figures(l.ReachCounts)})
+		m.Networks = append(m.Networks, views.ReachRow{Name: l.Name, ReachFigures: costs.figures(l.Counts)})
 	}
 	if c.Query("format") == "csv" {
 		return sendMyReachCSV(c, period, m)
@@ -501,7 +501,7 @@ func (s *server) showLeaderboard(c *fiber.Ctx) error {
 
 // showReachSettings lets admins set the cost per click per network.
 func (s *server) showReachSettings(c *fiber.Ctx) error {
-	var set store.ReachCosts
+	var set reach.Costs
 	if _, err := s.Store.Setting(ctx(c), store.SettingReachCosts, &set); err != nil {
 		return err
 	}
@@ -519,7 +519,7 @@ var currencyCode = regexp.MustCompile(`^[A-Z]{3}$`)
 // values as typed, and nothing is saved.
 func (s *server) saveReachSettings(c *fiber.Ctx) error {
 	m := views.ReachSettingsPage{Currency: strings.ToUpper(strings.TrimSpace(c.FormValue("currency"))), Errors: views.FieldErrors{}}
-	set := store.ReachCosts{Currency: m.Currency, CostPerClick: map[string]string{}}
+	set := reach.Costs{Currency: m.Currency, CostPerClick: map[string]string{}}
 	if !currencyCode.MatchString(m.Currency) {
 		m.Errors["currency"] = "Enter a three-letter currency code, such as EUR or USD."
 	}

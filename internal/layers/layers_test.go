@@ -48,9 +48,7 @@ func forbidden(pkg string) []string {
 // exceptions are imports the rules forbid that the portal still has, by
 // package: each is work left (issue 13). Remove an entry when its import
 // goes; the test fails on an entry no longer needed.
-var exceptions = map[string][]string{
-	"internal/reach": {module + "internal/store"}, // the click recorder, writer and tally use the store directly
-}
+var exceptions = map[string][]string{}
 
 // imports returns the imports of the non-test Go files of every package
 // under the module root, by package path relative to the module.

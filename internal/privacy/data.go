@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/advocacy-portal/portal/internal/account"
+	"github.com/advocacy-portal/portal/internal/reach"
 	"github.com/advocacy-portal/portal/internal/share"
 	"github.com/advocacy-portal/portal/internal/training"
 )
@@ -25,7 +26,7 @@ type PersonalData struct {
 	Acknowledgements []training.Acknowledgement
 	Attempts         []PersonalAttempt
 	Shares           []share.HistoryItem // newest first
-	Links            []LinkReach         // one per tracked link, oldest first
+	Links            []reach.LinkTotals  // one per tracked link, oldest first
 }
 
 // PersonalRole is one role a person holds and where it comes from.
@@ -53,18 +54,4 @@ type PersonalAttempt struct {
 	Passed      bool
 	StartedAt   time.Time
 	SubmittedAt time.Time // zero while in progress
-}
-
-// LinkReach is one tracked link of a person and what it brought in, from
-// the per-link per-day rollups (never the raw clicks, which retention
-// deletes).
-type LinkReach struct {
-	Code      string
-	PostID    int64
-	PostTitle string
-	Network   share.Network
-	CreatedAt time.Time
-	Shares    int
-	Clicks    int64 // people's clicks
-	Visitors  int64 // distinct visitors per day, summed over the days
 }

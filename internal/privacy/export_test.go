@@ -10,6 +10,7 @@ import (
 
 	"github.com/advocacy-portal/portal/internal/account"
 	"github.com/advocacy-portal/portal/internal/privacy"
+	"github.com/advocacy-portal/portal/internal/reach"
 	"github.com/advocacy-portal/portal/internal/share"
 	"github.com/advocacy-portal/portal/internal/training"
 )
@@ -26,7 +27,7 @@ func personalData() privacy.PersonalData {
 		Acknowledgements: []training.Acknowledgement{{Version: "2026-1", ContentHash: "h", ClientIP: "192.0.2.7", CreatedAt: at}},
 		Attempts:         []privacy.PersonalAttempt{{ModuleID: "disclosure", Correct: 3, Total: 4, Passed: true, StartedAt: at, SubmittedAt: at}},
 		Shares:           []share.HistoryItem{{PostID: 3, PostTitle: "=HYPERLINK(\"x\")", Network: share.LinkedIn, Code: "abc", Followers: 500, At: at}},
-		Links:            []privacy.LinkReach{{Code: "abc", PostID: 3, PostTitle: "=HYPERLINK(\"x\")", Network: share.LinkedIn, Shares: 1, Clicks: 9, Visitors: 4}},
+		Links:            []reach.LinkTotals{{Code: "abc", PostID: 3, PostTitle: "=HYPERLINK(\"x\")", Network: share.LinkedIn, Shares: 1, Clicks: 9, Visitors: 4}},
 	}
 }
 

@@ -1,4 +1,4 @@
-package reach
+package reach_test
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/advocacy-portal/portal/internal/clocktest"
+	"github.com/advocacy-portal/portal/internal/reach"
 	"github.com/advocacy-portal/portal/internal/share"
 	"github.com/advocacy-portal/portal/internal/store"
 )
@@ -22,7 +23,7 @@ type countingStore struct {
 	postURL atomic.Pointer[string]
 }
 
-func (s *countingStore) LinkTarget(ctx context.Context, code string) (store.LinkTarget, error) {
+func (s *countingStore) LinkTarget(ctx context.Context, code string) (reach.LinkTarget, error) {
 	s.lookups.Add(1)
 	t, err := s.Store.LinkTarget(ctx, code)
 	if u := s.postURL.Load(); u != nil && err == nil {
@@ -40,7 +41,7 @@ func TestRecorderTarget(t *testing.T) {
 	}
 	cs := &countingStore{Store: s}
 	clk := clocktest.New(time.Date(2025, 3, 10, 9, 0, 0, 0, time.UTC))
-	r := NewRecorder(cs, Config{Now: clk.Now, TargetTTL: 30 * time.Second})
+	r := reach.NewRecorder(cs, reach.Config{Now: clk.Now, TargetTTL: 30 * time.Second})
 
 	got, err := r.Target(ctx, links[0].Code)
 	if err != nil {
@@ -82,24 +83,24 @@ func TestRecorderRecord(t *testing.T) {
 	clk := clocktest.New(time.Date(2025, 3, 10, 9, 0, 0, 0, time.UTC))
 	s := mustOpenStore(t, store.WithClock(clk.Now))
 	links := mustLinks(t, s, 1)
-	w := NewWriter(s, WriterConfig{})
+	w := reach.NewWriter(s, reach.WriterConfig{})
 	defer w.Close()
 	const firefox = "Mozilla/5.0 (X11; Linux x86_64; rv:127.0) Gecko/20100101 Firefox/127.0"
 	alice, bob := netip.MustParseAddr("198.51.100.7"), netip.MustParseAddr("203.0.113.9")
 	visits := []struct {
-		v    Visit
-		want Kind
+		v    reach.Visit
+		want reach.Kind
 	}{
-		{Visit{Method: "GET", UserAgent: firefox, IP: alice}, Click},
-		{Visit{Method: "GET", UserAgent: firefox, IP: alice}, Click}, // the same visitor again
-		{Visit{Method: "GET", UserAgent: firefox, IP: bob}, Click},
-		{Visit{Method: "HEAD", UserAgent: firefox, IP: bob}, Preview},
-		{Visit{Method: "GET", UserAgent: "LinkedInBot/1.0 (compatible; Mozilla/5.0; Apache-HttpClient +http://www.linkedin.com)", IP: bob}, Preview},
-		{Visit{Method: "GET", UserAgent: "curl/8.5.0", IP: bob}, Bot},
+		{reach.Visit{Method: "GET", UserAgent: firefox, IP: alice}, reach.Click},
+		{reach.Visit{Method: "GET", UserAgent: firefox, IP: alice}, reach.Click}, // the same visitor again
+		{reach.Visit{Method: "GET", UserAgent: firefox, IP: bob}, reach.Click},
+		{reach.Visit{Method: "HEAD", UserAgent: firefox, IP: bob}, reach.Preview},
+		{reach.Visit{Method: "GET", UserAgent: "LinkedInBot/1.0 (compatible; Mozilla/5.0; Apache-HttpClient +http://www.linkedin.com)", IP: bob}, reach.Preview},
+		{reach.Visit{Method: "GET", UserAgent: "curl/8.5.0", IP: bob}, reach.Bot},
 	}
-	for name, r := range map[string]*Recorder{
-		"group commit":    NewRecorder(s, Config{Now: clk.Now, Writer: w}),
-		"one transaction": NewRecorder(s, Config{Now: clk.Now}),
+	for name, r := range map[string]*reach.Recorder{
+		"group commit":    reach.NewRecorder(s, reach.Config{Now: clk.Now, Writer: w}),
+		"one transaction": reach.NewRecorder(s, reach.Config{Now: clk.Now}),
 	} {
 		t.Run(name, func(t *testing.T) {
 			before, _ := s.LinkClickCounts(ctx, links[0])
@@ -109,19 +110,19 @@ func TestRecorderRecord(t *testing.T) {
 					t.Errorf("Record(%+v) = %s, %v; want %s", tt.v, got, err, tt.want)
 				}
 			}
-			if r.writer != nil { // the portal's background counter counts the writer's visitors
-				if _, err := (&Tally{Store: s}).RunOnce(ctx); err != nil {
+			if reach.WriterOf(r) != nil { // the portal's background counter counts the writer's visitors
+				if _, err := (&reach.Tally{Store: s}).RunOnce(ctx); err != nil {
 					t.Fatal(err)
 				}
 			}
 			after, _ := s.LinkClickCounts(ctx, links[0])
-			got := store.ClickCounts{Clicks: after.Clicks - before.Clicks, Previews: after.Previews - before.Previews,
+			got := reach.ClickCounts{Clicks: after.Clicks - before.Clicks, Previews: after.Previews - before.Previews,
 				Bots: after.Bots - before.Bots, Visitors: after.Visitors - before.Visitors}
 			wantVisitors := int64(2)
 			if before.Visitors > 0 {
 				wantVisitors = 0 // the same two people, the same day
 			}
-			if want := (store.ClickCounts{Clicks: 3, Previews: 2, Bots: 1, Visitors: wantVisitors}); got != want {
+			if want := (reach.ClickCounts{Clicks: 3, Previews: 2, Bots: 1, Visitors: wantVisitors}); got != want {
 				t.Errorf("the link's counts grew by %+v, want %+v", got, want)
 			}
 		})
@@ -131,8 +132,8 @@ func TestRecorderRecord(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, c := range rows {
-		if (c.Kind == store.KindClick) != (len(c.Visitor) == VisitorSize) {
-			t.Errorf("click %+v: want a %d-byte visitor hash on people's clicks only", c, VisitorSize)
+		if (c.Kind == reach.Click) != (len(c.Visitor) == reach.VisitorSize) {
+			t.Errorf("click %+v: want a %d-byte visitor hash on people's clicks only", c, reach.VisitorSize)
 		}
 	}
 }

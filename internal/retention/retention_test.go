@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/advocacy-portal/portal/internal/reach"
 	"github.com/advocacy-portal/portal/internal/retention"
 	"github.com/advocacy-portal/portal/internal/share"
 	"github.com/advocacy-portal/portal/internal/store"
@@ -26,12 +27,12 @@ func TestRetentionJobRunOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var clicks []store.Click
+	var clicks []reach.Hit
 	for i := range 25 { // 25 older than 30 days, then 5 recent
-		clicks = append(clicks, store.Click{LinkID: links[0].ID, At: now.Add(-31*retention.Day + time.Duration(i)*time.Minute), Kind: store.KindClick})
+		clicks = append(clicks, reach.Hit{LinkID: links[0].ID, At: now.Add(-31*retention.Day + time.Duration(i)*time.Minute), Kind: reach.Click})
 	}
 	for i := range 5 {
-		clicks = append(clicks, store.Click{LinkID: links[0].ID, At: now.Add(-time.Duration(i) * time.Hour), Kind: store.KindClick})
+		clicks = append(clicks, reach.Hit{LinkID: links[0].ID, At: now.Add(-time.Duration(i) * time.Hour), Kind: reach.Click})
 	}
 	if err := s.RecordClicks(ctx, clicks); err != nil {
 		t.Fatal(err)

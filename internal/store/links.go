@@ -2,10 +2,9 @@ package store
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 
+	"github.com/advocacy-portal/portal/internal/reach"
 	"github.com/advocacy-portal/portal/internal/share"
 )
 
@@ -18,42 +17,11 @@ type Link struct {
 	Network share.Network
 }
 
-// LinkTarget is what the redirect path needs to know about a tracked link.
-type LinkTarget struct {
-	LinkID   int64
-	Network  share.Network
-	PostURL  string
-	Campaign string // the post's campaign, or its slug when it has none
-}
-
-// LinkTarget returns the redirect target of the link with the given code.
-func (s *Store) LinkTarget(ctx context.Context, code string) (LinkTarget, error) {
-	var t LinkTarget
-	err := s.read.QueryRowContext(ctx, `SELECT l.id, l.network, p.url, COALESCE(c.slug, p.slug)
-		FROM links l JOIN posts p ON p.id = l.post_id LEFT JOIN campaigns c ON c.id = p.campaign_id WHERE l.code = ?`, code).
-		Scan(&t.LinkID, &t.Network, &t.PostURL, &t.Campaign)
-	if errors.Is(err, sql.ErrNoRows) {
-		return t, fmt.Errorf("store: link %q: %w", code, ErrNotFound)
-	}
-	if err != nil {
-		return t, fmt.Errorf("store: link %q: %w", code, err)
-	}
-	return t, nil
-}
-
-// PostReach is the shares and clicks one post brought in.
-type PostReach struct {
-	PostID int64
-	Title  string
-	Shares int
-	Clicks int
-}
-
 // ReachByPost returns shares and clicks per post, most clicked first. With
 // userID 0 it counts everyone's; otherwise only that employee's links.
 // Clicks are people's clicks (previews and bots excluded), read from the
 // per-link per-day rollups that RecordClicks keeps.
-func (s *Store) ReachByPost(ctx context.Context, userID int64) ([]PostReach, error) {
+func (s *Store) ReachByPost(ctx context.Context, userID int64) ([]reach.PostTotals, error) {
 	rows, err := s.read.QueryContext(ctx, `SELECT p.id, p.title,
 			COALESCE(SUM(sh.n), 0), COALESCE(SUM(c.n), 0)
 		FROM links l
@@ -67,9 +35,9 @@ func (s *Store) ReachByPost(ctx context.Context, userID int64) ([]PostReach, err
 		return nil, fmt.Errorf("store: reach by post: %w", err)
 	}
 	defer rows.Close()
-	var out []PostReach
+	var out []reach.PostTotals
 	for rows.Next() {
-		var r PostReach
+		var r reach.PostTotals
 		if err := rows.Scan(&r.PostID, &r.Title, &r.Shares, &r.Clicks); err != nil {
 			return nil, fmt.Errorf("store: reach by post: %w", err)
 		}

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/advocacy-portal/portal/internal/account"
+	"github.com/advocacy-portal/portal/internal/reach"
 	"github.com/advocacy-portal/portal/internal/share"
 	"github.com/advocacy-portal/portal/internal/store"
 )
@@ -158,15 +159,15 @@ func TestLinkTarget(t *testing.T) {
 	tests := []struct {
 		name         string
 		code         string
-		wantTarget   store.LinkTarget
+		wantTarget   reach.LinkTarget
 		wantNotFound bool
 	}{
 		{"campaign falls back to the slug", noCampaign.Code,
-			store.LinkTarget{LinkID: noCampaign.ID, Network: share.Mastodon, PostURL: "https://example.com/news?id=1", Campaign: "spring-launch"}, false},
+			reach.LinkTarget{LinkID: noCampaign.ID, Network: share.Mastodon, PostURL: "https://example.com/news?id=1", Campaign: "spring-launch"}, false},
 		{"post campaign", withCampaign.Code,
-			store.LinkTarget{LinkID: withCampaign.ID, Network: share.LinkedIn, PostURL: "https://example.com/news?id=1", Campaign: "jobs-q4"}, false},
-		{"unknown code", "nosuchcode", store.LinkTarget{}, true},
-		{"empty code", "", store.LinkTarget{}, true},
+			reach.LinkTarget{LinkID: withCampaign.ID, Network: share.LinkedIn, PostURL: "https://example.com/news?id=1", Campaign: "jobs-q4"}, false},
+		{"unknown code", "nosuchcode", reach.LinkTarget{}, true},
+		{"empty code", "", reach.LinkTarget{}, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -218,14 +219,14 @@ func TestReachByPost(t *testing.T) {
 	tests := []struct {
 		name      string
 		userID    int64
-		wantReach []store.PostReach
+		wantReach []reach.PostTotals
 	}{
-		{"Sam", st.sam.ID, []store.PostReach{{PostID: st.post, Title: "Spring Launch", Shares: 3, Clicks: 4}}},
-		{"Noor, most clicked first", st.noor.ID, []store.PostReach{
+		{"Sam", st.sam.ID, []reach.PostTotals{{PostID: st.post, Title: "Spring Launch", Shares: 3, Clicks: 4}}},
+		{"Noor, most clicked first", st.noor.ID, []reach.PostTotals{
 			{PostID: st.otherPost, Title: "Hiring", Shares: 1, Clicks: 10},
 			{PostID: st.post, Title: "Spring Launch", Shares: 1, Clicks: 2},
 		}},
-		{"everyone (user 0)", 0, []store.PostReach{
+		{"everyone (user 0)", 0, []reach.PostTotals{
 			{PostID: st.otherPost, Title: "Hiring", Shares: 1, Clicks: 10},
 			{PostID: st.post, Title: "Spring Launch", Shares: 4, Clicks: 6},
 		}},

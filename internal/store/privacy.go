@@ -9,6 +9,7 @@ import (
 
 	"github.com/advocacy-portal/portal/internal/apperr"
 	"github.com/advocacy-portal/portal/internal/privacy"
+	"github.com/advocacy-portal/portal/internal/reach"
 	"github.com/advocacy-portal/portal/internal/share"
 	"github.com/advocacy-portal/portal/internal/training"
 )
@@ -177,7 +178,7 @@ func personalLinks(ctx context.Context, tx *sql.Tx, userID int64, d *privacy.Per
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var r privacy.LinkReach
+		var r reach.LinkTotals
 		if err := rows.Scan(&r.Code, &r.PostID, &r.PostTitle, &r.Network, timeScanner{&r.CreatedAt}, &r.Shares,
 			&r.Clicks, &r.Visitors); err != nil {
 			return fmt.Errorf("reach: %w", err)

@@ -13,6 +13,7 @@ import (
 	"github.com/advocacy-portal/portal/internal/clocktest"
 	"github.com/advocacy-portal/portal/internal/mail"
 	"github.com/advocacy-portal/portal/internal/post"
+	"github.com/advocacy-portal/portal/internal/reach"
 	"github.com/advocacy-portal/portal/internal/share"
 	"github.com/advocacy-portal/portal/internal/store"
 	"github.com/advocacy-portal/portal/internal/training"
@@ -104,12 +105,12 @@ func newPrivacySetup(t *testing.T) privacySetup {
 		}
 		ps.links = append(ps.links, l)
 	}
-	must(s.RecordClicks(ctx, []store.Click{
-		{LinkID: ps.links[0].ID, At: clk.Now(), Kind: store.KindClick, Visitor: []byte("visitor-1")},
-		{LinkID: ps.links[0].ID, At: clk.Now(), Kind: store.KindClick, Visitor: []byte("visitor-1")},
-		{LinkID: ps.links[0].ID, At: clk.Now(), Kind: store.KindClick, Visitor: []byte("visitor-2")},
-		{LinkID: ps.links[0].ID, At: clk.Now(), Kind: store.KindPreview},
-		{LinkID: ps.links[2].ID, At: clk.Now(), Kind: store.KindClick, Visitor: []byte("visitor-3")},
+	must(s.RecordClicks(ctx, []reach.Hit{
+		{LinkID: ps.links[0].ID, At: clk.Now(), Kind: reach.Click, Visitor: []byte("visitor-1")},
+		{LinkID: ps.links[0].ID, At: clk.Now(), Kind: reach.Click, Visitor: []byte("visitor-1")},
+		{LinkID: ps.links[0].ID, At: clk.Now(), Kind: reach.Click, Visitor: []byte("visitor-2")},
+		{LinkID: ps.links[0].ID, At: clk.Now(), Kind: reach.Preview},
+		{LinkID: ps.links[2].ID, At: clk.Now(), Kind: reach.Click, Visitor: []byte("visitor-3")},
 	}))
 	_, err = s.RollUpClicks(ctx, 0)
 	must(err)
@@ -123,8 +124,8 @@ func newPrivacySetup(t *testing.T) privacySetup {
 // programmeTotals are the figures an erasure must not change.
 type programmeTotals struct {
 	Shares, Links, Followers int
-	Clicks                   store.ClickCounts
-	Raw                      store.ClickCounts
+	Clicks                   reach.ClickCounts
+	Raw                      reach.ClickCounts
 	ByPost                   string
 }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/advocacy-portal/portal/internal/reach"
 	"github.com/advocacy-portal/portal/internal/retention"
 )
 
@@ -56,7 +57,7 @@ func (s *Store) PurgeExpired(ctx context.Context, now, loginStatesBefore, keepSa
 	}{
 		{&p.Sessions, `DELETE FROM sessions WHERE expires_at <= ?`, timestamp(now)},
 		{&p.LoginStates, `DELETE FROM login_states WHERE created_at < ?`, timestamp(loginStatesBefore)},
-		{&p.Salts, `DELETE FROM visitor_salts WHERE day < ?`, keepSaltsFrom.UTC().Format(DayLayout)},
+		{&p.Salts, `DELETE FROM visitor_salts WHERE day < ?`, keepSaltsFrom.UTC().Format(reach.DayLayout)},
 	} {
 		res, err := tx.ExecContext(ctx, d.query, d.arg)
 		if err != nil {

@@ -315,7 +315,7 @@ func TestPointsAgreeWithCadence(t *testing.T) {
 				}
 				if i%3 == 0 { // a click a second later, on the link
 					r.clicks = append(r.clicks, p.at.Add(time.Second))
-					err = s.RecordClicks(ctx, []store.Click{{LinkID: l.ID, At: r.clicks[0], Kind: store.KindClick, Visitor: []byte(fmt.Sprint(i))}})
+					err = s.RecordClicks(ctx, []reach.Hit{{LinkID: l.ID, At: r.clicks[0], Kind: reach.Click, Visitor: []byte(fmt.Sprint(i))}})
 					if err != nil {
 						t.Fatal(err)
 					}
@@ -362,7 +362,7 @@ func TestPointsAgreeWithCadence(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				got := map[int64]store.LeaderLine{}
+				got := map[int64]reach.LeaderLine{}
 				for _, l := range lines {
 					got[l.UserID] = l
 				}
@@ -383,25 +383,25 @@ func TestPointsAgreeWithCadence(t *testing.T) {
 			}
 			scopes := []struct {
 				line  string // its line in the programme's report: a post's title, a campaign's or a person's name
-				scope store.ReachScope
+				scope reach.Scope
 				keep  func(recorded) bool
 			}{
-				{"", store.ReachScope{}, func(recorded) bool { return true }},
-				{people[0].Name, store.ReachScope{UserID: people[0].ID}, func(r recorded) bool { return r.person == 0 }},
-				{people[1].Name, store.ReachScope{UserID: people[1].ID}, func(r recorded) bool { return r.person == 1 }},
-				{"Launch", store.ReachScope{PostID: posts[0]}, func(r recorded) bool { return r.post == 0 }},
-				{"Hiring", store.ReachScope{PostID: posts[1]}, func(r recorded) bool { return r.post == 1 }},
-				{"Spring", store.ReachScope{CampaignID: campaign}, func(r recorded) bool { return r.post == 0 }},
+				{"", reach.Scope{}, func(recorded) bool { return true }},
+				{people[0].Name, reach.Scope{UserID: people[0].ID}, func(r recorded) bool { return r.person == 0 }},
+				{people[1].Name, reach.Scope{UserID: people[1].ID}, func(r recorded) bool { return r.person == 1 }},
+				{"Launch", reach.Scope{PostID: posts[0]}, func(r recorded) bool { return r.post == 0 }},
+				{"Hiring", reach.Scope{PostID: posts[1]}, func(r recorded) bool { return r.post == 1 }},
+				{"Spring", reach.Scope{CampaignID: campaign}, func(r recorded) bool { return r.post == 0 }},
 			}
 			// The programme's report breaks the digested days down per
 			// post, campaign and person: a share's points there depend on
 			// which of a day's shares earn them, not only on how many do.
 			for _, pr := range periods {
-				r, err := s.ReachReport(ctx, store.ReachScope{}, pr[0], pr[1])
+				r, err := s.ReachReport(ctx, reach.Scope{}, pr[0], pr[1])
 				if err != nil {
 					t.Fatal(err)
 				}
-				lines := map[string]store.ReachLine{}
+				lines := map[string]reach.Line{}
 				for _, l := range slices.Concat(r.Posts, r.Campaigns, r.People) {
 					lines[l.Name] = l
 				}

@@ -45,7 +45,7 @@ type Store struct {
 	checkpointsDone chan struct{} // closed when checkpointLoop returns
 
 	clickRows multiRowInsert // the click writer's statement
-	visitors  visitorFile    // see rollup.go
+	visitors  visitorFile    // see clicks.go
 
 	mailQueued job.Waker // woken after each commit that queued mail; see MailQueued
 	baseURL    string    // for links in the mail the store writes itself; see WithBaseURL

@@ -12,7 +12,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/advocacy-portal/portal/internal/apperr"
-	"github.com/advocacy-portal/portal/internal/store"
+	"github.com/advocacy-portal/portal/internal/audit"
 	"github.com/advocacy-portal/portal/views"
 )
 
@@ -22,10 +22,10 @@ const auditPerPage = 50
 // auditFilter reads the audit log's filters from the query string. The
 // action must be one of actions; dates are days in UTC, to included. If a
 // filter is not acceptable, errs says why, keyed by field.
-func auditFilter(c *fiber.Ctx, actions []string) (views.AuditLogFilter, store.AuditFilter, views.FieldErrors) {
+func auditFilter(c *fiber.Ctx, actions []string) (views.AuditLogFilter, audit.Filter, views.FieldErrors) {
 	f := views.AuditLogFilter{Actor: strings.TrimSpace(c.Query("actor")), Action: strings.TrimSpace(c.Query("action")),
 		Target: strings.TrimSpace(c.Query("target")), From: strings.TrimSpace(c.Query("from")), To: strings.TrimSpace(c.Query("to"))}
-	sf, errs := store.AuditFilter{Actor: f.Actor, Action: f.Action, Target: f.Target}, views.FieldErrors{}
+	sf, errs := audit.Filter{Actor: f.Actor, Action: f.Action, Target: f.Target}, views.FieldErrors{}
 	if f.Action != "" && !slices.Contains(actions, f.Action) {
 		errs["action"] = "Choose one of the actions in the log."
 	}
@@ -63,7 +63,7 @@ func (s *server) showAuditLog(c *fiber.Ctx) error {
 		return s.render(c, fiber.StatusUnprocessableEntity, views.AuditLogView(s.chrome(c, "Audit log", "admin"), m))
 	}
 	m.Pager.Page = pageParam(c)
-	if m.Entries, err = loadPage(&m.Pager, func(limit, offset int) ([]store.AuditRecord, int, error) {
+	if m.Entries, err = loadPage(&m.Pager, func(limit, offset int) ([]audit.Record, int, error) {
 		sf.Limit, sf.Offset = limit, offset
 		return s.Store.SearchAudit(ctx(c), sf)
 	}); err != nil {
@@ -90,7 +90,7 @@ func (s *server) exportAuditLog(c *fiber.Ctx) error {
 	w := csv.NewWriter(&buf)
 	w.Write([]string{"id", "at", "actor_id", "actor_name", "actor_email", "action", "target", "before", "after"})
 	n := 0
-	err = s.Store.EachAudit(ctx(c), sf, func(e store.AuditRecord) error {
+	err = s.Store.EachAudit(ctx(c), sf, func(e audit.Record) error {
 		actorID := ""
 		if e.ActorID != 0 {
 			actorID = strconv.FormatInt(e.ActorID, 10)

@@ -15,7 +15,7 @@ import (
 	"github.com/PuerkitoBio/goquery"
 
 	"github.com/advocacy-portal/portal/internal/account"
-	"github.com/advocacy-portal/portal/internal/store"
+	"github.com/advocacy-portal/portal/internal/audit"
 )
 
 // seedAudit writes entries a day apart, oldest first, as the given
@@ -211,7 +211,7 @@ func TestExportAuditLog(t *testing.T) {
 	}
 }
 
-func newestAuditEntry(t *testing.T, env *testEnv) store.AuditEntry {
+func newestAuditEntry(t *testing.T, env *testEnv) audit.Entry {
 	t.Helper()
 	log, err := auditLog(context.Background(), env.store, 1)
 	if err != nil || len(log) == 0 {

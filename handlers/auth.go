@@ -142,12 +142,12 @@ func (s *server) finishSignIn(c *fiber.Ctx) error {
 	switch {
 	case errors.Is(err, account.ErrEmailUnverified):
 		s.Logger.Info("sign-in: email not verified", "id", requestID(c), "provider", p.Slug)
-		return s.renderLogin(c, fiber.StatusForbidden, "Your identity provider has not confirmed that "+id.Email+
+		return s.renderLogin(c, statusOf(err), "Your identity provider has not confirmed that "+id.Email+
 			" is your address, so the portal cannot open an account for you with it. Ask your IT team to verify the address, then sign in again.")
 	case errors.As(err, &taken):
 		s.Logger.Warn("sign-in: email belongs to an account bound to another identity", "id", requestID(c),
 			"provider", p.Slug, "user", taken.UserID)
-		return s.renderLogin(c, fiber.StatusForbidden, "The address "+id.Email+" already belongs to a portal account that signs in "+
+		return s.renderLogin(c, statusOf(err), "The address "+id.Email+" already belongs to a portal account that signs in "+
 			"with a different identity, so we did not sign you in: an account is never handed to another identity. "+
 			"If this is your account, ask the portal's administrators; the attempt was recorded.")
 	case err != nil:

@@ -14,6 +14,8 @@ import (
 
 	"github.com/advocacy-portal/portal/internal/account"
 	"github.com/advocacy-portal/portal/internal/apperr"
+	"github.com/advocacy-portal/portal/internal/concern"
+	"github.com/advocacy-portal/portal/internal/mail"
 	"github.com/advocacy-portal/portal/internal/mail/letter"
 	"github.com/advocacy-portal/portal/internal/store"
 	"github.com/advocacy-portal/portal/views"
@@ -47,7 +49,7 @@ func (s *server) concernRoutes(r router) {
 
 func (s *server) newConcern(c *fiber.Ctx) error {
 	return s.render(c, fiber.StatusOK, views.NewConcernView(s.chrome(c, "Report a concern", ""),
-		views.NewConcernPage{Form: views.ConcernForm{Kind: views.ConcernKinds[0]}}))
+		views.NewConcernPage{Form: views.ConcernForm{Kind: concern.Kinds[0]}}))
 }
 
 // reportConcern stores a report and, when it is urgent, queues an email to
@@ -62,7 +64,7 @@ func (s *server) reportConcern(c *fiber.Ctx) error {
 	if form.Link != "" && !isWebLink(form.Link) {
 		form.Errors["link"] = "Give the link as a full address starting with http:// or https://."
 	}
-	if !slices.Contains(views.ConcernKinds, form.Kind) {
+	if !slices.Contains(concern.Kinds, form.Kind) {
 		form.Errors["kind"] = "Choose what worries you."
 	}
 	switch n := utf8.RuneCountInString(form.Description); {
@@ -92,9 +94,9 @@ func (s *server) reportConcern(c *fiber.Ctx) error {
 			return err
 		}
 	}
-	id, err := s.Store.CreateConcern(ctx(c), store.Concern{ReporterID: u.ID, Link: form.Link, Kind: form.Kind,
-		Description: form.Description, Urgent: form.Urgent, Screenshot: screenshot},
-		func(id int64) []store.Mail {
+	id, err := s.Store.CreateConcern(ctx(c), concern.Concern{ReporterID: u.ID, Link: form.Link, Kind: form.Kind,
+		Description: form.Description, Urgent: form.Urgent}, screenshot,
+		func(id int64) []mail.Mail {
 			return urgentConcernMails(id, fmt.Sprintf("%s/concerns/%d", s.BaseURL, id), contacts, u, form)
 		})
 	if err != nil {
@@ -121,12 +123,12 @@ func (s *server) concernContactUsers(c *fiber.Ctx) ([]account.User, error) {
 
 // urgentConcernMails are the mails about urgent report id at link, one per
 // point of contact, each in that person's language and addressed by name.
-func urgentConcernMails(id int64, link string, contacts []account.User, reporter account.User, form views.ConcernForm) []store.Mail {
-	mails := make([]store.Mail, 0, len(contacts))
+func urgentConcernMails(id int64, link string, contacts []account.User, reporter account.User, form views.ConcernForm) []mail.Mail {
+	mails := make([]mail.Mail, 0, len(contacts))
 	for _, p := range contacts {
 		l := letter.UrgentConcern{Name: p.Name, Reporter: reporter.Name, Kind: form.Kind, Description: form.Description,
 			Link: form.Link, URL: link}.Write(p.Language)
-		m := store.LetterMail("concern", p.Email, p.Name, l)
+		m := mail.FromLetter("concern", p.Email, p.Name, l)
 		m.DedupeKey = fmt.Sprintf("concern:%d:%s", id, p.Email)
 		mails = append(mails, m)
 	}
@@ -185,10 +187,10 @@ func (s *server) listConcerns(c *fiber.Ctx) error {
 // visibleConcern returns the concern named by the route if the signed-in
 // person may see it (its reporter or a point of contact), and whether they
 // are a point of contact. Anyone else gets not found, as for a missing one.
-func (s *server) visibleConcern(c *fiber.Ctx) (store.Concern, bool, error) {
+func (s *server) visibleConcern(c *fiber.Ctx) (concern.Concern, bool, error) {
 	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
 	if err != nil || id <= 0 {
-		return store.Concern{}, false, apperr.New(apperr.NotFound, concernMissing)
+		return concern.Concern{}, false, apperr.New(apperr.NotFound, concernMissing)
 	}
 	cn, err := s.Store.Concern(ctx(c), id)
 	if errors.Is(err, store.ErrNotFound) {
@@ -202,14 +204,14 @@ func (s *server) visibleConcern(c *fiber.Ctx) (store.Concern, bool, error) {
 		return cn, false, err
 	}
 	if !contact && cn.ReporterID != userOf(c).ID {
-		return store.Concern{}, false, apperr.New(apperr.NotFound, concernMissing)
+		return concern.Concern{}, false, apperr.New(apperr.NotFound, concernMissing)
 	}
 	return cn, contact, nil
 }
 
 // triageConcern is visibleConcern for the triage actions: only points of
 // contact; to anyone else the concern does not exist.
-func (s *server) triageConcern(c *fiber.Ctx) (store.Concern, error) {
+func (s *server) triageConcern(c *fiber.Ctx) (concern.Concern, error) {
 	cn, contact, err := s.visibleConcern(c)
 	if err == nil && !contact {
 		err = apperr.New(apperr.NotFound, concernMissing)
@@ -341,9 +343,9 @@ func (s *server) showConcernSettings(c *fiber.Ctx) error {
 }
 
 func (s *server) renderConcernSettings(c *fiber.Ctx, status int, m views.ConcernSettingsPage) error {
-	cc := store.ConcernContacts{Role: account.Role(m.Role)}
+	cc := concern.Contacts{Role: account.Role(m.Role)}
 	if m.ByList {
-		cc = store.ConcernContacts{Emails: splitEmails(m.Emails)}
+		cc = concern.Contacts{Emails: splitEmails(m.Emails)}
 	}
 	var err error
 	if status == fiber.StatusOK {
@@ -361,7 +363,7 @@ func (s *server) renderConcernSettings(c *fiber.Ctx, status int, m views.Concern
 func (s *server) saveConcernSettings(c *fiber.Ctx) error {
 	m := views.ConcernSettingsPage{ByList: c.FormValue("mode") == "list", Role: c.FormValue("role"),
 		Emails: strings.TrimSpace(c.FormValue("emails")), Errors: views.FieldErrors{}}
-	var cc store.ConcernContacts
+	var cc concern.Contacts
 	if m.ByList {
 		emails := splitEmails(m.Emails)
 		if len(emails) == 0 {

@@ -21,6 +21,7 @@ import (
 
 	"github.com/advocacy-portal/portal/internal/apperr"
 	"github.com/advocacy-portal/portal/internal/auth"
+	"github.com/advocacy-portal/portal/internal/concern"
 	"github.com/advocacy-portal/portal/internal/post"
 	"github.com/advocacy-portal/portal/internal/reach"
 	"github.com/advocacy-portal/portal/internal/store"
@@ -145,7 +146,7 @@ func TestReportConcern(t *testing.T) {
 		t.Fatal(err)
 	}
 	if c.ReporterID != env.users["employee"].ID || c.Kind != "journalist" || c.Link != "https://news.example.com/story" ||
-		c.Urgent || c.Status != store.ConcernNew || c.ImageID != 0 {
+		c.Urgent || c.Status != concern.StatusNew || c.ImageID != 0 {
 		t.Errorf("stored %+v", c)
 	}
 	if mails, err := env.store.Outbox(context.Background(), 0); err != nil || len(mails) != 0 {
@@ -241,7 +242,7 @@ func TestConcernVisibility(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if err := env.store.SetSetting(context.Background(), store.SettingConcernContacts,
-				store.ConcernContacts{Emails: tc.contacts}, env.users["admin"].ID); err != nil {
+				concern.Contacts{Emails: tc.contacts}, env.users["admin"].ID); err != nil {
 				t.Fatal(err)
 			}
 			for _, persona := range personas {
@@ -313,7 +314,7 @@ func TestConcernTriage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Status != store.ConcernClosed || c.AssigneeID != env.users["comms2"].ID {
+	if c.Status != concern.StatusClosed || c.AssigneeID != env.users["comms2"].ID {
 		t.Errorf("concern %+v: want closed, assigned to comms2", c)
 	}
 	history, err := env.store.ConcernHistory(context.Background(), id)
@@ -332,7 +333,7 @@ func TestConcernTriage(t *testing.T) {
 	if !strings.Contains(doc.Find(`[data-testid="concern-history"]`).Text(), "do not reply to the journalist") {
 		t.Errorf("the reporter does not see the comment")
 	}
-	if s := attr(t, doc.Find(`[data-testid="concern-status"]`), "data-status"); s != store.ConcernClosed {
+	if s := attr(t, doc.Find(`[data-testid="concern-status"]`), "data-status"); s != concern.StatusClosed {
 		t.Errorf("reporter sees status %q, want closed", s)
 	}
 }

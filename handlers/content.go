@@ -36,11 +36,11 @@ func (s *server) contentRoutes(r router) {
 // showReviewQueue lists the posts in review and the employees' suggestions,
 // longest waiting first.
 func (s *server) showReviewQueue(c *fiber.Ctx) error {
-	inReview, err := s.Store.Posts(ctx(c), store.PostFilter{Statuses: []post.Status{post.InReview}})
+	inReview, err := s.Store.Posts(ctx(c), post.Filter{Statuses: []post.Status{post.InReview}})
 	if err != nil {
 		return err
 	}
-	drafts, err := s.Store.Posts(ctx(c), store.PostFilter{Statuses: []post.Status{post.Draft}})
+	drafts, err := s.Store.Posts(ctx(c), post.Filter{Statuses: []post.Status{post.Draft}})
 	if err != nil {
 		return err
 	}
@@ -144,7 +144,7 @@ func (s *server) showCalendar(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	approved, err := s.Store.Posts(ctx(c), store.PostFilter{Statuses: []post.Status{post.Approved},
+	approved, err := s.Store.Posts(ctx(c), post.Filter{Statuses: []post.Status{post.Approved},
 		From: period.start, To: period.end})
 	if err != nil {
 		return err
@@ -257,7 +257,7 @@ func (s *server) createCampaign(c *fiber.Ctx) error {
 		StartsOn: strings.TrimSpace(c.FormValue("starts_on")), EndsOn: strings.TrimSpace(c.FormValue("ends_on")),
 		Errors: views.FieldErrors{}}
 	loc := location(userOf(c).TimeZone)
-	cp := store.Campaign{Name: form.Name}
+	cp := post.Campaign{Name: form.Name}
 	switch {
 	case form.Name == "":
 		form.Errors["name"] = "Give the campaign a name."

@@ -275,7 +275,7 @@ func TestImagesThroughThePortal(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	drafts, err := env.store.Posts(ctx, store.PostFilter{})
+	drafts, err := env.store.Posts(ctx, post.Filter{})
 	if err != nil || len(drafts) != 1 || drafts[0].ImageID != id {
 		t.Fatalf("posts = %+v, %v; want the draft with image %d", drafts, err, id)
 	}
@@ -377,7 +377,7 @@ func TestReviewQueue(t *testing.T) {
 		t.Fatalf("GET /review: %d", resp.StatusCode)
 	}
 	doc := mustDoc(t, resp)
-	drafts, err := env.store.Posts(context.Background(), store.PostFilter{Query: "An employee's find"})
+	drafts, err := env.store.Posts(context.Background(), post.Filter{Query: "An employee's find"})
 	if err != nil || len(drafts) != 1 {
 		t.Fatalf("suggested post: %v, %d found", err, len(drafts))
 	}
@@ -704,7 +704,7 @@ func TestSuggestLink(t *testing.T) {
 			if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/suggest?done=1" {
 				t.Fatalf("got %d to %q, want 303 to /suggest?done=1", resp.StatusCode, resp.Header.Get("Location"))
 			}
-			posts, err := env.store.Posts(context.Background(), store.PostFilter{Statuses: []post.Status{post.Draft}, Limit: 1})
+			posts, err := env.store.Posts(context.Background(), post.Filter{Statuses: []post.Status{post.Draft}, Limit: 1})
 			if err != nil || len(posts) != 1 {
 				t.Fatalf("drafts: %v, %d", err, len(posts))
 			}
@@ -758,7 +758,7 @@ func TestSuggestLinkRefuses(t *testing.T) {
 			}
 		})
 	}
-	if posts, err := env.store.Posts(context.Background(), store.PostFilter{}); err != nil || len(posts) != 0 {
+	if posts, err := env.store.Posts(context.Background(), post.Filter{}); err != nil || len(posts) != 0 {
 		t.Errorf("%d posts created from refused suggestions (error: %v)", len(posts), err)
 	}
 }

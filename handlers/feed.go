@@ -1,8 +1,7 @@
 package handlers
 
 import (
-	"errors"
-	"slices"
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -12,7 +11,6 @@ import (
 	"github.com/advocacy-portal/portal/internal/pause"
 	"github.com/advocacy-portal/portal/internal/post"
 	"github.com/advocacy-portal/portal/internal/share"
-	"github.com/advocacy-portal/portal/internal/store"
 	"github.com/advocacy-portal/portal/views"
 )
 
@@ -34,7 +32,7 @@ func (s *server) showFeed(c *fiber.Ctx) error {
 	}
 	m := views.FeedPage{Networks: networks, Languages: post.Languages, Filter: views.FeedFilter{
 		Category: c.Query("category"), Campaign: c.Query("campaign"), Language: c.Query("language"), Query: c.Query("q")}}
-	f := store.PostFilter{ForUser: u.ID, LiveAt: s.Now(), Category: m.Filter.Category, Language: m.Filter.Language, Query: m.Filter.Query}
+	f := post.Filter{ForUser: u.ID, LiveAt: s.Now(), Category: m.Filter.Category, Language: m.Filter.Language, Query: m.Filter.Query}
 	if m.Filter.Campaign != "" {
 		f.Campaign, _ = strconv.ParseInt(m.Filter.Campaign, 10, 64)
 	}
@@ -75,105 +73,95 @@ func (s *server) showFeed(c *fiber.Ctx) error {
 	return s.render(c, fiber.StatusOK, views.FeedView(chrome, m))
 }
 
-// livePost returns the post named in the URL if the employee may share it
-// now: it exists, is live, and is for them. Anything else is "not found".
-func (s *server) livePost(c *fiber.Ctx) (post.Post, error) {
-	notFound := apperr.New(apperr.NotFound, "There is no such post in your feed. It may have expired or been withdrawn.")
-	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
-	if err != nil {
-		return post.Post{}, notFound
-	}
-	p, err := s.Store.Post(ctx(c), id)
-	if errors.Is(err, store.ErrNotFound) {
-		return p, notFound
-	}
-	if err != nil {
-		return p, err
-	}
-	if !p.Live(s.Now()) {
-		return p, notFound
-	}
-	targeted, err := s.Store.Targeted(ctx(c), p.ID, userOf(c).ID)
-	if err != nil {
-		return p, err
-	}
-	if !targeted {
-		return p, notFound
-	}
-	return p, nil
-}
-
-// maxShareText bounds the commentary an employee sends to a share page.
-const maxShareText = 3000
-
-// sharePost gives the employee their tracked link for the post and network
-// and sends them to the network's own share page, with the commentary as
-// they edited it (none for Facebook). Nothing is posted for them.
+// sharePost asks the share gate whether the employee may share the post on
+// the network now and, when it records the share, sends them to the
+// network's own share page with their tracked link and the commentary as
+// they edited it (none for Facebook). Nothing is posted for them. Otherwise
+// it shows what the gate's decision calls for: the cadence question, the
+// Mastodon server form, or why the share is refused.
 func (s *server) sharePost(c *fiber.Ctx) error {
-	missing, err := s.missingSteps(c)
-	if err != nil {
-		return err
+	r := share.Request{UserID: userOf(c).ID, Network: share.Network(c.FormValue("network")),
+		Instance: c.FormValue("instance"), Confirmed: c.FormValue("confirm") == "1"}
+	// An id that does not parse names no post; the gate refuses it after
+	// checking training, as it does an unknown post.
+	if id, err := strconv.ParseInt(c.Params("id"), 10, 64); err == nil {
+		r.PostID = id
 	}
-	if len(missing) > 0 {
-		return apperr.New(apperr.Forbidden, "Sharing unlocks once you have acknowledged the code of conduct and passed the required training. Your feed shows what is left.")
-	}
-	p, err := s.livePost(c)
-	if err != nil {
-		return err
-	}
-	if err := s.refusePaused(c, p); err != nil { // crisis pause (pause.go)
-		return err
-	}
-	n, ok := share.Parse(c.FormValue("network"))
-	if !ok {
-		return apperr.New(apperr.Invalid, "Choose one of the networks offered on the feed.")
-	}
-	if enabled, err := s.enabledNetworks(c); err != nil {
-		return err
-	} else if !slices.Contains(enabled, n) {
-		return apperr.New(apperr.Invalid, "That network is not offered for sharing here.")
-	}
-	if handled, err := s.checkCadence(c, p, n); handled || err != nil { // share cadence (pause.go)
-		return err
-	}
-	// The text the network gets: the employee's own words if they changed
-	// the ones offered on the feed, otherwise the suggestion for that
-	// network (it may differ from the one shown for any network).
-	text := p.ShareText(string(n), n.Prefills())
+	// The employee's own words count if they changed the ones offered on
+	// the feed (or sent text without the offered words).
 	if args := c.Request().PostArgs(); args.Has("text") {
 		edited := strings.TrimSpace(string(args.Peek("text")))
 		if !args.Has("offered") || edited != strings.TrimSpace(string(args.Peek("offered"))) {
-			text = edited
+			r.Text, r.OwnText = edited, true
 		}
 	}
-	if len([]rune(text)) > maxShareText {
-		return apperr.New(apperr.Invalid, "Your text is longer than 3000 characters. Shorten it and share again.")
-	}
-	u := userOf(c)
-	instance := u.MastodonInstance
-	if n == share.Mastodon {
-		if typed := c.FormValue("instance"); typed != "" {
-			host, ok := share.ParseInstance(typed)
-			if !ok {
-				return s.render(c, fiber.StatusUnprocessableEntity, views.MastodonView(s.chrome(c, "Share on Mastodon", "feed"),
-					views.MastodonPage{Post: p, Text: text, Instance: typed, Problem: "That does not look like a server name. Type it like mastodon.social."}))
-			}
-			if err := s.Store.SetMastodonInstance(ctx(c), u.ID, host); err != nil {
-				return err
-			}
-			instance = host
-		}
-		if instance == "" {
-			return s.render(c, fiber.StatusOK, views.MastodonView(s.chrome(c, "Share on Mastodon", "feed"), views.MastodonPage{Post: p, Text: text}))
-		}
-	}
-	link, _, err := s.Store.ShareLink(ctx(c), u.ID, p.ID, n, share.NewCode)
+	out, err := s.Shares.Share(ctx(c), r)
 	if err != nil {
 		return err
 	}
-	tracked := s.BaseURL + "/l/" + link.Code
-	if n == share.Copy {
-		return s.render(c, fiber.StatusOK, views.CopyLinkView(s.chrome(c, "Your link", "feed"), views.CopyLinkPage{Post: p, Link: tracked, Text: text}))
+	switch out.Refused {
+	case "":
+	case share.CadenceAsk:
+		return s.askCadence(c, out.Decision)
+	case share.InstanceNeeded:
+		return s.render(c, fiber.StatusOK, views.MastodonView(s.chrome(c, "Share on Mastodon", "feed"),
+			views.MastodonPage{Post: out.Post, Text: out.Text}))
+	case share.InstanceInvalid:
+		return s.render(c, fiber.StatusUnprocessableEntity, views.MastodonView(s.chrome(c, "Share on Mastodon", "feed"),
+			views.MastodonPage{Post: out.Post, Text: out.Text, Instance: r.Instance, Problem: "That does not look like a server name. Type it like mastodon.social."}))
+	default:
+		return shareRefused(out.Refused)
 	}
-	return c.Redirect(share.IntentURL(n, tracked, text, p.Title, instance), fiber.StatusSeeOther)
+	tracked := s.BaseURL + "/l/" + out.Recorded.Code
+	if out.Network == share.Copy {
+		return s.render(c, fiber.StatusOK, views.CopyLinkView(s.chrome(c, "Your link", "feed"), views.CopyLinkPage{Post: out.Post, Link: tracked, Text: out.Text}))
+	}
+	return c.Redirect(share.IntentURL(out.Network, tracked, out.Text, out.Post.Title, out.Instance), fiber.StatusSeeOther)
+}
+
+// askCadence renders the page explaining why a pause is wise, with the
+// share form carried over so that "share anyway" sends it again with
+// confirm=1.
+func (s *server) askCadence(c *fiber.Ctx, d share.Decision) error {
+	m := views.CadenceAskPage{Post: d.Post, Network: d.Network, Count: d.SharedToday, Limit: d.Limit}
+	c.Request().PostArgs().VisitAll(func(k, v []byte) {
+		if name := string(k); name != "_csrf" && name != "confirm" {
+			m.Fields = append(m.Fields, views.HiddenField{Name: name, Value: string(v)})
+		}
+	})
+	return s.render(c, fiber.StatusOK, views.CadenceAskView(s.chrome(c, "Take a breath", "feed"), m))
+}
+
+// Messages employees get when a share is refused.
+const (
+	lockedShareMessage    = "Sharing unlocks once you have acknowledged the code of conduct and passed the required training. Your feed shows what is left."
+	noPostShareMessage    = "There is no such post in your feed. It may have expired or been withdrawn."
+	pausedShareMessage    = "Sharing this post is paused for now. Your feed says why; it comes back once the communications team resumes it."
+	cadenceCapMessage     = "You have reached today's share limit on this network. Give your network a rest and share again tomorrow."
+	textTooLongMessage    = "Your text is longer than 3000 characters. Shorten it and share again."
+	unknownNetworkMessage = "Choose one of the networks offered on the feed."
+	networkOffMessage     = "That network is not offered for sharing here."
+)
+
+// shareRefused is the error for a share the gate refused with reason why.
+// A post that does not exist, is not live or is not for the person is the
+// same "not found", so that no one learns of posts they cannot see.
+func shareRefused(why share.Reason) error {
+	switch why {
+	case share.TrainingMissing:
+		return apperr.New(apperr.Forbidden, lockedShareMessage)
+	case share.NoSuchPost, share.NotLive, share.NotForYou:
+		return apperr.New(apperr.NotFound, noPostShareMessage)
+	case share.Paused:
+		return apperr.New(apperr.Conflict, pausedShareMessage)
+	case share.UnknownNetwork:
+		return apperr.New(apperr.Invalid, unknownNetworkMessage)
+	case share.NetworkOff:
+		return apperr.New(apperr.Invalid, networkOffMessage)
+	case share.CadenceCap:
+		return apperr.New(apperr.Conflict, cadenceCapMessage)
+	case share.TextTooLong:
+		return apperr.New(apperr.Invalid, textTooLongMessage)
+	}
+	return fmt.Errorf("handlers: share refused for a reason with no page: %q", why)
 }

@@ -45,7 +45,7 @@ func (s *server) feedPosts(c *fiber.Ctx) ([]post.Post, error) {
 	if !u.Active || !u.HasAny(account.Comms, account.Admin) {
 		return nil, notFound
 	}
-	all, err := s.Store.Posts(ctx(c), store.PostFilter{Statuses: []post.Status{post.Approved}, Limit: maxFeedPosts})
+	all, err := s.Store.Posts(ctx(c), post.Filter{Statuses: []post.Status{post.Approved}, Limit: maxFeedPosts})
 	if err != nil {
 		return nil, err
 	}

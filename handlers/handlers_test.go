@@ -153,7 +153,7 @@ func has(doc *goquery.Document, testid string) bool {
 func (env *testEnv) unlockSharing(t *testing.T, persona string) {
 	t.Helper()
 	u := env.users[persona]
-	if err := env.store.Acknowledge(context.Background(), store.Acknowledgement{UserID: u.ID, Version: env.g.Conduct.Version,
+	if err := env.store.Acknowledge(context.Background(), training.Acknowledgement{UserID: u.ID, Version: env.g.Conduct.Version,
 		ContentHash: env.g.Conduct.In("en").Hash, ClientIP: "192.0.2.1"}); err != nil {
 		t.Fatal(err)
 	}
@@ -165,18 +165,18 @@ func (env *testEnv) unlockSharing(t *testing.T, persona string) {
 
 // takeQuiz starts an attempt at m for persona and answers it, in the
 // module's own order, through the store; it returns the submitted attempt.
-func (env *testEnv) takeQuiz(t *testing.T, persona string, m training.Module, answers map[string]string) store.Attempt {
+func (env *testEnv) takeQuiz(t *testing.T, persona string, m training.Module, answers map[string]string) training.Attempt {
 	t.Helper()
 	ctx := context.Background()
 	questions := m.In("en").Questions
-	id, _, err := env.store.StartAttempt(ctx, store.Attempt{UserID: env.users[persona].ID, ModuleID: m.ID,
+	id, _, err := env.store.StartAttempt(ctx, training.Attempt{UserID: env.users[persona].ID, ModuleID: m.ID,
 		ModuleHash: m.Hash, Language: "en", Questions: questions})
 	if err != nil {
 		t.Fatal(err)
 	}
-	var a store.Attempt
+	var a training.Attempt
 	for _, q := range questions {
-		a, err = env.store.SaveAnswer(ctx, id, q.ID, answers[q.ID], func(a store.Attempt) (training.Result, error) {
+		a, err = env.store.SaveAnswer(ctx, id, q.ID, answers[q.ID], func(a training.Attempt) (training.Result, error) {
 			return training.Score(a.Questions, m.Quiz.PassMark, a.Answers)
 		})
 		if err != nil {

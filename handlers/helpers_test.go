@@ -12,7 +12,9 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 
+	"github.com/advocacy-portal/portal/internal/audit"
 	"github.com/advocacy-portal/portal/internal/post"
+	"github.com/advocacy-portal/portal/internal/reach"
 	"github.com/advocacy-portal/portal/internal/store"
 	"github.com/advocacy-portal/portal/internal/training"
 )
@@ -53,11 +55,11 @@ func outerHTML(sel *goquery.Selection) string {
 
 // auditLog returns the newest entries of the audit log first, at most limit
 // of them, read as the admins' audit page reads them.
-func auditLog(ctx context.Context, s *store.Store, limit int) ([]store.AuditEntry, error) {
-	records, _, err := s.SearchAudit(ctx, store.AuditFilter{Limit: limit})
-	entries := make([]store.AuditEntry, len(records))
+func auditLog(ctx context.Context, s *store.Store, limit int) ([]audit.Entry, error) {
+	records, _, err := s.SearchAudit(ctx, audit.Filter{Limit: limit})
+	entries := make([]audit.Entry, len(records))
 	for i, r := range records {
-		entries[i] = r.AuditEntry
+		entries[i] = r.Entry
 	}
 	return entries, err
 }
@@ -65,7 +67,7 @@ func auditLog(ctx context.Context, s *store.Store, limit int) ([]store.AuditEntr
 // livePosts returns the posts live now, for everyone, as the feed reads them.
 func (env *testEnv) livePosts(t *testing.T) []post.Post {
 	t.Helper()
-	live, err := env.store.Posts(context.Background(), store.PostFilter{LiveAt: env.clock.Now()})
+	live, err := env.store.Posts(context.Background(), post.Filter{LiveAt: env.clock.Now()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,10 +78,10 @@ func (env *testEnv) livePosts(t *testing.T) []post.Post {
 // first, as the reach pages add them up: userID's own, or with userID 0
 // everyone's. A post appears once it has a share (a tracked link is only
 // ever made with one).
-func (env *testEnv) reachByPost(t *testing.T, userID int64) []store.ReachLine {
+func (env *testEnv) reachByPost(t *testing.T, userID int64) []reach.Line {
 	t.Helper()
 	day := env.clock.Now().UTC().Truncate(24 * time.Hour)
-	r, err := env.store.ReachReport(context.Background(), store.ReachScope{UserID: userID}, day, day.AddDate(0, 0, 1))
+	r, err := env.store.ReachReport(context.Background(), reach.Scope{UserID: userID}, day, day.AddDate(0, 0, 1))
 	if err != nil {
 		t.Fatal(err)
 	}

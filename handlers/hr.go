@@ -5,7 +5,6 @@ import (
 	"encoding/csv"
 	"errors"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -43,120 +42,27 @@ func (s *server) hrRoutes(r router) {
 // CSV export has them all.
 const maxTasksShown = 500
 
-// maxDueAhead is how far ahead a due date may be, to catch typos.
-const maxDueAhead = 5 * 365 * 24 * time.Hour
-
-// trainingStatuses lists the statuses in the order filters offer them.
-var trainingStatuses = []training.Status{training.NotStarted, training.InProgress, training.Passed, training.Failed, training.Overdue}
-
-// hrTasks turns the store's report into the dashboard's rows, with each
-// status as of now and module titles in lang.
-func (s *server) hrTasks(report []store.ReportRow, lang string) []views.HRTask {
-	now := s.Now()
-	out := make([]views.HRTask, 0, len(report))
-	for _, r := range report {
-		m, known := s.Guidelines.Module(r.ModuleID)
-		title := r.ModuleID
-		if known {
-			title = m.In(lang).Title
-		}
-		t := views.HRTask{UserID: r.UserID, Name: r.Name, Email: r.Email, Groups: r.Groups, ModuleID: r.ModuleID,
-			ModuleTitle: title, Status: m.Quiz.Status(r.History, r.DueAt, now), DueAt: r.DueAt,
-			Attempts: r.Attempts, Counted: r.History.Submitted, AttemptsLeft: m.Quiz.AttemptsLeft(r.History),
-			InProgress: r.History.InProgress, BestPercent: r.BestPercent, PassedAt: r.PassedAt}
-		if t.Status == training.Overdue {
-			t.DaysOverdue = int((now.Sub(r.DueAt) + 24*time.Hour - 1) / (24 * time.Hour))
-		}
-		out = append(out, t)
-	}
-	return out
-}
-
 // hrFilter reads the dashboard's filters from the query string.
-func hrFilter(c *fiber.Ctx) views.HRFilter {
-	return views.HRFilter{Module: strings.TrimSpace(c.Query("module")), Group: strings.TrimSpace(c.Query("group")),
+func hrFilter(c *fiber.Ctx) training.Filter {
+	return training.Filter{Module: strings.TrimSpace(c.Query("module")), Group: strings.TrimSpace(c.Query("group")),
 		Status: strings.TrimSpace(c.Query("status")), Q: strings.TrimSpace(c.Query("q"))}
-}
-
-// inGroup reports whether name is one of the comma-separated group names.
-func inGroup(groups, name string) bool {
-	return groups == name || strings.HasPrefix(groups, name+", ") || strings.HasSuffix(groups, ", "+name) ||
-		strings.Contains(groups, ", "+name+", ")
-}
-
-// matches reports whether t passes the filter; the status is checked only
-// if withStatus. A group filter naming an existing group matches its
-// members; any other text matches group names containing it.
-func matches(t views.HRTask, f views.HRFilter, groupNames []string, withStatus bool) bool {
-	if f.Module != "" && t.ModuleID != f.Module {
-		return false
-	}
-	if f.Group != "" {
-		if slices.Contains(groupNames, f.Group) {
-			if !inGroup(t.Groups, f.Group) {
-				return false
-			}
-		} else if !strings.Contains(strings.ToLower(t.Groups), strings.ToLower(f.Group)) {
-			return false
-		}
-	}
-	if withStatus && f.Status != "" && string(t.Status) != f.Status {
-		return false
-	}
-	if q := strings.ToLower(f.Q); q != "" && !strings.Contains(strings.ToLower(t.Name), q) &&
-		!strings.Contains(strings.ToLower(t.Email), q) {
-		return false
-	}
-	return true
-}
-
-func filterTasks(tasks []views.HRTask, f views.HRFilter, groupNames []string, withStatus bool) []views.HRTask {
-	var out []views.HRTask
-	for _, t := range tasks {
-		if matches(t, f, groupNames, withStatus) {
-			out = append(out, t)
-		}
-	}
-	return out
-}
-
-func groupNames(groups []store.Group) []string {
-	names := make([]string, len(groups))
-	for i, g := range groups {
-		names[i] = g.Name
-	}
-	return names
 }
 
 // showTrainingDashboard shows completion by module and by group, the
 // overdue list and every person × module. Completion counts every status;
 // the status filter narrows the overdue list and the table.
 func (s *server) showTrainingDashboard(c *fiber.Ctx) error {
-	report, err := s.Store.TrainingReport(ctx(c))
+	lang, f := s.lang(c), hrFilter(c)
+	d, err := s.HR.Dashboard(ctx(c), lang, f)
 	if err != nil {
 		return err
 	}
-	groups, err := s.Store.Groups(ctx(c))
-	if err != nil {
-		return err
-	}
-	lang, f, names := s.lang(c), hrFilter(c), groupNames(groups)
-	all := filterTasks(s.hrTasks(report, lang), f, names, false)
-	m := views.HRDashboardPage{Filter: f, Modules: s.moduleOptions(lang), Groups: names, MaxShown: maxTasksShown}
-	for _, st := range trainingStatuses {
+	m := views.HRDashboardPage{Filter: views.HRFilter{Filter: f}, Modules: s.moduleOptions(lang), Groups: d.Groups,
+		ByModule: d.ByModule, ByGroup: d.ByGroup, Overdue: d.Overdue, MaxShown: maxTasksShown,
+		TotalTasks: len(d.Tasks), Tasks: d.Tasks[:min(len(d.Tasks), maxTasksShown)]}
+	for _, st := range training.Statuses {
 		m.Statuses = append(m.Statuses, views.HROption{Value: string(st), Label: st.Label()})
 	}
-	m.ByModule = completionByModule(all, s.Guidelines.Modules)
-	m.ByGroup = completionByGroup(all, groups)
-	shown := filterTasks(all, f, names, true)
-	for _, t := range shown {
-		if t.Status == training.Overdue {
-			m.Overdue = append(m.Overdue, t)
-		}
-	}
-	slices.SortStableFunc(m.Overdue, func(a, b views.HRTask) int { return b.DaysOverdue - a.DaysOverdue })
-	m.TotalTasks = len(shown)
-	m.Tasks = shown[:min(len(shown), maxTasksShown)]
 	return s.render(c, fiber.StatusOK, views.HRDashboardView(s.chrome(c, "Training status", "hr"), m))
 }
 
@@ -165,63 +71,6 @@ func (s *server) moduleOptions(lang string) []views.HROption {
 	var out []views.HROption
 	for _, m := range s.Guidelines.Modules {
 		out = append(out, views.HROption{Value: m.ID, Label: m.In(lang).Title})
-	}
-	return out
-}
-
-// completionByModule counts tasks and passes per module, in the
-// guidelines' order; modules no one has are left out.
-func completionByModule(tasks []views.HRTask, modules []training.Module) []views.HRCompletion {
-	rows := map[string]*views.HRCompletion{}
-	var order []string
-	for _, t := range tasks {
-		r, ok := rows[t.ModuleID]
-		if !ok {
-			r = &views.HRCompletion{Key: t.ModuleID, Label: t.ModuleTitle}
-			rows[t.ModuleID] = r
-			order = append(order, t.ModuleID)
-		}
-		r.People++ // one task per person and module
-		r.Tasks++
-		if t.Status == training.Passed {
-			r.Passed++
-		}
-	}
-	rank := func(id string) int {
-		if i := slices.IndexFunc(modules, func(m training.Module) bool { return m.ID == id }); i >= 0 {
-			return i
-		}
-		return len(modules)
-	}
-	slices.SortStableFunc(order, func(a, b string) int { return rank(a) - rank(b) })
-	out := make([]views.HRCompletion, len(order))
-	for i, id := range order {
-		out[i] = *rows[id]
-	}
-	return out
-}
-
-// completionByGroup counts people, tasks and passes per group; groups
-// without tasks are left out.
-func completionByGroup(tasks []views.HRTask, groups []store.Group) []views.HRCompletion {
-	var out []views.HRCompletion
-	for _, g := range groups {
-		r := views.HRCompletion{Key: strconv.FormatInt(g.ID, 10), Label: g.Name}
-		people := map[int64]bool{}
-		for _, t := range tasks {
-			if !inGroup(t.Groups, g.Name) {
-				continue
-			}
-			people[t.UserID] = true
-			r.Tasks++
-			if t.Status == training.Passed {
-				r.Passed++
-			}
-		}
-		r.People = len(people)
-		if r.Tasks > 0 {
-			out = append(out, r)
-		}
 	}
 	return out
 }
@@ -244,47 +93,23 @@ func rfc3339(t time.Time) string {
 // exportTrainingReport sends the dashboard's rows, with the same filters,
 // as CSV evidence for auditors. Every export is audit-logged.
 func (s *server) exportTrainingReport(c *fiber.Ctx) error {
-	report, err := s.Store.TrainingReport(ctx(c))
+	rows, err := s.HR.Export(ctx(c), userOf(c).ID, s.lang(c), hrFilter(c))
 	if err != nil {
 		return err
 	}
-	groups, err := s.Store.Groups(ctx(c))
-	if err != nil {
-		return err
-	}
-	f, names := hrFilter(c), groupNames(groups)
-	tasks := s.hrTasks(report, s.lang(c))
 	var buf bytes.Buffer
 	w := csv.NewWriter(&buf)
-	w.Write([]string{"user", "email", "groups", "module", "module_version", "status", "best_score_percent", "attempts",
-		"completed_at", "due_at", "acknowledged_version", "acknowledged_hash", "acknowledged_at"})
-	n := 0
-	for i, t := range tasks {
-		if !matches(t, f, names, true) {
-			continue
+	w.Write(training.EvidenceColumns)
+	for _, r := range rows {
+		cells := r.Evidence()
+		for j := range cells {
+			cells[j] = csvCell(cells[j])
 		}
-		r := report[i]
-		row := []string{r.Name, r.Email, r.Groups, r.ModuleID, r.PassedHash, string(t.Status), strconv.Itoa(r.BestPercent),
-			strconv.Itoa(r.Attempts), rfc3339(r.PassedAt), rfc3339(r.DueAt), r.AckVersion, r.AckHash, rfc3339(r.AckAt)}
-		for j := range row {
-			row[j] = csvCell(row[j])
-		}
-		w.Write(row)
-		n++
+		w.Write(cells)
 	}
 	w.Flush()
 	if err := w.Error(); err != nil {
 		return fmt.Errorf("handlers: write training report: %w", err)
-	}
-	// Which filters were set, not their values: a search is often a
-	// person's name, and the audit log keeps everything for ever.
-	filters := map[string]bool{}
-	for k, v := range f.Values() {
-		filters[k] = v[0] != ""
-	}
-	if err := s.Store.LogAudit(ctx(c), userOf(c).ID, "training.export", "training-report",
-		map[string]any{"rows": n, "filters": filters}); err != nil {
-		return err
 	}
 	c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
 	c.Set(fiber.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="training-report-%s.csv"`,
@@ -293,31 +118,36 @@ func (s *server) exportTrainingReport(c *fiber.Ctx) error {
 	return c.Send(buf.Bytes())
 }
 
-// personParam returns the person named by the :id parameter.
+// personParam returns the person named by the :id parameter, for the
+// admins' user pages.
 func (s *server) personParam(c *fiber.Ctx) (account.User, error) {
-	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
+	id, err := idParam(c, training.ErrNoPerson)
 	if err != nil {
-		return account.User{}, apperr.New(apperr.NotFound, "There is no such person.")
+		return account.User{}, err
 	}
 	u, err := s.Store.User(ctx(c), id)
 	if errors.Is(err, store.ErrNotFound) {
-		return u, apperr.New(apperr.NotFound, "There is no such person.")
+		return u, training.ErrNoPerson
 	}
 	return u, err
 }
 
-// personTasks returns the person's assigned modules with their standing.
-func (s *server) personTasks(c *fiber.Ctx, userID int64) ([]views.HRTask, error) {
-	report, err := s.Store.TrainingReport(ctx(c))
+// personTasks returns where the person stands on each assigned module.
+func (s *server) personTasks(c *fiber.Ctx, userID int64) ([]training.Standing, error) {
+	return s.HR.Standings(ctx(c), userID, s.lang(c))
+}
+
+// idParam reads the :id parameter; one that is not a number is notFound.
+func idParam(c *fiber.Ctx, notFound error) (int64, error) {
+	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
 	if err != nil {
-		return nil, err
+		return 0, notFound
 	}
-	report = slices.DeleteFunc(report, func(r store.ReportRow) bool { return r.UserID != userID })
-	return s.hrTasks(report, s.lang(c)), nil
+	return id, nil
 }
 
 func (s *server) showPersonTraining(c *fiber.Ctx) error {
-	person, err := s.personParam(c)
+	id, err := idParam(c, training.ErrNoPerson)
 	if err != nil {
 		return err
 	}
@@ -325,99 +155,52 @@ func (s *server) showPersonTraining(c *fiber.Ctx) error {
 	if done != "extended" && done != "reset" {
 		done = ""
 	}
-	return s.renderPerson(c, fiber.StatusOK, person, views.HRPersonPage{Done: done})
+	return s.renderPerson(c, fiber.StatusOK, id, views.HRPersonPage{Done: done})
 }
 
-func (s *server) renderPerson(c *fiber.Ctx, status int, person account.User, m views.HRPersonPage) error {
-	tasks, err := s.personTasks(c, person.ID)
+func (s *server) renderPerson(c *fiber.Ctx, status int, userID int64, m views.HRPersonPage) error {
+	p, err := s.HR.Person(ctx(c), userID, s.lang(c))
 	if err != nil {
 		return err
 	}
-	if m.Groups, err = s.Store.GroupNames(ctx(c), person.ID); err != nil {
-		return err
-	}
-	m.Person, m.Tasks, m.Today = person, tasks, s.Now().UTC().Format(time.DateOnly)
-	return s.render(c, status, views.HRPersonView(s.chrome(c, person.Name+" · Training", "hr"), m))
-}
-
-// personModule returns the person and module named by the route.
-func (s *server) personModule(c *fiber.Ctx) (account.User, training.Module, error) {
-	person, err := s.personParam(c)
-	if err != nil {
-		return person, training.Module{}, err
-	}
-	m, ok := s.Guidelines.Module(c.Params("module"))
-	if !ok {
-		return person, m, apperr.New(apperr.NotFound, "There is no training module with that name.")
-	}
-	return person, m, nil
-}
-
-// parseDueDate reads a yyyy-mm-dd date as the end of that day in UTC. It
-// must not be over yet, nor more than five years ahead; if it is not
-// acceptable, the message says why.
-func parseDueDate(text string, now time.Time) (time.Time, string) {
-	if text == "" {
-		return time.Time{}, "Choose a due date."
-	}
-	day, err := time.Parse(time.DateOnly, text)
-	if err != nil {
-		return time.Time{}, "Enter the date as year-month-day, for example 2026-12-31."
-	}
-	due := day.Add(24*time.Hour - time.Second)
-	if !due.After(now) {
-		return time.Time{}, "Choose a date in the future."
-	}
-	if due.After(now.Add(maxDueAhead)) {
-		return time.Time{}, "Choose a date within the next five years."
-	}
-	return due, ""
+	m.Person, m.Groups, m.Tasks, m.Today = p.User, p.Groups, p.Tasks, s.Now().UTC().Format(time.DateOnly)
+	return s.render(c, status, views.HRPersonView(s.chrome(c, p.User.Name+" · Training", "hr"), m))
 }
 
 // extendDueDate moves a person's due date for one module.
 func (s *server) extendDueDate(c *fiber.Ctx) error {
-	person, m, err := s.personModule(c)
+	id, err := idParam(c, training.ErrNoPerson)
 	if err != nil {
 		return err
 	}
-	tasks, err := s.personTasks(c, person.ID)
-	if err != nil {
-		return err
-	}
-	if !slices.ContainsFunc(tasks, func(t views.HRTask) bool { return t.ModuleID == m.ID }) {
-		return apperr.New(apperr.NotFound, "This module is not assigned to this person, so there is no due date to extend.")
-	}
-	text := strings.TrimSpace(c.FormValue("due"))
-	due, problem := parseDueDate(text, s.Now())
-	if problem != "" {
-		return s.renderPerson(c, fiber.StatusUnprocessableEntity, person, views.HRPersonPage{
-			Errors: map[string]string{m.ID: problem}, DueInput: map[string]string{m.ID: text}})
-	}
-	err = s.Store.ExtendDue(ctx(c), person.ID, m.ID, due, userOf(c).ID)
-	if errors.Is(err, store.ErrNotFound) {
-		return apperr.New(apperr.NotFound, "This module is not assigned to this person, so there is no due date to extend.")
+	e := training.Extension{UserID: id, ModuleID: c.Params("module"), Due: strings.TrimSpace(c.FormValue("due"))}
+	err = s.HR.ExtendDue(ctx(c), e, userOf(c).ID)
+	if fe := (training.FieldErrors{}); errors.As(err, &fe) {
+		return s.renderPerson(c, fiber.StatusUnprocessableEntity, id, views.HRPersonPage{
+			Errors: map[string]string{e.ModuleID: fe["due"]}, DueInput: map[string]string{e.ModuleID: e.Due}})
 	}
 	if err != nil {
 		return err
 	}
-	return c.Redirect(fmt.Sprintf("/hr/people/%d?done=extended#module-%s", person.ID, m.ID), fiber.StatusSeeOther)
+	return c.Redirect(fmt.Sprintf("/hr/people/%d?done=extended#module-%s", id, e.ModuleID), fiber.StatusSeeOther)
 }
 
 // resetQuizAttempts lets a person start a module's quiz over with a full
 // set of attempts.
 func (s *server) resetQuizAttempts(c *fiber.Ctx) error {
-	person, m, err := s.personModule(c)
+	id, err := idParam(c, training.ErrNoPerson)
 	if err != nil {
 		return err
 	}
-	if err := s.Store.ResetAttempts(ctx(c), person.ID, m.ID, userOf(c).ID); err != nil {
+	module := c.Params("module")
+	if err := s.HR.ResetAttempts(ctx(c), id, module, userOf(c).ID); err != nil {
 		return err
 	}
-	return c.Redirect(fmt.Sprintf("/hr/people/%d?done=reset#module-%s", person.ID, m.ID), fiber.StatusSeeOther)
+	return c.Redirect(fmt.Sprintf("/hr/people/%d?done=reset#module-%s", id, module), fiber.StatusSeeOther)
 }
 
 func (s *server) listGroups(c *fiber.Ctx) error {
-	return s.renderGroups(c, fiber.StatusOK, views.HRGroupForm{Kind: string(store.Department)})
+	return s.renderGroups(c, fiber.StatusOK, views.HRGroupForm{Kind: string(account.Department)})
 }
 
 func (s *server) renderGroups(c *fiber.Ctx, status int, form views.HRGroupForm) error {
@@ -438,13 +221,13 @@ func (s *server) createGroup(c *fiber.Ctx) error {
 	case utf8.RuneCountInString(form.Name) > 100:
 		form.Errors["name"] = "Keep the name to 100 characters or fewer."
 	}
-	if !store.GroupKind(form.Kind).Valid() {
+	if !account.GroupKind(form.Kind).Valid() {
 		form.Errors["kind"] = "Choose department, location or team."
 	}
 	if len(form.Errors) > 0 {
 		return s.renderGroups(c, fiber.StatusUnprocessableEntity, form)
 	}
-	id, err := s.Store.CreateGroup(ctx(c), form.Name, store.GroupKind(form.Kind), userOf(c).ID)
+	id, err := s.Store.CreateGroup(ctx(c), form.Name, account.GroupKind(form.Kind), userOf(c).ID)
 	if errors.Is(err, store.ErrExists) {
 		form.Errors["name"] = "A group with this name already exists."
 		return s.renderGroups(c, fiber.StatusUnprocessableEntity, form)
@@ -499,10 +282,10 @@ func (s *server) importRoster(c *fiber.Ctx) error {
 }
 
 // groupParam returns the group named by the :id parameter.
-func (s *server) groupParam(c *fiber.Ctx) (store.Group, error) {
+func (s *server) groupParam(c *fiber.Ctx) (account.Group, error) {
 	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
 	if err != nil {
-		return store.Group{}, apperr.New(apperr.NotFound, "There is no such group.")
+		return account.Group{}, apperr.New(apperr.NotFound, "There is no such group.")
 	}
 	g, err := s.Store.Group(ctx(c), id)
 	if errors.Is(err, store.ErrNotFound) {
@@ -532,16 +315,20 @@ func (s *server) renderGroup(c *fiber.Ctx, status int, m views.HRGroupPage) erro
 	return s.render(c, status, views.HRGroupView(s.chrome(c, m.Group.Name, "hr"), m))
 }
 
-// userByEmail finds a person by email address, as typed or in lower case.
+// userByEmail finds a person by email address, as typed or in lower case
+// (account.EmailLookups).
 func (s *server) userByEmail(c *fiber.Ctx, email string) (int64, error) {
-	id, err := s.Store.UserByEmail(ctx(c), email)
-	if errors.Is(err, store.ErrNotFound) && strings.ToLower(email) != email {
-		id, err = s.Store.UserByEmail(ctx(c), strings.ToLower(email))
+	var id int64
+	var err error
+	for _, e := range account.EmailLookups(email) {
+		if id, err = s.Store.UserByEmail(ctx(c), e); !errors.Is(err, store.ErrNotFound) {
+			break
+		}
 	}
 	return id, err
 }
 
-const unknownEmail = "No one with this email has signed in or been imported yet."
+const unknownEmail = account.UnknownEmail
 
 // addGroupMember puts a person in the group by hand; they get the group's
 // assignments, due from today.
@@ -563,7 +350,7 @@ func (s *server) addGroupMember(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := s.Store.AddToGroup(ctx(c), g.ID, userID, store.SourceManual, userOf(c).ID); err != nil {
+	if err := s.Store.AddToGroup(ctx(c), g.ID, userID, account.SourceManual, userOf(c).ID); err != nil {
 		return err
 	}
 	s.wakeReminders()
@@ -576,31 +363,13 @@ func (s *server) listAssignments(c *fiber.Ctx) error {
 }
 
 func (s *server) renderAssignments(c *fiber.Ctx, status int, form views.HRAssignmentForm, created bool) error {
-	assignments, err := s.Store.Assignments(ctx(c))
-	if err != nil {
-		return err
-	}
-	groups, err := s.Store.Groups(ctx(c))
-	if err != nil {
-		return err
-	}
 	lang := s.lang(c)
-	m := views.HRAssignmentsPage{Modules: s.moduleOptions(lang), Groups: groups, Form: form, Created: created,
-		Today: s.Now().UTC().Format(time.DateOnly)}
-	for _, a := range assignments {
-		row := views.HRAssignmentRow{Assignment: a, What: fmt.Sprintf("Whole code of conduct programme (%d modules)", len(a.Modules))}
-		if !a.Programme {
-			titles := make([]string, len(a.Modules))
-			for i, id := range a.Modules {
-				titles[i] = id
-				if mod, ok := s.Guidelines.Module(id); ok {
-					titles[i] = mod.In(lang).Title
-				}
-			}
-			row.What = "Module: " + strings.Join(titles, ", ")
-		}
-		m.Assignments = append(m.Assignments, row)
+	list, err := s.HR.Assignments(ctx(c), lang)
+	if err != nil {
+		return err
 	}
+	m := views.HRAssignmentsPage{Assignments: list.Assignments, Modules: s.moduleOptions(lang), Groups: list.Groups,
+		Form: form, Created: created, Today: s.Now().UTC().Format(time.DateOnly)}
 	return s.render(c, status, views.HRAssignmentsView(s.chrome(c, "Assignments", "hr"), m))
 }
 
@@ -608,75 +377,16 @@ func (s *server) renderAssignments(c *fiber.Ctx, status int, form views.HRAssign
 // a person. An invalid form comes back with what was typed and a message
 // per field, and nothing is assigned.
 func (s *server) createAssignment(c *fiber.Ctx) error {
-	form := views.HRAssignmentForm{What: c.FormValue("what"), Group: strings.TrimSpace(c.FormValue("group")),
+	r := training.AssignRequest{What: c.FormValue("what"), Group: strings.TrimSpace(c.FormValue("group")),
 		Email: strings.TrimSpace(c.FormValue("email")), Due: strings.TrimSpace(c.FormValue("due")),
-		DueDays: strings.TrimSpace(c.FormValue("due_days")), Errors: views.FieldErrors{}}
-	a := store.Assignment{}
-
-	switch form.What {
-	case "":
-		form.Errors["what"] = "Choose a module or the whole programme."
-	case "programme":
-		required, err := s.requiredModules(c)
-		if err != nil {
-			return err
-		}
-		if len(required) == 0 {
-			form.Errors["what"] = "The programme has no required modules yet; an admin chooses them. Assign single modules instead."
-		}
-		a.Modules, a.Programme = required, true
-	default:
-		if _, ok := s.Guidelines.Module(form.What); !ok {
-			form.Errors["what"] = "There is no such module. Choose one from the list."
-		}
-		a.Modules = []string{form.What}
-	}
-
-	switch {
-	case form.Group == "" && form.Email == "":
-		form.Errors["target"] = "Choose a group, or type the email address of one person."
-	case form.Group != "" && form.Email != "":
-		form.Errors["target"] = "Choose a group or type an email address, not both."
-	case form.Group != "":
-		id, err := strconv.ParseInt(form.Group, 10, 64)
-		if err == nil {
-			_, err = s.Store.Group(ctx(c), id)
-		}
-		switch {
-		case err == nil:
-			a.GroupID = id
-		case errors.Is(err, store.ErrNotFound) || errors.Is(err, strconv.ErrSyntax) || errors.Is(err, strconv.ErrRange):
-			form.Errors["group"] = "There is no such group. Choose one from the list."
-		default:
-			return err
-		}
-	default:
-		id, err := s.userByEmail(c, form.Email)
-		switch {
-		case err == nil:
-			a.UserID = id
-		case errors.Is(err, store.ErrNotFound):
-			form.Errors["email"] = unknownEmail
-		default:
-			return err
-		}
-	}
-
-	due, problem := parseDueDate(form.Due, s.Now())
-	if problem != "" {
-		form.Errors["due"] = problem
-	}
-	a.DueAt = due
-	days, err := strconv.Atoi(form.DueDays)
-	if err != nil || days < 1 || days > 365 {
-		form.Errors["due_days"] = "Enter a number of days from 1 to 365."
-	}
-	a.DueDays = days
-
-	if len(form.Errors) > 0 {
+		DueDays: strings.TrimSpace(c.FormValue("due_days"))}
+	_, err := s.HR.Assign(ctx(c), r, userOf(c).ID)
+	if fe := (training.FieldErrors{}); errors.As(err, &fe) {
+		form := views.HRAssignmentForm{What: r.What, Group: r.Group, Email: r.Email, Due: r.Due, DueDays: r.DueDays,
+			Errors: views.FieldErrors(fe)}
 		return s.renderAssignments(c, fiber.StatusUnprocessableEntity, form, false)
 	}
-	if _, err := s.Store.CreateAssignment(ctx(c), a, userOf(c).ID); err != nil {
+	if err != nil {
 		return err
 	}
 	s.wakeReminders()

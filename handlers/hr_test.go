@@ -17,7 +17,8 @@ import (
 	"time"
 
 	"github.com/advocacy-portal/portal/internal/account"
-	"github.com/advocacy-portal/portal/internal/store"
+	"github.com/advocacy-portal/portal/internal/audit"
+	"github.com/advocacy-portal/portal/internal/training"
 )
 
 // hrRoleTable lists the training administration's routes: HR and admins only.
@@ -82,13 +83,13 @@ func endOfDay(t *testing.T, date string) time.Time {
 }
 
 // report returns the training report's rows by "email module".
-func (env *testEnv) report(t *testing.T) map[string]store.ReportRow {
+func (env *testEnv) report(t *testing.T) map[string]training.ReportRow {
 	t.Helper()
 	rows, err := env.store.TrainingReport(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := map[string]store.ReportRow{}
+	out := map[string]training.ReportRow{}
 	for _, r := range rows {
 		out[r.Email+" "+r.ModuleID] = r
 	}
@@ -96,13 +97,13 @@ func (env *testEnv) report(t *testing.T) map[string]store.ReportRow {
 }
 
 // auditEntries returns the audit log's entries with the given action.
-func (env *testEnv) auditEntries(t *testing.T, action string) []store.AuditEntry {
+func (env *testEnv) auditEntries(t *testing.T, action string) []audit.Entry {
 	t.Helper()
 	log, err := auditLog(context.Background(), env.store, 1000)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return slices.DeleteFunc(log, func(e store.AuditEntry) bool { return e.Action != action })
+	return slices.DeleteFunc(log, func(e audit.Entry) bool { return e.Action != action })
 }
 
 // wantRedirect checks for a 303 to location (and not to the sign-in page).
@@ -365,7 +366,7 @@ func TestHRExportCSV(t *testing.T) {
 		t.Fatal(err)
 	}
 	due := env.clock.Now().Add(7 * 24 * time.Hour)
-	for _, a := range []store.Assignment{
+	for _, a := range []training.Assignment{
 		{Modules: []string{"disclosure", "timing"}, UserID: env.users["employee"].ID, DueAt: due, DueDays: 14},
 		{Modules: []string{"disclosure"}, UserID: evil.ID, DueAt: due, DueDays: 14},
 	} {
@@ -376,7 +377,7 @@ func TestHRExportCSV(t *testing.T) {
 	disclosure := env.module(t, "disclosure")
 	env.takeQuiz(t, "employee", disclosure, correctAnswers(disclosure))
 	conductHash := env.g.Conduct.In("en").Hash
-	if err := env.store.Acknowledge(ctx, store.Acknowledgement{UserID: env.users["employee"].ID,
+	if err := env.store.Acknowledge(ctx, training.Acknowledgement{UserID: env.users["employee"].ID,
 		Version: env.g.Conduct.Version, ContentHash: conductHash, ClientIP: "192.0.2.1"}); err != nil {
 		t.Fatal(err)
 	}
@@ -470,11 +471,11 @@ func TestHRDashboardShowsOverdue(t *testing.T) {
 	ctx := context.Background()
 	groupID := env.newGroup(t, "Sales")
 	for _, p := range []string{"employee", "comms"} {
-		if err := env.store.AddToGroup(ctx, groupID, env.users[p].ID, store.SourceManual, 0); err != nil {
+		if err := env.store.AddToGroup(ctx, groupID, env.users[p].ID, account.SourceManual, 0); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if _, err := env.store.CreateAssignment(ctx, store.Assignment{Modules: []string{"disclosure"}, GroupID: groupID,
+	if _, err := env.store.CreateAssignment(ctx, training.Assignment{Modules: []string{"disclosure"}, GroupID: groupID,
 		DueAt: env.clock.Now().Add(-48 * time.Hour), DueDays: 14}, env.users["hr"].ID); err != nil {
 		t.Fatal(err)
 	}
@@ -542,11 +543,112 @@ func TestHRDashboardShowsOverdue(t *testing.T) {
 	}
 }
 
+// TestHRGroupFilterMatchesWholeNames holds the dashboard's and the export's
+// group filter to whole group names: a group name may contain a comma, so a
+// person in "Sales, EMEA" is in neither "Sales" nor "EMEA".
+func TestHRGroupFilterMatchesWholeNames(t *testing.T) {
+	env := newTestEnv(t)
+	ctx := context.Background()
+	groups := map[string]int64{}
+	for name, persona := range map[string]string{"Sales": "employee", "Sales, EMEA": "comms", "EMEA": "admin"} {
+		groups[name] = env.newGroup(t, name)
+		if err := env.store.AddToGroup(ctx, groups[name], env.users[persona].ID, account.SourceManual, 0); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := env.store.CreateAssignment(ctx, training.Assignment{Modules: []string{"disclosure"}, GroupID: groups[name],
+			DueAt: env.clock.Now().Add(7 * 24 * time.Hour), DueDays: 14}, env.users["hr"].ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	personas := []string{"admin", "comms", "employee"}
+
+	tests := []struct {
+		group string
+		want  []string // personas in the table and the export
+	}{
+		{"Sales", []string{"employee"}},
+		{"Sales, EMEA", []string{"comms"}},
+		{"EMEA", []string{"admin"}},
+		{"sal", []string{"comms", "employee"}}, // not a group: names containing it
+		{"emea", []string{"admin", "comms"}},   // not a group: names containing it, case ignored
+	}
+	for _, tt := range tests {
+		t.Run(tt.group, func(t *testing.T) {
+			query := url.Values{"group": {tt.group}}.Encode()
+			doc := mustDoc(t, env.do(t, "hr", http.MethodGet, "/hr?"+query, nil))
+			var got []string
+			for _, p := range personas {
+				if has(doc, fmt.Sprintf("task-%d-disclosure", env.users[p].ID)) {
+					got = append(got, p)
+				}
+			}
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("/hr?%s lists %v, want %v", query, got, tt.want)
+			}
+
+			resp := env.do(t, "hr", http.MethodGet, "/hr/export.csv?"+query, nil)
+			wantStatus(t, resp, http.StatusOK)
+			records, err := csv.NewReader(resp.Body).ReadAll()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(records) == 0 {
+				t.Fatal("the export has no header")
+			}
+			var exported []string
+			for _, p := range personas {
+				for _, rec := range records[1:] {
+					if len(rec) > 1 && rec[1] == env.users[p].Email {
+						exported = append(exported, p)
+					}
+				}
+			}
+			if !slices.Equal(exported, tt.want) {
+				t.Errorf("/hr/export.csv?%s has %v, want %v", query, exported, tt.want)
+			}
+		})
+	}
+
+	t.Run("completion by group", func(t *testing.T) {
+		doc := mustDoc(t, env.do(t, "hr", http.MethodGet, "/hr", nil))
+		for name, id := range groups {
+			row := doc.Find(fmt.Sprintf(`[data-testid="by-group-%d"]`, id))
+			if row.Length() != 1 {
+				t.Errorf("no completion row for %q", name)
+				continue
+			}
+			if got := row.Find(`[data-testid="people"]`).Text(); got != "1" {
+				t.Errorf("%q counts %s people, want 1", name, got)
+			}
+		}
+	})
+
+	t.Run("groups column", func(t *testing.T) {
+		resp := env.do(t, "hr", http.MethodGet, "/hr/export.csv", nil)
+		wantStatus(t, resp, http.StatusOK)
+		records, err := csv.NewReader(resp.Body).ReadAll()
+		if err != nil {
+			t.Fatal(err)
+		}
+		groupsOf := map[string]string{}
+		for _, rec := range records {
+			if len(rec) > 2 {
+				groupsOf[rec[1]] = rec[2]
+			}
+		}
+		for persona, want := range map[string]string{"employee": "Sales", "comms": "Sales, EMEA", "admin": "EMEA"} {
+			if got := groupsOf[env.users[persona].Email]; got != want {
+				t.Errorf("%s's groups in the export: %q, want %q", persona, got, want)
+			}
+		}
+	})
+}
+
 func TestHRExtendDueDate(t *testing.T) {
 	env := newTestEnv(t)
 	ctx := context.Background()
 	employee := env.users["employee"].ID
-	if _, err := env.store.CreateAssignment(ctx, store.Assignment{Modules: []string{"disclosure"}, UserID: employee,
+	if _, err := env.store.CreateAssignment(ctx, training.Assignment{Modules: []string{"disclosure"}, UserID: employee,
 		DueAt: env.clock.Now().Add(-24 * time.Hour), DueDays: 14}, env.users["hr"].ID); err != nil {
 		t.Fatal(err)
 	}
@@ -598,7 +700,7 @@ func TestHRResetAttempts(t *testing.T) {
 	env := newTestEnv(t)
 	ctx := context.Background()
 	employee := env.users["employee"].ID
-	if _, err := env.store.CreateAssignment(ctx, store.Assignment{Modules: []string{"disclosure"}, UserID: employee,
+	if _, err := env.store.CreateAssignment(ctx, training.Assignment{Modules: []string{"disclosure"}, UserID: employee,
 		DueAt: env.clock.Now().Add(30 * 24 * time.Hour), DueDays: 14}, env.users["hr"].ID); err != nil {
 		t.Fatal(err)
 	}

@@ -28,7 +28,7 @@ func TestHealthz(t *testing.T) {
 
 func TestAcknowledgeConduct(t *testing.T) {
 	// ack reads the employee's acknowledgement of the current version.
-	ack := func(t *testing.T, env *testEnv) (store.Acknowledgement, error) {
+	ack := func(t *testing.T, env *testEnv) (training.Acknowledgement, error) {
 		t.Helper()
 		return env.store.Acknowledgement(context.Background(), env.users["employee"].ID, env.g.Conduct.Version)
 	}
@@ -104,7 +104,7 @@ func TestConductVersions(t *testing.T) {
 			if version == "" {
 				version, hash = env2.g.Conduct.Version, env2.g.Conduct.In("en").Hash
 			}
-			if err := env2.store.Acknowledge(context.Background(), store.Acknowledgement{UserID: u.ID, Version: version,
+			if err := env2.store.Acknowledge(context.Background(), training.Acknowledgement{UserID: u.ID, Version: version,
 				ContentHash: hash, ClientIP: "192.0.2.1"}); err != nil {
 				t.Fatal(err)
 			}
@@ -558,7 +558,7 @@ func TestCreateAndApprovePost(t *testing.T) {
 	env := newTestEnv(t)
 	countPosts := func(t *testing.T) int {
 		t.Helper()
-		posts, err := env.store.Posts(context.Background(), store.PostFilter{})
+		posts, err := env.store.Posts(context.Background(), post.Filter{})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -92,7 +92,7 @@ func mustSeedLink(t *testing.T, env *testEnv, postURL string) store.Link {
 // mustClickTotals returns the rolled-up counts of every tracked link (the
 // tests that use it make one) once the clicks committed so far are rolled
 // up, as the portal's reach.Tally does every second.
-func mustClickTotals(t *testing.T, env *testEnv) store.ClickCounts {
+func mustClickTotals(t *testing.T, env *testEnv) reach.ClickCounts {
 	t.Helper()
 	if _, err := (&reach.Tally{Store: env.store}).RunOnce(context.Background()); err != nil {
 		t.Fatal(err)
@@ -153,7 +153,7 @@ func TestRedirectLink(t *testing.T) {
 					t.Errorf("%s with %q: status %d, want 302", r.method, r.ua, resp.StatusCode)
 				}
 			}
-			if got, want := mustClickTotals(t, env), (store.ClickCounts{Clicks: 3, Previews: 3, Bots: 2, Visitors: 2}); got != want {
+			if got, want := mustClickTotals(t, env), (reach.ClickCounts{Clicks: 3, Previews: 3, Bots: 2, Visitors: 2}); got != want {
 				t.Errorf("the link's counts are %+v, want %+v", got, want)
 			}
 			if strings.Contains(a.log.String(), "0.0.0.0") {
@@ -178,7 +178,7 @@ func TestRedirectLinkUnknownCode(t *testing.T) {
 		t.Errorf("Content-Type = %q, want the HTML error page", resp.Header.Get("Content-Type"))
 	}
 	totals, err := env.store.RawClickCounts(context.Background())
-	if err != nil || totals != (store.ClickCounts{}) {
+	if err != nil || totals != (reach.ClickCounts{}) {
 		t.Errorf("clicks after an unknown code: %+v, %v; want none", totals, err)
 	}
 }
@@ -186,7 +186,7 @@ func TestRedirectLinkUnknownCode(t *testing.T) {
 // failingStore fails every click write.
 type failingStore struct{ *store.Store }
 
-func (failingStore) RecordClicks(context.Context, []store.Click) error {
+func (failingStore) RecordClicks(context.Context, []reach.Hit) error {
 	return errors.New("database is locked")
 }
 
@@ -288,7 +288,7 @@ func TestRedirectLinkClientAddress(t *testing.T) {
 			if err != nil || len(clicks) != 1 {
 				t.Fatalf("clicks = %+v, %v; want one", clicks, err)
 			}
-			salt, err := env.store.StoredVisitorSalt(ctx, env.clock.Now().UTC().Format(store.DayLayout))
+			salt, err := env.store.StoredVisitorSalt(ctx, env.clock.Now().UTC().Format(reach.DayLayout))
 			if err != nil {
 				t.Fatal(err)
 			}

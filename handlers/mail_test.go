@@ -12,10 +12,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/advocacy-portal/portal/internal/account"
 	"github.com/advocacy-portal/portal/internal/mail"
 	"github.com/advocacy-portal/portal/internal/mail/mailtest"
 	"github.com/advocacy-portal/portal/internal/notify"
-	"github.com/advocacy-portal/portal/internal/store"
 )
 
 // receivedMail is a message the server got, decoded.
@@ -164,7 +164,7 @@ func TestUnsubscribeOneClick(t *testing.T) {
 	if !ok || !strings.HasPrefix(path, "/unsubscribe/") {
 		t.Fatalf("the employee's digest has unsubscribe link %q, want one under %s/unsubscribe/", link, testBaseURL)
 	}
-	digestOf := func(userID int64) store.Digest {
+	digestOf := func(userID int64) account.Digest {
 		t.Helper()
 		p, err := env.store.Profile(ctx, userID)
 		if err != nil {
@@ -183,7 +183,7 @@ func TestUnsubscribeOneClick(t *testing.T) {
 				resp.StatusCode, has(doc, "unsubscribe-button"), action, resp.Header.Get("Cache-Control"))
 		}
 	}
-	if d := digestOf(employee.ID); d != store.DigestWeekly {
+	if d := digestOf(employee.ID); d != account.DigestWeekly {
 		t.Fatalf("after GET the digest is %q, want still weekly", d)
 	}
 
@@ -195,7 +195,7 @@ func TestUnsubscribeOneClick(t *testing.T) {
 			}
 		}
 	}
-	if d := digestOf(employee.ID); d != store.DigestWeekly {
+	if d := digestOf(employee.ID); d != account.DigestWeekly {
 		t.Fatalf("after forged links the digest is %q, want still weekly", d)
 	}
 
@@ -205,10 +205,10 @@ func TestUnsubscribeOneClick(t *testing.T) {
 			t.Fatalf("one-click POST: %d, want 200 saying the digest is off", resp.StatusCode)
 		}
 	}
-	if d := digestOf(employee.ID); d != store.DigestOff {
+	if d := digestOf(employee.ID); d != account.DigestOff {
 		t.Errorf("after the one-click POST the digest is %q, want off", d)
 	}
-	if d := digestOf(env.users["hr"].ID); d != store.DigestWeekly {
+	if d := digestOf(env.users["hr"].ID); d != account.DigestWeekly {
 		t.Errorf("someone else's digest is %q, want still weekly", d)
 	}
 }

@@ -6,31 +6,23 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/advocacy-portal/portal/internal/share"
+	"github.com/advocacy-portal/portal/internal/store"
 	"github.com/advocacy-portal/portal/views"
 )
 
 // settingNetworksEnabled holds the ids of the networks offered for sharing
 // ([]string of share.Network); when never set, every network is offered.
-const settingNetworksEnabled = "networks_enabled"
+const settingNetworksEnabled = store.SettingNetworksEnabled
 
 // enabledNetworks returns the networks offered for sharing, in the order
-// of share.Networks.
+// of share.Networks (see share.Offered).
 func (s *server) enabledNetworks(c *fiber.Ctx) ([]share.Network, error) {
 	var ids []string
-	found, err := s.Store.Setting(ctx(c), settingNetworksEnabled, &ids)
+	chosen, err := s.Store.Setting(ctx(c), settingNetworksEnabled, &ids)
 	if err != nil {
 		return nil, err
 	}
-	if !found {
-		return share.Networks, nil
-	}
-	var out []share.Network
-	for _, n := range share.Networks {
-		if slices.Contains(ids, string(n)) {
-			out = append(out, n)
-		}
-	}
-	return out, nil
+	return share.Offered(ids, chosen), nil
 }
 
 // networkChoices lists every network for the settings form, marking the

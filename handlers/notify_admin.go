@@ -6,7 +6,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/advocacy-portal/portal/internal/notify"
-	"github.com/advocacy-portal/portal/internal/store"
+	"github.com/advocacy-portal/portal/internal/webhook"
 	"github.com/advocacy-portal/portal/views"
 )
 
@@ -26,12 +26,12 @@ func (s *server) showNotificationSettings(c *fiber.Ctx) error {
 // webhookForms describes what is configured for each target.
 func (s *server) webhookForms(c *fiber.Ctx) ([]views.WebhookForm, error) {
 	var forms []views.WebhookForm
-	for _, t := range store.WebhookTargets {
+	for _, t := range webhook.Targets {
 		u, err := s.Store.WebhookURL(ctx(c), t)
 		if err != nil {
 			return nil, err
 		}
-		forms = append(forms, views.WebhookForm{Target: t, Configured: store.RedactWebhookURL(u)})
+		forms = append(forms, views.WebhookForm{Target: t, Configured: webhook.RedactURL(u)})
 	}
 	return forms, nil
 }
@@ -59,7 +59,7 @@ func (s *server) saveNotificationSettings(c *fiber.Ctx) error {
 		return err
 	}
 	errs := views.FieldErrors{}
-	clean := map[store.WebhookTarget]string{}
+	clean := map[webhook.Target]string{}
 	for i := range forms {
 		f := &forms[i]
 		key := string(f.Target)
@@ -81,7 +81,7 @@ func (s *server) saveNotificationSettings(c *fiber.Ctx) error {
 	if len(errs) > 0 {
 		return s.renderNotificationSettings(c, fiber.StatusUnprocessableEntity, forms, errs, false)
 	}
-	for _, t := range store.WebhookTargets {
+	for _, t := range webhook.Targets {
 		if u, change := clean[t]; change {
 			if err := s.Store.SetWebhookURL(ctx(c), t, u, userOf(c).ID); err != nil {
 				return err

@@ -27,12 +27,6 @@ func (s *server) pauseRoutes(r router) {
 	r.allow(httpPost, "/admin/cadence", s.saveCadenceSettings, admin...)
 }
 
-// Messages employees get when a share is refused.
-const (
-	pausedShareMessage = "Sharing this post is paused for now. Your feed says why; it comes back once the communications team resumes it."
-	cadenceCapMessage  = "You have reached today's share limit on this network. Give your network a rest and share again tomorrow."
-)
-
 // maxPauseReason bounds the reason shown on the feed.
 const maxPauseReason = 500
 
@@ -115,49 +109,6 @@ func (s *server) resumePause(c *fiber.Ctx) error {
 		fmt.Sprintf("%s resumed sharing (%s), paused for: %s", p.ResumedBy, p.Scope, p.Reason), s.BaseURL+"/pause")
 	s.wakePublisher()
 	return c.Redirect("/pause?done=resumed", fiber.StatusSeeOther)
-}
-
-// refusePaused returns a conflict when an active pause holds the post.
-func (s *server) refusePaused(c *fiber.Ctx, p post.Post) error {
-	pauses, err := s.Store.ActivePauses(ctx(c))
-	if err != nil {
-		return err
-	}
-	if _, held := pause.Holding(pauses, p); held {
-		return apperr.New(apperr.Conflict, pausedShareMessage)
-	}
-	return nil
-}
-
-// checkCadence applies the share cadence to one more share of p on n. Past
-// a hard cap it refuses; past a gentle limit, unless the form says
-// confirm=1, it renders the page explaining why a pause is wise and
-// reports handled, so the caller stops.
-func (s *server) checkCadence(c *fiber.Ctx, p post.Post, n share.Network) (handled bool, err error) {
-	rule, err := s.Store.ShareCadence(ctx(c))
-	if err != nil || rule.Limit <= 0 {
-		return false, err
-	}
-	count, err := s.Store.SharesToday(ctx(c), userOf(c).ID, n, cadence.DayStart(s.Now()))
-	if err != nil {
-		return false, err
-	}
-	switch rule.Decide(count) {
-	case cadence.Refuse:
-		return false, apperr.New(apperr.Conflict, cadenceCapMessage)
-	case cadence.Ask:
-		if c.FormValue("confirm") == "1" {
-			return false, nil
-		}
-		m := views.CadenceAskPage{Post: p, Network: n, Count: count, Limit: rule.Limit}
-		c.Request().PostArgs().VisitAll(func(k, v []byte) {
-			if name := string(k); name != "_csrf" && name != "confirm" {
-				m.Fields = append(m.Fields, views.HiddenField{Name: name, Value: string(v)})
-			}
-		})
-		return true, s.render(c, fiber.StatusOK, views.CadenceAskView(s.chrome(c, "Take a breath", "feed"), m))
-	}
-	return false, nil
 }
 
 // cadenceToday is the employee's shares today per network, for the feed.

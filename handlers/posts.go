@@ -65,7 +65,7 @@ func checkInput(f post.Fields) check.Post {
 func fieldsOf(p post.Post) post.Fields { return p.AsFields() }
 
 func (s *server) listPosts(c *fiber.Ctx) error {
-	f := store.PostFilter{Query: c.Query("q"), Statuses: []post.Status{post.Draft, post.InReview, post.Approved}}
+	f := post.Filter{Query: c.Query("q"), Statuses: []post.Status{post.Draft, post.InReview, post.Approved}}
 	switch st := post.Status(c.Query("status")); st {
 	case post.Draft, post.InReview, post.Approved, post.Archived:
 		f.Statuses = []post.Status{st}
@@ -287,10 +287,7 @@ func (s *server) updatePost(c *fiber.Ctx) error {
 		}
 	}
 	if _, err := s.Store.UpdatePost(ctx(c), p.ID, f, upload, u.ID); err != nil {
-		if te := (*post.TransitionError)(nil); errors.As(err, &te) {
-			return apperr.New(apperr.Conflict, te.Message)
-		}
-		return err
+		return err // a refused edit is a *post.TransitionError: a conflict
 	}
 	return c.Redirect(fmt.Sprintf("/posts/%d", p.ID), fiber.StatusSeeOther)
 }
@@ -409,7 +406,7 @@ func (s *server) transition(c *fiber.Ctx, a post.Action) error {
 	p, err = s.Store.TransitionPost(ctx(c), p.ID, a, userOf(c).ID, c.FormValue("comment"), pol)
 	var te *post.TransitionError
 	if errors.As(err, &te) {
-		return s.renderPost(c, fiber.StatusConflict, p, te.Message, nil)
+		return s.renderPost(c, statusOf(err), p, te.Message, nil)
 	}
 	if err != nil {
 		return err

@@ -9,7 +9,6 @@ import (
 	"testing"
 
 	"github.com/advocacy-portal/portal/internal/post"
-	"github.com/advocacy-portal/portal/internal/store"
 )
 
 // TestFourEyesBypassRefused is the reproduction of the issue through the
@@ -103,7 +102,7 @@ func TestRewrittenSuggestion(t *testing.T) {
 	env := newTestEnv(t)
 	wantRedirect(t, env.do(t, "employee", http.MethodPost, "/suggest", url.Values{"url": {"https://example.com/read"},
 		"title": {"Worth a read"}}), "/suggest?done=1")
-	drafts, err := env.store.Posts(ctx, store.PostFilter{Statuses: []post.Status{post.Draft}})
+	drafts, err := env.store.Posts(ctx, post.Filter{Statuses: []post.Status{post.Draft}})
 	if err != nil || len(drafts) != 1 {
 		t.Fatalf("drafts = %d, %v; want the suggestion", len(drafts), err)
 	}

@@ -14,9 +14,9 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 
+	"github.com/advocacy-portal/portal/internal/account"
 	"github.com/advocacy-portal/portal/internal/post"
 	"github.com/advocacy-portal/portal/internal/publish"
-	"github.com/advocacy-portal/portal/internal/store"
 )
 
 const amsterdam = "Europe/Amsterdam"
@@ -34,8 +34,8 @@ func postFormValues(extra url.Values) url.Values {
 // setZone makes persona type and read times in zone.
 func (env *testEnv) setZone(t *testing.T, persona, zone string) {
 	t.Helper()
-	if err := env.store.SaveProfile(context.Background(), env.users[persona].ID, store.Profile{TimeZone: zone, Language: "en",
-		Digest: store.DigestWeekly}); err != nil {
+	if err := env.store.SaveProfile(context.Background(), env.users[persona].ID, account.Profile{TimeZone: zone, Language: "en",
+		Digest: account.DigestWeekly}); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -52,7 +52,7 @@ func (env *testEnv) advance(t *testing.T, d time.Duration) {
 
 func (env *testEnv) allPosts(t *testing.T) []post.Post {
 	t.Helper()
-	posts, err := env.store.Posts(context.Background(), store.PostFilter{})
+	posts, err := env.store.Posts(context.Background(), post.Filter{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,14 +111,14 @@ func TestCreatePostWithEveryField(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sales, err := env.store.CreateGroup(ctx, "Sales", store.Department, env.users["admin"].ID)
+	sales, err := env.store.CreateGroup(ctx, "Sales", account.Department, env.users["admin"].ID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := env.store.CreateGroup(ctx, "Berlin", store.Location, env.users["admin"].ID); err != nil {
+	if _, err := env.store.CreateGroup(ctx, "Berlin", account.Location, env.users["admin"].ID); err != nil {
 		t.Fatal(err)
 	}
-	campaign, err := env.store.CreateCampaign(ctx, store.Campaign{Name: "Spring Launch"}, env.users["comms"].ID)
+	campaign, err := env.store.CreateCampaign(ctx, post.Campaign{Name: "Spring Launch"}, env.users["comms"].ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -628,7 +628,7 @@ func TestFeedFilters(t *testing.T) {
 	ctx := context.Background()
 	env := newTestEnv(t)
 	env.unlockSharing(t, "employee")
-	spring, err := env.store.CreateCampaign(ctx, store.Campaign{Name: "Spring"}, env.users["comms"].ID)
+	spring, err := env.store.CreateCampaign(ctx, post.Campaign{Name: "Spring"}, env.users["comms"].ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -679,7 +679,7 @@ func TestFeedTargetingAndSharing(t *testing.T) {
 	ctx := context.Background()
 	env := newTestEnv(t)
 	env.unlockSharing(t, "employee")
-	sales, err := env.store.CreateGroup(ctx, "Sales", store.Department, env.users["admin"].ID)
+	sales, err := env.store.CreateGroup(ctx, "Sales", account.Department, env.users["admin"].ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -700,7 +700,7 @@ func TestFeedTargetingAndSharing(t *testing.T) {
 		}
 	})
 	runStep(t, "a member sees and shares it", func(t *testing.T) {
-		if err := env.store.AddToGroup(ctx, sales, env.users["employee"].ID, store.SourceManual, env.users["admin"].ID); err != nil {
+		if err := env.store.AddToGroup(ctx, sales, env.users["employee"].ID, account.SourceManual, env.users["admin"].ID); err != nil {
 			t.Fatal(err)
 		}
 		doc := mustDoc(t, env.do(t, "employee", http.MethodGet, "/feed", nil))

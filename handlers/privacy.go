@@ -27,11 +27,9 @@ func (s *server) privacyRoutes(r router) {
 // Problems with a download or an erasure, in English; the views translate
 // the employees' ones.
 const (
-	problemExportFormat  = "Choose the format json or csv."
-	problemExportSection = "There is no such section. Choose profile, acknowledgements, attempts, shares or reach."
-	problemEraseConfirm  = "The email address you typed is not this person's, so nothing was erased. Type their email address exactly to confirm."
-	problemEraseSelf     = "You cannot erase your own account. Ask another administrator."
-	problemNoPerson      = "There is no such person."
+	problemExportFormat = "Choose the format json or csv."
+	problemEraseSelf    = "You cannot erase your own account. Ask another administrator."
+	problemNoPerson     = "There is no such person."
 )
 
 // clickRetention is how long raw clicks are kept, as the privacy page
@@ -76,11 +74,8 @@ func (s *server) downloadMyData(c *fiber.Ctx) error {
 		contentType, filename = "application/zip", "my-data-"+day+".zip"
 		err = export.WriteZip(&buf, now)
 	}
-	if errors.Is(err, privacy.ErrUnknownSection) {
-		return apperr.Wrap(apperr.Invalid, problemExportSection, err)
-	}
 	if err != nil {
-		return err
+		return err // privacy.ErrUnknownSection is invalid and says which sections there are
 	}
 	if err := s.Store.LogAudit(ctx(c), u.ID, "privacy.export", fmt.Sprintf("user:%d", u.ID),
 		map[string]string{"format": format, "section": section}); err != nil {
@@ -106,12 +101,10 @@ func (s *server) eraseUser(c *fiber.Ctx) error {
 	}
 	_, err = s.Store.EraseUser(ctx(c), int64(id), c.FormValue("confirm_email"), actor.ID)
 	switch {
-	case errors.Is(err, store.ErrNotConfirmed):
-		return apperr.Wrap(apperr.Invalid, problemEraseConfirm, err)
 	case errors.Is(err, store.ErrNotFound):
 		return apperr.Wrap(apperr.NotFound, problemNoPerson, err)
 	case err != nil:
-		return err
+		return err // store.ErrNotConfirmed is invalid and says what to type
 	}
 	return c.Redirect(fmt.Sprintf("/admin/users/%d?erased=1", id), fiber.StatusSeeOther)
 }

@@ -15,7 +15,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/advocacy-portal/portal/internal/account"
+	"github.com/advocacy-portal/portal/internal/audit"
 	"github.com/advocacy-portal/portal/internal/privacy"
+	"github.com/advocacy-portal/portal/internal/reach"
 	"github.com/advocacy-portal/portal/internal/share"
 	"github.com/advocacy-portal/portal/internal/store"
 )
@@ -103,8 +106,8 @@ func exportSetup(t *testing.T, env *testEnv) store.Link {
 	ctx := context.Background()
 	env.unlockSharing(t, "employee")
 	u := env.users["employee"]
-	if err := env.store.SaveProfile(ctx, u.ID, store.Profile{Followers: map[string]int{"linkedin": 321}, Language: "en",
-		Digest: store.DigestWeekly, MastodonInstance: "mastodon.example"}); err != nil {
+	if err := env.store.SaveProfile(ctx, u.ID, account.Profile{Followers: map[string]int{"linkedin": 321}, Language: "en",
+		Digest: account.DigestWeekly, MastodonInstance: "mastodon.example"}); err != nil {
 		t.Fatal(err)
 	}
 	p := env.livePost(t, "Office opening =1+1")
@@ -112,10 +115,10 @@ func exportSetup(t *testing.T, env *testEnv) store.Link {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := env.store.RecordClicks(ctx, []store.Click{
-		{LinkID: l.ID, At: env.clock.Now(), Kind: store.KindClick, Visitor: []byte("v1")},
-		{LinkID: l.ID, At: env.clock.Now(), Kind: store.KindClick, Visitor: []byte("v2")},
-		{LinkID: l.ID, At: env.clock.Now(), Kind: store.KindClick, Visitor: []byte("v2")},
+	if err := env.store.RecordClicks(ctx, []reach.Hit{
+		{LinkID: l.ID, At: env.clock.Now(), Kind: reach.Click, Visitor: []byte("v1")},
+		{LinkID: l.ID, At: env.clock.Now(), Kind: reach.Click, Visitor: []byte("v2")},
+		{LinkID: l.ID, At: env.clock.Now(), Kind: reach.Click, Visitor: []byte("v2")},
 	}); err != nil {
 		t.Fatal(err)
 	}
@@ -173,7 +176,7 @@ func TestExportMyDataAsJSON(t *testing.T) {
 	}
 }
 
-func lastAuditEntry(t *testing.T, env *testEnv) store.AuditEntry {
+func lastAuditEntry(t *testing.T, env *testEnv) audit.Entry {
 	t.Helper()
 	log, err := auditLog(context.Background(), env.store, 1)
 	if err != nil || len(log) == 0 {
@@ -264,7 +267,7 @@ func TestExportMyDataRefusesUnknownFormats(t *testing.T) {
 	}
 }
 
-func mustAudit(t *testing.T, env *testEnv) []store.AuditEntry {
+func mustAudit(t *testing.T, env *testEnv) []audit.Entry {
 	t.Helper()
 	log, err := auditLog(context.Background(), env.store, 10000)
 	if err != nil {

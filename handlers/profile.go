@@ -10,8 +10,8 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/advocacy-portal/portal/internal/account"
 	"github.com/advocacy-portal/portal/internal/share"
-	"github.com/advocacy-portal/portal/internal/store"
 	"github.com/advocacy-portal/portal/views"
 )
 
@@ -88,7 +88,7 @@ func (s *server) saveProfile(c *fiber.Ctx) error {
 	form := views.ProfileForm{Followers: map[share.Network]string{}, Mastodon: strings.TrimSpace(c.FormValue("mastodon")),
 		Language: c.FormValue("language"), TimeZone: strings.TrimSpace(c.FormValue("time_zone")),
 		Digest: c.FormValue("digest"), LeaderboardOptOut: c.FormValue("leaderboard_opt_out") != "", Errors: views.FieldErrors{}}
-	p := store.Profile{Followers: map[string]int{}, Language: form.Language, Digest: store.Digest(form.Digest),
+	p := account.Profile{Followers: map[string]int{}, Language: form.Language, Digest: account.Digest(form.Digest),
 		LeaderboardOptOut: form.LeaderboardOptOut}
 	for _, n := range followerNetworks {
 		field := "followers-" + string(n)

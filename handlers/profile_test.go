@@ -13,9 +13,10 @@ import (
 	"github.com/PuerkitoBio/goquery"
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/advocacy-portal/portal/internal/account"
 	"github.com/advocacy-portal/portal/internal/auth"
 	"github.com/advocacy-portal/portal/internal/post"
-	"github.com/advocacy-portal/portal/internal/store"
+	"github.com/advocacy-portal/portal/internal/webhook"
 )
 
 // profileRoleTable lists the routes of profileRoutes, for roleTable.
@@ -46,7 +47,7 @@ func newProfileEnv(t *testing.T) *testEnv {
 	return env
 }
 
-func (env *testEnv) profile(t *testing.T, persona string) store.Profile {
+func (env *testEnv) profile(t *testing.T, persona string) account.Profile {
 	t.Helper()
 	p, err := env.store.Profile(context.Background(), env.users[persona].ID)
 	if err != nil {
@@ -85,7 +86,7 @@ func TestProfileSave(t *testing.T) {
 	got := env.profile(t, "employee")
 	wantFollowers := map[string]int{"linkedin": 1250, "x": 40, "bluesky": 12, "mastodon": 7}
 	if !maps.Equal(got.Followers, wantFollowers) || got.MastodonInstance != "fosstodon.org" || got.Language != "nl" ||
-		got.TimeZone != "Europe/Amsterdam" || got.Digest != store.DigestDaily || !got.LeaderboardOptOut {
+		got.TimeZone != "Europe/Amsterdam" || got.Digest != account.DigestDaily || !got.LeaderboardOptOut {
 		t.Fatalf("saved profile = %+v, want followers %v and the rest of the form", got, wantFollowers)
 	}
 
@@ -110,7 +111,7 @@ func TestProfileSave(t *testing.T) {
 	form := url.Values{"language": {"en"}, "digest": {"off"}, "followers-linkedin": {"0"}}
 	wantRedirect(t, env.do(t, "employee", http.MethodPost, "/profile", form), "/profile?saved=1")
 	got = env.profile(t, "employee")
-	if len(got.Followers) != 0 || got.MastodonInstance != "" || got.TimeZone != "" || got.Digest != store.DigestOff || got.LeaderboardOptOut {
+	if len(got.Followers) != 0 || got.MastodonInstance != "" || got.TimeZone != "" || got.Digest != account.DigestOff || got.LeaderboardOptOut {
 		t.Errorf("profile after clearing = %+v, want everything off", got)
 	}
 }
@@ -220,7 +221,7 @@ func TestNotificationSettings(t *testing.T) {
 					t.Errorf("%s input kept as %q, want %q", target, v, tt.form.Get(target))
 				}
 			}
-			for _, target := range store.WebhookTargets {
+			for _, target := range webhook.Targets {
 				if u, err := env.store.WebhookURL(ctx, target); err != nil || u != "" {
 					t.Errorf("%s saved as %q despite the error (error: %v)", target, u, err)
 				}
@@ -233,7 +234,7 @@ func TestNotificationSettings(t *testing.T) {
 
 	resp := env.do(t, "admin", http.MethodPost, "/admin/notifications", url.Values{"slack": {" " + slack + " "}, "teams": {teams}})
 	wantRedirect(t, resp, "/admin/notifications?saved=1")
-	for target, want := range map[store.WebhookTarget]string{store.WebhookSlack: slack, store.WebhookTeams: teams} {
+	for target, want := range map[webhook.Target]string{webhook.Slack: slack, webhook.Teams: teams} {
 		if got, err := env.store.WebhookURL(ctx, target); err != nil || got != want {
 			t.Errorf("%s webhook = %q, want %q (error: %v)", target, got, want, err)
 		}
@@ -268,16 +269,16 @@ func TestNotificationSettings(t *testing.T) {
 	// An empty field keeps the URL; the remove box clears it; both at once
 	// is refused.
 	wantRedirect(t, env.do(t, "admin", http.MethodPost, "/admin/notifications", url.Values{}), "/admin/notifications?saved=1")
-	if got, err := env.store.WebhookURL(ctx, store.WebhookSlack); err != nil || got != slack {
+	if got, err := env.store.WebhookURL(ctx, webhook.Slack); err != nil || got != slack {
 		t.Errorf("after saving an empty form Slack is %q, want it kept (error: %v)", got, err)
 	}
 	resp = env.do(t, "admin", http.MethodPost, "/admin/notifications", url.Values{"slack": {slack}, "slack-remove": {"1"}})
 	wantStatus(t, resp, http.StatusUnprocessableEntity)
 	wantRedirect(t, env.do(t, "admin", http.MethodPost, "/admin/notifications", url.Values{"slack-remove": {"1"}}), "/admin/notifications?saved=1")
-	if got, err := env.store.WebhookURL(ctx, store.WebhookSlack); err != nil || got != "" {
+	if got, err := env.store.WebhookURL(ctx, webhook.Slack); err != nil || got != "" {
 		t.Errorf("after removing, Slack is %q (error: %v)", got, err)
 	}
-	if got, err := env.store.WebhookURL(ctx, store.WebhookTeams); err != nil || got != teams {
+	if got, err := env.store.WebhookURL(ctx, webhook.Teams); err != nil || got != teams {
 		t.Errorf("removing Slack changed Teams to %q (error: %v)", got, err)
 	}
 	if n := len(env.auditEntries(t, "settings.change")); n != 3 {

@@ -15,6 +15,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/advocacy-portal/portal/internal/apperr"
+	"github.com/advocacy-portal/portal/internal/post"
 	"github.com/advocacy-portal/portal/internal/reach"
 	"github.com/advocacy-portal/portal/internal/share"
 	"github.com/advocacy-portal/portal/internal/store"
@@ -41,7 +42,7 @@ const (
 // dashboard says what a comms dashboard is about.
 type dashboard struct {
 	kind          string // "programme", "post" or "campaign"
-	scope         store.ReachScope
+	scope         reach.Scope
 	title         string
 	heading       string
 	intro         string
@@ -49,7 +50,7 @@ type dashboard struct {
 	defaultPeriod string
 	back          string
 	backLabel     string
-	campaign      *store.Campaign
+	campaign      *post.Campaign
 }
 
 // showReach is the programme dashboard.
@@ -71,7 +72,7 @@ func (s *server) showPostReach(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return s.reachDashboard(c, dashboard{kind: "post", scope: store.ReachScope{PostID: p.ID}, title: "Post reach", heading: p.Title,
+	return s.reachDashboard(c, dashboard{kind: "post", scope: reach.Scope{PostID: p.ID}, title: "Post reach", heading: p.Title,
 		intro: "What this post's shares brought in.", path: fmt.Sprintf("/reach/posts/%d", p.ID), defaultPeriod: "all",
 		back: fmt.Sprintf("/posts/%d", p.ID), backLabel: "Open the post"})
 }
@@ -91,7 +92,7 @@ func (s *server) showCampaignReach(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return s.reachDashboard(c, dashboard{kind: "campaign", scope: store.ReachScope{CampaignID: camp.ID}, title: "Campaign reach",
+	return s.reachDashboard(c, dashboard{kind: "campaign", scope: reach.Scope{CampaignID: camp.ID}, title: "Campaign reach",
 		heading: "Campaign: " + camp.Name, intro: "What the shares of this campaign's posts brought in.",
 		path: fmt.Sprintf("/reach/campaigns/%d", camp.ID), defaultPeriod: "all", campaign: &camp})
 }
@@ -124,10 +125,10 @@ func (s *server) reachDashboard(c *fiber.Ctx, d dashboard) error {
 	for _, day := range report.Days {
 		m.Days = append(m.Days, views.ReachDayRow{Day: day.Day, Shares: day.Shares, Clicks: day.Clicks, Visitors: day.Visitors})
 	}
-	rows := func(lines []store.ReachLine, href string) []views.ReachRow {
+	rows := func(lines []reach.Line, href string) []views.ReachRow {
 		out := make([]views.ReachRow, 0, len(lines))
 		for _, l := range lines {
-			r := views.ReachRow{ID: l.ID, Name: l.Name, Detail: l.Detail, ReachFigures: costs.figures(l.ReachCounts),
+			r := views.ReachRow{ID: l.ID, Name: l.Name, Detail: l.Detail, ReachFigures: costs.figures(l.Counts),
 				OptedOut: l.OptedOut, Goal: l.GoalClicks, ToDate: l.ClicksToDate}
 			if href != "" {
 				r.Href = fmt.Sprintf(href, l.ID)
@@ -137,7 +138,7 @@ func (s *server) reachDashboard(c *fiber.Ctx, d dashboard) error {
 		return out
 	}
 	csvWanted := c.Query("format") == "csv"
-	top := func(lines []store.ReachLine) []store.ReachLine {
+	top := func(lines []reach.Line) []reach.Line {
 		if csvWanted {
 			return lines // the CSV has every row
 		}
@@ -195,18 +196,8 @@ func (s *server) commsPeriod(c *fiber.Ctx, d dashboard) (views.ReachPeriod, reac
 		}
 	case "custom":
 		var err error
-		p, err = reach.CustomPeriod(v.FromText, v.ToText, now)
-		switch {
-		case errors.Is(err, reach.ErrBadDate):
-			return v, p, apperr.New(apperr.Invalid, "Type both dates as YYYY-MM-DD, like 2026-01-31.")
-		case errors.Is(err, reach.ErrEndsBefore):
-			return v, p, apperr.New(apperr.Invalid, "The period ends before it starts: swap the dates.")
-		case errors.Is(err, reach.ErrInTheFuture):
-			return v, p, apperr.New(apperr.Invalid, "The period starts in the future: choose a start date up to today.")
-		case errors.Is(err, reach.ErrTooLong):
-			return v, p, apperr.New(apperr.Invalid, "Choose a period of at most two years.")
-		case err != nil:
-			return v, p, err
+		if p, err = reach.CustomPeriod(v.FromText, v.ToText, now); err != nil {
+			return v, p, err // invalid, saying what to change
 		}
 		v.Compared = true
 	default:
@@ -224,7 +215,7 @@ func (s *server) commsPeriod(c *fiber.Ctx, d dashboard) (views.ReachPeriod, reac
 }
 
 // allTime is the period from scope's first share or click to today.
-func (s *server) allTime(c *fiber.Ctx, scope store.ReachScope) (reach.Period, error) {
+func (s *server) allTime(c *fiber.Ctx, scope reach.Scope) (reach.Period, error) {
 	first, ok, err := s.Store.ReachFirstDay(ctx(c), scope)
 	if err != nil {
 		return reach.Period{}, err
@@ -248,7 +239,7 @@ func (s *server) employeePeriod(c *fiber.Ctx, def string) (views.ReachPeriod, re
 		p = reach.LastDays(s.Now(), 30)
 	case "all":
 		var err error
-		if p, err = s.allTime(c, store.ReachScope{}); err != nil {
+		if p, err = s.allTime(c, reach.Scope{}); err != nil {
 			return v, p, err
 		}
 	default:
@@ -270,7 +261,7 @@ const defaultCurrency = "EUR"
 // reachCosts reads the admins' costs per click; values that do not parse
 // (the setting was edited by hand) count as no cost.
 func (s *server) reachCosts(c *fiber.Ctx) (reachCosts, error) {
-	var set store.ReachCosts
+	var set reach.Costs
 	if _, err := s.Store.Setting(ctx(c), store.SettingReachCosts, &set); err != nil {
 		return reachCosts{}, err
 	}
@@ -284,7 +275,7 @@ func (s *server) reachCosts(c *fiber.Ctx) (reachCosts, error) {
 }
 
 // figures turns counts into the figures dashboards show.
-func (rc reachCosts) figures(n store.ReachCounts) views.ReachFigures {
+func (rc reachCosts) figures(n reach.Counts) views.ReachFigures {
 	ctr, ok := reach.CTR(n.Clicks, n.Reach)
 	return views.ReachFigures{Shares: n.Shares, Clicks: n.Clicks, Visitors: n.Visitors, Reach: n.Reach,
 		Points: reach.Points(n.PointShares, n.Clicks), EMVCents: reach.EMV(n.NetworkClicks, rc.perClick).Cents(), CTR: ctr, HasCTR: ok}
@@ -379,7 +370,7 @@ func sendCSV(c *fiber.Ctx, filename string, header []string, rows [][]string) er
 // network, and their rank unless they opted out of the leaderboard.
 func (s *server) showMyReach(c *fiber.Ctx) error {
 	u := userOf(c)
-	scope := store.ReachScope{UserID: u.ID}
+	scope := reach.Scope{UserID: u.ID}
 	period, shown, err := s.employeePeriod(c, "all")
 	if err != nil {
 		return err
@@ -392,10 +383,10 @@ func (s *server) showMyReach(c *fiber.Ctx) error {
 	m := views.ReachPage{Heading: "My reach", Intro: "What your shares brought in, post by post.", Period: period,
 		Figures: costs.figures(report.Total)}
 	for _, l := range report.Posts {
-		m.Rows = append(m.Rows, views.ReachRow{ID: l.ID, Name: l.Name, Detail: l.Detail, ReachFigures: costs.figures(l.ReachCounts)})
+		m.Rows = append(m.Rows, views.ReachRow{ID: l.ID, Name: l.Name, Detail: l.Detail, ReachFigures: costs.figures(l.Counts)})
 	}
 	for _, l := range report.Networks {
-		m.Networks = append(m.Networks, views.ReachRow{Name: l.Name, ReachFigures: costs.figures(l.ReachCounts)})
+		m.Networks = append(m.Networks, views.ReachRow{Name: l.Name, ReachFigures: costs.figures(l.Counts)})
 	}
 	if c.Query("format") == "csv" {
 		return sendMyReachCSV(c, period, m)
@@ -510,7 +501,7 @@ func (s *server) showLeaderboard(c *fiber.Ctx) error {
 
 // showReachSettings lets admins set the cost per click per network.
 func (s *server) showReachSettings(c *fiber.Ctx) error {
-	var set store.ReachCosts
+	var set reach.Costs
 	if _, err := s.Store.Setting(ctx(c), store.SettingReachCosts, &set); err != nil {
 		return err
 	}
@@ -528,7 +519,7 @@ var currencyCode = regexp.MustCompile(`^[A-Z]{3}$`)
 // values as typed, and nothing is saved.
 func (s *server) saveReachSettings(c *fiber.Ctx) error {
 	m := views.ReachSettingsPage{Currency: strings.ToUpper(strings.TrimSpace(c.FormValue("currency"))), Errors: views.FieldErrors{}}
-	set := store.ReachCosts{Currency: m.Currency, CostPerClick: map[string]string{}}
+	set := reach.Costs{Currency: m.Currency, CostPerClick: map[string]string{}}
 	if !currencyCode.MatchString(m.Currency) {
 		m.Errors["currency"] = "Enter a three-letter currency code, such as EUR or USD."
 	}
@@ -538,14 +529,8 @@ func (s *server) saveReachSettings(c *fiber.Ctx) error {
 		m.Costs = append(m.Costs, views.CostField{Network: n, Value: typed})
 		money, err := reach.ParseMoney(typed)
 		switch {
-		case errors.Is(err, reach.ErrNegativeMoney):
-			m.Errors[key] = "A cost per click cannot be negative."
-		case errors.Is(err, reach.ErrTooPrecise):
-			m.Errors[key] = "Use at most four decimals, such as 0.0125."
-		case errors.Is(err, reach.ErrTooMuchMoney):
-			m.Errors[key] = "Enter at most 100000."
 		case err != nil:
-			m.Errors[key] = "Enter an amount such as 0.85, or leave it empty."
+			m.Errors[key] = apperr.MessageOf(err)
 		case money > 0:
 			set.CostPerClick[string(n)] = money.String()
 		}

@@ -86,15 +86,15 @@ func newReachEnv(t *testing.T) reachEnv {
 			t.Fatal(err)
 		}
 	}
-	if err := env.store.SaveProfile(ctx, env.users["employee"].ID, store.Profile{Followers: map[string]int{"linkedin": 1000},
-		Language: "en", Digest: store.DigestWeekly}); err != nil {
+	if err := env.store.SaveProfile(ctx, env.users["employee"].ID, account.Profile{Followers: map[string]int{"linkedin": 1000},
+		Language: "en", Digest: account.DigestWeekly}); err != nil {
 		t.Fatal(err)
 	}
-	if err := env.store.SaveProfile(ctx, env.users["hr"].ID, store.Profile{Followers: map[string]int{"x": 400},
-		Language: "en", Digest: store.DigestWeekly, LeaderboardOptOut: true}); err != nil {
+	if err := env.store.SaveProfile(ctx, env.users["hr"].ID, account.Profile{Followers: map[string]int{"x": 400},
+		Language: "en", Digest: account.DigestWeekly, LeaderboardOptOut: true}); err != nil {
 		t.Fatal(err)
 	}
-	campaign, err := env.store.CreateCampaign(ctx, store.Campaign{Name: "Spring", GoalClicks: 20}, env.users["comms"].ID)
+	campaign, err := env.store.CreateCampaign(ctx, post.Campaign{Name: "Spring", GoalClicks: 20}, env.users["comms"].ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,9 +114,9 @@ func newReachEnv(t *testing.T) reachEnv {
 		links[fmt.Sprint(persona, p.ID, n)] = l
 	}
 	clicks := func(persona string, p post.Post, n share.Network, at time.Time, visitors ...string) {
-		var cs []store.Click
+		var cs []reach.Hit
 		for _, v := range visitors {
-			cs = append(cs, store.Click{LinkID: links[fmt.Sprint(persona, p.ID, n)].ID, At: at, Kind: store.KindClick, Visitor: []byte(v)})
+			cs = append(cs, reach.Hit{LinkID: links[fmt.Sprint(persona, p.ID, n)].ID, At: at, Kind: reach.Click, Visitor: []byte(v)})
 		}
 		if err := env.store.RecordClicks(ctx, cs); err != nil {
 			t.Fatal(err)
@@ -136,7 +136,7 @@ func newReachEnv(t *testing.T) reachEnv {
 	shareAt(march(20, 8), "employee", re.hiring, share.LinkedIn)
 	clicks("employee", re.hiring, share.LinkedIn, march(20, 9), "j", "k")
 	env.setClock(t, today)
-	if err := env.store.SetSetting(ctx, store.SettingReachCosts, store.ReachCosts{Currency: "EUR",
+	if err := env.store.SetSetting(ctx, store.SettingReachCosts, reach.Costs{Currency: "EUR",
 		CostPerClick: map[string]string{"linkedin": "0.85", "x": "0.50"}}, env.users["admin"].ID); err != nil {
 		t.Fatal(err)
 	}
@@ -489,7 +489,7 @@ func TestReachSettings(t *testing.T) {
 		return v
 	}
 	wantRedirect(t, env.do(t, "admin", http.MethodPost, "/admin/reach", form("cost-linkedin", "0,85", "cost-x", "0.5", "cost-facebook", "")), "/admin/reach?saved=1")
-	var saved store.ReachCosts
+	var saved reach.Costs
 	if ok, err := env.store.Setting(ctx, store.SettingReachCosts, &saved); err != nil || !ok {
 		t.Fatal("not saved", err)
 	}
@@ -523,7 +523,7 @@ func TestReachSettings(t *testing.T) {
 			if !has(doc, "error-"+tt.field) || !has(doc, "form-problem") {
 				t.Errorf("no error beside %s", tt.field)
 			}
-			var now store.ReachCosts
+			var now reach.Costs
 			if _, err := env.store.Setting(ctx, store.SettingReachCosts, &now); err != nil {
 				t.Fatal(err)
 			}

@@ -175,35 +175,47 @@ func (s *server) authenticateSCIM(c *fiber.Ctx) (int64, error) {
 	return found, nil
 }
 
-// writeSCIMError answers err as a SCIM error: store errors map to 404,
-// 409 uniqueness and 400 invalidValue, app and Fiber errors keep their
-// status and message; anything unexpected is logged with the request id
-// and answered as a 500 that says nothing more. handleError sends every
-// error under scimPrefix here, also those raised before a SCIM handler
-// ran (a body over the limit, a check of another middleware).
+// writeSCIMError answers err as a SCIM error, with the status problemOf
+// gives it: a SCIM error as it is; app errors (e.g. a check that ran
+// before the SCIM handler) with their message; the store's missing rows,
+// names in use and unknown members with SCIM's words for them; Fiber
+// errors with a detail a client's log reader can act on. Anything
+// unexpected is logged with the request id and answered as a 500 that
+// says nothing more. handleError sends every error under scimPrefix here,
+// also those raised before a SCIM handler ran (a body over the limit, a
+// check of another middleware).
 func (s *server) writeSCIMError(c *fiber.Ctx, err error) error {
 	var se *scim.Error
-	var fe *fiber.Error
-	ae, isAppErr := apperr.As(err)
-	switch {
-	case errors.As(err, &se):
-	case isAppErr && ae.Status() < 500:
-		se = scim.Errorf(ae.Status(), "", "%s", ae.Message) // e.g. a check that ran before the SCIM handler
-	case errors.Is(err, store.ErrNotFound):
-		se = scim.Errorf(fiber.StatusNotFound, "", "no such resource")
-	case errors.Is(err, store.ErrExists) && strings.Contains(strings.ToLower(c.Path()), "/groups"):
-		se = scim.Errorf(fiber.StatusConflict, scim.Uniqueness, "the displayName is already in use")
-	case errors.Is(err, store.ErrExists):
-		se = scim.Errorf(fiber.StatusConflict, scim.Uniqueness, "the userName or the email address is already in use")
-	case errors.Is(err, store.ErrUnknownMember):
-		se = scim.Errorf(fiber.StatusBadRequest, scim.InvalidValue, "a member is not a user of the portal")
-	case errors.As(err, &fe):
-		se = scim.Errorf(fe.Code, "", "%s", scimDetail(fe))
-	default:
-		s.Logger.Error("scim request failed", "id", requestID(c), "method", c.Method(), "path", c.Path(), "err", err)
-		se = scim.Errorf(fiber.StatusInternalServerError, "", "internal error; the request id is %s", requestID(c))
+	if !errors.As(err, &se) {
+		se = s.scimErrorOf(c, err)
 	}
 	return scimJSON(c, se.Code(), se)
+}
+
+// scimErrorOf is err, which is not a SCIM error, as one.
+func (s *server) scimErrorOf(c *fiber.Ctx, err error) *scim.Error {
+	status, message := problemOf(err)
+	var ae *apperr.Error
+	var fe *fiber.Error
+	switch {
+	case errors.As(err, &ae) && status < 500:
+		return scim.Errorf(status, "", "%s", message)
+	case errors.Is(err, store.ErrNotFound):
+		return scim.Errorf(status, "", "no such resource")
+	case errors.Is(err, store.ErrExists) && strings.Contains(strings.ToLower(c.Path()), "/groups"):
+		return scim.Errorf(status, scim.Uniqueness, "the displayName is already in use")
+	case errors.Is(err, store.ErrExists):
+		return scim.Errorf(status, scim.Uniqueness, "the userName or the email address is already in use")
+	case errors.Is(err, store.ErrUnknownMember):
+		// An invalid value is a 400 in SCIM (RFC 7644 §3.12), not a 422.
+		return scim.Errorf(fiber.StatusBadRequest, scim.InvalidValue, "a member is not a user of the portal")
+	case errors.As(err, &fe):
+		return scim.Errorf(status, "", "%s", scimDetail(fe))
+	case status < 500: // another error with a kind
+		return scim.Errorf(status, "", "%s", message)
+	}
+	s.Logger.Error("scim request failed", "id", requestID(c), "method", c.Method(), "path", c.Path(), "err", err)
+	return scim.Errorf(fiber.StatusInternalServerError, "", "internal error; the request id is %s", requestID(c))
 }
 
 // scimDetail is the detail of a SCIM error for a Fiber error, in words a

@@ -25,7 +25,7 @@ import (
 	"github.com/advocacy-portal/portal/internal/post"
 	"github.com/advocacy-portal/portal/internal/reach"
 	"github.com/advocacy-portal/portal/internal/scim"
-	"github.com/advocacy-portal/portal/internal/store"
+	"github.com/advocacy-portal/portal/internal/training"
 )
 
 // scimRoleTable: the admin pages for SCIM tokens.
@@ -458,7 +458,7 @@ func TestSCIMEntraID(t *testing.T) {
 		`{"op":"Replace","path":"displayName","value":"1879db59-3bdf-4490-ad68-ab880a269474updatedDisplayName"}`)).wantStatus(t, 204, "")
 
 	module := env.g.Required[0]
-	if _, err := env.store.CreateAssignment(ctx, store.Assignment{Modules: []string{module}, GroupID: mustParseID(t, gid),
+	if _, err := env.store.CreateAssignment(ctx, training.Assignment{Modules: []string{module}, GroupID: mustParseID(t, gid),
 		DueAt: env.clock.Now().Add(14 * 24 * time.Hour), DueDays: 14}, env.users["hr"].ID); err != nil {
 		t.Fatal(err)
 	}

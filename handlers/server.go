@@ -26,6 +26,7 @@ import (
 	"github.com/advocacy-portal/portal/internal/job"
 	"github.com/advocacy-portal/portal/internal/post"
 	"github.com/advocacy-portal/portal/internal/reach"
+	"github.com/advocacy-portal/portal/internal/share"
 	"github.com/advocacy-portal/portal/internal/store"
 	"github.com/advocacy-portal/portal/internal/training"
 	"github.com/advocacy-portal/portal/views"
@@ -60,6 +61,12 @@ type Deps struct {
 	// reach.Writer for group commit. Optional: by default each click is
 	// committed in a transaction of its own.
 	Clicks *reach.Recorder
+	// Shares runs the share gate. Optional: by default a share.Service over
+	// Store, Guidelines and Now.
+	Shares *share.Service
+	// HR runs the training administration. Optional: by default a
+	// training.HR over Store, Guidelines and Now.
+	HR *training.HR
 	// ClickStats reports the group-commit click writer's totals for
 	// /metrics. Optional: without it /metrics leaves clicks out.
 	ClickStats func() reach.WriterStats
@@ -133,6 +140,12 @@ func New(d Deps) *fiber.App {
 	if d.Clicks == nil {
 		d.Clicks = reach.NewRecorder(d.Store, reach.Config{Now: d.Now})
 	}
+	if d.Shares == nil {
+		d.Shares = share.NewService(d.Store, d.Guidelines, d.Now)
+	}
+	if d.HR == nil {
+		d.HR = training.NewHR(d.Store, d.Guidelines, d.Now)
+	}
 	s := &server{Deps: d, secure: strings.HasPrefix(d.BaseURL, "https://"), limits: newLimiters(d.RateLimits, d.Now),
 		metrics: newMetrics(d.ClickStats, d.JobStats)}
 	app := fiber.New(fiber.Config{
@@ -192,17 +205,67 @@ func (s *server) logRequests(c *fiber.Ctx) error {
 	return err
 }
 
-// statusOf is the status the error handler will answer err with.
+// statusOf is the status the error handler will answer err with, for the
+// request log and /metrics.
 func statusOf(err error) int {
+	status, _ := problemOf(err)
+	return status
+}
+
+// serverErrorMessage is what a user is told of a failure of the portal's own.
+const serverErrorMessage = "Something went wrong on our side. Please try again; if it keeps happening, tell the portal's administrators."
+
+// problemOf is how the portal answers err: an error with a kind
+// (apperr.KindOf: an app error, or a domain error such as a refused
+// transition or a row that does not exist) with the status for its kind
+// and its message for the user; a Fiber error with its own status; and
+// anything else as a 500 that says nothing more. handleError, the SCIM
+// error writer, the request log and /metrics all answer by it.
+func problemOf(err error) (status int, message string) {
+	if k := apperr.KindOf(err); k != apperr.Internal {
+		message = apperr.MessageOf(err)
+		if message == "" {
+			message = kindMessage(k)
+		}
+		return statusFor(k), message
+	}
 	var fe *fiber.Error
-	if e, ok := apperr.As(err); ok {
-		return e.Status()
-	} else if errors.Is(err, store.ErrNotFound) {
+	if errors.As(err, &fe) {
+		return fe.Code, friendlyStatus(fe)
+	}
+	return fiber.StatusInternalServerError, serverErrorMessage
+}
+
+// statusFor is the HTTP status of an error of kind k: the one mapping from
+// kinds to statuses.
+func statusFor(k apperr.Kind) int {
+	switch k {
+	case apperr.Invalid:
+		return fiber.StatusUnprocessableEntity
+	case apperr.NotFound:
 		return fiber.StatusNotFound
-	} else if errors.As(err, &fe) {
-		return fe.Code
+	case apperr.Forbidden:
+		return fiber.StatusForbidden
+	case apperr.Conflict:
+		return fiber.StatusConflict
 	}
 	return fiber.StatusInternalServerError
+}
+
+// kindMessage is what the user is told of an error of kind k that has no
+// message of its own.
+func kindMessage(k apperr.Kind) string {
+	switch k {
+	case apperr.Invalid:
+		return "The request could not be understood. Please go back and try again."
+	case apperr.NotFound:
+		return "We could not find what you asked for."
+	case apperr.Forbidden:
+		return "Your roles do not allow this. If you think they should, ask the portal's administrators."
+	case apperr.Conflict:
+		return "This was changed meanwhile, so nothing was done. Reload the page and try again."
+	}
+	return serverErrorMessage
 }
 
 func requestID(c *fiber.Ctx) string {
@@ -251,23 +314,14 @@ func setSecurityHeaders(c *fiber.Ctx, csp string) {
 	c.Set("Content-Security-Policy", csp)
 }
 
-// handleError turns an error from a handler into a response: an app error
-// shows its own message and status; anything else is logged with the
-// request id and shown as "Something went wrong".
+// handleError turns an error from a handler into a response (problemOf):
+// an error with a kind shows its status and message; anything else is
+// logged with the request id and shown as "Something went wrong".
 func (s *server) handleError(c *fiber.Ctx, err error) error {
 	if isSCIMPath(c.Path()) {
 		return s.writeSCIMError(c, err) // SCIM clients read SCIM errors, not the HTML page
 	}
-	status := fiber.StatusInternalServerError
-	message := "Something went wrong on our side. Please try again; if it keeps happening, tell the portal's administrators."
-	var fe *fiber.Error
-	if ae, ok := apperr.As(err); ok {
-		status, message = ae.Status(), ae.Message
-	} else if errors.Is(err, store.ErrNotFound) {
-		status, message = fiber.StatusNotFound, "We could not find what you asked for."
-	} else if errors.As(err, &fe) {
-		status, message = fe.Code, friendlyStatus(fe)
-	}
+	status, message := problemOf(err)
 	if status >= 500 {
 		s.Logger.Error("request failed", "id", requestID(c), "method", c.Method(), "path", c.Path(), "err", err)
 	}

@@ -21,7 +21,6 @@ import (
 	"github.com/advocacy-portal/portal/internal/auth/oidctest"
 	"github.com/advocacy-portal/portal/internal/post"
 	"github.com/advocacy-portal/portal/internal/roster"
-	"github.com/advocacy-portal/portal/internal/store"
 )
 
 // syncBuffer is a log destination tests read while the server writes.
@@ -142,7 +141,7 @@ func get(t *testing.T, b *http.Client, u string) (*http.Response, string) {
 // userByEmail returns the account with email, if there is one.
 func (o *oidcSetup) userByEmail(t *testing.T, email string) (account.User, bool) {
 	t.Helper()
-	rows, _, err := o.env.store.ListUsers(context.Background(), store.UserFilter{Q: email})
+	rows, _, err := o.env.store.ListUsers(context.Background(), account.UserFilter{Q: email})
 	if err != nil {
 		t.Fatal(err)
 	}

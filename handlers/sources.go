@@ -124,11 +124,8 @@ func (s *server) draftFromSourceItem(c *fiber.Ctx) error {
 		return apperr.New(apperr.NotFound, "There is no such item.")
 	}
 	postID, err := s.Store.DraftFromSourceItem(ctx(c), int64(id), userOf(c).ID)
-	if errors.Is(err, store.ErrItemHandled) {
-		return apperr.New(apperr.Conflict, "This item was already made into a draft or dismissed.")
-	}
 	if err != nil {
-		return err
+		return err // store.ErrItemHandled, a conflict, for an item already handled
 	}
 	return c.Redirect(fmt.Sprintf("/posts/%d/edit", postID), fiber.StatusSeeOther)
 }

@@ -16,8 +16,8 @@ import (
 
 	"github.com/advocacy-portal/portal/internal/auth"
 	"github.com/advocacy-portal/portal/internal/post"
+	"github.com/advocacy-portal/portal/internal/source"
 	"github.com/advocacy-portal/portal/internal/sources"
-	"github.com/advocacy-portal/portal/internal/store"
 )
 
 var sourcesRoleTable = []roleEntry{
@@ -168,7 +168,7 @@ func TestSourcesEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	byTitle := map[string]store.SourceItem{}
+	byTitle := map[string]source.Item{}
 	for _, it := range items {
 		byTitle[it.Title] = it
 	}

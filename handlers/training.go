@@ -78,7 +78,7 @@ func (s *server) acknowledgeConduct(c *fiber.Ctx) error {
 	if !slices.Contains(s.Guidelines.Languages, lang) {
 		lang = s.lang(c)
 	}
-	if err := s.Store.Acknowledge(ctx(c), store.Acknowledgement{UserID: userOf(c).ID, Version: conduct.Version,
+	if err := s.Store.Acknowledge(ctx(c), training.Acknowledgement{UserID: userOf(c).ID, Version: conduct.Version,
 		ContentHash: conduct.In(lang).Hash, ClientIP: s.clientIP(c).String()}); err != nil {
 		return err
 	}
@@ -189,7 +189,7 @@ func (s *server) startAttempt(c *fiber.Ctx) error {
 		return apperr.New(apperr.Conflict, why)
 	}
 	text := m.In(s.lang(c))
-	id, _, err := s.Store.StartAttempt(ctx(c), store.Attempt{UserID: u.ID, ModuleID: m.ID, ModuleHash: m.Hash,
+	id, _, err := s.Store.StartAttempt(ctx(c), training.Attempt{UserID: u.ID, ModuleID: m.ID, ModuleHash: m.Hash,
 		Language: text.Language, Questions: training.Shuffle(text.Questions, rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64())))})
 	if err != nil {
 		return err
@@ -199,11 +199,11 @@ func (s *server) startAttempt(c *fiber.Ctx) error {
 
 // attempt returns the attempt named in the URL if it is the user's and
 // belongs to module m.
-func (s *server) attempt(c *fiber.Ctx, m training.Module) (store.Attempt, error) {
+func (s *server) attempt(c *fiber.Ctx, m training.Module) (training.Attempt, error) {
 	notFound := apperr.New(apperr.NotFound, "There is no such quiz attempt.")
 	id, err := strconv.ParseInt(c.Params("attempt"), 10, 64)
 	if err != nil {
-		return store.Attempt{}, notFound
+		return training.Attempt{}, notFound
 	}
 	a, err := s.Store.Attempt(ctx(c), id)
 	if errors.Is(err, store.ErrNotFound) || (err == nil && (a.UserID != userOf(c).ID || a.ModuleID != m.ID)) {
@@ -230,7 +230,7 @@ func (s *server) showAttempt(c *fiber.Ctx) error {
 	return s.renderResult(c, m, a)
 }
 
-func (s *server) renderQuestion(c *fiber.Ctx, status int, m training.Module, a store.Attempt, problem string) error {
+func (s *server) renderQuestion(c *fiber.Ctx, status int, m training.Module, a training.Attempt, problem string) error {
 	i := training.NextQuestion(a.Questions, a.Answers)
 	if i == len(a.Questions) {
 		return apperr.New(apperr.Conflict, "Every question of this attempt is answered.")
@@ -240,7 +240,7 @@ func (s *server) renderQuestion(c *fiber.Ctx, status int, m training.Module, a s
 	return s.render(c, status, views.QuestionView(s.chrome(c, page.Title, "training"), page))
 }
 
-func (s *server) renderResult(c *fiber.Ctx, m training.Module, a store.Attempt) error {
+func (s *server) renderResult(c *fiber.Ctx, m training.Module, a training.Attempt) error {
 	result, err := training.Score(a.Questions, m.Quiz.PassMark, a.Answers)
 	if err != nil {
 		return err
@@ -273,17 +273,15 @@ func (s *server) answerQuestion(c *fiber.Ctx) error {
 		return err
 	}
 	a, err = s.Store.SaveAnswer(ctx(c), a.ID, c.FormValue("question"), c.FormValue("option"),
-		func(a store.Attempt) (training.Result, error) {
+		func(a training.Attempt) (training.Result, error) {
 			return training.Score(a.Questions, m.Quiz.PassMark, a.Answers)
 		})
 	var ae *training.AnswerError
 	switch {
 	case errors.As(err, &ae):
-		return s.renderQuestion(c, fiber.StatusUnprocessableEntity, m, a, ae.Message)
-	case errors.Is(err, store.ErrSubmitted):
-		return apperr.New(apperr.Conflict, "This attempt is already submitted. See its result, or start a new attempt from the module page.")
+		return s.renderQuestion(c, statusOf(err), m, a, ae.Message)
 	case err != nil:
-		return err
+		return err // store.ErrSubmitted, a conflict, for an attempt already submitted
 	}
 	if a.Submitted() && a.Passed {
 		s.Logger.Info("quiz passed", "id", requestID(c), "module", m.ID, "user", a.UserID)

@@ -13,6 +13,7 @@ import (
 	"github.com/advocacy-portal/portal/internal/account"
 	"github.com/advocacy-portal/portal/internal/apperr"
 	"github.com/advocacy-portal/portal/internal/store"
+	"github.com/advocacy-portal/portal/internal/training"
 	"github.com/advocacy-portal/portal/views"
 )
 
@@ -47,10 +48,10 @@ func pageParam(c *fiber.Ctx) int {
 
 // usersFilter reads the list's filters from the query string and checks
 // them against the choices the page offers.
-func usersFilter(c *fiber.Ctx, groups []store.Group) (views.UsersFilter, store.UserFilter, views.FieldErrors) {
+func usersFilter(c *fiber.Ctx, groups []account.Group) (views.UsersFilter, account.UserFilter, views.FieldErrors) {
 	f := views.UsersFilter{Q: strings.TrimSpace(c.Query("q")), Role: strings.TrimSpace(c.Query("role")),
 		Group: strings.TrimSpace(c.Query("group")), Status: strings.TrimSpace(c.Query("status"))}
-	sf, errs := store.UserFilter{Q: f.Q}, views.FieldErrors{}
+	sf, errs := account.UserFilter{Q: f.Q}, views.FieldErrors{}
 	if f.Role != "" {
 		if sf.Role = account.Role(f.Role); !sf.Role.Valid() {
 			errs["role"] = "Choose one of the roles."
@@ -58,13 +59,13 @@ func usersFilter(c *fiber.Ctx, groups []store.Group) (views.UsersFilter, store.U
 	}
 	if f.Group != "" {
 		id, err := strconv.ParseInt(f.Group, 10, 64)
-		if err != nil || !slices.ContainsFunc(groups, func(g store.Group) bool { return g.ID == id }) {
+		if err != nil || !slices.ContainsFunc(groups, func(g account.Group) bool { return g.ID == id }) {
 			errs["group"] = "Choose one of the groups."
 		}
 		sf.GroupID = id
 	}
 	switch f.Status {
-	case "", store.StatusActive, store.StatusDeactivated:
+	case "", account.StatusActive, account.StatusDeactivated:
 		sf.Status = f.Status
 	default:
 		errs["status"] = "Choose active or deactivated."
@@ -102,7 +103,7 @@ func (s *server) listUsers(c *fiber.Ctx) error {
 		return s.render(c, fiber.StatusUnprocessableEntity, views.UsersView(s.chrome(c, "Users", "admin"), m))
 	}
 	m.Pager.Page = pageParam(c)
-	if m.Users, err = loadPage(&m.Pager, func(limit, offset int) ([]store.UserRow, int, error) {
+	if m.Users, err = loadPage(&m.Pager, func(limit, offset int) ([]account.UserRow, int, error) {
 		sf.Limit, sf.Offset = limit, offset
 		return s.Store.ListUsers(ctx(c), sf)
 	}); err != nil {
@@ -138,16 +139,8 @@ func (s *server) renderUser(c *fiber.Ctx, status int, person account.User, m vie
 		return err
 	}
 	m.Modules = len(tasks)
-	for _, st := range trainingStatuses {
-		n := 0
-		for _, t := range tasks {
-			if t.Status == st {
-				n++
-			}
-		}
-		if n > 0 {
-			m.Training = append(m.Training, views.TrainingCount{Status: st, N: n})
-		}
+	for _, n := range training.CountByStatus(tasks) {
+		m.Training = append(m.Training, views.TrainingCount{Status: n.Status, N: n.N})
 	}
 	since := s.Now().Add(-recentShareDays * 24 * time.Hour)
 	if m.SharesTotal, m.SharesRecent, err = s.Store.ShareCounts(ctx(c), person.ID, since); err != nil {
@@ -187,7 +180,7 @@ func (s *server) saveUserRoles(c *fiber.Ctx) error {
 	changed, err := s.Store.SetManualRoles(ctx(c), person.ID, roles, userOf(c).ID)
 	switch {
 	case errors.Is(err, store.ErrSelfLockout):
-		return s.renderUser(c, fiber.StatusConflict, person, views.UserPage{Chosen: roles,
+		return s.renderUser(c, statusOf(err), person, views.UserPage{Chosen: roles,
 			Problem: "You cannot remove your own admin role, so nothing was changed. Another admin can do it."})
 	case errors.Is(err, store.ErrNotFound):
 		return apperr.New(apperr.NotFound, "There is no such person.")
@@ -219,12 +212,12 @@ func (s *server) setUserActive(c *fiber.Ctx, active bool) error {
 	err = s.Store.SetUserActive(ctx(c), person.ID, active, userOf(c).ID)
 	switch {
 	case errors.Is(err, store.ErrSelfLockout):
-		return s.renderUser(c, fiber.StatusConflict, person, views.UserPage{
+		return s.renderUser(c, statusOf(err), person, views.UserPage{
 			Problem: "You cannot deactivate your own account. Another admin can do it."})
 	case errors.Is(err, store.ErrUnchanged) && active:
-		return s.renderUser(c, fiber.StatusConflict, person, views.UserPage{Problem: "This account is already active."})
+		return s.renderUser(c, statusOf(err), person, views.UserPage{Problem: "This account is already active."})
 	case errors.Is(err, store.ErrUnchanged):
-		return s.renderUser(c, fiber.StatusConflict, person, views.UserPage{Problem: "This account is already deactivated."})
+		return s.renderUser(c, statusOf(err), person, views.UserPage{Problem: "This account is already deactivated."})
 	case errors.Is(err, store.ErrNotFound):
 		return apperr.New(apperr.NotFound, "There is no such person.")
 	case err != nil:
@@ -248,7 +241,7 @@ func (s *server) forgetUserIdentity(c *fiber.Ctx) error {
 	err = s.Store.ForgetIdentity(ctx(c), person.ID, userOf(c).ID)
 	switch {
 	case errors.Is(err, store.ErrUnchanged):
-		return s.renderUser(c, fiber.StatusConflict, person, views.UserPage{
+		return s.renderUser(c, statusOf(err), person, views.UserPage{
 			Problem: "This account has no sign-in identity to forget: it links to the next sign-in with its verified email address already."})
 	case errors.Is(err, store.ErrNotFound):
 		return apperr.New(apperr.NotFound, "There is no such person.")

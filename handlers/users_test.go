@@ -22,7 +22,7 @@ import (
 	"github.com/advocacy-portal/portal/internal/auth"
 	"github.com/advocacy-portal/portal/internal/post"
 	"github.com/advocacy-portal/portal/internal/share"
-	"github.com/advocacy-portal/portal/internal/store"
+	"github.com/advocacy-portal/portal/internal/training"
 )
 
 // adminRoleTable says who may use the routes of adminUserRoutes. POST
@@ -229,12 +229,12 @@ func TestListUsersPage(t *testing.T) {
 	env := newAdminEnv(t)
 	ctx := context.Background()
 	admin := env.users["admin"].ID
-	sales, err := env.store.CreateGroup(ctx, "Sales", store.Department, admin)
+	sales, err := env.store.CreateGroup(ctx, "Sales", account.Department, admin)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, p := range []string{"hr", "comms"} {
-		if err := env.store.AddToGroup(ctx, sales, env.users[p].ID, store.SourceManual, admin); err != nil {
+		if err := env.store.AddToGroup(ctx, sales, env.users[p].ID, account.SourceManual, admin); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -316,15 +316,15 @@ func TestShowUserPage(t *testing.T) {
 	if _, err := env.store.SetManualRoles(ctx, hr.ID, []account.Role{account.Comms, account.HR}, admin.ID); err != nil {
 		t.Fatal(err)
 	}
-	sales, err := env.store.CreateGroup(ctx, "Sales", store.Department, admin.ID)
+	sales, err := env.store.CreateGroup(ctx, "Sales", account.Department, admin.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := env.store.AddToGroup(ctx, sales, hr.ID, store.SourceManual, admin.ID); err != nil {
+	if err := env.store.AddToGroup(ctx, sales, hr.ID, account.SourceManual, admin.ID); err != nil {
 		t.Fatal(err)
 	}
 	m := env.g.Modules[0]
-	if _, err := env.store.CreateAssignment(ctx, store.Assignment{Modules: []string{m.ID, env.g.Modules[1].ID}, UserID: hr.ID,
+	if _, err := env.store.CreateAssignment(ctx, training.Assignment{Modules: []string{m.ID, env.g.Modules[1].ID}, UserID: hr.ID,
 		DueAt: env.clock.Now().Add(7 * 24 * time.Hour), DueDays: 7}, admin.ID); err != nil {
 		t.Fatal(err)
 	}

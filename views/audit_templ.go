@@ -12,7 +12,7 @@ import (
 	"fmt"
 	"net/url"
 
-	"github.com/advocacy-portal/portal/internal/store"
+	"github.com/advocacy-portal/portal/internal/audit"
 )
 
 // AuditLogFilter narrows the audit log page and its CSV export, as typed.
@@ -52,11 +52,11 @@ type AuditLogPage struct {
 	Filter  AuditLogFilter
 	Actions []string    // every action in the log, for the select
 	Errors  FieldErrors // keyed by filter field
-	Entries []store.AuditRecord
+	Entries []audit.Record
 	Pager   Pager
 }
 
-func auditActor(e store.AuditRecord) string {
+func auditActor(e audit.Record) string {
 	if e.ActorID == 0 {
 		return "The portal"
 	}

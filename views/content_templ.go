@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/advocacy-portal/portal/internal/post"
-	"github.com/advocacy-portal/portal/internal/store"
+	"github.com/advocacy-portal/portal/internal/share"
 )
 
 // contentNav links the communications team's content pages to each other.
@@ -1332,7 +1332,7 @@ type CampaignForm struct {
 
 // CampaignsPage lists the campaigns, with a form to create one.
 type CampaignsPage struct {
-	Campaigns []store.Campaign
+	Campaigns []post.Campaign
 	Form      CampaignForm
 	Created   string // the name of the campaign just created
 	Zone      *time.Location
@@ -2026,7 +2026,7 @@ func SuggestView(c Chrome, m SuggestPage) templ.Component {
 
 // MySharesPage is an employee's share history.
 type MySharesPage struct {
-	Shares    []store.ShareRecord
+	Shares    []share.HistoryItem
 	Confirmed int64 // the share just confirmed, if any
 	Zone      *time.Location
 }

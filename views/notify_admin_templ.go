@@ -11,14 +11,14 @@ import templruntime "github.com/a-h/templ/runtime"
 import (
 	"fmt"
 
-	"github.com/advocacy-portal/portal/internal/store"
+	"github.com/advocacy-portal/portal/internal/webhook"
 )
 
 // WebhookForm is one webhook's part of the notification settings: what is
 // configured (redacted: the URL is a secret and is never shown again) and,
 // after a refused save, what the admin typed.
 type WebhookForm struct {
-	Target     store.WebhookTarget
+	Target     webhook.Target
 	Configured string // the current URL, redacted; "" when none is set
 	URL        string // as typed, kept when the form is shown again
 	Remove     bool
@@ -30,12 +30,12 @@ type NotificationSettingsPage struct {
 	Webhooks               []WebhookForm
 	Errors                 FieldErrors // keyed by target: "slack", "teams"
 	Saved                  bool
-	Deliveries             []store.WebhookDelivery
+	Deliveries             []webhook.Delivery
 	Pending, Sent, Failing int
 }
 
-func webhookHelp(t store.WebhookTarget) string {
-	if t == store.WebhookTeams {
+func webhookHelp(t webhook.Target) string {
+	if t == webhook.Teams {
 		return "In Teams, add the “Send webhook alerts to a channel” workflow to the channel and paste the URL it gives. Messages are Adaptive Cards."
 	}
 	return "In Slack, create an app with an incoming webhook for the channel and paste its URL (https://hooks.slack.com/services/…)."

@@ -13,10 +13,10 @@ import (
 	"slices"
 	"time"
 
+	"github.com/advocacy-portal/portal/internal/account"
 	"github.com/advocacy-portal/portal/internal/check"
 	"github.com/advocacy-portal/portal/internal/post"
 	"github.com/advocacy-portal/portal/internal/share"
-	"github.com/advocacy-portal/portal/internal/store"
 )
 
 // PostsPage lists posts for the communications team.
@@ -381,8 +381,8 @@ type PostForm struct {
 	// ImageDropped: a valid image came with a form that was refused; it was
 	// not stored, and a file input cannot be filled in again.
 	ImageDropped bool
-	Campaigns    []store.Campaign
-	Groups       []store.Group
+	Campaigns    []post.Campaign
+	Groups       []account.Group
 	Networks     []share.Network
 	TimeZone     string
 }

@@ -11,14 +11,14 @@ import templruntime "github.com/a-h/templ/runtime"
 import (
 	"fmt"
 
-	"github.com/advocacy-portal/portal/internal/store"
+	"github.com/advocacy-portal/portal/internal/scim"
 )
 
 // SCIMPage lists the bearer tokens SCIM provisioning clients use, with the
 // form to create one. A token just created is in NewToken, shown this once.
 type SCIMPage struct {
 	Endpoint     string // the SCIM base URL to give the identity provider
-	Tokens       []store.SCIMToken
+	Tokens       []scim.Token
 	Name         string // what was typed in the form
 	Errors       FieldErrors
 	NewToken     string // the secret of the token just created, or ""

@@ -12,7 +12,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/advocacy-portal/portal/internal/store"
+	"github.com/advocacy-portal/portal/internal/source"
 )
 
 // SourceForm is the form to add a feed, with the user's input and what is
@@ -33,7 +33,7 @@ type FeedLinks struct {
 // SourcesPage lists the feeds comms follow, with a form to add one, and
 // the person's own feeds of posts.
 type SourcesPage struct {
-	Sources      []store.Source
+	Sources      []source.Source
 	Form         SourceForm
 	Added        string    // the name of the source just added
 	Queue        int       // items waiting in the "from sources" queue
@@ -465,7 +465,7 @@ func SourcesView(c Chrome, m SourcesPage) templ.Component {
 
 // SourceItemsPage is the "from sources" queue, newest first.
 type SourceItemsPage struct {
-	Items []store.SourceItem
+	Items []source.Item
 	Zone  *time.Location
 }
 

@@ -405,7 +405,7 @@ func nonOK(answers map[int]int64) int64 {
 }
 
 // counts is the database's raw click rows and rollups.
-type counts struct{ raw, rollup store.ClickCounts }
+type counts struct{ raw, rollup reach.ClickCounts }
 
 func dbCounts(db string) (counts, error) {
 	ctx := context.Background()
@@ -422,7 +422,7 @@ func dbCounts(db string) (counts, error) {
 	return c, err
 }
 
-func kindOf(c store.ClickCounts, k reach.Kind) int64 {
+func kindOf(c reach.ClickCounts, k reach.Kind) int64 {
 	switch k {
 	case reach.Click:
 		return c.Clicks
@@ -502,7 +502,7 @@ func crashTest(cfg config, dir, db string, codes []linkCode) error {
 	}
 	var salts [][]byte
 	for _, day := range []time.Time{time.Now().UTC(), time.Now().UTC().AddDate(0, 0, -1)} {
-		if salt, err := s.StoredVisitorSalt(ctx, day.Format(store.DayLayout)); err == nil {
+		if salt, err := s.StoredVisitorSalt(ctx, day.Format(reach.DayLayout)); err == nil {
 			salts = append(salts, salt)
 		}
 	}

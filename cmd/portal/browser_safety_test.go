@@ -15,7 +15,7 @@ import (
 	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
 
-	"github.com/advocacy-portal/portal/internal/store"
+	"github.com/advocacy-portal/portal/internal/concern"
 	"github.com/advocacy-portal/portal/internal/training"
 )
 
@@ -163,8 +163,8 @@ func TestBrowserProgrammeSafety(t *testing.T) {
 	)
 	concernPath := b.location().Path
 	concernID := strings.TrimPrefix(concernPath, "/concerns/")
-	if got := b.attr(`[data-testid="concern-status"]`, "data-status"); got != store.ConcernNew {
-		t.Errorf("the new report's status is %q, want %q", got, store.ConcernNew)
+	if got := b.attr(`[data-testid="concern-status"]`, "data-status"); got != concern.StatusNew {
+		t.Errorf("the new report's status is %q, want %q", got, concern.StatusNew)
 	}
 	if b.count(`h1 [data-testid="urgent"]`) != 1 {
 		t.Error("the report is not marked urgent")
@@ -224,8 +224,8 @@ func TestBrowserProgrammeSafety(t *testing.T) {
 		b.fail("comment on the report", err)
 	}
 	b.do("see the comment", chromedp.WaitVisible(chromedp.CSS(`[data-testid="concern-event"][data-action="commented"]`)))
-	if got := b.attr(`[data-testid="concern-status"]`, "data-status"); got != store.ConcernAcknowledged {
-		t.Errorf("the acknowledged report's status is %q, want %q", got, store.ConcernAcknowledged)
+	if got := b.attr(`[data-testid="concern-status"]`, "data-status"); got != concern.StatusAcknowledged {
+		t.Errorf("the acknowledged report's status is %q, want %q", got, concern.StatusAcknowledged)
 	}
 	b.shot("09-concern-triaged")
 
@@ -280,8 +280,8 @@ func TestBrowserProgrammeSafety(t *testing.T) {
 		chromedp.Navigate(base+concernPath),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="concern-event"][data-action="commented"]`)),
 	)
-	if got := b.attr(`[data-testid="concern-status"]`, "data-status"); got != store.ConcernAcknowledged {
-		t.Errorf("Sam sees the status %q, want %q", got, store.ConcernAcknowledged)
+	if got := b.attr(`[data-testid="concern-status"]`, "data-status"); got != concern.StatusAcknowledged {
+		t.Errorf("Sam sees the status %q, want %q", got, concern.StatusAcknowledged)
 	}
 	if got := b.text(`[data-testid="concern-event"][data-action="commented"]`); !strings.Contains(got, answer) {
 		t.Errorf("Sam sees the comment %q, want %q", got, answer)

@@ -24,6 +24,7 @@ import (
 	"github.com/advocacy-portal/portal/internal/account"
 	"github.com/advocacy-portal/portal/internal/auth"
 	"github.com/advocacy-portal/portal/internal/post"
+	"github.com/advocacy-portal/portal/internal/reach"
 	"github.com/advocacy-portal/portal/internal/share"
 	"github.com/advocacy-portal/portal/internal/store"
 	"github.com/advocacy-portal/portal/internal/training"
@@ -369,7 +370,7 @@ func seed(ctx context.Context, cfg seedConfig, progress io.Writer) (seedStats, e
 			visitors := max(1, k-k/8)
 			previews, bots := k/10+int64(rng.IntN(3)), k/20
 			if err := w.add(`INSERT INTO click_rollups (link_id, day, clicks, previews, bots, visitors) VALUES (?, ?, ?, ?, ?, ?)`,
-				id, day.Format(store.DayLayout), k, previews, bots, visitors); err != nil {
+				id, day.Format(reach.DayLayout), k, previews, bots, visitors); err != nil {
 				return stats, err
 			}
 			stats.Rollups++
@@ -559,10 +560,10 @@ func dashboardQueries(st *store.Store, now time.Time) []dashboardQuery {
 	programme := func(days int) func(context.Context) error {
 		return func(ctx context.Context) error {
 			from := tomorrow.AddDate(0, 0, -days)
-			if _, err := st.ReachReport(ctx, store.ReachScope{}, from, tomorrow); err != nil {
+			if _, err := st.ReachReport(ctx, reach.Scope{}, from, tomorrow); err != nil {
 				return err
 			}
-			_, err := st.ReachTotals(ctx, store.ReachScope{}, from.AddDate(0, 0, -days), from)
+			_, err := st.ReachTotals(ctx, reach.Scope{}, from.AddDate(0, 0, -days), from)
 			return err
 		}
 	}
@@ -572,11 +573,11 @@ func dashboardQueries(st *store.Store, now time.Time) []dashboardQuery {
 		{"store: programme, 90 days", programme(90)},
 		{"store: programme, 365 days", programme(365)},
 		{"store: my reach, all time, with rank", func(ctx context.Context) error {
-			first, _, err := st.ReachFirstDay(ctx, store.ReachScope{})
+			first, _, err := st.ReachFirstDay(ctx, reach.Scope{})
 			if err != nil {
 				return err
 			}
-			if _, err := st.ReachReport(ctx, store.ReachScope{UserID: 1}, first, tomorrow); err != nil {
+			if _, err := st.ReachReport(ctx, reach.Scope{UserID: 1}, first, tomorrow); err != nil {
 				return err
 			}
 			_, err = st.Leaderboard(ctx, first, tomorrow)
@@ -604,7 +605,7 @@ func dashboardPages(ctx context.Context, st *store.Store, now time.Time) ([]dash
 	if err != nil {
 		return nil, err
 	}
-	first, _, err := st.ReachFirstDay(ctx, store.ReachScope{})
+	first, _, err := st.ReachFirstDay(ctx, reach.Scope{})
 	if err != nil {
 		return nil, err
 	}
@@ -612,7 +613,7 @@ func dashboardPages(ctx context.Context, st *store.Store, now time.Time) ([]dash
 	if err != nil || len(board) == 0 {
 		return nil, fmt.Errorf("no one to show my reach of: %v", err)
 	}
-	slices.SortFunc(board, func(a, b store.LeaderLine) int { return int(b.PointShares + b.Clicks - a.PointShares - a.Clicks) })
+	slices.SortFunc(board, func(a, b reach.LeaderLine) int { return int(b.PointShares + b.Clicks - a.PointShares - a.Clicks) })
 	top, typical := board[0], board[len(board)/2]
 	session := func(userID int64) (string, error) {
 		token := auth.NewToken()

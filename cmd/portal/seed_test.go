@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/advocacy-portal/portal/internal/reach"
 	"github.com/advocacy-portal/portal/internal/store"
 )
 
@@ -47,11 +48,11 @@ func TestSeed(t *testing.T) {
 	if rolled.Clicks != 5000 || raw.Clicks != 5000 || raw.Previews != rolled.Previews || raw.Bots != rolled.Bots || rolled.Visitors > rolled.Clicks {
 		t.Errorf("rollups %+v, raw %+v: want 5000 clicks in both, and the same previews and bots", rolled, raw)
 	}
-	first, ok, err := st.ReachFirstDay(ctx, store.ReachScope{})
+	first, ok, err := st.ReachFirstDay(ctx, reach.Scope{})
 	if err != nil || !ok || first.Before(now.AddDate(0, 0, -30)) {
 		t.Fatalf("first day %s, %v, %v: want within the 30 days", first, ok, err)
 	}
-	r, err := st.ReachReport(ctx, store.ReachScope{}, first, now.Truncate(24*time.Hour).AddDate(0, 0, 1))
+	r, err := st.ReachReport(ctx, reach.Scope{}, first, now.Truncate(24*time.Hour).AddDate(0, 0, 1))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/advocacy-portal/portal/internal/reach"
 	"github.com/advocacy-portal/portal/internal/share"
 	"github.com/advocacy-portal/portal/internal/store"
 )
@@ -190,7 +191,7 @@ func TestShutdownUnderLoadLosesNothing(t *testing.T) {
 	// The seeded post's reach, as its dashboard adds it up, from yesterday
 	// (in case the test ran over midnight, UTC) to the end of today.
 	today := time.Now().UTC().Truncate(24 * time.Hour)
-	seeded, err := s.ReachTotals(ctx, store.ReachScope{PostID: links[0].PostID}, today.AddDate(0, 0, -1), today.AddDate(0, 0, 1))
+	seeded, err := s.ReachTotals(ctx, reach.Scope{PostID: links[0].PostID}, today.AddDate(0, 0, -1), today.AddDate(0, 0, 1))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,5 +1,6 @@
-// Package account describes the people who use the portal and what their
-// roles allow.
+// Package account describes the people who use the portal: what their roles
+// allow, the groups they are in, and what they tell the portal about
+// themselves.
 package account
 
 import (

@@ -1,8 +1,9 @@
 package account
 
 import (
-	"errors"
 	"fmt"
+
+	"github.com/advocacy-portal/portal/internal/apperr"
 )
 
 // Identity is what an identity provider tells us about a person at sign-in,
@@ -54,8 +55,10 @@ const (
 
 // ErrEmailUnverified refuses a sign-in that would create an account, or
 // link one, on the strength of an email address the provider has not
-// verified.
-var ErrEmailUnverified = errors.New("the identity provider has not verified the email address")
+// verified. Its kind is apperr.Forbidden.
+var ErrEmailUnverified = apperr.Sentinel(apperr.Forbidden, "the identity provider has not verified the email address",
+	"Your identity provider has not confirmed your email address, so the portal cannot open an account for you with it. "+
+		"Ask your IT team to verify the address, then sign in again.")
 
 // TakenError refuses a sign-in whose email address belongs to an account
 // bound to another identity: signing in must never take an account over.
@@ -65,6 +68,15 @@ type TakenError struct {
 
 func (e *TakenError) Error() string {
 	return fmt.Sprintf("the email address belongs to account %d, which is bound to another identity", e.UserID)
+}
+
+// Kind is apperr.Forbidden.
+func (e *TakenError) Kind() apperr.Kind { return apperr.Forbidden }
+
+// UserMessage says why the sign-in was refused without naming the account.
+func (e *TakenError) UserMessage() string {
+	return "Your email address already belongs to a portal account that signs in with a different identity, so we did not sign you in: " +
+		"an account is never handed to another identity. If this is your account, ask the portal's administrators."
 }
 
 // BindingFor decides how id signs in. bound says an account is bound to

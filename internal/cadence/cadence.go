@@ -3,7 +3,10 @@
 // nothing of HTTP or storage.
 package cadence
 
-import "time"
+import (
+	"math"
+	"time"
+)
 
 // Rule is the share cadence admins set. A Limit of 0 or less means no limit.
 type Rule struct {
@@ -22,10 +25,12 @@ const (
 )
 
 // Decide says what to do with one more share by someone who already
-// shared sharedToday times today on the network.
+// shared sharedToday times today on the network: allow it when it is
+// within the limit (WithinLimit), so that the shares allowed without
+// asking are the ones that earn points.
 func (r Rule) Decide(sharedToday int) Decision {
 	switch {
-	case r.Limit <= 0 || sharedToday < r.Limit:
+	case r.WithinLimit(sharedToday + 1):
 		return Allow
 	case r.Hard:
 		return Refuse
@@ -34,11 +39,22 @@ func (r Rule) Decide(sharedToday int) Decision {
 }
 
 // WithinLimit reports whether the n-th share of a day on one network
-// (counting from 1) is within the limit, i.e. earns points. Every share is
-// within a rule without a limit.
-func (r Rule) WithinLimit(n int) bool { return r.Limit <= 0 || n <= r.Limit }
+// (counting from 1, in the order the shares were recorded) is within the
+// limit, i.e. earns points. Every share is within a rule without a limit.
+func (r Rule) WithinLimit(n int) bool { return n <= r.LastWithinLimit() }
 
-// DayStart is the start of t's day in UTC, where a cadence day begins.
+// LastWithinLimit is the highest n for which WithinLimit(n) holds: the
+// limit, or math.MaxInt without one. Storage that ranks a day's shares in
+// SQL compares the rank with it rather than restating the rule.
+func (r Rule) LastWithinLimit() int {
+	if r.Limit <= 0 {
+		return math.MaxInt
+	}
+	return r.Limit
+}
+
+// DayStart is the start of t's day in UTC, where a cadence day begins:
+// the n of WithinLimit counts the shares from there.
 func DayStart(t time.Time) time.Time {
 	y, m, d := t.UTC().Date()
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)

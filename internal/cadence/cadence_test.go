@@ -1,6 +1,7 @@
 package cadence
 
 import (
+	"math"
 	"testing"
 	"time"
 )
@@ -31,6 +32,17 @@ func TestWithinLimitAndDayStart(t *testing.T) {
 	r := Rule{Limit: 2}
 	if !r.WithinLimit(2) || r.WithinLimit(3) || !(Rule{}).WithinLimit(99) {
 		t.Error("WithinLimit wrong")
+	}
+	for _, r := range []Rule{{Limit: 2}, {Limit: 1, Hard: true}, {}, {Limit: -1}} {
+		last := r.LastWithinLimit()
+		if !r.WithinLimit(last) || (last < math.MaxInt && r.WithinLimit(last+1)) || (r.Limit <= 0 && last != math.MaxInt) {
+			t.Errorf("%+v: LastWithinLimit() = %d, not the last n WithinLimit accepts", r, last)
+		}
+		for shared := range 5 {
+			if allowed := r.Decide(shared) == Allow; allowed != r.WithinLimit(shared+1) {
+				t.Errorf("%+v: Decide(%d) allows %v, but WithinLimit(%d) = %v", r, shared, allowed, shared+1, !allowed)
+			}
+		}
 	}
 	at := time.Date(2026, 11, 5, 23, 30, 0, 0, time.FixedZone("x", -2*3600))
 	if got, want := DayStart(at), time.Date(2026, 11, 6, 0, 0, 0, 0, time.UTC); !got.Equal(want) {

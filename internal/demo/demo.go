@@ -1,5 +1,10 @@
 // Package demo is the demo company: the people the demo identity provider
 // offers, and the data a fresh demo portal starts with.
+//
+// Seed writes through *store.Store itself: like cmd/portal, demo is wiring
+// that drives the use cases of several domains (accounts, groups, training,
+// posts) to fill a fresh database, not a domain package or a job, so it
+// declares no interface of its own.
 package demo
 
 import (
@@ -7,10 +12,12 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/advocacy-portal/portal/internal/account"
 	"github.com/advocacy-portal/portal/internal/auth"
 	"github.com/advocacy-portal/portal/internal/demoidp"
 	"github.com/advocacy-portal/portal/internal/post"
 	"github.com/advocacy-portal/portal/internal/store"
+	"github.com/advocacy-portal/portal/internal/training"
 )
 
 // People are the demo company's staff, at least one per role. Their groups
@@ -62,11 +69,11 @@ func Seed(ctx context.Context, s *store.Store, roles auth.RoleMap, programme []s
 			return err
 		}
 		ids[p.Subject] = u.ID
-		g, err := s.EnsureGroup(ctx, p.Department, store.Department)
+		g, err := s.EnsureGroup(ctx, p.Department, account.Department)
 		if err != nil {
 			return err
 		}
-		if err := s.AddToGroup(ctx, g, u.ID, store.SourceManual, 0); err != nil {
+		if err := s.AddToGroup(ctx, g, u.ID, account.SourceManual, 0); err != nil {
 			return err
 		}
 	}
@@ -82,17 +89,17 @@ func Seed(ctx context.Context, s *store.Store, roles auth.RoleMap, programme []s
 		if g.Name != "Sales" && g.Name != "Customer Success" {
 			continue
 		}
-		if _, err := s.CreateAssignment(ctx, store.Assignment{Modules: programme, Programme: true, GroupID: g.ID,
+		if _, err := s.CreateAssignment(ctx, training.Assignment{Modules: programme, Programme: true, GroupID: g.ID,
 			DueAt: now.Add(14 * 24 * time.Hour), DueDays: 14}, ids["demo-hannah"]); err != nil {
 			return fmt.Errorf("demo: assign the programme to %s: %w", g.Name, err)
 		}
 	}
 	carlos, mei := ids["demo-carlos"], ids["demo-mei"]
-	rotterdam, err := s.CreateCampaign(ctx, store.Campaign{Name: "Rotterdam opening", GoalClicks: 500}, carlos)
+	rotterdam, err := s.CreateCampaign(ctx, post.Campaign{Name: "Rotterdam opening", GoalClicks: 500}, carlos)
 	if err != nil {
 		return err
 	}
-	hiring, err := s.CreateCampaign(ctx, store.Campaign{Name: "Hiring Q4", GoalClicks: 300}, mei)
+	hiring, err := s.CreateCampaign(ctx, post.Campaign{Name: "Hiring Q4", GoalClicks: 300}, mei)
 	if err != nil {
 		return err
 	}

@@ -57,7 +57,7 @@ func TestRelayWithPrivateCA(t *testing.T) {
 				var logs bytes.Buffer
 				w := &mail.Worker{Store: st, Sender: sender, Now: c.Now, SendTimeout: 5 * time.Second,
 					Logger: slog.New(slog.NewTextHandler(&logs, nil))}
-				mustEnqueue(t, st, store.Mail{To: "a@example.com", Subject: "Urgent concern", Body: "x", Kind: "concern"})
+				mustEnqueue(t, st, mail.Mail{To: "a@example.com", Subject: "Urgent concern", Body: "x", Kind: "concern"})
 
 				sent, failed, err := w.RunOnce(ctx)
 				if err != nil {

@@ -1,6 +1,8 @@
-// Package mail sends the portal's email: an SMTP sender and a worker that
-// drains the store's outbox in the background, so that no request waits on
-// a mail server and a failed send is retried rather than lost.
+// Package mail sends the portal's email: what a message in the outbox is
+// (Mail), an SMTP sender, and a worker that drains the outbox in the
+// background, so that no request waits on a mail server and a failed send
+// is retried rather than lost. The outbox is an interface the store
+// implements; this package does not import the store.
 //
 // The package knows nothing of HTTP. Without SMTP configured (demo mode) the
 // worker runs with a nil Sender and mail stays in the outbox for admins to read.

@@ -25,7 +25,7 @@ func TestWorkerSendsTextAndHTML(t *testing.T) {
 
 	html := "<!DOCTYPE html>\n<html lang=\"nl\"><body><p>Hallo Noor,</p><p><a href=\"https://portal.example.com/feed\">Naar de feed</a></p>" +
 		strings.Repeat("<p>Een lange regel met = en ë.</p>", 8) + "</body></html>\n"
-	mails := []store.Mail{
+	mails := []mail.Mail{
 		{To: "noor@example.com", ToName: "Noor de Vries", Subject: "Nieuw om te delen: 1 post", Body: "Hallo Noor,\n",
 			HTML: html, Lang: "nl", Unsubscribe: "https://portal.example.com/unsubscribe/7.abc", Kind: "digest"},
 		{To: "zoe@example.com", ToName: "Zoë Çelik", Subject: "Urgent concern", Body: "Hello Zoë,\n",

@@ -2,12 +2,10 @@ package mail
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"time"
 
 	"github.com/advocacy-portal/portal/internal/job"
-	"github.com/advocacy-portal/portal/internal/store"
 )
 
 // Worker drains the outbox in the background: it claims due messages in
@@ -19,7 +17,7 @@ import (
 // instance stall past the lease). Set the fields before calling Run and do
 // not change them afterwards. Zero values take the defaults noted.
 type Worker struct {
-	Store       *store.Store
+	Store       Outbox
 	Sender      Sender       // nil: no SMTP configured, mail stays in the outbox
 	Logger      *slog.Logger // nil: no logging
 	Interval    time.Duration
@@ -75,16 +73,9 @@ func (w *Worker) Run(ctx context.Context) {
 
 // drain runs passes until one finds less than a full batch.
 func (w *Worker) drain(ctx context.Context) {
-	for ctx.Err() == nil {
-		sent, failed, err := w.RunOnce(ctx)
-		w.Stats.Record(err)
-		if err != nil && ctx.Err() == nil {
-			w.logger().Error("mail: outbox pass", "err", err)
-		}
-		if err != nil || w.Sender == nil || sent+failed < w.batch() {
-			return
-		}
-	}
+	job.Drain(ctx, w.batch(), &w.Stats, w.RunOnce, func(err error) {
+		w.logger().Error("mail: outbox pass", "err", err)
+	})
 }
 
 // Wake asks Run for a pass now. The store already wakes Run whenever it
@@ -94,9 +85,9 @@ func (w *Worker) drain(ctx context.Context) {
 func (w *Worker) Wake() { w.Store.MailQueued().Wake() }
 
 // RunOnce claims one batch of due messages and tries to send each, marking
-// it sent or failed. With a nil Sender it does nothing. err reports a store
-// failure; a message whose outcome could not be recorded is tried again
-// when its lease runs out.
+// it sent or failed (job.Deliver). With a nil Sender it does nothing. err
+// reports a store failure; a message whose outcome could not be recorded
+// is tried again when its lease runs out.
 func (w *Worker) RunOnce(ctx context.Context) (sent, failed int, err error) {
 	if w.Sender == nil {
 		return 0, 0, nil
@@ -105,43 +96,34 @@ func (w *Worker) RunOnce(ctx context.Context) (sent, failed int, err error) {
 	if timeout <= 0 {
 		timeout = DefaultSendTimeout
 	}
-	batch := w.batch()
-	// Sends are sequential, so the lease must cover a whole batch of them.
-	lease := time.Duration(batch)*timeout + time.Minute
-	mails, err := w.Store.ClaimMail(ctx, batch, lease)
-	if err != nil {
-		return 0, 0, err
-	}
-	var errs []error
-	for _, m := range mails {
-		if ctx.Err() != nil {
-			break // the rest go out once their lease ends
-		}
-		sendCtx, cancel := context.WithTimeout(ctx, timeout)
-		sendErr := w.Sender.Send(sendCtx, Message{To: m.To, ToName: m.ToName, Subject: m.Subject, Body: m.Body,
-			HTML: m.HTML, Lang: m.Lang, Unsubscribe: m.Unsubscribe})
-		cancel()
-		// Record the outcome even if ctx was cancelled meanwhile, so that a
-		// message already sent is not sent again after a restart.
-		markCtx := context.WithoutCancel(ctx)
-		if sendErr == nil {
-			sent++
-			if err := w.Store.MarkMailSent(markCtx, m.ID); err != nil {
-				errs = append(errs, err)
-			}
-			continue
-		}
-		failed++
-		attempt := m.Attempts + 1
-		retryAt := w.now().Add(retryDelay(attempt))
-		w.logger().Warn("mail: send failed", "id", m.ID, "kind", m.Kind,
-			"attempt", attempt, "retry_at", retryAt, "err", sendErr)
-		if err := w.Store.MarkMailFailed(markCtx, m.ID, truncate(sendErr.Error(), maxErrorLen), retryAt); err != nil {
-			errs = append(errs, err)
-		}
-	}
-	return sent, failed, errors.Join(errs...)
+	return job.Deliver[Mail](ctx, outbox{w}, job.Delivery{Batch: w.batch(), Timeout: timeout, Now: w.now})
 }
+
+// outbox is the store's outbox as job.Deliver works through it.
+type outbox struct{ w *Worker }
+
+func (o outbox) Claim(ctx context.Context, n int, lease time.Duration) ([]Mail, error) {
+	return o.w.Store.ClaimMail(ctx, n, lease)
+}
+
+func (o outbox) Send(ctx context.Context, m Mail) error {
+	return o.w.Sender.Send(ctx, Message{To: m.To, ToName: m.ToName, Subject: m.Subject, Body: m.Body,
+		HTML: m.HTML, Lang: m.Lang, Unsubscribe: m.Unsubscribe})
+}
+
+func (o outbox) MarkSent(ctx context.Context, m Mail) error {
+	return o.w.Store.MarkMailSent(ctx, m.ID)
+}
+
+func (o outbox) MarkFailed(ctx context.Context, m Mail, attempt int, err error, retryAt time.Time) error {
+	o.w.logger().Warn("mail: send failed", "id", m.ID, "kind", m.Kind,
+		"attempt", attempt, "retry_at", retryAt, "err", err)
+	return o.w.Store.MarkMailFailed(ctx, m.ID, truncate(err.Error(), maxErrorLen), retryAt)
+}
+
+func (outbox) Attempts(m Mail) int { return m.Attempts }
+
+func (outbox) RetryDelay(n int) time.Duration { return retryDelay(n) }
 
 func (w *Worker) batch() int {
 	if w.Batch <= 0 {

@@ -32,14 +32,14 @@ func mustParseSMTPURL(tb testing.TB, raw string) *mail.SMTP {
 // mustEnqueue puts m in s's outbox as the reminder job queues a reminder
 // (here with no reminder items to record), which wakes the mail worker as
 // every store method that queues mail does.
-func mustEnqueue(tb testing.TB, s *store.Store, m store.Mail) {
+func mustEnqueue(tb testing.TB, s *store.Store, m mail.Mail) {
 	tb.Helper()
 	if queued, err := s.QueueReminder(context.Background(), 0, nil, m); err != nil || !queued {
 		tb.Fatalf("queue %q = %v, %v", m.Subject, queued, err)
 	}
 }
 
-func mustOutbox(tb testing.TB, s *store.Store) []store.Mail {
+func mustOutbox(tb testing.TB, s *store.Store) []mail.Mail {
 	tb.Helper()
 	mails, err := s.Outbox(context.Background(), 100)
 	if err != nil {
@@ -84,8 +84,8 @@ func TestWorkerDeliversQueuedMail(t *testing.T) {
 
 	dutchBody := "Beste Noël,\n\nJe training \"Sociale media\" loopt af op 12 november.\n" +
 		".Deze regel begint met een punt.\n" + strings.Repeat("Een heel lange regel ", 10) + "einde.\n"
-	mustEnqueue(t, st, store.Mail{To: "noel@example.com", Subject: "Herinnering: training ë", Body: dutchBody, Kind: "reminder"})
-	mustEnqueue(t, st, store.Mail{To: "Sam Jones <sam@example.com>", Subject: "New training assigned", Body: "Hello Sam", Kind: "assignment"})
+	mustEnqueue(t, st, mail.Mail{To: "noel@example.com", Subject: "Herinnering: training ë", Body: dutchBody, Kind: "reminder"})
+	mustEnqueue(t, st, mail.Mail{To: "Sam Jones <sam@example.com>", Subject: "New training assigned", Body: "Hello Sam", Kind: "assignment"})
 
 	w := &mail.Worker{Store: st, Sender: sender, Now: c.Now, SendTimeout: 5 * time.Second, Batch: 10}
 	sent, failed, err := w.RunOnce(ctx)
@@ -169,7 +169,7 @@ func TestWorkerRetriesRejectedMail(t *testing.T) {
 				Store: st, Sender: mustParseSMTPURL(t, "smtp://"+srv.Addr+"?from=portal@example.com"),
 				Logger: slog.New(slog.NewTextHandler(&logs, nil)), Now: c.Now, SendTimeout: 5 * time.Second,
 			}
-			mustEnqueue(t, st, store.Mail{To: "a@example.com", Subject: "Reminder", Body: "secret-body-text", Kind: "reminder"})
+			mustEnqueue(t, st, mail.Mail{To: "a@example.com", Subject: "Reminder", Body: "secret-body-text", Kind: "reminder"})
 
 			sent, failed, err := w.RunOnce(ctx)
 			if err != nil || sent != 0 || failed != 1 {
@@ -213,7 +213,7 @@ func TestWorkerBacksOffForEver(t *testing.T) {
 	c := newClock()
 	st := mustOpenStore(t, store.WithClock(c.Now))
 	w := &mail.Worker{Store: st, Sender: failingSender{}, Now: c.Now}
-	mustEnqueue(t, st, store.Mail{To: "a@example.com", Subject: "Overdue", Kind: "overdue"})
+	mustEnqueue(t, st, mail.Mail{To: "a@example.com", Subject: "Overdue", Kind: "overdue"})
 
 	wantDelays := []time.Duration{time.Minute, 5 * time.Minute, 30 * time.Minute, 2 * time.Hour, 6 * time.Hour, 6 * time.Hour, 6 * time.Hour}
 	for i, want := range wantDelays {
@@ -269,7 +269,7 @@ func TestSendToDownServerIsBounded(t *testing.T) {
 			st := mustOpenStore(t, store.WithClock(c.Now))
 			const timeout = 300 * time.Millisecond
 			w := &mail.Worker{Store: st, Sender: mustParseSMTPURL(t, "smtp://"+tt.addr+"?from=portal@example.com"), Now: c.Now, SendTimeout: timeout}
-			mustEnqueue(t, st, store.Mail{To: "a@example.com", Subject: "Reminder", Kind: "reminder"})
+			mustEnqueue(t, st, mail.Mail{To: "a@example.com", Subject: "Reminder", Kind: "reminder"})
 
 			start := time.Now()
 			sent, failed, err := w.RunOnce(ctx)
@@ -422,7 +422,7 @@ func TestSendHonoursContext(t *testing.T) {
 func TestWorkerWithoutSenderLeavesMail(t *testing.T) {
 	ctx := context.Background()
 	st := mustOpenStore(t)
-	mustEnqueue(t, st, store.Mail{To: "a@example.com", Subject: "Demo", Kind: "assignment"})
+	mustEnqueue(t, st, mail.Mail{To: "a@example.com", Subject: "Demo", Kind: "assignment"})
 	w := &mail.Worker{Store: st}
 
 	if sent, failed, err := w.RunOnce(ctx); sent != 0 || failed != 0 || err != nil {
@@ -459,18 +459,18 @@ func TestQueuedMailWakesRun(t *testing.T) {
 
 	// The first message goes out in Run's opening pass; once it has arrived
 	// that pass is over and only a wake-up (or an hour) can send the others.
-	mustEnqueue(t, st, store.Mail{To: "a@example.com", Subject: "first", Kind: "assignment"})
+	mustEnqueue(t, st, mail.Mail{To: "a@example.com", Subject: "first", Kind: "assignment"})
 	go func() {
 		defer close(done)
 		w.Run(ctx)
 	}()
 	waitForMessages(t, srv, 1)
 
-	mustEnqueue(t, st, store.Mail{To: "a@example.com", Subject: "second", Kind: "assignment"})
+	mustEnqueue(t, st, mail.Mail{To: "a@example.com", Subject: "second", Kind: "assignment"})
 	waitForMessages(t, srv, 2)
 
 	// Mail that became due without being queued just now: Wake sends it.
-	mustEnqueue(t, st, store.Mail{To: "a@example.com", Subject: "third", Kind: "assignment",
+	mustEnqueue(t, st, mail.Mail{To: "a@example.com", Subject: "third", Kind: "assignment",
 		SendAfter: time.Now().Add(300 * time.Millisecond)})
 	time.Sleep(400 * time.Millisecond)
 	w.Wake()

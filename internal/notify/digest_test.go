@@ -9,18 +9,19 @@ import (
 	"testing"
 	"time"
 
+	"github.com/advocacy-portal/portal/internal/account"
+	"github.com/advocacy-portal/portal/internal/mail"
 	"github.com/advocacy-portal/portal/internal/notify"
-	"github.com/advocacy-portal/portal/internal/store"
 )
 
 // digestMails returns the digest mails in the outbox by recipient.
-func (e *env) digestMails(t *testing.T) map[string][]store.Mail {
+func (e *env) digestMails(t *testing.T) map[string][]mail.Mail {
 	t.Helper()
 	mails, err := e.store.Outbox(context.Background(), 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := map[string][]store.Mail{}
+	out := map[string][]mail.Mail{}
 	for _, m := range mails {
 		if m.Kind == "digest" {
 			out[m.To] = append(out[m.To], m)
@@ -33,12 +34,12 @@ func TestDigest(t *testing.T) {
 	ctx := context.Background()
 	e := newEnv(t)
 	daily := e.user(t, "daily")
-	e.setDigest(t, daily.ID, store.DigestDaily, "en")
+	e.setDigest(t, daily.ID, account.DigestDaily, "en")
 	weekly := e.user(t, "weekly") // weekly is the default
 	dutch := e.user(t, "dutch")
-	e.setDigest(t, dutch.ID, store.DigestDaily, "nl")
+	e.setDigest(t, dutch.ID, account.DigestDaily, "nl")
 	off := e.user(t, "off")
-	e.setDigest(t, off.ID, store.DigestOff, "en")
+	e.setDigest(t, off.ID, account.DigestOff, "en")
 	gone := e.user(t, "gone")
 	db, err := sql.Open("sqlite", "file:"+e.path)
 	if err != nil {
@@ -48,12 +49,12 @@ func TestDigest(t *testing.T) {
 	if _, err := db.Exec(`UPDATE users SET active = 0 WHERE id = ?`, gone.ID); err != nil {
 		t.Fatal(err)
 	}
-	team, err := e.store.CreateGroup(ctx, "Sales", store.Team, e.author.ID)
+	team, err := e.store.CreateGroup(ctx, "Sales", account.Team, e.author.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, u := range []int64{daily.ID, off.ID, gone.ID} {
-		if err := e.store.AddToGroup(ctx, team, u, store.SourceManual, e.author.ID); err != nil {
+		if err := e.store.AddToGroup(ctx, team, u, account.SourceManual, e.author.ID); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -165,7 +166,7 @@ func TestDigest(t *testing.T) {
 	run(0)
 
 	// Someone who turns the digest off gets nothing more.
-	e.setDigest(t, daily.ID, store.DigestOff, "en")
+	e.setDigest(t, daily.ID, account.DigestOff, "en")
 	e.clock.Set(time.Date(2026, 11, 10, 9, 0, 0, 0, time.UTC))
 	e.livePost(t, "Tuesday news")
 	run(1) // the Dutch daily only
@@ -176,16 +177,16 @@ func TestDigest(t *testing.T) {
 
 func TestPeriodKey(t *testing.T) {
 	tests := []struct {
-		d    store.Digest
+		d    account.Digest
 		at   time.Time
 		want string
 	}{
-		{store.DigestDaily, time.Date(2026, 11, 5, 23, 59, 0, 0, time.UTC), "day:2026-11-05"},
-		{store.DigestDaily, time.Date(2026, 11, 6, 0, 30, 0, 0, time.FixedZone("CET", 3600)), "day:2026-11-05"}, // UTC day
-		{store.DigestWeekly, time.Date(2026, 11, 8, 23, 0, 0, 0, time.UTC), "week:2026-W45"},                    // Sunday
-		{store.DigestWeekly, time.Date(2026, 11, 9, 0, 0, 0, 0, time.UTC), "week:2026-W46"},                     // Monday
-		{store.DigestWeekly, time.Date(2027, 1, 1, 12, 0, 0, 0, time.UTC), "week:2026-W53"},                     // ISO year
-		{store.DigestOff, time.Date(2026, 11, 9, 0, 0, 0, 0, time.UTC), ""},
+		{account.DigestDaily, time.Date(2026, 11, 5, 23, 59, 0, 0, time.UTC), "day:2026-11-05"},
+		{account.DigestDaily, time.Date(2026, 11, 6, 0, 30, 0, 0, time.FixedZone("CET", 3600)), "day:2026-11-05"}, // UTC day
+		{account.DigestWeekly, time.Date(2026, 11, 8, 23, 0, 0, 0, time.UTC), "week:2026-W45"},                    // Sunday
+		{account.DigestWeekly, time.Date(2026, 11, 9, 0, 0, 0, 0, time.UTC), "week:2026-W46"},                     // Monday
+		{account.DigestWeekly, time.Date(2027, 1, 1, 12, 0, 0, 0, time.UTC), "week:2026-W53"},                     // ISO year
+		{account.DigestOff, time.Date(2026, 11, 9, 0, 0, 0, 0, time.UTC), ""},
 	}
 	for _, tt := range tests {
 		if got := notify.PeriodKey(tt.d, tt.at); got != tt.want {
@@ -200,9 +201,9 @@ func TestDigestUnsubscribeLink(t *testing.T) {
 	ctx := context.Background()
 	e := newEnv(t)
 	leaving := e.user(t, "leaving")
-	e.setDigest(t, leaving.ID, store.DigestDaily, "en")
+	e.setDigest(t, leaving.ID, account.DigestDaily, "en")
 	staying := e.user(t, "staying")
-	e.setDigest(t, staying.ID, store.DigestDaily, "en")
+	e.setDigest(t, staying.ID, account.DigestDaily, "en")
 	job := &notify.Digest{Store: e.store, BaseURL: baseURL, Now: e.clock.Now}
 	e.livePost(t, "Office opening")
 	if n, err := job.RunOnce(ctx); err != nil || n != 2 {

@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/advocacy-portal/portal/internal/notify"
-	"github.com/advocacy-portal/portal/internal/store"
+	"github.com/advocacy-portal/portal/internal/webhook"
 )
 
 func TestMessageQueuesEscapedPayloadsOnce(t *testing.T) {
@@ -23,8 +23,8 @@ func TestMessageQueuesEscapedPayloadsOnce(t *testing.T) {
 		t.Fatalf("without webhooks: %d deliveries, woken %d; want none", len(ds), woken)
 	}
 
-	e.setHook(t, store.WebhookSlack, "https://hooks.slack.example/services/T0/B0/secret")
-	e.setHook(t, store.WebhookTeams, "https://teams.example/workflows/secret")
+	e.setHook(t, webhook.Slack, "https://hooks.slack.example/services/T0/B0/secret")
+	e.setHook(t, webhook.Teams, "https://teams.example/workflows/secret")
 	text := "Scope: programme. Reason: " + nastyTitle
 	for range 2 { // sent twice: queued once
 		if err := hooks.Message(ctx, "pause:1:start", "Programme paused", text, baseURL+"/pause"); err != nil {
@@ -35,7 +35,7 @@ func TestMessageQueuesEscapedPayloadsOnce(t *testing.T) {
 	if len(ds) != 2 || woken != 1 {
 		t.Fatalf("after two messages: %d deliveries, woken %d; want 2 and once", len(ds), woken)
 	}
-	byTarget := map[store.WebhookTarget]store.WebhookDelivery{}
+	byTarget := map[webhook.Target]webhook.Delivery{}
 	for _, d := range ds {
 		byTarget[d.Target] = d
 		if want := "msg:pause:1:start:" + string(d.Target); d.DedupeKey != want {
@@ -44,7 +44,7 @@ func TestMessageQueuesEscapedPayloadsOnce(t *testing.T) {
 	}
 
 	t.Run("slack", func(t *testing.T) {
-		d := byTarget[store.WebhookSlack]
+		d := byTarget[webhook.Slack]
 		var msg struct {
 			Text   string `json:"text"`
 			Blocks []struct {
@@ -74,7 +74,7 @@ func TestMessageQueuesEscapedPayloadsOnce(t *testing.T) {
 	})
 
 	t.Run("teams", func(t *testing.T) {
-		d := byTarget[store.WebhookTeams]
+		d := byTarget[webhook.Teams]
 		var msg struct {
 			Type        string `json:"type"`
 			Summary     string `json:"summary"`

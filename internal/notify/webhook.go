@@ -21,13 +21,25 @@ import (
 	"strings"
 
 	"github.com/advocacy-portal/portal/internal/post"
-	"github.com/advocacy-portal/portal/internal/store"
+	"github.com/advocacy-portal/portal/internal/webhook"
 )
+
+// WebhookStore is what Webhooks needs of storage: the configured webhook
+// URLs and the queue of deliveries that Worker sends.
+type WebhookStore interface {
+	// WebhookURL returns the URL configured for target, or "" if there is
+	// none. The URL is a secret.
+	WebhookURL(ctx context.Context, target webhook.Target) (string, error)
+	// EnqueueWebhookDeliveries queues deliveries, all or none, skipping
+	// those whose DedupeKey was queued before, and returns how many it
+	// queued.
+	EnqueueWebhookDeliveries(ctx context.Context, deliveries []webhook.Delivery) (queued int, err error)
+}
 
 // Webhooks announces posts that went live to the configured webhooks.
 // Set the fields before use and do not change them afterwards.
 type Webhooks struct {
-	Store   *store.Store
+	Store   WebhookStore
 	BaseURL string // the portal's public address, without a trailing slash
 	Notify  func() // called after deliveries were queued, e.g. Worker.Wake; may be nil
 }
@@ -40,8 +52,8 @@ func (w *Webhooks) Announce(ctx context.Context, posts []post.Post) error {
 	if len(posts) == 0 {
 		return nil
 	}
-	var deliveries []store.WebhookDelivery
-	for _, target := range store.WebhookTargets {
+	var deliveries []webhook.Delivery
+	for _, target := range webhook.Targets {
 		hook, err := w.Store.WebhookURL(ctx, target)
 		if err != nil {
 			return fmt.Errorf("notify: announce: %w", err)
@@ -54,7 +66,7 @@ func (w *Webhooks) Announce(ctx context.Context, posts []post.Post) error {
 			if err != nil {
 				return fmt.Errorf("notify: announce post %d: %w", p.ID, err)
 			}
-			deliveries = append(deliveries, store.WebhookDelivery{Target: target, URL: hook, Payload: payload,
+			deliveries = append(deliveries, webhook.Delivery{Target: target, URL: hook, Payload: payload,
 				DedupeKey: fmt.Sprintf("live:%d:%s", p.ID, target)})
 		}
 	}
@@ -112,12 +124,12 @@ func CheckWebhookURL(s string) (webhookURL, problem string) {
 // title goes in a RichTextBlock's TextRun, which Adaptive Cards render as
 // plain text without Markdown, so no markup in a title can take effect;
 // the fallback text and summary are plain text too.
-func Payload(target store.WebhookTarget, p post.Post, baseURL string) ([]byte, error) {
+func Payload(target webhook.Target, p post.Post, baseURL string) ([]byte, error) {
 	feed := baseURL + "/feed"
 	switch target {
-	case store.WebhookSlack:
+	case webhook.Slack:
 		return json.Marshal(slackPayload(p, feed))
-	case store.WebhookTeams:
+	case webhook.Teams:
 		return json.Marshal(teamsPayload(p, feed))
 	}
 	return nil, fmt.Errorf("unknown webhook target %q", target)
@@ -212,8 +224,8 @@ func isWebLink(link string) bool {
 // plain TextRuns in Teams); link, if an http(s) URL, becomes a button.
 // With no webhook configured it does nothing.
 func (w *Webhooks) Message(ctx context.Context, key, title, text, link string) error {
-	var deliveries []store.WebhookDelivery
-	for _, target := range store.WebhookTargets {
+	var deliveries []webhook.Delivery
+	for _, target := range webhook.Targets {
 		hook, err := w.Store.WebhookURL(ctx, target)
 		if err != nil {
 			return fmt.Errorf("notify: message %s: %w", key, err)
@@ -225,7 +237,7 @@ func (w *Webhooks) Message(ctx context.Context, key, title, text, link string) e
 		if err != nil {
 			return fmt.Errorf("notify: message %s: %w", key, err)
 		}
-		deliveries = append(deliveries, store.WebhookDelivery{Target: target, URL: hook, Payload: payload,
+		deliveries = append(deliveries, webhook.Delivery{Target: target, URL: hook, Payload: payload,
 			DedupeKey: fmt.Sprintf("msg:%s:%s", key, target)})
 	}
 	if len(deliveries) == 0 {
@@ -247,9 +259,9 @@ const openButton = "Open in the portal"
 // message: Slack gets {"text", "blocks"} with title and text escaped for
 // mrkdwn; Teams gets an Adaptive Card whose title and text are plain
 // TextRuns. A link that is not an http(s) URL is left out.
-func MessagePayload(target store.WebhookTarget, title, text, link string) ([]byte, error) {
+func MessagePayload(target webhook.Target, title, text, link string) ([]byte, error) {
 	switch target {
-	case store.WebhookSlack:
+	case webhook.Slack:
 		section := "*" + SlackEscape(title) + "*"
 		if text != "" {
 			section += "\n" + SlackEscape(text)
@@ -260,7 +272,7 @@ func MessagePayload(target store.WebhookTarget, title, text, link string) ([]byt
 				jsonObject{"type": "button", "text": plainText(openButton), "url": link, "style": "primary"}}})
 		}
 		return json.Marshal(jsonObject{"text": SlackEscape(title), "blocks": blocks})
-	case store.WebhookTeams:
+	case webhook.Teams:
 		body := []any{jsonObject{"type": "RichTextBlock", "inlines": []any{
 			jsonObject{"type": "TextRun", "text": title, "weight": "Bolder", "size": "Medium"},
 		}}}

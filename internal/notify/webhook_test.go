@@ -20,6 +20,7 @@ import (
 	"github.com/advocacy-portal/portal/internal/notify"
 	"github.com/advocacy-portal/portal/internal/post"
 	"github.com/advocacy-portal/portal/internal/store"
+	"github.com/advocacy-portal/portal/internal/webhook"
 )
 
 const baseURL = "https://portal.example.com"
@@ -48,7 +49,7 @@ func newEnv(t *testing.T) *env {
 	e.author = e.user(t, "author", account.Comms)
 	e.approver = e.user(t, "approver", account.Comms)
 	for _, u := range []account.User{e.author, e.approver} {
-		e.setDigest(t, u.ID, store.DigestOff, "en")
+		e.setDigest(t, u.ID, account.DigestOff, "en")
 	}
 	return e
 }
@@ -63,7 +64,7 @@ func (e *env) user(t *testing.T, name string, roles ...account.Role) account.Use
 	return u
 }
 
-func (e *env) setDigest(t *testing.T, userID int64, d store.Digest, lang string) {
+func (e *env) setDigest(t *testing.T, userID int64, d account.Digest, lang string) {
 	t.Helper()
 	p, err := e.store.Profile(context.Background(), userID)
 	if err != nil {
@@ -148,7 +149,7 @@ func (h *hookServer) requests() []received {
 	return append([]received(nil), h.got...)
 }
 
-func (e *env) setHook(t *testing.T, target store.WebhookTarget, u string) {
+func (e *env) setHook(t *testing.T, target webhook.Target, u string) {
 	t.Helper()
 	if err := e.store.SetWebhookURL(context.Background(), target, u, e.author.ID); err != nil {
 		t.Fatal(err)
@@ -160,7 +161,7 @@ func (e *env) worker(h *hookServer, logs io.Writer) *notify.Worker {
 		Logger: slog.New(slog.NewTextHandler(logs, nil))}
 }
 
-func (e *env) deliveries(t *testing.T) []store.WebhookDelivery {
+func (e *env) deliveries(t *testing.T) []webhook.Delivery {
 	t.Helper()
 	ds, err := e.store.WebhookDeliveries(context.Background(), 0)
 	if err != nil {
@@ -175,8 +176,8 @@ func TestAnnounceDeliversSlackAndTeams(t *testing.T) {
 	ctx := context.Background()
 	e := newEnv(t)
 	h := newHookServer(t, nil)
-	e.setHook(t, store.WebhookSlack, h.URL+"/services/T0/B0/slacksecret")
-	e.setHook(t, store.WebhookTeams, h.URL+"/workflows/teamssecret?sig=abc")
+	e.setHook(t, webhook.Slack, h.URL+"/services/T0/B0/slacksecret")
+	e.setHook(t, webhook.Teams, h.URL+"/workflows/teamssecret?sig=abc")
 	p := e.livePost(t, nastyTitle)
 
 	woken := 0
@@ -314,11 +315,11 @@ func TestAnnounceWithoutWebhooksQueuesNothing(t *testing.T) {
 	}
 
 	// Only the configured one gets a delivery.
-	e.setHook(t, store.WebhookTeams, "https://example.invalid/teams")
+	e.setHook(t, webhook.Teams, "https://example.invalid/teams")
 	if err := hooks.Announce(ctx, []post.Post{p}); err != nil {
 		t.Fatal(err)
 	}
-	if ds := e.deliveries(t); len(ds) != 1 || ds[0].Target != store.WebhookTeams || ds[0].DedupeKey != "live:"+strconv.FormatInt(p.ID, 10)+":teams" {
+	if ds := e.deliveries(t); len(ds) != 1 || ds[0].Target != webhook.Teams || ds[0].DedupeKey != "live:"+strconv.FormatInt(p.ID, 10)+":teams" {
 		t.Errorf("with Teams only: %+v, want one Teams delivery", ds)
 	}
 }
@@ -332,7 +333,7 @@ func TestWorkerRetriesWithBackoffUntilAccepted(t *testing.T) {
 		}
 		return http.StatusOK
 	})
-	e.setHook(t, store.WebhookSlack, h.URL+"/services/T0/B0/slacksecret")
+	e.setHook(t, webhook.Slack, h.URL+"/services/T0/B0/slacksecret")
 	hooks := &notify.Webhooks{Store: e.store, BaseURL: baseURL}
 	if err := hooks.Announce(ctx, []post.Post{e.livePost(t, "Launch")}); err != nil {
 		t.Fatal(err)
@@ -395,7 +396,7 @@ func TestWorkerTimeoutBoundsASlowWebhook(t *testing.T) {
 	}))
 	defer slow.Close()
 	defer close(release)
-	e.setHook(t, store.WebhookTeams, slow.URL+"/workflows/teamssecret")
+	e.setHook(t, webhook.Teams, slow.URL+"/workflows/teamssecret")
 	if err := (&notify.Webhooks{Store: e.store, BaseURL: baseURL}).Announce(ctx, []post.Post{e.livePost(t, "Slow")}); err != nil {
 		t.Fatal(err)
 	}
@@ -430,7 +431,7 @@ func TestWorkerDoesNotFollowRedirects(t *testing.T) {
 		http.Redirect(w, r, "/elsewhere", http.StatusTemporaryRedirect)
 	}))
 	defer srv.Close()
-	e.setHook(t, store.WebhookSlack, srv.URL+"/hook")
+	e.setHook(t, webhook.Slack, srv.URL+"/hook")
 	if err := (&notify.Webhooks{Store: e.store, BaseURL: baseURL}).Announce(ctx, []post.Post{e.livePost(t, "Moved")}); err != nil {
 		t.Fatal(err)
 	}

@@ -14,8 +14,24 @@ import (
 	"time"
 
 	"github.com/advocacy-portal/portal/internal/job"
-	"github.com/advocacy-portal/portal/internal/store"
+	"github.com/advocacy-portal/portal/internal/webhook"
 )
+
+// DeliveryQueue is the queue of webhook deliveries a Worker drains; the
+// store implements it. Claiming leases the deliveries it returns, so that
+// two workers on one database do not send the same one; a delivery
+// neither marked delivered nor failed is claimable again once its lease
+// ends.
+type DeliveryQueue interface {
+	// ClaimWebhookDeliveries leases up to limit unsent deliveries due now
+	// for lease, longest waiting first.
+	ClaimWebhookDeliveries(ctx context.Context, limit int, lease time.Duration) ([]webhook.Delivery, error)
+	// MarkWebhookDelivered records that delivery id was accepted.
+	MarkWebhookDelivered(ctx context.Context, id int64) error
+	// MarkWebhookFailed records why delivery id failed and when to try it
+	// again.
+	MarkWebhookFailed(ctx context.Context, id int64, reason string, retryAt time.Time) error
+}
 
 // Worker sends queued webhook deliveries in the background: it claims due
 // deliveries in batches, posts each one's JSON to its webhook, and records
@@ -27,7 +43,7 @@ import (
 // instance stall past the lease). Set the fields before calling Run and do
 // not change them afterwards. Zero values take the defaults noted.
 type Worker struct {
-	Store *store.Store
+	Store DeliveryQueue
 	// Client posts the deliveries; nil means a plain http.Client. Redirects
 	// are never followed whatever the client says: a webhook answers itself.
 	Client   *http.Client
@@ -90,16 +106,9 @@ func (w *Worker) Run(ctx context.Context) {
 
 // drain runs passes until one finds less than a full batch.
 func (w *Worker) drain(ctx context.Context) {
-	for ctx.Err() == nil {
-		sent, failed, err := w.RunOnce(ctx)
-		w.Stats.Record(err)
-		if err != nil && ctx.Err() == nil {
-			w.logger().Error("notify: webhook pass", "err", err)
-		}
-		if err != nil || sent+failed < w.batch() {
-			return
-		}
-	}
+	job.Drain(ctx, w.batch(), &w.Stats, w.RunOnce, func(err error) {
+		w.logger().Error("notify: webhook pass", "err", err)
+	})
 }
 
 // Wake asks Run for a pass now, e.g. after Announce queued deliveries. It
@@ -110,55 +119,47 @@ func (w *Worker) Wake() {
 }
 
 // RunOnce claims one batch of due deliveries and tries each, marking it
-// sent or failed. err reports a store failure; a delivery whose outcome
-// could not be recorded is tried again when its lease runs out.
+// sent or failed (job.Deliver). err reports a store failure; a delivery
+// whose outcome could not be recorded is tried again when its lease runs
+// out.
 func (w *Worker) RunOnce(ctx context.Context) (sent, failed int, err error) {
-	timeout := w.timeout()
-	batch := w.batch()
-	// Deliveries go one after another, so the lease covers a whole batch.
-	lease := time.Duration(batch)*timeout + time.Minute
-	deliveries, err := w.Store.ClaimWebhookDeliveries(ctx, batch, lease)
-	if err != nil {
-		return 0, 0, err
-	}
-	var errs []error
-	for _, d := range deliveries {
-		if ctx.Err() != nil {
-			break // the rest go out once their lease ends
-		}
-		sendErr := w.post(ctx, d, timeout)
-		// Record the outcome even if ctx was cancelled meanwhile, so that a
-		// delivery already accepted is not sent again after a restart.
-		markCtx := context.WithoutCancel(ctx)
-		if sendErr == nil {
-			sent++
-			if err := w.Store.MarkWebhookDelivered(markCtx, d.ID); err != nil {
-				errs = append(errs, err)
-			}
-			continue
-		}
-		failed++
-		attempt := d.Attempts + 1
-		retryAt := w.now().Add(RetryDelay(attempt))
-		reason := truncate(redact(sendErr.Error(), d.URL), maxErrorLen)
-		w.logger().Warn("notify: webhook delivery failed", "id", d.ID, "target", string(d.Target),
-			"key", d.DedupeKey, "attempt", attempt, "retry_at", retryAt, "err", reason)
-		if err := w.Store.MarkWebhookFailed(markCtx, d.ID, reason, retryAt); err != nil {
-			errs = append(errs, err)
-		}
-	}
-	return sent, failed, errors.Join(errs...)
+	return job.Deliver[webhook.Delivery](ctx, deliveries{w}, job.Delivery{Batch: w.batch(), Timeout: w.timeout(), Now: w.now})
 }
 
-// post sends one delivery and reports why it was not accepted. The error
-// never holds the URL: the client's *url.Error, which quotes it, is
-// unwrapped.
-func (w *Worker) post(ctx context.Context, d store.WebhookDelivery, timeout time.Duration) error {
+// deliveries are the queued webhook deliveries as job.Deliver works
+// through them.
+type deliveries struct{ w *Worker }
+
+func (q deliveries) Claim(ctx context.Context, n int, lease time.Duration) ([]webhook.Delivery, error) {
+	return q.w.Store.ClaimWebhookDeliveries(ctx, n, lease)
+}
+
+func (q deliveries) Send(ctx context.Context, d webhook.Delivery) error {
+	return q.w.post(ctx, d, q.w.timeout())
+}
+
+func (q deliveries) MarkSent(ctx context.Context, d webhook.Delivery) error {
+	return q.w.Store.MarkWebhookDelivered(ctx, d.ID)
+}
+
+func (q deliveries) MarkFailed(ctx context.Context, d webhook.Delivery, attempt int, err error, retryAt time.Time) error {
+	reason := truncate(redact(err.Error(), d.URL), maxErrorLen)
+	q.w.logger().Warn("notify: webhook delivery failed", "id", d.ID, "target", string(d.Target),
+		"key", d.DedupeKey, "attempt", attempt, "retry_at", retryAt, "err", reason)
+	return q.w.Store.MarkWebhookFailed(ctx, d.ID, reason, retryAt)
+}
+
+func (deliveries) Attempts(d webhook.Delivery) int { return d.Attempts }
+
+func (deliveries) RetryDelay(n int) time.Duration { return RetryDelay(n) }
+
+// post sends one delivery and reports why it was not accepted; ctx bounds
+// it, and timeout is that bound, for the message. The error never holds
+// the URL: the client's *url.Error, which quotes it, is unwrapped.
+func (w *Worker) post(ctx context.Context, d webhook.Delivery, timeout time.Duration) error {
 	if d.URL == "" {
 		return errors.New("no webhook URL is configured for " + d.Target.Label())
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, d.URL, bytes.NewReader(d.Payload))
 	if err != nil {
 		return errors.New("the webhook URL cannot be used; an admin should set it again")

@@ -4,6 +4,7 @@
 package pause
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -18,11 +19,19 @@ type Scope string
 // Programme pauses every post.
 const Programme Scope = "programme"
 
+// The prefixes of the other scopes, each followed by a campaign's id or a
+// category's name. Storage that matches scopes in SQL builds them from
+// these and Programme rather than spelling them out.
+const (
+	CampaignPrefix = "campaign:"
+	CategoryPrefix = "category:"
+)
+
 // Campaign returns the scope of one campaign.
-func Campaign(id int64) Scope { return Scope("campaign:" + strconv.FormatInt(id, 10)) }
+func Campaign(id int64) Scope { return Scope(CampaignPrefix + strconv.FormatInt(id, 10)) }
 
 // Category returns the scope of one category.
-func Category(c post.Category) Scope { return Scope("category:" + string(c)) }
+func Category(c post.Category) Scope { return Scope(CategoryPrefix + string(c)) }
 
 // ParseScope reads a scope as typed in a form and reports whether it is
 // well formed. It does not check that the campaign or category exists.
@@ -31,14 +40,14 @@ func ParseScope(s string) (Scope, bool) {
 	switch {
 	case s == string(Programme):
 		return Programme, true
-	case strings.HasPrefix(s, "campaign:"):
-		id, err := strconv.ParseInt(strings.TrimPrefix(s, "campaign:"), 10, 64)
+	case strings.HasPrefix(s, CampaignPrefix):
+		id, err := strconv.ParseInt(strings.TrimPrefix(s, CampaignPrefix), 10, 64)
 		if err != nil || id <= 0 {
 			return "", false
 		}
 		return Campaign(id), true
-	case strings.HasPrefix(s, "category:"):
-		name := strings.TrimSpace(strings.TrimPrefix(s, "category:"))
+	case strings.HasPrefix(s, CategoryPrefix):
+		name := strings.TrimSpace(strings.TrimPrefix(s, CategoryPrefix))
 		if name == "" {
 			return "", false
 		}
@@ -47,18 +56,20 @@ func ParseScope(s string) (Scope, bool) {
 	return "", false
 }
 
-// Covers reports whether the scope covers the post.
-func (sc Scope) Covers(p post.Post) bool {
-	switch {
-	case sc == Programme:
-		return true
-	case p.CampaignID != 0 && sc == Campaign(p.CampaignID):
-		return true
-	case sc == Category(p.Category):
-		return true
+// Covering returns the scopes that cover p: the programme, p's campaign
+// if it is in one, and p's category. It is the one definition of what a
+// pause covers; the store's SQL matches a pause's scope against the same
+// three.
+func Covering(p post.Post) []Scope {
+	scopes := []Scope{Programme}
+	if p.CampaignID != 0 {
+		scopes = append(scopes, Campaign(p.CampaignID))
 	}
-	return false
+	return append(scopes, Category(p.Category))
 }
+
+// Covers reports whether the scope covers the post.
+func (sc Scope) Covers(p post.Post) bool { return slices.Contains(Covering(p), sc) }
 
 // Pause is one pause: active while ResumedAt is zero.
 type Pause struct {

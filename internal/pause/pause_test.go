@@ -1,6 +1,7 @@
 package pause
 
 import (
+	"slices"
 	"testing"
 	"time"
 
@@ -54,6 +55,30 @@ func TestHolding(t *testing.T) {
 			}
 			if got := len(Without(tt.pauses, []post.Post{p})); got != map[bool]int{true: 0, false: 1}[tt.wantHeld] {
 				t.Errorf("Without kept %d posts", got)
+			}
+		})
+	}
+}
+
+func TestCovering(t *testing.T) {
+	tests := []struct {
+		name string
+		post post.Post
+		want []Scope
+	}{
+		{"in a campaign", post.Post{CampaignID: 7, Category: post.Jobs}, []Scope{Programme, "campaign:7", "category:jobs"}},
+		{"in no campaign", post.Post{Category: post.Culture}, []Scope{Programme, "category:culture"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := Covering(tt.post)
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("Covering = %q, want %q", got, tt.want)
+			}
+			for _, sc := range []Scope{Programme, Campaign(7), Campaign(8), Category(post.Jobs), Category(post.Culture)} {
+				if covers := sc.Covers(tt.post); covers != slices.Contains(tt.want, sc) {
+					t.Errorf("%s.Covers = %v, want %v", sc, covers, !covers)
+				}
 			}
 		})
 	}

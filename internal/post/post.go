@@ -1,5 +1,6 @@
-// Package post holds what a shareable post is and the rules of its
-// workflow: which fields it needs and who may move it between states.
+// Package post holds what a shareable post and a campaign are and the rules
+// of a post's workflow: which fields it needs and who may move it between
+// states.
 package post
 
 import (
@@ -147,7 +148,13 @@ func (ph Phase) Label() string {
 	return string(ph)
 }
 
-// Phase returns where the post stands at now.
+// Phase returns where the post stands at now. Only an approved post's
+// times decide its phase: it is scheduled while it has no publish time or
+// its publish time is after now, live from its publish time on, and
+// expired from its expiry on (the expiry itself is no longer live). This
+// is the one definition of "live": storage that selects posts by phase in
+// SQL takes the status (Approved) and the time as parameters, and a test
+// holds its answer to this one.
 func (p Post) Phase(now time.Time) Phase {
 	switch p.Status {
 	case Draft:

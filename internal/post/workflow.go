@@ -1,12 +1,23 @@
 package post
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/advocacy-portal/portal/internal/apperr"
+)
 
 // A TransitionError says why a status change is refused; its message is
-// safe to show.
+// safe to show. Its kind is apperr.Conflict: the post is not in a state
+// that allows the change.
 type TransitionError struct{ Message string }
 
 func (e *TransitionError) Error() string { return e.Message }
+
+// Kind is apperr.Conflict.
+func (e *TransitionError) Kind() apperr.Kind { return apperr.Conflict }
+
+// UserMessage is Message.
+func (e *TransitionError) UserMessage() string { return e.Message }
 
 // Action is a workflow step a person can take on a post.
 type Action string

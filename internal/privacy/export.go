@@ -8,7 +8,6 @@ import (
 	"archive/zip"
 	"encoding/csv"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"maps"
@@ -17,7 +16,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/advocacy-portal/portal/internal/store"
+	"github.com/advocacy-portal/portal/internal/account"
+	"github.com/advocacy-portal/portal/internal/apperr"
 )
 
 // Export is the download. Its JSON form is what the field tags say; times
@@ -128,7 +128,7 @@ type Reach struct {
 }
 
 // New builds the export of d, generated at now.
-func New(d store.PersonalData, now time.Time) Export {
+func New(d PersonalData, now time.Time) Export {
 	u := d.User
 	e := Export{GeneratedAt: stamp(now), About: about,
 		Profile: Profile{ID: u.ID, Name: u.Name, Email: u.Email, Issuer: d.Issuer, Subject: d.Subject,
@@ -175,7 +175,7 @@ func New(d store.PersonalData, now time.Time) Export {
 }
 
 func roleSource(s string) string {
-	if s == store.SourceManual {
+	if s == account.SourceManual {
 		return "granted in the portal"
 	}
 	return "identity provider"
@@ -203,7 +203,9 @@ func (e Export) WriteJSON(w io.Writer) error {
 var Sections = []string{"profile", "acknowledgements", "attempts", "shares", "reach"}
 
 // ErrUnknownSection is returned, wrapped, for a section not in Sections.
-var ErrUnknownSection = errors.New("unknown section")
+// Its kind is apperr.Invalid.
+var ErrUnknownSection = apperr.Sentinel(apperr.Invalid, "unknown section",
+	"There is no such section. Choose profile, acknowledgements, attempts, shares or reach.")
 
 // WriteCSV writes one section (see Sections) as CSV with a header row.
 // Cells that a spreadsheet would run as a formula are prefixed with '.

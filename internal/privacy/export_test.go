@@ -10,23 +10,24 @@ import (
 
 	"github.com/advocacy-portal/portal/internal/account"
 	"github.com/advocacy-portal/portal/internal/privacy"
+	"github.com/advocacy-portal/portal/internal/reach"
 	"github.com/advocacy-portal/portal/internal/share"
-	"github.com/advocacy-portal/portal/internal/store"
+	"github.com/advocacy-portal/portal/internal/training"
 )
 
 var at = time.Date(2026, 11, 20, 9, 30, 0, 0, time.UTC)
 
-func personalData() store.PersonalData {
-	return store.PersonalData{
+func personalData() privacy.PersonalData {
+	return privacy.PersonalData{
 		User:             account.User{ID: 7, Name: "Sanne de Vries", Email: "sanne@example.com", Department: "Sales", Active: true, CreatedAt: at},
 		Issuer:           "https://idp.example",
 		Subject:          "abc",
-		Profile:          store.Profile{Followers: map[string]int{"x": 10, "linkedin": 500}, Digest: store.DigestDaily},
-		Roles:            []store.PersonalRole{{Role: account.Employee, Source: "idp"}, {Role: account.HR, Source: store.SourceManual}},
-		Acknowledgements: []store.Acknowledgement{{Version: "2026-1", ContentHash: "h", ClientIP: "192.0.2.7", CreatedAt: at}},
-		Attempts:         []store.PersonalAttempt{{ModuleID: "disclosure", Correct: 3, Total: 4, Passed: true, StartedAt: at, SubmittedAt: at}},
-		Shares:           []store.ShareRecord{{PostID: 3, PostTitle: "=HYPERLINK(\"x\")", Network: share.LinkedIn, Code: "abc", Followers: 500, At: at}},
-		Links:            []store.LinkReach{{Code: "abc", PostID: 3, PostTitle: "=HYPERLINK(\"x\")", Network: share.LinkedIn, Shares: 1, Clicks: 9, Visitors: 4}},
+		Profile:          account.Profile{Followers: map[string]int{"x": 10, "linkedin": 500}, Digest: account.DigestDaily},
+		Roles:            []privacy.PersonalRole{{Role: account.Employee, Source: "idp"}, {Role: account.HR, Source: account.SourceManual}},
+		Acknowledgements: []training.Acknowledgement{{Version: "2026-1", ContentHash: "h", ClientIP: "192.0.2.7", CreatedAt: at}},
+		Attempts:         []privacy.PersonalAttempt{{ModuleID: "disclosure", Correct: 3, Total: 4, Passed: true, StartedAt: at, SubmittedAt: at}},
+		Shares:           []share.HistoryItem{{PostID: 3, PostTitle: "=HYPERLINK(\"x\")", Network: share.LinkedIn, Code: "abc", Followers: 500, At: at}},
+		Links:            []reach.LinkTotals{{Code: "abc", PostID: 3, PostTitle: "=HYPERLINK(\"x\")", Network: share.LinkedIn, Shares: 1, Clicks: 9, Visitors: 4}},
 	}
 }
 
@@ -58,7 +59,7 @@ func TestExportJSON(t *testing.T) {
 
 func TestExportEmptySectionsAreListsNotNull(t *testing.T) {
 	var buf bytes.Buffer
-	if err := privacy.New(store.PersonalData{User: account.User{ID: 1}}, at).WriteJSON(&buf); err != nil {
+	if err := privacy.New(privacy.PersonalData{User: account.User{ID: 1}}, at).WriteJSON(&buf); err != nil {
 		t.Fatal(err)
 	}
 	if bytes.Contains(buf.Bytes(), []byte("null")) {

@@ -1,7 +1,8 @@
 // Package publish puts approved posts live at their publish time and
 // retires them at their expiry, without anyone visiting a page. It is safe
 // with several portal instances on one database: the store claims each
-// post in one statement, so only one instance announces it.
+// post in one statement, so only one instance announces it. The job
+// declares what it needs of storage (Store); the store implements it.
 package publish
 
 import (
@@ -11,12 +12,23 @@ import (
 
 	"github.com/advocacy-portal/portal/internal/job"
 	"github.com/advocacy-portal/portal/internal/post"
-	"github.com/advocacy-portal/portal/internal/store"
 )
+
+// Store is what the job needs of storage: claiming the posts that are due
+// to go live or to expire. Each post is claimed once, however many
+// instances ask at the same time, so only one of them announces it.
+type Store interface {
+	// PublishDue marks the approved posts whose publish time has come, and
+	// that no crisis pause holds back, as live and returns them.
+	PublishDue(ctx context.Context) ([]post.Post, error)
+	// ExpireDue marks the posts whose expiry has come as expired and
+	// returns them.
+	ExpireDue(ctx context.Context) ([]post.Post, error)
+}
 
 // Job publishes and expires posts.
 type Job struct {
-	Store  *store.Store
+	Store  Store
 	Logger *slog.Logger
 	// OnLive is called with the posts that just went live, e.g. to announce
 	// them on Slack and Teams. It may be nil. An error is logged; the posts

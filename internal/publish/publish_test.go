@@ -135,7 +135,7 @@ func TestRunOnce(t *testing.T) {
 			if !slices.EqualFunc(f.announced, st.wantAnnounced, slices.Equal) {
 				t.Errorf("OnLive calls = %v, want %v", f.announced, st.wantAnnounced)
 			}
-			live, err := f.store.Posts(ctx, store.PostFilter{LiveAt: f.clock.Now()})
+			live, err := f.store.Posts(ctx, post.Filter{LiveAt: f.clock.Now()})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -178,7 +178,7 @@ func TestRunOnceOnLiveErrorKeepsPostsLive(t *testing.T) {
 	if !strings.Contains(f.logs.String(), "slack is down") || !strings.Contains(f.logs.String(), "level=ERROR") {
 		t.Errorf("log = %q, want the OnLive error logged", f.logs.String())
 	}
-	live, err := f.store.Posts(ctx, store.PostFilter{LiveAt: f.clock.Now()})
+	live, err := f.store.Posts(ctx, post.Filter{LiveAt: f.clock.Now()})
 	if err != nil || len(live) != 2 {
 		t.Errorf("live posts = %v, %v; want both posts", live, err)
 	}

@@ -1,12 +1,3 @@
-// Package reach counts what tracked links bring in: it tells people's
-// clicks from link-preview fetchers (a list of their own) and bots (the
-// crawler lists of github.com/x-way/crawlerdetect, and user agents that
-// are not a browser's; see Classify), hashes visitors with a salt
-// that rotates daily, and writes clicks in group commits so that the
-// redirect path is fast and loses no acknowledged click.
-//
-// It knows nothing of HTTP frameworks: the handler passes it the method,
-// the user agent and the client address.
 package reach
 
 import (
@@ -14,8 +5,6 @@ import (
 	"sync"
 
 	"github.com/x-way/crawlerdetect"
-
-	"github.com/advocacy-portal/portal/internal/store"
 )
 
 // Kind is what a request to a tracked link was: a person's click, a link
@@ -24,9 +13,9 @@ type Kind string
 
 // The kinds of request.
 const (
-	Click   Kind = store.KindClick   // a person followed the link
-	Preview Kind = store.KindPreview // a link-preview fetcher, or any HEAD request
-	Bot     Kind = store.KindBot     // a crawler, a script, an unknown client, or no user agent
+	Click   Kind = "click"   // a person followed the link
+	Preview Kind = "preview" // a link-preview fetcher, or any HEAD request
+	Bot     Kind = "bot"     // a crawler, a script, an unknown client, or no user agent
 )
 
 // previewFetchers are substrings of the user agents of the services that

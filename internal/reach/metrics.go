@@ -4,12 +4,12 @@ package reach
 // counts the store adds up and know nothing of where the counts came from.
 
 import (
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/advocacy-portal/portal/internal/apperr"
 	"github.com/advocacy-portal/portal/internal/share"
 )
 
@@ -23,12 +23,12 @@ const moneyScale = 10_000
 // maxCostPerClick bounds what a cost per click may be.
 const maxCostPerClick = Money(100_000 * moneyScale)
 
-// Errors ParseMoney returns.
+// Errors ParseMoney returns, of kind apperr.Invalid.
 var (
-	ErrNotMoney      = errors.New("not an amount of money")
-	ErrNegativeMoney = errors.New("a negative amount")
-	ErrTooPrecise    = errors.New("more than four decimal places")
-	ErrTooMuchMoney  = errors.New("an amount over 100000")
+	ErrNotMoney      = apperr.Sentinel(apperr.Invalid, "not an amount of money", "Enter an amount such as 0.85, or leave it empty.")
+	ErrNegativeMoney = apperr.Sentinel(apperr.Invalid, "a negative amount", "A cost per click cannot be negative.")
+	ErrTooPrecise    = apperr.Sentinel(apperr.Invalid, "more than four decimal places", "Use at most four decimals, such as 0.0125.")
+	ErrTooMuchMoney  = apperr.Sentinel(apperr.Invalid, "an amount over 100000", "Enter at most 100000.")
 )
 
 // ParseMoney reads a cost per click typed by a person: digits with an
@@ -145,17 +145,9 @@ func RateDelta(cur float64, curOK bool, prev float64, prevOK bool) (percent floa
 	return (cur - prev) / prev * 100, true
 }
 
-// SharePoints is what one share on n earns: 1, but nothing on Facebook,
-// whose platform rules forbid rewarding people for posting there.
-func SharePoints(n share.Network) int64 {
-	if n == share.Facebook {
-		return 0
-	}
-	return 1
-}
-
-// Points is a person's leaderboard points: one per share that earns
-// points (see SharePoints) plus one per click on their links.
+// Points is a person's leaderboard points: the points their shares
+// earned (share.Network.Points for each share within the share cadence,
+// as the store adds them up) plus one per click on their links.
 func Points(pointShares, clicks int64) int64 { return pointShares + clicks }
 
 // Ranks gives competition ranks ("1224") to points sorted from most to
@@ -207,12 +199,13 @@ func (p Period) Last() time.Time { return p.To.AddDate(0, 0, -1) }
 // MaxCustomDays bounds a period people choose by dates.
 const MaxCustomDays = 731
 
-// Errors CustomPeriod returns.
+// Errors CustomPeriod returns, of kind apperr.Invalid.
 var (
-	ErrBadDate     = errors.New("a date is not YYYY-MM-DD")
-	ErrEndsBefore  = errors.New("the period ends before it starts")
-	ErrTooLong     = errors.New("the period is longer than two years")
-	ErrInTheFuture = errors.New("the period starts in the future")
+	ErrBadDate     = apperr.Sentinel(apperr.Invalid, "a date is not YYYY-MM-DD", "Type both dates as YYYY-MM-DD, like 2026-01-31.")
+	ErrEndsBefore  = apperr.Sentinel(apperr.Invalid, "the period ends before it starts", "The period ends before it starts: swap the dates.")
+	ErrTooLong     = apperr.Sentinel(apperr.Invalid, "the period is longer than two years", "Choose a period of at most two years.")
+	ErrInTheFuture = apperr.Sentinel(apperr.Invalid, "the period starts in the future",
+		"The period starts in the future: choose a start date up to today.")
 )
 
 // CustomPeriod is the days from the day from to the day to, both included,

@@ -150,19 +150,10 @@ func TestDelta(t *testing.T) {
 }
 
 func TestPoints(t *testing.T) {
-	for _, n := range share.Networks {
-		want := int64(1)
-		if n == share.Facebook {
-			want = 0
-		}
-		if got := SharePoints(n); got != want {
-			t.Errorf("SharePoints(%s) = %d, want %d", n, got, want)
-		}
-	}
 	// Three shares: LinkedIn, X and Facebook; the Facebook one earns nothing.
 	var pointShares int64
 	for _, n := range []share.Network{share.LinkedIn, share.X, share.Facebook} {
-		pointShares += SharePoints(n)
+		pointShares += n.Points()
 	}
 	if got := Points(pointShares, 7); got != 9 {
 		t.Errorf("points for 3 shares (one on Facebook) and 7 clicks = %d, want 9", got)

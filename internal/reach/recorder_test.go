@@ -1,4 +1,4 @@
-package reach
+package reach_test
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/advocacy-portal/portal/internal/clocktest"
+	"github.com/advocacy-portal/portal/internal/reach"
 	"github.com/advocacy-portal/portal/internal/share"
 	"github.com/advocacy-portal/portal/internal/store"
 )
@@ -22,7 +23,7 @@ type countingStore struct {
 	postURL atomic.Pointer[string]
 }
 
-func (s *countingStore) LinkTarget(ctx context.Context, code string) (store.LinkTarget, error) {
+func (s *countingStore) LinkTarget(ctx context.Context, code string) (reach.LinkTarget, error) {
 	s.lookups.Add(1)
 	t, err := s.Store.LinkTarget(ctx, code)
 	if u := s.postURL.Load(); u != nil && err == nil {
@@ -40,7 +41,7 @@ func TestRecorderTarget(t *testing.T) {
 	}
 	cs := &countingStore{Store: s}
 	clk := clocktest.New(time.Date(2025, 3, 10, 9, 0, 0, 0, time.UTC))
-	r := NewRecorder(cs, Config{Now: clk.Now, TargetTTL: 30 * time.Second})
+	r := reach.NewRecorder(cs, reach.Config{Now: clk.Now, TargetTTL: 30 * time.Second})
 
 	got, err := r.Target(ctx, links[0].Code)
 	if err != nil {
@@ -82,28 +83,28 @@ func TestRecorderRecord(t *testing.T) {
 	const firefox = "Mozilla/5.0 (X11; Linux x86_64; rv:127.0) Gecko/20100101 Firefox/127.0"
 	alice, bob := netip.MustParseAddr("198.51.100.7"), netip.MustParseAddr("203.0.113.9")
 	visits := []struct {
-		v    Visit
-		want Kind
+		v    reach.Visit
+		want reach.Kind
 	}{
-		{Visit{Method: "GET", UserAgent: firefox, IP: alice}, Click},
-		{Visit{Method: "GET", UserAgent: firefox, IP: alice}, Click}, // the same visitor again
-		{Visit{Method: "GET", UserAgent: firefox, IP: bob}, Click},
-		{Visit{Method: "HEAD", UserAgent: firefox, IP: bob}, Preview},
-		{Visit{Method: "GET", UserAgent: "LinkedInBot/1.0 (compatible; Mozilla/5.0; Apache-HttpClient +http://www.linkedin.com)", IP: bob}, Preview},
-		{Visit{Method: "GET", UserAgent: "curl/8.5.0", IP: bob}, Bot},
+		{reach.Visit{Method: "GET", UserAgent: firefox, IP: alice}, reach.Click},
+		{reach.Visit{Method: "GET", UserAgent: firefox, IP: alice}, reach.Click}, // the same visitor again
+		{reach.Visit{Method: "GET", UserAgent: firefox, IP: bob}, reach.Click},
+		{reach.Visit{Method: "HEAD", UserAgent: firefox, IP: bob}, reach.Preview},
+		{reach.Visit{Method: "GET", UserAgent: "LinkedInBot/1.0 (compatible; Mozilla/5.0; Apache-HttpClient +http://www.linkedin.com)", IP: bob}, reach.Preview},
+		{reach.Visit{Method: "GET", UserAgent: "curl/8.5.0", IP: bob}, reach.Bot},
 	}
 	for name, withWriter := range map[string]bool{"group commit": true, "one transaction": false} {
 		t.Run(name, func(t *testing.T) {
 			clk := clocktest.New(time.Date(2025, 3, 10, 9, 0, 0, 0, time.UTC))
 			s := mustOpenStore(t, store.WithClock(clk.Now))
 			links := mustLinks(t, s, 1)
-			cfg := Config{Now: clk.Now}
+			cfg := reach.Config{Now: clk.Now}
 			if withWriter {
-				w := NewWriter(s, WriterConfig{})
+				w := reach.NewWriter(s, reach.WriterConfig{})
 				t.Cleanup(func() { w.Close() }) // before the store closes
 				cfg.Writer = w
 			}
-			r := NewRecorder(s, cfg)
+			r := reach.NewRecorder(s, cfg)
 			for _, tt := range visits {
 				tt.v.LinkID = links[0]
 				if got, err := r.Record(ctx, tt.v); err != nil || got != tt.want {
@@ -111,7 +112,7 @@ func TestRecorderRecord(t *testing.T) {
 				}
 			}
 			if withWriter { // the portal's background counter counts the writer's visitors
-				if _, err := (&Tally{Store: s}).RunOnce(ctx); err != nil {
+				if _, err := (&reach.Tally{Store: s}).RunOnce(ctx); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -119,7 +120,7 @@ func TestRecorderRecord(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if want := (store.ClickCounts{Clicks: 3, Previews: 2, Bots: 1, Visitors: 2}); got != want {
+			if want := (reach.ClickCounts{Clicks: 3, Previews: 2, Bots: 1, Visitors: 2}); got != want {
 				t.Errorf("the link's counts are %+v, want %+v", got, want)
 			}
 			rows, err := s.LinkClicks(ctx, links[0])
@@ -130,8 +131,8 @@ func TestRecorderRecord(t *testing.T) {
 				t.Fatalf("the link has %d clicks, want %d", len(rows), len(visits))
 			}
 			for _, c := range rows {
-				if (c.Kind == store.KindClick) != (len(c.Visitor) == VisitorSize) {
-					t.Errorf("click %+v: want a %d-byte visitor hash on people's clicks only", c, VisitorSize)
+				if (c.Kind == reach.Click) != (len(c.Visitor) == reach.VisitorSize) {
+					t.Errorf("click %+v: want a %d-byte visitor hash on people's clicks only", c, reach.VisitorSize)
 				}
 			}
 		})

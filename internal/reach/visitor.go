@@ -11,8 +11,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"github.com/advocacy-portal/portal/internal/store"
 )
 
 // VisitorSize is the length in bytes of a visitor hash.
@@ -23,7 +21,7 @@ const VisitorSize = 16
 // to the address once the day's salt is deleted.
 type Visitor [VisitorSize]byte
 
-// SaltStore keeps the daily visitor salts. *store.Store is one.
+// SaltStore keeps the daily visitor salts. internal/store implements it.
 type SaltStore interface {
 	// VisitorSalt returns day's salt, storing fresh if the day has none,
 	// and deletes the salts of days before keepFrom.
@@ -93,7 +91,7 @@ func (h *Hasher) day(ctx context.Context) (*daySalt, error) {
 	day := time.Unix(now, 0).UTC().Truncate(24 * time.Hour)
 	fresh := make([]byte, saltSize)
 	rand.Read(fresh) // never returns an error (crypto/rand, Go 1.24+)
-	salt, err := h.salts.VisitorSalt(ctx, day.Format(store.DayLayout), day.AddDate(0, 0, -1).Format(store.DayLayout), fresh)
+	salt, err := h.salts.VisitorSalt(ctx, day.Format(DayLayout), day.AddDate(0, 0, -1).Format(DayLayout), fresh)
 	if err != nil {
 		return nil, fmt.Errorf("reach: visitor salt: %w", err)
 	}

@@ -1,4 +1,4 @@
-package reach
+package reach_test
 
 import (
 	"context"
@@ -8,26 +8,21 @@ import (
 	"testing"
 	"time"
 
+	"github.com/advocacy-portal/portal/internal/reach"
 	"github.com/advocacy-portal/portal/internal/store"
 )
-
-// recordClick queues c on w and waits for its commit, as Recorder.Record
-// does with a click it has classified.
-func recordClick(w *Writer, c store.Click) error {
-	return w.record(c.LinkID, c.At, c.Kind, c.Visitor)
-}
 
 // countingCommitter counts the transactions (RecordClicks calls) it passes
 // on, and can be made to fail or to hold a commit until released.
 type countingCommitter struct {
-	to    Committer
+	to    reach.Committer
 	txs   atomic.Int64
 	fail  error
 	hold  chan struct{} // when not nil, each commit waits for a value
 	sizes chan int      // when not nil, receives each batch's size
 }
 
-func (c *countingCommitter) RecordClicks(ctx context.Context, clicks []store.Click) error {
+func (c *countingCommitter) RecordClicks(ctx context.Context, clicks []reach.Hit) error {
 	c.txs.Add(1)
 	if c.sizes != nil {
 		c.sizes <- len(clicks)
@@ -48,7 +43,7 @@ func TestWriterGroupsConcurrentClicks(t *testing.T) {
 	// The first commit is held until every other click has queued behind
 	// it: those must then go in full batches, not a transaction each.
 	cc := &countingCommitter{to: s, hold: make(chan struct{}), sizes: make(chan int, 10)}
-	w := NewWriter(cc, WriterConfig{MaxBatch: 64})
+	w := reach.NewWriter(cc, reach.WriterConfig{MaxBatch: 64})
 	defer w.Close()
 
 	const n = 200
@@ -59,9 +54,9 @@ func TestWriterGroupsConcurrentClicks(t *testing.T) {
 	go func() {
 		size := <-cc.sizes
 		first <- size
-		for deadline := time.Now().Add(10 * time.Second); len(w.in) < n-size; {
+		for deadline := time.Now().Add(10 * time.Second); reach.Queued(w) < n-size; {
 			if time.Now().After(deadline) {
-				t.Errorf("%d clicks queued behind the first batch of %d after 10 s, want %d", len(w.in), size, n-size)
+				t.Errorf("%d clicks queued behind the first batch of %d after 10 s, want %d", reach.Queued(w), size, n-size)
 				break
 			}
 			time.Sleep(time.Millisecond)
@@ -72,11 +67,11 @@ func TestWriterGroupsConcurrentClicks(t *testing.T) {
 	}()
 	for i := range n {
 		wg.Go(func() {
-			c := store.Click{LinkID: links[i%len(links)], At: at, Kind: store.KindClick, Visitor: []byte{byte(i), 1, 2, 3}}
+			c := reach.Hit{LinkID: links[i%len(links)], At: at, Kind: reach.Click, Visitor: []byte{byte(i), 1, 2, 3}}
 			if i%10 == 0 {
-				c.Kind, c.Visitor = store.KindBot, nil
+				c.Kind, c.Visitor = reach.Bot, nil
 			}
-			if err := recordClick(w, c); err != nil {
+			if err := reach.RecordClick(w, c); err != nil {
 				t.Errorf("record: %v", err)
 				return
 			}
@@ -97,14 +92,14 @@ func TestWriterGroupsConcurrentClicks(t *testing.T) {
 	if raw.Clicks+raw.Bots != acked.Load() || raw.Bots != n/10 {
 		t.Errorf("database holds %+v; want %d acknowledged clicks, %d of them bots", raw, acked.Load(), n/10)
 	}
-	if n, err := (&Tally{Store: s}).RunOnce(ctx); err != nil || n != raw.Clicks+raw.Bots {
+	if n, err := (&reach.Tally{Store: s}).RunOnce(ctx); err != nil || n != raw.Clicks+raw.Bots {
 		t.Errorf("Tally.RunOnce = %d, %v; want every click row looked at", n, err)
 	}
 	totals, err := s.ClickTotals(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := (store.ClickCounts{Clicks: n - n/10, Bots: n / 10, Visitors: n - n/10}); totals != want {
+	if want := (reach.ClickCounts{Clicks: n - n/10, Bots: n / 10, Visitors: n - n/10}); totals != want {
 		t.Errorf("rollups = %+v, want %+v", totals, want)
 	}
 	if st := w.Stats(); st.Batches != cc.txs.Load() || st.Clicks != n || st.Committing <= 0 {
@@ -116,7 +111,7 @@ func TestWriterBatchLimit(t *testing.T) {
 	s := mustOpenStore(t)
 	links := mustLinks(t, s, 1)
 	cc := &countingCommitter{to: s, hold: make(chan struct{}), sizes: make(chan int, 100)}
-	w := NewWriter(cc, WriterConfig{MaxBatch: 8, MinBatch: 8, MaxWait: time.Hour})
+	w := reach.NewWriter(cc, reach.WriterConfig{MaxBatch: 8, MinBatch: 8, MaxWait: time.Hour})
 	defer w.Close()
 
 	// Batches wait (up to an hour) for 8 clicks: the 21 are committed 8
@@ -124,7 +119,7 @@ func TestWriterBatchLimit(t *testing.T) {
 	// queue is closed. Four commits may pass the hold; three are needed.
 	var wg sync.WaitGroup
 	record := func() {
-		if err := recordClick(w, store.Click{LinkID: links[0], At: time.Now(), Kind: store.KindBot}); err != nil {
+		if err := reach.RecordClick(w, reach.Hit{LinkID: links[0], At: time.Now(), Kind: reach.Bot}); err != nil {
 			t.Errorf("record: %v", err)
 		}
 	}
@@ -159,14 +154,14 @@ func TestWriterErrorFailsTheBatch(t *testing.T) {
 	links := mustLinks(t, s, 1)
 	boom := errors.New("disk full")
 	cc := &countingCommitter{to: s, fail: boom}
-	w := NewWriter(cc, WriterConfig{MinBatch: 10, MaxWait: 20 * time.Millisecond}) // batches wait for company
+	w := reach.NewWriter(cc, reach.WriterConfig{MinBatch: 10, MaxWait: 20 * time.Millisecond}) // batches wait for company
 	defer w.Close()
 
 	const n = 10
 	errs := make(chan error, n)
 	var wg sync.WaitGroup
 	for range n {
-		wg.Go(func() { errs <- recordClick(w, store.Click{LinkID: links[0], At: time.Now(), Kind: store.KindClick}) })
+		wg.Go(func() { errs <- reach.RecordClick(w, reach.Hit{LinkID: links[0], At: time.Now(), Kind: reach.Click}) })
 	}
 	wg.Wait()
 	close(errs)
@@ -175,7 +170,7 @@ func TestWriterErrorFailsTheBatch(t *testing.T) {
 			t.Errorf("record = %v, want %v", err, boom)
 		}
 	}
-	if raw, err := s.RawClickCounts(ctx); err != nil || raw != (store.ClickCounts{}) {
+	if raw, err := s.RawClickCounts(ctx); err != nil || raw != (reach.ClickCounts{}) {
 		t.Errorf("failed clicks are in the database: %+v (error: %v)", raw, err)
 	}
 
@@ -185,11 +180,11 @@ func TestWriterErrorFailsTheBatch(t *testing.T) {
 		var failed atomic.Int64
 		for i := range n {
 			wg.Go(func() {
-				c := store.Click{LinkID: links[0], At: time.Now(), Kind: store.KindClick}
+				c := reach.Hit{LinkID: links[0], At: time.Now(), Kind: reach.Click}
 				if i == 0 {
 					c.LinkID = 99999 // no such link: the foreign key fails the transaction
 				}
-				if err := recordClick(w, c); err != nil {
+				if err := reach.RecordClick(w, c); err != nil {
 					failed.Add(1)
 				}
 			})
@@ -212,17 +207,22 @@ func TestWriterCloseCommitsTheQueue(t *testing.T) {
 	ctx := context.Background()
 	s := mustOpenStore(t)
 	links := mustLinks(t, s, 1)
-	cc := &countingCommitter{to: s, hold: make(chan struct{})}
-	w := NewWriter(cc, WriterConfig{MaxBatch: 4, MaxWait: time.Hour})
-
 	const n = 30
+	cc := &countingCommitter{to: s, hold: make(chan struct{}), sizes: make(chan int, n)}
+	w := reach.NewWriter(cc, reach.WriterConfig{MaxBatch: 4, MaxWait: time.Hour})
+
 	errs := make(chan error, n)
 	for range n {
-		go func() { errs <- recordClick(w, store.Click{LinkID: links[0], At: time.Now(), Kind: store.KindClick}) }()
+		go func() { errs <- reach.RecordClick(w, reach.Hit{LinkID: links[0], At: time.Now(), Kind: reach.Click}) }()
 	}
-	// Wait until the first batch is committing and the rest are queued.
-	deadline := time.Now().Add(5 * time.Second)
-	for len(w.in) < n-4 && time.Now().Before(deadline) {
+	// Wait until the first batch is committing and every other click is
+	// queued: only then is Close sure to find all of them.
+	first := <-cc.sizes
+	deadline := time.Now().Add(10 * time.Second)
+	for reach.Queued(w) < n-first {
+		if time.Now().After(deadline) {
+			t.Fatalf("after 10 s %d clicks are queued beside a batch of %d, want %d", reach.Queued(w), first, n-first)
+		}
 		time.Sleep(time.Millisecond)
 	}
 	closed := make(chan struct{})
@@ -245,7 +245,7 @@ func TestWriterCloseCommitsTheQueue(t *testing.T) {
 	if raw, err := s.RawClickCounts(ctx); err != nil || raw.Clicks != n {
 		t.Errorf("after Close the database holds %d clicks, want %d (error: %v)", raw.Clicks, n, err)
 	}
-	if err := recordClick(w, store.Click{LinkID: links[0], At: time.Now(), Kind: store.KindClick}); !errors.Is(err, ErrClosed) {
+	if err := reach.RecordClick(w, reach.Hit{LinkID: links[0], At: time.Now(), Kind: reach.Click}); !errors.Is(err, reach.ErrClosed) {
 		t.Errorf("record after Close = %v, want ErrClosed", err)
 	}
 	w.Close() // a second Close is harmless
@@ -258,17 +258,17 @@ func TestTallyPasses(t *testing.T) {
 	day := time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
 	s := mustOpenStore(t, store.WithClock(func() time.Time { return day }))
 	links := mustLinks(t, s, 2)
-	const n = store.RollUpPass + store.RollUpPass/2
-	clicks := make([]store.Click, 0, n)
+	const n = reach.RollUpPass + reach.RollUpPass/2
+	clicks := make([]reach.Hit, 0, n)
 	for i := range n {
 		// 999 visitors, each on both links many times.
 		v := i % 999
-		clicks = append(clicks, store.Click{LinkID: links[i%2], At: day, Kind: store.KindClick, Visitor: []byte{byte(v), byte(v >> 8)}})
+		clicks = append(clicks, reach.Hit{LinkID: links[i%2], At: day, Kind: reach.Click, Visitor: []byte{byte(v), byte(v >> 8)}})
 	}
 	if err := s.RecordClicks(ctx, clicks); err != nil {
 		t.Fatal(err)
 	}
-	c := &Tally{Store: s}
+	c := &reach.Tally{Store: s}
 	if got, err := c.RunOnce(ctx); err != nil || got != n {
 		t.Fatalf("RunOnce = %d, %v; want all %d clicks in two passes", got, err, n)
 	}

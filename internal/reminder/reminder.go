@@ -14,14 +14,29 @@ import (
 	"time"
 
 	"github.com/advocacy-portal/portal/internal/job"
+	"github.com/advocacy-portal/portal/internal/mail"
 	"github.com/advocacy-portal/portal/internal/mail/letter"
-	"github.com/advocacy-portal/portal/internal/store"
 	"github.com/advocacy-portal/portal/internal/training"
 )
 
+// Store is what the job needs of storage: the open training tasks, which
+// reminders each person has had, and a way to queue a mail and record its
+// reminders at once, so that no reminder is sent twice.
+type Store interface {
+	// OpenTasks returns the tasks of active people who have not passed the
+	// module yet.
+	OpenTasks(ctx context.Context) ([]training.Task, error)
+	// UnsentReminders returns those of items not yet sent to the user.
+	UnsentReminders(ctx context.Context, userID int64, items []training.ReminderItem) ([]training.ReminderItem, error)
+	// QueueReminder puts m in the outbox and records items as sent to the
+	// user, in one transaction. If any of them was recorded first (by
+	// another instance), nothing is queued and it returns false.
+	QueueReminder(ctx context.Context, userID int64, items []training.ReminderItem, m mail.Mail) (bool, error)
+}
+
 // Job queues training reminders.
 type Job struct {
-	Store      *store.Store
+	Store      Store
 	Guidelines *training.Guidelines
 	BaseURL    string
 	Logger     *slog.Logger
@@ -41,8 +56,8 @@ func (j *Job) Wake() {
 
 // owed is a reminder about one module that a person has not had yet.
 type owed struct {
-	task store.Task
-	item store.ReminderItem
+	task training.Task
+	item training.ReminderItem
 	kind string
 }
 
@@ -67,13 +82,13 @@ func (j *Job) RunOnce(ctx context.Context) (int, error) {
 			if _, seen := byUser[t.UserID]; !seen {
 				users = append(users, t.UserID)
 			}
-			byUser[t.UserID] = append(byUser[t.UserID], owed{task: t, item: store.ReminderItem{ModuleID: t.ModuleID, Key: r.Key}, kind: r.Kind})
+			byUser[t.UserID] = append(byUser[t.UserID], owed{task: t, item: training.ReminderItem{ModuleID: t.ModuleID, Key: r.Key}, kind: r.Kind})
 		}
 	}
 	queued := 0
 	for _, userID := range users {
 		all := byUser[userID]
-		items := make([]store.ReminderItem, len(all))
+		items := make([]training.ReminderItem, len(all))
 		for i, o := range all {
 			items[i] = o.item
 		}
@@ -121,7 +136,7 @@ var severity = map[string]int{letter.TrainingAssigned: 0, letter.TrainingDueSoon
 
 // message writes one mail about every owed reminder of one person, in the
 // person's language, module titles included.
-func (j *Job) message(due []owed) store.Mail {
+func (j *Job) message(due []owed) mail.Mail {
 	t := due[0].task
 	lang := letter.Lang(t.Language)
 	m := letter.Training{Name: t.Name, Kind: letter.TrainingAssigned, URL: j.BaseURL + "/training"}
@@ -132,5 +147,5 @@ func (j *Job) message(due []owed) store.Mail {
 		mod, _ := j.Guidelines.Module(o.task.ModuleID)
 		m.Modules = append(m.Modules, letter.Module{Title: mod.In(lang).Title, Due: o.task.DueAt})
 	}
-	return store.LetterMail(m.Kind, t.Email, t.Name, m.Write(lang))
+	return mail.FromLetter(m.Kind, t.Email, t.Name, m.Write(lang))
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/advocacy-portal/portal/internal/account"
 	"github.com/advocacy-portal/portal/internal/clocktest"
+	"github.com/advocacy-portal/portal/internal/mail"
 	"github.com/advocacy-portal/portal/internal/reminder"
 	"github.com/advocacy-portal/portal/internal/store"
 	"github.com/advocacy-portal/portal/internal/training"
@@ -93,18 +94,18 @@ func newSetup(t *testing.T) setup {
 	if err := s.SetLanguage(ctx, noor.ID, "nl"); err != nil {
 		t.Fatalf("SetLanguage: %v", err)
 	}
-	g, err := s.CreateGroup(ctx, "Sales", store.Department, hr.ID)
+	g, err := s.CreateGroup(ctx, "Sales", account.Department, hr.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, u := range []account.User{sam, noor} {
-		if err := s.AddToGroup(ctx, g, u.ID, store.SourceManual, hr.ID); err != nil {
+		if err := s.AddToGroup(ctx, g, u.ID, account.SourceManual, hr.ID); err != nil {
 			t.Fatal(err)
 		}
 	}
 	start := c.Now()
 	due := start.Add(14 * day)
-	if _, err := s.CreateAssignment(ctx, store.Assignment{Modules: []string{"disclosure", "timing"}, GroupID: g,
+	if _, err := s.CreateAssignment(ctx, training.Assignment{Modules: []string{"disclosure", "timing"}, GroupID: g,
 		DueAt: due, DueDays: 14}, hr.ID); err != nil {
 		t.Fatalf("CreateAssignment: %v", err)
 	}
@@ -125,19 +126,19 @@ func woken(s *store.Store) bool {
 }
 
 // newMail returns the outbox messages with an id above after, oldest first.
-func newMail(t *testing.T, s *store.Store, after int64) []store.Mail {
+func newMail(t *testing.T, s *store.Store, after int64) []mail.Mail {
 	t.Helper()
 	all, err := s.Outbox(context.Background(), 1000)
 	if err != nil {
 		t.Fatalf("Outbox: %v", err)
 	}
-	var out []store.Mail
+	var out []mail.Mail
 	for _, m := range all {
 		if m.ID > after {
 			out = append(out, m)
 		}
 	}
-	slices.SortFunc(out, func(a, b store.Mail) int { return int(a.ID - b.ID) })
+	slices.SortFunc(out, func(a, b mail.Mail) int { return int(a.ID - b.ID) })
 	return out
 }
 
@@ -198,12 +199,12 @@ func TestRunOnce(t *testing.T) {
 			name: "overdue, after Sam passed one module",
 			at:   st.due.Add(time.Hour),
 			before: func(t *testing.T) {
-				id, _, err := st.store.StartAttempt(ctx, store.Attempt{UserID: st.sam.ID, ModuleID: "disclosure",
+				id, _, err := st.store.StartAttempt(ctx, training.Attempt{UserID: st.sam.ID, ModuleID: "disclosure",
 					Questions: []training.Question{{ID: "q1", Options: []training.Option{{ID: "a", Correct: true}, {ID: "b"}}}}})
 				if err != nil {
 					t.Fatal(err)
 				}
-				if _, err := st.store.SaveAnswer(ctx, id, "q1", "a", func(a store.Attempt) (training.Result, error) {
+				if _, err := st.store.SaveAnswer(ctx, id, "q1", "a", func(a training.Attempt) (training.Result, error) {
 					return training.Score(a.Questions, 100, a.Answers)
 				}); err != nil {
 					t.Fatal(err)

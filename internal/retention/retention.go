@@ -17,7 +17,6 @@ import (
 	"time"
 
 	"github.com/advocacy-portal/portal/internal/job"
-	"github.com/advocacy-portal/portal/internal/store"
 )
 
 // Day is 24 hours, the unit retention periods are given in.
@@ -33,9 +32,30 @@ const (
 	LoginStateMaxAge = time.Hour
 )
 
+// Store is what the job needs of storage. Each deletion may run twice, or
+// on two instances at once, without harm.
+type Store interface {
+	// DeleteClicksBefore deletes, in one short transaction, raw clicks
+	// recorded before cutoff among the batch oldest, and returns how many;
+	// fewer than batch means none are left. The per-day rollups keep
+	// their counts.
+	DeleteClicksBefore(ctx context.Context, cutoff time.Time, batch int) (int64, error)
+	// PurgeExpired deletes the sessions expired at now, the sign-ins
+	// started before loginStatesBefore and the visitor salts of UTC days
+	// before the day of keepSaltsFrom.
+	PurgeExpired(ctx context.Context, now, loginStatesBefore, keepSaltsFrom time.Time) (Purged, error)
+}
+
+// Purged counts what Store.PurgeExpired deleted.
+type Purged struct {
+	Sessions    int64 // expired sessions
+	LoginStates int64 // sign-ins abandoned before the identity provider called back
+	Salts       int64 // visitor salts of days before the previous one
+}
+
 // Job is the retention job. Set Store and Logger; the rest has defaults.
 type Job struct {
-	Store          *store.Store
+	Store          Store
 	Logger         *slog.Logger
 	ClickRetention time.Duration    // raw clicks older than this are deleted; DefaultClickRetention if 0
 	Batch          int              // clicks deleted per transaction; DefaultBatch if 0
@@ -49,7 +69,7 @@ type Job struct {
 // Result is what one pass deleted.
 type Result struct {
 	Clicks int64
-	store.Purged
+	Purged
 }
 
 // RunOnce deletes the raw clicks older than the retention period, batch by
@@ -78,7 +98,7 @@ func (j *Job) RunOnce(ctx context.Context) (Result, error) {
 		case <-time.After(pause):
 		}
 	}
-	yesterday := now.UTC().Truncate(Day).Add(-Day).Format(store.DayLayout)
+	yesterday := now.UTC().Truncate(Day).Add(-Day)
 	purged, err := j.Store.PurgeExpired(ctx, now, now.Add(-LoginStateMaxAge), yesterday)
 	if err != nil {
 		return r, fmt.Errorf("retention: %w", err)

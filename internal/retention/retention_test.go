@@ -6,9 +6,11 @@ import (
 	"io"
 	"log/slog"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
+	"github.com/advocacy-portal/portal/internal/reach"
 	"github.com/advocacy-portal/portal/internal/retention"
 	"github.com/advocacy-portal/portal/internal/share"
 	"github.com/advocacy-portal/portal/internal/store"
@@ -26,12 +28,12 @@ func TestRetentionJobRunOnce(t *testing.T) {
 	if err != nil || len(links) != 1 {
 		t.Fatalf("SeedLinks = %d links, %v; want 1", len(links), err)
 	}
-	var clicks []store.Click
+	var clicks []reach.Hit
 	for i := range 25 { // 25 older than 30 days, then 5 recent
-		clicks = append(clicks, store.Click{LinkID: links[0].ID, At: now.Add(-31*retention.Day + time.Duration(i)*time.Minute), Kind: store.KindClick})
+		clicks = append(clicks, reach.Hit{LinkID: links[0].ID, At: now.Add(-31*retention.Day + time.Duration(i)*time.Minute), Kind: reach.Click})
 	}
 	for i := range 5 {
-		clicks = append(clicks, store.Click{LinkID: links[0].ID, At: now.Add(-time.Duration(i) * time.Hour), Kind: store.KindClick})
+		clicks = append(clicks, reach.Hit{LinkID: links[0].ID, At: now.Add(-time.Duration(i) * time.Hour), Kind: reach.Click})
 	}
 	if err := s.RecordClicks(ctx, clicks); err != nil {
 		t.Fatal(err)
@@ -81,6 +83,56 @@ func TestRetentionParsePeriod(t *testing.T) {
 			got, err := retention.ParsePeriod(tt.in)
 			if (err != nil) != tt.wantErr || got != tt.want {
 				t.Errorf("ParsePeriod(%q) = %v, %v; want %v, error %v", tt.in, got, err, tt.want, tt.wantErr)
+			}
+		})
+	}
+}
+
+// TestRetentionJobKeepsYesterdaysSalt holds the job to the day it keeps
+// visitor salts from: the previous UTC day, whatever the clock's zone.
+func TestRetentionJobKeepsYesterdaysSalt(t *testing.T) {
+	tests := []struct {
+		name      string
+		now       time.Time
+		wantSalts int64
+		wantDays  []string
+	}{
+		{"midday UTC", time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC), 1, []string{"2026-11-19", "2026-11-20"}},
+		{"just after midnight east of UTC", time.Date(2026, 11, 20, 0, 30, 0, 0, time.FixedZone("UTC+2", 2*60*60)), 0,
+			[]string{"2026-11-18", "2026-11-19", "2026-11-20"}}, // still the 19th in UTC
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx := context.Background()
+			s, err := store.Open(ctx, filepath.Join(t.TempDir(), "portal.db"), store.WithClock(func() time.Time { return tt.now }))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			for _, day := range []string{"2026-11-18", "2026-11-19", "2026-11-20"} {
+				if _, err := s.VisitorSalt(ctx, day, "2026-01-01", []byte("salt of "+day)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			job := &retention.Job{Store: s, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: func() time.Time { return tt.now }}
+			r, err := job.RunOnce(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.Salts != tt.wantSalts {
+				t.Errorf("deleted %d salts, want %d", r.Salts, tt.wantSalts)
+			}
+			var days []string // the salts kept, read as the visitor hasher reads them
+			for _, day := range []string{"2026-11-18", "2026-11-19", "2026-11-20"} {
+				switch _, err := s.StoredVisitorSalt(ctx, day); {
+				case err == nil:
+					days = append(days, day)
+				case !errors.Is(err, store.ErrNotFound):
+					t.Fatal(err)
+				}
+			}
+			if !slices.Equal(days, tt.wantDays) {
+				t.Errorf("salt days left = %v, want %v", days, tt.wantDays)
 			}
 		})
 	}

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/advocacy-portal/portal/internal/apperr"
 	"github.com/advocacy-portal/portal/internal/input"
 )
 
@@ -44,6 +45,12 @@ type RowError struct {
 type FileError struct{ Reason string }
 
 func (e *FileError) Error() string { return e.Reason }
+
+// Kind is apperr.Invalid.
+func (e *FileError) Kind() apperr.Kind { return apperr.Invalid }
+
+// UserMessage is Reason.
+func (e *FileError) UserMessage() string { return e.Reason }
 
 // Parse reads a roster file: UTF-8 (a byte order mark is fine), comma- or
 // semicolon-separated, with a header row naming its columns. It returns

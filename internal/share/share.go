@@ -2,6 +2,10 @@
 // share-intent pages, and the tracked links and UTM parameters that let the
 // portal count what a share brought in. The portal never posts on anyone's
 // behalf; it only opens the network's own share page.
+//
+// It also holds the share gate: Decide says whether a person may share a
+// post on a network now, or why not, and the Service reads the facts for it
+// and records an allowed share in one transaction of its Repository.
 package share
 
 import (
@@ -70,6 +74,18 @@ func (n Network) Label() string {
 // network's share page. Facebook's platform rules forbid pre-filled
 // captions, so it gets the link alone.
 func (n Network) Prefills() bool { return n != Facebook }
+
+// Points is what one share on n earns on the leaderboard: 1, but nothing
+// on Facebook, whose platform rules forbid rewarding people for posting
+// there. It lives with the networks, not in internal/reach, so that the
+// store, which adds points up for the dashboards, applies this definition
+// instead of a copy of it.
+func (n Network) Points() int64 {
+	if n == Facebook {
+		return 0
+	}
+	return 1
+}
 
 // IntentURL returns the network's share page for link with the suggested
 // text. For Mastodon, instance is the host of the person's own server; for

@@ -171,6 +171,18 @@ func TestPrefills(t *testing.T) {
 	}
 }
 
+func TestPoints(t *testing.T) {
+	for _, n := range share.Networks {
+		want := int64(1)
+		if n == share.Facebook {
+			want = 0
+		}
+		if got := n.Points(); got != want {
+			t.Errorf("%s.Points() = %d, want %d", n, got, want)
+		}
+	}
+}
+
 func TestParse(t *testing.T) {
 	tests := []struct {
 		in     string

@@ -2,7 +2,8 @@
 // their new items for comms to turn into drafts. Fetching is defensive: only
 // http(s), a timeout, a size limit and a redirect limit, and conditional
 // requests (ETag, Last-Modified) so unchanged feeds cost one 304. A broken
-// feed is recorded with its error; it never stops the job.
+// feed is recorded with its error; it never stops the job. What a source,
+// an item and a poll are is package source's.
 package sources
 
 import (
@@ -24,8 +25,9 @@ import (
 
 	"github.com/mmcdole/gofeed"
 
+	"github.com/advocacy-portal/portal/internal/apperr"
 	"github.com/advocacy-portal/portal/internal/job"
-	"github.com/advocacy-portal/portal/internal/store"
+	"github.com/advocacy-portal/portal/internal/source"
 )
 
 // Defaults of a Fetcher.
@@ -132,7 +134,7 @@ type Result struct {
 	NotModified  bool // 304: the validators matched, Entries is empty
 	ETag         string
 	LastModified string
-	Entries      []store.FeedEntry
+	Entries      []source.Entry
 }
 
 // Fetch gets the feed at rawURL, sending the validators of the last
@@ -221,12 +223,12 @@ func size(n int64) string {
 // Parse reads an RSS or Atom document. Relative links are resolved against
 // base; entries without an http(s) link are left out, as nothing can be
 // shared from them.
-func Parse(body []byte, base *url.URL) ([]store.FeedEntry, error) {
+func Parse(body []byte, base *url.URL) ([]source.Entry, error) {
 	feed, err := gofeed.NewParser().Parse(bytes.NewReader(body))
 	if err != nil {
 		return nil, fmt.Errorf("not a readable RSS or Atom feed: %w", err)
 	}
-	var entries []store.FeedEntry
+	var entries []source.Entry
 	for _, it := range feed.Items {
 		if len(entries) == maxEntries {
 			break
@@ -242,7 +244,7 @@ func Parse(body []byte, base *url.URL) ([]store.FeedEntry, error) {
 		if link == "" {
 			continue
 		}
-		e := store.FeedEntry{GUID: clip(strings.TrimSpace(it.GUID), maxLink), Title: clip(oneLine(it.Title), maxTitle), Link: link}
+		e := source.Entry{GUID: clip(strings.TrimSpace(it.GUID), maxLink), Title: clip(oneLine(it.Title), maxTitle), Link: link}
 		switch {
 		case it.PublishedParsed != nil:
 			e.PublishedAt = it.PublishedParsed.UTC()
@@ -287,9 +289,20 @@ func clip(s string, n int) string {
 	return s[:n]
 }
 
+// Store is what the job needs of storage: the sources to poll and a place
+// to record each poll's outcome.
+type Store interface {
+	// Sources returns every source.
+	Sources(ctx context.Context) ([]source.Source, error)
+	// RecordPoll records the outcome of polling source id and returns how
+	// many of its entries were new. A source deleted meanwhile is an error
+	// of kind apperr.NotFound.
+	RecordPoll(ctx context.Context, id int64, p source.Poll) (int, error)
+}
+
 // Job polls every source and records what it found.
 type Job struct {
-	Store   *store.Store
+	Store   Store
 	Fetcher *Fetcher // nil: a Fetcher with the defaults
 	Logger  *slog.Logger
 
@@ -320,7 +333,7 @@ func (j *Job) RunOnce(ctx context.Context) (int, error) {
 			break
 		}
 		n, err := j.Store.RecordPoll(ctx, src.ID, j.poll(ctx, src))
-		if errors.Is(err, store.ErrNotFound) {
+		if apperr.KindOf(err) == apperr.NotFound {
 			continue // deleted while it was being polled
 		}
 		if err != nil {
@@ -333,10 +346,10 @@ func (j *Job) RunOnce(ctx context.Context) (int, error) {
 
 // poll fetches one source; nothing it does, not even a panic in the
 // parser, escapes as anything but the poll's error.
-func (j *Job) poll(ctx context.Context, src store.Source) (p store.Poll) {
+func (j *Job) poll(ctx context.Context, src source.Source) (p source.Poll) {
 	defer func() {
 		if r := recover(); r != nil {
-			p = store.Poll{Err: fmt.Sprintf("the feed could not be read (%v)", r)}
+			p = source.Poll{Err: fmt.Sprintf("the feed could not be read (%v)", r)}
 		}
 	}()
 	f := j.Fetcher
@@ -345,9 +358,9 @@ func (j *Job) poll(ctx context.Context, src store.Source) (p store.Poll) {
 	}
 	res, err := f.Fetch(ctx, src.URL, src.ETag, src.LastModified)
 	if err != nil {
-		return store.Poll{Err: clip(err.Error(), 500)}
+		return source.Poll{Err: clip(err.Error(), 500)}
 	}
-	return store.Poll{NotModified: res.NotModified, ETag: res.ETag, LastModified: res.LastModified, Entries: res.Entries}
+	return source.Poll{NotModified: res.NotModified, ETag: res.ETag, LastModified: res.LastModified, Entries: res.Entries}
 }
 
 // Run polls at once, then every interval and whenever woken, until ctx is

@@ -260,3 +260,48 @@ func TestFetchRefusesPrivateAddresses(t *testing.T) {
 		}
 	}
 }
+
+// TestRunOnceSkipsASourceDeletedWhilePolled holds the job to recognising
+// the store's "not found" by its kind: a source deleted while its feed was
+// being fetched is skipped, not reported, and the other sources count.
+func TestRunOnceSkipsASourceDeletedWhilePolled(t *testing.T) {
+	ctx := context.Background()
+	s := mustOpenStore(t)
+	u, err := s.SignIn(ctx, account.Identity{Issuer: "https://idp.test", EmailVerified: true, Subject: "test:comms", Email: "comms@example.com", Name: "Comms", Roles: []account.Role{account.Comms}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doomed atomic.Int64
+	deleted := make(chan error, 1)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/doomed" {
+			deleted <- s.DeleteSource(r.Context(), doomed.Load(), u.ID)
+		}
+		fmt.Fprint(w, rssFeed)
+	}))
+	t.Cleanup(srv.Close)
+	id, err := s.AddSource(ctx, "A doomed feed", srv.URL+"/doomed", u.ID) // polled first: sources go by name
+	if err != nil {
+		t.Fatal(err)
+	}
+	doomed.Store(id)
+	if _, err := s.AddSource(ctx, "B news", srv.URL+"/rss", u.ID); err != nil {
+		t.Fatal(err)
+	}
+	job := &sources.Job{Store: s, Fetcher: &sources.Fetcher{AllowPrivate: true}}
+	n, err := job.RunOnce(ctx)
+	if err != nil || n != 2 {
+		t.Fatalf("RunOnce = %d, %v; want the other feed's 2 items and no error", n, err)
+	}
+	select {
+	case err := <-deleted:
+		if err != nil {
+			t.Fatalf("deleting the source during its poll: %v", err)
+		}
+	default:
+		t.Fatal("the doomed feed was never fetched")
+	}
+	if _, err := s.Source(ctx, id); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("the deleted source: %v, want ErrNotFound", err)
+	}
+}

@@ -10,42 +10,24 @@ import (
 	"time"
 
 	"github.com/advocacy-portal/portal/internal/account"
+	"github.com/advocacy-portal/portal/internal/apperr"
 )
 
 // ErrSelfLockout is returned, wrapped, when an admin tries to take away
 // their own admin role or deactivate their own account: the portal would
-// lose the person making the change, and possibly its last admin.
-var ErrSelfLockout = errors.New("an admin cannot demote or deactivate themselves")
+// lose the person making the change, and possibly its last admin. Its
+// kind is apperr.Conflict.
+var ErrSelfLockout = apperr.Sentinel(apperr.Conflict, "an admin cannot demote or deactivate themselves",
+	"You cannot take away your own admin role or deactivate your own account, so nothing was changed. Another admin can do it.")
 
 // ErrUnchanged is returned, wrapped, when a change asks for the state the
 // row is already in (deactivating a deactivated user); nothing is written.
-var ErrUnchanged = errors.New("already in that state")
-
-// User statuses for UserFilter.Status.
-const (
-	StatusActive      = "active"
-	StatusDeactivated = "deactivated"
-)
-
-// UserFilter narrows ListUsers. Empty fields do not filter.
-type UserFilter struct {
-	Q       string       // part of a name or email address, case ignored
-	Role    account.Role // holds this role, from any source
-	GroupID int64        // member of this group
-	Status  string       // StatusActive or StatusDeactivated
-	Limit   int          // at most this many rows; 0 means no limit
-	Offset  int          // rows to skip, for paging
-}
-
-// UserRow is a user as the admins' list shows them.
-type UserRow struct {
-	account.User        // with Roles from every source
-	Groups       string // comma-separated names, by name
-}
+// Its kind is apperr.Conflict.
+var ErrUnchanged = apperr.Sentinel(apperr.Conflict, "already in that state", "This is already so; nothing was changed.")
 
 // ListUsers returns the users matching f, by name, and how many match in
 // all (ignoring Limit and Offset).
-func (s *Store) ListUsers(ctx context.Context, f UserFilter) ([]UserRow, int, error) {
+func (s *Store) ListUsers(ctx context.Context, f account.UserFilter) ([]account.UserRow, int, error) {
 	var where []string
 	var args []any
 	if q := strings.TrimSpace(f.Q); q != "" {
@@ -61,9 +43,9 @@ func (s *Store) ListUsers(ctx context.Context, f UserFilter) ([]UserRow, int, er
 		args = append(args, f.GroupID)
 	}
 	switch f.Status {
-	case StatusActive:
+	case account.StatusActive:
 		where = append(where, `u.active = 1`)
-	case StatusDeactivated:
+	case account.StatusDeactivated:
 		where = append(where, `u.active = 0`)
 	case "":
 	default:
@@ -84,38 +66,30 @@ func (s *Store) ListUsers(ctx context.Context, f UserFilter) ([]UserRow, int, er
 	rows, err := s.read.QueryContext(ctx, `SELECT u.id, u.email, u.name, u.department, u.language, u.language_chosen,
 			u.mastodon_instance, u.time_zone, u.active, u.created_at, u.last_login_at,
 			COALESCE((SELECT GROUP_CONCAT(role, ',') FROM (SELECT DISTINCT role FROM user_roles WHERE user_id = u.id)), ''),
-			COALESCE((SELECT GROUP_CONCAT(name, ', ') FROM (SELECT g.name FROM groups g JOIN group_members m ON m.group_id = g.id
-				WHERE m.user_id = u.id ORDER BY g.name)), '')
+			`+userGroupNames+`
 		FROM users u`+cond+` ORDER BY u.name COLLATE NOCASE, u.id LIMIT ? OFFSET ?`, append(args, limit, max(f.Offset, 0))...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("store: list users: %w", err)
 	}
 	defer rows.Close()
-	var out []UserRow
+	var out []account.UserRow
 	for rows.Next() {
-		var r UserRow
+		var r account.UserRow
 		var roles string
 		u := &r.User
 		if err := rows.Scan(&u.ID, &u.Email, &u.Name, &u.Department, &u.Language, &u.LanguageChosen, &u.MastodonInstance,
-			&u.TimeZone, &u.Active, timeScanner{&u.CreatedAt}, timeScanner{&u.LastLoginAt}, &roles, &r.Groups); err != nil {
+			&u.TimeZone, &u.Active, timeScanner{&u.CreatedAt}, timeScanner{&u.LastLoginAt}, &roles, namesScanner{&r.Groups}); err != nil {
 			return nil, 0, fmt.Errorf("store: list users: %w", err)
 		}
-		u.Roles = sortRoles(splitRoles(roles))
+		u.Roles = account.SortRoles(splitRoles(roles))
 		out = append(out, r)
 	}
 	return out, total, rows.Err()
 }
 
-// RoleGrants are a user's roles by where they come from. A role may be in
-// both lists.
-type RoleGrants struct {
-	IdP    []account.Role // mapped from the identity provider at every sign-in
-	Manual []account.Role // granted by an admin in the portal
-}
-
 // UserRoleGrants returns the user's roles by source, each in the portal's
 // order of roles.
-func (s *Store) UserRoleGrants(ctx context.Context, userID int64) (RoleGrants, error) {
+func (s *Store) UserRoleGrants(ctx context.Context, userID int64) (account.RoleGrants, error) {
 	return roleGrants(ctx, s.read, userID)
 }
 
@@ -123,8 +97,8 @@ type queryer interface {
 	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
 }
 
-func roleGrants(ctx context.Context, q queryer, userID int64) (RoleGrants, error) {
-	var g RoleGrants
+func roleGrants(ctx context.Context, q queryer, userID int64) (account.RoleGrants, error) {
+	var g account.RoleGrants
 	rows, err := q.QueryContext(ctx, `SELECT role, source FROM user_roles WHERE user_id = ?`, userID)
 	if err != nil {
 		return g, fmt.Errorf("store: roles of user %d: %w", userID, err)
@@ -135,25 +109,14 @@ func roleGrants(ctx context.Context, q queryer, userID int64) (RoleGrants, error
 		if err := rows.Scan(&role, &source); err != nil {
 			return g, fmt.Errorf("store: roles of user %d: %w", userID, err)
 		}
-		if source == SourceManual {
+		if source == account.SourceManual {
 			g.Manual = append(g.Manual, account.Role(role))
 		} else {
 			g.IdP = append(g.IdP, account.Role(role))
 		}
 	}
-	g.IdP, g.Manual = sortRoles(g.IdP), sortRoles(g.Manual)
+	g.IdP, g.Manual = account.SortRoles(g.IdP), account.SortRoles(g.Manual)
 	return g, rows.Err()
-}
-
-// all is the union of both sources, in the portal's order of roles.
-func (g RoleGrants) all() []account.Role {
-	var out []account.Role
-	for _, r := range slices.Concat(g.IdP, g.Manual) {
-		if !slices.Contains(out, r) {
-			out = append(out, r)
-		}
-	}
-	return sortRoles(out)
 }
 
 // roleChange is what the audit log keeps before and after a role change.
@@ -178,7 +141,7 @@ func (s *Store) SetManualRoles(ctx context.Context, userID int64, roles []accoun
 			want = append(want, r)
 		}
 	}
-	want = sortRoles(want)
+	want = account.SortRoles(want)
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
 		return false, fmt.Errorf("store: set roles of user %d: %w", userID, err)
@@ -194,16 +157,16 @@ func (s *Store) SetManualRoles(ctx context.Context, userID int64, roles []accoun
 	if slices.Equal(before.Manual, want) {
 		return false, nil
 	}
-	after := RoleGrants{IdP: before.IdP, Manual: want}
-	if userID == actorID && slices.Contains(before.all(), account.Admin) && !slices.Contains(after.all(), account.Admin) {
+	after := account.RoleGrants{IdP: before.IdP, Manual: want}
+	if userID == actorID && slices.Contains(before.All(), account.Admin) && !slices.Contains(after.All(), account.Admin) {
 		return false, fmt.Errorf("store: set roles of user %d: %w", userID, ErrSelfLockout)
 	}
-	if err := setRoles(ctx, tx, userID, SourceManual, want); err != nil {
+	if err := setRoles(ctx, tx, userID, account.SourceManual, want); err != nil {
 		return false, err
 	}
 	if err := audit(ctx, tx, s.now(), actorID, "user.roles", fmt.Sprintf("user:%d", userID),
-		roleChange{Manual: nonNil(before.Manual), Roles: nonNil(before.all())},
-		roleChange{Manual: want, Roles: nonNil(after.all())}); err != nil {
+		roleChange{Manual: nonNil(before.Manual), Roles: nonNil(before.All())},
+		roleChange{Manual: want, Roles: nonNil(after.All())}); err != nil {
 		return false, err
 	}
 	if err := tx.Commit(); err != nil {
@@ -305,14 +268,6 @@ func splitRoles(s string) []account.Role {
 		}
 	}
 	return out
-}
-
-// sortRoles sorts roles in the portal's order (account.Roles), in place.
-func sortRoles(roles []account.Role) []account.Role {
-	slices.SortFunc(roles, func(a, b account.Role) int {
-		return slices.Index(account.Roles, a) - slices.Index(account.Roles, b)
-	})
-	return roles
 }
 
 // nonNil is roles, or an empty list, so that JSON shows [] rather than null.

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/advocacy-portal/portal/internal/account"
+	"github.com/advocacy-portal/portal/internal/audit"
 	"github.com/advocacy-portal/portal/internal/share"
 	"github.com/advocacy-portal/portal/internal/store"
 )
@@ -24,7 +25,7 @@ func mustSignInNamed(tb testing.TB, s *store.Store, name, email string, roles ..
 	return u
 }
 
-func userRowIDs(rows []store.UserRow) []int64 {
+func userRowIDs(rows []account.UserRow) []int64 {
 	out := []int64{}
 	for _, r := range rows {
 		out = append(out, r.ID)
@@ -39,8 +40,8 @@ func TestListUsers(t *testing.T) {
 	bob := mustSignInNamed(t, s, "Bob Stone", "bob@example.nl", account.HR)
 	cleo := mustSignInNamed(t, s, "Cleo 100% Real", "cleo_x@example.com")
 	dan := mustSignInNamed(t, s, "dan brown", "dan@example.com", account.Comms)
-	sales := mustGroup(t, s, "Sales", store.Department, ada.ID, bob.ID, cleo.ID)
-	mustGroup(t, s, "Empty", store.Team, ada.ID)
+	sales := mustGroup(t, s, "Sales", account.Department, ada.ID, bob.ID, cleo.ID)
+	mustGroup(t, s, "Empty", account.Team, ada.ID)
 	if _, err := s.SetManualRoles(ctx, cleo.ID, []account.Role{account.Comms}, ada.ID); err != nil {
 		t.Fatal(err)
 	}
@@ -50,26 +51,26 @@ func TestListUsers(t *testing.T) {
 
 	tests := []struct {
 		name      string
-		filter    store.UserFilter
+		filter    account.UserFilter
 		wantIDs   []int64
 		wantTotal int
 	}{
-		{"everyone, by name ignoring case", store.UserFilter{}, []int64{ada.ID, bob.ID, cleo.ID, dan.ID}, 4},
-		{"name contains, case ignored", store.UserFilter{Q: "STONE"}, []int64{bob.ID}, 1},
-		{"email contains", store.UserFilter{Q: "example.nl"}, []int64{bob.ID}, 1},
-		{"percent is literal", store.UserFilter{Q: "100%"}, []int64{cleo.ID}, 1},
-		{"underscore is literal", store.UserFilter{Q: "o_x"}, []int64{cleo.ID}, 1},
-		{"underscore does not match any character", store.UserFilter{Q: "a_a"}, []int64{}, 0},
-		{"role from the provider", store.UserFilter{Role: account.HR}, []int64{bob.ID}, 1},
-		{"role from either source", store.UserFilter{Role: account.Comms}, []int64{cleo.ID, dan.ID}, 2},
-		{"every user is an employee", store.UserFilter{Role: account.Employee}, []int64{ada.ID, bob.ID, cleo.ID, dan.ID}, 4},
-		{"group", store.UserFilter{GroupID: sales}, []int64{bob.ID, cleo.ID}, 2},
-		{"active", store.UserFilter{Status: store.StatusActive}, []int64{ada.ID, bob.ID, cleo.ID}, 3},
-		{"deactivated", store.UserFilter{Status: store.StatusDeactivated}, []int64{dan.ID}, 1},
-		{"filters combine", store.UserFilter{Role: account.Comms, Status: store.StatusActive, GroupID: sales}, []int64{cleo.ID}, 1},
-		{"first page", store.UserFilter{Limit: 3}, []int64{ada.ID, bob.ID, cleo.ID}, 4},
-		{"second page", store.UserFilter{Limit: 3, Offset: 3}, []int64{dan.ID}, 4},
-		{"past the end", store.UserFilter{Limit: 3, Offset: 6}, []int64{}, 4},
+		{"everyone, by name ignoring case", account.UserFilter{}, []int64{ada.ID, bob.ID, cleo.ID, dan.ID}, 4},
+		{"name contains, case ignored", account.UserFilter{Q: "STONE"}, []int64{bob.ID}, 1},
+		{"email contains", account.UserFilter{Q: "example.nl"}, []int64{bob.ID}, 1},
+		{"percent is literal", account.UserFilter{Q: "100%"}, []int64{cleo.ID}, 1},
+		{"underscore is literal", account.UserFilter{Q: "o_x"}, []int64{cleo.ID}, 1},
+		{"underscore does not match any character", account.UserFilter{Q: "a_a"}, []int64{}, 0},
+		{"role from the provider", account.UserFilter{Role: account.HR}, []int64{bob.ID}, 1},
+		{"role from either source", account.UserFilter{Role: account.Comms}, []int64{cleo.ID, dan.ID}, 2},
+		{"every user is an employee", account.UserFilter{Role: account.Employee}, []int64{ada.ID, bob.ID, cleo.ID, dan.ID}, 4},
+		{"group", account.UserFilter{GroupID: sales}, []int64{bob.ID, cleo.ID}, 2},
+		{"active", account.UserFilter{Status: account.StatusActive}, []int64{ada.ID, bob.ID, cleo.ID}, 3},
+		{"deactivated", account.UserFilter{Status: account.StatusDeactivated}, []int64{dan.ID}, 1},
+		{"filters combine", account.UserFilter{Role: account.Comms, Status: account.StatusActive, GroupID: sales}, []int64{cleo.ID}, 1},
+		{"first page", account.UserFilter{Limit: 3}, []int64{ada.ID, bob.ID, cleo.ID}, 4},
+		{"second page", account.UserFilter{Limit: 3, Offset: 3}, []int64{dan.ID}, 4},
+		{"past the end", account.UserFilter{Limit: 3, Offset: 6}, []int64{}, 4},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -83,22 +84,22 @@ func TestListUsers(t *testing.T) {
 		})
 	}
 
-	rows, _, err := s.ListUsers(ctx, store.UserFilter{Q: "cleo"})
+	rows, _, err := s.ListUsers(ctx, account.UserFilter{Q: "cleo"})
 	if err != nil || len(rows) != 1 {
 		t.Fatalf("ListUsers cleo = %v, %v", rows, err)
 	}
-	if want := []account.Role{account.Employee, account.Comms}; !slices.Equal(rows[0].Roles, want) || rows[0].Groups != "Sales" {
+	if want := []account.Role{account.Employee, account.Comms}; !slices.Equal(rows[0].Roles, want) || !slices.Equal(rows[0].Groups, []string{"Sales"}) {
 		t.Errorf("cleo's row = roles %v groups %q, want %v and Sales", rows[0].Roles, rows[0].Groups, want)
 	}
-	if _, _, err := s.ListUsers(ctx, store.UserFilter{Status: "gone"}); err == nil {
+	if _, _, err := s.ListUsers(ctx, account.UserFilter{Status: "gone"}); err == nil {
 		t.Errorf("ListUsers with an unknown status: no error")
 	}
 }
 
 // auditRecordsOf returns the entries with the given action, oldest first.
-func auditRecordsOf(tb testing.TB, s *store.Store, action string) []store.AuditRecord {
+func auditRecordsOf(tb testing.TB, s *store.Store, action string) []audit.Record {
 	tb.Helper()
-	rows, _, err := s.SearchAudit(context.Background(), store.AuditFilter{Action: action})
+	rows, _, err := s.SearchAudit(context.Background(), audit.Filter{Action: action})
 	if err != nil {
 		tb.Fatalf("SearchAudit: %v", err)
 	}

@@ -8,23 +8,12 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/advocacy-portal/portal/internal/mail"
 	"github.com/advocacy-portal/portal/internal/training"
 )
 
-// Assignment is training HR gave to a group or to one person.
-type Assignment struct {
-	ID        int64
-	Modules   []string // module ids
-	Programme bool     // Modules were the whole code of conduct programme
-	GroupID   int64    // or
-	UserID    int64
-	Target    string    // the group's or the person's name
-	DueAt     time.Time // for those assigned now
-	DueDays   int       // for those who join the group later
-	CreatedBy int64
-	CreatedAt time.Time
-	People    int // how many people have tasks from it
-}
+// The store keeps HR's assignments and reports for the training service.
+var _ training.HRRepository = (*Store)(nil)
 
 func jsonList(v []string) string {
 	if v == nil {
@@ -34,12 +23,13 @@ func jsonList(v []string) string {
 	return string(b)
 }
 
-// CreateAssignment stores an assignment and gives its tasks to the person,
-// or to every current member of the group, due at a.DueAt. It is
-// audit-logged. Reminders follow from the tasks.
-func (s *Store) CreateAssignment(ctx context.Context, a Assignment, actorID int64) (int64, error) {
-	if len(a.Modules) == 0 || (a.GroupID == 0) == (a.UserID == 0) || a.DueDays < 1 {
-		return 0, fmt.Errorf("store: create assignment: need modules, one group or person, and due days")
+// CreateAssignment stores an assignment that passes a.Check and gives its
+// tasks to the person, or to every current member of the group, due at
+// a.DueAt (later members get theirs in joinGroup). It is audit-logged.
+// Reminders follow from the tasks.
+func (s *Store) CreateAssignment(ctx context.Context, a training.Assignment, actorID int64) (int64, error) {
+	if err := a.Check(); err != nil {
+		return 0, fmt.Errorf("store: create assignment: %w", err)
 	}
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
@@ -92,12 +82,7 @@ func groupMembers(ctx context.Context, tx *sql.Tx, groupID int64) ([]int64, erro
 	return ids, rows.Err()
 }
 
-// dueFor is the due date of someone joining a's group at joined.
-func dueFor(joined time.Time, a Assignment) time.Time {
-	return training.DueFor(joined, a.DueDays, a.DueAt)
-}
-
-func createTasks(ctx context.Context, tx *sql.Tx, now time.Time, a Assignment, userID int64, due time.Time) error {
+func createTasks(ctx context.Context, tx *sql.Tx, now time.Time, a training.Assignment, userID int64, due time.Time) error {
 	for _, m := range a.Modules {
 		if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO training_tasks (assignment_id, user_id, module_id, assigned_at, due_at)
 			VALUES (?, ?, ?, ?, ?)`, a.ID, userID, m, timestamp(now), timestamp(due)); err != nil {
@@ -111,7 +96,7 @@ type querier interface {
 	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
 }
 
-func queryAssignments(ctx context.Context, q querier, where string, args ...any) ([]Assignment, error) {
+func queryAssignments(ctx context.Context, q querier, where string, args ...any) ([]training.Assignment, error) {
 	rows, err := q.QueryContext(ctx, `SELECT a.id, a.modules, a.programme, COALESCE(a.group_id, 0), COALESCE(a.user_id, 0),
 			COALESCE(g.name, u.name, ''), a.due_at, a.due_days, a.created_by, a.created_at,
 			(SELECT COUNT(DISTINCT t.user_id) FROM training_tasks t WHERE t.assignment_id = a.id)
@@ -121,9 +106,9 @@ func queryAssignments(ctx context.Context, q querier, where string, args ...any)
 		return nil, fmt.Errorf("store: assignments: %w", err)
 	}
 	defer rows.Close()
-	var out []Assignment
+	var out []training.Assignment
 	for rows.Next() {
-		var a Assignment
+		var a training.Assignment
 		var modules string
 		if err := rows.Scan(&a.ID, &modules, &a.Programme, &a.GroupID, &a.UserID, &a.Target, timeScanner{&a.DueAt},
 			&a.DueDays, &a.CreatedBy, timeScanner{&a.CreatedAt}, &a.People); err != nil {
@@ -138,25 +123,13 @@ func queryAssignments(ctx context.Context, q querier, where string, args ...any)
 }
 
 // Assignments returns every assignment, newest first.
-func (s *Store) Assignments(ctx context.Context) ([]Assignment, error) {
+func (s *Store) Assignments(ctx context.Context) ([]training.Assignment, error) {
 	return queryAssignments(ctx, s.read, "")
-}
-
-// Task is one module a person has to pass, with the earliest due date of
-// the assignments that gave it to them.
-type Task struct {
-	UserID     int64
-	Name       string
-	Email      string
-	Language   string
-	ModuleID   string
-	AssignedAt time.Time
-	DueAt      time.Time
 }
 
 // OpenTasks returns the tasks of active people who have not passed the
 // module yet, for reminders.
-func (s *Store) OpenTasks(ctx context.Context) ([]Task, error) {
+func (s *Store) OpenTasks(ctx context.Context) ([]training.Task, error) {
 	rows, err := s.read.QueryContext(ctx, `SELECT t.user_id, u.name, u.email, u.language, t.module_id, MIN(t.assigned_at), MIN(t.due_at)
 		FROM training_tasks t JOIN users u ON u.id = t.user_id
 		WHERE u.active = 1 AND NOT EXISTS (SELECT 1 FROM quiz_attempts q WHERE q.user_id = t.user_id AND q.module_id = t.module_id AND q.passed = 1)
@@ -165,9 +138,9 @@ func (s *Store) OpenTasks(ctx context.Context) ([]Task, error) {
 		return nil, fmt.Errorf("store: open tasks: %w", err)
 	}
 	defer rows.Close()
-	var out []Task
+	var out []training.Task
 	for rows.Next() {
-		var t Task
+		var t training.Task
 		if err := rows.Scan(&t.UserID, &t.Name, &t.Email, &t.Language, &t.ModuleID, timeScanner{&t.AssignedAt}, timeScanner{&t.DueAt}); err != nil {
 			return nil, fmt.Errorf("store: open tasks: %w", err)
 		}
@@ -204,28 +177,8 @@ func (s *Store) ExtendDue(ctx context.Context, userID int64, moduleID string, du
 	return tx.Commit()
 }
 
-// ReportRow is one person's standing on one assigned module, with the
-// evidence auditors ask for.
-type ReportRow struct {
-	UserID      int64
-	Name        string
-	Email       string
-	Groups      string // comma-separated names
-	ModuleID    string
-	AssignedAt  time.Time
-	DueAt       time.Time
-	History     training.History
-	Attempts    int       // submitted attempts, all time
-	BestPercent int       // best score, 0 when none
-	PassedAt    time.Time // first pass
-	PassedHash  string    // module version of the first passing attempt
-	AckVersion  string    // latest acknowledged code of conduct version
-	AckHash     string
-	AckAt       time.Time
-}
-
 // TrainingReport returns a row per person and assigned module, by name.
-func (s *Store) TrainingReport(ctx context.Context) ([]ReportRow, error) {
+func (s *Store) TrainingReport(ctx context.Context) ([]training.ReportRow, error) {
 	rows, err := s.read.QueryContext(ctx, `WITH tasks AS (
 			SELECT user_id, module_id, MIN(assigned_at) AS assigned_at, MIN(due_at) AS due_at
 			FROM training_tasks GROUP BY user_id, module_id),
@@ -241,8 +194,7 @@ func (s *Store) TrainingReport(ctx context.Context) ([]ReportRow, error) {
 				MIN(q.submitted_at) FILTER (WHERE q.passed = 1) AS passed_at
 			FROM quiz_attempts q GROUP BY q.user_id, q.module_id)
 		SELECT u.id, u.name, u.email,
-			COALESCE((SELECT GROUP_CONCAT(name, ', ') FROM (SELECT g.name FROM groups g JOIN group_members m ON m.group_id = g.id
-				WHERE m.user_id = u.id ORDER BY g.name)), ''),
+			`+userGroupNames+`,
 			t.module_id, t.assigned_at, t.due_at,
 			COALESCE(a.passed, 0), COALESCE(a.counted, 0), a.last_submitted, COALESCE(a.open, 0),
 			COALESCE(a.attempts, 0), COALESCE(a.best, 0), a.passed_at,
@@ -258,11 +210,11 @@ func (s *Store) TrainingReport(ctx context.Context) ([]ReportRow, error) {
 		return nil, fmt.Errorf("store: training report: %w", err)
 	}
 	defer rows.Close()
-	var out []ReportRow
+	var out []training.ReportRow
 	for rows.Next() {
-		var r ReportRow
+		var r training.ReportRow
 		var open int
-		if err := rows.Scan(&r.UserID, &r.Name, &r.Email, &r.Groups, &r.ModuleID, timeScanner{&r.AssignedAt}, timeScanner{&r.DueAt},
+		if err := rows.Scan(&r.UserID, &r.Name, &r.Email, namesScanner{&r.Groups}, &r.ModuleID, timeScanner{&r.AssignedAt}, timeScanner{&r.DueAt},
 			&r.History.Passed, &r.History.Submitted, timeScanner{&r.History.LastSubmitted}, &open,
 			&r.Attempts, &r.BestPercent, timeScanner{&r.PassedAt}, &r.PassedHash,
 			&r.AckVersion, &r.AckHash, timeScanner{&r.AckAt}); err != nil {
@@ -306,15 +258,9 @@ func (s *Store) DueDates(ctx context.Context, userID int64) (map[string]time.Tim
 	return out, rows.Err()
 }
 
-// ReminderItem is one reminder about one module.
-type ReminderItem struct {
-	ModuleID string
-	Key      string // from training.RemindersDue
-}
-
 // UnsentReminders returns those of items not yet sent to the user.
-func (s *Store) UnsentReminders(ctx context.Context, userID int64, items []ReminderItem) ([]ReminderItem, error) {
-	var out []ReminderItem
+func (s *Store) UnsentReminders(ctx context.Context, userID int64, items []training.ReminderItem) ([]training.ReminderItem, error) {
+	var out []training.ReminderItem
 	for _, it := range items {
 		var n int
 		if err := s.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM training_reminders WHERE user_id = ? AND module_id = ? AND key = ?`,
@@ -331,7 +277,7 @@ func (s *Store) UnsentReminders(ctx context.Context, userID int64, items []Remin
 // QueueReminder puts one mail about items in the outbox and records the
 // items as sent, in one transaction. If another instance recorded any of
 // them first, nothing is queued and it returns false.
-func (s *Store) QueueReminder(ctx context.Context, userID int64, items []ReminderItem, m Mail) (bool, error) {
+func (s *Store) QueueReminder(ctx context.Context, userID int64, items []training.ReminderItem, m mail.Mail) (bool, error) {
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
 		return false, fmt.Errorf("store: queue reminder: %w", err)

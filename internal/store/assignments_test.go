@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -17,7 +18,7 @@ import (
 const day = 24 * time.Hour
 
 // mustGroup creates a group with the given members (added by hand).
-func mustGroup(tb testing.TB, s *store.Store, name string, kind store.GroupKind, actorID int64, members ...int64) int64 {
+func mustGroup(tb testing.TB, s *store.Store, name string, kind account.GroupKind, actorID int64, members ...int64) int64 {
 	tb.Helper()
 	ctx := context.Background()
 	id, err := s.CreateGroup(ctx, name, kind, actorID)
@@ -25,7 +26,7 @@ func mustGroup(tb testing.TB, s *store.Store, name string, kind store.GroupKind,
 		tb.Fatalf("CreateGroup %s: %v", name, err)
 	}
 	for _, m := range members {
-		if err := s.AddToGroup(ctx, id, m, store.SourceManual, actorID); err != nil {
+		if err := s.AddToGroup(ctx, id, m, account.SourceManual, actorID); err != nil {
 			tb.Fatalf("AddToGroup %s %d: %v", name, m, err)
 		}
 	}
@@ -33,7 +34,7 @@ func mustGroup(tb testing.TB, s *store.Store, name string, kind store.GroupKind,
 }
 
 // mustAssign creates an assignment.
-func mustAssign(tb testing.TB, s *store.Store, a store.Assignment, actorID int64) int64 {
+func mustAssign(tb testing.TB, s *store.Store, a training.Assignment, actorID int64) int64 {
 	tb.Helper()
 	id, err := s.CreateAssignment(context.Background(), a, actorID)
 	if err != nil {
@@ -43,16 +44,16 @@ func mustAssign(tb testing.TB, s *store.Store, a store.Assignment, actorID int64
 }
 
 // taskKey is a task as "user:module".
-func taskKey(t store.Task) string { return fmt.Sprintf("%d:%s", t.UserID, t.ModuleID) }
+func taskKey(t training.Task) string { return fmt.Sprintf("%d:%s", t.UserID, t.ModuleID) }
 
 // mustOpenTasks returns the open tasks by user and module.
-func mustOpenTasks(tb testing.TB, s *store.Store) map[string]store.Task {
+func mustOpenTasks(tb testing.TB, s *store.Store) map[string]training.Task {
 	tb.Helper()
 	tasks, err := s.OpenTasks(context.Background())
 	if err != nil {
 		tb.Fatalf("OpenTasks: %v", err)
 	}
-	out := map[string]store.Task{}
+	out := map[string]training.Task{}
 	for _, t := range tasks {
 		if _, dup := out[taskKey(t)]; dup {
 			tb.Errorf("OpenTasks lists %s twice", taskKey(t))
@@ -62,7 +63,7 @@ func mustOpenTasks(tb testing.TB, s *store.Store) map[string]store.Task {
 	return out
 }
 
-func sortedKeys(m map[string]store.Task) []string {
+func sortedKeys(m map[string]training.Task) []string {
 	var keys []string
 	for k := range m {
 		keys = append(keys, k)
@@ -88,11 +89,11 @@ func TestCreateAssignmentToGroup(t *testing.T) {
 	a := mustSignIn(t, s, "oidc:a", "a@example.com")
 	b := mustSignIn(t, s, "oidc:b", "b@example.com")
 	outsider := mustSignIn(t, s, "oidc:c", "c@example.com")
-	sales := mustGroup(t, s, "Sales", store.Department, hr.ID, a.ID, b.ID)
+	sales := mustGroup(t, s, "Sales", account.Department, hr.ID, a.ID, b.ID)
 
 	c.Advance(time.Hour)
 	due := c.Now().Add(14 * day)
-	id := mustAssign(t, s, store.Assignment{Modules: []string{"disclosure", "privacy"}, Programme: true, GroupID: sales,
+	id := mustAssign(t, s, training.Assignment{Modules: []string{"disclosure", "privacy"}, Programme: true, GroupID: sales,
 		DueAt: due, DueDays: 10}, hr.ID)
 
 	tasks := mustOpenTasks(t, s)
@@ -136,7 +137,7 @@ func TestCreateAssignmentToPerson(t *testing.T) {
 		t.Fatal(err)
 	}
 	due := c.Now().Add(7 * day)
-	mustAssign(t, s, store.Assignment{Modules: []string{"timing"}, UserID: u.ID, DueAt: due, DueDays: 7}, hr.ID)
+	mustAssign(t, s, training.Assignment{Modules: []string{"timing"}, UserID: u.ID, DueAt: due, DueDays: 7}, hr.ID)
 	tasks := mustOpenTasks(t, s)
 	if got := sortedKeys(tasks); !slices.Equal(got, keys(u.ID, "timing")) {
 		t.Errorf("tasks = %v, want only Sam's timing", got)
@@ -155,16 +156,16 @@ func TestCreateAssignmentRefusesIncomplete(t *testing.T) {
 	s := mustOpenStore(t)
 	hr := mustSignIn(t, s, "oidc:hr", "hr@example.com")
 	u := mustSignIn(t, s, "oidc:1", "sam@example.com")
-	g := mustGroup(t, s, "Sales", store.Department, hr.ID, u.ID)
+	g := mustGroup(t, s, "Sales", account.Department, hr.ID, u.ID)
 	due := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
 	tests := []struct {
 		name string
-		a    store.Assignment
+		a    training.Assignment
 	}{
-		{"no modules", store.Assignment{GroupID: g, DueAt: due, DueDays: 7}},
-		{"neither group nor person", store.Assignment{Modules: []string{"timing"}, DueAt: due, DueDays: 7}},
-		{"both group and person", store.Assignment{Modules: []string{"timing"}, GroupID: g, UserID: u.ID, DueAt: due, DueDays: 7}},
-		{"no due days", store.Assignment{Modules: []string{"timing"}, GroupID: g, DueAt: due}},
+		{"no modules", training.Assignment{GroupID: g, DueAt: due, DueDays: 7}},
+		{"neither group nor person", training.Assignment{Modules: []string{"timing"}, DueAt: due, DueDays: 7}},
+		{"both group and person", training.Assignment{Modules: []string{"timing"}, GroupID: g, UserID: u.ID, DueAt: due, DueDays: 7}},
+		{"no due days", training.Assignment{Modules: []string{"timing"}, GroupID: g, DueAt: due}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -196,14 +197,14 @@ func TestAddToGroupGivesTheGroupsAssignments(t *testing.T) {
 			s := mustOpenStore(t, store.WithClock(c.Now))
 			hr := mustSignIn(t, s, "oidc:hr", "hr@example.com")
 			first := mustSignIn(t, s, "oidc:a", "a@example.com")
-			g := mustGroup(t, s, "Sales", store.Department, hr.ID, first.ID)
+			g := mustGroup(t, s, "Sales", account.Department, hr.ID, first.ID)
 			due := c.Now().Add(tt.assignmentDue)
-			mustAssign(t, s, store.Assignment{Modules: []string{"disclosure"}, GroupID: g, DueAt: due, DueDays: tt.dueDays}, hr.ID)
+			mustAssign(t, s, training.Assignment{Modules: []string{"disclosure"}, GroupID: g, DueAt: due, DueDays: tt.dueDays}, hr.ID)
 
 			c.Advance(tt.joinAfter)
 			joined := c.Now()
 			late := mustSignIn(t, s, "oidc:b", "b@example.com")
-			if err := s.AddToGroup(ctx, g, late.ID, store.SourceManual, hr.ID); err != nil {
+			if err := s.AddToGroup(ctx, g, late.ID, account.SourceManual, hr.ID); err != nil {
 				t.Fatalf("AddToGroup: %v", err)
 			}
 			if e := lastAudit(t, s); e.Action != "group.add_member" || e.Target != fmt.Sprintf("group:%d", g) || e.ActorID != hr.ID ||
@@ -211,7 +212,7 @@ func TestAddToGroupGivesTheGroupsAssignments(t *testing.T) {
 				t.Errorf("audit entry = %+v, want group.add_member of user %d", e, late.ID)
 			}
 			c.Advance(time.Hour)
-			if err := s.AddToGroup(ctx, g, late.ID, store.SourceManual, hr.ID); err != nil {
+			if err := s.AddToGroup(ctx, g, late.ID, account.SourceManual, hr.ID); err != nil {
 				t.Fatalf("AddToGroup again: %v", err)
 			}
 
@@ -238,7 +239,7 @@ func TestExtendDue(t *testing.T) {
 	hr := mustSignIn(t, s, "oidc:hr", "hr@example.com")
 	u := mustSignIn(t, s, "oidc:1", "sam@example.com")
 	due := c.Now().Add(7 * day)
-	mustAssign(t, s, store.Assignment{Modules: []string{"disclosure", "timing"}, UserID: u.ID, DueAt: due, DueDays: 7}, hr.ID)
+	mustAssign(t, s, training.Assignment{Modules: []string{"disclosure", "timing"}, UserID: u.ID, DueAt: due, DueDays: 7}, hr.ID)
 
 	c.Advance(time.Hour)
 	later := due.Add(14 * day)
@@ -288,12 +289,12 @@ func TestOpenTasks(t *testing.T) {
 	passer := mustSignIn(t, s, "oidc:a", "a@example.com")
 	leaver := mustSignIn(t, s, "oidc:b", "b@example.com")
 	dutch := mustSignIn(t, s, "oidc:c", "c@example.com")
-	g := mustGroup(t, s, "Sales", store.Department, hr.ID, passer.ID, leaver.ID, dutch.ID)
+	g := mustGroup(t, s, "Sales", account.Department, hr.ID, passer.ID, leaver.ID, dutch.ID)
 	due := c.Now().Add(14 * day)
-	mustAssign(t, s, store.Assignment{Modules: []string{"disclosure", "timing"}, GroupID: g, DueAt: due, DueDays: 14}, hr.ID)
+	mustAssign(t, s, training.Assignment{Modules: []string{"disclosure", "timing"}, GroupID: g, DueAt: due, DueDays: 14}, hr.ID)
 	// A second assignment of a module already assigned: the earlier date counts.
 	sooner := c.Now().Add(3 * day)
-	mustAssign(t, s, store.Assignment{Modules: []string{"timing"}, UserID: dutch.ID, DueAt: sooner, DueDays: 3}, hr.ID)
+	mustAssign(t, s, training.Assignment{Modules: []string{"timing"}, UserID: dutch.ID, DueAt: sooner, DueDays: 3}, hr.ID)
 
 	mustTakeQuiz(t, s, passer.ID, "disclosure", 4, 4)
 	mustTakeQuiz(t, s, passer.ID, "timing", 0, 4) // failed: still open
@@ -338,15 +339,15 @@ func TestTrainingReport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sales := mustGroup(t, s, "Sales", store.Department, hr.ID, sam.ID, amy.ID)
-	mustGroup(t, s, "Berlin", store.Location, hr.ID, sam.ID)
+	sales := mustGroup(t, s, "Sales", account.Department, hr.ID, sam.ID, amy.ID)
+	mustGroup(t, s, "Berlin", account.Location, hr.ID, sam.ID)
 	assigned := c.Now()
 	due := assigned.Add(14 * day)
-	mustAssign(t, s, store.Assignment{Modules: []string{"disclosure", "timing"}, GroupID: sales, DueAt: due, DueDays: 14}, hr.ID)
+	mustAssign(t, s, training.Assignment{Modules: []string{"disclosure", "timing"}, GroupID: sales, DueAt: due, DueDays: 14}, hr.ID)
 
-	attempt := func(hash string, correct int) store.Attempt {
+	attempt := func(hash string, correct int) training.Attempt {
 		c.Advance(time.Hour)
-		return mustTakeQuizVersion(t, s, store.Attempt{UserID: sam.ID, ModuleID: "disclosure", ModuleHash: hash,
+		return mustTakeQuizVersion(t, s, training.Attempt{UserID: sam.ID, ModuleID: "disclosure", ModuleHash: hash,
 			Language: "en", Questions: quizQuestions(4)}, correct)
 	}
 	attempt("v1", 2)              // 50%, failed
@@ -356,12 +357,12 @@ func TestTrainingReport(t *testing.T) {
 	if err := s.ResetAttempts(ctx, sam.ID, "disclosure", hr.ID); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Acknowledge(ctx, store.Acknowledgement{UserID: sam.ID, Version: "2026.1", ContentHash: "h1", ClientIP: "ip"}); err != nil {
+	if err := s.Acknowledge(ctx, training.Acknowledgement{UserID: sam.ID, Version: "2026.1", ContentHash: "h1", ClientIP: "ip"}); err != nil {
 		t.Fatal(err)
 	}
 	c.Advance(time.Hour)
 	ackAt := c.Now()
-	if err := s.Acknowledge(ctx, store.Acknowledgement{UserID: sam.ID, Version: "2026.2", ContentHash: "h2", ClientIP: "ip"}); err != nil {
+	if err := s.Acknowledge(ctx, training.Acknowledgement{UserID: sam.ID, Version: "2026.2", ContentHash: "h2", ClientIP: "ip"}); err != nil {
 		t.Fatal(err)
 	}
 
@@ -371,15 +372,15 @@ func TestTrainingReport(t *testing.T) {
 	}
 	tests := []struct {
 		name string
-		want store.ReportRow
+		want training.ReportRow
 	}{
-		{"Amy, nothing done", store.ReportRow{UserID: amy.ID, Name: "Amy", Email: "amy@example.com", Groups: "Sales", ModuleID: "disclosure"}},
-		{"Amy, second module", store.ReportRow{UserID: amy.ID, Name: "Amy", Email: "amy@example.com", Groups: "Sales", ModuleID: "timing"}},
-		{"Sam, passed, attempts reset since", store.ReportRow{UserID: sam.ID, Name: "Sam", Email: "sam@example.com", Groups: "Berlin, Sales",
+		{"Amy, nothing done", training.ReportRow{UserID: amy.ID, Name: "Amy", Email: "amy@example.com", Groups: []string{"Sales"}, ModuleID: "disclosure"}},
+		{"Amy, second module", training.ReportRow{UserID: amy.ID, Name: "Amy", Email: "amy@example.com", Groups: []string{"Sales"}, ModuleID: "timing"}},
+		{"Sam, passed, attempts reset since", training.ReportRow{UserID: sam.ID, Name: "Sam", Email: "sam@example.com", Groups: []string{"Berlin", "Sales"},
 			ModuleID: "disclosure", History: training.History{Passed: true, Submitted: 0, LastSubmitted: firstPass.SubmittedAt.Add(time.Hour)},
 			Attempts: 3, BestPercent: 100, PassedAt: firstPass.SubmittedAt, PassedHash: "v2",
 			AckVersion: "2026.2", AckHash: "h2", AckAt: ackAt}},
-		{"Sam, not started", store.ReportRow{UserID: sam.ID, Name: "Sam", Email: "sam@example.com", Groups: "Berlin, Sales",
+		{"Sam, not started", training.ReportRow{UserID: sam.ID, Name: "Sam", Email: "sam@example.com", Groups: []string{"Berlin", "Sales"},
 			ModuleID: "timing", AckVersion: "2026.2", AckHash: "h2", AckAt: ackAt}},
 	}
 	if len(rows) != len(tests) {
@@ -397,9 +398,65 @@ func TestTrainingReport(t *testing.T) {
 	}
 }
 
+// TestReportAndUserListGroupsAreNames checks that the training report and
+// the admins' user list give each person's groups as a list of names: a
+// group name may contain a comma, so someone in "Sales, EMEA" must not read
+// as someone in "Sales" and "EMEA".
+func TestReportAndUserListGroupsAreNames(t *testing.T) {
+	ctx := context.Background()
+	s := mustOpenStore(t)
+	hr := mustSignInNamed(t, s, "HR", "hr@example.com", account.HR)
+	ann := mustSignInNamed(t, s, "Ann", "ann@example.com")
+	ben := mustSignInNamed(t, s, "Ben", "ben@example.com")
+	cy := mustSignInNamed(t, s, "Cy", "cy@example.com")
+	dee := mustSignInNamed(t, s, "Dee", "dee@example.com")
+	mustGroup(t, s, "Sales", account.Department, hr.ID, ann.ID, cy.ID)
+	mustGroup(t, s, "Sales, EMEA", account.Team, hr.ID, ben.ID)
+	mustGroup(t, s, "EMEA", account.Location, hr.ID, cy.ID)
+	want := map[int64][]string{
+		ann.ID: {"Sales"},
+		ben.ID: {"Sales, EMEA"},
+		cy.ID:  {"EMEA", "Sales"},
+		dee.ID: nil,
+	}
+	due := newClock().Now().Add(day)
+	for id := range want {
+		mustAssign(t, s, training.Assignment{Modules: []string{"disclosure"}, UserID: id, DueAt: due, DueDays: 1}, hr.ID)
+	}
+
+	t.Run("training report", func(t *testing.T) {
+		rows, err := s.TrainingReport(ctx)
+		if err != nil {
+			t.Fatalf("TrainingReport: %v", err)
+		}
+		if len(rows) != len(want) {
+			t.Fatalf("TrainingReport has %d rows, want %d: %+v", len(rows), len(want), rows)
+		}
+		for _, r := range rows {
+			if !slices.Equal(r.Groups, want[r.UserID]) {
+				t.Errorf("%s's groups = %q, want %q", r.Name, r.Groups, want[r.UserID])
+			}
+		}
+	})
+	t.Run("user list", func(t *testing.T) {
+		rows, _, err := s.ListUsers(ctx, account.UserFilter{})
+		if err != nil {
+			t.Fatalf("ListUsers: %v", err)
+		}
+		if len(rows) != len(want)+1 {
+			t.Fatalf("ListUsers has %d rows, want %d: %+v", len(rows), len(want)+1, rows)
+		}
+		for _, r := range rows {
+			if w, ok := want[r.ID]; ok && !slices.Equal(r.Groups, w) {
+				t.Errorf("%s's groups = %q, want %q", r.Name, r.Groups, w)
+			}
+		}
+	})
+}
+
 // sameReportRow compares report rows, times by the instant.
-func sameReportRow(a, b store.ReportRow) bool {
-	times := func(r store.ReportRow) []time.Time {
+func sameReportRow(a, b training.ReportRow) bool {
+	times := func(r training.ReportRow) []time.Time {
 		return []time.Time{r.AssignedAt, r.DueAt, r.History.LastSubmitted, r.PassedAt, r.AckAt}
 	}
 	if !slices.EqualFunc(times(a), times(b), time.Time.Equal) {
@@ -407,5 +464,9 @@ func sameReportRow(a, b store.ReportRow) bool {
 	}
 	a.AssignedAt, a.DueAt, a.History.LastSubmitted, a.PassedAt, a.AckAt = time.Time{}, time.Time{}, time.Time{}, time.Time{}, time.Time{}
 	b.AssignedAt, b.DueAt, b.History.LastSubmitted, b.PassedAt, b.AckAt = time.Time{}, time.Time{}, time.Time{}, time.Time{}, time.Time{}
-	return a == b
+	if !slices.Equal(a.Groups, b.Groups) {
+		return false
+	}
+	a.Groups, b.Groups = nil, nil
+	return reflect.DeepEqual(a, b)
 }

@@ -8,19 +8,6 @@ import (
 	"time"
 )
 
-// AuditEntry is one privileged action: who did what to what, when, and
-// what it was before and after.
-type AuditEntry struct {
-	ID        int64
-	At        time.Time
-	ActorID   int64 // 0 for the portal itself (a background job, SCIM)
-	ActorName string
-	Action    string // e.g. "training.assign", "training.extend", "settings.change"
-	Target    string // e.g. "user:12 module:disclosure"
-	Before    string // JSON, or empty
-	After     string // JSON, or empty
-}
-
 // audit appends an entry inside the caller's transaction, so the action and
 // its record commit together. before and after are encoded as JSON (nil for
 // none). The log has no update or delete path; triggers refuse both.

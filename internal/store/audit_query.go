@@ -4,28 +4,13 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"time"
+
+	auditlog "github.com/advocacy-portal/portal/internal/audit"
 )
 
-// AuditFilter narrows SearchAudit and EachAudit. Empty fields do not filter.
-type AuditFilter struct {
-	Actor  string    // part of the actor's name or email address, case ignored
-	Action string    // the action, exactly
-	Target string    // part of the target, case ignored
-	From   time.Time // entries at or after this instant
-	To     time.Time // entries before this instant
-	Limit  int       // at most this many entries; 0 means no limit
-	Offset int       // entries to skip, for paging
-}
-
-// AuditRecord is an audit entry with the actor's email address, for the
-// admins' page and export.
-type AuditRecord struct {
-	AuditEntry
-	ActorEmail string // "" for the portal itself
-}
-
-func (f AuditFilter) where() (string, []any) {
+// auditWhere is the WHERE clause, with its arguments, of the entries f
+// matches ("" for all).
+func auditWhere(f auditlog.Filter) (string, []any) {
 	var where []string
 	var args []any
 	if q := strings.TrimSpace(f.Actor); q != "" {
@@ -54,14 +39,14 @@ const auditFrom = ` FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id`
 
 // SearchAudit returns the entries matching f, newest first, and how many
 // match in all (ignoring Limit and Offset).
-func (s *Store) SearchAudit(ctx context.Context, f AuditFilter) ([]AuditRecord, int, error) {
-	cond, args := f.where()
+func (s *Store) SearchAudit(ctx context.Context, f auditlog.Filter) ([]auditlog.Record, int, error) {
+	cond, args := auditWhere(f)
 	var total int
 	if err := s.read.QueryRowContext(ctx, `SELECT COUNT(*)`+auditFrom+cond, args...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("store: count audit log: %w", err)
 	}
-	var out []AuditRecord
-	err := s.EachAudit(ctx, f, func(r AuditRecord) error {
+	var out []auditlog.Record
+	err := s.EachAudit(ctx, f, func(r auditlog.Record) error {
 		out = append(out, r)
 		return nil
 	})
@@ -71,8 +56,8 @@ func (s *Store) SearchAudit(ctx context.Context, f AuditFilter) ([]AuditRecord, 
 // EachAudit calls fn with every entry matching f, newest first, reading
 // them from the database as it goes; an error from fn stops it and is
 // returned. Use it to export a large log without holding it in memory.
-func (s *Store) EachAudit(ctx context.Context, f AuditFilter, fn func(AuditRecord) error) error {
-	cond, args := f.where()
+func (s *Store) EachAudit(ctx context.Context, f auditlog.Filter, fn func(auditlog.Record) error) error {
+	cond, args := auditWhere(f)
 	limit := f.Limit
 	if limit <= 0 {
 		limit = -1 // SQLite: no limit
@@ -85,7 +70,7 @@ func (s *Store) EachAudit(ctx context.Context, f AuditFilter, fn func(AuditRecor
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var r AuditRecord
+		var r auditlog.Record
 		if err := rows.Scan(&r.ID, timeScanner{&r.At}, &r.ActorID, &r.ActorName, &r.ActorEmail,
 			&r.Action, &r.Target, &r.Before, &r.After); err != nil {
 			return fmt.Errorf("store: audit log: %w", err)

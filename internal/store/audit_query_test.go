@@ -7,10 +7,11 @@ import (
 	"testing"
 
 	"github.com/advocacy-portal/portal/internal/account"
+	"github.com/advocacy-portal/portal/internal/audit"
 	"github.com/advocacy-portal/portal/internal/store"
 )
 
-func auditIDs(rows []store.AuditRecord) []int64 {
+func auditIDs(rows []audit.Record) []int64 {
 	out := []int64{}
 	for _, r := range rows {
 		out = append(out, r.ID)
@@ -46,24 +47,24 @@ func TestSearchAudit(t *testing.T) {
 
 	tests := []struct {
 		name      string
-		filter    store.AuditFilter
+		filter    audit.Filter
 		wantIDs   []int64
 		wantTotal int
 	}{
-		{"everything, newest first", store.AuditFilter{}, []int64{5, 4, 3, 2, 1}, 5},
-		{"actor name contains", store.AuditFilter{Actor: "lovelace"}, []int64{3, 1}, 2},
-		{"actor email contains", store.AuditFilter{Actor: "@HR."}, []int64{5, 2}, 2},
-		{"the portal itself has no actor to match", store.AuditFilter{Actor: "a"}, []int64{5, 3, 2, 1}, 4},
-		{"action exactly", store.AuditFilter{Action: "training.export"}, []int64{5, 2}, 2},
-		{"part of an action is not an action", store.AuditFilter{Action: "training"}, []int64{}, 0},
-		{"target contains, case ignored", store.AuditFilter{Target: "training-report"}, []int64{5, 2}, 2},
-		{"percent in a target is literal", store.AuditFilter{Target: "100%"}, []int64{5}, 1},
-		{"from is inclusive", store.AuditFilter{From: start.Add(2 * day)}, []int64{5, 4, 3}, 3},
-		{"to is exclusive", store.AuditFilter{To: start.Add(2 * day)}, []int64{2, 1}, 2},
-		{"a period", store.AuditFilter{From: start.Add(day), To: start.Add(3 * day)}, []int64{3, 2}, 2},
-		{"filters combine", store.AuditFilter{Actor: "bob", Action: "training.export", From: start.Add(2 * day)}, []int64{5}, 1},
-		{"first page", store.AuditFilter{Limit: 2}, []int64{5, 4}, 5},
-		{"last page", store.AuditFilter{Limit: 2, Offset: 4}, []int64{1}, 5},
+		{"everything, newest first", audit.Filter{}, []int64{5, 4, 3, 2, 1}, 5},
+		{"actor name contains", audit.Filter{Actor: "lovelace"}, []int64{3, 1}, 2},
+		{"actor email contains", audit.Filter{Actor: "@HR."}, []int64{5, 2}, 2},
+		{"the portal itself has no actor to match", audit.Filter{Actor: "a"}, []int64{5, 3, 2, 1}, 4},
+		{"action exactly", audit.Filter{Action: "training.export"}, []int64{5, 2}, 2},
+		{"part of an action is not an action", audit.Filter{Action: "training"}, []int64{}, 0},
+		{"target contains, case ignored", audit.Filter{Target: "training-report"}, []int64{5, 2}, 2},
+		{"percent in a target is literal", audit.Filter{Target: "100%"}, []int64{5}, 1},
+		{"from is inclusive", audit.Filter{From: start.Add(2 * day)}, []int64{5, 4, 3}, 3},
+		{"to is exclusive", audit.Filter{To: start.Add(2 * day)}, []int64{2, 1}, 2},
+		{"a period", audit.Filter{From: start.Add(day), To: start.Add(3 * day)}, []int64{3, 2}, 2},
+		{"filters combine", audit.Filter{Actor: "bob", Action: "training.export", From: start.Add(2 * day)}, []int64{5}, 1},
+		{"first page", audit.Filter{Limit: 2}, []int64{5, 4}, 5},
+		{"last page", audit.Filter{Limit: 2, Offset: 4}, []int64{1}, 5},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -77,11 +78,11 @@ func TestSearchAudit(t *testing.T) {
 		})
 	}
 
-	rows, _, err := s.SearchAudit(ctx, store.AuditFilter{Limit: 1, Offset: 2})
+	rows, _, err := s.SearchAudit(ctx, audit.Filter{Limit: 1, Offset: 2})
 	if err != nil || len(rows) != 1 {
 		t.Fatalf("SearchAudit = %v, %v", rows, err)
 	}
-	want := store.AuditRecord{AuditEntry: store.AuditEntry{ID: 3, At: start.Add(2 * day), ActorID: ada.ID, ActorName: "Ada Lovelace",
+	want := audit.Record{Entry: audit.Entry{ID: 3, At: start.Add(2 * day), ActorID: ada.ID, ActorName: "Ada Lovelace",
 		Action: "user.roles", Target: "user:2", After: `{"n":1}`}, ActorEmail: "ada@example.com"}
 	if got := rows[0]; got != want {
 		t.Errorf("entry = %+v, want %+v", got, want)
@@ -103,7 +104,7 @@ func TestEachAuditStopsOnError(t *testing.T) {
 	}
 	stop := errors.New("stop")
 	calls := 0
-	err := s.EachAudit(ctx, store.AuditFilter{}, func(store.AuditRecord) error {
+	err := s.EachAudit(ctx, audit.Filter{}, func(audit.Record) error {
 		calls++
 		return stop
 	})

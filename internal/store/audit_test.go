@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/advocacy-portal/portal/internal/audit"
 	"github.com/advocacy-portal/portal/internal/store"
 )
 
@@ -29,17 +30,17 @@ func mustOpenStoreAndDB(tb testing.TB, opts ...store.Option) (*store.Store, *sql
 
 // auditLog returns the newest entries of the audit log first, at most limit
 // of them, read as the admins' audit page reads them.
-func auditLog(ctx context.Context, s *store.Store, limit int) ([]store.AuditEntry, error) {
-	records, _, err := s.SearchAudit(ctx, store.AuditFilter{Limit: limit})
-	entries := make([]store.AuditEntry, len(records))
+func auditLog(ctx context.Context, s *store.Store, limit int) ([]audit.Entry, error) {
+	records, _, err := s.SearchAudit(ctx, audit.Filter{Limit: limit})
+	entries := make([]audit.Entry, len(records))
 	for i, r := range records {
-		entries[i] = r.AuditEntry
+		entries[i] = r.Entry
 	}
 	return entries, err
 }
 
 // lastAudit returns the newest audit entry.
-func lastAudit(tb testing.TB, s *store.Store) store.AuditEntry {
+func lastAudit(tb testing.TB, s *store.Store) audit.Entry {
 	tb.Helper()
 	log, err := auditLog(context.Background(), s, 1)
 	if err != nil {

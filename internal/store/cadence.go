@@ -24,8 +24,12 @@ func (s *Store) ShareCadence(ctx context.Context) (cadence.Rule, error) {
 // dayStart (see cadence.DayStart). Every press of a share button counts,
 // also a second share of the same post.
 func (s *Store) SharesToday(ctx context.Context, userID int64, n share.Network, dayStart time.Time) (int, error) {
+	return sharesToday(ctx, s.read, userID, n, dayStart)
+}
+
+func sharesToday(ctx context.Context, q rowQuerier, userID int64, n share.Network, dayStart time.Time) (int, error) {
 	var count int
-	err := s.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM shares sh JOIN links l ON l.id = sh.link_id
+	err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM shares sh JOIN links l ON l.id = sh.link_id
 		WHERE l.user_id = ? AND l.network = ? AND sh.created_at >= ?`, userID, string(n), timestamp(dayStart)).Scan(&count)
 	if err != nil {
 		return 0, fmt.Errorf("store: shares today of user %d on %s: %w", userID, n, err)

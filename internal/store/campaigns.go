@@ -6,34 +6,21 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/advocacy-portal/portal/internal/post"
 )
 
-// Campaign groups posts towards a goal.
-type Campaign struct {
-	ID         int64
-	Name       string
-	Slug       string // utm_campaign of its posts
-	GoalClicks int    // 0: no goal
-	StartsAt   time.Time
-	EndsAt     time.Time
-	Posts      int
-	CreatedAt  time.Time
-}
-
 // Campaigns returns every campaign, newest first.
-func (s *Store) Campaigns(ctx context.Context) ([]Campaign, error) {
+func (s *Store) Campaigns(ctx context.Context) ([]post.Campaign, error) {
 	rows, err := s.read.QueryContext(ctx, `SELECT c.id, c.name, c.slug, c.goal_clicks, c.starts_at, c.ends_at, c.created_at,
 		(SELECT COUNT(*) FROM posts p WHERE p.campaign_id = c.id) FROM campaigns c ORDER BY c.id DESC`)
 	if err != nil {
 		return nil, fmt.Errorf("store: campaigns: %w", err)
 	}
 	defer rows.Close()
-	var out []Campaign
+	var out []post.Campaign
 	for rows.Next() {
-		var c Campaign
+		var c post.Campaign
 		if err := rows.Scan(&c.ID, &c.Name, &c.Slug, &c.GoalClicks, timeScanner{&c.StartsAt}, timeScanner{&c.EndsAt},
 			timeScanner{&c.CreatedAt}, &c.Posts); err != nil {
 			return nil, fmt.Errorf("store: campaigns: %w", err)
@@ -44,8 +31,8 @@ func (s *Store) Campaigns(ctx context.Context) ([]Campaign, error) {
 }
 
 // Campaign returns the campaign with the given id.
-func (s *Store) Campaign(ctx context.Context, id int64) (Campaign, error) {
-	c := Campaign{ID: id}
+func (s *Store) Campaign(ctx context.Context, id int64) (post.Campaign, error) {
+	c := post.Campaign{ID: id}
 	err := s.read.QueryRowContext(ctx, `SELECT name, slug, goal_clicks, starts_at, ends_at, created_at,
 		(SELECT COUNT(*) FROM posts WHERE campaign_id = ?) FROM campaigns WHERE id = ?`, id, id).
 		Scan(&c.Name, &c.Slug, &c.GoalClicks, timeScanner{&c.StartsAt}, timeScanner{&c.EndsAt}, timeScanner{&c.CreatedAt}, &c.Posts)
@@ -60,7 +47,7 @@ func (s *Store) Campaign(ctx context.Context, id int64) (Campaign, error) {
 
 // CreateCampaign stores a campaign; its slug comes from its name. A name
 // (or slug) already taken is ErrExists. It is audit-logged.
-func (s *Store) CreateCampaign(ctx context.Context, c Campaign, actorID int64) (int64, error) {
+func (s *Store) CreateCampaign(ctx context.Context, c post.Campaign, actorID int64) (int64, error) {
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
 		return 0, fmt.Errorf("store: create campaign %q: %w", c.Name, err)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/advocacy-portal/portal/internal/account"
+	"github.com/advocacy-portal/portal/internal/post"
 	"github.com/advocacy-portal/portal/internal/store"
 )
 
@@ -21,15 +22,15 @@ func TestCreateCampaign(t *testing.T) {
 
 	tests := []struct {
 		name       string
-		campaign   store.Campaign
+		campaign   post.Campaign
 		wantSlug   string
 		wantExists bool
 	}{
-		{"with a goal and dates", store.Campaign{Name: "Spring Launch 2026", GoalClicks: 500, StartsAt: starts, EndsAt: ends},
+		{"with a goal and dates", post.Campaign{Name: "Spring Launch 2026", GoalClicks: 500, StartsAt: starts, EndsAt: ends},
 			"spring-launch-2026", false},
-		{"without goal or dates", store.Campaign{Name: "Hiring Q4"}, "hiring-q4", false},
-		{"same name, other case", store.Campaign{Name: "spring launch 2026"}, "", true},
-		{"other name, same slug", store.Campaign{Name: "Spring launch, 2026!"}, "", true},
+		{"without goal or dates", post.Campaign{Name: "Hiring Q4"}, "hiring-q4", false},
+		{"same name, other case", post.Campaign{Name: "spring launch 2026"}, "", true},
+		{"other name, same slug", post.Campaign{Name: "Spring launch, 2026!"}, "", true},
 	}
 	for _, tt := range tests {
 		runStep(t, tt.name, func(t *testing.T) {

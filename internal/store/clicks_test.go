@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/advocacy-portal/portal/internal/clocktest"
+	"github.com/advocacy-portal/portal/internal/reach"
 	"github.com/advocacy-portal/portal/internal/share"
 	"github.com/advocacy-portal/portal/internal/store"
 )
@@ -34,18 +35,18 @@ func TestRecordClicksRollsUp(t *testing.T) {
 	a, b := links[0].ID, links[1].ID
 	alice, bob := []byte("alice-hash-00000"), []byte("bob-hash-0000000")
 
-	batches := [][]store.Click{
+	batches := [][]reach.Hit{
 		{
-			{LinkID: a, At: monday, Kind: store.KindClick, Visitor: alice},
-			{LinkID: a, At: monday, Kind: store.KindClick, Visitor: alice}, // again in the same batch
-			{LinkID: a, At: monday, Kind: store.KindClick, Visitor: bob},
-			{LinkID: a, At: monday, Kind: store.KindPreview},
-			{LinkID: b, At: monday, Kind: store.KindBot},
+			{LinkID: a, At: monday, Kind: reach.Click, Visitor: alice},
+			{LinkID: a, At: monday, Kind: reach.Click, Visitor: alice}, // again in the same batch
+			{LinkID: a, At: monday, Kind: reach.Click, Visitor: bob},
+			{LinkID: a, At: monday, Kind: reach.Preview},
+			{LinkID: b, At: monday, Kind: reach.Bot},
 		},
 		{
-			{LinkID: a, At: monday.Add(time.Hour), Kind: store.KindClick, Visitor: alice}, // again in a later batch
-			{LinkID: a, At: tuesday, Kind: store.KindClick, Visitor: alice},               // a new day
-			{LinkID: b, At: monday, Kind: store.KindClick, Visitor: alice},                // another link
+			{LinkID: a, At: monday.Add(time.Hour), Kind: reach.Click, Visitor: alice}, // again in a later batch
+			{LinkID: a, At: tuesday, Kind: reach.Click, Visitor: alice},               // a new day
+			{LinkID: b, At: monday, Kind: reach.Click, Visitor: alice},                // another link
 		},
 	}
 	for _, batch := range batches {
@@ -53,7 +54,7 @@ func TestRecordClicksRollsUp(t *testing.T) {
 			t.Fatalf("RecordClicks: %v", err)
 		}
 	}
-	if got, err := s.ClickTotals(ctx); err != nil || got != (store.ClickCounts{}) {
+	if got, err := s.ClickTotals(ctx); err != nil || got != (reach.ClickCounts{}) {
 		t.Errorf("before RollUpClicks: %+v, want nothing rolled up yet (error: %v)", got, err)
 	}
 	if pending, err := s.ClicksPending(ctx); err != nil || pending != 8 {
@@ -76,17 +77,17 @@ func TestRecordClicksRollsUp(t *testing.T) {
 
 	tests := []struct {
 		name string
-		get  func() (store.ClickCounts, error)
-		want store.ClickCounts
+		get  func() (reach.ClickCounts, error)
+		want reach.ClickCounts
 	}{
-		{"link a", func() (store.ClickCounts, error) { return s.LinkClickCounts(ctx, a) },
-			store.ClickCounts{Clicks: 5, Previews: 1, Visitors: 3}}, // Monday alice and bob, Tuesday alice
-		{"link b", func() (store.ClickCounts, error) { return s.LinkClickCounts(ctx, b) },
-			store.ClickCounts{Clicks: 1, Bots: 1, Visitors: 1}},
-		{"all links", func() (store.ClickCounts, error) { return s.ClickTotals(ctx) },
-			store.ClickCounts{Clicks: 6, Previews: 1, Bots: 1, Visitors: 4}},
-		{"raw rows", func() (store.ClickCounts, error) { return s.RawClickCounts(ctx) },
-			store.ClickCounts{Clicks: 6, Previews: 1, Bots: 1}},
+		{"link a", func() (reach.ClickCounts, error) { return s.LinkClickCounts(ctx, a) },
+			reach.ClickCounts{Clicks: 5, Previews: 1, Visitors: 3}}, // Monday alice and bob, Tuesday alice
+		{"link b", func() (reach.ClickCounts, error) { return s.LinkClickCounts(ctx, b) },
+			reach.ClickCounts{Clicks: 1, Bots: 1, Visitors: 1}},
+		{"all links", func() (reach.ClickCounts, error) { return s.ClickTotals(ctx) },
+			reach.ClickCounts{Clicks: 6, Previews: 1, Bots: 1, Visitors: 4}},
+		{"raw rows", func() (reach.ClickCounts, error) { return s.RawClickCounts(ctx) },
+			reach.ClickCounts{Clicks: 6, Previews: 1, Bots: 1}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -102,16 +103,16 @@ func TestRecordClicksRollsUp(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(rows) != 6 || rows[0].Kind != store.KindClick || string(rows[0].Visitor) != string(alice) ||
-			!rows[0].At.Equal(monday) || rows[3].Kind != store.KindPreview || rows[3].Visitor != nil {
+		if len(rows) != 6 || rows[0].Kind != reach.Click || string(rows[0].Visitor) != string(alice) ||
+			!rows[0].At.Equal(monday) || rows[3].Kind != reach.Preview || rows[3].Visitor != nil {
 			t.Errorf("clicks of link a = %+v", rows)
 		}
 	})
 
 	t.Run("a bad click fails the whole batch", func(t *testing.T) {
-		err := s.RecordClicks(ctx, []store.Click{
-			{LinkID: a, At: monday, Kind: store.KindClick, Visitor: []byte("carol-hash-00000")},
-			{LinkID: 99999, At: monday, Kind: store.KindClick},
+		err := s.RecordClicks(ctx, []reach.Hit{
+			{LinkID: a, At: monday, Kind: reach.Click, Visitor: []byte("carol-hash-00000")},
+			{LinkID: 99999, At: monday, Kind: reach.Click},
 		})
 		if err == nil {
 			t.Fatal("RecordClicks with an unknown link succeeded")
@@ -119,15 +120,15 @@ func TestRecordClicksRollsUp(t *testing.T) {
 		if got, err := s.LinkClickCounts(ctx, a); err != nil || got.Clicks != 5 || got.Visitors != 3 {
 			t.Errorf("link a after the failed batch: %+v, want it unchanged (error: %v)", got, err)
 		}
-		if err := s.RecordClicks(ctx, []store.Click{{LinkID: a, At: monday, Kind: "like"}}); err == nil {
+		if err := s.RecordClicks(ctx, []reach.Hit{{LinkID: a, At: monday, Kind: "like"}}); err == nil {
 			t.Error("RecordClicks with an unknown kind succeeded")
 		}
 	})
 
 	t.Run("large batches", func(t *testing.T) {
-		var batch []store.Click
+		var batch []reach.Hit
 		for i := range 450 {
-			batch = append(batch, store.Click{LinkID: b, At: tuesday, Kind: store.KindClick, Visitor: []byte{byte(i), byte(i >> 8)}})
+			batch = append(batch, reach.Hit{LinkID: b, At: tuesday, Kind: reach.Click, Visitor: []byte{byte(i), byte(i >> 8)}})
 		}
 		if err := s.RecordClicks(ctx, batch); err != nil {
 			t.Fatal(err)
@@ -149,10 +150,10 @@ func TestReachCountsPeopleOnly(t *testing.T) {
 	s := mustOpenStore(t)
 	links := mustSeedLinks(t, s, 1)
 	now := time.Now()
-	if err := s.RecordClicks(ctx, []store.Click{
-		{LinkID: links[0].ID, At: now, Kind: store.KindClick, Visitor: []byte("v1")},
-		{LinkID: links[0].ID, At: now, Kind: store.KindPreview},
-		{LinkID: links[0].ID, At: now, Kind: store.KindBot},
+	if err := s.RecordClicks(ctx, []reach.Hit{
+		{LinkID: links[0].ID, At: now, Kind: reach.Click, Visitor: []byte("v1")},
+		{LinkID: links[0].ID, At: now, Kind: reach.Preview},
+		{LinkID: links[0].ID, At: now, Kind: reach.Bot},
 	}); err != nil {
 		t.Fatal(err)
 	}
@@ -204,7 +205,7 @@ func TestRollUpForgetsOldHashes(t *testing.T) {
 	links := mustSeedLinks(t, s, 1)
 	click := func() {
 		t.Helper()
-		if err := s.RecordClicks(ctx, []store.Click{{LinkID: links[0].ID, At: monday, Kind: store.KindClick, Visitor: []byte("v1")}}); err != nil {
+		if err := s.RecordClicks(ctx, []reach.Hit{{LinkID: links[0].ID, At: monday, Kind: reach.Click, Visitor: []byte("v1")}}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -279,16 +280,16 @@ func TestMigrationBackfillsRollups(t *testing.T) {
 	db.Close()
 
 	s := mustOpenStoreAt(t, path)
-	if got, err := s.ClickTotals(ctx); err != nil || got != (store.ClickCounts{Clicks: 4}) {
+	if got, err := s.ClickTotals(ctx); err != nil || got != (reach.ClickCounts{Clicks: 4}) {
 		t.Errorf("rollups after migrating = %+v, %v; want 4 clicks", got, err)
 	}
-	if got, err := s.RawClickCounts(ctx); err != nil || got != (store.ClickCounts{Clicks: 4}) {
+	if got, err := s.RawClickCounts(ctx); err != nil || got != (reach.ClickCounts{Clicks: 4}) {
 		t.Errorf("raw clicks after migrating = %+v, want 4 people's clicks (error: %v)", got, err)
 	}
 	if got, err := s.LinkClickCounts(ctx, 1); err != nil || got.Clicks != 3 {
 		t.Errorf("link 1 = %+v, want 3 clicks (error: %v)", got, err)
 	}
-	days := reachReportPosts(t, s, store.ReachScope{}, time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC), time.Date(2026, 11, 4, 0, 0, 0, 0, time.UTC))
+	days := reachReportPosts(t, s, reach.Scope{}, time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC), time.Date(2026, 11, 4, 0, 0, 0, 0, time.UTC))
 	if len(days) != 1 || days[0].Clicks != 4 {
 		t.Errorf("reach by post after migrating = %+v; want 4 clicks", days)
 	}
@@ -300,7 +301,7 @@ func BenchmarkRecordClicks(b *testing.B) {
 	ctx := context.Background()
 	s := mustOpenStore(b)
 	links := mustSeedLinks(b, s, 200)
-	batch := make([]store.Click, 30)
+	batch := make([]reach.Hit, 30)
 	now := time.Now()
 	i := 0
 	b.ReportAllocs()
@@ -308,7 +309,7 @@ func BenchmarkRecordClicks(b *testing.B) {
 		for j := range batch {
 			i++
 			// 200 links, a new visitor each time, like a post going viral.
-			batch[j] = store.Click{LinkID: links[i*7919%len(links)].ID, At: now, Kind: store.KindClick,
+			batch[j] = reach.Hit{LinkID: links[i*7919%len(links)].ID, At: now, Kind: reach.Click,
 				Visitor: []byte{byte(i), byte(i >> 8), byte(i >> 16), byte(i >> 24), 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}}
 		}
 		if err := s.RecordClicks(ctx, batch); err != nil {

@@ -5,51 +5,28 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"slices"
-	"strings"
 	"time"
 
 	"github.com/advocacy-portal/portal/internal/account"
+	"github.com/advocacy-portal/portal/internal/concern"
+	"github.com/advocacy-portal/portal/internal/mail"
 )
 
 // SettingConcernContacts holds the points of contact for reported concerns,
-// a ConcernContacts.
+// a concern.Contacts.
 const SettingConcernContacts = "concern_contacts"
-
-// ConcernContacts says who the points of contact for concerns are: the
-// people listed by email when Emails is not empty, else everyone holding
-// Role (comms when empty).
-type ConcernContacts struct {
-	Role   account.Role `json:"role,omitempty"`
-	Emails []string     `json:"emails,omitempty"`
-}
-
-// Includes reports whether u is a point of contact under cc.
-func (cc ConcernContacts) Includes(u account.User) bool {
-	if len(cc.Emails) > 0 {
-		return slices.ContainsFunc(cc.Emails, func(e string) bool { return strings.EqualFold(e, u.Email) })
-	}
-	return u.Has(cc.role())
-}
-
-func (cc ConcernContacts) role() account.Role {
-	if cc.Role == "" {
-		return account.Comms
-	}
-	return cc.Role
-}
 
 // ConcernContacts returns the configured points of contact; never set, it
 // is everyone holding the comms role.
-func (s *Store) ConcernContacts(ctx context.Context) (ConcernContacts, error) {
-	var cc ConcernContacts
+func (s *Store) ConcernContacts(ctx context.Context) (concern.Contacts, error) {
+	var cc concern.Contacts
 	_, err := s.Setting(ctx, SettingConcernContacts, &cc)
 	return cc, err
 }
 
 // ConcernContactUsers returns the active people who are points of contact
 // under cc, by name.
-func (s *Store) ConcernContactUsers(ctx context.Context, cc ConcernContacts) ([]account.User, error) {
+func (s *Store) ConcernContactUsers(ctx context.Context, cc concern.Contacts) ([]account.User, error) {
 	var rows *sql.Rows
 	var err error
 	if len(cc.Emails) > 0 {
@@ -61,7 +38,7 @@ func (s *Store) ConcernContactUsers(ctx context.Context, cc ConcernContacts) ([]
 			ORDER BY name, id`, args...)
 	} else {
 		rows, err = s.read.QueryContext(ctx, `SELECT DISTINCT u.id FROM users u JOIN user_roles r ON r.user_id = u.id
-			WHERE u.active = 1 AND r.role = ? ORDER BY u.name, u.id`, string(cc.role()))
+			WHERE u.active = 1 AND r.role = ? ORDER BY u.name, u.id`, string(cc.EffectiveRole()))
 	}
 	if err != nil {
 		return nil, fmt.Errorf("store: concern contacts: %w", err)
@@ -89,62 +66,13 @@ func (s *Store) ConcernContactUsers(ctx context.Context, cc ConcernContacts) ([]
 	return users, nil
 }
 
-// Concern statuses.
-const (
-	ConcernNew          = "new"
-	ConcernAcknowledged = "acknowledged"
-	ConcernClosed       = "closed"
-)
-
-// Actions recorded in a concern's history.
-const (
-	ConcernReported    = "reported"
-	ConcernAcknowledge = "acknowledged"
-	ConcernAssign      = "assigned"
-	ConcernComment     = "commented"
-	ConcernCloseAction = "closed"
-)
-
-// Concern is something an employee reported to the points of contact.
-type Concern struct {
-	ID            int64
-	ReporterID    int64
-	ReporterName  string // set when read
-	ReporterEmail string // set when read
-	Link          string // optional
-	Kind          string // e.g. "negative-mention"; the handlers own the list
-	Description   string
-	Urgent        bool
-	ImageID       int64 // 0: no screenshot
-	// Screenshot, when not nil on CreateConcern, is saved as the concern's
-	// screenshot in the same transaction, so a report that is not stored
-	// leaves no image behind.
-	Screenshot   *Image
-	Status       string
-	AssigneeID   int64  // 0: nobody
-	AssigneeName string // set when read
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
-}
-
-// ConcernEvent is one entry in a concern's history.
-type ConcernEvent struct {
-	ID        int64
-	ConcernID int64
-	ActorID   int64
-	ActorName string
-	Action    string
-	Note      string // a comment, or the assignee's name
-	At        time.Time
-}
-
 const concernColumns = `c.id, c.reporter_id, r.name, r.email, c.link, c.kind, c.description, c.urgent, COALESCE(c.image_id, 0),
 	c.status, COALESCE(c.assignee_id, 0), COALESCE(a.name, ''), c.created_at, c.updated_at`
 
 const concernFrom = ` FROM concerns c JOIN users r ON r.id = c.reporter_id LEFT JOIN users a ON a.id = c.assignee_id`
 
-func scanConcern(row interface{ Scan(...any) error }) (Concern, error) {
-	var c Concern
+func scanConcern(row interface{ Scan(...any) error }) (concern.Concern, error) {
+	var c concern.Concern
 	err := row.Scan(&c.ID, &c.ReporterID, &c.ReporterName, &c.ReporterEmail, &c.Link, &c.Kind, &c.Description, &c.Urgent,
 		&c.ImageID, &c.Status, &c.AssigneeID, &c.AssigneeName, timeScanner{&c.CreatedAt}, timeScanner{&c.UpdatedAt})
 	return c, err
@@ -152,22 +80,24 @@ func scanConcern(row interface{ Scan(...any) error }) (Concern, error) {
 
 // CreateConcern stores c as reported by c.ReporterID, records it in its
 // history and, in the same transaction, queues the mails notify returns for
-// its new id (notify may be nil). It returns the new id.
-func (s *Store) CreateConcern(ctx context.Context, c Concern, notify func(id int64) []Mail) (int64, error) {
+// its new id (notify may be nil). A screenshot that is not nil is saved as
+// the concern's image in the same transaction, so a report that is not
+// stored leaves no image behind. It returns the new id.
+func (s *Store) CreateConcern(ctx context.Context, c concern.Concern, screenshot *Image, notify func(id int64) []mail.Mail) (int64, error) {
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
 		return 0, fmt.Errorf("store: create concern: %w", err)
 	}
 	defer tx.Rollback()
 	now := s.now()
-	if c.Screenshot != nil {
-		if c.ImageID, err = s.saveImage(ctx, tx, *c.Screenshot, c.ReporterID); err != nil {
+	if screenshot != nil {
+		if c.ImageID, err = s.saveImage(ctx, tx, *screenshot, c.ReporterID); err != nil {
 			return 0, fmt.Errorf("store: create concern: %w", err)
 		}
 	}
 	res, err := tx.ExecContext(ctx, `INSERT INTO concerns (reporter_id, link, kind, description, urgent, image_id, status, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, c.ReporterID, c.Link, c.Kind, c.Description, c.Urgent, nullID(c.ImageID),
-		ConcernNew, timestamp(now), timestamp(now))
+		concern.StatusNew, timestamp(now), timestamp(now))
 	if err != nil {
 		return 0, fmt.Errorf("store: create concern: %w", err)
 	}
@@ -175,10 +105,10 @@ func (s *Store) CreateConcern(ctx context.Context, c Concern, notify func(id int
 	if err != nil {
 		return 0, fmt.Errorf("store: create concern: %w", err)
 	}
-	if err := addConcernEvent(ctx, tx, now, id, c.ReporterID, ConcernReported, ""); err != nil {
+	if err := addConcernEvent(ctx, tx, now, id, c.ReporterID, concern.ActionReport, ""); err != nil {
 		return 0, err
 	}
-	var mails []Mail
+	var mails []mail.Mail
 	if notify != nil {
 		mails = notify(id)
 	}
@@ -208,7 +138,7 @@ func addConcernEvent(ctx context.Context, tx *sql.Tx, now time.Time, id, actorID
 
 // Concern returns the concern with the given id; an unknown id is
 // ErrNotFound. Who may see it is the caller's to check.
-func (s *Store) Concern(ctx context.Context, id int64) (Concern, error) {
+func (s *Store) Concern(ctx context.Context, id int64) (concern.Concern, error) {
 	c, err := scanConcern(s.read.QueryRowContext(ctx, `SELECT `+concernColumns+concernFrom+` WHERE c.id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return c, fmt.Errorf("store: concern %d: %w", id, ErrNotFound)
@@ -220,23 +150,23 @@ func (s *Store) Concern(ctx context.Context, id int64) (Concern, error) {
 }
 
 // ConcernsReportedBy returns the concerns reporterID reported, newest first.
-func (s *Store) ConcernsReportedBy(ctx context.Context, reporterID int64) ([]Concern, error) {
+func (s *Store) ConcernsReportedBy(ctx context.Context, reporterID int64) ([]concern.Concern, error) {
 	return s.concerns(ctx, ` WHERE c.reporter_id = ? ORDER BY c.created_at DESC, c.id DESC`, reporterID)
 }
 
 // ConcernQueue returns every concern for the points of contact: open ones
 // before closed ones, urgent first, then oldest first.
-func (s *Store) ConcernQueue(ctx context.Context) ([]Concern, error) {
+func (s *Store) ConcernQueue(ctx context.Context) ([]concern.Concern, error) {
 	return s.concerns(ctx, ` ORDER BY c.status = 'closed', c.urgent DESC, c.created_at, c.id`)
 }
 
-func (s *Store) concerns(ctx context.Context, where string, args ...any) ([]Concern, error) {
+func (s *Store) concerns(ctx context.Context, where string, args ...any) ([]concern.Concern, error) {
 	rows, err := s.read.QueryContext(ctx, `SELECT `+concernColumns+concernFrom+where, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: concerns: %w", err)
 	}
 	defer rows.Close()
-	var out []Concern
+	var out []concern.Concern
 	for rows.Next() {
 		c, err := scanConcern(rows)
 		if err != nil {
@@ -251,16 +181,16 @@ func (s *Store) concerns(ctx context.Context, where string, args ...any) ([]Conc
 }
 
 // ConcernHistory returns what happened to concern id, oldest first.
-func (s *Store) ConcernHistory(ctx context.Context, id int64) ([]ConcernEvent, error) {
+func (s *Store) ConcernHistory(ctx context.Context, id int64) ([]concern.Event, error) {
 	rows, err := s.read.QueryContext(ctx, `SELECT e.id, e.concern_id, e.actor_id, u.name, e.action, e.note, e.at
 		FROM concern_events e JOIN users u ON u.id = e.actor_id WHERE e.concern_id = ? ORDER BY e.at, e.id`, id)
 	if err != nil {
 		return nil, fmt.Errorf("store: concern %d history: %w", id, err)
 	}
 	defer rows.Close()
-	var out []ConcernEvent
+	var out []concern.Event
 	for rows.Next() {
-		var e ConcernEvent
+		var e concern.Event
 		if err := rows.Scan(&e.ID, &e.ConcernID, &e.ActorID, &e.ActorName, &e.Action, &e.Note, timeScanner{&e.At}); err != nil {
 			return nil, fmt.Errorf("store: concern %d history: %w", id, err)
 		}
@@ -275,26 +205,26 @@ func (s *Store) ConcernHistory(ctx context.Context, id int64) ([]ConcernEvent, e
 // AcknowledgeConcern marks concern id as acknowledged by actorID. A closed
 // concern stays closed; the acknowledgement is still recorded.
 func (s *Store) AcknowledgeConcern(ctx context.Context, id, actorID int64) error {
-	return s.actOnConcern(ctx, id, actorID, ConcernAcknowledge, "",
+	return s.actOnConcern(ctx, id, actorID, concern.ActionAcknowledge, "",
 		`UPDATE concerns SET status = CASE status WHEN 'new' THEN 'acknowledged' ELSE status END, updated_at = ? WHERE id = ?`)
 }
 
 // AssignConcern assigns concern id to assigneeID; note names the assignee
 // in the history. A new concern becomes acknowledged.
 func (s *Store) AssignConcern(ctx context.Context, id, actorID, assigneeID int64, note string) error {
-	return s.actOnConcern(ctx, id, actorID, ConcernAssign, note,
+	return s.actOnConcern(ctx, id, actorID, concern.ActionAssign, note,
 		`UPDATE concerns SET assignee_id = ?, status = CASE status WHEN 'new' THEN 'acknowledged' ELSE status END, updated_at = ?
 		WHERE id = ?`, assigneeID)
 }
 
 // CommentOnConcern adds actorID's comment to concern id's history.
 func (s *Store) CommentOnConcern(ctx context.Context, id, actorID int64, comment string) error {
-	return s.actOnConcern(ctx, id, actorID, ConcernComment, comment, `UPDATE concerns SET updated_at = ? WHERE id = ?`)
+	return s.actOnConcern(ctx, id, actorID, concern.ActionComment, comment, `UPDATE concerns SET updated_at = ? WHERE id = ?`)
 }
 
 // CloseConcern closes concern id, with an optional closing note.
 func (s *Store) CloseConcern(ctx context.Context, id, actorID int64, note string) error {
-	return s.actOnConcern(ctx, id, actorID, ConcernCloseAction, note,
+	return s.actOnConcern(ctx, id, actorID, concern.ActionClose, note,
 		`UPDATE concerns SET status = 'closed', updated_at = ? WHERE id = ?`)
 }
 

@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/advocacy-portal/portal/internal/account"
+	"github.com/advocacy-portal/portal/internal/concern"
+	"github.com/advocacy-portal/portal/internal/mail"
 	"github.com/advocacy-portal/portal/internal/store"
 )
 
@@ -15,9 +17,9 @@ func TestConcernLifecycle(t *testing.T) {
 	reporter := mustSignIn(t, s, "test:reporter", "reporter@example.com")
 	comms := mustSignIn(t, s, "test:comms", "comms@example.com", account.Comms)
 
-	id, err := s.CreateConcern(ctx, store.Concern{ReporterID: reporter.ID, Kind: "journalist", Description: "A call", Urgent: true},
-		func(id int64) []store.Mail {
-			return []store.Mail{{To: comms.Email, Subject: "Urgent", Kind: "concern"}}
+	id, err := s.CreateConcern(ctx, concern.Concern{ReporterID: reporter.ID, Kind: "journalist", Description: "A call", Urgent: true}, nil,
+		func(id int64) []mail.Mail {
+			return []mail.Mail{{To: comms.Email, Subject: "Urgent", Kind: "concern"}}
 		})
 	if err != nil {
 		t.Fatal(err)
@@ -44,7 +46,7 @@ func TestConcernLifecycle(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Status != store.ConcernClosed || c.AssigneeID != comms.ID || c.ReporterName != "Name of test:reporter" || !c.Urgent {
+	if c.Status != concern.StatusClosed || c.AssigneeID != comms.ID || c.ReporterName != "Name of test:reporter" || !c.Urgent {
 		t.Errorf("concern = %+v", c)
 	}
 	history, err := s.ConcernHistory(ctx, id)
@@ -82,12 +84,12 @@ func TestConcernContactUsers(t *testing.T) {
 
 	for _, tc := range []struct {
 		name string
-		cc   store.ConcernContacts
+		cc   concern.Contacts
 		want []int64
 	}{
-		{"default is comms", store.ConcernContacts{}, []int64{comms.ID}},
-		{"a role", store.ConcernContacts{Role: account.HR}, []int64{hr.ID}},
-		{"a list", store.ConcernContacts{Emails: []string{"HR@example.com", "nobody@example.com"}}, []int64{hr.ID}},
+		{"default is comms", concern.Contacts{}, []int64{comms.ID}},
+		{"a role", concern.Contacts{Role: account.HR}, []int64{hr.ID}},
+		{"a list", concern.Contacts{Emails: []string{"HR@example.com", "nobody@example.com"}}, []int64{hr.ID}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			users, err := s.ConcernContactUsers(ctx, tc.cc)
@@ -113,7 +115,7 @@ func TestConcernScreenshotWithTheConcern(t *testing.T) {
 	png := store.Image{ContentType: "image/png", Data: []byte("\x89PNG fake"), Width: 1, Height: 1}
 	t.Run("a concern that is not stored leaves no screenshot", func(t *testing.T) {
 		s, db := mustOpenStoreAndDB(t)
-		if _, err := s.CreateConcern(ctx, store.Concern{ReporterID: 4242, Kind: "other", Description: "d", Screenshot: &png}, nil); err == nil {
+		if _, err := s.CreateConcern(ctx, concern.Concern{ReporterID: 4242, Kind: "other", Description: "d"}, &png, nil); err == nil {
 			t.Fatal("CreateConcern by an unknown reporter: no error")
 		}
 		if n, m := countRows(t, db, "images"), countRows(t, db, "concerns"); n != 0 || m != 0 {
@@ -123,7 +125,7 @@ func TestConcernScreenshotWithTheConcern(t *testing.T) {
 	t.Run("a stored concern keeps its screenshot", func(t *testing.T) {
 		s := mustOpenStore(t)
 		reporter := mustSignIn(t, s, "test:reporter", "reporter@example.com")
-		id, err := s.CreateConcern(ctx, store.Concern{ReporterID: reporter.ID, Kind: "other", Description: "d", Screenshot: &png}, nil)
+		id, err := s.CreateConcern(ctx, concern.Concern{ReporterID: reporter.ID, Kind: "other", Description: "d"}, &png, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

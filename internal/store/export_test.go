@@ -10,11 +10,14 @@ package store
 import (
 	"context"
 	"fmt"
+
+	"github.com/advocacy-portal/portal/internal/mail"
+	"github.com/advocacy-portal/portal/internal/reach"
 )
 
 // LinkClickCounts returns the rollups of one link summed over its days.
-func (s *Store) LinkClickCounts(ctx context.Context, linkID int64) (ClickCounts, error) {
-	var c ClickCounts
+func (s *Store) LinkClickCounts(ctx context.Context, linkID int64) (reach.ClickCounts, error) {
+	var c reach.ClickCounts
 	if err := s.read.QueryRowContext(ctx, `SELECT COALESCE(SUM(clicks), 0), COALESCE(SUM(previews), 0),
 		COALESCE(SUM(bots), 0), COALESCE(SUM(visitors), 0) FROM click_rollups WHERE link_id = ?`, linkID).
 		Scan(&c.Clicks, &c.Previews, &c.Bots, &c.Visitors); err != nil {
@@ -81,7 +84,7 @@ func (s *Store) SaveImage(ctx context.Context, img Image, actorID int64) (int64,
 // mail worker. ID, CreatedAt, SentAt, Attempts and LastError are ignored.
 // If another message already has m's DedupeKey, nothing changes and queued
 // is false.
-func (s *Store) EnqueueMail(ctx context.Context, m Mail) (queued bool, err error) {
+func (s *Store) EnqueueMail(ctx context.Context, m mail.Mail) (queued bool, err error) {
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
 		return false, fmt.Errorf("store: enqueue mail: %w", err)

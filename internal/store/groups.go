@@ -3,51 +3,56 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
 	"time"
 
+	"github.com/advocacy-portal/portal/internal/account"
+	"github.com/advocacy-portal/portal/internal/apperr"
 	"github.com/advocacy-portal/portal/internal/roster"
 )
 
-// GroupKind says what a group stands for.
-type GroupKind string
+// userGroupNames selects, for the user u of the outer query, the names of
+// their groups by name as a JSON array, read with namesScanner. A list,
+// not a joined string, because a group name may contain a comma.
+const userGroupNames = `(SELECT json_group_array(name) FROM (SELECT g.name FROM groups g
+	JOIN group_members m ON m.group_id = g.id WHERE m.user_id = u.id ORDER BY g.name))`
 
-// The kinds of group.
-const (
-	Department GroupKind = "department"
-	Location   GroupKind = "location"
-	Team       GroupKind = "team"
-)
+// namesScanner scans a JSON array of strings (userGroupNames) into *N;
+// an empty array gives nil.
+type namesScanner struct{ N *[]string }
 
-// GroupKinds lists the kinds in the order forms offer them.
-var GroupKinds = []GroupKind{Department, Location, Team}
-
-// Valid reports whether k is a known kind.
-func (k GroupKind) Valid() bool { return k == Department || k == Location || k == Team }
-
-// How someone came to be in a group.
-const (
-	SourceManual = "manual"
-	SourceCSV    = "csv"
-	SourceIdP    = "idp"
-)
-
-// Group is a department, location or team.
-type Group struct {
-	ID      int64
-	Name    string
-	Kind    GroupKind
-	Members int
+func (ns namesScanner) Scan(src any) error {
+	var raw []byte
+	switch v := src.(type) {
+	case string:
+		raw = []byte(v)
+	case []byte:
+		raw = v
+	default:
+		return fmt.Errorf("store: cannot scan %T into names", src)
+	}
+	var names []string
+	if err := json.Unmarshal(raw, &names); err != nil {
+		return fmt.Errorf("store: bad list of names %q: %w", raw, err)
+	}
+	if len(names) == 0 {
+		names = nil
+	}
+	*ns.N = names
+	return nil
 }
 
 // ErrExists is returned, wrapped, when something with the same name exists.
-var ErrExists = errors.New("already exists")
+// Its kind is apperr.Conflict.
+var ErrExists = apperr.Sentinel(apperr.Conflict, "already exists",
+	"Something with this name already exists, so nothing was changed. Choose another name.")
 
 // CreateGroup creates a group and audit-logs it; a group with the same name
 // (ignoring case) is ErrExists.
-func (s *Store) CreateGroup(ctx context.Context, name string, kind GroupKind, actorID int64) (int64, error) {
+func (s *Store) CreateGroup(ctx context.Context, name string, kind account.GroupKind, actorID int64) (int64, error) {
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
 		return 0, fmt.Errorf("store: create group %q: %w", name, err)
@@ -70,7 +75,7 @@ func (s *Store) CreateGroup(ctx context.Context, name string, kind GroupKind, ac
 
 // EnsureGroup returns the id of the group with the given name, creating it
 // with kind if it does not exist.
-func (s *Store) EnsureGroup(ctx context.Context, name string, kind GroupKind) (int64, error) {
+func (s *Store) EnsureGroup(ctx context.Context, name string, kind account.GroupKind) (int64, error) {
 	return ensureGroup(ctx, s.write, name, kind)
 }
 
@@ -78,7 +83,7 @@ type queryRower interface {
 	QueryRowContext(context.Context, string, ...any) *sql.Row
 }
 
-func ensureGroup(ctx context.Context, q queryRower, name string, kind GroupKind) (int64, error) {
+func ensureGroup(ctx context.Context, q queryRower, name string, kind account.GroupKind) (int64, error) {
 	var id int64
 	err := q.QueryRowContext(ctx, `INSERT INTO groups (name, kind) VALUES (?, ?)
 		ON CONFLICT (name) DO UPDATE SET name = name RETURNING id`, name, string(kind)).Scan(&id)
@@ -89,7 +94,7 @@ func ensureGroup(ctx context.Context, q queryRower, name string, kind GroupKind)
 }
 
 // Groups returns every group with its number of members, by kind and name.
-func (s *Store) Groups(ctx context.Context) ([]Group, error) {
+func (s *Store) Groups(ctx context.Context) ([]account.Group, error) {
 	rows, err := s.read.QueryContext(ctx, `SELECT g.id, g.name, g.kind, COUNT(m.user_id)
 		FROM groups g LEFT JOIN group_members m ON m.group_id = g.id
 		GROUP BY g.id ORDER BY CASE g.kind WHEN 'department' THEN 0 WHEN 'location' THEN 1 ELSE 2 END, g.name`)
@@ -97,9 +102,9 @@ func (s *Store) Groups(ctx context.Context) ([]Group, error) {
 		return nil, fmt.Errorf("store: groups: %w", err)
 	}
 	defer rows.Close()
-	var out []Group
+	var out []account.Group
 	for rows.Next() {
-		var g Group
+		var g account.Group
 		if err := rows.Scan(&g.ID, &g.Name, &g.Kind, &g.Members); err != nil {
 			return nil, fmt.Errorf("store: groups: %w", err)
 		}
@@ -109,8 +114,8 @@ func (s *Store) Groups(ctx context.Context) ([]Group, error) {
 }
 
 // Group returns the group with the given id.
-func (s *Store) Group(ctx context.Context, id int64) (Group, error) {
-	g := Group{ID: id}
+func (s *Store) Group(ctx context.Context, id int64) (account.Group, error) {
+	g := account.Group{ID: id}
 	err := s.read.QueryRowContext(ctx, `SELECT g.name, g.kind, (SELECT COUNT(*) FROM group_members WHERE group_id = g.id)
 		FROM groups g WHERE g.id = ?`, id).Scan(&g.Name, &g.Kind, &g.Members)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -140,7 +145,7 @@ func (s *Store) AddToGroup(ctx context.Context, groupID, userID int64, source st
 	if err := joinGroup(ctx, tx, now, groupID, userID, source); err != nil {
 		return err
 	}
-	if was.Valid && (was.String == source || source == SourceIdP) {
+	if was.Valid && (was.String == source || source == account.SourceIdP) {
 		return tx.Commit() // nothing changed: nothing to log
 	}
 	var before any
@@ -165,9 +170,9 @@ func joinGroup(ctx context.Context, tx *sql.Tx, now time.Time, groupID, userID i
 	if exists {
 		// A membership added by hand or by CSV outranks one from the
 		// identity provider, so that the next sign-in does not undo it.
-		if source != SourceIdP {
+		if source != account.SourceIdP {
 			if _, err := tx.ExecContext(ctx, `UPDATE group_members SET source = ? WHERE group_id = ? AND user_id = ? AND source = ?`,
-				source, groupID, userID, SourceIdP); err != nil {
+				source, groupID, userID, account.SourceIdP); err != nil {
 				return fmt.Errorf("store: add user %d to group %d: %w", userID, groupID, err)
 			}
 		}
@@ -182,7 +187,7 @@ func joinGroup(ctx context.Context, tx *sql.Tx, now time.Time, groupID, userID i
 		return err
 	}
 	for _, a := range assignments {
-		if err := createTasks(ctx, tx, now, a, userID, dueFor(now, a)); err != nil {
+		if err := createTasks(ctx, tx, now, a, userID, a.DueOnJoining(now)); err != nil {
 			return err
 		}
 	}
@@ -194,7 +199,7 @@ func joinGroup(ctx context.Context, tx *sql.Tx, now time.Time, groupID, userID i
 // the provider; groups joined by hand or by CSV are left alone.
 func setIdPGroups(ctx context.Context, tx *sql.Tx, now time.Time, userID int64, names []string) error {
 	if _, err := tx.ExecContext(ctx, `DELETE FROM group_members WHERE user_id = ? AND source = ? AND group_id NOT IN
-		(SELECT id FROM groups WHERE name IN (SELECT value FROM json_each(?)))`, userID, SourceIdP, jsonList(names)); err != nil {
+		(SELECT id FROM groups WHERE name IN (SELECT value FROM json_each(?)))`, userID, account.SourceIdP, jsonList(names)); err != nil {
 		return fmt.Errorf("store: groups of user %d: %w", userID, err)
 	}
 	rows, err := tx.QueryContext(ctx, `SELECT id FROM groups WHERE name IN (SELECT value FROM json_each(?))`, jsonList(names))
@@ -212,7 +217,7 @@ func setIdPGroups(ctx context.Context, tx *sql.Tx, now time.Time, userID int64, 
 	}
 	rows.Close()
 	for _, id := range ids {
-		if err := joinGroup(ctx, tx, now, id, userID, SourceIdP); err != nil {
+		if err := joinGroup(ctx, tx, now, id, userID, account.SourceIdP); err != nil {
 			return err
 		}
 	}
@@ -280,8 +285,8 @@ func (s *Store) ImportRoster(ctx context.Context, rows []roster.Row, actorID int
 		}
 		for _, g := range []struct {
 			name string
-			kind GroupKind
-		}{{r.Department, Department}, {r.Location, Location}, {r.Team, Team}} {
+			kind account.GroupKind
+		}{{r.Department, account.Department}, {r.Location, account.Location}, {r.Team, account.Team}} {
 			if g.name == "" {
 				continue
 			}
@@ -289,7 +294,7 @@ func (s *Store) ImportRoster(ctx context.Context, rows []roster.Row, actorID int
 			if err != nil {
 				return 0, 0, err
 			}
-			if err := joinGroup(ctx, tx, now, groupID, userID, SourceCSV); err != nil {
+			if err := joinGroup(ctx, tx, now, groupID, userID, account.SourceCSV); err != nil {
 				return 0, 0, err
 			}
 		}
@@ -301,26 +306,17 @@ func (s *Store) ImportRoster(ctx context.Context, rows []roster.Row, actorID int
 	return created, updated, tx.Commit()
 }
 
-// Member is a person in a group.
-type Member struct {
-	UserID   int64
-	Name     string
-	Email    string
-	Source   string // manual, csv, idp or scim
-	JoinedAt time.Time
-}
-
 // GroupMembers returns the members of a group, by name.
-func (s *Store) GroupMembers(ctx context.Context, groupID int64) ([]Member, error) {
+func (s *Store) GroupMembers(ctx context.Context, groupID int64) ([]account.Member, error) {
 	rows, err := s.read.QueryContext(ctx, `SELECT u.id, u.name, u.email, m.source, m.joined_at
 		FROM group_members m JOIN users u ON u.id = m.user_id WHERE m.group_id = ? ORDER BY u.name, u.id`, groupID)
 	if err != nil {
 		return nil, fmt.Errorf("store: members of group %d: %w", groupID, err)
 	}
 	defer rows.Close()
-	var out []Member
+	var out []account.Member
 	for rows.Next() {
-		var m Member
+		var m account.Member
 		var joined string
 		if err := rows.Scan(&m.UserID, &m.Name, &m.Email, &m.Source, &joined); err != nil {
 			return nil, fmt.Errorf("store: members of group %d: %w", groupID, err)

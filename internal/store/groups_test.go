@@ -13,6 +13,7 @@ import (
 	"github.com/advocacy-portal/portal/internal/account"
 	"github.com/advocacy-portal/portal/internal/roster"
 	"github.com/advocacy-portal/portal/internal/store"
+	"github.com/advocacy-portal/portal/internal/training"
 )
 
 // memberSources returns the members of a group as email to source.
@@ -33,15 +34,15 @@ func TestCreateGroup(t *testing.T) {
 	ctx := context.Background()
 	s := mustOpenStore(t)
 	hr := mustSignIn(t, s, "oidc:hr", "hr@example.com")
-	id, err := s.CreateGroup(ctx, "Sales", store.Department, hr.ID)
+	id, err := s.CreateGroup(ctx, "Sales", account.Department, hr.ID)
 	if err != nil {
 		t.Fatalf("CreateGroup: %v", err)
 	}
-	if _, err := s.CreateGroup(ctx, "sales", store.Team, hr.ID); !errors.Is(err, store.ErrExists) {
+	if _, err := s.CreateGroup(ctx, "sales", account.Team, hr.ID); !errors.Is(err, store.ErrExists) {
 		t.Errorf("CreateGroup with the same name in another case: error %v, want ErrExists", err)
 	}
 	g, err := s.Group(ctx, id)
-	if err != nil || g.Name != "Sales" || g.Kind != store.Department || g.Members != 0 {
+	if err != nil || g.Name != "Sales" || g.Kind != account.Department || g.Members != 0 {
 		t.Errorf("Group = %+v, %v; want Sales, department, no members", g, err)
 	}
 	if e := lastAudit(t, s); e.Action != "group.create" || e.Target != fmt.Sprintf("group:%d", id) {
@@ -57,15 +58,15 @@ func TestSignInJoinsIdPGroups(t *testing.T) {
 	c := newClock()
 	s := mustOpenStore(t, store.WithClock(c.Now))
 	hr := mustSignIn(t, s, "oidc:hr", "hr@example.com")
-	sales := mustGroup(t, s, "Sales", store.Department, hr.ID)
-	berlin := mustGroup(t, s, "Berlin", store.Location, hr.ID)
-	blue := mustGroup(t, s, "Blue", store.Team, hr.ID)
+	sales := mustGroup(t, s, "Sales", account.Department, hr.ID)
+	berlin := mustGroup(t, s, "Berlin", account.Location, hr.ID)
+	blue := mustGroup(t, s, "Blue", account.Team, hr.ID)
 	due := c.Now().Add(30 * day)
-	mustAssign(t, s, store.Assignment{Modules: []string{"disclosure"}, GroupID: sales, DueAt: due, DueDays: 10}, hr.ID)
+	mustAssign(t, s, training.Assignment{Modules: []string{"disclosure"}, GroupID: sales, DueAt: due, DueDays: 10}, hr.ID)
 
 	// Sam is in Berlin by hand before ever signing in... which needs a user.
 	sam := mustSignIn(t, s, "oidc:1", "sam@example.com")
-	if err := s.AddToGroup(ctx, berlin, sam.ID, store.SourceManual, hr.ID); err != nil {
+	if err := s.AddToGroup(ctx, berlin, sam.ID, account.SourceManual, hr.ID); err != nil {
 		t.Fatal(err)
 	}
 
@@ -76,11 +77,11 @@ func TestSignInJoinsIdPGroups(t *testing.T) {
 		wantSource map[int64]string // group to Sam's membership source
 	}{
 		{"groups claim: known groups joined, unknown ones ignored", []string{"sales", "Berlin", "Nowhere"},
-			[]string{"Berlin", "Sales"}, map[int64]string{sales: store.SourceIdP, berlin: store.SourceManual}},
+			[]string{"Berlin", "Sales"}, map[int64]string{sales: account.SourceIdP, berlin: account.SourceManual}},
 		{"a new group in the claim", []string{"Sales", "Blue"},
-			[]string{"Berlin", "Blue", "Sales"}, map[int64]string{sales: store.SourceIdP, berlin: store.SourceManual, blue: store.SourceIdP}},
+			[]string{"Berlin", "Blue", "Sales"}, map[int64]string{sales: account.SourceIdP, berlin: account.SourceManual, blue: account.SourceIdP}},
 		{"claim without them: provider groups left, manual kept", nil,
-			[]string{"Berlin"}, map[int64]string{berlin: store.SourceManual}},
+			[]string{"Berlin"}, map[int64]string{berlin: account.SourceManual}},
 	}
 	for _, st := range steps {
 		runStep(t, st.name, func(t *testing.T) {
@@ -121,9 +122,9 @@ func TestImportRoster(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sales := mustGroup(t, s, "Sales", store.Department, hr.ID)
+	sales := mustGroup(t, s, "Sales", account.Department, hr.ID)
 	due := c.Now().Add(30 * day)
-	mustAssign(t, s, store.Assignment{Modules: []string{"disclosure"}, GroupID: sales, DueAt: due, DueDays: 10}, hr.ID)
+	mustAssign(t, s, training.Assignment{Modules: []string{"disclosure"}, GroupID: sales, DueAt: due, DueDays: 10}, hr.ID)
 	usersBefore, err := s.CountUsers(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -195,7 +196,7 @@ func TestImportRoster(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Errorf("Groups = %v, want %v", got, want)
 	}
-	if src := memberSources(t, s, sales); src["noor@example.com"] != store.SourceCSV || src["sam@example.com"] != store.SourceCSV {
+	if src := memberSources(t, s, sales); src["noor@example.com"] != account.SourceCSV || src["sam@example.com"] != account.SourceCSV {
 		t.Errorf("Sales members = %v, want both from csv", src)
 	}
 	noor, err := s.UserByEmail(ctx, "noor@example.com")
@@ -294,22 +295,22 @@ func TestMembershipAddedByHandOutlivesTheProvider(t *testing.T) {
 		wantSource string
 	}{
 		{"added by hand", func(t *testing.T, s *store.Store, groupID, userID, hrID int64) {
-			if err := s.AddToGroup(context.Background(), groupID, userID, store.SourceManual, hrID); err != nil {
+			if err := s.AddToGroup(context.Background(), groupID, userID, account.SourceManual, hrID); err != nil {
 				t.Fatalf("AddToGroup: %v", err)
 			}
-		}, store.SourceManual},
+		}, account.SourceManual},
 		{"imported from a roster", func(t *testing.T, s *store.Store, groupID, userID, hrID int64) {
 			if _, _, err := s.ImportRoster(context.Background(), []roster.Row{{Line: 2, Email: "sam@example.com", Department: "Sales"}}, hrID); err != nil {
 				t.Fatalf("ImportRoster: %v", err)
 			}
-		}, store.SourceCSV},
+		}, account.SourceCSV},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			ctx := context.Background()
 			s := mustOpenStore(t)
 			hr := mustSignIn(t, s, "oidc:hr", "hr@example.com")
-			sales := mustGroup(t, s, "Sales", store.Department, hr.ID)
+			sales := mustGroup(t, s, "Sales", account.Department, hr.ID)
 			id := account.Identity{Issuer: "https://idp.test", EmailVerified: true, Subject: "oidc:1", Email: "sam@example.com", Name: "Sam", Groups: []string{"Sales"}}
 			sam, err := s.SignIn(ctx, id)
 			if err != nil {

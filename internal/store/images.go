@@ -71,9 +71,9 @@ func (s *Store) PostImage(ctx context.Context, id int64, viewer ImageViewer) (Im
 	if viewer.Staff {
 		return s.image(ctx, id, notConcernImage)
 	}
-	at := timestamp(viewer.At)
+	live, args := liveAt("p", viewer.At)
 	return s.image(ctx, id, notConcernImage+` AND EXISTS (SELECT 1 FROM posts p WHERE p.image_id = images.id AND `+
-		liveAt+` AND `+targetedTo+`)`, at, at, viewer.UserID)
+		live+` AND `+targetedTo+`)`, append(args, viewer.UserID)...)
 }
 
 const notConcernImage = ` AND NOT EXISTS (SELECT 1 FROM concerns c WHERE c.image_id = images.id)`

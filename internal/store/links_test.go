@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/advocacy-portal/portal/internal/account"
+	"github.com/advocacy-portal/portal/internal/reach"
 	"github.com/advocacy-portal/portal/internal/share"
 	"github.com/advocacy-portal/portal/internal/store"
 )
@@ -40,12 +41,12 @@ type postReach struct {
 func reachByPost(tb testing.TB, s *store.Store, userID int64, now time.Time) []postReach {
 	tb.Helper()
 	day := now.UTC().Truncate(24 * time.Hour)
-	return reachReportPosts(tb, s, store.ReachScope{UserID: userID}, day, day.AddDate(0, 0, 1))
+	return reachReportPosts(tb, s, reach.Scope{UserID: userID}, day, day.AddDate(0, 0, 1))
 }
 
 // reachReportPosts returns the post lines of scope's reach report on the
 // UTC days from from up to to.
-func reachReportPosts(tb testing.TB, s *store.Store, scope store.ReachScope, from, to time.Time) []postReach {
+func reachReportPosts(tb testing.TB, s *store.Store, scope reach.Scope, from, to time.Time) []postReach {
 	tb.Helper()
 	r, err := s.ReachReport(context.Background(), scope, from, to)
 	if err != nil {
@@ -62,7 +63,7 @@ func reachReportPosts(tb testing.TB, s *store.Store, scope store.ReachScope, fro
 // a visitor hash, and rolls it up, as the redirect path does without a
 // click writer.
 func recordClick(ctx context.Context, s *store.Store, linkID int64, at time.Time) error {
-	if err := s.RecordClicks(ctx, []store.Click{{LinkID: linkID, At: at, Kind: store.KindClick}}); err != nil {
+	if err := s.RecordClicks(ctx, []reach.Hit{{LinkID: linkID, At: at, Kind: reach.Click}}); err != nil {
 		return err
 	}
 	_, err := s.RollUpClicks(ctx, 0)
@@ -199,15 +200,15 @@ func TestLinkTarget(t *testing.T) {
 	tests := []struct {
 		name         string
 		code         string
-		wantTarget   store.LinkTarget
+		wantTarget   reach.LinkTarget
 		wantNotFound bool
 	}{
 		{"campaign falls back to the slug", noCampaign.Code,
-			store.LinkTarget{LinkID: noCampaign.ID, Network: share.Mastodon, PostURL: "https://example.com/news?id=1", Campaign: "spring-launch"}, false},
+			reach.LinkTarget{LinkID: noCampaign.ID, Network: share.Mastodon, PostURL: "https://example.com/news?id=1", Campaign: "spring-launch"}, false},
 		{"post campaign", withCampaign.Code,
-			store.LinkTarget{LinkID: withCampaign.ID, Network: share.LinkedIn, PostURL: "https://example.com/news?id=1", Campaign: "jobs-q4"}, false},
-		{"unknown code", "nosuchcode", store.LinkTarget{}, true},
-		{"empty code", "", store.LinkTarget{}, true},
+			reach.LinkTarget{LinkID: withCampaign.ID, Network: share.LinkedIn, PostURL: "https://example.com/news?id=1", Campaign: "jobs-q4"}, false},
+		{"unknown code", "nosuchcode", reach.LinkTarget{}, true},
+		{"empty code", "", reach.LinkTarget{}, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -9,8 +9,11 @@ import (
 	"time"
 
 	"github.com/advocacy-portal/portal/internal/account"
+	"github.com/advocacy-portal/portal/internal/concern"
+	"github.com/advocacy-portal/portal/internal/mail"
 	"github.com/advocacy-portal/portal/internal/pause"
 	"github.com/advocacy-portal/portal/internal/store"
+	"github.com/advocacy-portal/portal/internal/training"
 )
 
 // mailWoken reports whether the store woke the mail worker since the last
@@ -34,13 +37,13 @@ func TestEveryMailCommitWakesTheWorker(t *testing.T) {
 		wantWake bool
 	}{
 		{"QueueReminder", func(t *testing.T, s *store.Store, comms account.User) error {
-			_, err := s.QueueReminder(context.Background(), comms.ID, []store.ReminderItem{{ModuleID: "timing", Key: "assigned"}},
-				store.Mail{To: comms.Email, Subject: "x", Kind: "assigned"})
+			_, err := s.QueueReminder(context.Background(), comms.ID, []training.ReminderItem{{ModuleID: "timing", Key: "assigned"}},
+				mail.Mail{To: comms.Email, Subject: "x", Kind: "assigned"})
 			return err
 		}, true},
 		{"RecordDigest with a mail", func(t *testing.T, s *store.Store, comms account.User) error {
 			_, err := s.RecordDigest(context.Background(), comms.ID, "day:2026-11-05", time.Now(),
-				&store.Mail{To: comms.Email, Subject: "x", Kind: "digest"})
+				&mail.Mail{To: comms.Email, Subject: "x", Kind: "digest"})
 			return err
 		}, true},
 		{"RecordDigest without a mail", func(t *testing.T, s *store.Store, comms account.User) error {
@@ -48,14 +51,14 @@ func TestEveryMailCommitWakesTheWorker(t *testing.T) {
 			return err
 		}, false},
 		{"CreateConcern, urgent", func(t *testing.T, s *store.Store, comms account.User) error {
-			_, err := s.CreateConcern(context.Background(), store.Concern{ReporterID: comms.ID, Kind: "other", Description: "d", Urgent: true},
-				func(id int64) []store.Mail {
-					return []store.Mail{{To: comms.Email, Subject: "x", Kind: "concern", DedupeKey: fmt.Sprint("concern:", id)}}
+			_, err := s.CreateConcern(context.Background(), concern.Concern{ReporterID: comms.ID, Kind: "other", Description: "d", Urgent: true}, nil,
+				func(id int64) []mail.Mail {
+					return []mail.Mail{{To: comms.Email, Subject: "x", Kind: "concern", DedupeKey: fmt.Sprint("concern:", id)}}
 				})
 			return err
 		}, true},
 		{"CreateConcern, not urgent", func(t *testing.T, s *store.Store, comms account.User) error {
-			_, err := s.CreateConcern(context.Background(), store.Concern{ReporterID: comms.ID, Kind: "other", Description: "d"}, nil)
+			_, err := s.CreateConcern(context.Background(), concern.Concern{ReporterID: comms.ID, Kind: "other", Description: "d"}, nil, nil)
 			return err
 		}, false},
 		{"StartPause", func(t *testing.T, s *store.Store, comms account.User) error {
@@ -90,7 +93,7 @@ func TestEveryMailCommitWakesTheWorker(t *testing.T) {
 func TestOutboxKeepsTheWholeLetter(t *testing.T) {
 	ctx := context.Background()
 	s := mustOpenStore(t)
-	want := store.Mail{To: "noor@example.com", ToName: "Noor de Vries", Subject: "Nieuw om te delen: 1 post", Body: "Hallo Noor,\n",
+	want := mail.Mail{To: "noor@example.com", ToName: "Noor de Vries", Subject: "Nieuw om te delen: 1 post", Body: "Hallo Noor,\n",
 		HTML: "<p>Hallo Noor,</p>", Lang: "nl", Unsubscribe: "https://portal.example.com/unsubscribe/1.x", Kind: "digest"}
 	mustEnqueue(t, s, want)
 	claimed, err := s.ClaimMail(ctx, 10, time.Minute)
@@ -220,7 +223,7 @@ func TestDigestUnsubscribeToken(t *testing.T) {
 		})
 	}
 	for _, u := range []account.User{noor, sam} {
-		if p, err := s.Profile(ctx, u.ID); err != nil || p.Digest != store.DigestWeekly {
+		if p, err := s.Profile(ctx, u.ID); err != nil || p.Digest != account.DigestWeekly {
 			t.Fatalf("%s's digest = %q, %v; want weekly still, after the bad tokens", u.Email, p.Digest, err)
 		}
 	}
@@ -234,8 +237,8 @@ func TestDigestUnsubscribeToken(t *testing.T) {
 	}
 	for _, tt := range []struct {
 		u    account.User
-		want store.Digest
-	}{{noor, store.DigestOff}, {sam, store.DigestWeekly}} {
+		want account.Digest
+	}{{noor, account.DigestOff}, {sam, account.DigestWeekly}} {
 		if p, err := s.Profile(ctx, tt.u.ID); err != nil || p.Digest != tt.want {
 			t.Errorf("%s's digest = %q, %v; want %q", tt.u.Email, p.Digest, err, tt.want)
 		}

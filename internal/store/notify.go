@@ -2,49 +2,21 @@ package store
 
 import (
 	"context"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/url"
 	"time"
 
+	"github.com/advocacy-portal/portal/internal/mail"
+	"github.com/advocacy-portal/portal/internal/notify"
 	"github.com/advocacy-portal/portal/internal/post"
+	"github.com/advocacy-portal/portal/internal/webhook"
 )
-
-// WebhookTarget is a chat service the portal announces live posts to
-// through an incoming webhook.
-type WebhookTarget string
-
-// The webhook targets.
-const (
-	WebhookSlack WebhookTarget = "slack"
-	WebhookTeams WebhookTarget = "teams"
-)
-
-// WebhookTargets lists every target, in the order pages show them.
-var WebhookTargets = []WebhookTarget{WebhookSlack, WebhookTeams}
-
-// Valid reports whether t is one of the webhook targets.
-func (t WebhookTarget) Valid() bool { return t == WebhookSlack || t == WebhookTeams }
-
-// Label is the service's name as people know it.
-func (t WebhookTarget) Label() string {
-	if t == WebhookTeams {
-		return "Microsoft Teams"
-	}
-	return "Slack"
-}
-
-// SettingKey is the setting that holds the target's webhook URL, a JSON
-// string; unset or "" means no webhook is configured.
-func (t WebhookTarget) SettingKey() string { return "webhook_" + string(t) + "_url" }
 
 // WebhookURL returns the URL configured for t, or "" if there is none.
 // The URL is a secret: whoever has it can post to the channel.
-func (s *Store) WebhookURL(ctx context.Context, t WebhookTarget) (string, error) {
+func (s *Store) WebhookURL(ctx context.Context, t webhook.Target) (string, error) {
 	var u string
 	if _, err := s.Setting(ctx, t.SettingKey(), &u); err != nil {
 		return "", err
@@ -58,7 +30,7 @@ func (s *Store) WebhookURL(ctx context.Context, t WebhookTarget) (string, error)
 // change is audit-logged as a settings change, but with the URLs redacted
 // to host and fingerprint: the audit log is append-only and must not keep
 // a secret. Setting the URL it already has changes nothing.
-func (s *Store) SetWebhookURL(ctx context.Context, t WebhookTarget, webhookURL string, actorID int64) error {
+func (s *Store) SetWebhookURL(ctx context.Context, t webhook.Target, webhookURL string, actorID int64) error {
 	if !t.Valid() {
 		return fmt.Errorf("store: set webhook: unknown target %q", t)
 	}
@@ -97,9 +69,9 @@ func (s *Store) SetWebhookURL(ctx context.Context, t WebhookTarget, webhookURL s
 	}
 	var before any
 	if raw.Valid {
-		before = RedactWebhookURL(old)
+		before = webhook.RedactURL(old)
 	}
-	if err := audit(ctx, tx, now, actorID, "settings.change", "setting:"+key, before, RedactWebhookURL(webhookURL)); err != nil {
+	if err := audit(ctx, tx, now, actorID, "settings.change", "setting:"+key, before, webhook.RedactURL(webhookURL)); err != nil {
 		return err
 	}
 	if err := tx.Commit(); err != nil {
@@ -108,43 +80,10 @@ func (s *Store) SetWebhookURL(ctx context.Context, t WebhookTarget, webhookURL s
 	return nil
 }
 
-// RedactWebhookURL describes a webhook URL without giving it away: its
-// scheme and host, and the first 8 hex digits of its SHA-256 so that a
-// change can be told apart. "" stays "".
-func RedactWebhookURL(webhookURL string) string {
-	if webhookURL == "" {
-		return ""
-	}
-	sum := sha256.Sum256([]byte(webhookURL))
-	host := "?"
-	if u, err := url.Parse(webhookURL); err == nil && u.Host != "" {
-		host = u.Scheme + "://" + u.Host
-	}
-	return host + "/… (sha256 " + hex.EncodeToString(sum[:4]) + ")"
-}
-
-// WebhookDelivery is one message to a webhook. Payload is the JSON body to
-// post. A delivery is unique by DedupeKey. SendAfter is when it may next be
-// tried; SentAt is zero until the webhook accepted it. Attempts counts
-// failed tries and LastError holds the latest failure's reason (never the
-// URL).
-type WebhookDelivery struct {
-	ID        int64
-	Target    WebhookTarget
-	URL       string // a secret: never log or show it
-	Payload   []byte
-	DedupeKey string
-	Attempts  int
-	LastError string
-	CreatedAt time.Time
-	SendAfter time.Time
-	SentAt    time.Time
-}
-
 const deliveryColumns = `id, target, url, payload, dedupe_key, attempts, last_error, created_at, send_after, sent_at`
 
-func scanDelivery(row interface{ Scan(...any) error }) (WebhookDelivery, error) {
-	var d WebhookDelivery
+func scanDelivery(row interface{ Scan(...any) error }) (webhook.Delivery, error) {
+	var d webhook.Delivery
 	var payload string
 	err := row.Scan(&d.ID, &d.Target, &d.URL, &payload, &d.DedupeKey, &d.Attempts, &d.LastError,
 		timeScanner{&d.CreatedAt}, timeScanner{&d.SendAfter}, timeScanner{&d.SentAt})
@@ -156,7 +95,7 @@ func scanDelivery(row interface{ Scan(...any) error }) (WebhookDelivery, error) 
 // their SendAfter (zero: now). ID, CreatedAt, SentAt, Attempts and
 // LastError are ignored. A delivery whose DedupeKey is already queued (or
 // sent) is skipped; queued counts the new ones.
-func (s *Store) EnqueueWebhookDeliveries(ctx context.Context, deliveries []WebhookDelivery) (queued int, err error) {
+func (s *Store) EnqueueWebhookDeliveries(ctx context.Context, deliveries []webhook.Delivery) (queued int, err error) {
 	if len(deliveries) == 0 {
 		return 0, nil
 	}
@@ -196,7 +135,7 @@ func (s *Store) EnqueueWebhookDeliveries(ctx context.Context, deliveries []Webho
 // other portal instance claims them meanwhile. The caller must mark each
 // one delivered or failed; one left unmarked is claimed again once the
 // lease ends, so the lease should outlast sending the whole batch.
-func (s *Store) ClaimWebhookDeliveries(ctx context.Context, limit int, lease time.Duration) ([]WebhookDelivery, error) {
+func (s *Store) ClaimWebhookDeliveries(ctx context.Context, limit int, lease time.Duration) ([]webhook.Delivery, error) {
 	if limit <= 0 {
 		return nil, nil
 	}
@@ -211,7 +150,7 @@ func (s *Store) ClaimWebhookDeliveries(ctx context.Context, limit int, lease tim
 	if err != nil {
 		return nil, fmt.Errorf("store: claim webhook deliveries: %w", err)
 	}
-	var out []WebhookDelivery
+	var out []webhook.Delivery
 	var ids []any
 	for rows.Next() {
 		d, err := scanDelivery(rows)
@@ -263,7 +202,7 @@ func (s *Store) MarkWebhookFailed(ctx context.Context, id int64, reason string, 
 
 // WebhookDeliveries returns up to limit deliveries, sent or not, newest
 // first, for the admin page. A limit of zero or less means 100.
-func (s *Store) WebhookDeliveries(ctx context.Context, limit int) ([]WebhookDelivery, error) {
+func (s *Store) WebhookDeliveries(ctx context.Context, limit int) ([]webhook.Delivery, error) {
 	if limit <= 0 {
 		limit = 100
 	}
@@ -273,7 +212,7 @@ func (s *Store) WebhookDeliveries(ctx context.Context, limit int) ([]WebhookDeli
 		return nil, fmt.Errorf("store: webhook deliveries: %w", err)
 	}
 	defer rows.Close()
-	var out []WebhookDelivery
+	var out []webhook.Delivery
 	for rows.Next() {
 		d, err := scanDelivery(rows)
 		if err != nil {
@@ -301,22 +240,9 @@ func (s *Store) WebhookDeliveryCounts(ctx context.Context) (pending, sent, faili
 	return pending, sent, failing, nil
 }
 
-// DigestRecipient is an active person who chose a daily or weekly email
-// digest, with where their last digest left off: LastPeriod is "" and
-// CoveredUntil zero before their first.
-type DigestRecipient struct {
-	UserID       int64
-	Email        string
-	Name         string
-	Language     string
-	Digest       Digest
-	LastPeriod   string
-	CoveredUntil time.Time
-}
-
 // DigestRecipients returns every active person whose digest is daily or
 // weekly, by id.
-func (s *Store) DigestRecipients(ctx context.Context) ([]DigestRecipient, error) {
+func (s *Store) DigestRecipients(ctx context.Context) ([]notify.DigestRecipient, error) {
 	rows, err := s.read.QueryContext(ctx, `SELECT u.id, u.email, u.name, u.language, u.digest,
 		COALESCE(d.period, ''), d.covered_until
 		FROM users u LEFT JOIN user_digests d ON d.user_id = u.id
@@ -325,9 +251,9 @@ func (s *Store) DigestRecipients(ctx context.Context) ([]DigestRecipient, error)
 		return nil, fmt.Errorf("store: digest recipients: %w", err)
 	}
 	defer rows.Close()
-	var out []DigestRecipient
+	var out []notify.DigestRecipient
 	for rows.Next() {
-		var r DigestRecipient
+		var r notify.DigestRecipient
 		if err := rows.Scan(&r.UserID, &r.Email, &r.Name, &r.Language, &r.Digest, &r.LastPeriod, timeScanner{&r.CoveredUntil}); err != nil {
 			return nil, fmt.Errorf("store: digest recipients: %w", err)
 		}
@@ -342,14 +268,10 @@ func (s *Store) DigestRecipients(ctx context.Context) ([]DigestRecipient, error)
 // DigestPosts returns the posts targeted to the user that went live after
 // after and no later than until and are still live at until, newest first.
 func (s *Store) DigestPosts(ctx context.Context, userID int64, after, until time.Time) ([]post.Post, error) {
-	at := timestamp(until)
+	live, args := liveAt("p", until)
 	rows, err := s.read.QueryContext(ctx, `SELECT `+postColumns+postFrom+`
-		WHERE p.status = 'approved' AND p.went_live_at > ? AND p.went_live_at <= ?
-			AND p.publish_at <= ? AND (p.expires_at IS NULL OR p.expires_at > ?)
-			AND (NOT EXISTS (SELECT 1 FROM post_groups pg WHERE pg.post_id = p.id)
-				OR EXISTS (SELECT 1 FROM post_groups pg JOIN group_members m ON m.group_id = pg.group_id
-					WHERE pg.post_id = p.id AND m.user_id = ?))
-		ORDER BY p.went_live_at DESC, p.id DESC`, timestamp(after), at, at, at, userID)
+		WHERE `+live+` AND p.went_live_at > ? AND p.went_live_at <= ? AND `+targetedTo+`
+		ORDER BY p.went_live_at DESC, p.id DESC`, append(args, timestamp(after), timestamp(until), userID)...)
 	if err != nil {
 		return nil, fmt.Errorf("store: digest posts for user %d: %w", userID, err)
 	}
@@ -370,11 +292,11 @@ func (s *Store) DigestPosts(ctx context.Context, userID int64, after, until time
 }
 
 // RecordDigest records that the user's digest for period (e.g.
-// "day:2026-11-05") covered posts up to until and, if mail is not nil,
+// "day:2026-11-05") covered posts up to until and, if digest is not nil,
 // queues it in the same transaction. If that period is already recorded
 // for the user (another pass or instance got there first) nothing changes
 // and recorded is false.
-func (s *Store) RecordDigest(ctx context.Context, userID int64, period string, until time.Time, mail *Mail) (recorded bool, err error) {
+func (s *Store) RecordDigest(ctx context.Context, userID int64, period string, until time.Time, digest *mail.Mail) (recorded bool, err error) {
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
 		return false, fmt.Errorf("store: record digest of user %d: %w", userID, err)
@@ -389,13 +311,13 @@ func (s *Store) RecordDigest(ctx context.Context, userID int64, period string, u
 	if n, err := res.RowsAffected(); err != nil || n == 0 {
 		return false, err
 	}
-	if mail == nil {
+	if digest == nil {
 		if err := tx.Commit(); err != nil {
 			return false, fmt.Errorf("store: record digest of user %d: %w", userID, err)
 		}
 		return true, nil
 	}
-	if _, err := enqueueMail(ctx, tx, s.now(), *mail); err != nil {
+	if _, err := enqueueMail(ctx, tx, s.now(), *digest); err != nil {
 		return false, err
 	}
 	if err := s.commitMail(tx); err != nil {

@@ -11,8 +11,11 @@ import (
 	"time"
 
 	"github.com/advocacy-portal/portal/internal/account"
+	"github.com/advocacy-portal/portal/internal/audit"
+	"github.com/advocacy-portal/portal/internal/mail"
 	"github.com/advocacy-portal/portal/internal/post"
 	"github.com/advocacy-portal/portal/internal/store"
+	"github.com/advocacy-portal/portal/internal/webhook"
 )
 
 // notifyLivePost creates a post by author for groups (none: everyone),
@@ -44,8 +47,8 @@ func notifyLivePost(tb testing.TB, s *store.Store, author, approver int64, title
 	return post.Post{}
 }
 
-func testDelivery(target store.WebhookTarget, key string) store.WebhookDelivery {
-	return store.WebhookDelivery{Target: target, URL: "https://hooks.example.com/services/SECRET", Payload: []byte(`{"text":"hi"}`), DedupeKey: key}
+func testDelivery(target webhook.Target, key string) webhook.Delivery {
+	return webhook.Delivery{Target: target, URL: "https://hooks.example.com/services/SECRET", Payload: []byte(`{"text":"hi"}`), DedupeKey: key}
 }
 
 func TestWebhookDeliveriesDedupeClaimAndRetry(t *testing.T) {
@@ -53,11 +56,11 @@ func TestWebhookDeliveriesDedupeClaimAndRetry(t *testing.T) {
 	c := newClock()
 	s := mustOpenStore(t, store.WithClock(c.Now))
 
-	n, err := s.EnqueueWebhookDeliveries(ctx, []store.WebhookDelivery{testDelivery(store.WebhookSlack, "live:1:slack"), testDelivery(store.WebhookTeams, "live:1:teams")})
+	n, err := s.EnqueueWebhookDeliveries(ctx, []webhook.Delivery{testDelivery(webhook.Slack, "live:1:slack"), testDelivery(webhook.Teams, "live:1:teams")})
 	if err != nil || n != 2 {
 		t.Fatalf("EnqueueWebhookDeliveries = %d, %v; want 2 queued", n, err)
 	}
-	n, err = s.EnqueueWebhookDeliveries(ctx, []store.WebhookDelivery{testDelivery(store.WebhookSlack, "live:1:slack"), testDelivery(store.WebhookSlack, "live:2:slack")})
+	n, err = s.EnqueueWebhookDeliveries(ctx, []webhook.Delivery{testDelivery(webhook.Slack, "live:1:slack"), testDelivery(webhook.Slack, "live:2:slack")})
 	if err != nil || n != 1 {
 		t.Fatalf("enqueue again = %d, %v; want only the new key queued", n, err)
 	}
@@ -69,7 +72,7 @@ func TestWebhookDeliveriesDedupeClaimAndRetry(t *testing.T) {
 	if len(claimed) != 2 || claimed[0].DedupeKey != "live:1:slack" || claimed[1].DedupeKey != "live:1:teams" {
 		t.Fatalf("claimed %+v, want the two oldest", claimed)
 	}
-	if got := claimed[0]; got.Target != store.WebhookSlack || got.URL == "" || string(got.Payload) != `{"text":"hi"}` ||
+	if got := claimed[0]; got.Target != webhook.Slack || got.URL == "" || string(got.Payload) != `{"text":"hi"}` ||
 		!got.SendAfter.Equal(c.Now().Add(5*time.Minute)) {
 		t.Errorf("claimed delivery = %+v, want it whole with SendAfter at the lease's end", got)
 	}
@@ -132,13 +135,13 @@ func TestWebhookDeliveriesDedupeClaimAndRetry(t *testing.T) {
 func TestEnqueueWebhookDeliveriesAllOrNone(t *testing.T) {
 	ctx := context.Background()
 	s := mustOpenStore(t)
-	bad := testDelivery(store.WebhookTeams, "live:1:teams")
+	bad := testDelivery(webhook.Teams, "live:1:teams")
 	bad.Payload = []byte("not json")
-	noURL := testDelivery(store.WebhookSlack, "live:2:slack")
+	noURL := testDelivery(webhook.Slack, "live:2:slack")
 	noURL.URL = ""
-	for name, d := range map[string]store.WebhookDelivery{"bad payload": bad, "no url": noURL,
+	for name, d := range map[string]webhook.Delivery{"bad payload": bad, "no url": noURL,
 		"unknown target": testDelivery("irc", "live:3:irc")} {
-		if _, err := s.EnqueueWebhookDeliveries(ctx, []store.WebhookDelivery{testDelivery(store.WebhookSlack, "live:1:slack"), d}); err == nil {
+		if _, err := s.EnqueueWebhookDeliveries(ctx, []webhook.Delivery{testDelivery(webhook.Slack, "live:1:slack"), d}); err == nil {
 			t.Errorf("%s: EnqueueWebhookDeliveries succeeded, want an error", name)
 		}
 	}
@@ -155,29 +158,29 @@ func TestSetWebhookURL(t *testing.T) {
 	const secret = "T0000/B0000/XXXXsecretXXXX"
 	first := "https://hooks.slack.com/services/" + secret
 
-	if got, err := s.WebhookURL(ctx, store.WebhookSlack); err != nil || got != "" {
+	if got, err := s.WebhookURL(ctx, webhook.Slack); err != nil || got != "" {
 		t.Fatalf("WebhookURL before any = %q, %v; want none", got, err)
 	}
-	if err := s.SetWebhookURL(ctx, store.WebhookSlack, first, admin.ID); err != nil {
+	if err := s.SetWebhookURL(ctx, webhook.Slack, first, admin.ID); err != nil {
 		t.Fatal(err)
 	}
-	if got, err := s.WebhookURL(ctx, store.WebhookSlack); err != nil || got != first {
+	if got, err := s.WebhookURL(ctx, webhook.Slack); err != nil || got != first {
 		t.Errorf("WebhookURL = %q, want %q (error: %v)", got, first, err)
 	}
-	if got, err := s.WebhookURL(ctx, store.WebhookTeams); err != nil || got != "" {
+	if got, err := s.WebhookURL(ctx, webhook.Teams); err != nil || got != "" {
 		t.Errorf("Teams WebhookURL = %q, want none (error: %v)", got, err)
 	}
-	if _, err := s.EnqueueWebhookDeliveries(ctx, []store.WebhookDelivery{{Target: store.WebhookSlack, URL: first,
+	if _, err := s.EnqueueWebhookDeliveries(ctx, []webhook.Delivery{{Target: webhook.Slack, URL: first,
 		Payload: []byte(`{}`), DedupeKey: "live:1:slack", SendAfter: c.Now().Add(time.Hour)}}); err != nil {
 		t.Fatal(err)
 	}
 
 	second := "https://hooks.slack.com/services/T1111/B1111/other"
 	c.Advance(time.Minute)
-	if err := s.SetWebhookURL(ctx, store.WebhookSlack, second, admin.ID); err != nil {
+	if err := s.SetWebhookURL(ctx, webhook.Slack, second, admin.ID); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.SetWebhookURL(ctx, store.WebhookSlack, second, admin.ID); err != nil { // unchanged: not logged
+	if err := s.SetWebhookURL(ctx, webhook.Slack, second, admin.ID); err != nil { // unchanged: not logged
 		t.Fatal(err)
 	}
 	due, err := s.ClaimWebhookDeliveries(ctx, 10, time.Minute)
@@ -189,9 +192,9 @@ func TestSetWebhookURL(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var entries []store.AuditEntry
+	var entries []audit.Entry
 	for _, e := range log {
-		if e.Action == "settings.change" && e.Target == "setting:"+store.WebhookSlack.SettingKey() {
+		if e.Action == "settings.change" && e.Target == "setting:"+webhook.Slack.SettingKey() {
 			entries = append(entries, e)
 		}
 	}
@@ -208,25 +211,14 @@ func TestSetWebhookURL(t *testing.T) {
 		t.Errorf("audit before values = %q, %q; want the old URL redacted on the change only", entries[0].Before, entries[1].Before)
 	}
 
-	if err := s.SetWebhookURL(ctx, store.WebhookSlack, "", admin.ID); err != nil {
+	if err := s.SetWebhookURL(ctx, webhook.Slack, "", admin.ID); err != nil {
 		t.Fatal(err)
 	}
-	if got, err := s.WebhookURL(ctx, store.WebhookSlack); err != nil || got != "" {
+	if got, err := s.WebhookURL(ctx, webhook.Slack); err != nil || got != "" {
 		t.Errorf("WebhookURL after removing = %q, want none (error: %v)", got, err)
 	}
 	if err := s.SetWebhookURL(ctx, "irc", first, admin.ID); err == nil {
 		t.Error("SetWebhookURL for an unknown target succeeded")
-	}
-}
-
-func TestRedactWebhookURL(t *testing.T) {
-	a := store.RedactWebhookURL("https://hooks.slack.com/services/T/B/secret")
-	b := store.RedactWebhookURL("https://hooks.slack.com/services/T/B/other")
-	if strings.Contains(a, "secret") || !strings.HasPrefix(a, "https://hooks.slack.com/") || a == b {
-		t.Errorf("redacted %q and %q: want the host, no secret, and different fingerprints", a, b)
-	}
-	if got := store.RedactWebhookURL(""); got != "" {
-		t.Errorf("RedactWebhookURL(\"\") = %q", got)
 	}
 }
 
@@ -243,8 +235,8 @@ func TestDigestBookkeeping(t *testing.T) {
 	gone := mustSignIn(t, s, "oidc:gone", "gone@example.com")
 	for _, u := range []struct {
 		id     int64
-		digest store.Digest
-	}{{daily.ID, store.DigestDaily}, {off.ID, store.DigestOff}, {author.ID, store.DigestOff}, {approver.ID, store.DigestOff}} {
+		digest account.Digest
+	}{{daily.ID, account.DigestDaily}, {off.ID, account.DigestOff}, {author.ID, account.DigestOff}, {approver.ID, account.DigestOff}} {
 		p, err := s.Profile(ctx, u.id)
 		if err != nil {
 			t.Fatal(err)
@@ -277,15 +269,15 @@ func TestDigestBookkeeping(t *testing.T) {
 	if !slices.Equal(ids, []int64{daily.ID, weekly.ID}) {
 		t.Fatalf("DigestRecipients = %v, want daily %d and weekly (the default) %d only", ids, daily.ID, weekly.ID)
 	}
-	if recipients[0].Digest != store.DigestDaily || recipients[1].Digest != store.DigestWeekly || recipients[1].Email != "weekly@example.com" {
+	if recipients[0].Digest != account.DigestDaily || recipients[1].Digest != account.DigestWeekly || recipients[1].Email != "weekly@example.com" {
 		t.Errorf("recipients = %+v", recipients)
 	}
 
-	team, err := s.CreateGroup(ctx, "Team A", store.Team, author.ID)
+	team, err := s.CreateGroup(ctx, "Team A", account.Team, author.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.AddToGroup(ctx, team, daily.ID, store.SourceManual, author.ID); err != nil {
+	if err := s.AddToGroup(ctx, team, daily.ID, account.SourceManual, author.ID); err != nil {
 		t.Fatal(err)
 	}
 	start := c.Now()
@@ -311,12 +303,12 @@ func TestDigestBookkeeping(t *testing.T) {
 		t.Errorf("DigestPosts up to before either went live = %v, want none (error: %v)", digestTitles(got), err)
 	}
 
-	mail := &store.Mail{To: daily.Email, Subject: "New to share", Body: "…", Kind: "digest", DedupeKey: "digest:x:day:2026-11-05"}
-	ok, err := s.RecordDigest(ctx, daily.ID, "day:2026-11-05", c.Now(), mail)
+	digest := &mail.Mail{To: daily.Email, Subject: "New to share", Body: "…", Kind: "digest", DedupeKey: "digest:x:day:2026-11-05"}
+	ok, err := s.RecordDigest(ctx, daily.ID, "day:2026-11-05", c.Now(), digest)
 	if err != nil || !ok {
 		t.Fatalf("RecordDigest = %v, %v; want recorded", ok, err)
 	}
-	ok, err = s.RecordDigest(ctx, daily.ID, "day:2026-11-05", c.Now(), &store.Mail{To: daily.Email, Subject: "again", Kind: "digest"})
+	ok, err = s.RecordDigest(ctx, daily.ID, "day:2026-11-05", c.Now(), &mail.Mail{To: daily.Email, Subject: "again", Kind: "digest"})
 	if err != nil || ok {
 		t.Fatalf("RecordDigest for the same period = %v, %v; want not recorded again", ok, err)
 	}

@@ -9,51 +9,15 @@ import (
 	"time"
 
 	"github.com/advocacy-portal/portal/internal/job"
-	"github.com/advocacy-portal/portal/internal/mail/letter"
+	"github.com/advocacy-portal/portal/internal/mail"
 )
-
-// Mail is a message in the outbox. To is the bare address and ToName the
-// recipient's display name, if known. Body is plain text; HTML, if not
-// empty, is the same mail as an HTML document, sent beside it as an
-// alternative. Lang is the language it is written in. Unsubscribe, if not
-// empty, is the address that turns this kind of mail off in one click
-// (List-Unsubscribe, RFC 8058). Kind says why it was sent ("assigned",
-// "digest", "concern", ...). A non-empty DedupeKey makes the message
-// unique: enqueueing the same key again does nothing.
-//
-// SendAfter is when the message may next be tried; SentAt is zero until it
-// was sent (and from then on HTML is empty: see MarkMailSent). Attempts
-// counts failed sends and LastError holds the latest failure's reason.
-type Mail struct {
-	ID          int64
-	To          string
-	ToName      string
-	Subject     string
-	Body        string
-	HTML        string
-	Lang        string
-	Unsubscribe string
-	Kind        string
-	DedupeKey   string
-	CreatedAt   time.Time
-	SendAfter   time.Time
-	SentAt      time.Time
-	Attempts    int
-	LastError   string
-}
-
-// LetterMail is the outbox message of kind that carries l to the person at
-// address to, whose name is name.
-func LetterMail(kind, to, name string, l letter.Letter) Mail {
-	return Mail{To: to, ToName: name, Subject: l.Subject, Body: l.Text, HTML: l.HTML, Lang: l.Lang, Kind: kind}
-}
 
 // mailColumns are the outbox columns in the order scanMail reads them.
 const mailColumns = `id, to_addr, to_name, subject, body, html, lang, unsubscribe_url, kind, COALESCE(dedupe_key, ''),
 	created_at, send_after, sent_at, attempts, last_error`
 
-func scanMail(row interface{ Scan(...any) error }) (Mail, error) {
-	var m Mail
+func scanMail(row interface{ Scan(...any) error }) (mail.Mail, error) {
+	var m mail.Mail
 	err := row.Scan(&m.ID, &m.To, &m.ToName, &m.Subject, &m.Body, &m.HTML, &m.Lang, &m.Unsubscribe, &m.Kind, &m.DedupeKey,
 		timeScanner{&m.CreatedAt}, timeScanner{&m.SendAfter}, timeScanner{&m.SentAt},
 		&m.Attempts, &m.LastError)
@@ -88,7 +52,7 @@ func (s *Store) commitMail(tx *sql.Tx) error {
 // together with the change it announces; commit with commitMail. ID,
 // CreatedAt, SentAt, Attempts and LastError are ignored. If another message
 // already has m's DedupeKey, nothing changes and it returns false.
-func enqueueMail(ctx context.Context, tx *sql.Tx, now time.Time, m Mail) (bool, error) {
+func enqueueMail(ctx context.Context, tx *sql.Tx, now time.Time, m mail.Mail) (bool, error) {
 	if m.To == "" || m.Kind == "" {
 		return false, fmt.Errorf("store: enqueue mail: recipient and kind are required")
 	}
@@ -120,7 +84,7 @@ func enqueueMail(ctx context.Context, tx *sql.Tx, now time.Time, m Mail) (bool, 
 // or failed; a message left unmarked is claimed again once the lease ends.
 // The lease should outlast sending the whole batch, or a message may be
 // sent twice.
-func (s *Store) ClaimMail(ctx context.Context, limit int, lease time.Duration) ([]Mail, error) {
+func (s *Store) ClaimMail(ctx context.Context, limit int, lease time.Duration) ([]mail.Mail, error) {
 	if limit <= 0 {
 		return nil, nil
 	}
@@ -136,7 +100,7 @@ func (s *Store) ClaimMail(ctx context.Context, limit int, lease time.Duration) (
 	if err != nil {
 		return nil, fmt.Errorf("store: claim mail: %w", err)
 	}
-	var mails []Mail
+	var mails []mail.Mail
 	var ids []any
 	for rows.Next() {
 		m, err := scanMail(rows)
@@ -206,7 +170,7 @@ func checkOneRow(res sql.Result, err error, format string, args ...any) error {
 
 // Outbox returns up to limit messages, sent or not, newest first, for the
 // admin page. A limit of zero or less means 100.
-func (s *Store) Outbox(ctx context.Context, limit int) ([]Mail, error) {
+func (s *Store) Outbox(ctx context.Context, limit int) ([]mail.Mail, error) {
 	if limit <= 0 {
 		limit = 100
 	}
@@ -216,7 +180,7 @@ func (s *Store) Outbox(ctx context.Context, limit int) ([]Mail, error) {
 		return nil, fmt.Errorf("store: outbox: %w", err)
 	}
 	defer rows.Close()
-	var mails []Mail
+	var mails []mail.Mail
 	for rows.Next() {
 		m, err := scanMail(rows)
 		if err != nil {

@@ -6,10 +6,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/advocacy-portal/portal/internal/mail"
 	"github.com/advocacy-portal/portal/internal/store"
 )
 
-func mustEnqueue(tb testing.TB, s *store.Store, m store.Mail) {
+func mustEnqueue(tb testing.TB, s *store.Store, m mail.Mail) {
 	tb.Helper()
 	queued, err := s.EnqueueMail(context.Background(), m)
 	if err != nil {
@@ -20,7 +21,7 @@ func mustEnqueue(tb testing.TB, s *store.Store, m store.Mail) {
 	}
 }
 
-func subjects(mails []store.Mail) []string {
+func subjects(mails []mail.Mail) []string {
 	var out []string
 	for _, m := range mails {
 		out = append(out, m.Subject)
@@ -47,14 +48,14 @@ func TestEnqueueMailDedupe(t *testing.T) {
 
 	tests := []struct {
 		name       string
-		mail       store.Mail
+		mail       mail.Mail
 		wantQueued bool
 	}{
-		{"first with key", store.Mail{To: "a@example.com", Subject: "one", Kind: "reminder", DedupeKey: "reminder:1:a"}, true},
-		{"same key again", store.Mail{To: "a@example.com", Subject: "two", Kind: "reminder", DedupeKey: "reminder:1:a"}, false},
-		{"other key", store.Mail{To: "a@example.com", Subject: "three", Kind: "reminder", DedupeKey: "reminder:2:a"}, true},
-		{"no key", store.Mail{To: "b@example.com", Subject: "four", Kind: "assignment"}, true},
-		{"no key again", store.Mail{To: "b@example.com", Subject: "four", Kind: "assignment"}, true},
+		{"first with key", mail.Mail{To: "a@example.com", Subject: "one", Kind: "reminder", DedupeKey: "reminder:1:a"}, true},
+		{"same key again", mail.Mail{To: "a@example.com", Subject: "two", Kind: "reminder", DedupeKey: "reminder:1:a"}, false},
+		{"other key", mail.Mail{To: "a@example.com", Subject: "three", Kind: "reminder", DedupeKey: "reminder:2:a"}, true},
+		{"no key", mail.Mail{To: "b@example.com", Subject: "four", Kind: "assignment"}, true},
+		{"no key again", mail.Mail{To: "b@example.com", Subject: "four", Kind: "assignment"}, true},
 	}
 	for _, tt := range tests {
 		runStep(t, tt.name, func(t *testing.T) {
@@ -87,7 +88,7 @@ func TestEnqueueMailDedupe(t *testing.T) {
 		}
 	}
 
-	if _, err := s.EnqueueMail(ctx, store.Mail{Subject: "no recipient", Kind: "reminder"}); err == nil {
+	if _, err := s.EnqueueMail(ctx, mail.Mail{Subject: "no recipient", Kind: "reminder"}); err == nil {
 		t.Errorf("EnqueueMail without recipient: no error")
 	}
 }
@@ -98,12 +99,12 @@ func TestClaimMail(t *testing.T) {
 	s := mustOpenStore(t, store.WithClock(c.Now))
 	start := c.Now()
 
-	mustEnqueue(t, s, store.Mail{To: "a@example.com", Subject: "later", Kind: "reminder", SendAfter: start.Add(time.Hour)})
-	mustEnqueue(t, s, store.Mail{To: "a@example.com", Subject: "first", Kind: "reminder"})
+	mustEnqueue(t, s, mail.Mail{To: "a@example.com", Subject: "later", Kind: "reminder", SendAfter: start.Add(time.Hour)})
+	mustEnqueue(t, s, mail.Mail{To: "a@example.com", Subject: "first", Kind: "reminder"})
 	c.Advance(time.Second)
-	mustEnqueue(t, s, store.Mail{To: "a@example.com", Subject: "second", Kind: "reminder"})
+	mustEnqueue(t, s, mail.Mail{To: "a@example.com", Subject: "second", Kind: "reminder"})
 	c.Advance(time.Second)
-	mustEnqueue(t, s, store.Mail{To: "a@example.com", Subject: "third", Kind: "reminder"})
+	mustEnqueue(t, s, mail.Mail{To: "a@example.com", Subject: "third", Kind: "reminder"})
 
 	got, err := s.ClaimMail(ctx, 2, 10*time.Minute)
 	if err != nil {
@@ -161,7 +162,7 @@ func TestMarkMail(t *testing.T) {
 	ctx := context.Background()
 	c := newClock()
 	s := mustOpenStore(t, store.WithClock(c.Now))
-	mustEnqueue(t, s, store.Mail{To: "a@example.com", Subject: "hello", Body: "body", Kind: "assignment"})
+	mustEnqueue(t, s, mail.Mail{To: "a@example.com", Subject: "hello", Body: "body", Kind: "assignment"})
 
 	claimed, err := s.ClaimMail(ctx, 1, time.Minute)
 	if err != nil || len(claimed) != 1 {
@@ -223,7 +224,7 @@ func TestMarkMail(t *testing.T) {
 	}
 }
 
-func mustOutboxMail(tb testing.TB, s *store.Store, id int64) store.Mail {
+func mustOutboxMail(tb testing.TB, s *store.Store, id int64) mail.Mail {
 	tb.Helper()
 	mails, err := s.Outbox(context.Background(), 1000)
 	if err != nil {
@@ -235,7 +236,7 @@ func mustOutboxMail(tb testing.TB, s *store.Store, id int64) store.Mail {
 		}
 	}
 	tb.Fatalf("mail %d not in the outbox", id)
-	return store.Mail{}
+	return mail.Mail{}
 }
 
 func TestOutboxOrderAndCounts(t *testing.T) {
@@ -249,7 +250,7 @@ func TestOutboxOrderAndCounts(t *testing.T) {
 	}
 
 	for _, subject := range []string{"m1", "m2", "m3", "m4"} {
-		mustEnqueue(t, s, store.Mail{To: "a@example.com", Subject: subject, Kind: "overdue", DedupeKey: "k-" + subject})
+		mustEnqueue(t, s, mail.Mail{To: "a@example.com", Subject: subject, Kind: "overdue", DedupeKey: "k-" + subject})
 		c.Advance(time.Second)
 	}
 	mails, err := s.Outbox(ctx, 0)

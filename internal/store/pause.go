@@ -8,15 +8,23 @@ import (
 	"strings"
 	"time"
 
+	"github.com/advocacy-portal/portal/internal/mail"
 	"github.com/advocacy-portal/portal/internal/mail/letter"
 	"github.com/advocacy-portal/portal/internal/pause"
 )
 
-// pausedPost is an SQL condition true when an active pause covers the post
-// in the table or alias named by the %[1]s verb; queries that must hold
-// paused posts (PublishDue) add NOT before it.
-const pausedPost = `EXISTS (SELECT 1 FROM pauses pa WHERE pa.resumed_at IS NULL AND (pa.scope = 'programme'
-	OR pa.scope = 'campaign:' || %[1]s.campaign_id OR pa.scope = 'category:' || %[1]s.category))`
+// pausedPost returns an SQL condition, with its arguments, true when an
+// active pause covers the post in the table or alias named p: a pause's
+// scope is one of pause.Covering's three for the post, built from
+// pause.Programme and the scope prefixes passed as parameters (a post in
+// no campaign has a NULL campaign_id, which matches no scope). Queries that
+// must hold paused posts (PublishDue) add NOT before it.
+// TestPauseAgreesWithCovers holds it to pause.Holding.
+func pausedPost(p string) (cond string, args []any) {
+	return fmt.Sprintf(`EXISTS (SELECT 1 FROM pauses pa WHERE pa.resumed_at IS NULL
+		AND pa.scope IN (?, ? || %[1]s.campaign_id, ? || %[1]s.category))`, p),
+		[]any{string(pause.Programme), pause.CampaignPrefix, pause.CategoryPrefix}
+}
 
 const pauseColumns = `pa.id, pa.scope, pa.reason, u.name, pa.paused_at, COALESCE(r.name, ''), pa.resumed_at
 	FROM pauses pa JOIN users u ON u.id = pa.paused_by LEFT JOIN users r ON r.id = pa.resumed_by`
@@ -86,7 +94,7 @@ func (s *Store) ResumePause(ctx context.Context, id, actorID int64) (pause.Pause
 // admin, each in their own language and addressed by name, with a link to
 // the pause page when the store knows the portal's address.
 func (s *Store) mailComms(ctx context.Context, tx *sql.Tx, now time.Time, dedupe string, m letter.Pause) error {
-	if id, ok := strings.CutPrefix(string(m.Scope), "campaign:"); ok {
+	if id, ok := strings.CutPrefix(string(m.Scope), pause.CampaignPrefix); ok {
 		err := tx.QueryRowContext(ctx, `SELECT name FROM campaigns WHERE id = ?`, id).Scan(&m.Campaign)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("store: pause campaign %s: %w", id, err)
@@ -120,9 +128,9 @@ func (s *Store) mailComms(ctx context.Context, tx *sql.Tx, now time.Time, dedupe
 	}
 	for _, r := range to {
 		m.Name = r.name
-		mail := LetterMail("pause", r.email, r.name, m.Write(r.lang))
-		mail.DedupeKey = fmt.Sprintf("%s:%d", dedupe, r.id)
-		if _, err := enqueueMail(ctx, tx, now, mail); err != nil {
+		msg := mail.FromLetter("pause", r.email, r.name, m.Write(r.lang))
+		msg.DedupeKey = fmt.Sprintf("%s:%d", dedupe, r.id)
+		if _, err := enqueueMail(ctx, tx, now, msg); err != nil {
 			return err
 		}
 	}
@@ -147,17 +155,21 @@ func pauseFrom(ctx context.Context, q rowQuerier, id int64) (pause.Pause, error)
 
 // ActivePauses returns the pauses in force, oldest first.
 func (s *Store) ActivePauses(ctx context.Context) ([]pause.Pause, error) {
-	return s.pauses(ctx, `WHERE pa.resumed_at IS NULL ORDER BY pa.paused_at, pa.id`)
+	return activePauses(ctx, s.read)
+}
+
+func activePauses(ctx context.Context, q rowQuerier) ([]pause.Pause, error) {
+	return queryPauses(ctx, q, `WHERE pa.resumed_at IS NULL ORDER BY pa.paused_at, pa.id`)
 }
 
 // PauseHistory returns the resumed pauses, most recently resumed first, at
 // most limit of them.
 func (s *Store) PauseHistory(ctx context.Context, limit int) ([]pause.Pause, error) {
-	return s.pauses(ctx, `WHERE pa.resumed_at IS NOT NULL ORDER BY pa.resumed_at DESC, pa.id DESC LIMIT ?`, limit)
+	return queryPauses(ctx, s.read, `WHERE pa.resumed_at IS NOT NULL ORDER BY pa.resumed_at DESC, pa.id DESC LIMIT ?`, limit)
 }
 
-func (s *Store) pauses(ctx context.Context, tail string, args ...any) ([]pause.Pause, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT `+pauseColumns+` `+tail, args...)
+func queryPauses(ctx context.Context, q rowQuerier, tail string, args ...any) ([]pause.Pause, error) {
+	rows, err := q.QueryContext(ctx, `SELECT `+pauseColumns+` `+tail, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: list pauses: %w", err)
 	}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -291,9 +292,25 @@ func loadEditors(ctx context.Context, q rowQuerier, posts []post.Post, index map
 	return nil
 }
 
-// liveAt is post.Phase(at) == post.PhaseLive in SQL, for the post aliased
-// p; it takes at twice. TestPostImageVisibility holds it to the Go rule.
-const liveAt = `p.status = 'approved' AND p.publish_at <= ? AND (p.expires_at IS NULL OR p.expires_at > ?)`
+// liveAt returns post.Post.Live(at) as an SQL condition on the post in
+// the table or alias named p, with its arguments: the status is
+// post.Approved and at is the time, both passed as parameters. Times are
+// stored to the millisecond and compare as strings: a stored time is at
+// or before at exactly when it is at or before timestamp(at).
+// TestLiveAgreesWithPhase holds it to post.Post.Phase.
+func liveAt(p string, at time.Time) (cond string, args []any) {
+	ts := timestamp(at)
+	return fmt.Sprintf(`%[1]s.status = ? AND %[1]s.publish_at <= ? AND (%[1]s.expires_at IS NULL OR %[1]s.expires_at > ?)`, p),
+		[]any{string(post.Approved), ts, ts}
+}
+
+// expiredAt is liveAt's counterpart for post.PhaseExpired: approved,
+// published, and its expiry has come.
+func expiredAt(p string, at time.Time) (cond string, args []any) {
+	ts := timestamp(at)
+	return fmt.Sprintf(`%[1]s.status = ? AND %[1]s.publish_at <= ? AND %[1]s.expires_at <= ?`, p),
+		[]any{string(post.Approved), ts, ts}
+}
 
 // targetedTo is true when the post aliased p is for the user given as its
 // one argument: it has no target groups, or the user is in one of them.
@@ -301,22 +318,9 @@ const targetedTo = `(NOT EXISTS (SELECT 1 FROM post_groups pg WHERE pg.post_id =
 	OR EXISTS (SELECT 1 FROM post_groups pg JOIN group_members m ON m.group_id = pg.group_id
 		WHERE pg.post_id = p.id AND m.user_id = ?))`
 
-// PostFilter narrows a list of posts. Zero fields do not filter.
-type PostFilter struct {
-	Statuses []post.Status
-	Category string
-	Campaign int64
-	Language string
-	Query    string    // in the title, link, hashtags or suggestions
-	From, To time.Time // publish time within [From, To)
-	ForUser  int64     // only posts targeted to this user's groups, or to everyone
-	LiveAt   time.Time // only posts live at this time
-	Limit    int
-}
-
 // Posts returns the posts matching f, newest first (by publish time, then
 // by last change).
-func (s *Store) Posts(ctx context.Context, f PostFilter) ([]post.Post, error) {
+func (s *Store) Posts(ctx context.Context, f post.Filter) ([]post.Post, error) {
 	var where []string
 	var args []any
 	if len(f.Statuses) > 0 {
@@ -350,8 +354,8 @@ func (s *Store) Posts(ctx context.Context, f PostFilter) ([]post.Post, error) {
 		where, args = append(where, targetedTo), append(args, f.ForUser)
 	}
 	if !f.LiveAt.IsZero() {
-		at := timestamp(f.LiveAt)
-		where, args = append(where, liveAt), append(args, at, at)
+		live, liveArgs := liveAt("p", f.LiveAt)
+		where, args = append(where, live), append(args, liveArgs...)
 	}
 	query := `SELECT ` + postColumns + postFrom
 	if len(where) > 0 {
@@ -384,8 +388,12 @@ func (s *Store) Posts(ctx context.Context, f PostFilter) ([]post.Post, error) {
 // Targeted reports whether the post is for the user: it has no target
 // groups, or the user is in one of them.
 func (s *Store) Targeted(ctx context.Context, postID, userID int64) (bool, error) {
+	return targeted(ctx, s.read, postID, userID)
+}
+
+func targeted(ctx context.Context, q rowQuerier, postID, userID int64) (bool, error) {
 	var ok bool
-	err := s.read.QueryRowContext(ctx, `SELECT NOT EXISTS (SELECT 1 FROM post_groups WHERE post_id = ?)
+	err := q.QueryRowContext(ctx, `SELECT NOT EXISTS (SELECT 1 FROM post_groups WHERE post_id = ?)
 		OR EXISTS (SELECT 1 FROM post_groups pg JOIN group_members m ON m.group_id = pg.group_id WHERE pg.post_id = ? AND m.user_id = ?)`,
 		postID, postID, userID).Scan(&ok)
 	if err != nil {
@@ -487,17 +495,20 @@ func (s *Store) PostHistory(ctx context.Context, id int64) ([]post.Event, error)
 // claims it inside one transaction). Posts under an active crisis pause
 // (see pause.go) wait and go live on the first run after it is resumed.
 func (s *Store) PublishDue(ctx context.Context) ([]post.Post, error) {
-	now := timestamp(s.now())
-	return s.claimPosts(ctx, "published", `UPDATE posts SET went_live_at = ? WHERE status = 'approved' AND went_live_at IS NULL
-		AND publish_at <= ? AND (expires_at IS NULL OR expires_at > ?)
-		AND NOT `+fmt.Sprintf(pausedPost, "posts")+` RETURNING id`, now, now, now)
+	now := s.now()
+	live, liveArgs := liveAt("posts", now)
+	paused, pausedArgs := pausedPost("posts")
+	return s.claimPosts(ctx, "published", `UPDATE posts SET went_live_at = ? WHERE went_live_at IS NULL
+		AND `+live+` AND NOT `+paused+` RETURNING id`, slices.Concat([]any{timestamp(now)}, liveArgs, pausedArgs)...)
 }
 
-// ExpireDue marks live posts whose expiry has come and returns them, once.
+// ExpireDue marks approved posts whose expiry has come (post.PhaseExpired)
+// and returns them, once.
 func (s *Store) ExpireDue(ctx context.Context) ([]post.Post, error) {
-	now := timestamp(s.now())
-	return s.claimPosts(ctx, "expired", `UPDATE posts SET expired_at = ? WHERE status = 'approved' AND expired_at IS NULL
-		AND expires_at IS NOT NULL AND expires_at <= ? RETURNING id`, now, now)
+	now := s.now()
+	expired, args := expiredAt("posts", now)
+	return s.claimPosts(ctx, "expired", `UPDATE posts SET expired_at = ? WHERE expired_at IS NULL
+		AND `+expired+` RETURNING id`, append([]any{timestamp(now)}, args...)...)
 }
 
 func (s *Store) claimPosts(ctx context.Context, milestone, query string, args ...any) ([]post.Post, error) {

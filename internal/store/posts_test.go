@@ -43,7 +43,7 @@ func mustCreatePostFields(tb testing.TB, s *store.Store, authorID int64, f post.
 func mustCampaign(tb testing.TB, s *store.Store, actorID int64, name string) int64 {
 	tb.Helper()
 	ctx := context.Background()
-	id, err := s.CreateCampaign(ctx, store.Campaign{Name: name}, actorID)
+	id, err := s.CreateCampaign(ctx, post.Campaign{Name: name}, actorID)
 	if errors.Is(err, store.ErrExists) {
 		all, err := s.Campaigns(ctx)
 		if err != nil {
@@ -78,7 +78,7 @@ func mustApprovePost(tb testing.TB, s *store.Store, id, authorID, approverID int
 // mustTeam creates a team group with members.
 func mustTeam(tb testing.TB, s *store.Store, name string, members ...int64) int64 {
 	tb.Helper()
-	return mustGroup(tb, s, name, store.Team, 0, members...)
+	return mustGroup(tb, s, name, account.Team, 0, members...)
 }
 
 func mustPost(tb testing.TB, s *store.Store, id int64) post.Post {
@@ -110,7 +110,7 @@ func postIDs(ps []post.Post) []int64 {
 // livePosts returns the posts live at now, for everyone.
 func livePosts(tb testing.TB, s *store.Store, now time.Time) []post.Post {
 	tb.Helper()
-	live, err := s.Posts(context.Background(), store.PostFilter{LiveAt: now})
+	live, err := s.Posts(context.Background(), post.Filter{LiveAt: now})
 	if err != nil {
 		tb.Fatalf("live posts: %v", err)
 	}
@@ -182,7 +182,7 @@ func TestCreatePost(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			before, err := s.Posts(ctx, store.PostFilter{})
+			before, err := s.Posts(ctx, post.Filter{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -193,7 +193,7 @@ func TestCreatePost(t *testing.T) {
 			}
 			id, err := s.CreatePost(ctx, tt.fields, by.ID, tt.suggested)
 			if tt.wantErr {
-				after, listErr := s.Posts(ctx, store.PostFilter{})
+				after, listErr := s.Posts(ctx, post.Filter{})
 				if listErr != nil {
 					t.Fatal(listErr)
 				}
@@ -507,38 +507,38 @@ func TestPosts(t *testing.T) {
 
 	tests := []struct {
 		name    string
-		filter  store.PostFilter
+		filter  post.Filter
 		wantIDs []int64
 	}{
-		{"everything, newest publish time (or change) first", store.PostFilter{}, []int64{future, club, launch, hiring, archived, expired}},
-		{"statuses", store.PostFilter{Statuses: []post.Status{post.Draft, post.Archived}}, []int64{club, archived}},
-		{"one status", store.PostFilter{Statuses: []post.Status{post.Approved}}, []int64{future, launch, hiring, expired}},
-		{"category", store.PostFilter{Category: string(post.Jobs)}, []int64{hiring}},
-		{"campaign", store.PostFilter{Campaign: spring}, []int64{future, launch}},
-		{"language", store.PostFilter{Language: "de"}, []int64{hiring}},
-		{"query in the title, any case", store.PostFilter{Query: "BERLIN"}, []int64{hiring}},
-		{"query in the hashtags", store.PostFilter{Query: "launch"}, []int64{launch}},
-		{"query in the link", store.PostFilter{Query: "example.com/future"}, []int64{future}},
-		{"query in a suggestion", store.PostFilter{Query: "join the"}, []int64{club}},
-		{"query trimmed", store.PostFilter{Query: "  club \t"}, []int64{club}},
-		{"% taken literally", store.PostFilter{Query: "%"}, []int64{hiring}},
-		{"100% taken literally", store.PostFilter{Query: "100%"}, []int64{hiring}},
-		{"% between words taken literally", store.PostFilter{Query: "spring%launch"}, nil},
-		{"_ taken literally", store.PostFilter{Query: "_"}, []int64{club}},
-		{"_ is not any character", store.PostFilter{Query: "culture_"}, []int64{club}},
-		{"_ does not match a space", store.PostFilter{Query: "spring_launch"}, nil},
-		{"backslash taken literally", store.PostFilter{Query: `\`}, nil},
-		{"query matching nothing", store.PostFilter{Query: "nothing like this"}, nil},
-		{"from", store.PostFilter{From: now}, []int64{future, launch}},
-		{"from and to", store.PostFilter{From: now.Add(-3 * hour), To: now}, []int64{hiring, archived}},
-		{"to", store.PostFilter{To: now.Add(-3 * hour)}, []int64{expired}},
-		{"live now", store.PostFilter{LiveAt: now}, []int64{launch, hiring}},
-		{"live tomorrow", store.PostFilter{LiveAt: now.Add(25 * hour)}, []int64{future, launch, hiring}},
-		{"live for a member of the target group", store.PostFilter{LiveAt: now, ForUser: member.ID}, []int64{launch, hiring}},
-		{"live for someone outside it", store.PostFilter{LiveAt: now, ForUser: outsider.ID}, []int64{launch}},
-		{"for an outsider, every status", store.PostFilter{ForUser: outsider.ID}, []int64{future, club, launch, archived, expired}},
-		{"filters combine", store.PostFilter{Campaign: spring, LiveAt: now, ForUser: outsider.ID}, []int64{launch}},
-		{"limit", store.PostFilter{Limit: 2}, []int64{future, club}},
+		{"everything, newest publish time (or change) first", post.Filter{}, []int64{future, club, launch, hiring, archived, expired}},
+		{"statuses", post.Filter{Statuses: []post.Status{post.Draft, post.Archived}}, []int64{club, archived}},
+		{"one status", post.Filter{Statuses: []post.Status{post.Approved}}, []int64{future, launch, hiring, expired}},
+		{"category", post.Filter{Category: string(post.Jobs)}, []int64{hiring}},
+		{"campaign", post.Filter{Campaign: spring}, []int64{future, launch}},
+		{"language", post.Filter{Language: "de"}, []int64{hiring}},
+		{"query in the title, any case", post.Filter{Query: "BERLIN"}, []int64{hiring}},
+		{"query in the hashtags", post.Filter{Query: "launch"}, []int64{launch}},
+		{"query in the link", post.Filter{Query: "example.com/future"}, []int64{future}},
+		{"query in a suggestion", post.Filter{Query: "join the"}, []int64{club}},
+		{"query trimmed", post.Filter{Query: "  club \t"}, []int64{club}},
+		{"% taken literally", post.Filter{Query: "%"}, []int64{hiring}},
+		{"100% taken literally", post.Filter{Query: "100%"}, []int64{hiring}},
+		{"% between words taken literally", post.Filter{Query: "spring%launch"}, nil},
+		{"_ taken literally", post.Filter{Query: "_"}, []int64{club}},
+		{"_ is not any character", post.Filter{Query: "culture_"}, []int64{club}},
+		{"_ does not match a space", post.Filter{Query: "spring_launch"}, nil},
+		{"backslash taken literally", post.Filter{Query: `\`}, nil},
+		{"query matching nothing", post.Filter{Query: "nothing like this"}, nil},
+		{"from", post.Filter{From: now}, []int64{future, launch}},
+		{"from and to", post.Filter{From: now.Add(-3 * hour), To: now}, []int64{hiring, archived}},
+		{"to", post.Filter{To: now.Add(-3 * hour)}, []int64{expired}},
+		{"live now", post.Filter{LiveAt: now}, []int64{launch, hiring}},
+		{"live tomorrow", post.Filter{LiveAt: now.Add(25 * hour)}, []int64{future, launch, hiring}},
+		{"live for a member of the target group", post.Filter{LiveAt: now, ForUser: member.ID}, []int64{launch, hiring}},
+		{"live for someone outside it", post.Filter{LiveAt: now, ForUser: outsider.ID}, []int64{launch}},
+		{"for an outsider, every status", post.Filter{ForUser: outsider.ID}, []int64{future, club, launch, archived, expired}},
+		{"filters combine", post.Filter{Campaign: spring, LiveAt: now, ForUser: outsider.ID}, []int64{launch}},
+		{"limit", post.Filter{Limit: 2}, []int64{future, club}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -552,7 +552,7 @@ func TestPosts(t *testing.T) {
 		})
 	}
 	t.Run("listed posts carry their suggestions and groups", func(t *testing.T) {
-		got, err := s.Posts(ctx, store.PostFilter{Category: string(post.Jobs)})
+		got, err := s.Posts(ctx, post.Filter{Category: string(post.Jobs)})
 		if err != nil || len(got) != 1 {
 			t.Fatalf("Posts = %v, %v", got, err)
 		}

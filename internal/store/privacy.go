@@ -6,83 +6,24 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
-	"github.com/advocacy-portal/portal/internal/account"
+	"github.com/advocacy-portal/portal/internal/apperr"
+	"github.com/advocacy-portal/portal/internal/privacy"
+	"github.com/advocacy-portal/portal/internal/reach"
 	"github.com/advocacy-portal/portal/internal/share"
+	"github.com/advocacy-portal/portal/internal/training"
 )
-
-// PersonalData is what the portal keeps about one person that they may
-// ask a copy of: their account and profile, their training evidence, their
-// shares and the reach of their tracked links. internal/privacy turns it
-// into the download.
-type PersonalData struct {
-	User             account.User // with every role, whatever its source
-	Issuer           string       // the identity provider that vouches for them; "" if they never signed in
-	Subject          string       // the identity provider's id for them; "" if they never signed in
-	ExternalID       string       // the directory's id for them, from SCIM provisioning
-	GivenName        string       // from SCIM provisioning
-	FamilyName       string       // from SCIM provisioning
-	Profile          Profile
-	Roles            []PersonalRole
-	Groups           []PersonalGroup
-	Acknowledgements []Acknowledgement
-	Attempts         []PersonalAttempt
-	Shares           []ShareRecord // newest first
-	Links            []LinkReach   // one per tracked link, oldest first
-}
-
-// PersonalRole is one role a person holds and where it comes from.
-type PersonalRole struct {
-	Role   account.Role
-	Source string // "idp" (mapped from the identity provider) or "manual"
-}
-
-// PersonalGroup is one group a person is in.
-type PersonalGroup struct {
-	Name     string
-	Kind     GroupKind
-	Source   string // SourceManual, SourceCSV or SourceIdP
-	JoinedAt time.Time
-}
-
-// PersonalAttempt is a quiz attempt as the person's training record shows
-// it: the score, not the questions.
-type PersonalAttempt struct {
-	ModuleID    string
-	ModuleHash  string
-	Language    string
-	Correct     int
-	Total       int
-	Passed      bool
-	StartedAt   time.Time
-	SubmittedAt time.Time // zero while in progress
-}
-
-// LinkReach is one tracked link of a person and what it brought in, from
-// the per-link per-day rollups (never the raw clicks, which retention
-// deletes).
-type LinkReach struct {
-	Code      string
-	PostID    int64
-	PostTitle string
-	Network   share.Network
-	CreatedAt time.Time
-	Shares    int
-	Clicks    int64 // people's clicks
-	Visitors  int64 // distinct visitors per day, summed over the days
-}
 
 // PersonalData collects, in one read transaction so the parts agree, what
 // the portal keeps about userID. An unknown user is ErrNotFound.
-func (s *Store) PersonalData(ctx context.Context, userID int64) (PersonalData, error) {
-	var d PersonalData
+func (s *Store) PersonalData(ctx context.Context, userID int64) (privacy.PersonalData, error) {
+	var d privacy.PersonalData
 	tx, err := s.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return d, fmt.Errorf("store: personal data of user %d: %w", userID, err)
 	}
 	defer tx.Rollback()
-	for _, part := range []func(context.Context, *sql.Tx, int64, *PersonalData) error{
+	for _, part := range []func(context.Context, *sql.Tx, int64, *privacy.PersonalData) error{
 		personalUser, personalRoles, personalGroups, personalTraining, personalShares, personalLinks,
 	} {
 		if err := part(ctx, tx, userID, &d); err != nil {
@@ -95,7 +36,7 @@ func (s *Store) PersonalData(ctx context.Context, userID int64) (PersonalData, e
 	return d, nil
 }
 
-func personalUser(ctx context.Context, tx *sql.Tx, userID int64, d *PersonalData) error {
+func personalUser(ctx context.Context, tx *sql.Tx, userID int64, d *privacy.PersonalData) error {
 	var subject sql.NullString
 	var issuer sql.NullString
 	err := tx.QueryRowContext(ctx, `SELECT `+userColumns+`,
@@ -129,7 +70,7 @@ func personalUser(ctx context.Context, tx *sql.Tx, userID int64, d *PersonalData
 	return rows.Err()
 }
 
-func personalRoles(ctx context.Context, tx *sql.Tx, userID int64, d *PersonalData) error {
+func personalRoles(ctx context.Context, tx *sql.Tx, userID int64, d *privacy.PersonalData) error {
 	rows, err := tx.QueryContext(ctx, `SELECT role, source FROM user_roles WHERE user_id = ?
 		ORDER BY CASE role WHEN 'employee' THEN 0 WHEN 'hr' THEN 1 WHEN 'comms' THEN 2 ELSE 3 END, source`, userID)
 	if err != nil {
@@ -137,7 +78,7 @@ func personalRoles(ctx context.Context, tx *sql.Tx, userID int64, d *PersonalDat
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var r PersonalRole
+		var r privacy.PersonalRole
 		if err := rows.Scan(&r.Role, &r.Source); err != nil {
 			return fmt.Errorf("roles: %w", err)
 		}
@@ -149,7 +90,7 @@ func personalRoles(ctx context.Context, tx *sql.Tx, userID int64, d *PersonalDat
 	return rows.Err()
 }
 
-func personalGroups(ctx context.Context, tx *sql.Tx, userID int64, d *PersonalData) error {
+func personalGroups(ctx context.Context, tx *sql.Tx, userID int64, d *privacy.PersonalData) error {
 	rows, err := tx.QueryContext(ctx, `SELECT g.name, g.kind, m.source, m.joined_at
 		FROM group_members m JOIN groups g ON g.id = m.group_id WHERE m.user_id = ? ORDER BY g.name`, userID)
 	if err != nil {
@@ -157,7 +98,7 @@ func personalGroups(ctx context.Context, tx *sql.Tx, userID int64, d *PersonalDa
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var g PersonalGroup
+		var g privacy.PersonalGroup
 		var joined string
 		if err := rows.Scan(&g.Name, &g.Kind, &g.Source, &joined); err != nil {
 			return fmt.Errorf("groups: %w", err)
@@ -172,7 +113,7 @@ func personalGroups(ctx context.Context, tx *sql.Tx, userID int64, d *PersonalDa
 	return rows.Err()
 }
 
-func personalTraining(ctx context.Context, tx *sql.Tx, userID int64, d *PersonalData) error {
+func personalTraining(ctx context.Context, tx *sql.Tx, userID int64, d *privacy.PersonalData) error {
 	rows, err := tx.QueryContext(ctx, `SELECT version, content_hash, client_ip, created_at FROM acknowledgements
 		WHERE user_id = ? ORDER BY created_at, id`, userID)
 	if err != nil {
@@ -180,7 +121,7 @@ func personalTraining(ctx context.Context, tx *sql.Tx, userID int64, d *Personal
 	}
 	defer rows.Close()
 	for rows.Next() {
-		a := Acknowledgement{UserID: userID}
+		a := training.Acknowledgement{UserID: userID}
 		if err := rows.Scan(&a.Version, &a.ContentHash, &a.ClientIP, timeScanner{&a.CreatedAt}); err != nil {
 			return fmt.Errorf("acknowledgements: %w", err)
 		}
@@ -197,7 +138,7 @@ func personalTraining(ctx context.Context, tx *sql.Tx, userID int64, d *Personal
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var a PersonalAttempt
+		var a privacy.PersonalAttempt
 		if err := rows.Scan(&a.ModuleID, &a.ModuleHash, &a.Language, &a.Correct, &a.Total, &a.Passed,
 			timeScanner{&a.StartedAt}, timeScanner{&a.SubmittedAt}); err != nil {
 			return fmt.Errorf("attempts: %w", err)
@@ -207,7 +148,7 @@ func personalTraining(ctx context.Context, tx *sql.Tx, userID int64, d *Personal
 	return rows.Err()
 }
 
-func personalShares(ctx context.Context, tx *sql.Tx, userID int64, d *PersonalData) error {
+func personalShares(ctx context.Context, tx *sql.Tx, userID int64, d *privacy.PersonalData) error {
 	rows, err := tx.QueryContext(ctx, `SELECT sh.id, p.id, p.title, l.network, l.code, sh.followers, sh.created_at, sh.confirmed_at
 		FROM shares sh JOIN links l ON l.id = sh.link_id JOIN posts p ON p.id = l.post_id
 		WHERE l.user_id = ? ORDER BY sh.id DESC`, userID)
@@ -216,7 +157,7 @@ func personalShares(ctx context.Context, tx *sql.Tx, userID int64, d *PersonalDa
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var r ShareRecord
+		var r share.HistoryItem
 		if err := rows.Scan(&r.ID, &r.PostID, &r.PostTitle, &r.Network, &r.Code, &r.Followers,
 			timeScanner{&r.At}, timeScanner{&r.ConfirmedAt}); err != nil {
 			return fmt.Errorf("shares: %w", err)
@@ -226,7 +167,7 @@ func personalShares(ctx context.Context, tx *sql.Tx, userID int64, d *PersonalDa
 	return rows.Err()
 }
 
-func personalLinks(ctx context.Context, tx *sql.Tx, userID int64, d *PersonalData) error {
+func personalLinks(ctx context.Context, tx *sql.Tx, userID int64, d *privacy.PersonalData) error {
 	rows, err := tx.QueryContext(ctx, `SELECT l.code, p.id, p.title, l.network, l.created_at,
 			(SELECT COUNT(*) FROM shares sh WHERE sh.link_id = l.id),
 			COALESCE(SUM(r.clicks), 0), COALESCE(SUM(r.visitors), 0)
@@ -237,7 +178,7 @@ func personalLinks(ctx context.Context, tx *sql.Tx, userID int64, d *PersonalDat
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var r LinkReach
+		var r reach.LinkTotals
 		if err := rows.Scan(&r.Code, &r.PostID, &r.PostTitle, &r.Network, timeScanner{&r.CreatedAt}, &r.Shares,
 			&r.Clicks, &r.Visitors); err != nil {
 			return fmt.Errorf("reach: %w", err)
@@ -248,8 +189,9 @@ func personalLinks(ctx context.Context, tx *sql.Tx, userID int64, d *PersonalDat
 }
 
 // ErrNotConfirmed is returned, wrapped, when the confirmation typed for an
-// erasure does not match; nothing is changed.
-var ErrNotConfirmed = errors.New("confirmation does not match")
+// erasure does not match; nothing is changed. Its kind is apperr.Invalid.
+var ErrNotConfirmed = apperr.Sentinel(apperr.Invalid, "confirmation does not match",
+	"The email address you typed is not this person's, so nothing was erased. Type their email address exactly to confirm.")
 
 // ErasedName is what an erased person's name becomes.
 func ErasedName(userID int64) string { return fmt.Sprintf("Erased user #%d", userID) }

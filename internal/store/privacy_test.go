@@ -11,9 +11,12 @@ import (
 
 	"github.com/advocacy-portal/portal/internal/account"
 	"github.com/advocacy-portal/portal/internal/clocktest"
+	"github.com/advocacy-portal/portal/internal/mail"
 	"github.com/advocacy-portal/portal/internal/post"
+	"github.com/advocacy-portal/portal/internal/reach"
 	"github.com/advocacy-portal/portal/internal/share"
 	"github.com/advocacy-portal/portal/internal/store"
+	"github.com/advocacy-portal/portal/internal/training"
 )
 
 // leaver is the person the erasure tests erase; every text here is unique
@@ -65,24 +68,24 @@ func newPrivacySetup(t *testing.T) privacySetup {
 		ps.user.ID); err != nil {
 		t.Fatal(err)
 	}
-	must(s.SaveProfile(ctx, ps.user.ID, store.Profile{Followers: map[string]int{"linkedin": 1234, "x": 99},
-		MastodonInstance: leaverMastodon, Language: "nl", TimeZone: "Europe/Amsterdam", Digest: store.DigestDaily}))
-	must(s.SaveProfile(ctx, ps.other.ID, store.Profile{Followers: map[string]int{"linkedin": 500}, Language: "en", Digest: store.DigestWeekly}))
-	mustGroup(t, s, "Sales", store.Team, ps.admin.ID, ps.user.ID, ps.other.ID)
-	mustAssign(t, s, store.Assignment{Modules: []string{"disclosure"}, UserID: ps.user.ID, DueAt: clk.Now().Add(72 * time.Hour), DueDays: 7}, ps.admin.ID)
-	must(s.Acknowledge(ctx, store.Acknowledgement{UserID: ps.user.ID, Version: "2026-1", ContentHash: "hash-1", ClientIP: leaverIP}))
-	if _, _, err := s.StartAttempt(ctx, store.Attempt{UserID: ps.user.ID, ModuleID: "disclosure", ModuleHash: "mh", Language: "nl"}); err != nil {
+	must(s.SaveProfile(ctx, ps.user.ID, account.Profile{Followers: map[string]int{"linkedin": 1234, "x": 99},
+		MastodonInstance: leaverMastodon, Language: "nl", TimeZone: "Europe/Amsterdam", Digest: account.DigestDaily}))
+	must(s.SaveProfile(ctx, ps.other.ID, account.Profile{Followers: map[string]int{"linkedin": 500}, Language: "en", Digest: account.DigestWeekly}))
+	mustGroup(t, s, "Sales", account.Team, ps.admin.ID, ps.user.ID, ps.other.ID)
+	mustAssign(t, s, training.Assignment{Modules: []string{"disclosure"}, UserID: ps.user.ID, DueAt: clk.Now().Add(72 * time.Hour), DueDays: 7}, ps.admin.ID)
+	must(s.Acknowledge(ctx, training.Acknowledgement{UserID: ps.user.ID, Version: "2026-1", ContentHash: "hash-1", ClientIP: leaverIP}))
+	if _, _, err := s.StartAttempt(ctx, training.Attempt{UserID: ps.user.ID, ModuleID: "disclosure", ModuleHash: "mh", Language: "nl"}); err != nil {
 		t.Fatal(err)
 	}
 	ps.session = "session-hash-of-the-leaver"
 	must(s.CreateSession(ctx, ps.session, "", ps.user.ID, "csrf", clk.Now().Add(time.Hour)))
 	greeting := "Hello " + leaver.Name + ",\n\nThis training is due soon."
-	if _, err := s.QueueReminder(ctx, ps.user.ID, []store.ReminderItem{{ModuleID: "disclosure", Key: "due-soon"}},
-		store.Mail{To: leaver.Email, Subject: "Training due", Body: greeting, Kind: "reminder"}); err != nil {
+	if _, err := s.QueueReminder(ctx, ps.user.ID, []training.ReminderItem{{ModuleID: "disclosure", Key: "due-soon"}},
+		mail.Mail{To: leaver.Email, Subject: "Training due", Body: greeting, Kind: "reminder"}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.RecordDigest(ctx, ps.user.ID, "day:2026-11-19", clk.Now(),
-		&store.Mail{To: strings.ToLower(leaver.Email), Subject: "Digest", Body: greeting, Kind: "digest"}); err != nil {
+		&mail.Mail{To: strings.ToLower(leaver.Email), Subject: "Digest", Body: greeting, Kind: "digest"}); err != nil {
 		t.Fatal(err)
 	}
 	sent, err := s.ClaimMail(ctx, 1, time.Minute) // one of the two is sent
@@ -91,7 +94,7 @@ func newPrivacySetup(t *testing.T) privacySetup {
 		t.Fatalf("claimed %d mails, want 1", len(sent))
 	}
 	must(s.MarkMailSent(ctx, sent[0].ID))
-	if _, err := s.EnqueueMail(ctx, store.Mail{To: "other@example.com", Subject: "Digest", Body: "Hello there", Kind: "digest"}); err != nil {
+	if _, err := s.EnqueueMail(ctx, mail.Mail{To: "other@example.com", Subject: "Digest", Body: "Hello there", Kind: "digest"}); err != nil {
 		t.Fatal(err)
 	}
 
@@ -106,12 +109,12 @@ func newPrivacySetup(t *testing.T) privacySetup {
 		}
 		ps.links = append(ps.links, l)
 	}
-	must(s.RecordClicks(ctx, []store.Click{
-		{LinkID: ps.links[0].ID, At: clk.Now(), Kind: store.KindClick, Visitor: []byte("visitor-1")},
-		{LinkID: ps.links[0].ID, At: clk.Now(), Kind: store.KindClick, Visitor: []byte("visitor-1")},
-		{LinkID: ps.links[0].ID, At: clk.Now(), Kind: store.KindClick, Visitor: []byte("visitor-2")},
-		{LinkID: ps.links[0].ID, At: clk.Now(), Kind: store.KindPreview},
-		{LinkID: ps.links[2].ID, At: clk.Now(), Kind: store.KindClick, Visitor: []byte("visitor-3")},
+	must(s.RecordClicks(ctx, []reach.Hit{
+		{LinkID: ps.links[0].ID, At: clk.Now(), Kind: reach.Click, Visitor: []byte("visitor-1")},
+		{LinkID: ps.links[0].ID, At: clk.Now(), Kind: reach.Click, Visitor: []byte("visitor-1")},
+		{LinkID: ps.links[0].ID, At: clk.Now(), Kind: reach.Click, Visitor: []byte("visitor-2")},
+		{LinkID: ps.links[0].ID, At: clk.Now(), Kind: reach.Preview},
+		{LinkID: ps.links[2].ID, At: clk.Now(), Kind: reach.Click, Visitor: []byte("visitor-3")},
 	}))
 	_, err = s.RollUpClicks(ctx, 0)
 	must(err)
@@ -125,8 +128,8 @@ func newPrivacySetup(t *testing.T) privacySetup {
 // programmeTotals are the figures an erasure must not change.
 type programmeTotals struct {
 	Shares, Links, Followers int
-	Clicks                   store.ClickCounts
-	Raw                      store.ClickCounts
+	Clicks                   reach.ClickCounts
+	Raw                      reach.ClickCounts
 	ByPost                   string
 }
 
@@ -306,13 +309,13 @@ func TestPersonalDataForExport(t *testing.T) {
 		t.Errorf("user = %+v, subject %q, SCIM %q %q %q", d.User, d.Subject, d.ExternalID, d.GivenName, d.FamilyName)
 	}
 	if d.Profile.Followers["linkedin"] != 1234 || d.Profile.Followers["x"] != 99 || d.Profile.MastodonInstance != leaverMastodon ||
-		d.Profile.Digest != store.DigestDaily || d.Profile.TimeZone != "Europe/Amsterdam" || d.Profile.Language != "nl" {
+		d.Profile.Digest != account.DigestDaily || d.Profile.TimeZone != "Europe/Amsterdam" || d.Profile.Language != "nl" {
 		t.Errorf("profile = %+v", d.Profile)
 	}
 	if got := fmt.Sprint(d.Roles); got != "[{employee idp} {comms idp}]" {
 		t.Errorf("roles = %s", got)
 	}
-	if len(d.Groups) != 1 || d.Groups[0].Name != "Sales" || d.Groups[0].Source != store.SourceManual {
+	if len(d.Groups) != 1 || d.Groups[0].Name != "Sales" || d.Groups[0].Source != account.SourceManual {
 		t.Errorf("groups = %+v", d.Groups)
 	}
 	if len(d.Acknowledgements) != 1 || d.Acknowledgements[0].ClientIP != leaverIP || d.Acknowledgements[0].ContentHash != "hash-1" {

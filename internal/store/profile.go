@@ -5,41 +5,14 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"github.com/advocacy-portal/portal/internal/account"
 	"maps"
 	"slices"
 )
 
-// Digest is how often a person gets the email digest of new posts.
-type Digest string
-
-// The digest choices; weekly is the default.
-const (
-	DigestOff    Digest = "off"
-	DigestDaily  Digest = "daily"
-	DigestWeekly Digest = "weekly"
-)
-
-// Digests lists the choices in the order forms offer them.
-var Digests = []Digest{DigestOff, DigestDaily, DigestWeekly}
-
-// Valid reports whether d is one of the digest choices.
-func (d Digest) Valid() bool { return slices.Contains(Digests, d) }
-
-// Profile is what a person tells the portal about themselves.
-type Profile struct {
-	// Followers maps a network ("linkedin", "x", ...) to the person's
-	// self-declared follower count there; a network missing has 0.
-	Followers         map[string]int
-	MastodonInstance  string // host name, e.g. "mastodon.social"; "" if not told
-	Language          string
-	TimeZone          string // IANA name; "" means UTC
-	Digest            Digest
-	LeaderboardOptOut bool
-}
-
 // Profile returns the user's profile; an unknown user is ErrNotFound.
-func (s *Store) Profile(ctx context.Context, userID int64) (Profile, error) {
-	p := Profile{Followers: map[string]int{}}
+func (s *Store) Profile(ctx context.Context, userID int64) (account.Profile, error) {
+	p := account.Profile{Followers: map[string]int{}}
 	err := s.read.QueryRowContext(ctx, `SELECT mastodon_instance, language, time_zone, digest, leaderboard_opt_out
 		FROM users WHERE id = ?`, userID).Scan(&p.MastodonInstance, &p.Language, &p.TimeZone, &p.Digest, &p.LeaderboardOptOut)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -72,7 +45,7 @@ func (s *Store) Profile(ctx context.Context, userID int64) (Profile, error) {
 // language (recorded as chosen), time zone, digest and leaderboard opt-out.
 // The caller validates; a negative count or an unknown digest is refused
 // here too. An unknown user is ErrNotFound.
-func (s *Store) SaveProfile(ctx context.Context, userID int64, p Profile) error {
+func (s *Store) SaveProfile(ctx context.Context, userID int64, p account.Profile) error {
 	if !p.Digest.Valid() {
 		return fmt.Errorf("store: save profile of user %d: unknown digest %q", userID, p.Digest)
 	}

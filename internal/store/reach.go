@@ -22,97 +22,24 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
 	"slices"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/advocacy-portal/portal/internal/reach"
 	"github.com/advocacy-portal/portal/internal/share"
 )
 
-// SettingReachCosts holds the earned media value settings: a ReachCosts.
+// SettingReachCosts holds the earned media value settings: a reach.Costs.
 const SettingReachCosts = "reach_costs"
-
-// ReachCosts is what admins set for earned media value: a cost per click
-// per network, as decimal strings (e.g. "0.85") in Currency, an ISO 4217
-// code. Networks without a cost count nothing.
-type ReachCosts struct {
-	Currency     string            `json:"currency"`
-	CostPerClick map[string]string `json:"cost_per_click"`
-}
-
-// ReachScope says whose figures a report adds up: one post's, one
-// campaign's, one person's, or (all zero) the whole programme's.
-type ReachScope struct {
-	PostID     int64
-	CampaignID int64
-	UserID     int64
-}
-
-// ReachCounts is what shares and clicks added up to.
-type ReachCounts struct {
-	Shares      int64 // share pages opened
-	PointShares int64 // shares on networks that earn points (all but Facebook)
-	Reach       int64 // potential reach: followers at share time, summed over the shares
-	Clicks      int64 // people's clicks (previews and bots excluded)
-	Visitors    int64 // distinct visitors per link per day, summed
-	// NetworkClicks is Clicks per network, for earned media value.
-	NetworkClicks map[share.Network]int64
-}
-
-// ReachLine is one row of a breakdown.
-type ReachLine struct {
-	ID     int64  // the post, campaign, person or group; 0 for a network, department or category
-	Name   string // network, title, name, department, group or category as stored
-	Detail string // posts: category; people: department; groups: kind
-	// OptedOut marks a person who chose to stay off the leaderboard; comms
-	// still see them among the advocates.
-	OptedOut bool
-	// GoalClicks and ClicksToDate are a campaign's goal and every click on
-	// its posts so far (any period); ClicksToDate is also set for posts.
-	GoalClicks, ClicksToDate int64
-	ReachCounts
-}
-
-// ReachDay is one day of a report's time series.
-type ReachDay struct {
-	Day                      time.Time
-	Shares, Clicks, Visitors int64
-}
-
-// ReachReport is a scope's figures over a period, with its breakdowns.
-// Lines are sorted by clicks, then shares, most first; Posts and People
-// hold every post and person with any share or click in the period.
-// People, Departments and Groups are empty for a person's own report.
-type ReachReport struct {
-	Total       ReachCounts
-	Days        []ReachDay // every day of the period, in order
-	Networks    []ReachLine
-	Posts       []ReachLine
-	Categories  []ReachLine
-	Campaigns   []ReachLine
-	People      []ReachLine
-	Departments []ReachLine
-	Groups      []ReachLine
-}
-
-// LeaderLine is one person on the leaderboard.
-type LeaderLine struct {
-	UserID      int64
-	Name        string
-	Department  string
-	Shares      int64
-	PointShares int64
-	Clicks      int64
-}
 
 // ReachReport adds up scope's shares and clicks on the UTC days from from
 // up to (not including) to.
-func (s *Store) ReachReport(ctx context.Context, scope ReachScope, from, to time.Time) (ReachReport, error) {
-	var r ReachReport
+func (s *Store) ReachReport(ctx context.Context, scope reach.Scope, from, to time.Time) (reach.Report, error) {
+	var r reach.Report
 	a, live := newReachAgg(from, to), newLiveDays()
-	programme := scope == (ReachScope{})
+	programme := scope == (reach.Scope{})
 	// The parts that do not depend on each other run side by side: the
 	// live days and every post's clicks to date while the digests are read.
 	var toDate []int64
@@ -146,11 +73,11 @@ func (s *Store) ReachReport(ctx context.Context, scope ReachScope, from, to time
 	}
 	r.Total = a.total.counts(a.nets)
 	for i := range a.days {
-		r.Days = append(r.Days, ReachDay{Day: from.AddDate(0, 0, i), Shares: a.days[i].shares, Clicks: a.days[i].clicks, Visitors: a.days[i].visitors})
+		r.Days = append(r.Days, reach.DayCounts{Day: from.AddDate(0, 0, i), Shares: a.days[i].shares, Clicks: a.days[i].clicks, Visitors: a.days[i].visitors})
 	}
 	for i := range a.byNet {
 		if a.byNet[i].active() {
-			r.Networks = append(r.Networks, ReachLine{Name: a.nets.names[i], ReachCounts: a.byNet[i].counts(a.nets)})
+			r.Networks = append(r.Networks, reach.Line{Name: a.nets.names[i], Counts: a.byNet[i].counts(a.nets)})
 		}
 	}
 	sortLines(r.Networks)
@@ -172,17 +99,17 @@ func (s *Store) ReachReport(ctx context.Context, scope ReachScope, from, to time
 
 // ReachTotals is ReachReport's Total alone: cheaper, for comparing with a
 // previous period.
-func (s *Store) ReachTotals(ctx context.Context, scope ReachScope, from, to time.Time) (ReachCounts, error) {
+func (s *Store) ReachTotals(ctx context.Context, scope reach.Scope, from, to time.Time) (reach.Counts, error) {
 	a := newReachAgg(from, to)
 	add := func(_ int, e *reachEntry) { a.total.add(e) }
 	var err error
-	if scope == (ReachScope{}) {
+	if scope == (reach.Scope{}) {
 		err = s.eachReachDay(ctx, from, to, blobNetworks, a.nets, nil, add)
 	} else {
 		err = s.eachScopedEntry(ctx, scope, from, to, a.nets, add)
 	}
 	if err != nil {
-		return ReachCounts{}, fmt.Errorf("store: reach totals: %w", err)
+		return reach.Counts{}, fmt.Errorf("store: reach totals: %w", err)
 	}
 	return a.total.counts(a.nets), nil
 }
@@ -190,7 +117,7 @@ func (s *Store) ReachTotals(ctx context.Context, scope ReachScope, from, to time
 // Leaderboard returns the people on the leaderboard with their shares and
 // clicks on the UTC days from from up to to, in no particular order.
 // People who opted out are left out; so is anyone with no share or click.
-func (s *Store) Leaderboard(ctx context.Context, from, to time.Time) ([]LeaderLine, error) {
+func (s *Store) Leaderboard(ctx context.Context, from, to time.Time) ([]reach.LeaderLine, error) {
 	people, err := s.peopleBetween(ctx, from, to)
 	if err != nil {
 		return nil, fmt.Errorf("store: leaderboard: %w", err)
@@ -214,9 +141,9 @@ func (s *Store) Leaderboard(ctx context.Context, from, to time.Time) ([]LeaderLi
 		return nil, fmt.Errorf("store: leaderboard: %w", err)
 	}
 	defer rows.Close()
-	out := make([]LeaderLine, 0, len(active))
+	out := make([]reach.LeaderLine, 0, len(active))
 	for rows.Next() {
-		var l LeaderLine
+		var l reach.LeaderLine
 		if err := rows.Scan(&l.UserID, &l.Name, &l.Department); err != nil {
 			return nil, fmt.Errorf("store: leaderboard: %w", err)
 		}
@@ -279,10 +206,10 @@ func (s *Store) peopleThrough(ctx context.Context, through time.Time) ([]personT
 	var baseDay string
 	var data []byte
 	err := s.read.QueryRowContext(ctx, `SELECT day, data FROM reach_days WHERE part = 'people_to_date' AND format = ? AND day <= ?
-		ORDER BY day DESC LIMIT 1`, reachFormat, through.Format(DayLayout)).Scan(&baseDay, &data)
+		ORDER BY day DESC LIMIT 1`, reachFormat, through.Format(reach.DayLayout)).Scan(&baseDay, &data)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
-		first, ok, err := s.ReachFirstDay(ctx, ReachScope{})
+		first, ok, err := s.ReachFirstDay(ctx, reach.Scope{})
 		if err != nil || !ok {
 			return nil, err
 		}
@@ -293,7 +220,7 @@ func (s *Store) peopleThrough(ctx context.Context, through time.Time) ([]personT
 		if err := decodeReachDay(data, newNetworkIndex(), add); err != nil {
 			return nil, fmt.Errorf("people to %s: %w", baseDay, err)
 		}
-		base, err := time.Parse(DayLayout, baseDay)
+		base, err := time.Parse(reach.DayLayout, baseDay)
 		if err != nil {
 			return nil, err
 		}
@@ -313,7 +240,7 @@ func (s *Store) peopleThrough(ctx context.Context, through time.Time) ([]personT
 	}
 	if _, err := s.write.ExecContext(ctx, `INSERT INTO reach_days (part, day, format, data, built_at) VALUES ('people_to_date', ?, ?, ?, ?)
 		ON CONFLICT (part, day) DO UPDATE SET format = excluded.format, data = excluded.data, built_at = excluded.built_at`,
-		through.Format(DayLayout), reachFormat, encodeReachDay(entries), timestamp(s.now())); err != nil {
+		through.Format(reach.DayLayout), reachFormat, encodeReachDay(entries), timestamp(s.now())); err != nil {
 		return nil, err
 	}
 	return people, nil
@@ -321,9 +248,9 @@ func (s *Store) peopleThrough(ctx context.Context, through time.Time) ([]personT
 
 // ReachFirstDay is the first UTC day with a share or a click in scope,
 // for periods that run from the start; ok is false when there is none yet.
-func (s *Store) ReachFirstDay(ctx context.Context, scope ReachScope) (day time.Time, ok bool, err error) {
+func (s *Store) ReachFirstDay(ctx context.Context, scope reach.Scope) (day time.Time, ok bool, err error) {
 	var share, click sql.NullString
-	if scope == (ReachScope{}) {
+	if scope == (reach.Scope{}) {
 		err = s.read.QueryRowContext(ctx, `SELECT (SELECT MIN(created_at) FROM shares), (SELECT MIN(day) FROM click_rollups)`).
 			Scan(&share, &click)
 	} else {
@@ -345,7 +272,7 @@ func (s *Store) ReachFirstDay(ctx context.Context, scope ReachScope) (day time.T
 	if first == "" {
 		return day, false, nil
 	}
-	day, err = time.Parse(DayLayout, first)
+	day, err = time.Parse(reach.DayLayout, first)
 	if err != nil {
 		return day, false, fmt.Errorf("store: first reach day: %w", err)
 	}
@@ -355,8 +282,8 @@ func (s *Store) ReachFirstDay(ctx context.Context, scope ReachScope) (day time.T
 // ReachClicksToDate is every click so far on the links of a post's, a
 // campaign's or a person's scope, whatever the period: a campaign's
 // progress towards its goal.
-func (s *Store) ReachClicksToDate(ctx context.Context, scope ReachScope) (int64, error) {
-	if scope == (ReachScope{}) {
+func (s *Store) ReachClicksToDate(ctx context.Context, scope reach.Scope) (int64, error) {
+	if scope == (reach.Scope{}) {
 		return 0, errors.New("store: clicks to date: the scope is the whole programme")
 	}
 	where, arg := scopeLinks(scope)
@@ -372,7 +299,7 @@ func (s *Store) ReachClicksToDate(ctx context.Context, scope ReachScope) (int64,
 // that the first dashboard after a bulk import is as fast as the next.
 // It returns how many days it digested.
 func (s *Store) BuildReachDays(ctx context.Context) (int, error) {
-	first, ok, err := s.ReachFirstDay(ctx, ReachScope{})
+	first, ok, err := s.ReachFirstDay(ctx, reach.Scope{})
 	if err != nil || !ok {
 		return 0, err
 	}
@@ -391,7 +318,7 @@ func (s *Store) BuildReachDays(ctx context.Context) (int, error) {
 
 // scopeLinks is the SQL condition on links l that picks scope's links,
 // and its argument.
-func scopeLinks(scope ReachScope) (string, int64) {
+func scopeLinks(scope reach.Scope) (string, int64) {
 	switch {
 	case scope.PostID != 0:
 		return `l.post_id = ?`, scope.PostID
@@ -406,7 +333,7 @@ func scopeLinks(scope ReachScope) (string, int64) {
 // the links' indexes: a post's, a campaign's or a person's links are few
 // enough that this beats reading every link's digest. The shares are read
 // beside the clicks; fn is called from the caller's goroutine only.
-func (s *Store) eachScopedEntry(ctx context.Context, scope ReachScope, from, to time.Time, nets *networkIndex, fn func(day int, e *reachEntry)) error {
+func (s *Store) eachScopedEntry(ctx context.Context, scope reach.Scope, from, to time.Time, nets *networkIndex, fn func(day int, e *reachEntry)) error {
 	where, arg := scopeLinks(scope)
 	days := newDayIndex(from, to)
 	var shares []scopedShare
@@ -438,7 +365,7 @@ func (s *Store) eachScopedRollup(ctx context.Context, where string, arg int64, f
 	rows, err := s.read.QueryContext(ctx, `SELECT r.day, l.id, l.user_id, l.post_id, l.network, r.clicks, r.visitors
 		FROM links l JOIN click_rollups r ON r.link_id = l.id
 		WHERE `+where+` AND r.day >= ? AND r.day < ? AND (r.clicks > 0 OR r.visitors > 0)`,
-		arg, from.Format(DayLayout), to.Format(DayLayout))
+		arg, from.Format(reach.DayLayout), to.Format(reach.DayLayout))
 	if err != nil {
 		return err
 	}
@@ -478,7 +405,7 @@ type scopedShare struct {
 // just the shares of those days (found through shares_created), and of
 // those only the ones in the partitions (person, network, day) of one of
 // the scope's shares, the same partitions rankedShares would put them in.
-func (s *Store) scopedShares(ctx context.Context, scope ReachScope, from, to time.Time) ([]scopedShare, error) {
+func (s *Store) scopedShares(ctx context.Context, scope reach.Scope, from, to time.Time) ([]scopedShare, error) {
 	limit, err := s.pointLimit(ctx)
 	if err != nil {
 		return nil, err
@@ -522,9 +449,7 @@ func (s *Store) scopedShares(ctx context.Context, scope ReachScope, from, to tim
 		if err := rows.Scan(&sh.day, &sh.link, &sh.user, &sh.post, &sh.network, &sh.shares, &sh.reach, &within); err != nil {
 			return nil, err
 		}
-		if share.Network(sh.network) != share.Facebook {
-			sh.pointShares = within
-		}
+		sh.pointShares = within * share.Network(sh.network).Points()
 		out = append(out, sh)
 	}
 	return out, rows.Err()
@@ -546,7 +471,7 @@ func newDayIndex(from, to time.Time) *dayIndex {
 func (d *dayIndex) of(day string) (int, bool) {
 	i, ok := d.seen[day]
 	if !ok {
-		t, err := time.Parse(DayLayout, day)
+		t, err := time.Parse(reach.DayLayout, day)
 		i = int(t.Sub(d.from).Hours() / 24)
 		if err != nil || t.Before(d.from) || !t.Before(d.to) {
 			i = -1
@@ -558,7 +483,7 @@ func (d *dayIndex) of(day string) (int, bool) {
 
 // scopedClicksToDate returns the clicks so far on each post of a post's
 // or a campaign's scope, indexed by post id.
-func (s *Store) scopedClicksToDate(ctx context.Context, scope ReachScope) ([]int64, error) {
+func (s *Store) scopedClicksToDate(ctx context.Context, scope reach.Scope) ([]int64, error) {
 	where, arg := scopeLinks(scope)
 	rows, err := s.read.QueryContext(ctx, `SELECT l.post_id, SUM(r.clicks) FROM links l JOIN click_rollups r ON r.link_id = l.id
 		WHERE `+where+` GROUP BY l.post_id`, arg)
@@ -579,7 +504,7 @@ func (s *Store) scopedClicksToDate(ctx context.Context, scope ReachScope) ([]int
 }
 
 // postLines fills the report's posts, categories and campaigns.
-func (s *Store) postLines(ctx context.Context, r *ReachReport, a *reachAgg, toDate []int64) error {
+func (s *Store) postLines(ctx context.Context, r *reach.Report, a *reachAgg, toDate []int64) error {
 	if len(a.byPost) == 0 {
 		return nil
 	}
@@ -592,7 +517,7 @@ func (s *Store) postLines(ctx context.Context, r *ReachReport, a *reachAgg, toDa
 	var byCat, byCamp []reachAcc
 	campIDs := map[int64]int{}
 	for rows.Next() {
-		var l ReachLine
+		var l reach.Line
 		var campaign int64
 		if err := rows.Scan(&l.ID, &l.Name, &l.Detail, &campaign); err != nil {
 			return fmt.Errorf("store: reach by post: %w", err)
@@ -601,7 +526,7 @@ func (s *Store) postLines(ctx context.Context, r *ReachReport, a *reachAgg, toDa
 		if !p.active() {
 			continue
 		}
-		l.ReachCounts = p.counts(a.nets)
+		l.Counts = p.counts(a.nets)
 		if l.ID < int64(len(toDate)) {
 			l.ClicksToDate = toDate[l.ID]
 		}
@@ -625,7 +550,7 @@ func (s *Store) postLines(ctx context.Context, r *ReachReport, a *reachAgg, toDa
 	}
 	sortLines(r.Posts)
 	for i, c := range cats {
-		r.Categories = append(r.Categories, ReachLine{Name: c, ReachCounts: byCat[i].counts(a.nets)})
+		r.Categories = append(r.Categories, reach.Line{Name: c, Counts: byCat[i].counts(a.nets)})
 	}
 	sortLines(r.Categories)
 	if len(campIDs) == 0 {
@@ -655,8 +580,8 @@ func (s *Store) postLines(ctx context.Context, r *ReachReport, a *reachAgg, toDa
 	}
 	for _, c := range campaigns {
 		if j, ok := campIDs[c.ID]; ok {
-			r.Campaigns = append(r.Campaigns, ReachLine{ID: c.ID, Name: c.Name, GoalClicks: int64(c.GoalClicks),
-				ClicksToDate: campaignTotals[c.ID], ReachCounts: byCamp[j].counts(a.nets)})
+			r.Campaigns = append(r.Campaigns, reach.Line{ID: c.ID, Name: c.Name, GoalClicks: int64(c.GoalClicks),
+				ClicksToDate: campaignTotals[c.ID], Counts: byCamp[j].counts(a.nets)})
 		}
 	}
 	sortLines(r.Campaigns)
@@ -664,7 +589,7 @@ func (s *Store) postLines(ctx context.Context, r *ReachReport, a *reachAgg, toDa
 }
 
 // personLines fills the report's people, departments and groups.
-func (s *Store) personLines(ctx context.Context, r *ReachReport, a *reachAgg) error {
+func (s *Store) personLines(ctx context.Context, r *reach.Report, a *reachAgg) error {
 	var active []int64
 	for id := range a.byUser {
 		if a.byUser[id].active() {
@@ -688,14 +613,14 @@ func (s *Store) personLines(ctx context.Context, r *ReachReport, a *reachAgg) er
 	var deps []string
 	var byDep []reachAcc
 	depIndex := map[string]int{}
-	r.People = make([]ReachLine, 0, len(active))
+	r.People = make([]reach.Line, 0, len(active))
 	for rows.Next() {
-		var l ReachLine
+		var l reach.Line
 		if err := rows.Scan(&l.ID, &l.Name, &l.Detail, &l.OptedOut); err != nil {
 			return fmt.Errorf("store: reach by person: %w", err)
 		}
 		p := &a.byUser[l.ID]
-		l.ReachCounts = p.counts(a.nets)
+		l.Counts = p.counts(a.nets)
 		r.People = append(r.People, l)
 		i, ok := depIndex[l.Detail]
 		if !ok {
@@ -709,7 +634,7 @@ func (s *Store) personLines(ctx context.Context, r *ReachReport, a *reachAgg) er
 	}
 	sortLines(r.People)
 	for i, d := range deps {
-		r.Departments = append(r.Departments, ReachLine{Name: d, ReachCounts: byDep[i].counts(a.nets)})
+		r.Departments = append(r.Departments, reach.Line{Name: d, Counts: byDep[i].counts(a.nets)})
 	}
 	sortLines(r.Departments)
 	return nil
@@ -717,7 +642,7 @@ func (s *Store) personLines(ctx context.Context, r *ReachReport, a *reachAgg) er
 
 // groupLines fills the report's groups: a person counts in every group
 // they are in.
-func (s *Store) groupLines(ctx context.Context, r *ReachReport, a *reachAgg) error {
+func (s *Store) groupLines(ctx context.Context, r *reach.Report, a *reachAgg) error {
 	type group struct{ name, kind string }
 	groups := map[int64]group{}
 	grows, err := s.read.QueryContext(ctx, `SELECT id, name, kind FROM groups`)
@@ -761,7 +686,7 @@ func (s *Store) groupLines(ctx context.Context, r *ReachReport, a *reachAgg) err
 	}
 	for id, acc := range byGroup {
 		g := groups[id]
-		r.Groups = append(r.Groups, ReachLine{ID: id, Name: g.name, Detail: g.kind, ReachCounts: acc.counts(a.nets)})
+		r.Groups = append(r.Groups, reach.Line{ID: id, Name: g.name, Detail: g.kind, Counts: acc.counts(a.nets)})
 	}
 	sortLines(r.Groups)
 	return nil
@@ -769,7 +694,7 @@ func (s *Store) groupLines(ctx context.Context, r *ReachReport, a *reachAgg) err
 
 // postClicksToDate returns every post's clicks so far, indexed by post id.
 func (s *Store) postClicksToDate(ctx context.Context, live *liveDays) ([]int64, error) {
-	first, ok, err := s.ReachFirstDay(ctx, ReachScope{})
+	first, ok, err := s.ReachFirstDay(ctx, reach.Scope{})
 	if err != nil || !ok {
 		return nil, err
 	}
@@ -786,8 +711,8 @@ func (s *Store) postClicksToDate(ctx context.Context, live *liveDays) ([]int64, 
 
 // sortLines orders lines by clicks, then shares, most first, then by name
 // and id.
-func sortLines(lines []ReachLine) {
-	slices.SortFunc(lines, func(a, b ReachLine) int {
+func sortLines(lines []reach.Line) {
+	slices.SortFunc(lines, func(a, b reach.Line) int {
 		if c := cmp.Compare(b.Clicks, a.Clicks); c != 0 {
 			return c
 		}
@@ -874,8 +799,8 @@ func (a *reachAcc) merge(b *reachAcc) {
 
 func (a *reachAcc) active() bool { return a.shares > 0 || a.clicks > 0 || a.visitors > 0 }
 
-func (a *reachAcc) counts(nets *networkIndex) ReachCounts {
-	c := ReachCounts{Shares: a.shares, PointShares: a.pointShares, Reach: a.reach, Clicks: a.clicks, Visitors: a.visitors,
+func (a *reachAcc) counts(nets *networkIndex) reach.Counts {
+	c := reach.Counts{Shares: a.shares, PointShares: a.pointShares, Reach: a.reach, Clicks: a.clicks, Visitors: a.visitors,
 		NetworkClicks: map[share.Network]int64{}}
 	for i, n := range a.netClicks {
 		if n != 0 {
@@ -967,7 +892,7 @@ func (s *Store) eachReachDay(ctx context.Context, from, to time.Time, blob reach
 			return err
 		}
 		rows, err := s.read.QueryContext(ctx, `SELECT day, data FROM reach_days WHERE part = ? AND day >= ? AND day < ? ORDER BY day`,
-			reachBlobParts[blob], from.Format(DayLayout), earlier(to, final).Format(DayLayout))
+			reachBlobParts[blob], from.Format(reach.DayLayout), earlier(to, final).Format(reach.DayLayout))
 		if err != nil {
 			return err
 		}
@@ -978,7 +903,7 @@ func (s *Store) eachReachDay(ctx context.Context, from, to time.Time, blob reach
 			if err := rows.Scan(&day, &data); err != nil {
 				return err
 			}
-			t, err := time.Parse(DayLayout, day)
+			t, err := time.Parse(reach.DayLayout, day)
 			if err != nil {
 				return err
 			}
@@ -1029,7 +954,7 @@ func newLiveDays() *liveDays { return &liveDays{days: map[string]*liveDay{}} }
 func (l *liveDays) start(ctx context.Context, s *Store, day time.Time) *liveDay {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	key := day.Format(DayLayout)
+	key := day.Format(reach.DayLayout)
 	if d := l.days[key]; d != nil {
 		return d
 	}
@@ -1060,7 +985,7 @@ func (l *liveDays) read(ctx context.Context, s *Store, day time.Time) ([]reachEn
 // no digest in the current format, and returns how many it digested.
 func (s *Store) ensureReachDays(ctx context.Context, from, to time.Time) (int, error) {
 	rows, err := s.read.QueryContext(ctx, `SELECT day FROM reach_days WHERE part = 'networks' AND day >= ? AND day < ? AND format = ?`,
-		from.Format(DayLayout), to.Format(DayLayout), reachFormat)
+		from.Format(reach.DayLayout), to.Format(reach.DayLayout), reachFormat)
 	if err != nil {
 		return 0, err
 	}
@@ -1079,7 +1004,7 @@ func (s *Store) ensureReachDays(ctx context.Context, from, to time.Time) (int, e
 	}
 	var missing []time.Time
 	for d := from; d.Before(to); d = d.AddDate(0, 0, 1) {
-		if !have[d.Format(DayLayout)] {
+		if !have[d.Format(reach.DayLayout)] {
 			missing = append(missing, d)
 		}
 	}
@@ -1101,7 +1026,7 @@ func (s *Store) ensureReachDays(ctx context.Context, from, to time.Time) (int, e
 		if err != nil {
 			return 0, err
 		}
-		dg := digest{day: d.Format(DayLayout)}
+		dg := digest{day: d.Format(reach.DayLayout)}
 		for b := range dg.blobs {
 			dg.blobs[b] = encodeReachDay(digestBlob(entries, reachBlob(b)))
 		}
@@ -1129,17 +1054,21 @@ func (s *Store) ensureReachDays(ctx context.Context, from, to time.Time) (int, e
 
 // rankedShares is a subquery of the shares recorded from its first
 // argument up to its second that meet cond (on links l), each with n, its
-// rank among its person's shares on its network that UTC day: the n-th
-// share earns a point only within the share cadence (cadence.WithinLimit,
-// see pointLimit).
+// rank among its person's shares on its network that UTC day (the day of
+// cadence.DayStart: a stored time's first ten characters), in the order
+// they were recorded: the n-th share earns its points only within the
+// share cadence (cadence.Rule.WithinLimit, see pointLimit).
 func rankedShares(cond string) string {
 	return `(SELECT sh.id, sh.link_id, sh.followers, sh.created_at,
 			ROW_NUMBER() OVER (PARTITION BY l.user_id, l.network, substr(sh.created_at, 1, 10) ORDER BY sh.created_at, sh.id) AS n
 		FROM shares sh JOIN links l ON l.id = sh.link_id WHERE sh.created_at >= ? AND sh.created_at < ? AND ` + cond + `)`
 }
 
-// pointLimit is the highest rank (see rankedShares) of a share that earns a
-// point: the share cadence's limit, or no bound without one.
+// pointLimit is the highest rank (see rankedShares) of a share that earns
+// its points: the share cadence's cadence.Rule.LastWithinLimit. A share's
+// points are then share.Network.Points, applied in Go to each row's count
+// of shares within the limit. TestPointsAgreeWithCadence holds both to the
+// Go rules.
 //
 // Points are fixed when a finished day is digested (reach_days, and the
 // people_to_date running totals built from them): changing the cadence
@@ -1150,10 +1079,7 @@ func (s *Store) pointLimit(ctx context.Context) (int64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("share cadence: %w", err)
 	}
-	if r.Limit <= 0 {
-		return math.MaxInt64, nil
-	}
-	return int64(r.Limit), nil
+	return int64(r.LastWithinLimit()), nil
 }
 
 // readReachDay reads one day's shares and people's clicks per link from
@@ -1171,9 +1097,9 @@ func (s *Store) readReachDay(ctx context.Context, day time.Time) ([]reachEntry, 
 		return e
 	}
 	rows, err := s.read.QueryContext(ctx, `SELECT r.link_id, l.user_id, l.post_id, l.network, r.clicks, r.visitors
-		FROM click_rollups r JOIN links l ON l.id = r.link_id WHERE r.day = ? AND (r.clicks > 0 OR r.visitors > 0)`, day.Format(DayLayout))
+		FROM click_rollups r JOIN links l ON l.id = r.link_id WHERE r.day = ? AND (r.clicks > 0 OR r.visitors > 0)`, day.Format(reach.DayLayout))
 	if err != nil {
-		return nil, fmt.Errorf("clicks on %s: %w", day.Format(DayLayout), err)
+		return nil, fmt.Errorf("clicks on %s: %w", day.Format(reach.DayLayout), err)
 	}
 	defer rows.Close()
 	for rows.Next() {
@@ -1196,7 +1122,7 @@ func (s *Store) readReachDay(ctx context.Context, day time.Time) ([]reachEntry, 
 		FROM `+rankedShares("1")+` sh JOIN links l ON l.id = sh.link_id GROUP BY sh.link_id`,
 		limit, timestamp(day), timestamp(day.AddDate(0, 0, 1)))
 	if err != nil {
-		return nil, fmt.Errorf("shares on %s: %w", day.Format(DayLayout), err)
+		return nil, fmt.Errorf("shares on %s: %w", day.Format(reach.DayLayout), err)
 	}
 	defer srows.Close()
 	for srows.Next() {
@@ -1207,9 +1133,7 @@ func (s *Store) readReachDay(ctx context.Context, day time.Time) ([]reachEntry, 
 		}
 		e := entry(link, user, post, network)
 		e.shares, e.reach = shares, reach
-		if share.Network(network) != share.Facebook {
-			e.pointShares = within
-		}
+		e.pointShares = within * share.Network(network).Points()
 	}
 	if err := srows.Err(); err != nil {
 		return nil, err

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/advocacy-portal/portal/internal/reach"
 	"github.com/advocacy-portal/portal/internal/store"
 )
 
@@ -57,11 +58,11 @@ func copyFile(src, dst string) error {
 
 var scopedBenchScopes = []struct {
 	name  string
-	scope store.ReachScope
+	scope reach.Scope
 }{
-	{"campaign1", store.ReachScope{CampaignID: 1}},
-	{"campaign2", store.ReachScope{CampaignID: 2}},
-	{"post1", store.ReachScope{PostID: 1}},
+	{"campaign1", reach.Scope{CampaignID: 1}},
+	{"campaign2", reach.Scope{CampaignID: 2}},
+	{"post1", reach.Scope{PostID: 1}},
 }
 
 // BenchmarkReachScoped times a campaign's and a post's all-time report,

@@ -9,6 +9,7 @@ import (
 	"github.com/advocacy-portal/portal/internal/account"
 	"github.com/advocacy-portal/portal/internal/cadence"
 	"github.com/advocacy-portal/portal/internal/post"
+	"github.com/advocacy-portal/portal/internal/reach"
 	"github.com/advocacy-portal/portal/internal/share"
 	"github.com/advocacy-portal/portal/internal/store"
 )
@@ -54,16 +55,16 @@ func newReachSetup(t *testing.T) reachSetup {
 	approver := signIn("carlos", "Carlos", "Marketing", account.Comms)
 	st.sam = signIn("sam", "Sam Patel", "Sales")
 	st.noor = signIn("noor", "Noor de Vries", "Support")
-	if err := s.SaveProfile(ctx, st.sam.ID, store.Profile{Followers: map[string]int{"linkedin": 1000, "facebook": 200},
-		Language: "en", Digest: store.DigestWeekly}); err != nil {
+	if err := s.SaveProfile(ctx, st.sam.ID, account.Profile{Followers: map[string]int{"linkedin": 1000, "facebook": 200},
+		Language: "en", Digest: account.DigestWeekly}); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.SaveProfile(ctx, st.noor.ID, store.Profile{Followers: map[string]int{"x": 500},
-		Language: "en", Digest: store.DigestWeekly, LeaderboardOptOut: true}); err != nil {
+	if err := s.SaveProfile(ctx, st.noor.ID, account.Profile{Followers: map[string]int{"x": 500},
+		Language: "en", Digest: account.DigestWeekly, LeaderboardOptOut: true}); err != nil {
 		t.Fatal(err)
 	}
-	st.teamA = mustGroup(t, s, "Team A", store.Team, author.ID, st.sam.ID, st.noor.ID)
-	st.teamB = mustGroup(t, s, "Team B", store.Team, author.ID, st.sam.ID)
+	st.teamA = mustGroup(t, s, "Team A", account.Team, author.ID, st.sam.ID, st.noor.ID)
+	st.teamB = mustGroup(t, s, "Team B", account.Team, author.ID, st.sam.ID)
 	st.campaign = mustCampaign(t, s, author.ID, "Spring")
 	st.launch = mustCreatePostFields(t, s, author.ID, post.Fields{Title: "Launch", URL: "https://example.com/launch",
 		Category: post.CompanyNews, Language: "en", CampaignID: st.campaign})
@@ -80,10 +81,10 @@ func newReachSetup(t *testing.T) reachSetup {
 		}
 		return l
 	}
-	clicks := func(l store.Link, at time.Time, kind string, visitors ...string) {
-		var cs []store.Click
+	clicks := func(l store.Link, at time.Time, kind reach.Kind, visitors ...string) {
+		var cs []reach.Hit
 		for _, v := range visitors {
-			cs = append(cs, store.Click{LinkID: l.ID, At: at, Kind: kind, Visitor: []byte(v)})
+			cs = append(cs, reach.Hit{LinkID: l.ID, At: at, Kind: kind, Visitor: []byte(v)})
 		}
 		if err := s.RecordClicks(ctx, cs); err != nil {
 			t.Fatal(err)
@@ -94,31 +95,31 @@ func newReachSetup(t *testing.T) reachSetup {
 	}
 	st.samLI = shareAt(march(1).Add(10*time.Hour), st.sam, st.launch, share.LinkedIn)
 	st.samFB = shareAt(march(1).Add(10*time.Hour), st.sam, st.launch, share.Facebook)
-	clicks(st.samLI, march(1).Add(11*time.Hour), store.KindClick, "a", "a", "b", "c")
-	clicks(st.samLI, march(1).Add(11*time.Hour), store.KindPreview, "")
-	clicks(st.samLI, march(1).Add(11*time.Hour), store.KindBot, "")
-	clicks(st.samFB, march(1).Add(12*time.Hour), store.KindClick, "f")
-	clicks(st.samLI, march(2).Add(9*time.Hour), store.KindClick, "d", "e")
+	clicks(st.samLI, march(1).Add(11*time.Hour), reach.Click, "a", "a", "b", "c")
+	clicks(st.samLI, march(1).Add(11*time.Hour), reach.Preview, "")
+	clicks(st.samLI, march(1).Add(11*time.Hour), reach.Bot, "")
+	clicks(st.samFB, march(1).Add(12*time.Hour), reach.Click, "f")
+	clicks(st.samLI, march(2).Add(9*time.Hour), reach.Click, "d", "e")
 	st.noorX = shareAt(march(9).Add(9*time.Hour), st.noor, st.launch, share.X)
 	st.samHiring = shareAt(march(9).Add(9*time.Hour), st.sam, st.hiring, share.LinkedIn)
-	clicks(st.noorX, march(9).Add(10*time.Hour), store.KindClick, "g", "g", "g")
+	clicks(st.noorX, march(9).Add(10*time.Hour), reach.Click, "g", "g", "g")
 	shareAt(march(10).Add(8*time.Hour), st.sam, st.launch, share.LinkedIn)
-	clicks(st.samHiring, march(10).Add(9*time.Hour), store.KindClick, "h", "i")
+	clicks(st.samHiring, march(10).Add(9*time.Hour), reach.Click, "h", "i")
 	*st.now = march(10).Add(12 * time.Hour)
 	return st
 }
 
-// counts is the figures of a ReachCounts that tests compare.
+// counts is the figures of a reach.Counts that tests compare.
 type counts struct{ shares, pointShares, reach, clicks, visitors int64 }
 
-func countsOf(c store.ReachCounts) counts {
+func countsOf(c reach.Counts) counts {
 	return counts{c.Shares, c.PointShares, c.Reach, c.Clicks, c.Visitors}
 }
 
-func lineCounts(lines []store.ReachLine) map[string]counts {
+func lineCounts(lines []reach.Line) map[string]counts {
 	out := map[string]counts{}
 	for _, l := range lines {
-		out[l.Name] = countsOf(l.ReachCounts)
+		out[l.Name] = countsOf(l.Counts)
 	}
 	return out
 }
@@ -140,7 +141,7 @@ func TestReachReportProgramme(t *testing.T) {
 	ctx := context.Background()
 	st := newReachSetup(t)
 	check := func(t *testing.T) {
-		r, err := st.s.ReachReport(ctx, store.ReachScope{}, march(1), march(11))
+		r, err := st.s.ReachReport(ctx, reach.Scope{}, march(1), march(11))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -221,18 +222,18 @@ func TestReachReportPeriodsAndScopes(t *testing.T) {
 	st := newReachSetup(t)
 	tests := []struct {
 		name     string
-		scope    store.ReachScope
+		scope    reach.Scope
 		from, to time.Time
 		want     counts
 	}{
-		{"first two days", store.ReachScope{}, march(1), march(3), counts{2, 1, 1200, 7, 6}},
-		{"the last two days", store.ReachScope{}, march(9), march(11), counts{3, 3, 2500, 5, 3}},
-		{"a quiet week", store.ReachScope{}, march(3), march(9), counts{}},
-		{"one person", store.ReachScope{UserID: st.noor.ID}, march(1), march(11), counts{1, 1, 500, 3, 1}},
-		{"one person, one day", store.ReachScope{UserID: st.sam.ID}, march(10), march(11), counts{1, 1, 1000, 2, 2}},
-		{"one post", store.ReachScope{PostID: st.hiring}, march(1), march(11), counts{1, 1, 1000, 2, 2}},
-		{"one campaign", store.ReachScope{CampaignID: st.campaign}, march(1), march(11), counts{4, 3, 2700, 10, 7}},
-		{"one campaign, first day", store.ReachScope{CampaignID: st.campaign}, march(1), march(2), counts{2, 1, 1200, 5, 4}},
+		{"first two days", reach.Scope{}, march(1), march(3), counts{2, 1, 1200, 7, 6}},
+		{"the last two days", reach.Scope{}, march(9), march(11), counts{3, 3, 2500, 5, 3}},
+		{"a quiet week", reach.Scope{}, march(3), march(9), counts{}},
+		{"one person", reach.Scope{UserID: st.noor.ID}, march(1), march(11), counts{1, 1, 500, 3, 1}},
+		{"one person, one day", reach.Scope{UserID: st.sam.ID}, march(10), march(11), counts{1, 1, 1000, 2, 2}},
+		{"one post", reach.Scope{PostID: st.hiring}, march(1), march(11), counts{1, 1, 1000, 2, 2}},
+		{"one campaign", reach.Scope{CampaignID: st.campaign}, march(1), march(11), counts{4, 3, 2700, 10, 7}},
+		{"one campaign, first day", reach.Scope{CampaignID: st.campaign}, march(1), march(2), counts{2, 1, 1200, 5, 4}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -261,7 +262,7 @@ func TestReachReportPeriodsAndScopes(t *testing.T) {
 	}
 
 	t.Run("a person's report has no people, departments or groups", func(t *testing.T) {
-		r, err := st.s.ReachReport(ctx, store.ReachScope{UserID: st.sam.ID}, march(1), march(11))
+		r, err := st.s.ReachReport(ctx, reach.Scope{UserID: st.sam.ID}, march(1), march(11))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -273,18 +274,18 @@ func TestReachReportPeriodsAndScopes(t *testing.T) {
 	})
 
 	t.Run("clicks to date and first days", func(t *testing.T) {
-		if n, err := st.s.ReachClicksToDate(ctx, store.ReachScope{CampaignID: st.campaign}); err != nil || n != 10 {
+		if n, err := st.s.ReachClicksToDate(ctx, reach.Scope{CampaignID: st.campaign}); err != nil || n != 10 {
 			t.Errorf("campaign clicks to date = %d, %v; want 10", n, err)
 		}
 		for _, tt := range []struct {
-			scope store.ReachScope
+			scope reach.Scope
 			want  time.Time
-		}{{store.ReachScope{}, march(1)}, {store.ReachScope{UserID: st.noor.ID}, march(9)}, {store.ReachScope{PostID: st.hiring}, march(9)}} {
+		}{{reach.Scope{}, march(1)}, {reach.Scope{UserID: st.noor.ID}, march(9)}, {reach.Scope{PostID: st.hiring}, march(9)}} {
 			if got, ok, err := st.s.ReachFirstDay(ctx, tt.scope); err != nil || !ok || !got.Equal(tt.want) {
 				t.Errorf("first day of %+v = %s, %v, %v; want %s", tt.scope, got, ok, err, tt.want)
 			}
 		}
-		if _, ok, err := st.s.ReachFirstDay(ctx, store.ReachScope{UserID: 9999}); ok || err != nil {
+		if _, ok, err := st.s.ReachFirstDay(ctx, reach.Scope{UserID: 9999}); ok || err != nil {
 			t.Errorf("a person who never shared has a first day (%v)", err)
 		}
 	})
@@ -297,7 +298,7 @@ func TestLeaderboard(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := store.LeaderLine{UserID: st.sam.ID, Name: "Sam Patel", Department: "Sales", Shares: 4, PointShares: 3, Clicks: 9}
+	want := reach.LeaderLine{UserID: st.sam.ID, Name: "Sam Patel", Department: "Sales", Shares: 4, PointShares: 3, Clicks: 9}
 	if len(lines) != 1 || lines[0] != want {
 		t.Fatalf("leaderboard = %+v, want only Sam (Noor opted out): %+v", lines, want)
 	}
@@ -322,14 +323,14 @@ func TestLeaderboard(t *testing.T) {
 
 func TestReachReportEmpty(t *testing.T) {
 	s := mustOpenStore(t)
-	r, err := s.ReachReport(context.Background(), store.ReachScope{}, march(1), march(31))
+	r, err := s.ReachReport(context.Background(), reach.Scope{}, march(1), march(31))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if r.Total.Shares != 0 || len(r.Days) != 30 || len(r.Posts) != 0 || len(r.Networks) != 0 {
 		t.Errorf("empty report = %+v", r)
 	}
-	if _, ok, err := s.ReachFirstDay(context.Background(), store.ReachScope{}); ok || err != nil {
+	if _, ok, err := s.ReachFirstDay(context.Background(), reach.Scope{}); ok || err != nil {
 		t.Errorf("first day of nothing: %v, %v", ok, err)
 	}
 }
@@ -363,7 +364,7 @@ func TestPointsWithinCadence(t *testing.T) {
 		if limit == 0 {
 			perDay, all = 2, 5
 		}
-		board := func(from, to time.Time) store.LeaderLine {
+		board := func(from, to time.Time) reach.LeaderLine {
 			t.Helper()
 			lines, err := st.s.Leaderboard(ctx, from, to)
 			if err != nil || len(lines) != 1 {
@@ -384,13 +385,13 @@ func TestPointsWithinCadence(t *testing.T) {
 		// Scoped reports rank a share among all its person's shares: Sam's
 		// Launch share on the 9th came after his Hiring share.
 		for _, tc := range []struct {
-			scope               store.ReachScope
+			scope               reach.Scope
 			shares, pointShares int64
 		}{
-			{store.ReachScope{PostID: st.launch}, 2, 1 + perDay - 1},
-			{store.ReachScope{PostID: st.hiring}, 1, 1},
-			{store.ReachScope{UserID: st.sam.ID}, 2, perDay},
-			{store.ReachScope{CampaignID: st.campaign}, 2, 1 + perDay - 1},
+			{reach.Scope{PostID: st.launch}, 2, 1 + perDay - 1},
+			{reach.Scope{PostID: st.hiring}, 1, 1},
+			{reach.Scope{UserID: st.sam.ID}, 2, perDay},
+			{reach.Scope{CampaignID: st.campaign}, 2, 1 + perDay - 1},
 		} {
 			c, err := st.s.ReachTotals(ctx, tc.scope, march(9), march(10))
 			if err != nil || c.Shares != tc.shares || c.PointShares != tc.pointShares {

@@ -4,6 +4,9 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/advocacy-portal/portal/internal/reach"
+	"github.com/advocacy-portal/portal/internal/retention"
 )
 
 // DeleteClicksBefore deletes, in one short transaction, the raw click rows
@@ -35,20 +38,13 @@ func (s *Store) DeleteClicksBefore(ctx context.Context, cutoff time.Time, batch 
 	return n, nil
 }
 
-// Purged counts what PurgeExpired deleted.
-type Purged struct {
-	Sessions    int64 // expired sessions
-	LoginStates int64 // sign-ins abandoned before the identity provider called back
-	Salts       int64 // visitor salts of days before the previous one
-}
-
 // PurgeExpired deletes, in one transaction, the sessions expired at now,
 // the sign-ins in progress started before loginStatesBefore, and the
-// visitor salts of days (DayLayout) before keepSaltsFrom. The first click
-// of a day already deletes old salts; this also does it on days without
-// clicks. (RollUpClicks deletes the visitor hashes of those days.)
-func (s *Store) PurgeExpired(ctx context.Context, now, loginStatesBefore time.Time, keepSaltsFrom string) (Purged, error) {
-	var p Purged
+// visitor salts of UTC days before the day of keepSaltsFrom. The first
+// click of a day already deletes old salts; this also does it on days
+// without clicks. (RollUpClicks deletes the visitor hashes of those days.)
+func (s *Store) PurgeExpired(ctx context.Context, now, loginStatesBefore, keepSaltsFrom time.Time) (retention.Purged, error) {
+	var p retention.Purged
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
 		return p, fmt.Errorf("store: purge expired: %w", err)
@@ -61,7 +57,7 @@ func (s *Store) PurgeExpired(ctx context.Context, now, loginStatesBefore time.Ti
 	}{
 		{&p.Sessions, `DELETE FROM sessions WHERE expires_at <= ?`, timestamp(now)},
 		{&p.LoginStates, `DELETE FROM login_states WHERE created_at < ?`, timestamp(loginStatesBefore)},
-		{&p.Salts, `DELETE FROM visitor_salts WHERE day < ?`, keepSaltsFrom},
+		{&p.Salts, `DELETE FROM visitor_salts WHERE day < ?`, keepSaltsFrom.UTC().Format(reach.DayLayout)},
 	} {
 		res, err := tx.ExecContext(ctx, d.query, d.arg)
 		if err != nil {

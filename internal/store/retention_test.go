@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/advocacy-portal/portal/internal/clocktest"
+	"github.com/advocacy-portal/portal/internal/reach"
+	"github.com/advocacy-portal/portal/internal/retention"
 	"github.com/advocacy-portal/portal/internal/store"
 )
 
@@ -15,16 +17,16 @@ func TestRetentionDeletesOnlyOldRawClicks(t *testing.T) {
 	s := mustOpenStore(t, store.WithClock(func() time.Time { return now }))
 	links := mustSeedLinks(t, s, 2)
 	cutoff := now.Add(-400 * 24 * time.Hour)
-	var clicks []store.Click
+	var clicks []reach.Hit
 	for i := range 7 { // old: before the cutoff, oldest first as the log records them
-		clicks = append(clicks, store.Click{LinkID: links[i%2].ID, At: cutoff.Add(-time.Duration(7-i) * time.Hour), Kind: store.KindClick,
+		clicks = append(clicks, reach.Hit{LinkID: links[i%2].ID, At: cutoff.Add(-time.Duration(7-i) * time.Hour), Kind: reach.Click,
 			Visitor: []byte{byte(i)}})
 	}
 	clicks = append(clicks,
-		store.Click{LinkID: links[0].ID, At: cutoff.Add(-time.Minute), Kind: store.KindBot},
-		store.Click{LinkID: links[0].ID, At: cutoff, Kind: store.KindClick},                // exactly at the cutoff: kept
-		store.Click{LinkID: links[1].ID, At: now.Add(-time.Hour), Kind: store.KindPreview}, // recent
-		store.Click{LinkID: links[1].ID, At: now, Kind: store.KindClick},
+		reach.Hit{LinkID: links[0].ID, At: cutoff.Add(-time.Minute), Kind: reach.Bot},
+		reach.Hit{LinkID: links[0].ID, At: cutoff, Kind: reach.Click},                // exactly at the cutoff: kept
+		reach.Hit{LinkID: links[1].ID, At: now.Add(-time.Hour), Kind: reach.Preview}, // recent
+		reach.Hit{LinkID: links[1].ID, At: now, Kind: reach.Click},
 	)
 	if err := s.RecordClicks(ctx, clicks); err != nil {
 		t.Fatal(err)
@@ -55,7 +57,7 @@ func TestRetentionDeletesOnlyOldRawClicks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := (store.ClickCounts{Clicks: 2, Previews: 1}); raw != want {
+	if want := (reach.ClickCounts{Clicks: 2, Previews: 1}); raw != want {
 		t.Errorf("raw clicks left = %+v, want %+v (the one at the cutoff and the recent ones)", raw, want)
 	}
 	if after, err := s.ClickTotals(ctx); err != nil || after != rollups {
@@ -80,9 +82,9 @@ func TestRetentionPurgesExpiredSessionsStatesAndSalts(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if err := s.RecordClicks(ctx, []store.Click{
-		{LinkID: links[0].ID, At: time.Date(2026, 11, 18, 8, 0, 0, 0, time.UTC), Kind: store.KindClick, Visitor: []byte("a")},
-		{LinkID: links[0].ID, At: time.Date(2026, 11, 19, 8, 0, 0, 0, time.UTC), Kind: store.KindClick, Visitor: []byte("b")},
+	if err := s.RecordClicks(ctx, []reach.Hit{
+		{LinkID: links[0].ID, At: time.Date(2026, 11, 18, 8, 0, 0, 0, time.UTC), Kind: reach.Click, Visitor: []byte("a")},
+		{LinkID: links[0].ID, At: time.Date(2026, 11, 19, 8, 0, 0, 0, time.UTC), Kind: reach.Click, Visitor: []byte("b")},
 	}); err != nil {
 		t.Fatal(err)
 	}
@@ -100,11 +102,11 @@ func TestRetentionPurgesExpiredSessionsStatesAndSalts(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	p, err := s.PurgeExpired(ctx, clk.Now().Add(-90*time.Minute), clk.Now().Add(-time.Hour), "2026-11-19")
+	p, err := s.PurgeExpired(ctx, clk.Now().Add(-90*time.Minute), clk.Now().Add(-time.Hour), time.Date(2026, 11, 19, 0, 0, 0, 0, time.UTC))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := (store.Purged{Sessions: 1, LoginStates: 1, Salts: 2}); p != want {
+	if want := (retention.Purged{Sessions: 1, LoginStates: 1, Salts: 2}); p != want {
 		t.Errorf("purged %+v, want %+v", p, want)
 	}
 	days, err := s.VisitorSaltDays(ctx)
@@ -114,7 +116,7 @@ func TestRetentionPurgesExpiredSessionsStatesAndSalts(t *testing.T) {
 	if _, err := s.TakeLoginState(ctx, "new", 24*time.Hour); err != nil {
 		t.Errorf("the recent sign-in was purged: %v", err)
 	}
-	if p, err := s.PurgeExpired(ctx, clk.Now().Add(-90*time.Minute), clk.Now().Add(-time.Hour), "2026-11-19"); err != nil || p != (store.Purged{}) {
+	if p, err := s.PurgeExpired(ctx, clk.Now().Add(-90*time.Minute), clk.Now().Add(-time.Hour), time.Date(2026, 11, 19, 0, 0, 0, 0, time.UTC)); err != nil || p != (retention.Purged{}) {
 		t.Errorf("a second pass purged %+v (%v), want nothing", p, err)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/advocacy-portal/portal/internal/reach"
 	"github.com/advocacy-portal/portal/internal/store"
 )
 
@@ -19,13 +20,13 @@ func BenchmarkRollUpClicks(b *testing.B) {
 	s := mustOpenStore(b, store.WithClock(func() time.Time { return now }))
 	links := mustSeedLinks(b, s, 200)
 	rng := rand.New(rand.NewPCG(1, 2))
-	batch := func(n int) []store.Click {
-		cs := make([]store.Click, n)
+	batch := func(n int) []reach.Hit {
+		cs := make([]reach.Hit, n)
 		for i := range cs {
 			v := make([]byte, 16)
 			binary.BigEndian.PutUint64(v, rng.Uint64())
 			binary.BigEndian.PutUint64(v[8:], rng.Uint64())
-			cs[i] = store.Click{LinkID: links[rng.IntN(len(links))].ID, At: now, Kind: store.KindClick, Visitor: v}
+			cs[i] = reach.Hit{LinkID: links[rng.IntN(len(links))].ID, At: now, Kind: reach.Click, Visitor: v}
 		}
 		return cs
 	}

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/advocacy-portal/portal/internal/reach"
 )
 
 // rollupFixture is a store at path with one tracked link.
@@ -27,16 +29,16 @@ func rollupFixture(t *testing.T, path string) (*Store, int64) {
 
 func mustClicks(t *testing.T, s *Store, linkID int64, visitors ...string) {
 	t.Helper()
-	var cs []Click
+	var cs []reach.Hit
 	for _, v := range visitors {
-		cs = append(cs, Click{LinkID: linkID, At: time.Now(), Kind: KindClick, Visitor: []byte(v)})
+		cs = append(cs, reach.Hit{LinkID: linkID, At: time.Now(), Kind: reach.Click, Visitor: []byte(v)})
 	}
 	if err := s.RecordClicks(context.Background(), cs); err != nil {
 		t.Fatal(err)
 	}
 }
 
-func mustLinkCounts(t *testing.T, s *Store, linkID int64) ClickCounts {
+func mustLinkCounts(t *testing.T, s *Store, linkID int64) reach.ClickCounts {
 	t.Helper()
 	c, err := s.LinkClickCounts(context.Background(), linkID)
 	if err != nil {
@@ -56,7 +58,7 @@ func TestRollUpAfterCrashBetweenCountAndApply(t *testing.T) {
 	if n, err := s.countPass(ctx, 0); err != nil || n != 3 {
 		t.Fatalf("countPass = %d, %v; want 3 rows counted", n, err)
 	}
-	if got := mustLinkCounts(t, s, link); got != (ClickCounts{}) {
+	if got := mustLinkCounts(t, s, link); got != (reach.ClickCounts{}) {
 		t.Errorf("rollups before the apply = %+v, want none", got)
 	}
 	s.Close()
@@ -70,7 +72,7 @@ func TestRollUpAfterCrashBetweenCountAndApply(t *testing.T) {
 		if _, err := s.RollUpClicks(ctx, 0); err != nil {
 			t.Fatal(err)
 		}
-		if got, want := mustLinkCounts(t, s, link), (ClickCounts{Clicks: 3, Visitors: 2}); got != want {
+		if got, want := mustLinkCounts(t, s, link), (reach.ClickCounts{Clicks: 3, Visitors: 2}); got != want {
 			t.Errorf("rollups after the restart = %+v, want %+v", got, want)
 		}
 	}
@@ -106,7 +108,7 @@ func TestRollUpWithoutVisitorsFile(t *testing.T) {
 	if _, err := s.RollUpClicks(ctx, 0); err != nil {
 		t.Fatal(err)
 	}
-	if got, want := mustLinkCounts(t, s, link), (ClickCounts{Clicks: 3, Visitors: 3}); got != want {
+	if got, want := mustLinkCounts(t, s, link), (reach.ClickCounts{Clicks: 3, Visitors: 3}); got != want {
 		t.Errorf("rollups = %+v, want %+v", got, want)
 	}
 }

@@ -9,35 +9,15 @@ import (
 	"strings"
 	"time"
 
+	"github.com/advocacy-portal/portal/internal/account"
+	"github.com/advocacy-portal/portal/internal/apperr"
 	"github.com/advocacy-portal/portal/internal/scim"
 )
 
-// SourceSCIM marks a group membership set by a SCIM provisioning client.
-// It is kept apart from SourceIdP, which sign-in replaces with the groups
-// claim, so that a sign-in does not undo what the directory provisioned.
-const SourceSCIM = "scim"
-
 // ErrUnknownMember is returned, wrapped, when a SCIM client adds someone
-// to a group who is not a user (or was deleted by SCIM).
-var ErrUnknownMember = errors.New("unknown member")
-
-// SCIMToken is a bearer token a provisioning client authenticates with.
-// The store keeps only its hash.
-type SCIMToken struct {
-	ID            int64
-	Name          string
-	CreatedBy     int64
-	CreatedByName string
-	CreatedAt     time.Time
-	LastUsedAt    time.Time // zero if never used
-	RevokedAt     time.Time // zero if in use
-}
-
-// SCIMTokenHash is the id and hash of a token in use.
-type SCIMTokenHash struct {
-	ID   int64
-	Hash string
-}
+// to a group who is not a user (or was deleted by SCIM). Its kind is
+// apperr.Invalid.
+var ErrUnknownMember = apperr.Sentinel(apperr.Invalid, "unknown member", "A member is not a person of the portal.")
 
 // CreateSCIMToken stores a new token by its hash and audit-logs its
 // creation (without the token or its hash).
@@ -62,16 +42,16 @@ func (s *Store) CreateSCIMToken(ctx context.Context, name, tokenHash string, act
 }
 
 // SCIMTokens returns every token, in use or revoked, newest first.
-func (s *Store) SCIMTokens(ctx context.Context) ([]SCIMToken, error) {
+func (s *Store) SCIMTokens(ctx context.Context) ([]scim.Token, error) {
 	rows, err := s.read.QueryContext(ctx, `SELECT t.id, t.name, t.created_by, COALESCE(u.name, ''), t.created_at,
 		t.last_used_at, t.revoked_at FROM scim_tokens t LEFT JOIN users u ON u.id = t.created_by ORDER BY t.id DESC`)
 	if err != nil {
 		return nil, fmt.Errorf("store: scim tokens: %w", err)
 	}
 	defer rows.Close()
-	var out []SCIMToken
+	var out []scim.Token
 	for rows.Next() {
-		var t SCIMToken
+		var t scim.Token
 		if err := rows.Scan(&t.ID, &t.Name, &t.CreatedBy, &t.CreatedByName, timeScanner{&t.CreatedAt},
 			timeScanner{&t.LastUsedAt}, timeScanner{&t.RevokedAt}); err != nil {
 			return nil, fmt.Errorf("store: scim tokens: %w", err)
@@ -83,15 +63,15 @@ func (s *Store) SCIMTokens(ctx context.Context) ([]SCIMToken, error) {
 
 // ActiveSCIMTokens returns the hashes of the tokens not revoked, for the
 // caller to compare in constant time.
-func (s *Store) ActiveSCIMTokens(ctx context.Context) ([]SCIMTokenHash, error) {
+func (s *Store) ActiveSCIMTokens(ctx context.Context) ([]scim.TokenHash, error) {
 	rows, err := s.read.QueryContext(ctx, `SELECT id, token_hash FROM scim_tokens WHERE revoked_at IS NULL`)
 	if err != nil {
 		return nil, fmt.Errorf("store: active scim tokens: %w", err)
 	}
 	defer rows.Close()
-	var out []SCIMTokenHash
+	var out []scim.TokenHash
 	for rows.Next() {
-		var t SCIMTokenHash
+		var t scim.TokenHash
 		if err := rows.Scan(&t.ID, &t.Hash); err != nil {
 			return nil, fmt.Errorf("store: active scim tokens: %w", err)
 		}
@@ -613,7 +593,7 @@ func (s *Store) CreateSCIMGroup(ctx context.Context, g scim.Group, tokenID int64
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		res, err := tx.ExecContext(ctx, `INSERT INTO groups (name, kind, external_id, created_at, modified_at) VALUES (?, ?, ?, ?, ?)`,
-			g.DisplayName, string(Team), g.ExternalID, timestamp(now), timestamp(now))
+			g.DisplayName, string(account.Team), g.ExternalID, timestamp(now), timestamp(now))
 		if err != nil {
 			return scim.Group{}, fmt.Errorf("store: create scim group: %w", err)
 		}
@@ -655,7 +635,7 @@ func joinSCIMGroup(ctx context.Context, tx *sql.Tx, now time.Time, groupID, user
 	} else if err != nil {
 		return err
 	}
-	return joinGroup(ctx, tx, now, groupID, userID, SourceSCIM)
+	return joinGroup(ctx, tx, now, groupID, userID, account.SourceSCIM)
 }
 
 // UpdateSCIMGroup changes a group in one transaction: change gets the
@@ -710,7 +690,7 @@ func (s *Store) UpdateSCIMGroup(ctx context.Context, id int64, change func(scim.
 		}
 		changed = true
 		if err := audit(ctx, tx, now, 0, "scim.group.add_member", target, nil,
-			map[string]any{"user": userID, "source": SourceSCIM, "scim_token": tokenID}); err != nil {
+			map[string]any{"user": userID, "source": account.SourceSCIM, "scim_token": tokenID}); err != nil {
 			return scim.Group{}, err
 		}
 	}
@@ -720,7 +700,7 @@ func (s *Store) UpdateSCIMGroup(ctx context.Context, id int64, change func(scim.
 		}
 		var source string
 		err := tx.QueryRowContext(ctx, `DELETE FROM group_members WHERE group_id = ? AND user_id = ? AND source IN (?, ?)
-			RETURNING source`, id, userID, SourceSCIM, SourceIdP).Scan(&source)
+			RETURNING source`, id, userID, account.SourceSCIM, account.SourceIdP).Scan(&source)
 		if errors.Is(err, sql.ErrNoRows) {
 			continue // added by hand or by CSV: not the directory's to take away
 		}
@@ -769,7 +749,7 @@ func (s *Store) DeleteSCIMGroup(ctx context.Context, id, tokenID int64) error {
 		if _, err := tx.ExecContext(ctx, `UPDATE groups SET scim_deleted_at = ? WHERE id = ?`, timestamp(now), id); err != nil {
 			return fmt.Errorf("store: retire scim group %d: %w", id, err)
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM group_members WHERE group_id = ? AND source = ?`, id, SourceSCIM); err != nil {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM group_members WHERE group_id = ? AND source = ?`, id, account.SourceSCIM); err != nil {
 			return fmt.Errorf("store: retire scim group %d: %w", id, err)
 		}
 	} else if _, err := tx.ExecContext(ctx, `DELETE FROM groups WHERE id = ?`, id); err != nil {

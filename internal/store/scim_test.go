@@ -11,6 +11,7 @@ import (
 	"github.com/advocacy-portal/portal/internal/account"
 	"github.com/advocacy-portal/portal/internal/scim"
 	"github.com/advocacy-portal/portal/internal/store"
+	"github.com/advocacy-portal/portal/internal/training"
 )
 
 // scimAuditActions returns the actions of the audit entries after the
@@ -226,7 +227,7 @@ func TestSCIMGroupMembership(t *testing.T) {
 	if _, err := s.CreateSCIMGroup(ctx, scim.Group{DisplayName: "sales"}, 1); !errors.Is(err, store.ErrExists) {
 		t.Errorf("duplicate displayName: %v, want ErrExists", err)
 	}
-	mustAssign(t, s, store.Assignment{Modules: []string{"disclosure"}, GroupID: g.ID, DueAt: c.Now().Add(14 * 24 * time.Hour), DueDays: 14}, hr.ID)
+	mustAssign(t, s, training.Assignment{Modules: []string{"disclosure"}, GroupID: g.ID, DueAt: c.Now().Add(14 * 24 * time.Hour), DueDays: 14}, hr.ID)
 
 	// Joining through SCIM gives the group's training.
 	add := func(ids ...int64) func(scim.Group) (scim.Group, error) {
@@ -250,13 +251,13 @@ func TestSCIMGroupMembership(t *testing.T) {
 
 	// A sign-in whose groups claim does not name the group keeps the SCIM membership.
 	mustSignIn(t, s, "oidc:ada", "ada@example.com")
-	if src := memberSources(t, s, g.ID); src["ada@example.com"] != store.SourceSCIM || src["grace@example.com"] != store.SourceSCIM {
+	if src := memberSources(t, s, g.ID); src["ada@example.com"] != account.SourceSCIM || src["grace@example.com"] != account.SourceSCIM {
 		t.Errorf("sources after sign-in = %v, want both scim", src)
 	}
 
 	// Removing takes away SCIM memberships, not those made by hand.
 	manual := mustSignIn(t, s, "oidc:lin", "lin@example.com")
-	if err := s.AddToGroup(ctx, g.ID, manual.ID, store.SourceManual, hr.ID); err != nil {
+	if err := s.AddToGroup(ctx, g.ID, manual.ID, account.SourceManual, hr.ID); err != nil {
 		t.Fatal(err)
 	}
 	skip := auditCount(t, s)
@@ -303,7 +304,7 @@ func TestDeleteSCIMGroup(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mustAssign(t, s, store.Assignment{Modules: []string{"disclosure"}, GroupID: trained.ID, DueAt: c.Now().Add(time.Hour), DueDays: 14}, hr.ID)
+	mustAssign(t, s, training.Assignment{Modules: []string{"disclosure"}, GroupID: trained.ID, DueAt: c.Now().Add(time.Hour), DueDays: 14}, hr.ID)
 	if err := s.DeleteSCIMGroup(ctx, trained.ID, 1); err != nil {
 		t.Fatal(err)
 	}
@@ -444,7 +445,7 @@ func TestSCIMMeta(t *testing.T) {
 		t.Errorf("renamed group %+v, %v; want modified %v and a new revision", g2, err, c.Now())
 	}
 	lin := mustSignIn(t, s, "oidc:lin", "lin@example.com")
-	if err := s.AddToGroup(ctx, g.ID, lin.ID, store.SourceManual, admin.ID); err != nil {
+	if err := s.AddToGroup(ctx, g.ID, lin.ID, account.SourceManual, admin.ID); err != nil {
 		t.Fatal(err)
 	}
 	g3, err := s.SCIMGroup(ctx, g.ID, false)
@@ -452,7 +453,7 @@ func TestSCIMMeta(t *testing.T) {
 		t.Errorf("group after a member was added by hand = %+v, %v; want a new revision and lastModified", g3, err)
 	}
 	// A group made outside SCIM gets its creation time from the database.
-	id, err := s.CreateGroup(ctx, "Made by hand", store.Team, admin.ID)
+	id, err := s.CreateGroup(ctx, "Made by hand", account.Team, admin.ID)
 	if err != nil {
 		t.Fatal(err)
 	}

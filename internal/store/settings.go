@@ -11,13 +11,18 @@ import (
 // Setting keys.
 const (
 	SettingRequiredModules = "required_modules" // []string: module ids that unlock sharing
+	SettingNetworksEnabled = "networks_enabled" // []string of share.Network: the networks offered (share.Offered)
 )
 
 // Setting decodes the JSON value of a setting into dst. It reports false,
 // leaving dst alone, when the setting was never changed from its default.
 func (s *Store) Setting(ctx context.Context, key string, dst any) (bool, error) {
+	return setting(ctx, s.read, key, dst)
+}
+
+func setting(ctx context.Context, q rowQuerier, key string, dst any) (bool, error) {
 	var raw string
-	err := s.read.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = ?`, key).Scan(&raw)
+	err := q.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = ?`, key).Scan(&raw)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}

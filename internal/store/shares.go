@@ -21,23 +21,32 @@ func (s *Store) ShareLink(ctx context.Context, userID, postID int64, n share.Net
 		return Link{}, 0, fmt.Errorf("store: share post %d: %w", postID, err)
 	}
 	defer tx.Rollback()
+	l, shareID, err := recordShare(ctx, tx, userID, postID, n, newCode, s.now())
+	if err != nil {
+		return Link{}, 0, err
+	}
+	return l, shareID, tx.Commit()
+}
+
+// recordShare does ShareLink's work in tx.
+func recordShare(ctx context.Context, tx *sql.Tx, userID, postID int64, n share.Network, newCode func() string, now time.Time) (Link, int64, error) {
 	l := Link{UserID: userID, PostID: postID, Network: n}
-	err = tx.QueryRowContext(ctx, `SELECT id, code FROM links WHERE user_id = ? AND post_id = ? AND network = ?`,
+	err := tx.QueryRowContext(ctx, `SELECT id, code FROM links WHERE user_id = ? AND post_id = ? AND network = ?`,
 		userID, postID, string(n)).Scan(&l.ID, &l.Code)
 	if errors.Is(err, sql.ErrNoRows) {
-		l.ID, l.Code, err = insertLink(ctx, tx, l, newCode, timestamp(s.now()))
+		l.ID, l.Code, err = insertLink(ctx, tx, l, newCode, timestamp(now))
 	}
 	if err != nil {
 		return Link{}, 0, fmt.Errorf("store: link for post %d on %s: %w", postID, n, err)
 	}
 	res, err := tx.ExecContext(ctx, `INSERT INTO shares (link_id, followers, created_at) VALUES (?,
 		COALESCE((SELECT followers FROM user_networks WHERE user_id = ? AND network = ?), 0), ?)`,
-		l.ID, userID, string(n), timestamp(s.now()))
+		l.ID, userID, string(n), timestamp(now))
 	if err != nil {
 		return Link{}, 0, fmt.Errorf("store: record share of post %d: %w", postID, err)
 	}
 	shareID, _ := res.LastInsertId()
-	return l, shareID, tx.Commit()
+	return l, shareID, nil
 }
 
 // insertLink inserts a link, drawing a new code if one is already taken.
@@ -72,20 +81,8 @@ func (s *Store) ConfirmShare(ctx context.Context, shareID, userID int64) error {
 	return nil
 }
 
-// ShareRecord is one share in a person's history.
-type ShareRecord struct {
-	ID          int64
-	PostID      int64
-	PostTitle   string
-	Network     share.Network
-	Code        string
-	Followers   int
-	At          time.Time
-	ConfirmedAt time.Time
-}
-
 // ShareHistory returns the user's shares, newest first, at most limit.
-func (s *Store) ShareHistory(ctx context.Context, userID int64, limit int) ([]ShareRecord, error) {
+func (s *Store) ShareHistory(ctx context.Context, userID int64, limit int) ([]share.HistoryItem, error) {
 	rows, err := s.read.QueryContext(ctx, `SELECT sh.id, p.id, p.title, l.network, l.code, sh.followers, sh.created_at, sh.confirmed_at
 		FROM shares sh JOIN links l ON l.id = sh.link_id JOIN posts p ON p.id = l.post_id
 		WHERE l.user_id = ? ORDER BY sh.id DESC LIMIT ?`, userID, limit)
@@ -93,9 +90,9 @@ func (s *Store) ShareHistory(ctx context.Context, userID int64, limit int) ([]Sh
 		return nil, fmt.Errorf("store: shares of user %d: %w", userID, err)
 	}
 	defer rows.Close()
-	var out []ShareRecord
+	var out []share.HistoryItem
 	for rows.Next() {
-		var r ShareRecord
+		var r share.HistoryItem
 		if err := rows.Scan(&r.ID, &r.PostID, &r.PostTitle, &r.Network, &r.Code, &r.Followers,
 			timeScanner{&r.At}, timeScanner{&r.ConfirmedAt}); err != nil {
 			return nil, fmt.Errorf("store: shares of user %d: %w", userID, err)

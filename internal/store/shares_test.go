@@ -13,8 +13,8 @@ import (
 
 func mustSetFollowers(tb testing.TB, s *store.Store, userID int64, followers map[string]int) {
 	tb.Helper()
-	if err := s.SaveProfile(context.Background(), userID, store.Profile{Followers: followers, Language: "en",
-		Digest: store.DigestWeekly}); err != nil {
+	if err := s.SaveProfile(context.Background(), userID, account.Profile{Followers: followers, Language: "en",
+		Digest: account.DigestWeekly}); err != nil {
 		tb.Fatalf("SaveProfile: %v", err)
 	}
 }

@@ -8,60 +8,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/advocacy-portal/portal/internal/apperr"
 	"github.com/advocacy-portal/portal/internal/post"
+	"github.com/advocacy-portal/portal/internal/source"
 )
-
-// Source is an RSS or Atom feed comms follow for content ideas.
-type Source struct {
-	ID            int64
-	Name          string
-	URL           string
-	ETag          string // validator of the last full response, for If-None-Match
-	LastModified  string // validator of the last full response, for If-Modified-Since
-	LastFetchedAt time.Time
-	LastError     string // empty after a successful poll
-	Items         int    // items found so far, in any state
-	CreatedAt     time.Time
-}
-
-// Source item states.
-const (
-	ItemNew       = "new"
-	ItemUsed      = "used"
-	ItemDismissed = "dismissed"
-)
-
-// SourceItem is an entry a source published, waiting in the "from
-// sources" queue until comms make a draft of it or dismiss it.
-type SourceItem struct {
-	ID          int64
-	SourceID    int64
-	SourceName  string
-	GUID        string
-	Title       string
-	Link        string
-	PublishedAt time.Time // zero when the feed did not say
-	FoundAt     time.Time
-	Status      string
-	PostID      int64
-}
-
-// FeedEntry is an entry as the poller read it from a feed.
-type FeedEntry struct {
-	GUID        string // the feed's id for it; empty means use the link
-	Title       string
-	Link        string
-	PublishedAt time.Time
-}
-
-// Poll is the outcome of polling a source once.
-type Poll struct {
-	Err          string // why the poll failed; empty on success
-	NotModified  bool   // the server answered 304: nothing changed
-	ETag         string
-	LastModified string
-	Entries      []FeedEntry
-}
 
 // AddSource stores a feed added by actorID and returns its id. A feed
 // already followed is ErrExists.
@@ -95,21 +45,21 @@ func (s *Store) AddSource(ctx context.Context, name, url string, actorID int64) 
 const sourceColumns = `s.id, s.name, s.url, s.etag, s.last_modified, s.last_fetched_at, s.last_error,
 	(SELECT COUNT(*) FROM source_items i WHERE i.source_id = s.id), s.created_at`
 
-func scanSource(row interface{ Scan(...any) error }, src *Source) error {
+func scanSource(row interface{ Scan(...any) error }, src *source.Source) error {
 	return row.Scan(&src.ID, &src.Name, &src.URL, &src.ETag, &src.LastModified, timeScanner{&src.LastFetchedAt},
 		&src.LastError, &src.Items, timeScanner{&src.CreatedAt})
 }
 
 // Sources returns every source, by name.
-func (s *Store) Sources(ctx context.Context) ([]Source, error) {
+func (s *Store) Sources(ctx context.Context) ([]source.Source, error) {
 	rows, err := s.read.QueryContext(ctx, `SELECT `+sourceColumns+` FROM sources s ORDER BY lower(s.name), s.id`)
 	if err != nil {
 		return nil, fmt.Errorf("store: sources: %w", err)
 	}
 	defer rows.Close()
-	var list []Source
+	var list []source.Source
 	for rows.Next() {
-		var src Source
+		var src source.Source
 		if err := scanSource(rows, &src); err != nil {
 			return nil, fmt.Errorf("store: sources: %w", err)
 		}
@@ -122,8 +72,8 @@ func (s *Store) Sources(ctx context.Context) ([]Source, error) {
 }
 
 // Source returns the source with the given id.
-func (s *Store) Source(ctx context.Context, id int64) (Source, error) {
-	var src Source
+func (s *Store) Source(ctx context.Context, id int64) (source.Source, error) {
+	var src source.Source
 	err := scanSource(s.read.QueryRowContext(ctx, `SELECT `+sourceColumns+` FROM sources s WHERE s.id = ?`, id), &src)
 	if errors.Is(err, sql.ErrNoRows) {
 		return src, fmt.Errorf("store: source %d: %w", id, ErrNotFound)
@@ -167,7 +117,7 @@ func (s *Store) DeleteSource(ctx context.Context, id, actorID int64) error {
 // validators and the entries not seen before (by GUID or link), on failure
 // the error (the old validators and items stay). It returns how many items
 // were new.
-func (s *Store) RecordPoll(ctx context.Context, id int64, p Poll) (int, error) {
+func (s *Store) RecordPoll(ctx context.Context, id int64, p source.Poll) (int, error) {
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
 		return 0, fmt.Errorf("store: record poll of source %d: %w", id, err)
@@ -212,14 +162,14 @@ func (s *Store) RecordPoll(ctx context.Context, id int64, p Poll) (int, error) {
 const sourceItemColumns = `i.id, i.source_id, s.name, i.guid, i.title, i.link, i.published_at, i.found_at, i.status,
 	COALESCE(i.post_id, 0)`
 
-func scanSourceItem(row interface{ Scan(...any) error }, it *SourceItem) error {
+func scanSourceItem(row interface{ Scan(...any) error }, it *source.Item) error {
 	return row.Scan(&it.ID, &it.SourceID, &it.SourceName, &it.GUID, &it.Title, &it.Link, timeScanner{&it.PublishedAt},
 		timeScanner{&it.FoundAt}, &it.Status, &it.PostID)
 }
 
 // NewSourceItems returns the queue "from sources": items neither made into
 // a draft nor dismissed, newest first, at most limit (0: all).
-func (s *Store) NewSourceItems(ctx context.Context, limit int) ([]SourceItem, error) {
+func (s *Store) NewSourceItems(ctx context.Context, limit int) ([]source.Item, error) {
 	q := `SELECT ` + sourceItemColumns + ` FROM source_items i JOIN sources s ON s.id = i.source_id
 		WHERE i.status = 'new' ORDER BY COALESCE(i.published_at, i.found_at) DESC, i.id DESC`
 	if limit > 0 {
@@ -230,9 +180,9 @@ func (s *Store) NewSourceItems(ctx context.Context, limit int) ([]SourceItem, er
 		return nil, fmt.Errorf("store: source items: %w", err)
 	}
 	defer rows.Close()
-	var items []SourceItem
+	var items []source.Item
 	for rows.Next() {
-		var it SourceItem
+		var it source.Item
 		if err := scanSourceItem(rows, &it); err != nil {
 			return nil, fmt.Errorf("store: source items: %w", err)
 		}
@@ -245,8 +195,8 @@ func (s *Store) NewSourceItems(ctx context.Context, limit int) ([]SourceItem, er
 }
 
 // SourceItem returns the item with the given id.
-func (s *Store) SourceItem(ctx context.Context, id int64) (SourceItem, error) {
-	var it SourceItem
+func (s *Store) SourceItem(ctx context.Context, id int64) (source.Item, error) {
+	var it source.Item
 	err := scanSourceItem(s.read.QueryRowContext(ctx, `SELECT `+sourceItemColumns+`
 		FROM source_items i JOIN sources s ON s.id = i.source_id WHERE i.id = ?`, id), &it)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -259,8 +209,9 @@ func (s *Store) SourceItem(ctx context.Context, id int64) (SourceItem, error) {
 }
 
 // ErrItemHandled is returned for a source item already made into a draft
-// or dismissed.
-var ErrItemHandled = errors.New("source item already handled")
+// or dismissed. Its kind is apperr.Conflict.
+var ErrItemHandled = apperr.Sentinel(apperr.Conflict, "source item already handled",
+	"This item was already made into a draft or dismissed.")
 
 // DraftFromSourceItem makes a draft post of a new source item, written by
 // authorID with the item's title and link as an industry insight, marks
@@ -272,7 +223,7 @@ func (s *Store) DraftFromSourceItem(ctx context.Context, id, authorID int64) (in
 	if err != nil {
 		return 0, err
 	}
-	if err := s.setItemStatus(ctx, id, ItemNew, ItemUsed); err != nil {
+	if err := s.setItemStatus(ctx, id, source.ItemNew, source.ItemUsed); err != nil {
 		return 0, err
 	}
 	title := strings.TrimSpace(it.Title)
@@ -285,7 +236,7 @@ func (s *Store) DraftFromSourceItem(ctx context.Context, id, authorID int64) (in
 	postID, err := s.CreatePost(ctx, post.Fields{Title: title, URL: it.Link, Category: post.IndustryInsight,
 		Language: "en", Note: "From source " + it.SourceName}, authorID, false)
 	if err != nil {
-		if rerr := s.setItemStatus(ctx, id, ItemUsed, ItemNew); rerr != nil {
+		if rerr := s.setItemStatus(ctx, id, source.ItemUsed, source.ItemNew); rerr != nil {
 			err = errors.Join(err, rerr)
 		}
 		return 0, err
@@ -298,7 +249,7 @@ func (s *Store) DraftFromSourceItem(ctx context.Context, id, authorID int64) (in
 
 // DismissSourceItem takes a new item out of the queue without a draft.
 func (s *Store) DismissSourceItem(ctx context.Context, id int64) error {
-	return s.setItemStatus(ctx, id, ItemNew, ItemDismissed)
+	return s.setItemStatus(ctx, id, source.ItemNew, source.ItemDismissed)
 }
 
 func (s *Store) setItemStatus(ctx context.Context, id int64, from, to string) error {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/advocacy-portal/portal/internal/account"
 	"github.com/advocacy-portal/portal/internal/post"
+	"github.com/advocacy-portal/portal/internal/source"
 	"github.com/advocacy-portal/portal/internal/store"
 )
 
@@ -23,20 +24,20 @@ func TestSources(t *testing.T) {
 		t.Fatalf("adding a feed twice: %v, want ErrExists", err)
 	}
 	published := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
-	entries := []store.FeedEntry{
+	entries := []source.Entry{
 		{GUID: "a", Title: "First", Link: "https://news.example/a", PublishedAt: published},
 		{Title: "Second", Link: "https://news.example/b"},
 	}
-	n, err := s.RecordPoll(ctx, id, store.Poll{ETag: `"x"`, LastModified: "yesterday", Entries: entries})
+	n, err := s.RecordPoll(ctx, id, source.Poll{ETag: `"x"`, LastModified: "yesterday", Entries: entries})
 	if err != nil || n != 2 {
 		t.Fatalf("RecordPoll: %d, %v; want 2", n, err)
 	}
 	// The same items again, one under a new GUID but the same link: nothing new.
 	entries[1].GUID = "b-now-with-guid"
-	if n, err := s.RecordPoll(ctx, id, store.Poll{Entries: entries}); err != nil || n != 0 {
+	if n, err := s.RecordPoll(ctx, id, source.Poll{Entries: entries}); err != nil || n != 0 {
 		t.Fatalf("RecordPoll again: %d, %v; want 0", n, err)
 	}
-	if n, err := s.RecordPoll(ctx, id, store.Poll{Err: "the server answered 500"}); err != nil || n != 0 {
+	if n, err := s.RecordPoll(ctx, id, source.Poll{Err: "the server answered 500"}); err != nil || n != 0 {
 		t.Fatalf("RecordPoll of an error: %d, %v", n, err)
 	}
 	src, err := s.Source(ctx, id)
@@ -51,7 +52,7 @@ func TestSources(t *testing.T) {
 	if err != nil || len(items) != 2 {
 		t.Fatalf("queue: %d items, %v", len(items), err)
 	}
-	var first store.SourceItem
+	var first source.Item
 	for _, it := range items {
 		if it.GUID == "a" {
 			first = it
@@ -75,7 +76,7 @@ func TestSources(t *testing.T) {
 	if _, err := s.DraftFromSourceItem(ctx, first.ID, comms.ID); !errors.Is(err, store.ErrItemHandled) {
 		t.Errorf("second draft of the same item: %v, want ErrItemHandled", err)
 	}
-	if it, err := s.SourceItem(ctx, first.ID); err != nil || it.Status != store.ItemUsed || it.PostID != postID {
+	if it, err := s.SourceItem(ctx, first.ID); err != nil || it.Status != source.ItemUsed || it.PostID != postID {
 		t.Errorf("used item = %+v (error: %v)", it, err)
 	}
 	other := items[0].ID + items[1].ID - first.ID
@@ -95,7 +96,7 @@ func TestSources(t *testing.T) {
 	if _, err := s.Post(ctx, postID); err != nil {
 		t.Errorf("the draft went with its source: %v", err)
 	}
-	if _, err := s.RecordPoll(ctx, id, store.Poll{}); !errors.Is(err, store.ErrNotFound) {
+	if _, err := s.RecordPoll(ctx, id, source.Poll{}); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("poll of a deleted source: %v, want ErrNotFound", err)
 	}
 }

@@ -23,11 +23,13 @@ import (
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 
+	"github.com/advocacy-portal/portal/internal/apperr"
 	"github.com/advocacy-portal/portal/internal/job"
 )
 
 // ErrNotFound is returned, wrapped, when a row asked for does not exist.
-var ErrNotFound = errors.New("not found")
+// Its kind is apperr.NotFound.
+var ErrNotFound = apperr.Sentinel(apperr.NotFound, "not found", "We could not find what you asked for.")
 
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
@@ -43,7 +45,7 @@ type Store struct {
 	checkpointsDone chan struct{} // closed when checkpointLoop returns
 
 	clickRows multiRowInsert // the click writer's statement
-	visitors  visitorFile    // see rollup.go
+	visitors  visitorFile    // see clicks.go
 
 	mailQueued job.Waker // woken after each commit that queued mail; see MailQueued
 	baseURL    string    // for links in the mail the store writes itself; see WithBaseURL

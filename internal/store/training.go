@@ -6,8 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"time"
 
+	"github.com/advocacy-portal/portal/internal/apperr"
 	"github.com/advocacy-portal/portal/internal/training"
 )
 
@@ -25,7 +25,11 @@ func (s *Store) RegisterConductVersion(ctx context.Context, version, hash string
 // ConductVersions returns every version of the code of conduct the portal
 // has run with, oldest first.
 func (s *Store) ConductVersions(ctx context.Context) ([]training.ConductVersion, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT seq, version, material FROM conduct_versions ORDER BY seq`)
+	return conductVersions(ctx, s.read)
+}
+
+func conductVersions(ctx context.Context, q rowQuerier) ([]training.ConductVersion, error) {
+	rows, err := q.QueryContext(ctx, `SELECT seq, version, material FROM conduct_versions ORDER BY seq`)
 	if err != nil {
 		return nil, fmt.Errorf("store: conduct versions: %w", err)
 	}
@@ -41,19 +45,9 @@ func (s *Store) ConductVersions(ctx context.Context) ([]training.ConductVersion,
 	return out, rows.Err()
 }
 
-// Acknowledgement is the evidence that a user acknowledged one version of
-// the code of conduct.
-type Acknowledgement struct {
-	UserID      int64
-	Version     string
-	ContentHash string // of the text they read, in the language they read it
-	ClientIP    string
-	CreatedAt   time.Time
-}
-
 // Acknowledge records that a user acknowledged a version of the code of
 // conduct. Acknowledging the same version again keeps the first record.
-func (s *Store) Acknowledge(ctx context.Context, a Acknowledgement) error {
+func (s *Store) Acknowledge(ctx context.Context, a training.Acknowledgement) error {
 	if _, err := s.write.ExecContext(ctx, `INSERT INTO acknowledgements (user_id, version, content_hash, client_ip, created_at)
 		VALUES (?, ?, ?, ?, ?) ON CONFLICT (user_id, version) DO NOTHING`,
 		a.UserID, a.Version, a.ContentHash, a.ClientIP, timestamp(s.now())); err != nil {
@@ -63,8 +57,8 @@ func (s *Store) Acknowledge(ctx context.Context, a Acknowledgement) error {
 }
 
 // Acknowledgement returns the user's acknowledgement of a version.
-func (s *Store) Acknowledgement(ctx context.Context, userID int64, version string) (Acknowledgement, error) {
-	a := Acknowledgement{UserID: userID, Version: version}
+func (s *Store) Acknowledgement(ctx context.Context, userID int64, version string) (training.Acknowledgement, error) {
+	a := training.Acknowledgement{UserID: userID, Version: version}
 	err := s.read.QueryRowContext(ctx, `SELECT content_hash, client_ip, created_at FROM acknowledgements
 		WHERE user_id = ? AND version = ?`, userID, version).Scan(&a.ContentHash, &a.ClientIP, timeScanner{&a.CreatedAt})
 	if errors.Is(err, sql.ErrNoRows) {
@@ -76,29 +70,9 @@ func (s *Store) Acknowledgement(ctx context.Context, userID int64, version strin
 	return a, nil
 }
 
-// Attempt is a quiz attempt: started, answered one question at a time,
-// then submitted and scored.
-type Attempt struct {
-	ID          int64
-	UserID      int64
-	ModuleID    string
-	ModuleHash  string
-	Language    string
-	Questions   []training.Question // as presented: shuffled, in the attempt's language
-	Answers     map[string]string   // question id to option id
-	Correct     int
-	Total       int
-	Passed      bool
-	CreatedAt   time.Time
-	SubmittedAt time.Time // zero while in progress
-}
-
-// Submitted reports whether the attempt has been scored.
-func (a Attempt) Submitted() bool { return !a.SubmittedAt.IsZero() }
-
 const attemptColumns = `id, user_id, module_id, module_hash, language, questions, answers, correct, total, passed, created_at, submitted_at`
 
-func scanAttempt(row interface{ Scan(...any) error }, a *Attempt) error {
+func scanAttempt(row interface{ Scan(...any) error }, a *training.Attempt) error {
 	var questions, answers string
 	if err := row.Scan(&a.ID, &a.UserID, &a.ModuleID, &a.ModuleHash, &a.Language, &questions, &answers,
 		&a.Correct, &a.Total, &a.Passed, timeScanner{&a.CreatedAt}, timeScanner{&a.SubmittedAt}); err != nil {
@@ -119,7 +93,7 @@ func scanAttempt(row interface{ Scan(...any) error }, a *Attempt) error {
 // StartAttempt starts an attempt with the questions as they will be
 // presented, unless the user already has one in progress at the module, in
 // which case it returns that one (started reports which).
-func (s *Store) StartAttempt(ctx context.Context, a Attempt) (id int64, started bool, err error) {
+func (s *Store) StartAttempt(ctx context.Context, a training.Attempt) (id int64, started bool, err error) {
 	questions, err := json.Marshal(a.Questions)
 	if err != nil {
 		return 0, false, fmt.Errorf("store: start attempt: %w", err)
@@ -152,8 +126,8 @@ func (s *Store) StartAttempt(ctx context.Context, a Attempt) (id int64, started 
 }
 
 // Attempt returns the attempt with the given id.
-func (s *Store) Attempt(ctx context.Context, id int64) (Attempt, error) {
-	var a Attempt
+func (s *Store) Attempt(ctx context.Context, id int64) (training.Attempt, error) {
+	var a training.Attempt
 	err := scanAttempt(s.read.QueryRowContext(ctx, `SELECT `+attemptColumns+` FROM quiz_attempts WHERE id = ?`, id), &a)
 	if errors.Is(err, sql.ErrNoRows) {
 		return a, fmt.Errorf("store: attempt %d: %w", id, ErrNotFound)
@@ -165,8 +139,8 @@ func (s *Store) Attempt(ctx context.Context, id int64) (Attempt, error) {
 }
 
 // OpenAttempt returns the user's attempt in progress at a module.
-func (s *Store) OpenAttempt(ctx context.Context, userID int64, moduleID string) (Attempt, error) {
-	var a Attempt
+func (s *Store) OpenAttempt(ctx context.Context, userID int64, moduleID string) (training.Attempt, error) {
+	var a training.Attempt
 	err := scanAttempt(s.read.QueryRowContext(ctx, `SELECT `+attemptColumns+` FROM quiz_attempts
 		WHERE user_id = ? AND module_id = ? AND submitted_at IS NULL`, userID, moduleID), &a)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -179,21 +153,22 @@ func (s *Store) OpenAttempt(ctx context.Context, userID int64, moduleID string) 
 }
 
 // ErrSubmitted is returned when an answer is sent to an attempt that was
-// already submitted.
-var ErrSubmitted = errors.New("attempt already submitted")
+// already submitted. Its kind is apperr.Conflict.
+var ErrSubmitted = apperr.Sentinel(apperr.Conflict, "attempt already submitted",
+	"This attempt is already submitted. See its result, or start a new attempt from the module page.")
 
 // SaveAnswer records an answer in an attempt in progress. check validates
 // the answer against the attempt's questions before anything is written.
 // When every question is answered, score is called with the attempt and
 // its result is stored, submitting the attempt, in the same transaction.
 func (s *Store) SaveAnswer(ctx context.Context, id int64, questionID, optionID string,
-	score func(Attempt) (training.Result, error)) (Attempt, error) {
+	score func(training.Attempt) (training.Result, error)) (training.Attempt, error) {
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
-		return Attempt{}, fmt.Errorf("store: answer attempt %d: %w", id, err)
+		return training.Attempt{}, fmt.Errorf("store: answer attempt %d: %w", id, err)
 	}
 	defer tx.Rollback()
-	var a Attempt
+	var a training.Attempt
 	err = scanAttempt(tx.QueryRowContext(ctx, `SELECT `+attemptColumns+` FROM quiz_attempts WHERE id = ?`, id), &a)
 	if errors.Is(err, sql.ErrNoRows) {
 		return a, fmt.Errorf("store: attempt %d: %w", id, ErrNotFound)
@@ -277,11 +252,22 @@ func (s *Store) ResetAttempts(ctx context.Context, userID int64, moduleID string
 	return tx.Commit()
 }
 
+// RequiredModules returns the module ids admins chose to unlock sharing;
+// chosen is false if they never chose (training.Guidelines.Programme).
+func (s *Store) RequiredModules(ctx context.Context) (ids []string, chosen bool, err error) {
+	chosen, err = setting(ctx, s.read, SettingRequiredModules, &ids)
+	return ids, chosen, err
+}
+
 // Progress returns what the user has done of their training: every
 // version of the code of conduct they acknowledged and the modules passed.
 func (s *Store) Progress(ctx context.Context, userID int64) (training.Progress, error) {
+	return progress(ctx, s.read, userID)
+}
+
+func progress(ctx context.Context, q rowQuerier, userID int64) (training.Progress, error) {
 	p := training.Progress{Passed: map[string]bool{}}
-	rows, err := s.read.QueryContext(ctx, `SELECT version FROM acknowledgements WHERE user_id = ?`, userID)
+	rows, err := q.QueryContext(ctx, `SELECT version FROM acknowledgements WHERE user_id = ?`, userID)
 	if err != nil {
 		return p, fmt.Errorf("store: progress of user %d: %w", userID, err)
 	}
@@ -297,7 +283,7 @@ func (s *Store) Progress(ctx context.Context, userID int64) (training.Progress, 
 	if err := rows.Err(); err != nil {
 		return p, fmt.Errorf("store: progress of user %d: %w", userID, err)
 	}
-	rows, err = s.read.QueryContext(ctx, `SELECT DISTINCT module_id FROM quiz_attempts WHERE user_id = ? AND passed = 1`, userID)
+	rows, err = q.QueryContext(ctx, `SELECT DISTINCT module_id FROM quiz_attempts WHERE user_id = ? AND passed = 1`, userID)
 	if err != nil {
 		return p, fmt.Errorf("store: progress of user %d: %w", userID, err)
 	}

@@ -21,18 +21,18 @@ func TestAcknowledgeKeepsFirstRecord(t *testing.T) {
 	u := mustSignIn(t, s, "oidc:1", "sam@example.com")
 	first := c.Now()
 
-	if err := s.Acknowledge(ctx, store.Acknowledgement{UserID: u.ID, Version: "2026.1", ContentHash: "h1", ClientIP: "10.0.0.1"}); err != nil {
+	if err := s.Acknowledge(ctx, training.Acknowledgement{UserID: u.ID, Version: "2026.1", ContentHash: "h1", ClientIP: "10.0.0.1"}); err != nil {
 		t.Fatalf("Acknowledge: %v", err)
 	}
 	c.Advance(24 * time.Hour)
-	if err := s.Acknowledge(ctx, store.Acknowledgement{UserID: u.ID, Version: "2026.1", ContentHash: "h2", ClientIP: "10.0.0.2"}); err != nil {
+	if err := s.Acknowledge(ctx, training.Acknowledgement{UserID: u.ID, Version: "2026.1", ContentHash: "h2", ClientIP: "10.0.0.2"}); err != nil {
 		t.Fatalf("second Acknowledge: %v", err)
 	}
 	a, err := s.Acknowledgement(ctx, u.ID, "2026.1")
 	if err != nil {
 		t.Fatalf("Acknowledgement: %v", err)
 	}
-	want := store.Acknowledgement{UserID: u.ID, Version: "2026.1", ContentHash: "h1", ClientIP: "10.0.0.1", CreatedAt: first}
+	want := training.Acknowledgement{UserID: u.ID, Version: "2026.1", ContentHash: "h1", ClientIP: "10.0.0.1", CreatedAt: first}
 	if a != want {
 		t.Errorf("Acknowledgement = %+v, want the first %+v", a, want)
 	}
@@ -55,8 +55,8 @@ func quizQuestions(n int) []training.Question {
 }
 
 // scoreAt returns a SaveAnswer callback scoring with the given pass mark.
-func scoreAt(passMark int) func(store.Attempt) (training.Result, error) {
-	return func(a store.Attempt) (training.Result, error) {
+func scoreAt(passMark int) func(training.Attempt) (training.Result, error) {
+	return func(a training.Attempt) (training.Result, error) {
 		return training.Score(a.Questions, passMark, a.Answers)
 	}
 }
@@ -64,15 +64,15 @@ func scoreAt(passMark int) func(store.Attempt) (training.Result, error) {
 // mustTakeQuiz starts an attempt of total questions at a module and answers
 // correct of them right and the rest wrong, which submits it with a pass
 // mark of 75. It returns the submitted attempt.
-func mustTakeQuiz(tb testing.TB, s *store.Store, userID int64, moduleID string, correct, total int) store.Attempt {
+func mustTakeQuiz(tb testing.TB, s *store.Store, userID int64, moduleID string, correct, total int) training.Attempt {
 	tb.Helper()
-	return mustTakeQuizVersion(tb, s, store.Attempt{UserID: userID, ModuleID: moduleID, ModuleHash: "hash-" + moduleID,
+	return mustTakeQuizVersion(tb, s, training.Attempt{UserID: userID, ModuleID: moduleID, ModuleHash: "hash-" + moduleID,
 		Language: "en", Questions: quizQuestions(total)}, correct)
 }
 
 // mustTakeQuizVersion is mustTakeQuiz for an attempt as given: its module
 // version, language and questions.
-func mustTakeQuizVersion(tb testing.TB, s *store.Store, in store.Attempt, correct int) store.Attempt {
+func mustTakeQuizVersion(tb testing.TB, s *store.Store, in training.Attempt, correct int) training.Attempt {
 	tb.Helper()
 	ctx := context.Background()
 	qs := in.Questions
@@ -80,7 +80,7 @@ func mustTakeQuizVersion(tb testing.TB, s *store.Store, in store.Attempt, correc
 	if err != nil || !started {
 		tb.Fatalf("StartAttempt at %s = %d, started %v, %v; want a new attempt", in.ModuleID, id, started, err)
 	}
-	var a store.Attempt
+	var a training.Attempt
 	for i, q := range qs {
 		option := "b"
 		if i < correct {
@@ -110,13 +110,13 @@ func TestProgress(t *testing.T) {
 	}{
 		{"nothing done", func() error { return nil }, nil, map[string]bool{}},
 		{"old version acknowledged", func() error {
-			return s.Acknowledge(ctx, store.Acknowledgement{UserID: u.ID, Version: "1", ContentHash: "h", ClientIP: "ip"})
+			return s.Acknowledge(ctx, training.Acknowledgement{UserID: u.ID, Version: "1", ContentHash: "h", ClientIP: "ip"})
 		}, []string{"1"}, map[string]bool{}},
 		{"current version acknowledged", func() error {
-			return s.Acknowledge(ctx, store.Acknowledgement{UserID: u.ID, Version: "2", ContentHash: "h", ClientIP: "ip"})
+			return s.Acknowledge(ctx, training.Acknowledgement{UserID: u.ID, Version: "2", ContentHash: "h", ClientIP: "ip"})
 		}, []string{"1", "2"}, map[string]bool{}},
 		{"someone else acknowledges", func() error {
-			return s.Acknowledge(ctx, store.Acknowledgement{UserID: other.ID, Version: "3", ContentHash: "h", ClientIP: "ip"})
+			return s.Acknowledge(ctx, training.Acknowledgement{UserID: other.ID, Version: "3", ContentHash: "h", ClientIP: "ip"})
 		}, []string{"1", "2"}, map[string]bool{}},
 		{"failed attempt", func() error {
 			mustTakeQuiz(t, s, u.ID, "disclosure", 1, 4)
@@ -127,7 +127,7 @@ func TestProgress(t *testing.T) {
 			return nil
 		}, []string{"1", "2"}, map[string]bool{}},
 		{"attempt in progress", func() error {
-			_, _, err := s.StartAttempt(ctx, store.Attempt{UserID: u.ID, ModuleID: "privacy", Questions: quizQuestions(2)})
+			_, _, err := s.StartAttempt(ctx, training.Attempt{UserID: u.ID, ModuleID: "privacy", Questions: quizQuestions(2)})
 			return err
 		}, []string{"1", "2"}, map[string]bool{}},
 		{"passed attempt", func() error {
@@ -163,7 +163,7 @@ func TestAttemptRoundTrip(t *testing.T) {
 	s := mustOpenStore(t, store.WithClock(c.Now))
 	u := mustSignIn(t, s, "oidc:1", "sam@example.com")
 
-	in := store.Attempt{UserID: u.ID, ModuleID: "disclosure", ModuleHash: "abc123", Language: "nl", Questions: quizQuestions(2)}
+	in := training.Attempt{UserID: u.ID, ModuleID: "disclosure", ModuleHash: "abc123", Language: "nl", Questions: quizQuestions(2)}
 	started := c.Now()
 	id, isNew, err := s.StartAttempt(ctx, in)
 	if err != nil || !isNew {
@@ -259,20 +259,20 @@ func TestStartAttemptReturnsTheOpenOne(t *testing.T) {
 	u := mustSignIn(t, s, "oidc:1", "sam@example.com")
 	other := mustSignIn(t, s, "oidc:2", "noor@example.com")
 
-	first, started, err := s.StartAttempt(ctx, store.Attempt{UserID: u.ID, ModuleID: "disclosure", Questions: quizQuestions(2)})
+	first, started, err := s.StartAttempt(ctx, training.Attempt{UserID: u.ID, ModuleID: "disclosure", Questions: quizQuestions(2)})
 	if err != nil || !started {
 		t.Fatalf("first StartAttempt = %d, %v, %v; want a new one", first, started, err)
 	}
 	tests := []struct {
 		name        string
-		attempt     store.Attempt
+		attempt     training.Attempt
 		wantStarted bool
 		wantSame    bool
 	}{
 		// The second call's questions (a reload with another shuffle) are ignored.
-		{"same person and module", store.Attempt{UserID: u.ID, ModuleID: "disclosure", Questions: quizQuestions(3)}, false, true},
-		{"another module", store.Attempt{UserID: u.ID, ModuleID: "privacy", Questions: quizQuestions(2)}, true, false},
-		{"another person", store.Attempt{UserID: other.ID, ModuleID: "disclosure", Questions: quizQuestions(2)}, true, false},
+		{"same person and module", training.Attempt{UserID: u.ID, ModuleID: "disclosure", Questions: quizQuestions(3)}, false, true},
+		{"another module", training.Attempt{UserID: u.ID, ModuleID: "privacy", Questions: quizQuestions(2)}, true, false},
+		{"another person", training.Attempt{UserID: other.ID, ModuleID: "disclosure", Questions: quizQuestions(2)}, true, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -295,12 +295,12 @@ func TestSaveAnswer(t *testing.T) {
 	c := newClock()
 	s := mustOpenStore(t, store.WithClock(c.Now))
 	u := mustSignIn(t, s, "oidc:1", "sam@example.com")
-	id, _, err := s.StartAttempt(ctx, store.Attempt{UserID: u.ID, ModuleID: "disclosure", Questions: quizQuestions(3)})
+	id, _, err := s.StartAttempt(ctx, training.Attempt{UserID: u.ID, ModuleID: "disclosure", Questions: quizQuestions(3)})
 	if err != nil {
 		t.Fatalf("StartAttempt: %v", err)
 	}
 	scored := 0
-	score := func(a store.Attempt) (training.Result, error) {
+	score := func(a training.Attempt) (training.Result, error) {
 		scored++
 		return training.Score(a.Questions, 60, a.Answers)
 	}
@@ -366,12 +366,12 @@ func TestSaveAnswerScoreErrorSavesNothing(t *testing.T) {
 	ctx := context.Background()
 	s := mustOpenStore(t)
 	u := mustSignIn(t, s, "oidc:1", "sam@example.com")
-	id, _, err := s.StartAttempt(ctx, store.Attempt{UserID: u.ID, ModuleID: "disclosure", Questions: quizQuestions(1)})
+	id, _, err := s.StartAttempt(ctx, training.Attempt{UserID: u.ID, ModuleID: "disclosure", Questions: quizQuestions(1)})
 	if err != nil {
 		t.Fatalf("StartAttempt: %v", err)
 	}
 	boom := errors.New("module gone")
-	if _, err := s.SaveAnswer(ctx, id, "q1", "a", func(store.Attempt) (training.Result, error) { return training.Result{}, boom }); !errors.Is(err, boom) {
+	if _, err := s.SaveAnswer(ctx, id, "q1", "a", func(training.Attempt) (training.Result, error) { return training.Result{}, boom }); !errors.Is(err, boom) {
 		t.Fatalf("SaveAnswer error = %v, want the score error", err)
 	}
 	a, err := s.Attempt(ctx, id)
@@ -410,7 +410,7 @@ func TestQuizHistoryAndResetAttempts(t *testing.T) {
 	check(t, training.History{Submitted: 2, LastSubmitted: failed.SubmittedAt})
 
 	c.Advance(time.Minute)
-	open, _, err := s.StartAttempt(ctx, store.Attempt{UserID: u.ID, ModuleID: "disclosure", Questions: quizQuestions(2)})
+	open, _, err := s.StartAttempt(ctx, training.Attempt{UserID: u.ID, ModuleID: "disclosure", Questions: quizQuestions(2)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -460,4 +460,26 @@ func TestQuizHistoryAndResetAttempts(t *testing.T) {
 			t.Errorf("Progress = %+v, %v; want disclosure passed", p, err)
 		}
 	})
+}
+
+// TestRequiredModules holds the HR service's read of the programme to the
+// admins' setting: not chosen until an admin saves one, then their list,
+// even an empty one.
+func TestRequiredModules(t *testing.T) {
+	ctx := context.Background()
+	s := mustOpenStore(t)
+	admin := mustSignIn(t, s, "oidc:admin", "admin@example.com")
+	ids, chosen, err := s.RequiredModules(ctx)
+	if err != nil || chosen || len(ids) != 0 {
+		t.Fatalf("before any choice: RequiredModules = %v, %t, %v; want nothing chosen", ids, chosen, err)
+	}
+	for _, want := range [][]string{{"timing", "disclosure"}, {}} {
+		if err := s.SetSetting(ctx, store.SettingRequiredModules, want, admin.ID); err != nil {
+			t.Fatalf("SetSetting: %v", err)
+		}
+		ids, chosen, err := s.RequiredModules(ctx)
+		if err != nil || !chosen || !slices.Equal(ids, want) {
+			t.Errorf("after choosing %v: RequiredModules = %v, %t, %v", want, ids, chosen, err)
+		}
+	}
 }

@@ -62,7 +62,7 @@ func (s *Store) UnsubscribeDigest(ctx context.Context, token string) (account.Us
 	if err != nil {
 		return account.User{}, err
 	}
-	res, err := s.write.ExecContext(ctx, `UPDATE users SET digest = ? WHERE id = ?`, string(DigestOff), id)
+	res, err := s.write.ExecContext(ctx, `UPDATE users SET digest = ? WHERE id = ?`, string(account.DigestOff), id)
 	if err := checkOneRow(res, err, "unsubscribe user %d from the digest", id); err != nil {
 		return account.User{}, err
 	}

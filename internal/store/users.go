@@ -234,8 +234,12 @@ func (s *Store) CountUsers(ctx context.Context) (int, error) {
 
 // SetMastodonInstance remembers the host of the user's Mastodon server.
 func (s *Store) SetMastodonInstance(ctx context.Context, userID int64, host string) error {
+	return setMastodonInstance(ctx, s.write, userID, host)
+}
+
+func setMastodonInstance(ctx context.Context, ex execer, userID int64, host string) error {
 	host = strings.ToLower(strings.TrimSpace(host))
-	if _, err := s.write.ExecContext(ctx, `UPDATE users SET mastodon_instance = ? WHERE id = ?`, host, userID); err != nil {
+	if _, err := ex.ExecContext(ctx, `UPDATE users SET mastodon_instance = ? WHERE id = ?`, host, userID); err != nil {
 		return fmt.Errorf("store: set mastodon instance of user %d: %w", userID, err)
 	}
 	return nil

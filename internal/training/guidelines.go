@@ -1,7 +1,8 @@
 // Package training holds the code of conduct and the training modules, the
 // rules for taking and scoring a quiz, what a person still has to do before
-// sharing is unlocked, and when assigned training is due. It knows nothing
-// of HTTP or storage.
+// sharing is unlocked, and when assigned training is due; and HR's side of
+// it: the HR service (hr.go), over a repository the store implements, and
+// the counts HR follows (report.go). It knows nothing of HTTP or storage.
 package training
 
 import (

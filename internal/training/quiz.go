@@ -5,6 +5,8 @@ import (
 	"math/rand/v2"
 	"slices"
 	"time"
+
+	"github.com/advocacy-portal/portal/internal/apperr"
 )
 
 // AnswerError says why an answer cannot be taken. Its message is safe to
@@ -15,6 +17,12 @@ type AnswerError struct {
 }
 
 func (e *AnswerError) Error() string { return e.Message }
+
+// Kind is apperr.Invalid.
+func (e *AnswerError) Kind() apperr.Kind { return apperr.Invalid }
+
+// UserMessage is Message.
+func (e *AnswerError) UserMessage() string { return e.Message }
 
 // Shuffle returns the questions in a random order, each with its options in
 // a random order. An attempt keeps the result, so the order is frozen for

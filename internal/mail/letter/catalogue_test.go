@@ -10,6 +10,7 @@ import (
 	"testing"
 	"testing/fstest"
 
+	"github.com/advocacy-portal/portal/internal/concern"
 	"github.com/advocacy-portal/portal/internal/post"
 )
 
@@ -65,7 +66,7 @@ func generatedKeys() []string {
 	for m := 1; m <= 12; m++ {
 		keys = append(keys, "month."+strconv.Itoa(m))
 	}
-	for _, k := range ConcernKinds {
+	for _, k := range concern.Kinds {
 		keys = append(keys, "concern.kind."+k)
 	}
 	for _, c := range post.Categories {

@@ -9,9 +9,9 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 
+	"github.com/advocacy-portal/portal/internal/concern"
 	"github.com/advocacy-portal/portal/internal/mail/letter"
 	"github.com/advocacy-portal/portal/internal/pause"
-	"github.com/advocacy-portal/portal/views"
 )
 
 var (
@@ -167,15 +167,13 @@ func TestPauseScopesInWords(t *testing.T) {
 	}
 }
 
-// TestConcernKindsAreTheForms: every kind the report form offers has
-// words in the mail, so none shows as a raw value.
+// TestConcernKindsAreTheForms: every kind the report form offers
+// (concern.Kinds, the one list the form and the mail both read) has words
+// in the mail, so none shows as a raw value.
 func TestConcernKindsAreTheForms(t *testing.T) {
-	if !slices.Equal(letter.ConcernKinds, views.ConcernKinds) {
-		t.Errorf("letter.ConcernKinds = %v, the form offers %v", letter.ConcernKinds, views.ConcernKinds)
-	}
 	for _, lang := range letter.Languages() {
 		subjects := map[string]string{}
-		for _, kind := range views.ConcernKinds {
+		for _, kind := range concern.Kinds {
 			l := letter.UrgentConcern{Kind: kind, URL: "https://p.example/concerns/1"}.Write(lang)
 			if other, seen := subjects[l.Subject]; seen {
 				t.Errorf("%s: kinds %q and %q both read %q", lang, other, kind, l.Subject)

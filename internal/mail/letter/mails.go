@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/advocacy-portal/portal/internal/concern"
 	"github.com/advocacy-portal/portal/internal/pause"
 )
 
@@ -109,16 +110,11 @@ func (m Digest) Write(lang string) Letter {
 	return w.finish(w.t(subject, "count", strconv.Itoa(n)))
 }
 
-// ConcernKinds are the kinds of concern the mail names in words; the
-// report form offers the same (views.ConcernKinds). Any other reads as
-// "something else".
-var ConcernKinds = []string{"negative-mention", "journalist", "customer-complaint", "own-mistake", "other"}
-
 // UrgentConcern is the mail to a point of contact about an urgent report.
 type UrgentConcern struct {
 	Name        string // the reader's
 	Reporter    string // who reported it
-	Kind        string // one of ConcernKinds
+	Kind        string // one of concern.Kinds; any other reads as "something else"
 	Description string // what the reporter wrote
 	Link        string // what the reporter saw; may be empty
 	URL         string // the report in the portal
@@ -128,7 +124,7 @@ type UrgentConcern struct {
 func (m UrgentConcern) Write(lang string) Letter {
 	w := newWriter(lang)
 	kind := m.Kind
-	if !slices.Contains(ConcernKinds, kind) {
+	if !slices.Contains(concern.Kinds, kind) {
 		kind = "other"
 	}
 	kindText := w.t("concern.kind." + kind)

@@ -1,0 +1,98 @@
+package share
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+)
+
+// fakeRepository hands out fixed facts and remembers what it was asked to
+// record. The store's own tests run the Service against SQLite.
+type fakeRepository struct {
+	facts    Facts
+	err      error // returned instead of asking the gate
+	skip     bool  // return without asking the gate (a broken repository)
+	query    Query
+	recorded []Record
+}
+
+func (r *fakeRepository) RecordShare(_ context.Context, q Query, decide func(Facts) (Record, bool)) (Recorded, error) {
+	r.query = q
+	if r.err != nil || r.skip {
+		return Recorded{}, r.err
+	}
+	rec, ok := decide(r.facts)
+	if !ok {
+		return Recorded{}, nil
+	}
+	r.recorded = append(r.recorded, rec)
+	return Recorded{LinkID: 1, Code: rec.NewCode(), ShareID: 2}, nil
+}
+
+func TestServiceShare(t *testing.T) {
+	late := gateNow.Add(14*time.Hour + 30*time.Minute) // same cadence day as gateNow
+	mastodon := func(f *Facts) { f.Instance = "mastodon.social" }
+	tests := []struct {
+		name         string
+		req          Request
+		change       func(*Facts)
+		wantRefused  Reason
+		wantRecorded bool
+		wantInstance string // remembered with the share
+	}{
+		{"allowed is recorded", Request{Network: LinkedIn}, nil, "", true, ""},
+		{"refused records nothing", Request{Network: LinkedIn}, func(f *Facts) { f.Targeted = false }, NotForYou, false, ""},
+		{"the cadence question records nothing", Request{Network: LinkedIn}, func(f *Facts) {
+			f.Cadence.Limit, f.SharedToday = 1, 1
+		}, CadenceAsk, false, ""},
+		{"a saved server is not written again", Request{Network: Mastodon}, mastodon, "", true, ""},
+		{"a typed server is remembered", Request{Network: Mastodon, Instance: "@me@Hachyderm.io"}, mastodon, "", true, "hachyderm.io"},
+		{"a server that is not one records nothing", Request{Network: Mastodon, Instance: "not a server"}, mastodon, InstanceInvalid, false, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			repo := &fakeRepository{facts: openFacts()}
+			if tt.change != nil {
+				tt.change(&repo.facts)
+			}
+			s := NewService(repo, gateGuidelines(), func() time.Time { return late })
+			tt.req.UserID, tt.req.PostID = 5, 7
+			out, err := s.Share(context.Background(), tt.req)
+			if err != nil {
+				t.Fatalf("Share: %v", err)
+			}
+			if want := (Query{UserID: 5, PostID: 7, Network: tt.req.Network, Since: time.Date(2026, 11, 5, 0, 0, 0, 0, time.UTC)}); repo.query != want {
+				t.Errorf("query = %+v, want %+v", repo.query, want)
+			}
+			if out.Refused != tt.wantRefused {
+				t.Errorf("Refused = %q, want %q", out.Refused, tt.wantRefused)
+			}
+			if got := len(repo.recorded) == 1; got != tt.wantRecorded {
+				t.Fatalf("recorded %d shares, want recorded = %v", len(repo.recorded), tt.wantRecorded)
+			}
+			if !tt.wantRecorded {
+				if out.Recorded != (Recorded{}) {
+					t.Errorf("Recorded = %+v for a refused share", out.Recorded)
+				}
+				return
+			}
+			if got := repo.recorded[0].Instance; got != tt.wantInstance {
+				t.Errorf("instance written = %q, want %q", got, tt.wantInstance)
+			}
+			if out.Recorded.ShareID != 2 || len(out.Recorded.Code) != 10 {
+				t.Errorf("Recorded = %+v, want the repository's share with a new code", out.Recorded)
+			}
+		})
+	}
+}
+
+func TestServiceShareErrors(t *testing.T) {
+	boom := errors.New("disk on fire")
+	if _, err := NewService(&fakeRepository{err: boom}, gateGuidelines(), nil).Share(context.Background(), Request{Network: X}); !errors.Is(err, boom) {
+		t.Errorf("Share with a failing repository = %v, want %v", err, boom)
+	}
+	if _, err := NewService(&fakeRepository{skip: true}, gateGuidelines(), nil).Share(context.Background(), Request{Network: X}); err == nil {
+		t.Error("Share over a repository that never asked the gate succeeded, want an error")
+	}
+}

@@ -64,6 +64,9 @@ type Deps struct {
 	// Shares runs the share gate. Optional: by default a share.Service over
 	// Store, Guidelines and Now.
 	Shares *share.Service
+	// Posts runs the post use cases. Optional: by default a post.Service
+	// over Store with Policy, waking Jobs.Publisher after an approval.
+	Posts *post.Service
 	// ClickStats reports the group-commit click writer's totals for
 	// /metrics. Optional: without it /metrics leaves clicks out.
 	ClickStats func() reach.WriterStats
@@ -139,6 +142,9 @@ func New(d Deps) *fiber.App {
 	}
 	if d.Shares == nil {
 		d.Shares = share.NewService(d.Store, d.Guidelines, d.Now)
+	}
+	if d.Posts == nil {
+		d.Posts = post.NewService(d.Store, post.Config{Policy: d.Policy, Publisher: d.Jobs.Publisher})
 	}
 	s := &server{Deps: d, secure: strings.HasPrefix(d.BaseURL, "https://"), limits: newLimiters(d.RateLimits, d.Now),
 		metrics: newMetrics(d.ClickStats, d.JobStats)}

@@ -289,11 +289,7 @@ func (env *testEnv) contentPost(t *testing.T, in post.Input, typedAt time.Time, 
 	if errs != nil {
 		t.Fatalf("invalid post %q: %v", in.Title, errs)
 	}
-	id, err := env.store.CreatePost(ctx, f, env.users["comms"].ID, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := env.store.Post(ctx, id)
+	p, err := env.posts().Create(ctx, post.Creation{Fields: f, AuthorID: env.users["comms"].ID})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -302,7 +298,7 @@ func (env *testEnv) contentPost(t *testing.T, in post.Input, typedAt time.Time, 
 		if a == post.Approve {
 			actor = env.users["comms2"].ID
 		}
-		if p, err = env.store.TransitionPost(ctx, id, a, actor, "", post.DefaultPolicy); err != nil {
+		if p, err = env.posts().Transition(ctx, post.Step{PostID: p.ID, Action: a, ActorID: actor}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -337,7 +333,7 @@ func TestReviewQueue(t *testing.T) {
 		t.Fatalf("suggest: %d, want 303", resp.StatusCode)
 	}
 	env.clock.Advance(50 * time.Minute)
-	if _, err := env.store.TransitionPost(context.Background(), a.ID, post.Submit, env.users["comms"].ID, "", post.DefaultPolicy); err != nil {
+	if _, err := env.posts().Transition(context.Background(), post.Step{PostID: a.ID, Action: post.Submit, ActorID: env.users["comms"].ID}); err != nil {
 		t.Fatal(err)
 	}
 	env.clock.Advance(time.Hour)

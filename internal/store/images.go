@@ -27,7 +27,7 @@ type Image struct {
 
 // SaveImage stores img's content type, data and dimensions, uploaded by
 // actorID, and returns its id. Size and SHA256 are computed from Data. A
-// post's image is saved with the post instead (CreatePostWithImage,
+// post's image is saved with the post instead (CreatePost,
 // UpdatePost), so that a refused form stores none.
 func (s *Store) SaveImage(ctx context.Context, img Image, actorID int64) (int64, error) {
 	return s.saveImage(ctx, s.write, img, actorID)

@@ -72,11 +72,7 @@ func (s *server) showOutbox(c *fiber.Ctx) error {
 // showContentSettings lets admins set the four-eyes rule and the checks
 // posts go through at submission.
 func (s *server) showContentSettings(c *fiber.Ctx) error {
-	pol, err := s.policy(c)
-	if err != nil {
-		return err
-	}
-	rules, err := s.checkRules(c)
+	set, err := s.Posts.Settings(ctx(c))
 	if err != nil {
 		return err
 	}
@@ -85,7 +81,7 @@ func (s *server) showContentSettings(c *fiber.Ctx) error {
 		return err
 	}
 	return s.render(c, fiber.StatusOK, views.ContentSettingsView(s.chrome(c, "Content settings", "admin"),
-		views.ContentSettingsPage{FourEyes: pol.FourEyes, Rules: rules, Networks: networkChoices(enabled), Saved: c.Query("saved") == "1"}))
+		views.ContentSettingsPage{FourEyes: set.Policy.FourEyes, Rules: set.Checks, Networks: networkChoices(enabled), Saved: c.Query("saved") == "1"}))
 }
 
 // saveContentSettings stores the rules; both settings are audit-logged by

@@ -352,7 +352,7 @@ func (s *server) suggestLink(c *fiber.Ctx) error {
 		return s.render(c, fiber.StatusUnprocessableEntity, views.SuggestView(s.chrome(c, "Suggest a link", "feed"),
 			views.SuggestPage{Form: form}))
 	}
-	if _, err := s.Store.CreatePost(ctx(c), fields, u.ID, true); err != nil {
+	if _, err := s.Posts.Create(ctx(c), post.Creation{Fields: fields, AuthorID: u.ID, Suggested: true}); err != nil {
 		return err
 	}
 	return c.Redirect("/suggest?done=1", fiber.StatusSeeOther)

@@ -129,12 +129,15 @@ func imageTestApp(env *testEnv) *fiber.App {
 // returns the image's id.
 func savePostImage(ctx context.Context, env *testEnv, img store.Image) (int64, error) {
 	f := post.Fields{Title: "With an image", URL: "https://example.com/image", Category: post.Culture, Language: "en"}
-	id, err := env.store.CreatePostWithImage(ctx, f, &img, env.users["comms"].ID)
+	p, err := env.posts().Create(ctx, post.Creation{Fields: f, AuthorID: env.users["comms"].ID,
+		Image: &post.Upload{ContentType: img.ContentType, Data: img.Data, Width: img.Width, Height: img.Height}})
 	if err != nil {
 		return 0, err
 	}
-	p, err := env.store.Post(ctx, id)
-	return p.ImageID, err
+	if p.ImageID == 0 {
+		return 0, fmt.Errorf("draft %d was stored without its image", p.ID)
+	}
+	return p.ImageID, nil
 }
 
 func testRequest(t *testing.T, app *fiber.App, req *http.Request) (*http.Response, string) {
@@ -281,7 +284,8 @@ func TestImagesThroughThePortal(t *testing.T) {
 	}
 	f := drafts[0].AsFields()
 	f.ImageID = 0
-	if _, err := env.store.UpdatePost(ctx, drafts[0].ID, f, nil, env.users["comms"].ID); err != nil {
+	if _, err := env.posts().Update(ctx, post.Edit{PostID: drafts[0].ID, Fields: f, Image: post.ImageEdit{Remove: true},
+		ActorID: env.users["comms"].ID}); err != nil {
 		t.Fatal(err)
 	}
 	resp := env.do(t, "comms", http.MethodGet, fmt.Sprintf("/images/%d", id), nil)
@@ -316,11 +320,7 @@ func (env *testEnv) contentPost(t *testing.T, in post.Input, typedAt time.Time, 
 	if errs != nil {
 		t.Fatalf("invalid post %q: %v", in.Title, errs)
 	}
-	id, err := env.store.CreatePost(ctx, f, env.users["comms"].ID, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := env.store.Post(ctx, id)
+	p, err := env.posts().Create(ctx, post.Creation{Fields: f, AuthorID: env.users["comms"].ID})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -329,7 +329,7 @@ func (env *testEnv) contentPost(t *testing.T, in post.Input, typedAt time.Time, 
 		if a == post.Approve {
 			actor = env.users["comms2"].ID
 		}
-		if p, err = env.store.TransitionPost(ctx, id, a, actor, "", post.DefaultPolicy); err != nil {
+		if p, err = env.posts().Transition(ctx, post.Step{PostID: p.ID, Action: a, ActorID: actor}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -364,7 +364,7 @@ func TestReviewQueue(t *testing.T) {
 		t.Fatalf("suggest: %d, want 303", resp.StatusCode)
 	}
 	env.clock.Advance(50 * time.Minute)
-	if _, err := env.store.TransitionPost(context.Background(), a.ID, post.Submit, env.users["comms"].ID, "", post.DefaultPolicy); err != nil {
+	if _, err := env.posts().Transition(context.Background(), post.Step{PostID: a.ID, Action: post.Submit, ActorID: env.users["comms"].ID}); err != nil {
 		t.Fatal(err)
 	}
 	env.clock.Advance(time.Hour)

@@ -224,11 +224,7 @@ func (env *testEnv) createPost(t *testing.T, in post.Input, actions ...post.Acti
 	if errs != nil {
 		t.Fatalf("invalid post: %v", errs)
 	}
-	id, err := env.store.CreatePost(ctx, f, env.users["comms"].ID, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := env.store.Post(ctx, id)
+	p, err := env.posts().Create(ctx, post.Creation{Fields: f, AuthorID: env.users["comms"].ID})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -237,9 +233,14 @@ func (env *testEnv) createPost(t *testing.T, in post.Input, actions ...post.Acti
 		if a == post.Approve {
 			actor = env.users["comms2"].ID
 		}
-		if p, err = env.store.TransitionPost(ctx, id, a, actor, "", post.DefaultPolicy); err != nil {
+		if p, err = env.posts().Transition(ctx, post.Step{PostID: p.ID, Action: a, ActorID: actor}); err != nil {
 			t.Fatal(err)
 		}
 	}
 	return p
+}
+
+// posts is the post service over the test store, as the portal builds it.
+func (env *testEnv) posts() *post.Service {
+	return post.NewService(env.store, post.Config{Policy: post.DefaultPolicy})
 }

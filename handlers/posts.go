@@ -17,52 +17,12 @@ import (
 	"github.com/advocacy-portal/portal/views"
 )
 
-// Setting keys for the content workflow.
+// Setting keys for the content workflow, which the content settings page
+// saves (post.Service reads them through the store).
 const (
-	settingFourEyes   = "four_eyes"   // bool; true by default
-	settingCheckRules = "check_rules" // check.Rules
+	settingFourEyes   = store.SettingFourEyes   // bool; true by default
+	settingCheckRules = store.SettingCheckRules // check.Rules
 )
-
-// policy is the workflow policy admins set (four-eyes on by default).
-func (s *server) policy(c *fiber.Ctx) (post.Policy, error) {
-	pol := s.Policy
-	var fourEyes bool
-	found, err := s.Store.Setting(ctx(c), settingFourEyes, &fourEyes)
-	if found {
-		pol.FourEyes = fourEyes
-	}
-	return pol, err
-}
-
-// checkRules are the submission checks admins configured.
-func (s *server) checkRules(c *fiber.Ctx) (check.Rules, error) {
-	rules := check.DefaultRules()
-	_, err := s.Store.Setting(ctx(c), settingCheckRules, &rules)
-	return rules, err
-}
-
-// findings runs the submission checks on a post.
-func (s *server) findings(c *fiber.Ctx, f post.Fields) ([]check.Finding, error) {
-	rules, err := s.checkRules(c)
-	if err != nil {
-		return nil, err
-	}
-	return check.Run(checkInput(f), rules), nil
-}
-
-// checkInput is what the checks look at: each suggestion as it will be
-// offered, with the hashtags added.
-func checkInput(f post.Fields) check.Post {
-	p := post.Post{Hashtags: f.Hashtags}
-	in := check.Post{Title: f.Title, URL: f.URL, Hashtags: f.Hashtags, Suggestions: map[string][]string{}}
-	for _, sg := range f.Suggestions {
-		in.Suggestions[sg.Network] = append(in.Suggestions[sg.Network], p.WithHashtags(sg.Text))
-	}
-	return in
-}
-
-// fieldsOf turns a stored post back into fields, for checks and edits.
-func fieldsOf(p post.Post) post.Fields { return p.AsFields() }
 
 func (s *server) listPosts(c *fiber.Ctx) error {
 	f := post.Filter{Query: c.Query("q"), Statuses: []post.Status{post.Draft, post.InReview, post.Approved}}
@@ -70,7 +30,7 @@ func (s *server) listPosts(c *fiber.Ctx) error {
 	case post.Draft, post.InReview, post.Approved, post.Archived:
 		f.Statuses = []post.Status{st}
 	}
-	posts, err := s.Store.Posts(ctx(c), f)
+	posts, err := s.Posts.List(ctx(c), f)
 	if err != nil {
 		return err
 	}
@@ -89,8 +49,8 @@ func (s *server) postForm(c *fiber.Ctx, form views.PostForm) (views.PostForm, er
 	}
 	form.Networks = share.Networks
 	form.TimeZone = zoneName(userOf(c).TimeZone)
-	pol, err := s.policy(c)
-	form.FourEyes = pol.FourEyes
+	set, err := s.Posts.Settings(ctx(c))
+	form.FourEyes = set.Policy.FourEyes
 	return form, err
 }
 
@@ -111,12 +71,13 @@ func (s *server) newPost(c *fiber.Ctx) error {
 }
 
 func (s *server) editPost(c *fiber.Ctx) error {
-	p, err := s.postParam(c)
+	id, err := postID(c)
 	if err != nil {
 		return err
 	}
-	if p.Status == post.Archived {
-		return apperr.New(apperr.Conflict, "An archived post cannot be edited.")
+	p, err := s.Posts.ForEdit(ctx(c), id)
+	if err != nil {
+		return err // an archived post cannot be edited: a *post.TransitionError, a conflict
 	}
 	return s.renderPostForm(c, fiber.StatusOK, views.PostForm{PostID: p.ID, Input: inputOf(p, userOf(c).TimeZone),
 		ImageID: p.ImageID, Approved: p.Status == post.Approved})
@@ -188,108 +149,79 @@ func readPostForm(c *fiber.Ctx, zone string) post.Input {
 	return in
 }
 
-// checkedPost validates the form and the image upload. It returns the
-// fields and the checked upload (nil if none), or the form to show again
-// with a message per field. Nothing is stored: the upload is saved with the
-// post, once the whole form is accepted.
-func (s *server) checkedPost(c *fiber.Ctx, form views.PostForm) (post.Fields, *store.Image, views.PostForm, error) {
+// checkedPost checks the form and the image upload as they were sent. It
+// returns the fields, what is wrong with them by field (nil if nothing),
+// and what the form does to the image; the form records what the author
+// did with the image, to show if it is refused. Nothing is stored: the
+// upload is stored with the post, once the whole form is accepted.
+func (s *server) checkedPost(c *fiber.Ctx, form *views.PostForm) (post.Fields, map[string]string, post.ImageEdit, error) {
 	f, errs := form.Input.Validate(s.Now())
-	if errs == nil {
-		errs = map[string]string{}
-	}
-	if f.CampaignID != 0 {
-		if _, err := s.Store.Campaign(ctx(c), f.CampaignID); errors.Is(err, store.ErrNotFound) {
-			errs["campaign"] = "That campaign does not exist any more."
-		} else if err != nil {
-			return f, nil, form, err
-		}
-	}
 	upload, problem, err := s.uploadedImage(c, "image")
 	if err != nil {
-		return f, nil, form, err
+		return f, errs, post.ImageEdit{}, err
+	}
+	if problem != "" {
+		if errs == nil {
+			errs = map[string]string{}
+		}
+		errs["image"] = problem
 	}
 	form.RemoveImage = c.FormValue("remove_image") == "1"
-	switch {
-	case problem != "":
-		errs["image"] = problem
-	case upload == nil && form.RemoveImage:
-		f.ImageID = 0
-	default:
-		f.ImageID = form.ImageID
-	}
-	form.Errors = errs
 	form.ImageDropped = upload != nil // shown if the form is refused: a file input cannot be filled in again
-	return f, upload, form, nil
+	img := post.ImageEdit{Remove: form.RemoveImage}
+	if upload != nil {
+		img.Upload = &post.Upload{ContentType: upload.ContentType, Data: upload.Data, Width: upload.Width, Height: upload.Height}
+	}
+	return f, errs, img, nil
 }
 
 // createPost saves a draft, and sends it for review if the author asked
-// and the checks allow. An invalid form comes back with what was typed and
-// a message per field; nothing is saved, not even an uploaded image.
+// and the checks allow. A refused form comes back with what was typed, a
+// message per field and what the checks found; nothing is saved, not even
+// an uploaded image.
 func (s *server) createPost(c *fiber.Ctx) error {
 	u := userOf(c)
 	form := views.PostForm{Input: readPostForm(c, u.TimeZone)}
-	f, upload, form, err := s.checkedPost(c, form)
+	f, problems, img, err := s.checkedPost(c, &form)
 	if err != nil {
 		return err
 	}
-	if len(form.Errors) > 0 {
+	p, err := s.Posts.Create(ctx(c), post.Creation{Fields: f, Problems: problems, Image: img.Upload, AuthorID: u.ID,
+		Submit: c.FormValue("then") == "submit"})
+	if refused, ok := errors.AsType[*post.FormError](err); ok {
+		form.Errors, form.Findings = refused.Fields, refused.Findings
 		return s.renderPostForm(c, fiber.StatusUnprocessableEntity, form)
 	}
-	submit := c.FormValue("then") == "submit"
-	if submit {
-		if form.Findings, err = s.findings(c, f); err != nil {
-			return err
-		}
-		if check.Blocking(form.Findings) {
-			return s.renderPostForm(c, fiber.StatusUnprocessableEntity, form)
-		}
-	}
-	id, err := s.Store.CreatePostWithImage(ctx(c), f, upload, u.ID)
 	if err != nil {
 		return err
 	}
-	if submit {
-		pol, err := s.policy(c)
-		if err != nil {
-			return err
-		}
-		if _, err := s.Store.TransitionPost(ctx(c), id, post.Submit, u.ID, "", pol); err != nil {
-			return err
-		}
-	}
-	return c.Redirect(fmt.Sprintf("/posts/%d", id), fiber.StatusSeeOther)
+	return c.Redirect(fmt.Sprintf("/posts/%d", p.ID), fiber.StatusSeeOther)
 }
 
-// updatePost saves an edit. Editing an approved post sends it back to
-// review; the checks run as for a submission when it is in review. A
-// refused edit changes nothing: a new image is not stored and the old one
-// stays. Whoever changes the content is recorded as its editor (store).
+// updatePost saves an edit (post.Service.Update says what an edit does to
+// the post's status and editors). A refused form comes back as for
+// createPost; an edit of an archived post is a conflict.
 func (s *server) updatePost(c *fiber.Ctx) error {
-	p, err := s.postParam(c)
+	id, err := postID(c)
 	if err != nil {
 		return err
 	}
 	u := userOf(c)
-	form := views.PostForm{PostID: p.ID, Input: readPostForm(c, u.TimeZone), ImageID: p.ImageID, Approved: p.Status == post.Approved}
-	f, upload, form, err := s.checkedPost(c, form)
+	form := views.PostForm{PostID: id, Input: readPostForm(c, u.TimeZone)}
+	f, problems, img, err := s.checkedPost(c, &form)
 	if err != nil {
 		return err
 	}
-	if len(form.Errors) > 0 {
+	_, err = s.Posts.Update(ctx(c), post.Edit{PostID: id, Fields: f, Problems: problems, Image: img, ActorID: u.ID})
+	if refused, ok := errors.AsType[*post.FormError](err); ok {
+		form.Errors, form.Findings = refused.Fields, refused.Findings
+		form.ImageID, form.Approved = refused.Post.ImageID, refused.Post.Status == post.Approved
 		return s.renderPostForm(c, fiber.StatusUnprocessableEntity, form)
 	}
-	if p.Status != post.Draft {
-		if form.Findings, err = s.findings(c, f); err != nil {
-			return err
-		}
-		if check.Blocking(form.Findings) {
-			return s.renderPostForm(c, fiber.StatusUnprocessableEntity, form)
-		}
+	if err != nil {
+		return err // an archived post cannot be edited: a *post.TransitionError, a conflict
 	}
-	if _, err := s.Store.UpdatePost(ctx(c), p.ID, f, upload, u.ID); err != nil {
-		return err // a refused edit is a *post.TransitionError: a conflict
-	}
-	return c.Redirect(fmt.Sprintf("/posts/%d", p.ID), fiber.StatusSeeOther)
+	return c.Redirect(fmt.Sprintf("/posts/%d", id), fiber.StatusSeeOther)
 }
 
 // previewPost renders, for htmx, how the post will look on each network
@@ -308,7 +240,7 @@ func (s *server) previewPost(c *fiber.Ctx) error {
 	checked := f.Title != "" || f.URL != "" // an empty form has nothing to check yet
 	if checked {
 		var err error
-		if findings, err = s.findings(c, f); err != nil {
+		if findings, err = s.Posts.Check(ctx(c), f); err != nil {
 			return err
 		}
 	}
@@ -331,48 +263,36 @@ func previewOf(f post.Fields, baseURL string) []views.NetworkPreview {
 	return out
 }
 
-func (s *server) postParam(c *fiber.Ctx) (post.Post, error) {
+// postID is the post id in the path; one that cannot be a post's is not found.
+func postID(c *fiber.Ctx) (int64, error) {
 	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
 	if err != nil {
-		return post.Post{}, apperr.New(apperr.NotFound, "There is no such post.")
+		return 0, apperr.New(apperr.NotFound, "There is no such post.")
 	}
-	p, err := s.Store.Post(ctx(c), id)
-	if errors.Is(err, store.ErrNotFound) {
-		return p, apperr.New(apperr.NotFound, "There is no such post.")
-	}
-	return p, err
+	return id, nil
 }
 
 func (s *server) showPost(c *fiber.Ctx) error {
-	p, err := s.postParam(c)
+	id, err := postID(c)
 	if err != nil {
 		return err
 	}
-	return s.renderPost(c, fiber.StatusOK, p, "", nil)
+	r, err := s.Posts.Review(ctx(c), id, userOf(c).ID)
+	if err != nil {
+		return err
+	}
+	return s.renderPost(c, fiber.StatusOK, r, "")
 }
 
-func (s *server) renderPost(c *fiber.Ctx, status int, p post.Post, problem string, findings []check.Finding) error {
-	history, err := s.Store.PostHistory(ctx(c), p.ID)
-	if err != nil {
-		return err
-	}
-	if findings == nil {
-		if findings, err = s.findings(c, fieldsOf(p)); err != nil {
-			return err
-		}
-	}
-	pol, err := s.policy(c)
-	if err != nil {
-		return err
-	}
-	u := userOf(c)
-	_, approveErr := pol.Next(p, post.Approve, u.ID, "")
-	m := views.PostPage{Post: p, History: history, Phase: p.Phase(s.Now()), Problem: problem, Findings: findings,
-		Preview: previewOf(fieldsOf(p), s.BaseURL), Zone: location(u.TimeZone),
-		CanSubmit: p.Status == post.Draft, CanReview: approveErr == nil && !check.Blocking(findings),
-		CanEdit: p.Status != post.Archived, CanArchive: p.Status != post.Archived, FourEyes: pol.FourEyes}
-	if te := (*post.TransitionError)(nil); p.Status == post.InReview && errors.As(approveErr, &te) && te.Message != problem {
-		m.NoApproval = te.Message // why the approve button is not offered
+// renderPost shows a post as r has it for the viewer, and problem: why
+// their last action was refused.
+func (s *server) renderPost(c *fiber.Ctx, status int, r post.Review, problem string) error {
+	p := r.Post
+	m := views.PostPage{Post: p, History: r.History, Phase: p.Phase(s.Now()), Problem: problem, Findings: r.Findings,
+		Preview: previewOf(p.AsFields(), s.BaseURL), Zone: location(userOf(c).TimeZone),
+		CanSubmit: r.CanSubmit, CanReview: r.CanReview, CanEdit: r.CanEdit, CanArchive: r.CanArchive, FourEyes: r.FourEyes}
+	if r.NoApproval != problem {
+		m.NoApproval = r.NoApproval // why the approve button is not offered, unless the refusal says so already
 	}
 	return s.render(c, status, views.PostView(s.chrome(c, p.Title, "posts"), m))
 }
@@ -382,37 +302,20 @@ func (s *server) approvePost(c *fiber.Ctx) error { return s.transition(c, post.A
 func (s *server) returnPost(c *fiber.Ctx) error  { return s.transition(c, post.Return) }
 func (s *server) archivePost(c *fiber.Ctx) error { return s.transition(c, post.Archive) }
 
-// transition applies a workflow action; a refused one shows the post again
-// with the reason and changes nothing. Submitting and approving run the
-// submission checks first: a blocking finding refuses the action.
+// transition takes a workflow action (post.Service.Transition says what it
+// takes); a refused one shows the post again with the reason and changes
+// nothing.
 func (s *server) transition(c *fiber.Ctx, a post.Action) error {
-	p, err := s.postParam(c)
+	id, err := postID(c)
 	if err != nil {
 		return err
 	}
-	if a == post.Submit || a == post.Approve {
-		findings, err := s.findings(c, fieldsOf(p))
-		if err != nil {
-			return err
-		}
-		if check.Blocking(findings) {
-			return s.renderPost(c, fiber.StatusConflict, p, "The checks found problems that must be fixed first: edit the post.", findings)
-		}
-	}
-	pol, err := s.policy(c)
-	if err != nil {
-		return err
-	}
-	p, err = s.Store.TransitionPost(ctx(c), p.ID, a, userOf(c).ID, c.FormValue("comment"), pol)
-	var te *post.TransitionError
-	if errors.As(err, &te) {
-		return s.renderPost(c, statusOf(err), p, te.Message, nil)
+	p, err := s.Posts.Transition(ctx(c), post.Step{PostID: id, Action: a, ActorID: userOf(c).ID, Comment: c.FormValue("comment")})
+	if refused, ok := errors.AsType[*post.Refusal](err); ok {
+		return s.renderPost(c, statusOf(err), refused.Review, refused.Reason.Message)
 	}
 	if err != nil {
 		return err
-	}
-	if a == post.Approve {
-		s.wakePublisher()
 	}
 	return c.Redirect(fmt.Sprintf("/posts/%d", p.ID), fiber.StatusSeeOther)
 }

@@ -128,7 +128,8 @@ func TestImagesFollowThePost(t *testing.T) {
 		if errs != nil {
 			t.Fatalf("invalid post: %v", errs)
 		}
-		id, err := env.store.CreatePostWithImage(ctx, f, &png, env.users["comms"].ID)
+		created, err := env.posts().Create(ctx, post.Creation{Fields: f, AuthorID: env.users["comms"].ID,
+			Image: &post.Upload{ContentType: png.ContentType, Data: png.Data, Width: png.Width, Height: png.Height}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -137,11 +138,11 @@ func TestImagesFollowThePost(t *testing.T) {
 			if a == post.Approve {
 				by = env.users["comms2"].ID
 			}
-			if _, err := env.store.TransitionPost(ctx, id, a, by, "", post.DefaultPolicy); err != nil {
+			if _, err := env.posts().Transition(ctx, post.Step{PostID: created.ID, Action: a, ActorID: by}); err != nil {
 				t.Fatal(err)
 			}
 		}
-		return env.post(t, id)
+		return env.post(t, created.ID)
 	}
 	tomorrow := env.clock.Now().Add(24 * time.Hour).Format(post.DateTimeLayout)
 	tests := []struct {
@@ -173,10 +174,10 @@ func TestImagesFollowThePost(t *testing.T) {
 		live := tests[len(tests)-1].post
 		f := live.AsFields()
 		f.ExpiresAt = env.clock.Now().Add(time.Hour)
-		if _, err := env.store.UpdatePost(ctx, live.ID, f, nil, env.users["comms"].ID); err != nil {
+		if _, err := env.posts().Update(ctx, post.Edit{PostID: live.ID, Fields: f, ActorID: env.users["comms"].ID}); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := env.store.TransitionPost(ctx, live.ID, post.Approve, env.users["comms2"].ID, "", post.DefaultPolicy); err != nil {
+		if _, err := env.posts().Transition(ctx, post.Step{PostID: live.ID, Action: post.Approve, ActorID: env.users["comms2"].ID}); err != nil {
 			t.Fatal(err)
 		}
 		path := fmt.Sprintf("/images/%d", live.ImageID)

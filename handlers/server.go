@@ -67,6 +67,9 @@ type Deps struct {
 	// HR runs the training administration. Optional: by default a
 	// training.HR over Store, Guidelines and Now.
 	HR *training.HR
+	// Posts runs the post use cases. Optional: by default a post.Service
+	// over Store with Policy, waking Jobs.Publisher after an approval.
+	Posts *post.Service
 	// ClickStats reports the group-commit click writer's totals for
 	// /metrics. Optional: without it /metrics leaves clicks out.
 	ClickStats func() reach.WriterStats
@@ -145,6 +148,9 @@ func New(d Deps) *fiber.App {
 	}
 	if d.HR == nil {
 		d.HR = training.NewHR(d.Store, d.Guidelines, d.Now)
+	}
+	if d.Posts == nil {
+		d.Posts = post.NewService(d.Store, post.Config{Policy: d.Policy, Publisher: d.Jobs.Publisher})
 	}
 	s := &server{Deps: d, secure: strings.HasPrefix(d.BaseURL, "https://"), limits: newLimiters(d.RateLimits, d.Now),
 		metrics: newMetrics(d.ClickStats, d.JobStats)}

@@ -133,12 +133,13 @@ func Seed(ctx context.Context, s *store.Store, roles auth.RoleMap, programme []s
 		{post.Input{Title: "Industry report: what buyers expect in 2027", URL: "https://example.com/insights/buyers-2027",
 			Category: string(post.IndustryInsight)}, carlos, mei, nil},
 	}
+	svc := post.NewService(s, post.Config{Policy: post.DefaultPolicy})
 	for _, p := range posts {
 		f, errs := p.in.Validate(now)
 		if len(errs) > 0 {
 			return fmt.Errorf("demo: post %q is invalid: %v", p.in.Title, errs)
 		}
-		id, err := s.CreatePost(ctx, f, p.author, false)
+		created, err := svc.Create(ctx, post.Creation{Fields: f, AuthorID: p.author})
 		if err != nil {
 			return err
 		}
@@ -147,7 +148,7 @@ func Seed(ctx context.Context, s *store.Store, roles auth.RoleMap, programme []s
 			if a == post.Approve {
 				actor = p.reviewer
 			}
-			if _, err := s.TransitionPost(ctx, id, a, actor, "", post.DefaultPolicy); err != nil {
+			if _, err := svc.Transition(ctx, post.Step{PostID: created.ID, Action: a, ActorID: actor}); err != nil {
 				return fmt.Errorf("demo: %s %q: %w", a, p.in.Title, err)
 			}
 		}

@@ -80,15 +80,17 @@ func (e *env) setDigest(t *testing.T, userID int64, d account.Digest, lang strin
 func (e *env) livePost(t *testing.T, title string, groups ...int64) post.Post {
 	t.Helper()
 	ctx := context.Background()
-	id, err := e.store.CreatePost(ctx, post.Fields{Title: title, URL: "https://example.com/news?id=1&ref=x",
-		Category: post.CompanyNews, Language: "en", GroupIDs: groups}, e.author.ID, false)
+	svc := post.NewService(e.store, post.Config{Policy: post.DefaultPolicy})
+	created, err := svc.Create(ctx, post.Creation{Fields: post.Fields{Title: title, URL: "https://example.com/news?id=1&ref=x",
+		Category: post.CompanyNews, Language: "en", GroupIDs: groups}, AuthorID: e.author.ID})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.store.TransitionPost(ctx, id, post.Submit, e.author.ID, "", post.DefaultPolicy); err != nil {
+	id := created.ID
+	if _, err := svc.Transition(ctx, post.Step{PostID: id, Action: post.Submit, ActorID: e.author.ID}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.store.TransitionPost(ctx, id, post.Approve, e.approver.ID, "", post.DefaultPolicy); err != nil {
+	if _, err := svc.Transition(ctx, post.Step{PostID: id, Action: post.Approve, ActorID: e.approver.ID}); err != nil {
 		t.Fatal(err)
 	}
 	live, err := e.store.PublishDue(ctx)

@@ -65,6 +65,20 @@ func CreatedContent(f Fields) []ContentField {
 	return ContentChanges(Fields{}, f)
 }
 
+// withImage adds ContentImage to fields, in ContentFields order, when a new
+// image is uploaded: its id is known only once it is stored, and a new
+// image is always a change of the content.
+func withImage(fields []ContentField, uploaded bool) []ContentField {
+	if !uploaded || slices.Contains(fields, ContentImage) {
+		return fields
+	}
+	out := append(slices.Clone(fields), ContentImage)
+	slices.SortFunc(out, func(a, b ContentField) int {
+		return slices.Index(ContentFields, a) - slices.Index(ContentFields, b)
+	})
+	return out
+}
+
 func sameContent(field ContentField, a, b Fields) bool {
 	switch field {
 	case ContentTitle:

@@ -1,6 +1,7 @@
 // Package post holds what a shareable post and a campaign are and the rules
 // of a post's workflow: which fields it needs and who may move it between
-// states.
+// states. Its Service runs the use cases (write, edit, submit, approve,
+// send back, archive) over a Repository that the store implements.
 package post
 
 import (

@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/advocacy-portal/portal/internal/apperr"
+	"github.com/advocacy-portal/portal/internal/check"
 )
 
 // A TransitionError says why a status change is refused; its message is
@@ -39,6 +40,32 @@ type Policy struct {
 
 // DefaultPolicy is four-eyes on.
 var DefaultPolicy = Policy{FourEyes: true}
+
+// Audited reports whether taking a goes to the audit log: approving,
+// sending back and archiving are privileged; submitting is not.
+func (a Action) Audited() bool { return a == Approve || a == Return || a == Archive }
+
+// Settings are the workflow's rules as admins set them: the policy, and
+// the checks a post must pass to be submitted and approved.
+type Settings struct {
+	Policy Policy
+	Checks check.Rules
+}
+
+// Check runs the checks on f; a blocking finding (check.Blocking) refuses
+// a submission or an approval.
+func (set Settings) Check(f Fields) []check.Finding { return check.Run(checkInput(f), set.Checks) }
+
+// checkInput is what the checks look at: each suggestion as it will be
+// offered, with the hashtags added.
+func checkInput(f Fields) check.Post {
+	p := Post{Hashtags: f.Hashtags}
+	in := check.Post{Title: f.Title, URL: f.URL, Hashtags: f.Hashtags, Suggestions: map[string][]string{}}
+	for _, sg := range f.Suggestions {
+		in.Suggestions[sg.Network] = append(in.Suggestions[sg.Network], p.WithHashtags(sg.Text))
+	}
+	return in
+}
 
 // Next returns the status that action leads to from p's status, or a
 // *TransitionError if actorID may not take it. For an approval, p.Editors

@@ -69,15 +69,17 @@ func newFixture(t *testing.T) *fixture {
 func (f *fixture) approved(t *testing.T, title string, publishAt, expiresAt time.Time) int64 {
 	t.Helper()
 	ctx := context.Background()
-	id, err := f.store.CreatePost(ctx, post.Fields{Title: title, URL: "https://example.com/" + post.Slugify(title),
-		Category: post.CompanyNews, Language: "en", PublishAt: publishAt, ExpiresAt: expiresAt}, f.author.ID, false)
+	svc := post.NewService(f.store, post.Config{Policy: post.DefaultPolicy})
+	created, err := svc.Create(ctx, post.Creation{Fields: post.Fields{Title: title, URL: "https://example.com/" + post.Slugify(title),
+		Category: post.CompanyNews, Language: "en", PublishAt: publishAt, ExpiresAt: expiresAt}, AuthorID: f.author.ID})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.store.TransitionPost(ctx, id, post.Submit, f.author.ID, "", post.DefaultPolicy); err != nil {
+	id := created.ID
+	if _, err := svc.Transition(ctx, post.Step{PostID: id, Action: post.Submit, ActorID: f.author.ID}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.store.TransitionPost(ctx, id, post.Approve, f.approver.ID, "", post.DefaultPolicy); err != nil {
+	if _, err := svc.Transition(ctx, post.Step{PostID: id, Action: post.Approve, ActorID: f.approver.ID}); err != nil {
 		t.Fatal(err)
 	}
 	return id

@@ -23,15 +23,15 @@ import (
 func notifyLivePost(tb testing.TB, s *store.Store, author, approver int64, title string, groups ...int64) post.Post {
 	tb.Helper()
 	ctx := context.Background()
-	id, err := s.CreatePost(ctx, post.Fields{Title: title, URL: "https://example.com/" + post.Slugify(title),
+	id, err := createPost(ctx, s, post.Fields{Title: title, URL: "https://example.com/" + post.Slugify(title),
 		Category: post.CompanyNews, Language: "en", GroupIDs: groups}, author, false)
 	if err != nil {
 		tb.Fatalf("CreatePost %q: %v", title, err)
 	}
-	if _, err := s.TransitionPost(ctx, id, post.Submit, author, "", post.DefaultPolicy); err != nil {
+	if _, err := transitionPost(ctx, s, id, post.Submit, author, "", post.DefaultPolicy); err != nil {
 		tb.Fatalf("submit %q: %v", title, err)
 	}
-	if _, err := s.TransitionPost(ctx, id, post.Approve, approver, "", post.DefaultPolicy); err != nil {
+	if _, err := transitionPost(ctx, s, id, post.Approve, approver, "", post.DefaultPolicy); err != nil {
 		tb.Fatalf("approve %q: %v", title, err)
 	}
 	live, err := s.PublishDue(ctx)

@@ -12,43 +12,138 @@ import (
 	"github.com/advocacy-portal/portal/internal/post"
 )
 
-// CreatePost stores a new draft written by authorID, or suggested by an
-// employee (suggested true), and returns its id. The author is recorded as
-// the first editor of its content (see post.Post.Editors).
-func (s *Store) CreatePost(ctx context.Context, f post.Fields, authorID int64, suggested bool) (int64, error) {
-	return s.createPost(ctx, f, nil, authorID, suggested)
+var _ post.Repository = (*Store)(nil)
+
+// PostSettings implements post.Repository: defaults with the four-eyes
+// and check settings admins saved applied over them.
+func (s *Store) PostSettings(ctx context.Context, defaults post.Settings) (post.Settings, error) {
+	return postSettings(ctx, s.read, defaults)
 }
 
-// CreatePostWithImage stores a new draft written by authorID, as
-// CreatePost does, with img (unless nil) saved as its image in the same
-// transaction: a post that is not stored leaves no image behind. img
-// replaces f.ImageID.
-func (s *Store) CreatePostWithImage(ctx context.Context, f post.Fields, img *Image, authorID int64) (int64, error) {
-	return s.createPost(ctx, f, img, authorID, false)
+// postSettings reads the workflow settings through q over set: a setting
+// never saved keeps its default, and saved check rules are decoded over
+// the default ones.
+func postSettings(ctx context.Context, q rowQuerier, set post.Settings) (post.Settings, error) {
+	var fourEyes bool
+	found, err := setting(ctx, q, SettingFourEyes, &fourEyes)
+	if err != nil {
+		return set, err
+	}
+	if found {
+		set.Policy.FourEyes = fourEyes
+	}
+	if _, err := setting(ctx, q, SettingCheckRules, &set.Checks); err != nil {
+		return set, err
+	}
+	return set, nil
 }
 
-func (s *Store) createPost(ctx context.Context, f post.Fields, img *Image, authorID int64, suggested bool) (int64, error) {
+// postState reads, in tx, what a decision on q needs (post.State).
+func (s *Store) postState(ctx context.Context, tx *sql.Tx, q post.Query) (post.State, error) {
+	st := post.State{Now: s.now(), CampaignFound: true}
+	var err error
+	if q.PostID != 0 {
+		if st.Post, err = s.lockPost(ctx, tx, q.PostID); err != nil {
+			return st, err
+		}
+	}
+	if st.Settings, err = postSettings(ctx, tx, q.Defaults); err != nil {
+		return st, err
+	}
+	if q.CampaignID != 0 {
+		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM campaigns WHERE id = ?)`, q.CampaignID).Scan(&st.CampaignFound); err != nil {
+			return st, fmt.Errorf("store: campaign %d: %w", q.CampaignID, err)
+		}
+	}
+	return st, nil
+}
+
+// lockPost reads the post a write transaction decides on, holding it until
+// the transaction ends. On SQLite the write transaction began with BEGIN
+// IMMEDIATE and holds the database's one write lock already; a PostgreSQL
+// store selects the row FOR UPDATE here.
+func (s *Store) lockPost(ctx context.Context, tx *sql.Tx, id int64) (post.Post, error) {
+	return s.postFrom(ctx, tx, id)
+}
+
+// CreatePost implements post.Repository: it reads the state for q, asks
+// decide, and stores the new post decide returns, in one transaction: its
+// image, the draft with its suggestions and groups, its author as the
+// first editor, and its submission if it is sent for review at once. A
+// refusal stores nothing, not even the image.
+func (s *Store) CreatePost(ctx context.Context, q post.Query, decide func(post.State) (post.NewPost, error)) (post.Post, error) {
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return post.Post{}, fmt.Errorf("store: create post: %w", err)
+	}
+	defer tx.Rollback()
+	st, err := s.postState(ctx, tx, q)
+	if err != nil {
+		return post.Post{}, err
+	}
+	np, err := decide(st)
+	if err != nil {
+		return post.Post{}, err
+	}
+	id, err := s.insertPost(ctx, tx, np, st.Now)
+	if err != nil {
+		return post.Post{}, err
+	}
+	if np.Submit != nil {
+		if err := applyChange(ctx, tx, id, *np.Submit, st.Now); err != nil {
+			return post.Post{}, err
+		}
+	}
+	p, err := s.postFrom(ctx, tx, id)
+	if err != nil {
+		return p, err
+	}
+	if err := tx.Commit(); err != nil {
+		return post.Post{}, fmt.Errorf("store: create post %q: %w", np.Fields.Title, err)
+	}
+	return p, nil
+}
+
+// createDraft stores a draft the portal makes itself (from a content
+// source's item), written by authorID, in a transaction of its own.
+func (s *Store) createDraft(ctx context.Context, f post.Fields, authorID int64) (int64, error) {
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
 		return 0, fmt.Errorf("store: create post %q: %w", f.Title, err)
 	}
 	defer tx.Rollback()
-	if img != nil {
-		if f.ImageID, err = s.saveImage(ctx, tx, *img, authorID); err != nil {
+	id, err := s.insertPost(ctx, tx, post.NewPost{Fields: f, AuthorID: authorID, Written: post.CreatedContent(f)}, s.now())
+	if err != nil {
+		return 0, err
+	}
+	if err := tx.Commit(); err != nil {
+		return 0, fmt.Errorf("store: create post %q: %w", f.Title, err)
+	}
+	return id, nil
+}
+
+// insertPost stores np as a draft in tx and returns its id: its image
+// (which replaces np.Fields.ImageID), suggestions and groups, and its
+// author as the editor of what they wrote.
+func (s *Store) insertPost(ctx context.Context, tx *sql.Tx, np post.NewPost, at time.Time) (int64, error) {
+	f := np.Fields
+	var err error
+	if np.Image != nil {
+		if f.ImageID, err = s.saveImage(ctx, tx, imageOf(*np.Image), np.AuthorID); err != nil {
 			return 0, err
 		}
 	}
-	now := timestamp(s.now())
+	now := timestamp(at)
 	var suggestedBy any
-	if suggested {
-		suggestedBy = authorID
+	if np.Suggested {
+		suggestedBy = np.AuthorID
 	}
 	res, err := tx.ExecContext(ctx, `INSERT INTO posts
 		(title, url, category, language, campaign_id, hashtags, image_id, note, slug, status, author_id, suggested_by,
 		 publish_at, expires_at, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		f.Title, f.URL, string(f.Category), f.Language, nullID(f.CampaignID), strings.Join(f.Hashtags, " "), nullID(f.ImageID),
-		f.Note, post.Slugify(f.Title), string(post.Draft), authorID, suggestedBy,
+		f.Note, post.Slugify(f.Title), string(post.Draft), np.AuthorID, suggestedBy,
 		nullTimestamp(f.PublishAt), nullTimestamp(f.ExpiresAt), now, now)
 	if err != nil {
 		return 0, fmt.Errorf("store: create post %q: %w", f.Title, err)
@@ -60,13 +155,15 @@ func (s *Store) createPost(ctx context.Context, f post.Fields, img *Image, autho
 	if err := writePostParts(ctx, tx, id, f); err != nil {
 		return 0, err
 	}
-	if err := recordContentEdit(ctx, tx, id, authorID, post.CreatedContent(f), now); err != nil {
+	if err := recordContentEdit(ctx, tx, id, np.AuthorID, np.Written, now); err != nil {
 		return 0, err
 	}
-	if err := tx.Commit(); err != nil {
-		return 0, fmt.Errorf("store: create post %q: %w", f.Title, err)
-	}
 	return id, nil
+}
+
+// imageOf is an upload as the store keeps it.
+func imageOf(u post.Upload) Image {
+	return Image{ContentType: u.ContentType, Data: u.Data, Width: u.Width, Height: u.Height}
 }
 
 // recordContentEdit records that editorID changed fields of a post's
@@ -106,34 +203,35 @@ func writePostParts(ctx context.Context, tx *sql.Tx, id int64, f post.Fields) er
 	return nil
 }
 
-// UpdatePost saves an edit of a post by actorID. An approved post goes back
-// to review (recorded in its history); an archived one is refused with a
-// *post.TransitionError. The image becomes f.ImageID, or img when it is
-// not nil: img is saved in the same transaction, so a refused edit stores
-// no image. If the edit changes the post's content (post.ContentChanges),
-// actorID is recorded as an editor of the current approval cycle in the
-// same transaction, and the four-eyes rule keeps them from approving it.
-func (s *Store) UpdatePost(ctx context.Context, id int64, f post.Fields, img *Image, actorID int64) (post.Post, error) {
+// UpdatePost implements post.Repository: it reads the state for q, asks
+// decide, and writes the revision decide returns, in one transaction: the
+// new image if any, the fields and status (a post leaving approval loses
+// its approver and its publication), an edit in the history, and the
+// actor as an editor of the content they changed. A refusal writes
+// nothing, not even the image.
+func (s *Store) UpdatePost(ctx context.Context, q post.Query, decide func(post.State) (post.Revision, error)) (post.Post, error) {
+	id := q.PostID
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
 		return post.Post{}, fmt.Errorf("store: update post %d: %w", id, err)
 	}
 	defer tx.Rollback()
-	p, err := s.postFrom(ctx, tx, id)
+	st, err := s.postState(ctx, tx, q)
 	if err != nil {
-		return p, err
+		return st.Post, err
 	}
-	to, err := post.AfterEdit(p.Status)
+	rev, err := decide(st)
 	if err != nil {
-		return p, err
+		return st.Post, err
 	}
-	if img != nil {
-		if f.ImageID, err = s.saveImage(ctx, tx, *img, actorID); err != nil {
-			return p, err
+	f := rev.Fields
+	if rev.Image != nil {
+		if f.ImageID, err = s.saveImage(ctx, tx, imageOf(*rev.Image), rev.ActorID); err != nil {
+			return st.Post, err
 		}
 	}
-	changed := post.ContentChanges(p.AsFields(), f)
-	now := s.now()
+	now := timestamp(st.Now)
+	to := string(rev.To)
 	if _, err := tx.ExecContext(ctx, `UPDATE posts SET title = ?, url = ?, category = ?, language = ?, campaign_id = ?,
 		hashtags = ?, image_id = ?, publish_at = ?, expires_at = ?, status = ?, updated_at = ?,
 		approver_id = CASE WHEN ? = 'approved' THEN approver_id ELSE NULL END,
@@ -141,29 +239,29 @@ func (s *Store) UpdatePost(ctx context.Context, id int64, f post.Fields, img *Im
 		expired_at = NULL
 		WHERE id = ?`,
 		f.Title, f.URL, string(f.Category), f.Language, nullID(f.CampaignID), strings.Join(f.Hashtags, " "), nullID(f.ImageID),
-		nullTimestamp(f.PublishAt), nullTimestamp(f.ExpiresAt), string(to), timestamp(now), string(to), string(to), id); err != nil {
-		return p, fmt.Errorf("store: update post %d: %w", id, err)
+		nullTimestamp(f.PublishAt), nullTimestamp(f.ExpiresAt), to, now, to, to, id); err != nil {
+		return st.Post, fmt.Errorf("store: update post %d: %w", id, err)
 	}
 	if err := writePostParts(ctx, tx, id, f); err != nil {
-		return p, err
-	}
-	comment := ""
-	if p.Status == post.Approved {
-		comment = "Edited after approval: back to review."
+		return st.Post, err
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO post_events (post_id, actor_id, from_status, to_status, comment, created_at)
-		VALUES (?, ?, ?, ?, ?, ?)`, id, actorID, string(p.Status), string(to), "edit: "+comment, timestamp(now)); err != nil {
-		return p, fmt.Errorf("store: record edit of post %d: %w", id, err)
+		VALUES (?, ?, ?, ?, ?, ?)`, id, rev.ActorID, string(rev.From), to, "edit: "+rev.Comment, now); err != nil {
+		return st.Post, fmt.Errorf("store: record edit of post %d: %w", id, err)
 	}
-	if len(changed) > 0 {
-		if err := recordContentEdit(ctx, tx, id, actorID, changed, timestamp(now)); err != nil {
-			return p, err
+	if len(rev.Changed) > 0 {
+		if err := recordContentEdit(ctx, tx, id, rev.ActorID, rev.Changed, now); err != nil {
+			return st.Post, err
 		}
 	}
-	if p, err = s.postFrom(ctx, tx, id); err != nil {
+	p, err := s.postFrom(ctx, tx, id)
+	if err != nil {
 		return p, err
 	}
-	return p, tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return post.Post{}, fmt.Errorf("store: update post %d: %w", id, err)
+	}
+	return p, nil
 }
 
 const postColumns = `p.id, p.title, p.url, p.category, p.language, COALESCE(p.campaign_id, 0), COALESCE(c.name, ''),
@@ -402,56 +500,65 @@ func targeted(ctx context.Context, q rowQuerier, postID, userID int64) (bool, er
 	return ok, nil
 }
 
-// TransitionPost applies a workflow action to a post on behalf of actorID,
-// under policy, and records the change in the post's history. A refused
-// action returns the policy's *post.TransitionError and changes nothing.
-// The post, its editors included, is read in the transaction that changes
-// it, so the four-eyes rule judges the editors as they are when it approves.
-func (s *Store) TransitionPost(ctx context.Context, id int64, a post.Action, actorID int64, comment string, policy post.Policy) (post.Post, error) {
+// TransitionPost implements post.Repository: it reads the state for q,
+// the post's editors included, asks decide, and writes the change decide
+// returns, in one transaction, so that the four-eyes rule judges the
+// editors as they are when the post is approved. A refusal writes nothing.
+func (s *Store) TransitionPost(ctx context.Context, q post.Query, decide func(post.State) (post.Change, error)) (post.Post, error) {
+	id := q.PostID
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
-		return post.Post{}, fmt.Errorf("store: %s post %d: %w", a, id, err)
+		return post.Post{}, fmt.Errorf("store: change post %d: %w", id, err)
 	}
 	defer tx.Rollback()
+	st, err := s.postState(ctx, tx, q)
+	if err != nil {
+		return st.Post, err
+	}
+	ch, err := decide(st)
+	if err != nil {
+		return st.Post, err
+	}
+	if err := applyChange(ctx, tx, id, ch, st.Now); err != nil {
+		return st.Post, err
+	}
 	p, err := s.postFrom(ctx, tx, id)
 	if err != nil {
 		return p, err
 	}
-	to, err := policy.Next(p, a, actorID, comment)
-	if err != nil {
-		return p, err
+	if err := tx.Commit(); err != nil {
+		return post.Post{}, fmt.Errorf("store: %s post %d: %w", ch.Action, id, err)
 	}
-	now := s.now()
-	if to == post.Approved {
-		// Without a publish time it is published at once; the scheduler
-		// announces it either way. The approval closes the cycle: edits
-		// after it make new editors.
-		if _, err := tx.ExecContext(ctx, `UPDATE posts SET approver_id = ?, publish_at = COALESCE(publish_at, ?),
-			review_cycle = review_cycle + 1 WHERE id = ?`,
-			actorID, timestamp(now), id); err != nil {
-			return p, fmt.Errorf("store: approve post %d: %w", id, err)
+	return p, nil
+}
+
+// applyChange writes a status change of post id in tx: the status, for an
+// approval its approver and publish time and the end of its approval
+// cycle (edits after it make new editors), an entry in its history, and
+// the audit entry when the change is audited.
+func applyChange(ctx context.Context, tx *sql.Tx, id int64, ch post.Change, at time.Time) error {
+	now := timestamp(at)
+	if ch.To == post.Approved {
+		if _, err := tx.ExecContext(ctx, `UPDATE posts SET approver_id = ?, publish_at = ?, review_cycle = review_cycle + 1 WHERE id = ?`,
+			ch.ActorID, timestamp(ch.PublishAt), id); err != nil {
+			return fmt.Errorf("store: approve post %d: %w", id, err)
 		}
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE posts SET status = ?, updated_at = ? WHERE id = ?`,
-		string(to), timestamp(now), id); err != nil {
-		return p, fmt.Errorf("store: %s post %d: %w", a, id, err)
+		string(ch.To), now, id); err != nil {
+		return fmt.Errorf("store: %s post %d: %w", ch.Action, id, err)
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO post_events (post_id, actor_id, from_status, to_status, comment, created_at)
-		VALUES (?, ?, ?, ?, ?, ?)`, id, actorID, string(p.Status), string(to), comment, timestamp(now)); err != nil {
-		return p, fmt.Errorf("store: record %s of post %d: %w", a, id, err)
+		VALUES (?, ?, ?, ?, ?, ?)`, id, ch.ActorID, string(ch.From), string(ch.To), ch.Comment, now); err != nil {
+		return fmt.Errorf("store: record %s of post %d: %w", ch.Action, id, err)
 	}
-	// Approvals, rejections and archiving are privileged: they go to the
-	// audit log too, in the same transaction.
-	if a == post.Approve || a == post.Return || a == post.Archive {
-		if err := audit(ctx, tx, now, actorID, "post."+string(a), fmt.Sprintf("post:%d", id),
-			map[string]string{"status": string(p.Status)}, map[string]string{"status": string(to)}); err != nil {
-			return p, err
+	if ch.Audit {
+		if err := audit(ctx, tx, at, ch.ActorID, "post."+string(ch.Action), fmt.Sprintf("post:%d", id),
+			map[string]string{"status": string(ch.From)}, map[string]string{"status": string(ch.To)}); err != nil {
+			return err
 		}
 	}
-	if p, err = s.postFrom(ctx, tx, id); err != nil {
-		return p, err
-	}
-	return p, tx.Commit()
+	return nil
 }
 
 // PostHistory returns a post's history, oldest first: every status change

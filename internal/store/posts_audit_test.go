@@ -38,7 +38,7 @@ func TestTransitionsAreAudited(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.TransitionPost(ctx, id, st.action, st.actor, st.comment, post.DefaultPolicy); err != nil {
+		if _, err := transitionPost(ctx, s, id, st.action, st.actor, st.comment, post.DefaultPolicy); err != nil {
 			t.Fatalf("%s: %v", st.action, err)
 		}
 		after, err := auditLog(ctx, s, 100)

@@ -37,7 +37,7 @@ func mustEdit(t *testing.T, s *store.Store, id int64, by account.User, change fu
 	t.Helper()
 	f := mustPost(t, s, id).AsFields()
 	change(&f)
-	p, err := s.UpdatePost(context.Background(), id, f, nil, by.ID)
+	p, err := updatePost(context.Background(), s, id, f, nil, by.ID)
 	if err != nil {
 		t.Fatalf("edit post %d as %s: %v", id, by.Name, err)
 	}
@@ -46,7 +46,7 @@ func mustEdit(t *testing.T, s *store.Store, id int64, by account.User, change fu
 
 func mustTransition(t *testing.T, s *store.Store, id int64, a post.Action, by account.User, pol post.Policy) post.Post {
 	t.Helper()
-	p, err := s.TransitionPost(context.Background(), id, a, by.ID, "Please fix the title.", pol)
+	p, err := transitionPost(context.Background(), s, id, a, by.ID, "Please fix the title.", pol)
 	if err != nil {
 		t.Fatalf("%s post %d as %s: %v", a, id, by.Name, err)
 	}
@@ -277,7 +277,7 @@ func TestFourEyesThroughTheStore(t *testing.T) {
 			}
 			approver := tt.approver(pp)
 			c.Advance(time.Minute)
-			p, err := s.TransitionPost(ctx, id, post.Approve, approver.ID, "", tt.policy)
+			p, err := transitionPost(ctx, s, id, post.Approve, approver.ID, "", tt.policy)
 			if tt.wantErr == "" {
 				if err != nil || p.Status != post.Approved || p.ApproverID != approver.ID {
 					t.Fatalf("approve as %s = %s by %d, %v; want approved", approver.Name, p.Status, p.ApproverID, err)
@@ -300,7 +300,7 @@ func TestFourEyesThroughTheStore(t *testing.T) {
 // mustSuggest stores a link suggested by an employee, as /suggest does.
 func mustSuggest(t *testing.T, s *store.Store, by account.User) int64 {
 	t.Helper()
-	id, err := s.CreatePost(context.Background(), post.Fields{Title: "Worth a read", URL: "https://example.com/read",
+	id, err := createPost(context.Background(), s, post.Fields{Title: "Worth a read", URL: "https://example.com/read",
 		Category: post.IndustryInsight, Language: "en", Note: "Saw it today"}, by.ID, true)
 	if err != nil {
 		t.Fatal(err)
@@ -374,7 +374,7 @@ func TestMigrationRecordsEarlierEditors(t *testing.T) {
 		if got := editorsText(p); got != tt.wantEditors {
 			t.Errorf("post %d editors = %q, want %q", tt.id, got, tt.wantEditors)
 		}
-		_, err := s.TransitionPost(ctx, tt.id, post.Approve, 2, "", post.DefaultPolicy)
+		_, err := transitionPost(ctx, s, tt.id, post.Approve, 2, "", post.DefaultPolicy)
 		if (err == nil) != tt.carlos || (err != nil && !isTransitionError(err)) {
 			t.Errorf("Carlos approves post %d: %v; want allowed %v", tt.id, err, tt.carlos)
 		}

@@ -32,7 +32,7 @@ func mustCreatePost(tb testing.TB, s *store.Store, authorID int64, title, campai
 // mustCreatePostFields stores a draft with fields f by authorID.
 func mustCreatePostFields(tb testing.TB, s *store.Store, authorID int64, f post.Fields) int64 {
 	tb.Helper()
-	id, err := s.CreatePost(context.Background(), f, authorID, false)
+	id, err := createPost(context.Background(), s, f, authorID, false)
 	if err != nil {
 		tb.Fatalf("CreatePost %q: %v", f.Title, err)
 	}
@@ -65,10 +65,10 @@ func mustCampaign(tb testing.TB, s *store.Store, actorID int64, name string) int
 func mustApprovePost(tb testing.TB, s *store.Store, id, authorID, approverID int64) post.Post {
 	tb.Helper()
 	ctx := context.Background()
-	if _, err := s.TransitionPost(ctx, id, post.Submit, authorID, "", post.DefaultPolicy); err != nil {
+	if _, err := transitionPost(ctx, s, id, post.Submit, authorID, "", post.DefaultPolicy); err != nil {
 		tb.Fatalf("submit post %d: %v", id, err)
 	}
-	p, err := s.TransitionPost(ctx, id, post.Approve, approverID, "", post.DefaultPolicy)
+	p, err := transitionPost(ctx, s, id, post.Approve, approverID, "", post.DefaultPolicy)
 	if err != nil {
 		tb.Fatalf("approve post %d: %v", id, err)
 	}
@@ -191,7 +191,7 @@ func TestCreatePost(t *testing.T) {
 			if tt.suggested {
 				by = sam
 			}
-			id, err := s.CreatePost(ctx, tt.fields, by.ID, tt.suggested)
+			id, err := createPost(ctx, s, tt.fields, by.ID, tt.suggested)
 			if tt.wantErr {
 				after, listErr := s.Posts(ctx, post.Filter{})
 				if listErr != nil {
@@ -255,7 +255,7 @@ func TestUpdatePost(t *testing.T) {
 				Suggestions: []post.Suggestion{{Text: "Old text"}, {Network: "x", Text: "Old X"}}, GroupIDs: []int64{sales}})
 			switch tt.status {
 			case post.InReview:
-				if _, err := s.TransitionPost(ctx, id, post.Submit, author.ID, "", post.DefaultPolicy); err != nil {
+				if _, err := transitionPost(ctx, s, id, post.Submit, author.ID, "", post.DefaultPolicy); err != nil {
 					t.Fatal(err)
 				}
 			case post.Approved, post.Archived:
@@ -264,7 +264,7 @@ func TestUpdatePost(t *testing.T) {
 					t.Fatalf("PublishDue = %v, %v; want the post", live, err)
 				}
 				if tt.status == post.Archived {
-					if _, err := s.TransitionPost(ctx, id, post.Archive, approver.ID, "", post.DefaultPolicy); err != nil {
+					if _, err := transitionPost(ctx, s, id, post.Archive, approver.ID, "", post.DefaultPolicy); err != nil {
 						t.Fatal(err)
 					}
 				}
@@ -275,7 +275,7 @@ func TestUpdatePost(t *testing.T) {
 			edit := post.Fields{Title: "Launch, edited", URL: "https://example.com/launch2", Category: post.Culture, Language: "de",
 				Hashtags: []string{"new"}, Suggestions: []post.Suggestion{{Network: "linkedin", Text: "New text"}},
 				GroupIDs: []int64{berlin}, PublishAt: c.Now().Add(time.Hour)}
-			got, err := s.UpdatePost(ctx, id, edit, nil, approver.ID)
+			got, err := updatePost(ctx, s, id, edit, nil, approver.ID)
 			if tt.wantStatus == "" {
 				if !isTransitionError(err) {
 					t.Fatalf("UpdatePost error = %v, want a *post.TransitionError", err)
@@ -330,7 +330,7 @@ func TestUpdatePost(t *testing.T) {
 	t.Run("unknown post", func(t *testing.T) {
 		s := mustOpenStore(t)
 		u := mustSignIn(t, s, "oidc:1", "mei@example.com")
-		_, err := s.UpdatePost(ctx, 4242, post.Fields{Title: "x", URL: "https://example.com", Category: post.Culture, Language: "en"}, nil, u.ID)
+		_, err := updatePost(ctx, s, 4242, post.Fields{Title: "x", URL: "https://example.com", Category: post.Culture, Language: "en"}, nil, u.ID)
 		if !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("UpdatePost(unknown) error = %v, want ErrNotFound", err)
 		}
@@ -348,7 +348,7 @@ func TestTransitionPostApprove(t *testing.T) {
 
 	c.Advance(time.Minute)
 	submitted := c.Now()
-	p, err := s.TransitionPost(ctx, id, post.Submit, author.ID, "", post.DefaultPolicy)
+	p, err := transitionPost(ctx, s, id, post.Submit, author.ID, "", post.DefaultPolicy)
 	if err != nil {
 		t.Fatalf("Submit: %v", err)
 	}
@@ -361,7 +361,7 @@ func TestTransitionPostApprove(t *testing.T) {
 
 	c.Advance(time.Minute)
 	approved := c.Now()
-	p, err = s.TransitionPost(ctx, id, post.Approve, approver.ID, "Looks good", post.DefaultPolicy)
+	p, err = transitionPost(ctx, s, id, post.Approve, approver.ID, "Looks good", post.DefaultPolicy)
 	if err != nil {
 		t.Fatalf("Approve: %v", err)
 	}
@@ -410,7 +410,7 @@ func TestTransitionPostRefused(t *testing.T) {
 	author := mustSignIn(t, s, "oidc:1", "mei@example.com", account.Comms)
 	other := mustSignIn(t, s, "oidc:2", "carlos@example.com", account.Comms)
 	id := mustCreatePost(t, s, author.ID, "Launch", "")
-	if _, err := s.TransitionPost(ctx, id, post.Submit, author.ID, "", post.DefaultPolicy); err != nil {
+	if _, err := transitionPost(ctx, s, id, post.Submit, author.ID, "", post.DefaultPolicy); err != nil {
 		t.Fatalf("Submit: %v", err)
 	}
 	before := mustPost(t, s, id)
@@ -429,7 +429,7 @@ func TestTransitionPostRefused(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			c.Advance(time.Minute)
-			_, err := s.TransitionPost(ctx, id, tt.action, tt.actor, tt.comment, post.DefaultPolicy)
+			_, err := transitionPost(ctx, s, id, tt.action, tt.actor, tt.comment, post.DefaultPolicy)
 			var te *post.TransitionError
 			if !errors.As(err, &te) {
 				t.Fatalf("TransitionPost error = %v (%T), want *post.TransitionError", err, err)
@@ -446,7 +446,7 @@ func TestTransitionPostRefused(t *testing.T) {
 		})
 	}
 	t.Run("four-eyes off lets the author approve", func(t *testing.T) {
-		p, err := s.TransitionPost(ctx, id, post.Approve, author.ID, "", post.Policy{FourEyes: false})
+		p, err := transitionPost(ctx, s, id, post.Approve, author.ID, "", post.Policy{FourEyes: false})
 		if err != nil || p.Status != post.Approved || p.ApproverID != author.ID {
 			t.Errorf("TransitionPost = %+v, %v; want approved by the author", p, err)
 		}
@@ -456,7 +456,7 @@ func TestTransitionPostRefused(t *testing.T) {
 func TestTransitionPostUnknown(t *testing.T) {
 	s := mustOpenStore(t)
 	u := mustSignIn(t, s, "oidc:1", "mei@example.com")
-	if _, err := s.TransitionPost(context.Background(), 42, post.Submit, u.ID, "", post.DefaultPolicy); !errors.Is(err, store.ErrNotFound) {
+	if _, err := transitionPost(context.Background(), s, 42, post.Submit, u.ID, "", post.DefaultPolicy); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("TransitionPost(unknown) error = %v, want ErrNotFound", err)
 	}
 }
@@ -489,7 +489,7 @@ func TestPosts(t *testing.T) {
 			mustApprovePost(t, s, id, author.ID, approver.ID)
 		case post.Archived:
 			mustApprovePost(t, s, id, author.ID, approver.ID)
-			if _, err := s.TransitionPost(ctx, id, post.Archive, author.ID, "", post.DefaultPolicy); err != nil {
+			if _, err := transitionPost(ctx, s, id, post.Archive, author.ID, "", post.DefaultPolicy); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -760,10 +760,10 @@ func TestRepublishAfterExpiry(t *testing.T) {
 
 	c.Advance(time.Hour)
 	f.PublishAt, f.ExpiresAt = time.Time{}, c.Now().Add(time.Hour)
-	if _, err := s.UpdatePost(ctx, id, f, nil, author.ID); err != nil {
+	if _, err := updatePost(ctx, s, id, f, nil, author.ID); err != nil {
 		t.Fatalf("UpdatePost: %v", err)
 	}
-	if _, err := s.TransitionPost(ctx, id, post.Approve, approver.ID, "", post.DefaultPolicy); err != nil {
+	if _, err := transitionPost(ctx, s, id, post.Approve, approver.ID, "", post.DefaultPolicy); err != nil {
 		t.Fatalf("approve again: %v", err)
 	}
 	if live, err := s.PublishDue(ctx); err != nil || !slices.Equal(postIDs(live), []int64{id}) {

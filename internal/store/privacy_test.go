@@ -119,7 +119,7 @@ func newPrivacySetup(t *testing.T) privacySetup {
 	_, err = s.RollUpClicks(ctx, 0)
 	must(err)
 	f := post.Fields{Title: "A link worth sharing", URL: "https://example.com/worth", Category: post.IndustryInsight, Language: "en"}
-	if ps.suggestion, err = s.CreatePost(ctx, f, ps.user.ID, true); err != nil {
+	if ps.suggestion, err = createPost(ctx, s, f, ps.user.ID, true); err != nil {
 		t.Fatal(err)
 	}
 	return ps

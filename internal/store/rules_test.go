@@ -84,14 +84,14 @@ func TestLiveAgreesWithPhase(t *testing.T) {
 			for _, pc := range postCases {
 				f := post.Fields{Title: pc.name, URL: "https://example.com/" + post.Slugify(pc.name), Category: post.Culture,
 					Language: "en", PublishAt: pc.publish, ExpiresAt: pc.expires}
-				id, err := s.CreatePostWithImage(ctx, f, &png, pp.mei.ID)
+				id, err := createPostWithImage(ctx, s, f, &png, pp.mei.ID)
 				if err != nil {
 					t.Fatalf("%s: %v", pc.name, err)
 				}
 				for _, a := range pc.actions {
 					switch a {
 					case post.Return:
-						if _, err := s.TransitionPost(ctx, id, a, pp.carlos.ID, "Name the source.", post.DefaultPolicy); err != nil {
+						if _, err := transitionPost(ctx, s, id, a, pp.carlos.ID, "Name the source.", post.DefaultPolicy); err != nil {
 							t.Fatalf("%s: %v", pc.name, err)
 						}
 					case post.Approve:

@@ -12,6 +12,8 @@ import (
 const (
 	SettingRequiredModules = "required_modules" // []string: module ids that unlock sharing
 	SettingNetworksEnabled = "networks_enabled" // []string of share.Network: the networks offered (share.Offered)
+	SettingFourEyes        = "four_eyes"        // bool: post.Policy.FourEyes; true by default
+	SettingCheckRules      = "check_rules"      // check.Rules: the checks posts pass to be submitted and approved
 )
 
 // Setting decodes the JSON value of a setting into dst. It reports false,

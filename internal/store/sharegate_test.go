@@ -129,7 +129,7 @@ func TestShareServiceReadsFacts(t *testing.T) {
 		}, share.Request{}, false, ""},
 		{"no such post", nil, share.Request{PostID: 999}, false, share.NoSuchPost},
 		{"archived", func(t *testing.T, st gateSetup) {
-			if _, err := st.s.TransitionPost(ctx, st.post, post.Archive, st.comms.ID, "", post.DefaultPolicy); err != nil {
+			if _, err := transitionPost(ctx, st.s, st.post, post.Archive, st.comms.ID, "", post.DefaultPolicy); err != nil {
 				t.Fatal(err)
 			}
 		}, share.Request{}, false, share.NotLive},

@@ -233,8 +233,8 @@ func (s *Store) DraftFromSourceItem(ctx context.Context, id, authorID int64) (in
 	if r := []rune(title); len(r) > post.MaxTitle {
 		title = strings.TrimSpace(string(r[:post.MaxTitle-1])) + "…"
 	}
-	postID, err := s.CreatePost(ctx, post.Fields{Title: title, URL: it.Link, Category: post.IndustryInsight,
-		Language: "en", Note: "From source " + it.SourceName}, authorID, false)
+	postID, err := s.createDraft(ctx, post.Fields{Title: title, URL: it.Link, Category: post.IndustryInsight,
+		Language: "en", Note: "From source " + it.SourceName}, authorID)
 	if err != nil {
 		if rerr := s.setItemStatus(ctx, id, source.ItemUsed, source.ItemNew); rerr != nil {
 			err = errors.Join(err, rerr)

@@ -85,7 +85,11 @@ func (r *fakeRepo) state(q post.Query) (post.State, error) {
 		}
 		st.Post = p
 	}
-	st.Settings, _ = r.PostSettings(context.Background(), q.Defaults)
+	set, err := r.PostSettings(context.Background(), q.Defaults)
+	if err != nil {
+		return st, err
+	}
+	st.Settings = set
 	r.states = append(r.states, st)
 	return st, nil
 }

@@ -1,6 +1,13 @@
 // Package account describes the people who use the portal: what their roles
 // allow, the groups they are in, and what they tell the portal about
 // themselves.
+//
+// Its services run the use cases over repositories the package declares
+// and the store implements: Directory the admins' administration of users
+// (the list, roles granted by hand, deactivation, identities), Groups HR's
+// groups and roster import, Profiles each person's own profile. Their
+// rules (who may change whose roles, which filters and forms are valid)
+// are plain functions here, tested without storage.
 package account
 
 import (

@@ -8,14 +8,11 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/advocacy-portal/portal/internal/account"
-	"github.com/advocacy-portal/portal/internal/apperr"
 	"github.com/advocacy-portal/portal/internal/roster"
-	"github.com/advocacy-portal/portal/internal/store"
 	"github.com/advocacy-portal/portal/internal/training"
 	"github.com/advocacy-portal/portal/views"
 )
@@ -118,20 +115,6 @@ func (s *server) exportTrainingReport(c *fiber.Ctx) error {
 	return c.Send(buf.Bytes())
 }
 
-// personParam returns the person named by the :id parameter, for the
-// admins' user pages.
-func (s *server) personParam(c *fiber.Ctx) (account.User, error) {
-	id, err := idParam(c, training.ErrNoPerson)
-	if err != nil {
-		return account.User{}, err
-	}
-	u, err := s.Store.User(ctx(c), id)
-	if errors.Is(err, store.ErrNotFound) {
-		return u, training.ErrNoPerson
-	}
-	return u, err
-}
-
 // personTasks returns where the person stands on each assigned module.
 func (s *server) personTasks(c *fiber.Ctx, userID int64) ([]training.Standing, error) {
 	return s.HR.Standings(ctx(c), userID, s.lang(c))
@@ -204,7 +187,7 @@ func (s *server) listGroups(c *fiber.Ctx) error {
 }
 
 func (s *server) renderGroups(c *fiber.Ctx, status int, form views.HRGroupForm) error {
-	groups, err := s.Store.Groups(ctx(c))
+	groups, err := s.Groups.List(ctx(c))
 	if err != nil {
 		return err
 	}
@@ -213,23 +196,10 @@ func (s *server) renderGroups(c *fiber.Ctx, status int, form views.HRGroupForm) 
 
 // createGroup creates a group and opens it, to add people.
 func (s *server) createGroup(c *fiber.Ctx) error {
-	form := views.HRGroupForm{Name: strings.TrimSpace(c.FormValue("name")), Kind: c.FormValue("kind"),
-		Errors: views.FieldErrors{}}
-	switch {
-	case form.Name == "":
-		form.Errors["name"] = "Give the group a name."
-	case utf8.RuneCountInString(form.Name) > 100:
-		form.Errors["name"] = "Keep the name to 100 characters or fewer."
-	}
-	if !account.GroupKind(form.Kind).Valid() {
-		form.Errors["kind"] = "Choose department, location or team."
-	}
-	if len(form.Errors) > 0 {
-		return s.renderGroups(c, fiber.StatusUnprocessableEntity, form)
-	}
-	id, err := s.Store.CreateGroup(ctx(c), form.Name, account.GroupKind(form.Kind), userOf(c).ID)
-	if errors.Is(err, store.ErrExists) {
-		form.Errors["name"] = "A group with this name already exists."
+	form := views.HRGroupForm{Name: strings.TrimSpace(c.FormValue("name")), Kind: c.FormValue("kind")}
+	id, err := s.Groups.Create(ctx(c), account.NewGroup{Name: form.Name, Kind: account.GroupKind(form.Kind)}, userOf(c).ID)
+	if fe := (account.FieldErrors{}); errors.As(err, &fe) {
+		form.Errors = views.FieldErrors(fe)
 		return s.renderGroups(c, fiber.StatusUnprocessableEntity, form)
 	}
 	if err != nil {
@@ -251,110 +221,80 @@ func (s *server) importRoster(c *fiber.Ctx) error {
 		return refuse(page)
 	}
 	page.FileName = fh.Filename
-	if fh.Size == 0 {
-		page.FileError = "The file is empty."
-		return refuse(page)
-	}
 	f, err := fh.Open()
 	if err != nil {
 		return fmt.Errorf("handlers: open uploaded roster: %w", err)
 	}
 	defer f.Close()
-	rows, bad, err := roster.Parse(f)
+	n, err := s.Groups.Import(ctx(c), f, userOf(c).ID)
 	var fe *roster.FileError
-	if errors.As(err, &fe) {
+	var rejected *account.RejectedError
+	switch {
+	case errors.As(err, &fe):
 		page.FileError = fe.Reason
 		return refuse(page)
-	}
-	if err != nil {
-		return err
-	}
-	page.Rows = len(rows) + len(bad)
-	if len(bad) > 0 {
-		page.Rejected = bad
+	case errors.As(err, &rejected):
+		page.Rows, page.Rejected = rejected.Rows, rejected.Rejected
 		return refuse(page)
-	}
-	if page.Created, page.Updated, err = s.Store.ImportRoster(ctx(c), rows, userOf(c).ID); err != nil {
+	case err != nil:
 		return err
 	}
+	page.Rows, page.Created, page.Updated = n.Rows, n.Created, n.Updated
 	s.wakeReminders()
 	return s.render(c, fiber.StatusOK, views.HRImportView(s.chrome(c, "Import people and groups", "hr"), page))
 }
 
-// groupParam returns the group named by the :id parameter.
-func (s *server) groupParam(c *fiber.Ctx) (account.Group, error) {
-	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
-	if err != nil {
-		return account.Group{}, apperr.New(apperr.NotFound, "There is no such group.")
-	}
-	g, err := s.Store.Group(ctx(c), id)
-	if errors.Is(err, store.ErrNotFound) {
-		return g, apperr.New(apperr.NotFound, "There is no such group.")
-	}
-	return g, err
+// groupParam reads the :id parameter of a group's pages; one that is not a
+// number is account.ErrNoGroup.
+func groupParam(c *fiber.Ctx) (int64, error) {
+	return idParam(c, account.ErrNoGroup)
 }
 
 func (s *server) showGroup(c *fiber.Ctx) error {
-	g, err := s.groupParam(c)
+	id, err := groupParam(c)
 	if err != nil {
 		return err
 	}
-	m := views.HRGroupPage{Group: g}
+	m := views.HRGroupPage{}
 	if c.Query("done") == "added" {
 		m.Done = "added"
 	}
-	return s.renderGroup(c, fiber.StatusOK, m)
+	return s.renderGroup(c, fiber.StatusOK, id, m)
 }
 
-func (s *server) renderGroup(c *fiber.Ctx, status int, m views.HRGroupPage) error {
-	members, err := s.Store.GroupMembers(ctx(c), m.Group.ID)
-	if err != nil {
+func (s *server) renderGroup(c *fiber.Ctx, status int, id int64, m views.HRGroupPage) error {
+	var err error
+	if m.Group, m.Members, err = s.Groups.Group(ctx(c), id); err != nil {
 		return err
 	}
-	m.Members = members
 	return s.render(c, status, views.HRGroupView(s.chrome(c, m.Group.Name, "hr"), m))
 }
 
 // userByEmail finds a person by email address, as typed or in lower case
-// (account.EmailLookups).
+// (account.EmailLookups). An address no one has is account.ErrUnknownEmail,
+// which wraps the store's ErrNotFound too.
 func (s *server) userByEmail(c *fiber.Ctx, email string) (int64, error) {
-	var id int64
-	var err error
-	for _, e := range account.EmailLookups(email) {
-		if id, err = s.Store.UserByEmail(ctx(c), e); !errors.Is(err, store.ErrNotFound) {
-			break
-		}
-	}
-	return id, err
+	return s.Directory.UserByEmail(ctx(c), email)
 }
-
-const unknownEmail = account.UnknownEmail
 
 // addGroupMember puts a person in the group by hand; they get the group's
 // assignments, due from today.
 func (s *server) addGroupMember(c *fiber.Ctx) error {
-	g, err := s.groupParam(c)
+	id, err := groupParam(c)
 	if err != nil {
 		return err
 	}
-	m := views.HRGroupPage{Group: g, Email: strings.TrimSpace(c.FormValue("email")), Errors: views.FieldErrors{}}
-	if m.Email == "" {
-		m.Errors["email"] = "Enter the person's email address."
-		return s.renderGroup(c, fiber.StatusUnprocessableEntity, m)
-	}
-	userID, err := s.userByEmail(c, m.Email)
-	if errors.Is(err, store.ErrNotFound) {
-		m.Errors["email"] = unknownEmail
-		return s.renderGroup(c, fiber.StatusUnprocessableEntity, m)
+	m := views.HRGroupPage{Email: strings.TrimSpace(c.FormValue("email"))}
+	err = s.Groups.AddMember(ctx(c), id, m.Email, userOf(c).ID)
+	if fe := (account.FieldErrors{}); errors.As(err, &fe) {
+		m.Errors = views.FieldErrors(fe)
+		return s.renderGroup(c, fiber.StatusUnprocessableEntity, id, m)
 	}
 	if err != nil {
-		return err
-	}
-	if err := s.Store.AddToGroup(ctx(c), g.ID, userID, account.SourceManual, userOf(c).ID); err != nil {
 		return err
 	}
 	s.wakeReminders()
-	return c.Redirect(fmt.Sprintf("/hr/groups/%d?done=added", g.ID), fiber.StatusSeeOther)
+	return c.Redirect(fmt.Sprintf("/hr/groups/%d?done=added", id), fiber.StatusSeeOther)
 }
 
 func (s *server) listAssignments(c *fiber.Ctx) error {

@@ -784,7 +784,7 @@ func TestHRGroupForms(t *testing.T) {
 	resp := env.do(t, "hr", http.MethodPost, members, url.Values{"email": {"nobody@example.com"}})
 	wantStatus(t, resp, http.StatusUnprocessableEntity)
 	doc := mustDoc(t, resp)
-	if got := doc.Find(`[data-testid="error-email"]`).Text(); got != unknownEmail {
+	if got := doc.Find(`[data-testid="error-email"]`).Text(); got != account.UnknownEmail {
 		t.Errorf("message %q", got)
 	}
 	if got := attr(t, doc.Find("#member-email"), "value"); got != "nobody@example.com" {

@@ -1,17 +1,16 @@
 package handlers
 
 import (
-	"regexp"
+	"errors"
 	"slices"
 	"strconv"
 	"strings"
-	"time"
-	_ "time/tzdata" // time zones are checked against the embedded database, whatever the host has
 
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/advocacy-portal/portal/internal/account"
 	"github.com/advocacy-portal/portal/internal/share"
+	"github.com/advocacy-portal/portal/internal/training"
 	"github.com/advocacy-portal/portal/views"
 )
 
@@ -30,12 +29,16 @@ var followerNetworks = slices.DeleteFunc(slices.Clone(share.Networks), func(n sh
 	return n == share.Email || n == share.Copy
 })
 
-// maxFollowers catches typos; no account has a billion followers.
-const maxFollowers = 999_999_999
-
-// thousands matches a number written with thousands separators: 12,500,
-// 12.500, 12 500 or 12'500.
-var thousands = regexp.MustCompile(`^\d{1,3}([,. '’]\d{3})+$`)
+// newProfiles is the profile service over repo: follower counts on
+// followerNetworks, the languages of g, Mastodon servers as share reads
+// them.
+func newProfiles(repo account.ProfileRepository, g *training.Guidelines) *account.Profiles {
+	opts := account.ProfileOptions{Languages: g.Languages, Instance: share.ParseInstance}
+	for _, n := range followerNetworks {
+		opts.Networks = append(opts.Networks, string(n))
+	}
+	return account.NewProfiles(repo, opts)
+}
 
 // commonTimeZones are offered as suggestions; any IANA name is accepted.
 var commonTimeZones = []string{
@@ -47,20 +50,10 @@ var commonTimeZones = []string{
 	"America/Chicago", "America/Denver", "America/Los_Angeles", "America/Toronto", "America/Mexico_City",
 }
 
-// Problems with the profile form, in English; the view translates them.
-const (
-	problemFollowers     = "Enter a whole number, 0 or more."
-	problemFollowersHigh = "That is more followers than any account has. Check the number."
-	problemInstance      = "That does not look like a server name. Type it like mastodon.social."
-	problemLanguage      = "Choose one of the languages offered."
-	problemTimeZone      = "That is not a time zone we know. Choose one from the list, such as Europe/Amsterdam."
-	problemDigest        = "Choose off, daily or weekly."
-)
-
 // showProfile shows the signed-in person's profile.
 func (s *server) showProfile(c *fiber.Ctx) error {
 	u := userOf(c)
-	p, err := s.Store.Profile(ctx(c), u.ID)
+	p, err := s.Profiles.Profile(ctx(c), u.ID)
 	if err != nil {
 		return err
 	}
@@ -82,82 +75,25 @@ func (s *server) renderProfile(c *fiber.Ctx, status int, form views.ProfileForm,
 		Form: form, Networks: followerNetworks, Languages: s.Guidelines.Languages, TimeZones: commonTimeZones, Saved: saved}))
 }
 
-// saveProfile checks the profile form and saves it whole, or shows it again
-// with the input kept and a problem beside each wrong field, saving nothing.
+// saveProfile saves the profile form whole, or shows it again with the
+// input kept and a problem beside each wrong field, saving nothing.
 func (s *server) saveProfile(c *fiber.Ctx) error {
 	form := views.ProfileForm{Followers: map[share.Network]string{}, Mastodon: strings.TrimSpace(c.FormValue("mastodon")),
 		Language: c.FormValue("language"), TimeZone: strings.TrimSpace(c.FormValue("time_zone")),
-		Digest: c.FormValue("digest"), LeaderboardOptOut: c.FormValue("leaderboard_opt_out") != "", Errors: views.FieldErrors{}}
-	p := account.Profile{Followers: map[string]int{}, Language: form.Language, Digest: account.Digest(form.Digest),
-		LeaderboardOptOut: form.LeaderboardOptOut}
+		Digest: c.FormValue("digest"), LeaderboardOptOut: c.FormValue("leaderboard_opt_out") != ""}
+	typed := account.ProfileForm{Followers: map[string]string{}, Mastodon: form.Mastodon, Language: form.Language,
+		TimeZone: form.TimeZone, Digest: form.Digest, LeaderboardOptOut: form.LeaderboardOptOut}
 	for _, n := range followerNetworks {
-		field := "followers-" + string(n)
-		typed := strings.TrimSpace(c.FormValue(field))
-		form.Followers[n] = typed
-		count, problem := parseFollowers(typed)
-		if problem != "" {
-			form.Errors[field] = problem
-		}
-		p.Followers[string(n)] = count
+		form.Followers[n] = strings.TrimSpace(c.FormValue("followers-" + string(n)))
+		typed.Followers[string(n)] = form.Followers[n]
 	}
-	if form.Mastodon != "" {
-		host, ok := share.ParseInstance(form.Mastodon)
-		if !ok {
-			form.Errors["mastodon"] = problemInstance
-		}
-		p.MastodonInstance = host
-	}
-	if !slices.Contains(s.Guidelines.Languages, form.Language) {
-		form.Errors["language"] = problemLanguage
-	}
-	if !validTimeZone(form.TimeZone) {
-		form.Errors["time_zone"] = problemTimeZone
-	}
-	p.TimeZone = form.TimeZone
-	if !p.Digest.Valid() {
-		form.Errors["digest"] = problemDigest
-	}
-	if len(form.Errors) > 0 {
+	err := s.Profiles.Save(ctx(c), userOf(c).ID, typed)
+	if fe := (account.FieldErrors{}); errors.As(err, &fe) {
+		form.Errors = views.FieldErrors(fe)
 		return s.renderProfile(c, fiber.StatusUnprocessableEntity, form, false)
 	}
-	if err := s.Store.SaveProfile(ctx(c), userOf(c).ID, p); err != nil {
+	if err != nil {
 		return err
 	}
 	return c.Redirect("/profile?saved=1", fiber.StatusSeeOther)
-}
-
-// parseFollowers reads a follower count as people type it: empty is 0,
-// thousands separators are allowed.
-func parseFollowers(typed string) (int, string) {
-	if typed == "" {
-		return 0, ""
-	}
-	if thousands.MatchString(typed) {
-		typed = strings.Map(func(r rune) rune {
-			if r >= '0' && r <= '9' {
-				return r
-			}
-			return -1
-		}, typed)
-	}
-	if strings.TrimLeft(typed, "0123456789") != "" {
-		return 0, problemFollowers
-	}
-	n, err := strconv.Atoi(typed)
-	if err != nil || n > maxFollowers {
-		return 0, problemFollowersHigh
-	}
-	return n, ""
-}
-
-// validTimeZone reports whether name is empty (UTC) or an IANA time zone.
-func validTimeZone(name string) bool {
-	if name == "" {
-		return true
-	}
-	if name == "Local" || len(name) > 64 {
-		return false
-	}
-	_, err := time.LoadLocation(name)
-	return err == nil
 }

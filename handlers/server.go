@@ -70,6 +70,15 @@ type Deps struct {
 	// Posts runs the post use cases. Optional: by default a post.Service
 	// over Store with Policy, waking Jobs.Publisher after an approval.
 	Posts *post.Service
+	// Directory runs the admins' administration of users. Optional: by
+	// default an account.Directory over Store and Now.
+	Directory *account.Directory
+	// Groups runs HR's groups and roster import. Optional: by default an
+	// account.Groups over Store.
+	Groups *account.Groups
+	// Profiles runs each person's own profile. Optional: by default an
+	// account.Profiles over Store, checked against Guidelines' languages.
+	Profiles *account.Profiles
 	// ClickStats reports the group-commit click writer's totals for
 	// /metrics. Optional: without it /metrics leaves clicks out.
 	ClickStats func() reach.WriterStats
@@ -151,6 +160,15 @@ func New(d Deps) *fiber.App {
 	}
 	if d.Posts == nil {
 		d.Posts = post.NewService(d.Store, post.Config{Policy: d.Policy, Publisher: d.Jobs.Publisher})
+	}
+	if d.Directory == nil {
+		d.Directory = account.NewDirectory(d.Store, d.Now)
+	}
+	if d.Groups == nil {
+		d.Groups = account.NewGroups(d.Store)
+	}
+	if d.Profiles == nil {
+		d.Profiles = newProfiles(d.Store, d.Guidelines)
 	}
 	s := &server{Deps: d, secure: strings.HasPrefix(d.BaseURL, "https://"), limits: newLimiters(d.RateLimits, d.Now),
 		metrics: newMetrics(d.ClickStats, d.JobStats)}

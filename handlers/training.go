@@ -18,11 +18,7 @@ import (
 
 // chooseLanguage remembers the language the user wants the guidelines in.
 func (s *server) chooseLanguage(c *fiber.Ctx) error {
-	lang := c.FormValue("lang")
-	if !slices.Contains(s.Guidelines.Languages, lang) {
-		return apperr.New(apperr.Invalid, "That language is not available.")
-	}
-	if err := s.Store.SetLanguage(ctx(c), userOf(c).ID, lang); err != nil {
+	if err := s.Profiles.ChooseLanguage(ctx(c), userOf(c).ID, c.FormValue("lang")); err != nil {
 		return err
 	}
 	back := localPath(c.FormValue("back"))

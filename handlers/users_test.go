@@ -170,7 +170,7 @@ func TestSignInAllowList(t *testing.T) {
 		Name: "Test employee"}); err != nil {
 		t.Fatal(err)
 	}
-	if err := env.store.SetUserActive(ctx, env.users["comms2"].ID, false, env.users["admin"].ID); err != nil {
+	if err := env.directory().SetActive(ctx, env.users["comms2"].ID, false, env.users["admin"].ID); err != nil {
 		t.Fatal(err)
 	}
 
@@ -238,7 +238,7 @@ func TestListUsersPage(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if err := env.store.SetUserActive(ctx, env.users["comms2"].ID, false, admin); err != nil {
+	if err := env.directory().SetActive(ctx, env.users["comms2"].ID, false, admin); err != nil {
 		t.Fatal(err)
 	}
 	for i := range 60 {
@@ -313,7 +313,7 @@ func TestShowUserPage(t *testing.T) {
 	env := newAdminEnv(t)
 	ctx := context.Background()
 	admin, hr := env.users["admin"], env.users["hr"]
-	if _, err := env.store.SetManualRoles(ctx, hr.ID, []account.Role{account.Comms, account.HR}, admin.ID); err != nil {
+	if _, err := env.directory().SetManualRoles(ctx, hr.ID, []account.Role{account.Comms, account.HR}, admin.ID); err != nil {
 		t.Fatal(err)
 	}
 	sales, err := env.store.CreateGroup(ctx, "Sales", account.Department, admin.ID)
@@ -358,7 +358,7 @@ func TestShowUserPage(t *testing.T) {
 
 	// Looking at oneself: no deactivation, and the admin role granted by
 	// hand cannot be unticked.
-	if _, err := env.store.SetManualRoles(ctx, admin.ID, []account.Role{account.Admin}, admin.ID); err != nil {
+	if _, err := env.directory().SetManualRoles(ctx, admin.ID, []account.Role{account.Admin}, admin.ID); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := env.store.Provision(ctx, account.Identity{Issuer: "https://idp.test", EmailVerified: true, Subject: "test:admin", Email: "admin@example.com", Name: "Test admin"}); err != nil {
@@ -371,6 +371,12 @@ func TestShowUserPage(t *testing.T) {
 
 	wantStatus(t, env.do(t, "admin", http.MethodGet, "/admin/users/999999", nil), http.StatusNotFound)
 	wantStatus(t, env.do(t, "admin", http.MethodGet, "/admin/users/abc", nil), http.StatusNotFound)
+}
+
+// directory is the admins' users service over the env's store, for
+// setting up users as an admin would.
+func (env *testEnv) directory() *account.Directory {
+	return account.NewDirectory(env.store, env.clock.Now)
 }
 
 // manualRoles returns a user's roles granted by hand.
@@ -427,7 +433,7 @@ func TestSaveUserRoles(t *testing.T) {
 	}
 
 	// An admin by hand only cannot remove their own admin role.
-	if _, err := env.store.SetManualRoles(ctx, admin.ID, []account.Role{account.Admin}, admin.ID); err != nil {
+	if _, err := env.directory().SetManualRoles(ctx, admin.ID, []account.Role{account.Admin}, admin.ID); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := env.store.Provision(ctx, account.Identity{Issuer: "https://idp.test", EmailVerified: true, Subject: "test:admin", Email: "admin@example.com", Name: "Test admin"}); err != nil {
@@ -527,4 +533,65 @@ func TestForgetUserIdentity(t *testing.T) {
 		t.Errorf("forgetting twice does not explain itself")
 	}
 	wantStatus(t, env.do(t, "admin", http.MethodPost, "/admin/users/999999/identity/forget", nil), http.StatusNotFound)
+}
+
+// TestUserPageRefusalsSayWhy: a change the directory refuses shows the
+// user's page again with the reason in the directory's words, and the
+// status of its kind.
+func TestUserPageRefusalsSayWhy(t *testing.T) {
+	ctx := context.Background()
+	none := func(*testing.T, *testEnv) {}
+	tests := []struct {
+		name        string
+		setup       func(*testing.T, *testEnv)
+		persona     string // whose account the change is to
+		action      string
+		form        url.Values
+		wantStatus  int
+		wantProblem string
+	}{
+		{"an unknown role", none, "hr", "roles", url.Values{"role": {"comms", "root"}}, http.StatusUnprocessableEntity,
+			"One of the chosen roles does not exist, so nothing was changed. Reload the page and choose again."},
+		{"taking one's own admin role", func(t *testing.T, env *testEnv) {
+			admin := env.users["admin"]
+			if _, err := env.directory().SetManualRoles(ctx, admin.ID, []account.Role{account.Admin}, admin.ID); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := env.store.Provision(ctx, account.Identity{Issuer: "https://idp.test", Subject: "test:admin",
+				Email: "admin@example.com", Name: "Test admin"}); err != nil {
+				t.Fatal(err)
+			}
+		}, "admin", "roles", url.Values{"role": {"hr"}}, http.StatusConflict,
+			"You cannot remove your own admin role, so nothing was changed. Another admin can do it."},
+		{"deactivating oneself", none, "admin", "deactivate", nil, http.StatusConflict,
+			"You cannot deactivate your own account. Another admin can do it."},
+		{"deactivating twice", func(t *testing.T, env *testEnv) {
+			if err := env.directory().SetActive(ctx, env.users["employee"].ID, false, env.users["admin"].ID); err != nil {
+				t.Fatal(err)
+			}
+		}, "employee", "deactivate", nil, http.StatusConflict, "This account is already deactivated."},
+		{"reactivating an active account", none, "employee", "reactivate", nil, http.StatusConflict, "This account is already active."},
+		{"forgetting no identity", func(t *testing.T, env *testEnv) {
+			if err := env.directory().ForgetIdentity(ctx, env.users["employee"].ID, env.users["admin"].ID); err != nil {
+				t.Fatal(err)
+			}
+		}, "employee", "identity/forget", nil, http.StatusConflict,
+			"This account has no sign-in identity to forget: it links to the next sign-in with its verified email address already."},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			env := newAdminEnv(t)
+			tt.setup(t, env)
+			id := env.users[tt.persona].ID
+			resp := env.do(t, "admin", http.MethodPost, fmt.Sprintf("/admin/users/%d/%s", id, tt.action), tt.form)
+			wantStatus(t, resp, tt.wantStatus)
+			doc := mustDoc(t, resp)
+			if got := strings.TrimSpace(doc.Find(`[data-testid="form-problem"]`).Text()); got != tt.wantProblem {
+				t.Errorf("problem %q, want %q", got, tt.wantProblem)
+			}
+			if got := doc.Find(`[data-testid="user-name"]`).Text(); got != env.users[tt.persona].Name {
+				t.Errorf("the page is %q's, want %q's", got, env.users[tt.persona].Name)
+			}
+		})
+	}
 }

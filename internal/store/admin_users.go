@@ -5,25 +5,13 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
 	"github.com/advocacy-portal/portal/internal/account"
-	"github.com/advocacy-portal/portal/internal/apperr"
 )
 
-// ErrSelfLockout is returned, wrapped, when an admin tries to take away
-// their own admin role or deactivate their own account: the portal would
-// lose the person making the change, and possibly its last admin. Its
-// kind is apperr.Conflict.
-var ErrSelfLockout = apperr.Sentinel(apperr.Conflict, "an admin cannot demote or deactivate themselves",
-	"You cannot take away your own admin role or deactivate your own account, so nothing was changed. Another admin can do it.")
-
-// ErrUnchanged is returned, wrapped, when a change asks for the state the
-// row is already in (deactivating a deactivated user); nothing is written.
-// Its kind is apperr.Conflict.
-var ErrUnchanged = apperr.Sentinel(apperr.Conflict, "already in that state", "This is already so; nothing was changed.")
+var _ account.DirectoryRepository = (*Store)(nil)
 
 // ListUsers returns the users matching f, by name, and how many match in
 // all (ignoring Limit and Offset).
@@ -125,23 +113,14 @@ type roleChange struct {
 	Roles  []account.Role `json:"roles"` // from every source
 }
 
-// SetManualRoles makes roles the user's complete set of roles granted by
-// hand, leaving those mapped from the identity provider alone, and
-// audit-logs the change ("user.roles") in the same transaction. It reports
-// whether anything changed; an unchanged set writes nothing. An admin
-// (actorID) who would lose the admin role on their own account gets
-// ErrSelfLockout; an unknown user is ErrNotFound.
-func (s *Store) SetManualRoles(ctx context.Context, userID int64, roles []account.Role, actorID int64) (bool, error) {
-	want := []account.Role{}
-	for _, r := range roles {
-		if !r.Valid() {
-			return false, fmt.Errorf("store: set roles of user %d: unknown role %q", userID, r)
-		}
-		if !slices.Contains(want, r) {
-			want = append(want, r)
-		}
-	}
-	want = account.SortRoles(want)
+// ChangeManualRoles implements account.DirectoryRepository: in one
+// transaction, it reads the user's role grants, asks decide, and if
+// decide changes them replaces the roles granted by hand with the ones it
+// returns, leaving those mapped from the identity provider alone, and
+// audit-logs the change ("user.roles") with the roles before and after. A
+// refusal or no change writes nothing; an unknown user is ErrNotFound.
+func (s *Store) ChangeManualRoles(ctx context.Context, userID, actorID int64,
+	decide func(account.RoleGrants) ([]account.Role, bool, error)) (bool, error) {
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
 		return false, fmt.Errorf("store: set roles of user %d: %w", userID, err)
@@ -154,19 +133,17 @@ func (s *Store) SetManualRoles(ctx context.Context, userID int64, roles []accoun
 	if err != nil {
 		return false, err
 	}
-	if slices.Equal(before.Manual, want) {
-		return false, nil
+	manual, change, err := decide(before)
+	if err != nil || !change {
+		return false, err
 	}
-	after := account.RoleGrants{IdP: before.IdP, Manual: want}
-	if userID == actorID && slices.Contains(before.All(), account.Admin) && !slices.Contains(after.All(), account.Admin) {
-		return false, fmt.Errorf("store: set roles of user %d: %w", userID, ErrSelfLockout)
-	}
-	if err := setRoles(ctx, tx, userID, account.SourceManual, want); err != nil {
+	after := account.RoleGrants{IdP: before.IdP, Manual: manual}
+	if err := setRoles(ctx, tx, userID, account.SourceManual, manual); err != nil {
 		return false, err
 	}
 	if err := audit(ctx, tx, s.now(), actorID, "user.roles", fmt.Sprintf("user:%d", userID),
 		roleChange{Manual: nonNil(before.Manual), Roles: nonNil(before.All())},
-		roleChange{Manual: want, Roles: nonNil(after.All())}); err != nil {
+		roleChange{Manual: nonNil(manual), Roles: nonNil(after.All())}); err != nil {
 		return false, err
 	}
 	if err := tx.Commit(); err != nil {
@@ -175,13 +152,14 @@ func (s *Store) SetManualRoles(ctx context.Context, userID int64, roles []accoun
 	return true, nil
 }
 
-// SetUserActive deactivates (active false) or reactivates a user, and
-// audit-logs it ("user.deactivate" or "user.reactivate") in the same
-// transaction. Deactivation ends every session of the user at once; their
-// history (training, shares, acknowledgements, the audit log) stays. Asking
-// for the state the user is in is ErrUnchanged; an admin deactivating
-// themselves is ErrSelfLockout; an unknown user is ErrNotFound.
-func (s *Store) SetUserActive(ctx context.Context, userID int64, active bool, actorID int64) error {
+// ChangeActive implements account.DirectoryRepository: in one
+// transaction, it reads whether the user is active, asks check, and unless
+// check refuses deactivates (active false) or reactivates the user and
+// audit-logs it ("user.deactivate" or "user.reactivate"). Deactivation
+// ends every session of the user at once; their history (training,
+// shares, acknowledgements, the audit log) stays. An unknown user is
+// ErrNotFound.
+func (s *Store) ChangeActive(ctx context.Context, userID, actorID int64, active bool, check func(wasActive bool) error) error {
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store: set user %d active: %w", userID, err)
@@ -191,11 +169,8 @@ func (s *Store) SetUserActive(ctx context.Context, userID int64, active bool, ac
 	if err != nil {
 		return err
 	}
-	if was == active {
-		return fmt.Errorf("store: set user %d active=%t: %w", userID, active, ErrUnchanged)
-	}
-	if !active && userID == actorID {
-		return fmt.Errorf("store: deactivate user %d: %w", userID, ErrSelfLockout)
+	if err := check(was); err != nil {
+		return err
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE users SET active = ? WHERE id = ?`, active, userID); err != nil {
 		return fmt.Errorf("store: set user %d active: %w", userID, err)

@@ -25,6 +25,10 @@ func mustSignInNamed(tb testing.TB, s *store.Store, name, email string, roles ..
 	return u
 }
 
+// directory is the admins' users service over s: the roles and
+// deactivation tests below run its rules over the store's transactions.
+func directory(s *store.Store) *account.Directory { return account.NewDirectory(s, nil) }
+
 func userRowIDs(rows []account.UserRow) []int64 {
 	out := []int64{}
 	for _, r := range rows {
@@ -42,10 +46,10 @@ func TestListUsers(t *testing.T) {
 	dan := mustSignInNamed(t, s, "dan brown", "dan@example.com", account.Comms)
 	sales := mustGroup(t, s, "Sales", account.Department, ada.ID, bob.ID, cleo.ID)
 	mustGroup(t, s, "Empty", account.Team, ada.ID)
-	if _, err := s.SetManualRoles(ctx, cleo.ID, []account.Role{account.Comms}, ada.ID); err != nil {
+	if _, err := directory(s).SetManualRoles(ctx, cleo.ID, []account.Role{account.Comms}, ada.ID); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.SetUserActive(ctx, dan.ID, false, ada.ID); err != nil {
+	if err := directory(s).SetActive(ctx, dan.ID, false, ada.ID); err != nil {
 		t.Fatal(err)
 	}
 
@@ -116,6 +120,9 @@ func decodeAuditJSON(tb testing.TB, s string) map[string]any {
 	return m
 }
 
+// TestSetManualRoles: the directory's changes of manual roles, decided in
+// the store's transaction (ChangeManualRoles), write the roles and one
+// audit entry, or nothing.
 func TestSetManualRoles(t *testing.T) {
 	ctx := context.Background()
 	s := mustOpenStore(t)
@@ -151,7 +158,7 @@ func TestSetManualRoles(t *testing.T) {
 	for _, st := range steps {
 		runStep(t, st.name, func(t *testing.T) {
 			n := auditCount(t, s)
-			changed, err := s.SetManualRoles(ctx, st.user, st.roles, st.actor)
+			changed, err := directory(s).SetManualRoles(ctx, st.user, st.roles, st.actor)
 			if !errMatches(err, st.wantErr) {
 				t.Fatalf("SetManualRoles: %v, want %v", err, st.wantErr)
 			}
@@ -185,7 +192,7 @@ func TestSetManualRoles(t *testing.T) {
 	}
 
 	// A sign-in replaces the mapped roles and keeps those granted by hand.
-	if _, err := s.SetManualRoles(ctx, sam.ID, []account.Role{account.Comms}, admin.ID); err != nil {
+	if _, err := directory(s).SetManualRoles(ctx, sam.ID, []account.Role{account.Comms}, admin.ID); err != nil {
 		t.Fatal(err)
 	}
 	again := mustSignInNamed(t, s, "Sam", "sam@example.com")
@@ -216,16 +223,18 @@ func errMatches(err, want error) bool {
 	return errors.Is(err, want)
 }
 
+// TestSetManualRolesSelfDemotion: an admin's refused change to their own
+// admin role leaves the roles and the audit log as they were.
 func TestSetManualRolesSelfDemotion(t *testing.T) {
 	ctx := context.Background()
 	s := mustOpenStore(t)
 	boot := mustSignInNamed(t, s, "Boot", "boot@example.com", account.Admin)
 	manual := mustSignInNamed(t, s, "Manual", "manual@example.com")
-	if _, err := s.SetManualRoles(ctx, manual.ID, []account.Role{account.Admin, account.HR}, boot.ID); err != nil {
+	if _, err := directory(s).SetManualRoles(ctx, manual.ID, []account.Role{account.Admin, account.HR}, boot.ID); err != nil {
 		t.Fatal(err)
 	}
 	mapped := mustSignInNamed(t, s, "Mapped", "mapped@example.com", account.Admin)
-	if _, err := s.SetManualRoles(ctx, mapped.ID, []account.Role{account.Admin}, boot.ID); err != nil {
+	if _, err := directory(s).SetManualRoles(ctx, mapped.ID, []account.Role{account.Admin}, boot.ID); err != nil {
 		t.Fatal(err)
 	}
 
@@ -237,7 +246,7 @@ func TestSetManualRolesSelfDemotion(t *testing.T) {
 		wantManual  []account.Role
 	}{
 		{"an admin by hand cannot drop their own admin role", manual.ID, manual.ID, []account.Role{account.HR},
-			store.ErrSelfLockout, []account.Role{account.HR, account.Admin}},
+			account.ErrSelfLockout, []account.Role{account.HR, account.Admin}},
 		{"they may change their other roles", manual.ID, manual.ID, []account.Role{account.Admin},
 			nil, []account.Role{account.Admin}},
 		{"another admin may demote them", manual.ID, boot.ID, nil, nil, nil},
@@ -246,7 +255,7 @@ func TestSetManualRolesSelfDemotion(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			n := auditCount(t, s)
-			_, err := s.SetManualRoles(ctx, tt.user, tt.roles, tt.actor)
+			_, err := directory(s).SetManualRoles(ctx, tt.user, tt.roles, tt.actor)
 			if !errMatches(err, tt.wantErr) {
 				t.Fatalf("SetManualRoles: %v, want %v", err, tt.wantErr)
 			}
@@ -264,6 +273,9 @@ func TestSetManualRolesSelfDemotion(t *testing.T) {
 	}
 }
 
+// TestSetUserActive: the directory's (de)activations, checked in the
+// store's transaction (ChangeActive), end sessions and are audit-logged,
+// or write nothing.
 func TestSetUserActive(t *testing.T) {
 	ctx := context.Background()
 	c := newClock()
@@ -297,18 +309,18 @@ func TestSetUserActive(t *testing.T) {
 		wantAfter    string
 	}{
 		{"deactivate ends every session", sam.ID, admin.ID, false, nil, false, 0, "user.deactivate", `{"active":false,"sessions_ended":2}`},
-		{"deactivate twice", sam.ID, admin.ID, false, store.ErrUnchanged, false, 0, "", ""},
-		{"an admin cannot deactivate themselves", admin.ID, admin.ID, false, store.ErrSelfLockout, true, 1, "", ""},
+		{"deactivate twice", sam.ID, admin.ID, false, account.ErrUnchanged, false, 0, "", ""},
+		{"an admin cannot deactivate themselves", admin.ID, admin.ID, false, account.ErrSelfLockout, true, 1, "", ""},
 		{"reactivate", sam.ID, admin.ID, true, nil, true, 0, "user.reactivate", `{"active":true}`},
-		{"reactivate twice", sam.ID, admin.ID, true, store.ErrUnchanged, true, 0, "", ""},
+		{"reactivate twice", sam.ID, admin.ID, true, account.ErrUnchanged, true, 0, "", ""},
 		{"an unknown user", 9999, admin.ID, false, store.ErrNotFound, false, 0, "", ""},
 	}
 	for _, st := range steps {
 		runStep(t, st.name, func(t *testing.T) {
 			n := auditCount(t, s)
-			err := s.SetUserActive(ctx, st.user, st.active, st.actor)
+			err := directory(s).SetActive(ctx, st.user, st.active, st.actor)
 			if !errMatches(err, st.wantErr) {
-				t.Fatalf("SetUserActive: %v, want %v", err, st.wantErr)
+				t.Fatalf("SetActive: %v, want %v", err, st.wantErr)
 			}
 			if st.user == 9999 {
 				return
@@ -345,7 +357,7 @@ func TestSetUserActive(t *testing.T) {
 	if err := s.CreateSession(ctx, "s3", "", sam.ID, "csrf", c.Now().Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.SetUserActive(ctx, sam.ID, false, admin.ID); err != nil {
+	if err := directory(s).SetActive(ctx, sam.ID, false, admin.ID); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.SessionByHash(ctx, "s3"); !errors.Is(err, store.ErrNotFound) {

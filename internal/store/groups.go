@@ -14,6 +14,8 @@ import (
 	"github.com/advocacy-portal/portal/internal/roster"
 )
 
+var _ account.GroupRepository = (*Store)(nil)
+
 // userGroupNames selects, for the user u of the outer query, the names of
 // their groups by name as a JSON array, read with namesScanner. A list,
 // not a joined string, because a group name may contain a comma.

@@ -5,10 +5,13 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"github.com/advocacy-portal/portal/internal/account"
 	"maps"
 	"slices"
+
+	"github.com/advocacy-portal/portal/internal/account"
 )
+
+var _ account.ProfileRepository = (*Store)(nil)
 
 // Profile returns the user's profile; an unknown user is ErrNotFound.
 func (s *Store) Profile(ctx context.Context, userID int64) (account.Profile, error) {

@@ -426,7 +426,7 @@ func TestSCIMMeta(t *testing.T) {
 	}
 
 	// Outside SCIM: an admin deactivates; the database counts it.
-	if err := s.SetUserActive(ctx, u.ID, false, admin.ID); err != nil {
+	if err := directory(s).SetActive(ctx, u.ID, false, admin.ID); err != nil {
 		t.Fatal(err)
 	}
 	off, err := s.SCIMUser(ctx, u.ID)

@@ -271,39 +271,40 @@ func (s *Store) UserIdentity(ctx context.Context, userID int64) (issuer, subject
 // account at the identity provider was replaced (a new subject) or a portal
 // moved to another provider: their next sign-in with a verified email
 // address links the account again (account.BindingFor). Their sessions
-// end. It is audit-logged with the identity forgotten, and returns
-// ErrUnchanged if the account has none.
-func (s *Store) ForgetIdentity(ctx context.Context, userID, actorID int64) error {
+// end. It is audit-logged with the identity forgotten. It reports false,
+// writing nothing, if the account has none; an unknown user is
+// ErrNotFound.
+func (s *Store) ForgetIdentity(ctx context.Context, userID, actorID int64) (bool, error) {
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("store: forget identity of user %d: %w", userID, err)
+		return false, fmt.Errorf("store: forget identity of user %d: %w", userID, err)
 	}
 	defer tx.Rollback()
 	if _, err := userActive(ctx, tx, userID); err != nil {
-		return err
+		return false, err
 	}
 	var issuer, subject string
 	err = tx.QueryRowContext(ctx, `DELETE FROM identities WHERE user_id = ? RETURNING issuer, subject`, userID).Scan(&issuer, &subject)
 	if errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("store: forget identity of user %d: %w", userID, ErrUnchanged)
+		return false, nil
 	}
 	if err != nil {
-		return fmt.Errorf("store: forget identity of user %d: %w", userID, err)
+		return false, fmt.Errorf("store: forget identity of user %d: %w", userID, err)
 	}
 	res, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = ?`, userID)
 	if err != nil {
-		return fmt.Errorf("store: end sessions of user %d: %w", userID, err)
+		return false, fmt.Errorf("store: end sessions of user %d: %w", userID, err)
 	}
 	ended, err := res.RowsAffected()
 	if err != nil {
-		return fmt.Errorf("store: end sessions of user %d: %w", userID, err)
+		return false, fmt.Errorf("store: end sessions of user %d: %w", userID, err)
 	}
 	if err := audit(ctx, tx, s.now(), actorID, "user.identity.forget", fmt.Sprintf("user:%d", userID),
 		map[string]string{"issuer": issuer, "subject": subject}, map[string]int64{"sessions_ended": ended}); err != nil {
-		return err
+		return false, err
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("store: forget identity of user %d: %w", userID, err)
+		return false, fmt.Errorf("store: forget identity of user %d: %w", userID, err)
 	}
-	return nil
+	return true, nil
 }

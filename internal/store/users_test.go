@@ -284,7 +284,7 @@ func TestForgetIdentity(t *testing.T) {
 	if _, err := s.SignIn(ctx, replaced); !errors.As(err, &taken) {
 		t.Fatalf("before: SignIn = %v, want a TakenError", err)
 	}
-	if err := s.ForgetIdentity(ctx, sam.ID, admin.ID); err != nil {
+	if err := directory(s).ForgetIdentity(ctx, sam.ID, admin.ID); err != nil {
 		t.Fatal(err)
 	}
 	if _, _, ok, err := s.UserIdentity(ctx, sam.ID); err != nil || ok {
@@ -297,10 +297,14 @@ func TestForgetIdentity(t *testing.T) {
 	if log.Action != "user.identity.forget" || log.ActorID != admin.ID || !strings.Contains(log.Before, "sam-old") {
 		t.Errorf("audit = %+v", log)
 	}
-	if err := s.ForgetIdentity(ctx, sam.ID, admin.ID); !errors.Is(err, store.ErrUnchanged) {
+	n := auditCount(t, s)
+	if err := directory(s).ForgetIdentity(ctx, sam.ID, admin.ID); !errors.Is(err, account.ErrUnchanged) {
 		t.Errorf("again: %v, want ErrUnchanged", err)
 	}
-	if err := s.ForgetIdentity(ctx, 4242, admin.ID); !errors.Is(err, store.ErrNotFound) {
+	if got := auditCount(t, s); got != n {
+		t.Errorf("forgetting no identity was audit-logged")
+	}
+	if err := directory(s).ForgetIdentity(ctx, 4242, admin.ID); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("unknown user: %v, want ErrNotFound", err)
 	}
 	u, err := s.SignIn(ctx, replaced)

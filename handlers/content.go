@@ -14,7 +14,7 @@ import (
 
 	"github.com/advocacy-portal/portal/internal/apperr"
 	"github.com/advocacy-portal/portal/internal/post"
-	"github.com/advocacy-portal/portal/internal/store"
+	"github.com/advocacy-portal/portal/internal/share"
 	"github.com/advocacy-portal/portal/views"
 )
 
@@ -36,50 +36,12 @@ func (s *server) contentRoutes(r router) {
 // showReviewQueue lists the posts in review and the employees' suggestions,
 // longest waiting first.
 func (s *server) showReviewQueue(c *fiber.Ctx) error {
-	inReview, err := s.Store.Posts(ctx(c), post.Filter{Statuses: []post.Status{post.InReview}})
+	items, err := s.Posts.ReviewQueue(ctx(c))
 	if err != nil {
 		return err
 	}
-	drafts, err := s.Store.Posts(ctx(c), post.Filter{Statuses: []post.Status{post.Draft}})
-	if err != nil {
-		return err
-	}
-	var items []views.ReviewItem
-	for _, p := range inReview {
-		since, err := s.inReviewSince(c, p)
-		if err != nil {
-			return err
-		}
-		items = append(items, views.ReviewItem{Post: p, Since: since})
-	}
-	for _, p := range drafts {
-		if p.SuggestedBy != "" {
-			items = append(items, views.ReviewItem{Post: p, Suggested: true, Since: p.CreatedAt})
-		}
-	}
-	slices.SortStableFunc(items, func(a, b views.ReviewItem) int {
-		if c := a.Since.Compare(b.Since); c != 0 {
-			return c
-		}
-		return int(a.Post.ID - b.Post.ID)
-	})
 	return s.render(c, fiber.StatusOK, views.ReviewView(s.chrome(c, "Review queue", "posts"),
 		views.ReviewPage{Items: items, Now: s.Now(), Zone: location(userOf(c).TimeZone)}))
-}
-
-// inReviewSince is when p last entered review: the newest change into
-// review in its history (edits while in review do not restart the wait).
-func (s *server) inReviewSince(c *fiber.Ctx, p post.Post) (time.Time, error) {
-	events, err := s.Store.PostHistory(ctx(c), p.ID)
-	if err != nil {
-		return time.Time{}, err
-	}
-	for i := len(events) - 1; i >= 0; i-- {
-		if e := events[i]; e.To == post.InReview && e.From != post.InReview {
-			return e.At, nil
-		}
-	}
-	return p.UpdatedAt, nil
 }
 
 // calendarPeriod is the stretch of days a calendar page shows, in the
@@ -144,23 +106,15 @@ func (s *server) showCalendar(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	approved, err := s.Store.Posts(ctx(c), post.Filter{Statuses: []post.Status{post.Approved},
-		From: period.start, To: period.end})
+	sched, err := s.Calendar.Period(ctx(c), period.start, period.end)
 	if err != nil {
 		return err
 	}
-	var shown []post.Post
-	for _, p := range approved {
-		if ph := p.Phase(now); ph == post.PhaseScheduled || ph == post.PhaseLive {
-			shown = append(shown, p)
-		}
-	}
-	slices.SortStableFunc(shown, func(a, b post.Post) int { return a.PublishAt.Compare(b.PublishAt) })
 	byDay := map[string][]views.CalendarChip{}
-	for _, p := range shown {
+	for _, p := range sched.Posts {
 		at := p.PublishAt.In(loc)
 		byDay[dayKey(at)] = append(byDay[dayKey(at)], views.CalendarChip{ID: p.ID, Title: p.Title,
-			Time: at.Format("15:04"), Phase: p.Phase(now), Category: p.Category})
+			Time: at.Format("15:04"), Phase: p.Phase(sched.Now), Category: p.Category})
 	}
 	today := dayKey(now.In(loc))
 	day := func(d time.Time) views.CalendarDay {
@@ -172,7 +126,7 @@ func (s *server) showCalendar(c *fiber.Ctx) error {
 		return cd
 	}
 
-	m := views.CalendarPage{Week: period.week, Mix: categoryMix(shown), Total: len(shown), Zone: zoneName(u.TimeZone)}
+	m := views.CalendarPage{Week: period.week, Mix: post.Mix(sched.Posts), Total: len(sched.Posts), Zone: zoneName(u.TimeZone)}
 	if period.week {
 		y, w := period.start.ISOWeek()
 		last := period.end.AddDate(0, 0, -1)
@@ -207,110 +161,43 @@ func (s *server) showCalendar(c *fiber.Ctx) error {
 	return s.render(c, fiber.StatusOK, views.CalendarView(s.chrome(c, "Calendar", "posts"), m))
 }
 
-// categoryMix counts posts per category, every category in the forms'
-// order, with each one's share of the total rounded to a whole percent.
-func categoryMix(posts []post.Post) []views.CategoryShare {
-	counts := map[post.Category]int{}
-	for _, p := range posts {
-		counts[p.Category]++
-	}
-	out := make([]views.CategoryShare, 0, len(post.Categories))
-	for _, cat := range post.Categories {
-		share := views.CategoryShare{Category: cat, Count: counts[cat]}
-		if len(posts) > 0 {
-			share.Percent = (share.Count*200 + len(posts)) / (2 * len(posts))
-		}
-		out = append(out, share)
-	}
-	return out
+func (s *server) listCampaigns(c *fiber.Ctx) error {
+	created, _ := strconv.ParseInt(c.Query("created"), 10, 64)
+	return s.renderCampaigns(c, fiber.StatusOK, views.CampaignsPage{}, created)
 }
 
-// Limits on a campaign.
-const (
-	maxCampaignName = 100
-	maxGoalClicks   = 1_000_000_000
-)
-
-func (s *server) listCampaigns(c *fiber.Ctx) error {
-	m := views.CampaignsPage{}
-	if id, err := strconv.ParseInt(c.Query("created"), 10, 64); err == nil {
-		if cp, err := s.Store.Campaign(ctx(c), id); err == nil {
+// renderCampaigns shows the campaigns with m's form, naming the campaign
+// just created, if any.
+func (s *server) renderCampaigns(c *fiber.Ctx, status int, m views.CampaignsPage, created int64) error {
+	var err error
+	if m.Campaigns, err = s.Campaigns.List(ctx(c)); err != nil {
+		return err
+	}
+	for _, cp := range m.Campaigns {
+		if created != 0 && cp.ID == created {
 			m.Created = cp.Name
 		}
-	}
-	return s.renderCampaigns(c, fiber.StatusOK, m)
-}
-
-func (s *server) renderCampaigns(c *fiber.Ctx, status int, m views.CampaignsPage) error {
-	var err error
-	if m.Campaigns, err = s.Store.Campaigns(ctx(c)); err != nil {
-		return err
 	}
 	m.Zone = location(userOf(c).TimeZone)
 	return s.render(c, status, views.CampaignsView(s.chrome(c, "Campaigns", "posts"), m))
 }
 
 // createCampaign creates a campaign: a name (unique), an optional goal in
-// clicks and optional first and last days, taken in the user's zone.
+// clicks and optional first and last days, taken in the user's zone
+// (post.CampaignInput says what is accepted).
 func (s *server) createCampaign(c *fiber.Ctx) error {
 	form := views.CampaignForm{Name: strings.TrimSpace(c.FormValue("name")), GoalClicks: strings.TrimSpace(c.FormValue("goal_clicks")),
-		StartsOn: strings.TrimSpace(c.FormValue("starts_on")), EndsOn: strings.TrimSpace(c.FormValue("ends_on")),
-		Errors: views.FieldErrors{}}
-	loc := location(userOf(c).TimeZone)
-	cp := post.Campaign{Name: form.Name}
-	switch {
-	case form.Name == "":
-		form.Errors["name"] = "Give the campaign a name."
-	case utf8.RuneCountInString(form.Name) > maxCampaignName:
-		form.Errors["name"] = "Keep the name to 100 characters or fewer."
-	}
-	if form.GoalClicks != "" {
-		n, err := strconv.Atoi(form.GoalClicks)
-		switch {
-		case err != nil && !isDigits(form.GoalClicks):
-			form.Errors["goal_clicks"] = "Give the goal as a whole number of clicks, or leave it empty."
-		case err != nil || n > maxGoalClicks:
-			form.Errors["goal_clicks"] = "That goal is too large."
-		case n < 0:
-			form.Errors["goal_clicks"] = "The goal cannot be negative."
-		}
-		cp.GoalClicks = n
-	}
-	var startDay, endDay time.Time
-	var err error
-	if form.StartsOn != "" {
-		if startDay, err = time.ParseInLocation(time.DateOnly, form.StartsOn, loc); err != nil {
-			form.Errors["starts_on"] = "Enter the date as year-month-day, for example 2026-12-01."
-		}
-	}
-	if form.EndsOn != "" {
-		if endDay, err = time.ParseInLocation(time.DateOnly, form.EndsOn, loc); err != nil {
-			form.Errors["ends_on"] = "Enter the date as year-month-day, for example 2026-12-31."
-		}
-	}
-	if !startDay.IsZero() && !endDay.IsZero() && endDay.Before(startDay) {
-		form.Errors["ends_on"] = "The campaign must end after it starts."
-	}
-	if len(form.Errors) > 0 {
-		return s.renderCampaigns(c, fiber.StatusUnprocessableEntity, views.CampaignsPage{Form: form})
-	}
-	cp.StartsAt = startDay
-	if !endDay.IsZero() {
-		cp.EndsAt = endDay.AddDate(0, 0, 1).Add(-time.Second) // the end of its last day
-	}
-	id, err := s.Store.CreateCampaign(ctx(c), cp, userOf(c).ID)
-	if errors.Is(err, store.ErrExists) {
-		form.Errors["name"] = "A campaign with this name (or one too close to it) already exists."
-		return s.renderCampaigns(c, fiber.StatusUnprocessableEntity, views.CampaignsPage{Form: form})
+		StartsOn: strings.TrimSpace(c.FormValue("starts_on")), EndsOn: strings.TrimSpace(c.FormValue("ends_on"))}
+	id, err := s.Campaigns.Create(ctx(c), post.CampaignInput{Name: form.Name, GoalClicks: form.GoalClicks,
+		StartsOn: form.StartsOn, EndsOn: form.EndsOn, Zone: location(userOf(c).TimeZone)}, userOf(c).ID)
+	if refused, ok := errors.AsType[*post.FormError](err); ok {
+		form.Errors = refused.Fields
+		return s.renderCampaigns(c, fiber.StatusUnprocessableEntity, views.CampaignsPage{Form: form}, 0)
 	}
 	if err != nil {
 		return err
 	}
 	return c.Redirect(fmt.Sprintf("/campaigns?created=%d", id), fiber.StatusSeeOther)
-}
-
-func isDigits(s string) bool {
-	return s != "" && strings.Trim(s, "0123456789") == ""
 }
 
 // maxSuggestionNote is how long an employee's note to comms may be.
@@ -385,12 +272,9 @@ func titleFromURL(raw string) string {
 	return title
 }
 
-// maxSharesShown is how many of their shares an employee sees.
-const maxSharesShown = 200
-
 func (s *server) showMyShares(c *fiber.Ctx) error {
 	u := userOf(c)
-	shares, err := s.Store.ShareHistory(ctx(c), u.ID, maxSharesShown)
+	shares, err := s.Feed.History(ctx(c), u.ID)
 	if err != nil {
 		return err
 	}
@@ -402,16 +286,11 @@ func (s *server) showMyShares(c *fiber.Ctx) error {
 // confirmShare records the optional "I posted it" for one of the user's own
 // shares; anyone else's is not found.
 func (s *server) confirmShare(c *fiber.Ctx) error {
-	const missing = "There is no such share in your history."
 	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return apperr.New(apperr.NotFound, missing)
-	}
-	err = s.Store.ConfirmShare(ctx(c), id, userOf(c).ID)
-	if errors.Is(err, store.ErrNotFound) {
-		return apperr.New(apperr.NotFound, missing)
-	}
 	if err != nil {
+		return share.ErrNoShare
+	}
+	if err := s.Feed.Confirm(ctx(c), id, userOf(c).ID); err != nil {
 		return err
 	}
 	return c.Redirect(fmt.Sprintf("/my/shares?confirmed=%d#share-%d", id, id), fiber.StatusSeeOther)

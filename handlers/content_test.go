@@ -99,7 +99,7 @@ func multipartBody(t *testing.T, fields url.Values, filename string, data []byte
 // the upload rules are tested alone.
 func imageTestApp(env *testEnv) *fiber.App {
 	s := &server{Deps: Deps{Store: env.store, Guidelines: env.g, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Now: env.clock.Now}}
+		Now: env.clock.Now, Images: post.NewImages(env.store, env.clock.Now)}}
 	app := fiber.New(fiber.Config{ErrorHandler: s.handleError, BodyLimit: 4 << 20})
 	app.Post("/upload", func(c *fiber.Ctx) error {
 		c.Locals(sessionKey, &store.Session{User: env.users["comms"]})

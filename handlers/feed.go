@@ -8,69 +8,41 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/advocacy-portal/portal/internal/apperr"
-	"github.com/advocacy-portal/portal/internal/pause"
 	"github.com/advocacy-portal/portal/internal/post"
 	"github.com/advocacy-portal/portal/internal/share"
 	"github.com/advocacy-portal/portal/views"
 )
 
 // showFeed shows the live posts targeted to the employee, with filters and
-// search, or what the person must do first.
+// search, or what the person must do first (share.Feed.For).
 func (s *server) showFeed(c *fiber.Ctx) error {
-	chrome := s.chrome(c, "Feed", "feed")
-	missing, err := s.missingSteps(c)
+	filter := views.FeedFilter{Category: c.Query("category"), Campaign: c.Query("campaign"),
+		Language: c.Query("language"), Query: c.Query("q")}
+	q := share.FeedQuery{UserID: userOf(c).ID, Category: filter.Category, Language: filter.Language, Search: filter.Query}
+	if filter.Campaign != "" {
+		q.Campaign, _ = strconv.ParseInt(filter.Campaign, 10, 64)
+	}
+	l, err := s.Feed.For(ctx(c), q)
 	if err != nil {
 		return err
 	}
-	if len(missing) > 0 {
-		return s.render(c, fiber.StatusOK, views.FeedView(chrome, views.FeedPage{Missing: missing}))
+	return s.render(c, fiber.StatusOK, views.FeedView(s.chrome(c, "Feed", "feed"), feedPage(l, filter)))
+}
+
+// feedPage is the feed page for listing l, filtered by filter.
+func feedPage(l share.Listing, filter views.FeedFilter) views.FeedPage {
+	if len(l.Missing) > 0 {
+		return views.FeedPage{Missing: l.Missing}
 	}
-	u := userOf(c)
-	networks, err := s.enabledNetworks(c)
-	if err != nil {
-		return err
+	m := views.FeedPage{Networks: l.Networks, Languages: post.Languages, Filter: filter, Campaigns: l.Campaigns,
+		Pauses: l.Pauses, Cadence: views.CadenceNote{Limit: l.Cadence.Limit}}
+	for _, o := range l.Posts {
+		m.Posts = append(m.Posts, views.FeedPost{Post: o.Post, Shared: o.Shared})
 	}
-	m := views.FeedPage{Networks: networks, Languages: post.Languages, Filter: views.FeedFilter{
-		Category: c.Query("category"), Campaign: c.Query("campaign"), Language: c.Query("language"), Query: c.Query("q")}}
-	f := post.Filter{ForUser: u.ID, LiveAt: s.Now(), Category: m.Filter.Category, Language: m.Filter.Language, Query: m.Filter.Query}
-	if m.Filter.Campaign != "" {
-		f.Campaign, _ = strconv.ParseInt(m.Filter.Campaign, 10, 64)
+	for _, n := range l.Cadence.Counts {
+		m.Cadence.Counts = append(m.Cadence.Counts, views.NetworkCount{Network: n.Network, Count: n.Count})
 	}
-	posts, err := s.Store.Posts(ctx(c), f)
-	if err != nil {
-		return err
-	}
-	if m.Campaigns, err = s.Store.Campaigns(ctx(c)); err != nil {
-		return err
-	}
-	shared, err := s.Store.SharedNetworks(ctx(c), u.ID)
-	if err != nil {
-		return err
-	}
-	// Crisis pause (pause.go): paused posts give way to a banner with the reason.
-	pauses, err := s.Store.ActivePauses(ctx(c))
-	if err != nil {
-		return err
-	}
-	shown := map[int64]bool{}
-	for _, pa := range pauses {
-		if pa.Scope == pause.Programme {
-			m.Pauses, shown[pa.ID] = append(m.Pauses, pa), true
-		}
-	}
-	for _, p := range posts {
-		if pa, held := pause.Holding(pauses, p); held {
-			if !shown[pa.ID] {
-				m.Pauses, shown[pa.ID] = append(m.Pauses, pa), true
-			}
-			continue
-		}
-		m.Posts = append(m.Posts, views.FeedPost{Post: p, Shared: shared[p.ID]})
-	}
-	if m.Cadence, err = s.cadenceToday(c); err != nil {
-		return err
-	}
-	return s.render(c, fiber.StatusOK, views.FeedView(chrome, m))
+	return m
 }
 
 // sharePost asks the share gate whether the employee may share the post on

@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"encoding/xml"
-	"errors"
 	"fmt"
 	"net/url"
 	"strings"
@@ -11,54 +10,27 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"github.com/advocacy-portal/portal/internal/account"
-	"github.com/advocacy-portal/portal/internal/apperr"
 	"github.com/advocacy-portal/portal/internal/auth"
 	"github.com/advocacy-portal/portal/internal/post"
-	"github.com/advocacy-portal/portal/internal/store"
 )
 
-// maxFeedPosts caps the posts in the Atom and iCalendar feeds.
-const maxFeedPosts = 500
-
-// feedPosts checks the request's feed token and returns the live and
-// scheduled posts, latest publish time first. An unknown token, or one of
-// a person who is no longer comms, is a 404: the feed does not say whether
-// it exists.
-func (s *server) feedPosts(c *fiber.Ctx) ([]post.Post, error) {
-	notFound := apperr.New(apperr.NotFound, "There is no page at this address.")
-	token := c.Query("token")
-	if token == "" {
-		return nil, notFound
+// feedPosts returns the posts of the feeds of posts for the request's
+// token (post.Calendar.Subscribed): the live and scheduled posts, latest
+// publish time first, as of when they were judged. An unknown token, or
+// one of a person who is no longer comms, is a 404: the feed does not say
+// whether it exists.
+func (s *server) feedPosts(c *fiber.Ctx) (post.Schedule, error) {
+	hash := ""
+	if token := c.Query("token"); token != "" {
+		hash = auth.HashToken(token)
 	}
-	userID, err := s.Store.UserByFeedToken(ctx(c), auth.HashToken(token))
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, notFound
-	}
+	sched, err := s.Calendar.Subscribed(ctx(c), hash)
 	if err != nil {
-		return nil, err
-	}
-	u, err := s.Store.User(ctx(c), userID)
-	if err != nil {
-		return nil, err
-	}
-	if !u.Active || !u.HasAny(account.Comms, account.Admin) {
-		return nil, notFound
-	}
-	all, err := s.Store.Posts(ctx(c), post.Filter{Statuses: []post.Status{post.Approved}, Limit: maxFeedPosts})
-	if err != nil {
-		return nil, err
-	}
-	now := s.Now()
-	var posts []post.Post
-	for _, p := range all {
-		if ph := p.Phase(now); ph == post.PhaseLive || ph == post.PhaseScheduled {
-			posts = append(posts, p)
-		}
+		return sched, err
 	}
 	c.Set(fiber.HeaderCacheControl, "private, no-store")
 	c.Set("Referrer-Policy", "no-referrer")
-	return posts, nil
+	return sched, nil
 }
 
 // publishTime is when a post goes (or went) live: its publish time, or,
@@ -111,11 +83,11 @@ type atomCat struct {
 
 // servePostsAtom serves the live and scheduled posts as an Atom feed.
 func (s *server) servePostsAtom(c *fiber.Ctx) error {
-	posts, err := s.feedPosts(c)
+	sched, err := s.feedPosts(c)
 	if err != nil {
 		return err
 	}
-	body, err := atomOf(posts, s.BaseURL, s.Now())
+	body, err := atomOf(sched.Posts, s.BaseURL, sched.Now)
 	if err != nil {
 		return err
 	}
@@ -161,12 +133,12 @@ func atomOf(posts []post.Post, baseURL string, now time.Time) ([]byte, error) {
 // servePostsCalendar serves the live and scheduled posts as an iCalendar
 // feed, one event per post at its publish time.
 func (s *server) servePostsCalendar(c *fiber.Ctx) error {
-	posts, err := s.feedPosts(c)
+	sched, err := s.feedPosts(c)
 	if err != nil {
 		return err
 	}
 	c.Set(fiber.HeaderContentType, "text/calendar; charset=utf-8")
-	return c.SendString(calendarOf(posts, s.BaseURL, s.Now()))
+	return c.SendString(calendarOf(sched.Posts, s.BaseURL, sched.Now))
 }
 
 // calendarOf writes posts as an iCalendar stream (RFC 5545): CRLF line

@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"image"
 	_ "image/gif" // registers GIF for image.DecodeConfig
@@ -15,8 +14,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"github.com/advocacy-portal/portal/internal/apperr"
-	"github.com/advocacy-portal/portal/internal/store"
+	"github.com/advocacy-portal/portal/internal/post"
 )
 
 // Limits on uploaded images.
@@ -44,7 +42,7 @@ var imageFormats = map[string]string{
 //
 // The caller must make the form multipart/form-data; the app's BodyLimit
 // must leave room for a 2 MB file, or Fiber refuses the request first.
-func (s *server) uploadedImage(c *fiber.Ctx, field string) (img *store.Image, problem string, err error) {
+func (s *server) uploadedImage(c *fiber.Ctx, field string) (img *post.Image, problem string, err error) {
 	if !strings.HasPrefix(strings.ToLower(string(c.Request().Header.ContentType())), fiber.MIMEMultipartForm) {
 		return nil, "", nil
 	}
@@ -86,45 +84,40 @@ func imageTooLarge(size int64) string {
 // checkImage sniffs data and decodes its header: it must be a PNG, JPEG or
 // GIF whose header says the same as its first bytes, at most 8000 px on a
 // side. It returns the image to store, or why it is refused.
-func checkImage(data []byte) (store.Image, string) {
+func checkImage(data []byte) (post.Image, string) {
 	const notImage = "This file is not a PNG, JPEG or GIF image. Choose a picture in one of those formats."
 	contentType := http.DetectContentType(data)
 	if contentType == "image/webp" {
-		return store.Image{}, "WebP images are not accepted yet. Save the picture as PNG or JPEG and upload it again."
+		return post.Image{}, "WebP images are not accepted yet. Save the picture as PNG or JPEG and upload it again."
 	}
 	format, ok := imageFormats[contentType]
 	if !ok {
-		return store.Image{}, notImage
+		return post.Image{}, notImage
 	}
 	cfg, decoded, err := image.DecodeConfig(bytes.NewReader(data))
 	if err != nil || decoded != format || cfg.Width <= 0 || cfg.Height <= 0 {
-		return store.Image{}, notImage
+		return post.Image{}, notImage
 	}
 	if cfg.Width > maxImageSide || cfg.Height > maxImageSide {
-		return store.Image{}, fmt.Sprintf("This image is %d × %d pixels; the limit is 8000 pixels on each side. Make it smaller and upload it again.",
+		return post.Image{}, fmt.Sprintf("This image is %d × %d pixels; the limit is 8000 pixels on each side. Make it smaller and upload it again.",
 			cfg.Width, cfg.Height)
 	}
-	return store.Image{ContentType: contentType, Data: data, Width: cfg.Width, Height: cfg.Height}, ""
+	return post.Image{ContentType: contentType, Data: data, Width: cfg.Width, Height: cfg.Height}, ""
 }
 
 // serveImage sends a stored image with its own content type. Comms and
 // admins see the image of any post; anyone else only the image of a post
-// in their feed (live, and for them), as store.PostImage decides: the
-// image of a draft or of a post for other groups is 404 for them, as the
-// post is. Images are cached by the browser (privately) for a day and
-// revalidated by their hash.
+// in their feed (live, and for them), as post.Images decides: the image of
+// a draft or of a post for other groups is 404 for them, as the post is.
+// Concern screenshots are served only through their concern. Images are
+// cached by the browser (privately) for a day and revalidated by their
+// hash.
 func (s *server) serveImage(c *fiber.Ctx) error {
-	const missing = "There is no image at this address."
 	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return apperr.New(apperr.NotFound, missing)
+	if err != nil {
+		return post.ErrNoImage
 	}
-	u := userOf(c)
-	// Concern screenshots are served only through their concern.
-	img, err := s.Store.PostImage(ctx(c), id, store.ImageViewer{UserID: u.ID, Staff: u.HasAny(comms...), At: s.Now()})
-	if errors.Is(err, store.ErrNotFound) {
-		return apperr.New(apperr.NotFound, missing)
-	}
+	img, err := s.Images.Open(ctx(c), id, userOf(c))
 	if err != nil {
 		return err
 	}

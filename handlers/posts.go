@@ -40,18 +40,14 @@ func (s *server) listPosts(c *fiber.Ctx) error {
 
 // postForm is the form with its choices filled in.
 func (s *server) postForm(c *fiber.Ctx, form views.PostForm) (views.PostForm, error) {
-	var err error
-	if form.Campaigns, err = s.Store.Campaigns(ctx(c)); err != nil {
+	ch, err := s.Posts.Choices(ctx(c))
+	if err != nil {
 		return form, err
 	}
-	if form.Groups, err = s.Store.Groups(ctx(c)); err != nil {
-		return form, err
-	}
+	form.Campaigns, form.Groups, form.FourEyes = ch.Campaigns, ch.Groups, ch.Settings.Policy.FourEyes
 	form.Networks = share.Networks
 	form.TimeZone = zoneName(userOf(c).TimeZone)
-	set, err := s.Posts.Settings(ctx(c))
-	form.FourEyes = set.Policy.FourEyes
-	return form, err
+	return form, nil
 }
 
 func (s *server) renderPostForm(c *fiber.Ctx, status int, form views.PostForm) error {

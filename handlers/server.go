@@ -27,6 +27,7 @@ import (
 	"github.com/advocacy-portal/portal/internal/post"
 	"github.com/advocacy-portal/portal/internal/reach"
 	"github.com/advocacy-portal/portal/internal/share"
+	"github.com/advocacy-portal/portal/internal/source"
 	"github.com/advocacy-portal/portal/internal/store"
 	"github.com/advocacy-portal/portal/internal/training"
 	"github.com/advocacy-portal/portal/views"
@@ -79,6 +80,21 @@ type Deps struct {
 	// Profiles runs each person's own profile. Optional: by default an
 	// account.Profiles over Store, checked against Guidelines' languages.
 	Profiles *account.Profiles
+	// Campaigns runs the campaign use cases. Optional: by default
+	// post.Campaigns over Store.
+	Campaigns *post.Campaigns
+	// Calendar reads the calendar and the feeds of posts. Optional: by
+	// default a post.Calendar over Store and Now.
+	Calendar *post.Calendar
+	// Images serves the images of posts. Optional: by default post.Images
+	// over Store and Now.
+	Images *post.Images
+	// Sources runs the content sources. Optional: by default a
+	// source.Service over Store, waking Jobs.Sources after a feed is added.
+	Sources *source.Service
+	// Feed reads the employee's feed and share history. Optional: by
+	// default a share.Feed over Store, Guidelines and Now.
+	Feed *share.Feed
 	// ClickStats reports the group-commit click writer's totals for
 	// /metrics. Optional: without it /metrics leaves clicks out.
 	ClickStats func() reach.WriterStats
@@ -169,6 +185,21 @@ func New(d Deps) *fiber.App {
 	}
 	if d.Profiles == nil {
 		d.Profiles = newProfiles(d.Store, d.Guidelines)
+	}
+	if d.Campaigns == nil {
+		d.Campaigns = post.NewCampaigns(d.Store)
+	}
+	if d.Calendar == nil {
+		d.Calendar = post.NewCalendar(d.Store, d.Now)
+	}
+	if d.Images == nil {
+		d.Images = post.NewImages(d.Store, d.Now)
+	}
+	if d.Sources == nil {
+		d.Sources = source.NewService(d.Store, source.Config{Poller: d.Jobs.Sources})
+	}
+	if d.Feed == nil {
+		d.Feed = share.NewFeed(d.Store, d.Guidelines, d.Now)
 	}
 	s := &server{Deps: d, secure: strings.HasPrefix(d.BaseURL, "https://"), limits: newLimiters(d.RateLimits, d.Now),
 		metrics: newMetrics(d.ClickStats, d.JobStats)}

@@ -6,18 +6,14 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/advocacy-portal/portal/internal/apperr"
 	"github.com/advocacy-portal/portal/internal/auth"
-	"github.com/advocacy-portal/portal/internal/sources"
-	"github.com/advocacy-portal/portal/internal/store"
+	"github.com/advocacy-portal/portal/internal/source"
 	"github.com/advocacy-portal/portal/views"
 )
-
-const maxSourceName = 100
 
 // sourceRoutes registers content sources and the "from sources" queue for
 // comms, and the Atom and iCalendar feeds of posts. The feeds are read by
@@ -38,58 +34,38 @@ func (s *server) sourceRoutes(r router, app *fiber.App) {
 
 // showSources lists the sources, with the form to add one.
 func (s *server) showSources(c *fiber.Ctx) error {
-	m := views.SourcesPage{}
-	if id, err := strconv.ParseInt(c.Query("added"), 10, 64); err == nil {
-		if src, err := s.Store.Source(ctx(c), id); err == nil {
-			m.Added = src.Name
-		}
-	}
-	return s.renderSources(c, fiber.StatusOK, m)
+	added, _ := strconv.ParseInt(c.Query("added"), 10, 64)
+	return s.renderSources(c, fiber.StatusOK, views.SourcesPage{}, added)
 }
 
-func (s *server) renderSources(c *fiber.Ctx, status int, m views.SourcesPage) error {
-	var err error
-	if m.Sources, err = s.Store.Sources(ctx(c)); err != nil {
-		return err
-	}
-	items, err := s.Store.NewSourceItems(ctx(c), 0)
+// renderSources shows the sources page with m's form, naming the source
+// just added, if any.
+func (s *server) renderSources(c *fiber.Ctx, status int, m views.SourcesPage, added int64) error {
+	o, err := s.Sources.Overview(ctx(c), userOf(c).ID)
 	if err != nil {
 		return err
 	}
-	m.Queue = len(items)
-	if m.TokenCreated, err = s.Store.FeedTokenCreated(ctx(c), userOf(c).ID); err != nil {
-		return err
+	m.Sources, m.Queue, m.TokenCreated = o.Sources, o.Waiting, o.FeedTokenCreated
+	for _, src := range o.Sources {
+		if added != 0 && src.ID == added {
+			m.Added = src.Name
+		}
 	}
 	m.Zone = location(userOf(c).TimeZone)
 	return s.render(c, status, views.SourcesView(s.chrome(c, "Content sources", "posts"), m))
 }
 
-// addSource adds a feed; only http(s) addresses are accepted.
+// addSource adds a feed (source.NewSource says what is accepted); the
+// poller fetches it at once.
 func (s *server) addSource(c *fiber.Ctx) error {
-	form := views.SourceForm{Name: strings.TrimSpace(c.FormValue("name")), URL: strings.TrimSpace(c.FormValue("url")),
-		Errors: views.FieldErrors{}}
-	switch {
-	case form.Name == "":
-		form.Errors["name"] = "Give the source a name."
-	case utf8.RuneCountInString(form.Name) > maxSourceName:
-		form.Errors["name"] = "Keep the name to 100 characters or fewer."
-	}
-	if msg := sources.CheckURL(form.URL); msg != "" {
-		form.Errors["url"] = msg
-	}
-	if len(form.Errors) > 0 {
-		return s.renderSources(c, fiber.StatusUnprocessableEntity, views.SourcesPage{Form: form})
-	}
-	id, err := s.Store.AddSource(ctx(c), form.Name, form.URL, userOf(c).ID)
-	if errors.Is(err, store.ErrExists) {
-		form.Errors["url"] = "This feed is already a source."
-		return s.renderSources(c, fiber.StatusUnprocessableEntity, views.SourcesPage{Form: form})
+	form := views.SourceForm{Name: strings.TrimSpace(c.FormValue("name")), URL: strings.TrimSpace(c.FormValue("url"))}
+	id, err := s.Sources.Add(ctx(c), source.NewSource{Name: form.Name, URL: form.URL}, userOf(c).ID)
+	if refused, ok := errors.AsType[*source.FormError](err); ok {
+		form.Errors = refused.Fields
+		return s.renderSources(c, fiber.StatusUnprocessableEntity, views.SourcesPage{Form: form}, 0)
 	}
 	if err != nil {
 		return err
-	}
-	if s.Jobs.Sources != nil {
-		s.Jobs.Sources.Wake() // fetch the new feed now, not at the next half hour
 	}
 	return c.Redirect(fmt.Sprintf("/sources?added=%d", id), fiber.StatusSeeOther)
 }
@@ -100,7 +76,7 @@ func (s *server) deleteSource(c *fiber.Ctx) error {
 	if err != nil {
 		return apperr.New(apperr.NotFound, "There is no such source.")
 	}
-	if err := s.Store.DeleteSource(ctx(c), int64(id), userOf(c).ID); err != nil {
+	if err := s.Sources.Delete(ctx(c), int64(id), userOf(c).ID); err != nil {
 		return err
 	}
 	return c.Redirect("/sources", fiber.StatusSeeOther)
@@ -108,7 +84,7 @@ func (s *server) deleteSource(c *fiber.Ctx) error {
 
 // showSourceItems shows the "from sources" queue.
 func (s *server) showSourceItems(c *fiber.Ctx) error {
-	items, err := s.Store.NewSourceItems(ctx(c), 500)
+	items, err := s.Sources.Queue(ctx(c))
 	if err != nil {
 		return err
 	}
@@ -123,11 +99,11 @@ func (s *server) draftFromSourceItem(c *fiber.Ctx) error {
 	if err != nil {
 		return apperr.New(apperr.NotFound, "There is no such item.")
 	}
-	postID, err := s.Store.DraftFromSourceItem(ctx(c), int64(id), userOf(c).ID)
+	p, err := s.Posts.DraftFromSource(ctx(c), int64(id), userOf(c).ID)
 	if err != nil {
-		return err // store.ErrItemHandled, a conflict, for an item already handled
+		return err // source.ErrItemHandled, a conflict, for an item already handled
 	}
-	return c.Redirect(fmt.Sprintf("/posts/%d/edit", postID), fiber.StatusSeeOther)
+	return c.Redirect(fmt.Sprintf("/posts/%d/edit", p.ID), fiber.StatusSeeOther)
 }
 
 // dismissSourceItem takes an item out of the queue.
@@ -136,8 +112,7 @@ func (s *server) dismissSourceItem(c *fiber.Ctx) error {
 	if err != nil {
 		return apperr.New(apperr.NotFound, "There is no such item.")
 	}
-	err = s.Store.DismissSourceItem(ctx(c), int64(id))
-	if err != nil && !errors.Is(err, store.ErrItemHandled) {
+	if err := s.Sources.Dismiss(ctx(c), int64(id)); err != nil {
 		return err
 	}
 	return c.Redirect("/sources/items", fiber.StatusSeeOther)
@@ -147,11 +122,11 @@ func (s *server) dismissSourceItem(c *fiber.Ctx) error {
 // posts (the old addresses stop working) and shows the new addresses once.
 func (s *server) regenerateFeedToken(c *fiber.Ctx) error {
 	token := auth.NewToken()
-	if err := s.Store.SetFeedToken(ctx(c), userOf(c).ID, auth.HashToken(token)); err != nil {
+	if err := s.Sources.SetFeedToken(ctx(c), userOf(c).ID, auth.HashToken(token)); err != nil {
 		return err
 	}
 	q := "?token=" + url.QueryEscape(token)
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	return s.renderSources(c, fiber.StatusOK, views.SourcesPage{NewFeeds: &views.FeedLinks{
-		Atom: s.BaseURL + "/feeds/posts.atom" + q, Calendar: s.BaseURL + "/feeds/posts.ics" + q}})
+		Atom: s.BaseURL + "/feeds/posts.atom" + q, Calendar: s.BaseURL + "/feeds/posts.ics" + q}}, 0)
 }

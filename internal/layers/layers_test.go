@@ -17,7 +17,7 @@ const module = "github.com/advocacy-portal/portal/"
 // domain are the packages that own the portal's types and rules.
 var domain = []string{
 	"internal/account", "internal/audit", "internal/cadence", "internal/check", "internal/concern", "internal/input",
-	"internal/pause", "internal/post", "internal/reach", "internal/roster", "internal/scim", "internal/share",
+	"internal/pause", "internal/post", "internal/reach", "internal/roster", "internal/scim", "internal/share", "internal/source",
 	"internal/training",
 }
 

@@ -1,7 +1,11 @@
 // Package post holds what a shareable post and a campaign are and the rules
 // of a post's workflow: which fields it needs and who may move it between
 // states. Its Service runs the use cases (write, edit, submit, approve,
-// send back, archive) over a Repository that the store implements.
+// send back, archive, draft from a content source's item, the review
+// queue) over a Repository that the store implements. Beside it, each over
+// a small repository of its own: Campaigns (list and create campaigns),
+// Calendar (the calendar page and the token-protected feeds of posts) and
+// Images (who may see a post's image).
 package post
 
 import (

@@ -7,8 +7,10 @@ import (
 	"maps"
 	"time"
 
+	"github.com/advocacy-portal/portal/internal/account"
 	"github.com/advocacy-portal/portal/internal/apperr"
 	"github.com/advocacy-portal/portal/internal/check"
+	"github.com/advocacy-portal/portal/internal/source"
 )
 
 // Upload is a picture sent with the post form, checked by the caller (type,
@@ -26,15 +28,19 @@ type Query struct {
 	PostID     int64    // the post decided on; 0 for a new one
 	CampaignID int64    // the campaign the fields name, whose existence the decision needs; 0 for none
 	Defaults   Settings // the settings admins' choices are read over
+	// SourceItemID is the content source's item a new draft is made of,
+	// which the decision needs as it stands (State.SourceItem); 0 for none.
+	SourceItemID int64
 }
 
 // State is what the Service decides on, as the repository read it in the
 // transaction that writes the decision.
 type State struct {
-	Post          Post      // the post decided on, its editors included; zero for a new one
-	Settings      Settings  // Query.Defaults with what admins chose applied
-	CampaignFound bool      // the campaign Query.CampaignID names exists (true when it names none)
-	Now           time.Time // the time the repository records the change at
+	Post          Post        // the post decided on, its editors included; zero for a new one
+	Settings      Settings    // Query.Defaults with what admins chose applied
+	CampaignFound bool        // the campaign Query.CampaignID names exists (true when it names none)
+	Now           time.Time   // the time the repository records the change at
+	SourceItem    source.Item // the item Query.SourceItemID names; zero when it names none
 }
 
 // NewPost is a new post the Service accepted, for the repository to store.
@@ -48,6 +54,9 @@ type NewPost struct {
 	Written []ContentField
 	// Submit sends it for review in the same transaction; nil leaves it a draft.
 	Submit *Change
+	// SourceItemID is the content source's item the draft is made of, to
+	// be marked used by it in the same transaction; 0 for none.
+	SourceItemID int64
 }
 
 // Revision is an edit the Service accepted, for the repository to write.
@@ -80,7 +89,7 @@ type Change struct {
 }
 
 // Repository is what the Service needs from storage; the store implements
-// it. A missing post is an error of kind apperr.NotFound.
+// it. A missing post or source item is an error of kind apperr.NotFound.
 //
 // Each write method reads the State for its Query, calls decide with it and
 // writes what decide returns, in one transaction that holds the post it
@@ -97,9 +106,15 @@ type Repository interface {
 	PostHistory(ctx context.Context, id int64) ([]Event, error)
 	// PostSettings returns defaults with the settings admins saved applied.
 	PostSettings(ctx context.Context, defaults Settings) (Settings, error)
+	// Campaigns returns every campaign, newest first.
+	Campaigns(ctx context.Context) ([]Campaign, error)
+	// Groups returns every group a post may target, by name.
+	Groups(ctx context.Context) ([]account.Group, error)
 
 	// CreatePost stores the NewPost decide returns: its image, the post as
-	// a draft, its author as the first editor, and its Submit change.
+	// a draft, its author as the first editor, its Submit change, and its
+	// source item as used by the post (an item no longer new is
+	// source.ErrItemHandled).
 	CreatePost(ctx context.Context, q Query, decide func(State) (NewPost, error)) (Post, error)
 	// UpdatePost writes the Revision decide returns: its image, fields and
 	// status, an entry in the history, and the actor as an editor.
@@ -315,24 +330,51 @@ type Creation struct {
 // Findings that only warn do not stop a submission.
 func (s *Service) Create(ctx context.Context, d Creation) (Post, error) {
 	q := Query{CampaignID: d.Fields.CampaignID, Defaults: s.defaults()}
+	return s.repo.CreatePost(ctx, q, func(st State) (NewPost, error) { return newPost(d, st) })
+}
+
+// newPost decides on the new post d in st: the one way a post is made,
+// whether someone wrote it or it was drafted from a source's item.
+func newPost(d Creation, st State) (NewPost, error) {
+	if errs := problems(d.Problems, d.Fields, st); errs != nil {
+		return NewPost{}, &FormError{Fields: errs}
+	}
+	np := NewPost{Fields: d.Fields, Image: d.Image, AuthorID: d.AuthorID, Suggested: d.Suggested,
+		Written: withImage(CreatedContent(d.Fields), d.Image != nil)}
+	if !d.Submit {
+		return np, nil
+	}
+	if findings := st.Settings.Check(d.Fields); check.Blocking(findings) {
+		return NewPost{}, &FormError{Findings: findings}
+	}
+	draft := Post{Status: Draft, AuthorID: d.AuthorID}
+	to, err := st.Settings.Policy.Next(draft, Submit, d.AuthorID, "")
+	if err != nil {
+		return NewPost{}, err
+	}
+	np.Submit = &Change{Action: Submit, From: Draft, To: to, ActorID: d.AuthorID, Audit: Submit.Audited()}
+	return np, nil
+}
+
+// DraftFromSource makes a draft of the content source's item itemID,
+// written by authorID (ItemFields says what it holds), and marks the item
+// used by it, in one transaction: two clicks make one draft. An item no
+// longer in the queue (made into a draft or dismissed) is
+// source.ErrItemHandled; an unknown one is of kind apperr.NotFound.
+func (s *Service) DraftFromSource(ctx context.Context, itemID, authorID int64) (Post, error) {
+	q := Query{SourceItemID: itemID, Defaults: s.defaults()}
 	return s.repo.CreatePost(ctx, q, func(st State) (NewPost, error) {
-		if errs := problems(d.Problems, d.Fields, st); errs != nil {
-			return NewPost{}, &FormError{Fields: errs}
+		if st.SourceItem.ID != itemID {
+			return NewPost{}, fmt.Errorf("post: the repository read no source item %d", itemID)
 		}
-		np := NewPost{Fields: d.Fields, Image: d.Image, AuthorID: d.AuthorID, Suggested: d.Suggested,
-			Written: withImage(CreatedContent(d.Fields), d.Image != nil)}
-		if !d.Submit {
-			return np, nil
+		if st.SourceItem.Status != source.ItemNew {
+			return NewPost{}, source.ErrItemHandled
 		}
-		if findings := st.Settings.Check(d.Fields); check.Blocking(findings) {
-			return NewPost{}, &FormError{Findings: findings}
-		}
-		draft := Post{Status: Draft, AuthorID: d.AuthorID}
-		to, err := st.Settings.Policy.Next(draft, Submit, d.AuthorID, "")
+		np, err := newPost(Creation{Fields: ItemFields(st.SourceItem), AuthorID: authorID}, st)
 		if err != nil {
 			return NewPost{}, err
 		}
-		np.Submit = &Change{Action: Submit, From: Draft, To: to, ActorID: d.AuthorID, Audit: Submit.Audited()}
+		np.SourceItemID = itemID
 		return np, nil
 	})
 }

@@ -11,9 +11,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/advocacy-portal/portal/internal/account"
 	"github.com/advocacy-portal/portal/internal/apperr"
 	"github.com/advocacy-portal/portal/internal/check"
 	"github.com/advocacy-portal/portal/internal/post"
+	"github.com/advocacy-portal/portal/internal/source"
 )
 
 // The people of the service's tests: Mei writes posts, Carlos changes
@@ -35,6 +37,8 @@ type fakeRepo struct {
 	fourEyes  *bool        // as an admin saved it; nil: never
 	checks    *check.Rules // as an admin saved them; nil: never
 	campaigns []int64      // the campaigns that exist
+	groups    []account.Group
+	item      *source.Item // the one source item; nil: none
 
 	states  []post.State // what each decision was given
 	created *post.NewPost
@@ -73,6 +77,16 @@ func (r *fakeRepo) PostSettings(_ context.Context, set post.Settings) (post.Sett
 	return set, nil
 }
 
+func (r *fakeRepo) Campaigns(context.Context) ([]post.Campaign, error) {
+	var out []post.Campaign
+	for _, id := range slices.Backward(r.campaigns) {
+		out = append(out, post.Campaign{ID: id, Name: fmt.Sprintf("Campaign %d", id)})
+	}
+	return out, nil
+}
+
+func (r *fakeRepo) Groups(context.Context) ([]account.Group, error) { return r.groups, nil }
+
 var errNotFound = apperr.Sentinel(apperr.NotFound, "not found", "We could not find what you asked for.")
 
 // state reads the State for q as a store would.
@@ -90,6 +104,12 @@ func (r *fakeRepo) state(q post.Query) (post.State, error) {
 		return st, err
 	}
 	st.Settings = set
+	if q.SourceItemID != 0 {
+		if r.item == nil || r.item.ID != q.SourceItemID {
+			return st, fmt.Errorf("fake: source item %d: %w", q.SourceItemID, errNotFound)
+		}
+		st.SourceItem = *r.item
+	}
 	r.states = append(r.states, st)
 	return st, nil
 }
@@ -104,6 +124,9 @@ func (r *fakeRepo) CreatePost(_ context.Context, q post.Query, decide func(post.
 		return post.Post{}, err
 	}
 	r.created = &np
+	if np.SourceItemID != 0 {
+		r.item.Status, r.item.PostID = source.ItemUsed, 7
+	}
 	f := np.Fields
 	r.post = post.Post{ID: 7, Title: f.Title, URL: f.URL, Suggestions: f.Suggestions, Hashtags: f.Hashtags, Status: post.Draft,
 		AuthorID: np.AuthorID, ImageID: f.ImageID}

@@ -109,11 +109,7 @@ func Decide(g *training.Guidelines, r Request, f Facts, now time.Time) Decision 
 	d := Decision{Network: r.Network}
 	refuse := func(why Reason) Decision { d.Refused = why; return d }
 
-	required := g.Required
-	if f.RequiredChosen {
-		required = f.RequiredModules
-	}
-	if d.Missing = g.Missing(f.Progress, f.ConductVersions, required); len(d.Missing) > 0 {
+	if d.Missing = missing(g, f.Progress, f.ConductVersions, f.RequiredModules, f.RequiredChosen); len(d.Missing) > 0 {
 		return refuse(TrainingMissing)
 	}
 
@@ -189,4 +185,16 @@ func Offered(ids []string, chosen bool) []Network {
 		}
 	}
 	return out
+}
+
+// missing is what still locks sharing for a person with progress p: the
+// code of conduct's versions to acknowledge and the required modules to
+// pass, the required ones being those admins chose or, when they never
+// chose, the guidelines' own.
+func missing(g *training.Guidelines, p training.Progress, versions []training.ConductVersion, modules []string, chosen bool) []training.Step {
+	required := g.Required
+	if chosen {
+		required = modules
+	}
+	return g.Missing(p, versions, required)
 }

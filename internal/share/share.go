@@ -5,7 +5,10 @@
 //
 // It also holds the share gate: Decide says whether a person may share a
 // post on a network now, or why not, and the Service reads the facts for it
-// and records an allowed share in one transaction of its Repository.
+// and records an allowed share in one transaction of its Repository. Feed
+// reads the rest of an employee's side of sharing over a FeedRepository:
+// their feed (ListingOf: what locks sharing, or the posts no pause holds)
+// and the history of their shares.
 package share
 
 import (

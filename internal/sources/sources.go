@@ -37,24 +37,8 @@ const (
 	DefaultMaxRedirects = 5
 	maxEntries          = 200 // per poll; a feed with more is read up to here
 	maxTitle            = 500
-	maxLink             = 2000
+	maxLink             = source.MaxLink
 )
-
-// CheckURL says what is wrong with a feed address, or "" if it is a full
-// http or https URL.
-func CheckURL(raw string) string {
-	if raw == "" {
-		return "Add the feed's address."
-	}
-	if len(raw) > maxLink {
-		return "That address is too long."
-	}
-	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return "Use a full web address starting with https:// (or http://)."
-	}
-	return ""
-}
 
 // Fetcher downloads and parses feeds. The zero value uses the defaults;
 // it is safe for concurrent use.
@@ -140,7 +124,7 @@ type Result struct {
 // Fetch gets the feed at rawURL, sending the validators of the last
 // response (either may be empty), and parses it.
 func (f *Fetcher) Fetch(ctx context.Context, rawURL, etag, lastModified string) (Result, error) {
-	if msg := CheckURL(rawURL); msg != "" {
+	if msg := source.CheckURL(rawURL); msg != "" {
 		return Result{}, errors.New(msg)
 	}
 	timeout, maxBytes, maxRedirects := f.Timeout, f.MaxBytes, f.MaxRedirects
@@ -270,7 +254,7 @@ func resolve(base *url.URL, link string) string {
 		u = base.ResolveReference(u)
 	}
 	s := u.String()
-	if CheckURL(s) != "" {
+	if source.CheckURL(s) != "" {
 		return ""
 	}
 	return s

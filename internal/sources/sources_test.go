@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/advocacy-portal/portal/internal/account"
+	"github.com/advocacy-portal/portal/internal/source"
 	"github.com/advocacy-portal/portal/internal/sources"
 	"github.com/advocacy-portal/portal/internal/store"
 )
@@ -132,14 +133,14 @@ func TestParseRSS(t *testing.T) {
 
 func TestFetchRefusesNonHTTP(t *testing.T) {
 	for _, u := range []string{"file:///etc/passwd", "ftp://files.example/feed.xml", "javascript:alert(1)", "news.example/feed", ""} {
-		if msg := sources.CheckURL(u); msg == "" {
+		if msg := source.CheckURL(u); msg == "" {
 			t.Errorf("CheckURL(%q) accepted it", u)
 		}
 		if _, err := (&sources.Fetcher{}).Fetch(context.Background(), u, "", ""); err == nil {
 			t.Errorf("Fetch(%q) fetched it", u)
 		}
 	}
-	if msg := sources.CheckURL("https://news.example/feed.xml"); msg != "" {
+	if msg := source.CheckURL("https://news.example/feed.xml"); msg != "" {
 		t.Errorf("CheckURL refused an https address: %s", msg)
 	}
 }

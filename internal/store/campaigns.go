@@ -10,6 +10,8 @@ import (
 	"github.com/advocacy-portal/portal/internal/post"
 )
 
+var _ post.CampaignRepository = (*Store)(nil)
+
 // Campaigns returns every campaign, newest first.
 func (s *Store) Campaigns(ctx context.Context) ([]post.Campaign, error) {
 	rows, err := s.read.QueryContext(ctx, `SELECT c.id, c.name, c.slug, c.goal_clicks, c.starts_at, c.ends_at, c.created_at,
@@ -46,7 +48,8 @@ func (s *Store) Campaign(ctx context.Context, id int64) (post.Campaign, error) {
 }
 
 // CreateCampaign stores a campaign; its slug comes from its name. A name
-// (or slug) already taken is ErrExists. It is audit-logged.
+// (or slug) already taken is post.ErrCampaignExists (and ErrExists). It
+// is audit-logged.
 func (s *Store) CreateCampaign(ctx context.Context, c post.Campaign, actorID int64) (int64, error) {
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
@@ -57,7 +60,7 @@ func (s *Store) CreateCampaign(ctx context.Context, c post.Campaign, actorID int
 	res, err := tx.ExecContext(ctx, `INSERT INTO campaigns (name, slug, goal_clicks, starts_at, ends_at, created_at)
 		VALUES (?, ?, ?, ?, ?, ?)`, c.Name, post.Slugify(c.Name), c.GoalClicks, nullTimestamp(c.StartsAt), nullTimestamp(c.EndsAt), timestamp(now))
 	if err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed") {
-		return 0, fmt.Errorf("store: create campaign %q: %w", c.Name, ErrExists)
+		return 0, fmt.Errorf("store: create campaign %q: %w (%w)", c.Name, post.ErrCampaignExists, ErrExists)
 	}
 	if err != nil {
 		return 0, fmt.Errorf("store: create campaign %q: %w", c.Name, err)

@@ -7,23 +7,16 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"time"
+
+	"github.com/advocacy-portal/portal/internal/post"
 )
 
-// Image is an uploaded picture for a post, kept in the database so that a
-// backup holds everything. The caller checks the type and size before
+var _ post.ImageRepository = (*Store)(nil)
+
+// Image is an uploaded picture (post.Image), kept in the database so that
+// a backup holds everything. The caller checks the type and size before
 // saving it; the store only records what it is given.
-type Image struct {
-	ID          int64
-	ContentType string // e.g. "image/png"; served as is
-	Data        []byte
-	Size        int    // bytes, set when saved
-	SHA256      string // hex of the data, set when saved; used as ETag
-	Width       int    // pixels
-	Height      int
-	CreatedBy   int64 // 0: unknown
-	CreatedAt   time.Time
-}
+type Image = post.Image
 
 type execer interface {
 	ExecContext(context.Context, string, ...any) (sql.Result, error)
@@ -53,14 +46,12 @@ func (s *Store) Image(ctx context.Context, id int64) (Image, error) {
 	return s.image(ctx, id, ``)
 }
 
-// ImageViewer is who asks for an image at /images/{id}, and when.
-type ImageViewer struct {
-	UserID int64
-	Staff  bool      // comms or admin: they see the image of a post in any state
-	At     time.Time // when a post's being live is judged
-}
+// ImageViewer is who asks for an image at /images/{id}, and when
+// (post.ImageViewer).
+type ImageViewer = post.ImageViewer
 
-// PostImage returns an image that viewer may see. Staff see any image but
+// PostImage implements post.ImageRepository: it returns an image that
+// viewer may see. Staff see any image but
 // the screenshots attached to reported concerns (only the reporter and the
 // points of contact open those, through the concern). Anyone else sees an
 // image only while a post carrying it is in their feed: live at viewer.At

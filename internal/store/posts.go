@@ -55,6 +55,11 @@ func (s *Store) postState(ctx context.Context, tx *sql.Tx, q post.Query) (post.S
 			return st, fmt.Errorf("store: campaign %d: %w", q.CampaignID, err)
 		}
 	}
+	if q.SourceItemID != 0 {
+		if st.SourceItem, err = sourceItem(ctx, tx, q.SourceItemID); err != nil {
+			return st, err
+		}
+	}
 	return st, nil
 }
 
@@ -69,8 +74,9 @@ func (s *Store) lockPost(ctx context.Context, tx *sql.Tx, id int64) (post.Post, 
 // CreatePost implements post.Repository: it reads the state for q, asks
 // decide, and stores the new post decide returns, in one transaction: its
 // image, the draft with its suggestions and groups, its author as the
-// first editor, and its submission if it is sent for review at once. A
-// refusal stores nothing, not even the image.
+// first editor, its submission if it is sent for review at once, and the
+// source item it was made of as used by it. A refusal stores nothing, not
+// even the image.
 func (s *Store) CreatePost(ctx context.Context, q post.Query, decide func(post.State) (post.NewPost, error)) (post.Post, error) {
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
@@ -89,6 +95,11 @@ func (s *Store) CreatePost(ctx context.Context, q post.Query, decide func(post.S
 	if err != nil {
 		return post.Post{}, err
 	}
+	if np.SourceItemID != 0 {
+		if err := useSourceItem(ctx, tx, np.SourceItemID, id); err != nil {
+			return post.Post{}, err
+		}
+	}
 	if np.Submit != nil {
 		if err := applyChange(ctx, tx, id, *np.Submit, st.Now); err != nil {
 			return post.Post{}, err
@@ -102,24 +113,6 @@ func (s *Store) CreatePost(ctx context.Context, q post.Query, decide func(post.S
 		return post.Post{}, fmt.Errorf("store: create post %q: %w", np.Fields.Title, err)
 	}
 	return p, nil
-}
-
-// createDraft stores a draft the portal makes itself (from a content
-// source's item), written by authorID, in a transaction of its own.
-func (s *Store) createDraft(ctx context.Context, f post.Fields, authorID int64) (int64, error) {
-	tx, err := s.write.BeginTx(ctx, nil)
-	if err != nil {
-		return 0, fmt.Errorf("store: create post %q: %w", f.Title, err)
-	}
-	defer tx.Rollback()
-	id, err := s.insertPost(ctx, tx, post.NewPost{Fields: f, AuthorID: authorID, Written: post.CreatedContent(f)}, s.now())
-	if err != nil {
-		return 0, err
-	}
-	if err := tx.Commit(); err != nil {
-		return 0, fmt.Errorf("store: create post %q: %w", f.Title, err)
-	}
-	return id, nil
 }
 
 // insertPost stores np as a draft in tx and returns its id: its image

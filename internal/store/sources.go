@@ -8,13 +8,18 @@ import (
 	"strings"
 	"time"
 
-	"github.com/advocacy-portal/portal/internal/apperr"
+	"github.com/advocacy-portal/portal/internal/account"
 	"github.com/advocacy-portal/portal/internal/post"
 	"github.com/advocacy-portal/portal/internal/source"
 )
 
+var (
+	_ source.Repository       = (*Store)(nil)
+	_ post.CalendarRepository = (*Store)(nil)
+)
+
 // AddSource stores a feed added by actorID and returns its id. A feed
-// already followed is ErrExists.
+// already followed is source.ErrExists (and ErrExists).
 func (s *Store) AddSource(ctx context.Context, name, url string, actorID int64) (int64, error) {
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
@@ -26,7 +31,7 @@ func (s *Store) AddSource(ctx context.Context, name, url string, actorID int64) 
 		return 0, fmt.Errorf("store: add source %q: %w", url, err)
 	}
 	if n > 0 {
-		return 0, fmt.Errorf("store: add source %q: %w", url, ErrExists)
+		return 0, fmt.Errorf("store: add source %q: %w (%w)", url, source.ErrExists, ErrExists)
 	}
 	now := s.now()
 	res, err := tx.ExecContext(ctx, `INSERT INTO sources (name, url, created_by, created_at) VALUES (?, ?, ?, ?)`,
@@ -196,8 +201,12 @@ func (s *Store) NewSourceItems(ctx context.Context, limit int) ([]source.Item, e
 
 // SourceItem returns the item with the given id.
 func (s *Store) SourceItem(ctx context.Context, id int64) (source.Item, error) {
+	return sourceItem(ctx, s.read, id)
+}
+
+func sourceItem(ctx context.Context, q rowQuerier, id int64) (source.Item, error) {
 	var it source.Item
-	err := scanSourceItem(s.read.QueryRowContext(ctx, `SELECT `+sourceItemColumns+`
+	err := scanSourceItem(q.QueryRowContext(ctx, `SELECT `+sourceItemColumns+`
 		FROM source_items i JOIN sources s ON s.id = i.source_id WHERE i.id = ?`, id), &it)
 	if errors.Is(err, sql.ErrNoRows) {
 		return it, fmt.Errorf("store: source item %d: %w", id, ErrNotFound)
@@ -208,43 +217,22 @@ func (s *Store) SourceItem(ctx context.Context, id int64) (source.Item, error) {
 	return it, nil
 }
 
-// ErrItemHandled is returned for a source item already made into a draft
-// or dismissed. Its kind is apperr.Conflict.
-var ErrItemHandled = apperr.Sentinel(apperr.Conflict, "source item already handled",
-	"This item was already made into a draft or dismissed.")
+// ErrItemHandled is source.ErrItemHandled: a source item already made
+// into a draft or dismissed. Its kind is apperr.Conflict.
+var ErrItemHandled = source.ErrItemHandled
 
-// DraftFromSourceItem makes a draft post of a new source item, written by
-// authorID with the item's title and link as an industry insight, marks
-// the item used and returns the post's id. An item no longer new is
-// ErrItemHandled. The item is claimed before the post is made, so two
-// clicks make one draft.
-func (s *Store) DraftFromSourceItem(ctx context.Context, id, authorID int64) (int64, error) {
-	it, err := s.SourceItem(ctx, id)
+// useSourceItem marks new item id used by post postID, in tx; an item no
+// longer new is ErrItemHandled.
+func useSourceItem(ctx context.Context, tx *sql.Tx, id, postID int64) error {
+	res, err := tx.ExecContext(ctx, `UPDATE source_items SET status = ?, post_id = ? WHERE id = ? AND status = ?`,
+		source.ItemUsed, postID, id, source.ItemNew)
 	if err != nil {
-		return 0, err
+		return fmt.Errorf("store: source item %d: %w", id, err)
 	}
-	if err := s.setItemStatus(ctx, id, source.ItemNew, source.ItemUsed); err != nil {
-		return 0, err
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		return fmt.Errorf("store: source item %d: %w", id, errors.Join(ErrItemHandled, err))
 	}
-	title := strings.TrimSpace(it.Title)
-	if title == "" {
-		title = it.Link
-	}
-	if r := []rune(title); len(r) > post.MaxTitle {
-		title = strings.TrimSpace(string(r[:post.MaxTitle-1])) + "…"
-	}
-	postID, err := s.createDraft(ctx, post.Fields{Title: title, URL: it.Link, Category: post.IndustryInsight,
-		Language: "en", Note: "From source " + it.SourceName}, authorID)
-	if err != nil {
-		if rerr := s.setItemStatus(ctx, id, source.ItemUsed, source.ItemNew); rerr != nil {
-			err = errors.Join(err, rerr)
-		}
-		return 0, err
-	}
-	if _, err := s.write.ExecContext(ctx, `UPDATE source_items SET post_id = ? WHERE id = ?`, postID, id); err != nil {
-		return postID, fmt.Errorf("store: source item %d: %w", id, err)
-	}
-	return postID, nil
+	return nil
 }
 
 // DismissSourceItem takes a new item out of the queue without a draft.
@@ -301,4 +289,14 @@ func (s *Store) UserByFeedToken(ctx context.Context, hash string) (int64, error)
 		return 0, fmt.Errorf("store: feed token: %w", err)
 	}
 	return id, nil
+}
+
+// FeedReader implements post.CalendarRepository: the user whose feed token
+// has the given hash, with their roles. An unknown hash is ErrNotFound.
+func (s *Store) FeedReader(ctx context.Context, hash string) (account.User, error) {
+	id, err := s.UserByFeedToken(ctx, hash)
+	if err != nil {
+		return account.User{}, err
+	}
+	return s.User(ctx, id)
 }

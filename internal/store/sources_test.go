@@ -61,10 +61,12 @@ func TestSources(t *testing.T) {
 	if first.SourceName != "Industry news" || !first.PublishedAt.Equal(published) {
 		t.Errorf("item = %+v", first)
 	}
-	postID, err := s.DraftFromSourceItem(ctx, first.ID, comms.ID)
+	drafts := post.NewService(s, post.Config{Policy: post.DefaultPolicy})
+	made, err := drafts.DraftFromSource(ctx, first.ID, comms.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
+	postID := made.ID
 	p, err := s.Post(ctx, postID)
 	if err != nil {
 		t.Fatal(err)
@@ -73,7 +75,7 @@ func TestSources(t *testing.T) {
 		p.Status != post.Draft || p.AuthorID != comms.ID {
 		t.Errorf("draft = %+v", p)
 	}
-	if _, err := s.DraftFromSourceItem(ctx, first.ID, comms.ID); !errors.Is(err, store.ErrItemHandled) {
+	if _, err := drafts.DraftFromSource(ctx, first.ID, comms.ID); !errors.Is(err, store.ErrItemHandled) {
 		t.Errorf("second draft of the same item: %v, want ErrItemHandled", err)
 	}
 	if it, err := s.SourceItem(ctx, first.ID); err != nil || it.Status != source.ItemUsed || it.PostID != postID {

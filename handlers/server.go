@@ -24,6 +24,7 @@ import (
 	"github.com/advocacy-portal/portal/internal/apperr"
 	"github.com/advocacy-portal/portal/internal/auth"
 	"github.com/advocacy-portal/portal/internal/job"
+	"github.com/advocacy-portal/portal/internal/pause"
 	"github.com/advocacy-portal/portal/internal/post"
 	"github.com/advocacy-portal/portal/internal/reach"
 	"github.com/advocacy-portal/portal/internal/share"
@@ -70,6 +71,10 @@ type Deps struct {
 	// Posts runs the post use cases. Optional: by default a post.Service
 	// over Store with Policy, waking Jobs.Publisher after an approval.
 	Posts *post.Service
+	// Pauses runs the crisis pause. Optional: by default a pause.Service
+	// over Store with BaseURL, Webhooks and Logger, waking Jobs.Publisher
+	// after a resume.
+	Pauses *pause.Service
 	// ClickStats reports the group-commit click writer's totals for
 	// /metrics. Optional: without it /metrics leaves clicks out.
 	ClickStats func() reach.WriterStats
@@ -151,6 +156,10 @@ func New(d Deps) *fiber.App {
 	}
 	if d.Posts == nil {
 		d.Posts = post.NewService(d.Store, post.Config{Policy: d.Policy, Publisher: d.Jobs.Publisher})
+	}
+	if d.Pauses == nil {
+		d.Pauses = pause.NewService(d.Store, pause.Config{BaseURL: d.BaseURL, Webhooks: d.Webhooks,
+			Publisher: d.Jobs.Publisher, Logger: d.Logger})
 	}
 	s := &server{Deps: d, secure: strings.HasPrefix(d.BaseURL, "https://"), limits: newLimiters(d.RateLimits, d.Now),
 		metrics: newMetrics(d.ClickStats, d.JobStats)}

@@ -23,6 +23,7 @@ import (
 	"github.com/advocacy-portal/portal/internal/account"
 	"github.com/advocacy-portal/portal/internal/apperr"
 	"github.com/advocacy-portal/portal/internal/auth"
+	"github.com/advocacy-portal/portal/internal/concern"
 	"github.com/advocacy-portal/portal/internal/job"
 	"github.com/advocacy-portal/portal/internal/pause"
 	"github.com/advocacy-portal/portal/internal/post"
@@ -75,6 +76,10 @@ type Deps struct {
 	// over Store with BaseURL, Webhooks and Logger, waking Jobs.Publisher
 	// after a resume.
 	Pauses *pause.Service
+	// Concerns runs reported concerns and their triage. Optional: by
+	// default a concern.Service over Store with BaseURL, Webhooks and
+	// Logger.
+	Concerns *concern.Service
 	// ClickStats reports the group-commit click writer's totals for
 	// /metrics. Optional: without it /metrics leaves clicks out.
 	ClickStats func() reach.WriterStats
@@ -160,6 +165,9 @@ func New(d Deps) *fiber.App {
 	if d.Pauses == nil {
 		d.Pauses = pause.NewService(d.Store, pause.Config{BaseURL: d.BaseURL, Webhooks: d.Webhooks,
 			Publisher: d.Jobs.Publisher, Logger: d.Logger})
+	}
+	if d.Concerns == nil {
+		d.Concerns = concern.NewService(d.Store, concern.Config{BaseURL: d.BaseURL, Webhooks: d.Webhooks, Logger: d.Logger})
 	}
 	s := &server{Deps: d, secure: strings.HasPrefix(d.BaseURL, "https://"), limits: newLimiters(d.RateLimits, d.Now),
 		metrics: newMetrics(d.ClickStats, d.JobStats)}

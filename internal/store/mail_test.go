@@ -52,7 +52,7 @@ func TestEveryMailCommitWakesTheWorker(t *testing.T) {
 		}, false},
 		{"CreateConcern, urgent", func(t *testing.T, s *store.Store, comms account.User) error {
 			_, err := s.CreateConcern(context.Background(), concern.Concern{ReporterID: comms.ID, Kind: "other", Description: "d", Urgent: true}, nil,
-				func(id int64) []mail.Mail {
+				func(id int64, _ []account.User) []mail.Mail {
 					return []mail.Mail{{To: comms.Email, Subject: "x", Kind: "concern", DedupeKey: fmt.Sprint("concern:", id)}}
 				})
 			return err

@@ -105,24 +105,6 @@ type Jobs struct {
 	Sources   interface{ Wake() } // optional: polls content sources
 }
 
-// wakePublisher asks the publisher for a pass now, e.g. after an approval.
-func (s *server) wakePublisher() {
-	if s.Jobs.Publisher != nil {
-		s.Jobs.Publisher.Wake()
-	}
-}
-
-// announce sends a message to the webhooks, if any. It is called after
-// the change was committed; a failure is logged, never returned.
-func (s *server) announce(c *fiber.Ctx, key, title, text, link string) {
-	if s.Webhooks == nil {
-		return
-	}
-	if err := s.Webhooks.Message(ctx(c), key, title, text, link); err != nil {
-		s.Logger.Error("webhook message failed", "id", requestID(c), "key", key, "err", err)
-	}
-}
-
 // wakeReminders asks the reminder job for a pass now.
 func (s *server) wakeReminders() {
 	if s.Jobs.Reminders != nil {

@@ -52,6 +52,7 @@ var (
 // As an error its kind is apperr.Invalid; nothing was stored.
 type FieldErrors map[string]string
 
+// Error lists the problems by field, for the log.
 func (e FieldErrors) Error() string {
 	var parts []string
 	for _, k := range slices.Sorted(maps.Keys(e)) {

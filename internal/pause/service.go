@@ -129,6 +129,7 @@ var ErrNotActive = apperr.Sentinel(apperr.NotFound, "pause: not in force",
 // kind is apperr.Invalid; nothing was recorded.
 type FieldErrors map[string]string
 
+// Error lists the problems by field, for the log.
 func (e FieldErrors) Error() string {
 	var parts []string
 	for _, k := range slices.Sorted(maps.Keys(e)) {

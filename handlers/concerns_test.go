@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"image"
 	"image/png"
-	"io"
-	"log/slog"
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
@@ -16,20 +14,13 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gofiber/fiber/v2"
-	"github.com/gofiber/fiber/v2/middleware/requestid"
-
-	"github.com/advocacy-portal/portal/internal/apperr"
-	"github.com/advocacy-portal/portal/internal/auth"
 	"github.com/advocacy-portal/portal/internal/concern"
-	"github.com/advocacy-portal/portal/internal/post"
-	"github.com/advocacy-portal/portal/internal/reach"
 	"github.com/advocacy-portal/portal/internal/store"
 )
 
 // concernRoleTable says who may use the concern routes. Every signed-in
-// person may reach the report routes; who may see a report is checked by
-// the handlers (TestConcernVisibility).
+// person may reach the report routes; who may see a report is
+// concern.Service's rule (TestConcernVisibility).
 var concernRoleTable = []roleEntry{
 	{"GET", "/concerns/new", "/concerns/new", signedIn},
 	{"POST", "/concerns", "/concerns", signedIn},
@@ -44,8 +35,8 @@ var concernRoleTable = []roleEntry{
 	{"POST", "/admin/concerns", "/admin/concerns", adminOnly},
 }
 
-// newConcernEnv is newTestEnv with the concern routes, whether or not
-// routes() registers them yet.
+// newConcernEnv is newTestEnv, checked to have the concern routes
+// (routes registers concernRoutes).
 func newConcernEnv(t *testing.T) *testEnv {
 	t.Helper()
 	env := newTestEnv(t)
@@ -54,17 +45,8 @@ func newConcernEnv(t *testing.T) *testEnv {
 			return env
 		}
 	}
-	d := Deps{Store: env.store, Guidelines: env.g, RoleMap: auth.RoleMap{}, GroupsClaim: "groups", BaseURL: testBaseURL,
-		Policy: post.DefaultPolicy, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: env.clock.Now}
-	d.Clicks = reach.NewRecorder(d.Store, reach.Config{Now: d.Now})
-	s := &server{Deps: d}
-	app := fiber.New(fiber.Config{ErrorHandler: s.handleError, BodyLimit: 3 << 20})
-	app.Use(requestid.New())
-	s.routes(app)
-	s.concernRoutes(router{app: app, s: s})
-	app.Use(func(c *fiber.Ctx) error { return apperr.New(apperr.NotFound, "There is no page at this address.") })
-	env.app = app
-	return env
+	t.Fatal("the app has no /concerns/new route")
+	return nil
 }
 
 // postMultipart sends fields and an optional file as persona, with the
@@ -86,9 +68,13 @@ func (env *testEnv) postMultipart(t *testing.T, persona, path string, fields url
 		if err != nil {
 			t.Fatal(err)
 		}
-		fw.Write(file)
+		if _, err := fw.Write(file); err != nil {
+			t.Fatal(err)
+		}
 	}
-	w.Close()
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
 	req := httptest.NewRequest(http.MethodPost, testBaseURL+path, &body)
 	req.Header.Set("Content-Type", w.FormDataContentType())
 	req.AddCookie(&http.Cookie{Name: sessionCookie, Value: env.sessions[persona]})

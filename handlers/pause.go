@@ -2,13 +2,11 @@ package handlers
 
 import (
 	"errors"
-	"fmt"
 	"strconv"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
-	"github.com/advocacy-portal/portal/internal/apperr"
 	"github.com/advocacy-portal/portal/internal/cadence"
 	"github.com/advocacy-portal/portal/internal/pause"
 	"github.com/advocacy-portal/portal/internal/post"
@@ -27,87 +25,47 @@ func (s *server) pauseRoutes(r router) {
 	r.allow(httpPost, "/admin/cadence", s.saveCadenceSettings, admin...)
 }
 
-// maxPauseReason bounds the reason shown on the feed.
-const maxPauseReason = 500
-
 // showPauses lists the pauses in force and the history, with the form to pause.
 func (s *server) showPauses(c *fiber.Ctx) error {
 	return s.renderPauses(c, fiber.StatusOK, views.PauseForm{Scope: string(pause.Programme)})
 }
 
 func (s *server) renderPauses(c *fiber.Ctx, status int, form views.PauseForm) error {
-	m := views.PausesPage{Form: form, Categories: post.Categories, Done: c.Query("done")}
-	var err error
-	if m.Active, err = s.Store.ActivePauses(ctx(c)); err != nil {
+	o, err := s.Pauses.Overview(ctx(c))
+	if err != nil {
 		return err
 	}
-	if m.History, err = s.Store.PauseHistory(ctx(c), 50); err != nil {
-		return err
-	}
-	if m.Campaigns, err = s.Store.Campaigns(ctx(c)); err != nil {
-		return err
-	}
+	m := views.PausesPage{Active: o.Active, History: o.History, Campaigns: o.Campaigns, Categories: post.Categories,
+		Form: form, Done: c.Query("done")}
 	return s.render(c, status, views.PausesView(s.chrome(c, "Pause sharing", "posts"), m))
 }
 
-// startPause pauses the programme, a campaign or a category.
+// startPause pauses the programme, a campaign or a category
+// (pause.Service.Pause); a refused form comes back with what was typed and
+// a message beside each field.
 func (s *server) startPause(c *fiber.Ctx) error {
-	form := views.PauseForm{Scope: c.FormValue("scope"), Reason: strings.TrimSpace(c.FormValue("reason")), Errors: views.FieldErrors{}}
-	scope, ok := pause.ParseScope(form.Scope)
-	if ok && strings.HasPrefix(string(scope), "category:") {
-		ok = false
-		for _, cat := range post.Categories {
-			ok = ok || scope == pause.Category(cat)
-		}
-	}
-	if ok && strings.HasPrefix(string(scope), "campaign:") {
-		campaigns, err := s.Store.Campaigns(ctx(c))
-		if err != nil {
-			return err
-		}
-		ok = false
-		for _, cp := range campaigns {
-			ok = ok || scope == pause.Campaign(cp.ID)
-		}
-	}
-	if !ok {
-		form.Errors["scope"] = "Choose the whole programme, a campaign or a category."
-	}
-	switch {
-	case form.Reason == "":
-		form.Errors["reason"] = "Give a reason: employees see it on their feed instead of the paused posts."
-	case len([]rune(form.Reason)) > maxPauseReason:
-		form.Errors["reason"] = "Keep the reason under 500 characters."
-	}
-	if len(form.Errors) > 0 {
+	form := views.PauseForm{Scope: c.FormValue("scope"), Reason: strings.TrimSpace(c.FormValue("reason"))}
+	_, err := s.Pauses.Pause(ctx(c), pause.Request{Scope: form.Scope, Reason: form.Reason, ActorID: userOf(c).ID})
+	if fe := (pause.FieldErrors{}); errors.As(err, &fe) {
+		form.Errors = views.FieldErrors(fe)
 		return s.renderPauses(c, fiber.StatusUnprocessableEntity, form)
 	}
-	p, err := s.Store.StartPause(ctx(c), scope, form.Reason, userOf(c).ID)
 	if err != nil {
 		return err
 	}
-	s.announce(c, fmt.Sprintf("pause:%d:start", p.ID), "Programme paused",
-		fmt.Sprintf("%s paused sharing (%s). Reason: %s", p.PausedBy, p.Scope, p.Reason), s.BaseURL+"/pause")
 	return c.Redirect("/pause?done=paused", fiber.StatusSeeOther)
 }
 
-// resumePause ends a pause; posts whose time has come go live on the
-// publisher's next run, which it is woken for.
+// resumePause ends a pause (pause.Service.Resume); posts whose time has
+// come go live on the publisher's next run, which it is woken for.
 func (s *server) resumePause(c *fiber.Ctx) error {
-	notActive := apperr.New(apperr.NotFound, "This pause is not in force any more; someone may have resumed it already.")
 	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
 	if err != nil {
-		return notActive
+		return pause.ErrNotActive
 	}
-	p, err := s.Store.ResumePause(ctx(c), id, userOf(c).ID)
-	if errors.Is(err, store.ErrNotFound) {
-		return notActive
-	} else if err != nil {
+	if _, err := s.Pauses.Resume(ctx(c), id, userOf(c).ID); err != nil {
 		return err
 	}
-	s.announce(c, fmt.Sprintf("pause:%d:resume", p.ID), "Programme resumed",
-		fmt.Sprintf("%s resumed sharing (%s), paused for: %s", p.ResumedBy, p.Scope, p.Reason), s.BaseURL+"/pause")
-	s.wakePublisher()
 	return c.Redirect("/pause?done=resumed", fiber.StatusSeeOther)
 }
 

@@ -23,7 +23,9 @@ import (
 	"github.com/advocacy-portal/portal/internal/account"
 	"github.com/advocacy-portal/portal/internal/apperr"
 	"github.com/advocacy-portal/portal/internal/auth"
+	"github.com/advocacy-portal/portal/internal/concern"
 	"github.com/advocacy-portal/portal/internal/job"
+	"github.com/advocacy-portal/portal/internal/pause"
 	"github.com/advocacy-portal/portal/internal/post"
 	"github.com/advocacy-portal/portal/internal/reach"
 	"github.com/advocacy-portal/portal/internal/share"
@@ -95,6 +97,14 @@ type Deps struct {
 	// Feed reads the employee's feed and share history. Optional: by
 	// default a share.Feed over Store, Guidelines and Now.
 	Feed *share.Feed
+	// Pauses runs the crisis pause. Optional: by default a pause.Service
+	// over Store with BaseURL, Webhooks and Logger, waking Jobs.Publisher
+	// after a resume.
+	Pauses *pause.Service
+	// Concerns runs reported concerns and their triage. Optional: by
+	// default a concern.Service over Store with BaseURL, Webhooks and
+	// Logger.
+	Concerns *concern.Service
 	// ClickStats reports the group-commit click writer's totals for
 	// /metrics. Optional: without it /metrics leaves clicks out.
 	ClickStats func() reach.WriterStats
@@ -118,24 +128,6 @@ type Jobs struct {
 	Reminders interface{ Wake() } // optional
 	Publisher interface{ Wake() } // optional: publishes approved posts that are due
 	Sources   interface{ Wake() } // optional: polls content sources
-}
-
-// wakePublisher asks the publisher for a pass now, e.g. after an approval.
-func (s *server) wakePublisher() {
-	if s.Jobs.Publisher != nil {
-		s.Jobs.Publisher.Wake()
-	}
-}
-
-// announce sends a message to the webhooks, if any. It is called after
-// the change was committed; a failure is logged, never returned.
-func (s *server) announce(c *fiber.Ctx, key, title, text, link string) {
-	if s.Webhooks == nil {
-		return
-	}
-	if err := s.Webhooks.Message(ctx(c), key, title, text, link); err != nil {
-		s.Logger.Error("webhook message failed", "id", requestID(c), "key", key, "err", err)
-	}
 }
 
 // wakeReminders asks the reminder job for a pass now.
@@ -200,6 +192,13 @@ func New(d Deps) *fiber.App {
 	}
 	if d.Feed == nil {
 		d.Feed = share.NewFeed(d.Store, d.Guidelines, d.Now)
+	}
+	if d.Pauses == nil {
+		d.Pauses = pause.NewService(d.Store, pause.Config{BaseURL: d.BaseURL, Webhooks: d.Webhooks,
+			Publisher: d.Jobs.Publisher, Logger: d.Logger})
+	}
+	if d.Concerns == nil {
+		d.Concerns = concern.NewService(d.Store, concern.Config{BaseURL: d.BaseURL, Webhooks: d.Webhooks, Logger: d.Logger})
 	}
 	s := &server{Deps: d, secure: strings.HasPrefix(d.BaseURL, "https://"), limits: newLimiters(d.RateLimits, d.Now),
 		metrics: newMetrics(d.ClickStats, d.JobStats)}

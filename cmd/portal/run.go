@@ -65,7 +65,7 @@ func run(ctx context.Context, cfg Config, logger *slog.Logger, ready func(baseUR
 	defer ln.Close()
 	baseURL := baseURLFor(cfg.BaseURL, ln.Addr())
 
-	db, err := store.Open(ctx, cfg.DB, store.WithBaseURL(baseURL)) // the base URL for links in pause mails
+	db, err := store.Open(ctx, cfg.DB)
 	if err != nil {
 		return err
 	}

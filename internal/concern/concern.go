@@ -1,8 +1,9 @@
 // Package concern is what the portal knows of reported concerns: something
 // worrying an employee saw (a negative mention, a journalist asking, a
 // mistake of their own) and reported to the points of contact, and the
-// triage that follows (acknowledge, assign, comment, close). It is plain Go:
-// the store keeps concerns, the handlers and views show them.
+// triage that follows (acknowledge, assign, comment, close), with who may
+// see and triage one (Service). It is plain Go: the store keeps concerns
+// and implements the Repository, the handlers and views show them.
 package concern
 
 import (

@@ -1,6 +1,8 @@
 // Package pause holds the rules of a crisis pause: what a pause covers (the
-// whole programme, one campaign or one category) and whether a post falls
-// under one. It knows nothing of HTTP or storage.
+// whole programme, one campaign or one category), whether a post falls
+// under one, and the use cases of pausing and resuming (Service), with who
+// is told. It knows nothing of HTTP or storage: the store implements its
+// Repository.
 package pause
 
 import (
@@ -32,6 +34,22 @@ func Campaign(id int64) Scope { return Scope(CampaignPrefix + strconv.FormatInt(
 
 // Category returns the scope of one category.
 func Category(c post.Category) Scope { return Scope(CategoryPrefix + string(c)) }
+
+// CampaignID is the campaign sc covers, if it is a campaign's scope.
+func (sc Scope) CampaignID() (int64, bool) {
+	rest, ok := strings.CutPrefix(string(sc), CampaignPrefix)
+	if !ok {
+		return 0, false
+	}
+	id, err := strconv.ParseInt(rest, 10, 64)
+	return id, err == nil && id > 0
+}
+
+// CategoryName is the category sc covers, if it is a category's scope.
+func (sc Scope) CategoryName() (post.Category, bool) {
+	rest, ok := strings.CutPrefix(string(sc), CategoryPrefix)
+	return post.Category(rest), ok && rest != ""
+}
 
 // ParseScope reads a scope as typed in a form and reports whether it is
 // well formed. It does not check that the campaign or category exists.

@@ -25,45 +25,23 @@ func (s *Store) ConcernContacts(ctx context.Context) (concern.Contacts, error) {
 }
 
 // ConcernContactUsers returns the active people who are points of contact
-// under cc, by name.
+// under cc, with their roles, by name.
 func (s *Store) ConcernContactUsers(ctx context.Context, cc concern.Contacts) ([]account.User, error) {
-	var rows *sql.Rows
-	var err error
+	return concernContactUsers(ctx, s.read, cc)
+}
+
+// concernContactUsers is ConcernContactUsers read through q. Email
+// addresses match as the users table compares them: ignoring case.
+func concernContactUsers(ctx context.Context, q rowQuerier, cc concern.Contacts) ([]account.User, error) {
 	if len(cc.Emails) > 0 {
 		args := make([]any, len(cc.Emails))
 		for i, e := range cc.Emails {
 			args[i] = e
 		}
-		rows, err = s.read.QueryContext(ctx, `SELECT id FROM users WHERE active = 1 AND email IN (`+placeholders(len(args))+`)
-			ORDER BY name, id`, args...)
-	} else {
-		rows, err = s.read.QueryContext(ctx, `SELECT DISTINCT u.id FROM users u JOIN user_roles r ON r.user_id = u.id
-			WHERE u.active = 1 AND r.role = ? ORDER BY u.name, u.id`, string(cc.EffectiveRole()))
+		return usersWhere(ctx, q, `active = 1 AND email IN (`+placeholders(len(args))+`)`, "name, id", args...)
 	}
-	if err != nil {
-		return nil, fmt.Errorf("store: concern contacts: %w", err)
-	}
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("store: concern contacts: %w", err)
-		}
-		ids = append(ids, id)
-	}
-	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
-		return nil, fmt.Errorf("store: concern contacts: %w", err)
-	}
-	users := make([]account.User, 0, len(ids))
-	for _, id := range ids {
-		u, err := s.User(ctx, id)
-		if err != nil {
-			return nil, err
-		}
-		users = append(users, u)
-	}
-	return users, nil
+	return usersWhere(ctx, q, `active = 1 AND id IN (SELECT user_id FROM user_roles WHERE role = ?)`, "name, id",
+		string(cc.EffectiveRole()))
 }
 
 const concernColumns = `c.id, c.reporter_id, r.name, r.email, c.link, c.kind, c.description, c.urgent, COALESCE(c.image_id, 0),
@@ -78,20 +56,23 @@ func scanConcern(row interface{ Scan(...any) error }) (concern.Concern, error) {
 	return c, err
 }
 
-// CreateConcern stores c as reported by c.ReporterID, records it in its
-// history and, in the same transaction, queues the mails notify returns for
-// its new id (notify may be nil). A screenshot that is not nil is saved as
-// the concern's image in the same transaction, so a report that is not
-// stored leaves no image behind. It returns the new id.
-func (s *Store) CreateConcern(ctx context.Context, c concern.Concern, screenshot *Image, notify func(id int64) []mail.Mail) (int64, error) {
+var _ concern.Repository = (*Store)(nil)
+
+// CreateConcern stores c as reported by c.ReporterID, with shot (nil: none)
+// as its image, and records it in its history. When notify is not nil, it
+// reads the active points of contact and queues the mails notify returns
+// for the new id and them. All of it is one transaction, so a report that
+// is not stored leaves no image and no mail behind. It returns the new id.
+func (s *Store) CreateConcern(ctx context.Context, c concern.Concern, shot *concern.Screenshot, notify func(id int64, contacts []account.User) []mail.Mail) (int64, error) {
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
 		return 0, fmt.Errorf("store: create concern: %w", err)
 	}
 	defer tx.Rollback()
 	now := s.now()
-	if screenshot != nil {
-		if c.ImageID, err = s.saveImage(ctx, tx, *screenshot, c.ReporterID); err != nil {
+	if shot != nil {
+		img := Image{ContentType: shot.ContentType, Data: shot.Data, Width: shot.Width, Height: shot.Height}
+		if c.ImageID, err = s.saveImage(ctx, tx, img, c.ReporterID); err != nil {
 			return 0, fmt.Errorf("store: create concern: %w", err)
 		}
 	}
@@ -110,7 +91,15 @@ func (s *Store) CreateConcern(ctx context.Context, c concern.Concern, screenshot
 	}
 	var mails []mail.Mail
 	if notify != nil {
-		mails = notify(id)
+		var cc concern.Contacts
+		if _, err := setting(ctx, tx, SettingConcernContacts, &cc); err != nil {
+			return 0, err
+		}
+		contacts, err := concernContactUsers(ctx, tx, cc)
+		if err != nil {
+			return 0, err
+		}
+		mails = notify(id, contacts)
 	}
 	for _, m := range mails {
 		if _, err := enqueueMail(ctx, tx, now, m); err != nil {
@@ -137,9 +126,13 @@ func addConcernEvent(ctx context.Context, tx *sql.Tx, now time.Time, id, actorID
 }
 
 // Concern returns the concern with the given id; an unknown id is
-// ErrNotFound. Who may see it is the caller's to check.
+// ErrNotFound. Who may see it is the caller's to check (concern.Service).
 func (s *Store) Concern(ctx context.Context, id int64) (concern.Concern, error) {
-	c, err := scanConcern(s.read.QueryRowContext(ctx, `SELECT `+concernColumns+concernFrom+` WHERE c.id = ?`, id))
+	return concernByID(ctx, s.read, id)
+}
+
+func concernByID(ctx context.Context, q rowQuerier, id int64) (concern.Concern, error) {
+	c, err := scanConcern(q.QueryRowContext(ctx, `SELECT `+concernColumns+concernFrom+` WHERE c.id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return c, fmt.Errorf("store: concern %d: %w", id, ErrNotFound)
 	}
@@ -202,51 +195,86 @@ func (s *Store) ConcernHistory(ctx context.Context, id int64) ([]concern.Event, 
 	return out, nil
 }
 
-// AcknowledgeConcern marks concern id as acknowledged by actorID. A closed
-// concern stays closed; the acknowledgement is still recorded.
-func (s *Store) AcknowledgeConcern(ctx context.Context, id, actorID int64) error {
-	return s.actOnConcern(ctx, id, actorID, concern.ActionAcknowledge, "",
-		`UPDATE concerns SET status = CASE status WHEN 'new' THEN 'acknowledged' ELSE status END, updated_at = ? WHERE id = ?`)
+// ConcernScreenshot returns the screenshot stored as image imageID; an
+// unknown id is ErrNotFound.
+func (s *Store) ConcernScreenshot(ctx context.Context, imageID int64) (concern.Screenshot, error) {
+	img, err := s.Image(ctx, imageID)
+	if err != nil {
+		return concern.Screenshot{}, err
+	}
+	return concern.Screenshot{ContentType: img.ContentType, Data: img.Data, Width: img.Width, Height: img.Height}, nil
 }
 
-// AssignConcern assigns concern id to assigneeID; note names the assignee
-// in the history. A new concern becomes acknowledged.
-func (s *Store) AssignConcern(ctx context.Context, id, actorID, assigneeID int64, note string) error {
-	return s.actOnConcern(ctx, id, actorID, concern.ActionAssign, note,
-		`UPDATE concerns SET assignee_id = ?, status = CASE status WHEN 'new' THEN 'acknowledged' ELSE status END, updated_at = ?
-		WHERE id = ?`, assigneeID)
-}
-
-// CommentOnConcern adds actorID's comment to concern id's history.
-func (s *Store) CommentOnConcern(ctx context.Context, id, actorID int64, comment string) error {
-	return s.actOnConcern(ctx, id, actorID, concern.ActionComment, comment, `UPDATE concerns SET updated_at = ? WHERE id = ?`)
-}
-
-// CloseConcern closes concern id, with an optional closing note.
-func (s *Store) CloseConcern(ctx context.Context, id, actorID int64, note string) error {
-	return s.actOnConcern(ctx, id, actorID, concern.ActionClose, note,
-		`UPDATE concerns SET status = 'closed', updated_at = ? WHERE id = ?`)
-}
-
-// actOnConcern runs update (whose last two arguments are the time and the
-// id, after extra) and records the action, in one transaction. An unknown
-// id is ErrNotFound.
-func (s *Store) actOnConcern(ctx context.Context, id, actorID int64, action, note, update string, extra ...any) error {
+// TriageConcern reads the concern q names, the points of contact and the
+// assignee q names (if any), calls decide with them and writes the step it
+// returns: the concern's status and assignee and an entry in its history,
+// in one transaction. When decide returns an error, nothing is written and
+// the error is returned as it is. An unknown concern is ErrNotFound.
+func (s *Store) TriageConcern(ctx context.Context, q concern.TriageQuery, decide func(concern.Triage) (concern.Step, error)) error {
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("store: concern %d: %s: %w", id, action, err)
+		return fmt.Errorf("store: triage concern %d: %w", q.ConcernID, err)
 	}
 	defer tx.Rollback()
-	now := s.now()
-	res, err := tx.ExecContext(ctx, update, append(extra, timestamp(now), id)...)
-	if err := checkOneRow(res, err, "concern %d: %s", id, action); err != nil {
+	var t concern.Triage
+	if t.Concern, err = concernByID(ctx, tx, q.ConcernID); err != nil {
 		return err
 	}
-	if err := addConcernEvent(ctx, tx, now, id, actorID, action, note); err != nil {
+	if _, err := setting(ctx, tx, SettingConcernContacts, &t.Contacts); err != nil {
+		return err
+	}
+	if q.AssigneeID != 0 {
+		found, err := usersWhere(ctx, tx, `id = ?`, "id", q.AssigneeID)
+		if err != nil {
+			return err
+		}
+		if len(found) == 1 {
+			t.Assignee = &found[0]
+		}
+	}
+	st, err := decide(t)
+	if err != nil {
+		return err
+	}
+	now := s.now()
+	res, err := tx.ExecContext(ctx, `UPDATE concerns SET status = ?, assignee_id = COALESCE(?, assignee_id), updated_at = ? WHERE id = ?`,
+		st.Status, nullID(st.AssigneeID), timestamp(now), q.ConcernID)
+	if err := checkOneRow(res, err, "concern %d: %s", q.ConcernID, st.Action); err != nil {
+		return err
+	}
+	if err := addConcernEvent(ctx, tx, now, q.ConcernID, st.ActorID, st.Action, st.Note); err != nil {
 		return err
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("store: concern %d: %s: %w", id, action, err)
+		return fmt.Errorf("store: concern %d: %s: %w", q.ConcernID, st.Action, err)
+	}
+	return nil
+}
+
+// SaveConcernContacts reads the active people with one of the addresses
+// cc lists, calls check with them, and unless it refuses saves cc as the
+// points of contact, audit-logged as a settings change, in one
+// transaction. A refusal is returned as it is, with nothing written.
+func (s *Store) SaveConcernContacts(ctx context.Context, cc concern.Contacts, actorID int64, check func(active []account.User) error) error {
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: save concern contacts: %w", err)
+	}
+	defer tx.Rollback()
+	var active []account.User
+	if len(cc.Emails) > 0 {
+		if active, err = concernContactUsers(ctx, tx, concern.Contacts{Emails: cc.Emails}); err != nil {
+			return err
+		}
+	}
+	if err := check(active); err != nil {
+		return err
+	}
+	if err := setSetting(ctx, tx, s.now(), SettingConcernContacts, cc, actorID); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("store: save concern contacts: %w", err)
 	}
 	return nil
 }

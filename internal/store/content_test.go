@@ -168,7 +168,7 @@ func TestFeedFacts(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	pa, err := s.StartPause(ctx, pause.Category(post.Jobs), "Hiring freeze", st.comms.ID)
+	pa, err := startPause(ctx, s, pause.Category(post.Jobs), "Hiring freeze", st.comms.ID)
 	if err != nil {
 		t.Fatal(err)
 	}

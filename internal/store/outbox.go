@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/advocacy-portal/portal/internal/job"
@@ -30,13 +29,6 @@ func scanMail(row interface{ Scan(...any) error }) (mail.Mail, error) {
 // should wait on it per Store; mail queued by another portal instance is
 // sent by that instance's worker, or by this one's next pass.
 func (s *Store) MailQueued() *job.Waker { return &s.mailQueued }
-
-// WithBaseURL gives the store the portal's public address (without a
-// trailing slash), for the links in the mail it writes itself: the pause
-// notices. Without it those mails carry no link.
-func WithBaseURL(u string) Option {
-	return func(s *Store) { s.baseURL = strings.TrimSuffix(u, "/") }
-}
 
 // commitMail commits tx, which queued mail, and wakes the mail worker.
 func (s *Store) commitMail(tx *sql.Tx) error {

@@ -5,11 +5,10 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
+	"github.com/advocacy-portal/portal/internal/account"
 	"github.com/advocacy-portal/portal/internal/mail"
-	"github.com/advocacy-portal/portal/internal/mail/letter"
 	"github.com/advocacy-portal/portal/internal/pause"
 )
 
@@ -29,108 +28,114 @@ func pausedPost(p string) (cond string, args []any) {
 const pauseColumns = `pa.id, pa.scope, pa.reason, u.name, pa.paused_at, COALESCE(r.name, ''), pa.resumed_at
 	FROM pauses pa JOIN users u ON u.id = pa.paused_by LEFT JOIN users r ON r.id = pa.resumed_by`
 
-// StartPause records a pause of scope by actorID with reason, audit-logs it
-// and queues a mail to every active comms user and admin, all in one
-// transaction. It returns the new pause.
-func (s *Store) StartPause(ctx context.Context, scope pause.Scope, reason string, actorID int64) (pause.Pause, error) {
+var _ pause.Repository = (*Store)(nil)
+
+// StartPause reads the Target of st.Scope and calls check with it (if not
+// nil); unless check refuses, it records the pause, audit-logs it and queues the mails
+// notify returns for its Notice, all in one transaction (see
+// pause.Repository). It returns the new pause.
+func (s *Store) StartPause(ctx context.Context, st pause.Start, check func(pause.Target) error, notify func(pause.Notice) []mail.Mail) (pause.Pause, error) {
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
-		return pause.Pause{}, fmt.Errorf("store: pause %s: %w", scope, err)
+		return pause.Pause{}, fmt.Errorf("store: pause %s: %w", st.Scope, err)
 	}
 	defer tx.Rollback()
+	campaign, found, err := pausedCampaign(ctx, tx, st.Scope)
+	if err != nil {
+		return pause.Pause{}, err
+	}
+	if check != nil {
+		if err := check(pause.Target{CampaignFound: found}); err != nil {
+			return pause.Pause{}, err
+		}
+	}
 	now := s.now()
 	res, err := tx.ExecContext(ctx, `INSERT INTO pauses (scope, reason, paused_by, paused_at) VALUES (?, ?, ?, ?)`,
-		string(scope), reason, actorID, timestamp(now))
+		string(st.Scope), st.Reason, st.ActorID, timestamp(now))
 	if err != nil {
-		return pause.Pause{}, fmt.Errorf("store: pause %s: %w", scope, err)
+		return pause.Pause{}, fmt.Errorf("store: pause %s: %w", st.Scope, err)
 	}
-	id, _ := res.LastInsertId()
-	if err := audit(ctx, tx, now, actorID, "pause.start", fmt.Sprintf("pause:%d %s", id, scope), nil,
-		map[string]string{"scope": string(scope), "reason": reason}); err != nil {
+	id, err := res.LastInsertId()
+	if err != nil {
+		return pause.Pause{}, fmt.Errorf("store: pause %s: %w", st.Scope, err)
+	}
+	if err := audit(ctx, tx, now, st.ActorID, "pause.start", fmt.Sprintf("pause:%d %s", id, st.Scope), nil,
+		map[string]string{"scope": string(st.Scope), "reason": st.Reason}); err != nil {
 		return pause.Pause{}, err
 	}
 	p, err := pauseFrom(ctx, tx, id)
 	if err != nil {
 		return p, err
 	}
-	if err := s.mailComms(ctx, tx, now, fmt.Sprintf("pause:%d:start", id), letter.Pause{By: p.PausedBy, Scope: p.Scope,
-		Reason: p.Reason, PausedAt: p.PausedAt}); err != nil {
+	if err := queueNotice(ctx, tx, now, pause.Notice{Pause: p, Campaign: campaign}, st.Tell, notify); err != nil {
 		return p, err
 	}
 	return p, s.commitMail(tx)
 }
 
-// ResumePause ends an active pause on behalf of actorID, audit-logs it and
-// queues a mail to comms, in one transaction. A pause that does not exist
-// or was already resumed is ErrNotFound.
-func (s *Store) ResumePause(ctx context.Context, id, actorID int64) (pause.Pause, error) {
+// ResumePause ends an active pause on behalf of r.ActorID, audit-logs it
+// and queues the mails notify returns for its Notice, in one transaction.
+// A pause that does not exist or was already resumed is ErrNotFound.
+func (s *Store) ResumePause(ctx context.Context, r pause.Resume, notify func(pause.Notice) []mail.Mail) (pause.Pause, error) {
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
-		return pause.Pause{}, fmt.Errorf("store: resume pause %d: %w", id, err)
+		return pause.Pause{}, fmt.Errorf("store: resume pause %d: %w", r.ID, err)
 	}
 	defer tx.Rollback()
 	now := s.now()
 	res, err := tx.ExecContext(ctx, `UPDATE pauses SET resumed_by = ?, resumed_at = ? WHERE id = ? AND resumed_at IS NULL`,
-		actorID, timestamp(now), id)
-	if err := checkOneRow(res, err, "resume pause %d", id); err != nil {
+		r.ActorID, timestamp(now), r.ID)
+	if err := checkOneRow(res, err, "resume pause %d", r.ID); err != nil {
 		return pause.Pause{}, err
 	}
-	p, err := pauseFrom(ctx, tx, id)
+	p, err := pauseFrom(ctx, tx, r.ID)
 	if err != nil {
 		return p, err
 	}
-	if err := audit(ctx, tx, now, actorID, "pause.resume", fmt.Sprintf("pause:%d %s", id, p.Scope),
+	if err := audit(ctx, tx, now, r.ActorID, "pause.resume", fmt.Sprintf("pause:%d %s", r.ID, p.Scope),
 		map[string]string{"scope": string(p.Scope), "reason": p.Reason}, nil); err != nil {
 		return p, err
 	}
-	if err := s.mailComms(ctx, tx, now, fmt.Sprintf("pause:%d:resume", id), letter.Pause{Resumed: true, By: p.ResumedBy,
-		Scope: p.Scope, Reason: p.Reason, PausedAt: p.PausedAt}); err != nil {
+	campaign, _, err := pausedCampaign(ctx, tx, p.Scope)
+	if err != nil {
+		return p, err
+	}
+	if err := queueNotice(ctx, tx, now, pause.Notice{Pause: p, Campaign: campaign}, r.Tell, notify); err != nil {
 		return p, err
 	}
 	return p, s.commitMail(tx)
 }
 
-// mailComms queues the pause notice m to every active comms user and
-// admin, each in their own language and addressed by name, with a link to
-// the pause page when the store knows the portal's address.
-func (s *Store) mailComms(ctx context.Context, tx *sql.Tx, now time.Time, dedupe string, m letter.Pause) error {
-	if id, ok := strings.CutPrefix(string(m.Scope), pause.CampaignPrefix); ok {
-		err := tx.QueryRowContext(ctx, `SELECT name FROM campaigns WHERE id = ?`, id).Scan(&m.Campaign)
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("store: pause campaign %s: %w", id, err)
-		}
+// pausedCampaign returns the name of the campaign sc covers, and whether
+// it exists; "" and false when sc covers no campaign.
+func pausedCampaign(ctx context.Context, q rowQuerier, sc pause.Scope) (string, bool, error) {
+	id, ok := sc.CampaignID()
+	if !ok {
+		return "", false, nil
 	}
-	if s.baseURL != "" {
-		m.URL = s.baseURL + "/pause"
+	var name string
+	err := q.QueryRowContext(ctx, `SELECT name FROM campaigns WHERE id = ?`, id).Scan(&name)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", false, nil
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT DISTINCT u.id, u.email, u.name, u.language FROM users u
-		JOIN user_roles r ON r.user_id = u.id
-		WHERE u.active = 1 AND r.role IN ('comms', 'admin') ORDER BY u.id`)
 	if err != nil {
-		return fmt.Errorf("store: comms recipients: %w", err)
+		return "", false, fmt.Errorf("store: pause campaign %d: %w", id, err)
 	}
-	type recipient struct {
-		id                int64
-		email, name, lang string
+	return name, true, nil
+}
+
+// queueNotice reads the active holders of roles into n and queues the
+// mails notify returns for it, inside tx. A nil notify queues none.
+func queueNotice(ctx context.Context, tx *sql.Tx, now time.Time, n pause.Notice, roles []account.Role, notify func(pause.Notice) []mail.Mail) error {
+	if notify == nil {
+		return nil
 	}
-	var to []recipient
-	for rows.Next() {
-		var r recipient
-		if err := rows.Scan(&r.id, &r.email, &r.name, &r.lang); err != nil {
-			rows.Close()
-			return fmt.Errorf("store: comms recipients: %w", err)
-		}
-		to = append(to, r)
+	var err error
+	if n.To, err = activeHolders(ctx, tx, roles); err != nil {
+		return err
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("store: comms recipients: %w", err)
-	}
-	for _, r := range to {
-		m.Name = r.name
-		msg := mail.FromLetter("pause", r.email, r.name, m.Write(r.lang))
-		msg.DedupeKey = fmt.Sprintf("%s:%d", dedupe, r.id)
-		if _, err := enqueueMail(ctx, tx, now, msg); err != nil {
+	for _, m := range notify(n) {
+		if _, err := enqueueMail(ctx, tx, now, m); err != nil {
 			return err
 		}
 	}

@@ -25,7 +25,7 @@ func TestPauseHoldsPublishingUntilResumed(t *testing.T) {
 	mustApprovePost(t, s, held, author.ID, approver.ID)
 	mustApprovePost(t, s, free, author.ID, approver.ID)
 
-	p, err := s.StartPause(ctx, pause.Campaign(mustCampaign(t, s, author.ID, "Launch")), "Incident", author.ID)
+	p, err := startPause(ctx, s, pause.Campaign(mustCampaign(t, s, author.ID, "Launch")), "Incident", author.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,10 +42,10 @@ func TestPauseHoldsPublishingUntilResumed(t *testing.T) {
 	}
 
 	clk.Advance(time.Hour)
-	if _, err := s.ResumePause(ctx, p.ID, approver.ID); err != nil {
+	if _, err := resumePause(ctx, s, p.ID, approver.ID); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.ResumePause(ctx, p.ID, approver.ID); !errors.Is(err, store.ErrNotFound) {
+	if _, err := s.ResumePause(ctx, pause.Resume{ID: p.ID, ActorID: approver.ID}, nil); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("second resume = %v, want ErrNotFound", err)
 	}
 	if active, err := s.ActivePauses(ctx); err != nil || len(active) != 0 {

@@ -197,16 +197,16 @@ func TestPauseAgreesWithCovers(t *testing.T) {
 				posts = append(posts, mustApprovePost(t, s, id, author.ID, approver.ID))
 			}
 			for _, sc := range tt.resumed {
-				p, err := s.StartPause(ctx, sc(launch, hiring), "Over", author.ID)
+				p, err := startPause(ctx, s, sc(launch, hiring), "Over", author.ID)
 				if err != nil {
 					t.Fatal(err)
 				}
-				if _, err := s.ResumePause(ctx, p.ID, approver.ID); err != nil {
+				if _, err := resumePause(ctx, s, p.ID, approver.ID); err != nil {
 					t.Fatal(err)
 				}
 			}
 			for _, sc := range tt.active {
-				if _, err := s.StartPause(ctx, sc(launch, hiring), "Incident", author.ID); err != nil {
+				if _, err := startPause(ctx, s, sc(launch, hiring), "Incident", author.ID); err != nil {
 					t.Fatal(err)
 				}
 			}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Setting keys.
@@ -40,20 +41,27 @@ func setting(ctx context.Context, q rowQuerier, key string, dst any) (bool, erro
 // SetSetting stores a setting's new value and audit-logs the change with
 // its old value.
 func (s *Store) SetSetting(ctx context.Context, key string, value any, actorID int64) error {
-	b, err := json.Marshal(value)
-	if err != nil {
-		return fmt.Errorf("store: set %s: %w", key, err)
-	}
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store: set %s: %w", key, err)
 	}
 	defer tx.Rollback()
+	if err := setSetting(ctx, tx, s.now(), key, value, actorID); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// setSetting is SetSetting inside the caller's transaction.
+func setSetting(ctx context.Context, tx *sql.Tx, now time.Time, key string, value any, actorID int64) error {
+	b, err := json.Marshal(value)
+	if err != nil {
+		return fmt.Errorf("store: set %s: %w", key, err)
+	}
 	var old sql.NullString
 	if err := tx.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = ?`, key).Scan(&old); err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("store: set %s: %w", key, err)
 	}
-	now := s.now()
 	if _, err := tx.ExecContext(ctx, `INSERT INTO settings (key, value, updated_by, updated_at) VALUES (?, ?, ?, ?)
 		ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_by = excluded.updated_by, updated_at = excluded.updated_at`,
 		key, string(b), nullID(actorID), timestamp(now)); err != nil {
@@ -63,8 +71,5 @@ func (s *Store) SetSetting(ctx context.Context, key string, value any, actorID i
 	if old.Valid {
 		before = json.RawMessage(old.String)
 	}
-	if err := audit(ctx, tx, now, actorID, "settings.change", "setting:"+key, before, json.RawMessage(b)); err != nil {
-		return err
-	}
-	return tx.Commit()
+	return audit(ctx, tx, now, actorID, "settings.change", "setting:"+key, before, json.RawMessage(b))
 }

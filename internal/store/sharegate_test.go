@@ -136,12 +136,12 @@ func TestShareServiceReadsFacts(t *testing.T) {
 		{"expired", func(t *testing.T, st gateSetup) { st.clk.Advance(48 * time.Hour) }, share.Request{}, false, share.NotLive},
 		{"targeted at a team the employee is not in", nil, share.Request{}, true, share.NotForYou},
 		{"its campaign paused", func(t *testing.T, st gateSetup) {
-			if _, err := st.s.StartPause(ctx, pause.Campaign(st.campaign), "Incident", st.comms.ID); err != nil {
+			if _, err := startPause(ctx, st.s, pause.Campaign(st.campaign), "Incident", st.comms.ID); err != nil {
 				t.Fatal(err)
 			}
 		}, share.Request{}, false, share.Paused},
 		{"another category paused", func(t *testing.T, st gateSetup) {
-			if _, err := st.s.StartPause(ctx, pause.Category(post.Jobs), "Incident", st.comms.ID); err != nil {
+			if _, err := startPause(ctx, st.s, pause.Category(post.Jobs), "Incident", st.comms.ID); err != nil {
 				t.Fatal(err)
 			}
 		}, share.Request{}, false, ""},
@@ -256,7 +256,7 @@ func TestShareServiceCommittedPause(t *testing.T) {
 	if out := st.share(t, share.Request{Network: share.X}); !out.Allowed() {
 		t.Fatalf("before the pause: Refused = %q", out.Refused)
 	}
-	pa, err := st.s.StartPause(ctx, pause.Programme, "Incident", st.comms.ID)
+	pa, err := startPause(ctx, st.s, pause.Programme, "Incident", st.comms.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -281,7 +281,7 @@ type pauseWhileDeciding struct {
 func (r *pauseWhileDeciding) RecordShare(ctx context.Context, q share.Query, decide func(share.Facts) (share.Record, bool)) (share.Recorded, error) {
 	return r.Store.RecordShare(ctx, q, func(f share.Facts) (share.Record, bool) {
 		go func() {
-			_, err := r.Store.StartPause(ctx, pause.Programme, "Incident", r.commsID)
+			_, err := startPause(ctx, r.Store, pause.Programme, "Incident", r.commsID)
 			r.paused <- err
 		}()
 		select {

@@ -48,7 +48,6 @@ type Store struct {
 	visitors  visitorFile    // see clicks.go
 
 	mailQueued job.Waker // woken after each commit that queued mail; see MailQueued
-	baseURL    string    // for links in the mail the store writes itself; see WithBaseURL
 }
 
 // Option changes how Open sets up a Store.

@@ -5,7 +5,9 @@
 //
 // Each kind of mail is a struct (Training, Digest, UrgentConcern, Pause)
 // whose Write method returns the Letter for one reader. The package knows
-// nothing of storage or sending; callers put the Letter in the outbox.
+// nothing of storage or sending, nor of the domain packages: its callers
+// (the pause and concern services, the reminder and digest jobs) fill the
+// structs with plain values and put the Letter in the outbox.
 package letter
 
 import (

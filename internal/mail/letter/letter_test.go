@@ -11,7 +11,7 @@ import (
 
 	"github.com/advocacy-portal/portal/internal/concern"
 	"github.com/advocacy-portal/portal/internal/mail/letter"
-	"github.com/advocacy-portal/portal/internal/pause"
+	"github.com/advocacy-portal/portal/internal/post"
 )
 
 var (
@@ -42,9 +42,9 @@ func every() map[string]interface{ Write(string) letter.Letter } {
 		"concern": letter.UrgentConcern{Name: "Noor", Reporter: "Sam & Co", Kind: "journalist",
 			Description: "A journalist asked <script>alert(1)</script>\nabout the results.", Link: "https://news.example/a?x=1&y=2",
 			URL: "https://portal.example.com/concerns/5"},
-		"pause": letter.Pause{Name: "Noor", By: "Mei", Scope: pause.Programme, Reason: "A crisis <now>", PausedAt: march,
+		"pause": letter.Pause{Name: "Noor", By: "Mei", Reason: "A crisis <now>", PausedAt: march,
 			URL: "https://portal.example.com/pause"},
-		"resume": letter.Pause{Name: "Noor", Resumed: true, By: "Carlos", Scope: pause.Campaign(3), Campaign: "Spring",
+		"resume": letter.Pause{Name: "Noor", Resumed: true, By: "Carlos", Campaign: "Spring",
 			Reason: "A crisis", PausedAt: march, URL: "https://portal.example.com/pause"},
 	}
 }
@@ -148,21 +148,22 @@ func TestDutchMailsAreDutch(t *testing.T) {
 
 func TestPauseScopesInWords(t *testing.T) {
 	tests := []struct {
-		scope    pause.Scope
 		campaign string
+		category post.Category
 		lang     string
 		want     string
 	}{
-		{pause.Programme, "", "en", "Sharing paused: the whole programme"},
-		{pause.Campaign(3), "Spring launch", "en", "Sharing paused: campaign “Spring launch”"},
-		{pause.Campaign(3), "", "en", "Sharing paused: campaign “3”"}, // the campaign was deleted
-		{"category:jobs", "", "en", "Sharing paused: category “Jobs”"},
-		{"category:jobs", "", "nl", "Delen gepauzeerd: categorie “Vacatures”"},
-		{"category:retired", "", "en", "Sharing paused: category “retired”"},
+		{"", "", "en", "Sharing paused: the whole programme"},
+		{"Spring launch", "", "en", "Sharing paused: campaign “Spring launch”"},
+		{"3", "", "en", "Sharing paused: campaign “3”"}, // a deleted campaign, by number (pause.TestMailNamesWhatIsPaused)
+		{"", post.Jobs, "en", "Sharing paused: category “Jobs”"},
+		{"", post.Jobs, "nl", "Delen gepauzeerd: categorie “Vacatures”"},
+		{"", "retired", "en", "Sharing paused: category “retired”"},
 	}
 	for _, tt := range tests {
-		if got := (letter.Pause{Scope: tt.scope, Campaign: tt.campaign, Reason: "r"}).Write(tt.lang).Subject; got != tt.want {
-			t.Errorf("%s in %s: subject %q, want %q", tt.scope, tt.lang, got, tt.want)
+		l := letter.Pause{Campaign: tt.campaign, Category: string(tt.category), Reason: "r"}.Write(tt.lang)
+		if l.Subject != tt.want {
+			t.Errorf("campaign %q, category %q in %s: subject %q, want %q", tt.campaign, tt.category, tt.lang, l.Subject, tt.want)
 		}
 	}
 }
@@ -186,8 +187,25 @@ func TestConcernKindsAreTheForms(t *testing.T) {
 	}
 }
 
+// TestConcernKindsAreTheCatalogues: the catalogue names exactly the kinds
+// in concern.Kinds, none missing and none left over, so that
+// UrgentConcern, which knows a kind by its words in the catalogue, reads
+// exactly those as known.
+func TestConcernKindsAreTheCatalogues(t *testing.T) {
+	var got []string
+	for _, key := range letter.Keys() {
+		if kind, ok := strings.CutPrefix(key, "concern.kind."); ok {
+			got = append(got, kind)
+		}
+	}
+	want := slices.Sorted(slices.Values(concern.Kinds))
+	if !slices.Equal(got, want) {
+		t.Errorf("the catalogue names the kinds %q, want concern.Kinds %q", got, want)
+	}
+}
+
 func TestMailWithoutNameOrLinks(t *testing.T) {
-	l := letter.Pause{Scope: pause.Programme, Reason: "r", By: "Mei"}.Write("en")
+	l := letter.Pause{Reason: "r", By: "Mei"}.Write("en")
 	if !strings.HasPrefix(l.Text, "Hello,\n") || strings.Contains(l.Text, "Open the pause page") || strings.Contains(l.HTML, "href") {
 		t.Errorf("a mail without a name or URL: %s\n%s", l.Text, l.HTML)
 	}

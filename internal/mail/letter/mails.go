@@ -5,9 +5,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/advocacy-portal/portal/internal/concern"
-	"github.com/advocacy-portal/portal/internal/pause"
 )
 
 // Training kinds: the reminders a training mail can carry, least pressing
@@ -114,7 +111,7 @@ func (m Digest) Write(lang string) Letter {
 type UrgentConcern struct {
 	Name        string // the reader's
 	Reporter    string // who reported it
-	Kind        string // one of concern.Kinds; any other reads as "something else"
+	Kind        string // one of concern.Kinds, each named in the catalogue; any other reads as "something else"
 	Description string // what the reporter wrote
 	Link        string // what the reporter saw; may be empty
 	URL         string // the report in the portal
@@ -124,7 +121,7 @@ type UrgentConcern struct {
 func (m UrgentConcern) Write(lang string) Letter {
 	w := newWriter(lang)
 	kind := m.Kind
-	if !slices.Contains(concern.Kinds, kind) {
+	if !w.has("concern.kind." + kind) {
 		kind = "other"
 	}
 	kindText := w.t("concern.kind." + kind)
@@ -145,13 +142,15 @@ func (m UrgentConcern) Write(lang string) Letter {
 }
 
 // Pause is the mail to comms and admins that a crisis pause started or
-// ended.
+// ended. What it covers is the whole programme unless Campaign or
+// Category names what it covers (the pause package reads a scope into
+// them).
 type Pause struct {
 	Name     string // the reader's
 	Resumed  bool   // the pause ended; otherwise it started
 	By       string // who paused, or who resumed
-	Scope    pause.Scope
-	Campaign string // the campaign's name, when Scope is a campaign's
+	Campaign string // the campaign it covers, by name (or by number, when it has none any more)
+	Category string // the category it covers, as post.Category spells it
 	Reason   string
 	PausedAt time.Time
 	URL      string // the pause page; empty leaves the link out
@@ -160,7 +159,7 @@ type Pause struct {
 // Write returns the mail in lang.
 func (m Pause) Write(lang string) Letter {
 	w := newWriter(lang)
-	scope := w.scope(m.Scope, m.Campaign)
+	scope := w.scope(m.Campaign, m.Category)
 	by := oneLine(m.By)
 	w.greet(m.Name)
 	state := "started"
@@ -180,24 +179,18 @@ func (m Pause) Write(lang string) Letter {
 	return w.finish(w.t("pause."+state+".subject", "scope", scope))
 }
 
-// scope names what a pause covers, in words.
-func (w *writer) scope(sc pause.Scope, campaign string) string {
-	s := string(sc)
+// scope names what a pause covers, in words: a campaign, else a
+// category, else the whole programme.
+func (w *writer) scope(campaign, category string) string {
 	switch {
-	case sc == pause.Programme:
-		return w.t("scope.programme")
-	case strings.HasPrefix(s, "campaign:"):
-		name := oneLine(campaign)
-		if name == "" {
-			name = strings.TrimPrefix(s, "campaign:")
-		}
-		return w.t("scope.campaign", "name", name)
-	case strings.HasPrefix(s, "category:"):
-		name := strings.TrimPrefix(s, "category:") // a category the catalogue does not name
-		if w.has("category." + name) {
-			name = w.t("category." + name)
+	case campaign != "":
+		return w.t("scope.campaign", "name", oneLine(campaign))
+	case category != "":
+		name := category // a category the catalogue does not name
+		if w.has("category." + category) {
+			name = w.t("category." + category)
 		}
 		return w.t("scope.category", "name", name)
 	}
-	return s
+	return w.t("scope.programme")
 }

@@ -10,7 +10,6 @@ import (
 	"github.com/advocacy-portal/portal/internal/cadence"
 	"github.com/advocacy-portal/portal/internal/pause"
 	"github.com/advocacy-portal/portal/internal/post"
-	"github.com/advocacy-portal/portal/internal/share"
 	"github.com/advocacy-portal/portal/internal/store"
 	"github.com/advocacy-portal/portal/views"
 )
@@ -67,26 +66,6 @@ func (s *server) resumePause(c *fiber.Ctx) error {
 		return err
 	}
 	return c.Redirect("/pause?done=resumed", fiber.StatusSeeOther)
-}
-
-// cadenceToday is the employee's shares today per network, for the feed.
-func (s *server) cadenceToday(c *fiber.Ctx) (views.CadenceNote, error) {
-	var note views.CadenceNote
-	rule, err := s.Store.ShareCadence(ctx(c))
-	if err != nil {
-		return note, err
-	}
-	note.Limit = rule.Limit
-	counts, err := s.Store.SharesTodayByNetwork(ctx(c), userOf(c).ID, cadence.DayStart(s.Now()))
-	if err != nil {
-		return note, err
-	}
-	for _, n := range share.Networks {
-		if counts[n] > 0 {
-			note.Counts = append(note.Counts, views.NetworkCount{Network: n, Count: counts[n]})
-		}
-	}
-	return note, nil
 }
 
 // showCadenceSettings shows the share cadence admins set.

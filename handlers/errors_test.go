@@ -43,7 +43,7 @@ var untranslatedErrors = []errorCase{
 		http.StatusConflict, "Only a draft can be sent for review."},
 	{"a name in use", fmt.Errorf("store: create group %q: %w", "Sales", store.ErrExists),
 		http.StatusConflict, "Something with this name already exists, so nothing was changed. Choose another name."},
-	{"an attempt already submitted", store.ErrSubmitted,
+	{"an attempt already submitted", training.ErrSubmitted,
 		http.StatusConflict, "This attempt is already submitted. See its result, or start a new attempt from the module page."},
 	{"a source item already handled", fmt.Errorf("store: source item 3: %w", store.ErrItemHandled),
 		http.StatusConflict, "This item was already made into a draft or dismissed."},
@@ -73,9 +73,9 @@ var untranslatedErrors = []errorCase{
 		http.StatusNotFound, "There is no such person."},
 	{"a Fiber error", fiber.ErrMethodNotAllowed, http.StatusMethodNotAllowed, "This address does not accept that kind of request."},
 	{"a failure of the portal's own", errors.New("disk full"), http.StatusInternalServerError, ""},
-	{"a failure joined to a domain error is a failure", errors.Join(store.ErrSubmitted, errors.New("disk full")),
+	{"a failure joined to a domain error is a failure", errors.Join(training.ErrSubmitted, errors.New("disk full")),
 		http.StatusInternalServerError, ""},
-	{"domain errors joined are the first one's", errors.Join(store.ErrSubmitted, store.ErrNotFound), http.StatusConflict,
+	{"domain errors joined are the first one's", errors.Join(training.ErrSubmitted, store.ErrNotFound), http.StatusConflict,
 		"This attempt is already submitted. See its result, or start a new attempt from the module page."},
 }
 

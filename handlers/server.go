@@ -67,6 +67,10 @@ type Deps struct {
 	// HR runs the training administration. Optional: by default a
 	// training.HR over Store, Guidelines and Now.
 	HR *training.HR
+	// Training runs each person's own training: the code of conduct,
+	// modules and quizzes. Optional: by default a training.Service over
+	// Store, Guidelines and Now.
+	Training *training.Service
 	// Posts runs the post use cases. Optional: by default a post.Service
 	// over Store with Policy, waking Jobs.Publisher after an approval.
 	Posts *post.Service
@@ -148,6 +152,9 @@ func New(d Deps) *fiber.App {
 	}
 	if d.HR == nil {
 		d.HR = training.NewHR(d.Store, d.Guidelines, d.Now)
+	}
+	if d.Training == nil {
+		d.Training = training.NewService(d.Store, d.Guidelines, d.Now)
 	}
 	if d.Posts == nil {
 		d.Posts = post.NewService(d.Store, post.Config{Policy: d.Policy, Publisher: d.Jobs.Publisher})

@@ -53,7 +53,7 @@ var untranslatedErrors = []errorCase{
 		http.StatusConflict, "This is already so; nothing was changed."},
 	{"a wrong erasure confirmation", fmt.Errorf("store: erase user 2: %w", store.ErrNotConfirmed),
 		http.StatusUnprocessableEntity, "The email address you typed is not this person's, so nothing was erased. Type their email address exactly to confirm."},
-	{"an unknown member", store.ErrUnknownMember, http.StatusUnprocessableEntity, "A member is not a person of the portal."},
+	{"an unknown member", scim.ErrUnknownMember, http.StatusUnprocessableEntity, "A member is not a person of the portal."},
 	{"an answer not in the quiz", &training.AnswerError{QuestionID: "q1", Message: "Choose an answer."},
 		http.StatusUnprocessableEntity, "Choose an answer."},
 	{"an unverified email address", account.ErrEmailUnverified, http.StatusForbidden,
@@ -134,7 +134,7 @@ func TestUntranslatedDomainErrorsUnderSCIM(t *testing.T) {
 				t.Fatal(err)
 			}
 			want := tt.wantStatus
-			if errors.Is(tt.err, store.ErrUnknownMember) {
+			if errors.Is(tt.err, scim.ErrUnknownMember) {
 				want = http.StatusBadRequest
 			}
 			wantStatus(t, resp, want)

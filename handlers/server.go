@@ -26,6 +26,7 @@ import (
 	"github.com/advocacy-portal/portal/internal/job"
 	"github.com/advocacy-portal/portal/internal/post"
 	"github.com/advocacy-portal/portal/internal/reach"
+	"github.com/advocacy-portal/portal/internal/scim"
 	"github.com/advocacy-portal/portal/internal/share"
 	"github.com/advocacy-portal/portal/internal/store"
 	"github.com/advocacy-portal/portal/internal/training"
@@ -71,6 +72,9 @@ type Deps struct {
 	// modules and quizzes. Optional: by default a training.Service over
 	// Store, Guidelines and Now.
 	Training *training.Service
+	// SCIM runs SCIM provisioning and its tokens. Optional: by default a
+	// scim.Service over Store.
+	SCIM *scim.Service
 	// Posts runs the post use cases. Optional: by default a post.Service
 	// over Store with Policy, waking Jobs.Publisher after an approval.
 	Posts *post.Service
@@ -155,6 +159,9 @@ func New(d Deps) *fiber.App {
 	}
 	if d.Training == nil {
 		d.Training = training.NewService(d.Store, d.Guidelines, d.Now)
+	}
+	if d.SCIM == nil {
+		d.SCIM = scim.NewService(d.Store)
 	}
 	if d.Posts == nil {
 		d.Posts = post.NewService(d.Store, post.Config{Policy: d.Policy, Publisher: d.Jobs.Publisher})

@@ -75,6 +75,9 @@ type Deps struct {
 	// SCIM runs SCIM provisioning and its tokens. Optional: by default a
 	// scim.Service over Store.
 	SCIM *scim.Service
+	// Reach runs the reach dashboards and their exports. Optional: by
+	// default a reach.Dashboards over Store and Now.
+	Reach *reach.Dashboards
 	// Posts runs the post use cases. Optional: by default a post.Service
 	// over Store with Policy, waking Jobs.Publisher after an approval.
 	Posts *post.Service
@@ -162,6 +165,9 @@ func New(d Deps) *fiber.App {
 	}
 	if d.SCIM == nil {
 		d.SCIM = scim.NewService(d.Store)
+	}
+	if d.Reach == nil {
+		d.Reach = reach.NewDashboards(d.Store, d.Now)
 	}
 	if d.Posts == nil {
 		d.Posts = post.NewService(d.Store, post.Config{Policy: d.Policy, Publisher: d.Jobs.Publisher})

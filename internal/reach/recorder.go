@@ -6,7 +6,9 @@
 // redirect path is fast and loses no acknowledged click.
 //
 // It also owns what the dashboards show: the figures of a Report and the
-// formulas over them (EMV, CTR, Points).
+// formulas over them (EMV, CTR, Points), and the Dashboards that serve
+// them (dashboard.go): periods, exports, the leaderboard and the costs per
+// click, over a DashboardRepository.
 //
 // It knows nothing of HTTP frameworks: the handler passes it the method,
 // the user agent and the client address. Nor of storage: it declares what

@@ -78,6 +78,9 @@ type Deps struct {
 	// Reach runs the reach dashboards and their exports. Optional: by
 	// default a reach.Dashboards over Store and Now.
 	Reach *reach.Dashboards
+	// Sessions signs people in and keeps their sessions. Optional: by
+	// default auth.Sessions over Store with RoleMap, AllowedDomains and Now.
+	Sessions *auth.Sessions
 	// Posts runs the post use cases. Optional: by default a post.Service
 	// over Store with Policy, waking Jobs.Publisher after an approval.
 	Posts *post.Service
@@ -135,8 +138,8 @@ func (s *server) wakeReminders() {
 const (
 	sessionCookie    = "portal_session"
 	loginStateCookie = "portal_login_state"
-	sessionTTL       = 12 * time.Hour
-	loginStateTTL    = 10 * time.Minute
+	sessionTTL       = auth.SessionTTL
+	loginStateTTL    = auth.LoginStateTTL
 )
 
 type server struct {
@@ -168,6 +171,9 @@ func New(d Deps) *fiber.App {
 	}
 	if d.Reach == nil {
 		d.Reach = reach.NewDashboards(d.Store, d.Now)
+	}
+	if d.Sessions == nil {
+		d.Sessions = auth.NewSessions(d.Store, auth.SessionsConfig{RoleMap: d.RoleMap, AllowedDomains: d.AllowedDomains, Now: d.Now})
 	}
 	if d.Posts == nil {
 		d.Posts = post.NewService(d.Store, post.Config{Policy: d.Policy, Publisher: d.Jobs.Publisher})
@@ -428,8 +434,8 @@ func (s *server) requiredModules(c *fiber.Ctx) ([]string, error) {
 const sessionKey = "session"
 
 // sessionOf returns the signed-in session of the request, or nil.
-func sessionOf(c *fiber.Ctx) *store.Session {
-	sess, _ := c.Locals(sessionKey).(*store.Session)
+func sessionOf(c *fiber.Ctx) *auth.Session {
+	sess, _ := c.Locals(sessionKey).(*auth.Session)
 	return sess
 }
 
@@ -442,9 +448,9 @@ func (s *server) loadSession(c *fiber.Ctx) error {
 	if token == "" {
 		return c.Next()
 	}
-	sess, err := s.Store.SessionByHash(c.UserContext(), auth.HashToken(token))
+	sess, err := s.Sessions.Session(c.UserContext(), token)
 	switch {
-	case errors.Is(err, store.ErrNotFound):
+	case apperr.KindOf(err) == apperr.NotFound:
 		c.Cookie(s.expiredCookie(sessionCookie))
 	case err != nil:
 		return err

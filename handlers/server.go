@@ -24,6 +24,7 @@ import (
 	"github.com/advocacy-portal/portal/internal/apperr"
 	"github.com/advocacy-portal/portal/internal/auth"
 	"github.com/advocacy-portal/portal/internal/job"
+	"github.com/advocacy-portal/portal/internal/mail"
 	"github.com/advocacy-portal/portal/internal/post"
 	"github.com/advocacy-portal/portal/internal/reach"
 	"github.com/advocacy-portal/portal/internal/scim"
@@ -81,6 +82,9 @@ type Deps struct {
 	// Sessions signs people in and keeps their sessions. Optional: by
 	// default auth.Sessions over Store with RoleMap, AllowedDomains and Now.
 	Sessions *auth.Sessions
+	// Outbox reads the outbox for admins. Optional: by default a
+	// mail.OutboxReader over Store.
+	Outbox *mail.OutboxReader
 	// Posts runs the post use cases. Optional: by default a post.Service
 	// over Store with Policy, waking Jobs.Publisher after an approval.
 	Posts *post.Service
@@ -174,6 +178,9 @@ func New(d Deps) *fiber.App {
 	}
 	if d.Sessions == nil {
 		d.Sessions = auth.NewSessions(d.Store, auth.SessionsConfig{RoleMap: d.RoleMap, AllowedDomains: d.AllowedDomains, Now: d.Now})
+	}
+	if d.Outbox == nil {
+		d.Outbox = mail.NewOutboxReader(d.Store)
 	}
 	if d.Posts == nil {
 		d.Posts = post.NewService(d.Store, post.Config{Policy: d.Policy, Publisher: d.Jobs.Publisher})
@@ -418,17 +425,6 @@ func (s *server) lang(c *fiber.Ctx) string {
 		wanted = append(wanted, tag)
 	}
 	return s.Guidelines.Language(wanted...)
-}
-
-// requiredModules is the ids of the modules that unlock sharing: the
-// admins' choice, or the guidelines' programme if they made none.
-func (s *server) requiredModules(c *fiber.Ctx) ([]string, error) {
-	var ids []string
-	found, err := s.Store.Setting(ctx(c), store.SettingRequiredModules, &ids)
-	if err != nil || !found {
-		return s.Guidelines.Required, err
-	}
-	return ids, nil
 }
 
 const sessionKey = "session"

@@ -97,6 +97,10 @@ type Repository interface {
 	PostHistory(ctx context.Context, id int64) ([]Event, error)
 	// PostSettings returns defaults with the settings admins saved applied.
 	PostSettings(ctx context.Context, defaults Settings) (Settings, error)
+	// SaveContentSettings stores cs in one transaction, audit-logging
+	// each setting's change as actorID's: the checks, the four-eyes rule,
+	// then the networks unless cs.Networks is nil.
+	SaveContentSettings(ctx context.Context, cs ContentSettings, actorID int64) error
 
 	// CreatePost stores the NewPost decide returns: its image, the post as
 	// a draft, its author as the first editor, and its Submit change.

@@ -282,6 +282,12 @@ func (s *Store) RequiredModules(ctx context.Context) (ids []string, chosen bool,
 	return ids, chosen, err
 }
 
+// SetRequiredModules stores the admins' choice of the modules that unlock
+// sharing and audit-logs the change with the old value.
+func (s *Store) SetRequiredModules(ctx context.Context, ids []string, actorID int64) error {
+	return s.SetSetting(ctx, SettingRequiredModules, ids, actorID)
+}
+
 // Progress returns what the user has done of their training: every
 // version of the code of conduct they acknowledged and the modules passed.
 func (s *Store) Progress(ctx context.Context, userID int64) (training.Progress, error) {

@@ -27,6 +27,9 @@ type Repository interface {
 	// RequiredModules returns the module ids admins chose to unlock
 	// sharing, with chosen false if they never chose.
 	RequiredModules(ctx context.Context) (ids []string, chosen bool, err error)
+	// SetRequiredModules stores the admins' choice of the modules that
+	// unlock sharing and audit-logs the change.
+	SetRequiredModules(ctx context.Context, ids []string, actorID int64) error
 	// DueDates returns the due date of each module assigned to the user,
 	// by module id.
 	DueDates(ctx context.Context, userID int64) (map[string]time.Time, error)
@@ -81,6 +84,9 @@ var (
 	// ErrSubmitted is an answer sent to an attempt already submitted.
 	ErrSubmitted = apperr.Sentinel(apperr.Conflict, "attempt already submitted",
 		"This attempt is already submitted. See its result, or start a new attempt from the module page.")
+	// ErrModuleGone is a choice of a module the guidelines do not have.
+	ErrModuleGone = apperr.Sentinel(apperr.Invalid, "training: no such module chosen",
+		"One of the chosen modules does not exist any more. Reload the page and choose again.")
 	// ErrAllAnswered is asking for the next question of an attempt in
 	// progress whose every question is answered.
 	ErrAllAnswered = apperr.Sentinel(apperr.Conflict, "training: every question answered", "Every question of this attempt is answered.")
@@ -163,6 +169,27 @@ func (s *Service) required(ctx context.Context) ([]string, error) {
 		return s.g.Required, err
 	}
 	return s.g.Programme(ids, chosen), nil
+}
+
+// Programme returns the ids of the modules that unlock sharing: the
+// admins' choice, or the guidelines' programme if they made none.
+func (s *Service) Programme(ctx context.Context) ([]string, error) { return s.required(ctx) }
+
+// ChooseProgramme stores the admins' choice of the modules that unlock
+// sharing, each once, in the order given; none is a choice too. A module
+// the guidelines do not have is ErrModuleGone, and nothing is stored. The
+// change is audit-logged.
+func (s *Service) ChooseProgramme(ctx context.Context, ids []string, actorID int64) error {
+	chosen := []string{}
+	for _, id := range ids {
+		if _, ok := s.g.Module(id); !ok {
+			return fmt.Errorf("training: module %q: %w", id, ErrModuleGone)
+		}
+		if !slices.Contains(chosen, id) {
+			chosen = append(chosen, id)
+		}
+	}
+	return s.repo.SetRequiredModules(ctx, chosen, actorID)
 }
 
 // ModuleStanding is a module as a person's training overview lists it.

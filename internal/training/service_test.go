@@ -65,6 +65,11 @@ func (r *fakeLearner) RequiredModules(context.Context) ([]string, bool, error) {
 	return r.required, r.chosen, nil
 }
 
+func (r *fakeLearner) SetRequiredModules(_ context.Context, ids []string, _ int64) error {
+	r.required, r.chosen = ids, true
+	return nil
+}
+
 func (r *fakeLearner) DueDates(context.Context, int64) (map[string]time.Time, error) {
 	return r.due, nil
 }
@@ -465,4 +470,38 @@ func TestServiceAnswer(t *testing.T) {
 			t.Errorf("Answer() = %v, saved %v; want ErrNoAttempt and nothing saved", err, repo.attempts[1].Answers)
 		}
 	})
+}
+
+func TestServiceChooseProgramme(t *testing.T) {
+	g := learnerGuidelines(t)
+	tests := []struct {
+		name    string
+		ids     []string
+		wantErr error
+		want    []string // the programme after
+	}{
+		{"never chosen: the guidelines'", nil, nil, []string{"demo"}},
+		{"a module", []string{"demo"}, nil, []string{"demo"}},
+		{"a module twice", []string{"demo", "demo"}, nil, []string{"demo"}},
+		{"none", []string{}, nil, []string{}},
+		{"a module that is gone", []string{"demo", "gone"}, training.ErrModuleGone, []string{"demo"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			repo := &fakeLearner{}
+			svc := training.NewService(repo, g, nil)
+			if tt.ids != nil {
+				if err := svc.ChooseProgramme(context.Background(), tt.ids, 1); !errors.Is(err, tt.wantErr) {
+					t.Fatalf("ChooseProgramme(%v) = %v, want %v", tt.ids, err, tt.wantErr)
+				}
+			}
+			if tt.wantErr != nil && repo.chosen {
+				t.Errorf("stored %v after a refusal", repo.required)
+			}
+			got, err := svc.Programme(context.Background())
+			if err != nil || !slices.Equal(got, tt.want) {
+				t.Errorf("Programme() = %v, %v; want %v", got, err, tt.want)
+			}
+		})
+	}
 }

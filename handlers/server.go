@@ -22,6 +22,7 @@ import (
 	"github.com/advocacy-portal/portal/assets"
 	"github.com/advocacy-portal/portal/internal/account"
 	"github.com/advocacy-portal/portal/internal/apperr"
+	"github.com/advocacy-portal/portal/internal/audit"
 	"github.com/advocacy-portal/portal/internal/auth"
 	"github.com/advocacy-portal/portal/internal/job"
 	"github.com/advocacy-portal/portal/internal/mail"
@@ -85,6 +86,9 @@ type Deps struct {
 	// Outbox reads the outbox for admins. Optional: by default a
 	// mail.OutboxReader over Store.
 	Outbox *mail.OutboxReader
+	// Audit searches and exports the audit log. Optional: by default an
+	// audit.Log over Store.
+	Audit *audit.Log
 	// Posts runs the post use cases. Optional: by default a post.Service
 	// over Store with Policy, waking Jobs.Publisher after an approval.
 	Posts *post.Service
@@ -181,6 +185,9 @@ func New(d Deps) *fiber.App {
 	}
 	if d.Outbox == nil {
 		d.Outbox = mail.NewOutboxReader(d.Store)
+	}
+	if d.Audit == nil {
+		d.Audit = audit.NewLog(d.Store)
 	}
 	if d.Posts == nil {
 		d.Posts = post.NewService(d.Store, post.Config{Policy: d.Policy, Publisher: d.Jobs.Publisher})

@@ -51,7 +51,7 @@ var untranslatedErrors = []errorCase{
 		http.StatusConflict, "You cannot take away your own admin role or deactivate your own account, so nothing was changed. Another admin can do it."},
 	{"a change to the state it is in", fmt.Errorf("store: set user 2 active=true: %w", store.ErrUnchanged),
 		http.StatusConflict, "This is already so; nothing was changed."},
-	{"a wrong erasure confirmation", fmt.Errorf("store: erase user 2: %w", store.ErrNotConfirmed),
+	{"a wrong erasure confirmation", fmt.Errorf("store: erase user 2: %w", privacy.ErrNotConfirmed),
 		http.StatusUnprocessableEntity, "The email address you typed is not this person's, so nothing was erased. Type their email address exactly to confirm."},
 	{"an unknown member", scim.ErrUnknownMember, http.StatusUnprocessableEntity, "A member is not a person of the portal."},
 	{"an answer not in the quiz", &training.AnswerError{QuestionID: "q1", Message: "Choose an answer."},
@@ -69,7 +69,7 @@ var untranslatedErrors = []errorCase{
 	// These were answered right before, and still are.
 	{"a missing row", fmt.Errorf("store: post 9: %w", store.ErrNotFound), http.StatusNotFound, "We could not find what you asked for."},
 	{"an app error", apperr.New(apperr.Forbidden, "Not for you."), http.StatusForbidden, "Not for you."},
-	{"an app error wrapping a domain error says its own words", apperr.Wrap(apperr.NotFound, "There is no such person.", store.ErrNotConfirmed),
+	{"an app error wrapping a domain error says its own words", apperr.Wrap(apperr.NotFound, "There is no such person.", privacy.ErrNotConfirmed),
 		http.StatusNotFound, "There is no such person."},
 	{"a Fiber error", fiber.ErrMethodNotAllowed, http.StatusMethodNotAllowed, "This address does not accept that kind of request."},
 	{"a failure of the portal's own", errors.New("disk full"), http.StatusInternalServerError, ""},

@@ -27,6 +27,7 @@ import (
 	"github.com/advocacy-portal/portal/internal/job"
 	"github.com/advocacy-portal/portal/internal/mail"
 	"github.com/advocacy-portal/portal/internal/post"
+	"github.com/advocacy-portal/portal/internal/privacy"
 	"github.com/advocacy-portal/portal/internal/reach"
 	"github.com/advocacy-portal/portal/internal/scim"
 	"github.com/advocacy-portal/portal/internal/share"
@@ -89,6 +90,9 @@ type Deps struct {
 	// Audit searches and exports the audit log. Optional: by default an
 	// audit.Log over Store.
 	Audit *audit.Log
+	// Privacy runs the download of one's data and erasures. Optional: by
+	// default a privacy.Service over Store and Now.
+	Privacy *privacy.Service
 	// Posts runs the post use cases. Optional: by default a post.Service
 	// over Store with Policy, waking Jobs.Publisher after an approval.
 	Posts *post.Service
@@ -188,6 +192,9 @@ func New(d Deps) *fiber.App {
 	}
 	if d.Audit == nil {
 		d.Audit = audit.NewLog(d.Store)
+	}
+	if d.Privacy == nil {
+		d.Privacy = privacy.NewService(d.Store, d.Now)
 	}
 	if d.Posts == nil {
 		d.Posts = post.NewService(d.Store, post.Config{Policy: d.Policy, Publisher: d.Jobs.Publisher})

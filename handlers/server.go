@@ -26,6 +26,7 @@ import (
 	"github.com/advocacy-portal/portal/internal/auth"
 	"github.com/advocacy-portal/portal/internal/job"
 	"github.com/advocacy-portal/portal/internal/mail"
+	"github.com/advocacy-portal/portal/internal/notify"
 	"github.com/advocacy-portal/portal/internal/post"
 	"github.com/advocacy-portal/portal/internal/privacy"
 	"github.com/advocacy-portal/portal/internal/reach"
@@ -93,6 +94,12 @@ type Deps struct {
 	// Privacy runs the download of one's data and erasures. Optional: by
 	// default a privacy.Service over Store and Now.
 	Privacy *privacy.Service
+	// WebhookSettings runs the admins' page of webhooks. Optional: by
+	// default notify.WebhookSettings over Store.
+	WebhookSettings *notify.WebhookSettings
+	// Unsubscribe answers the digest's one-click unsubscribe links.
+	// Optional: by default a notify.Unsubscriber over Store.
+	Unsubscribe *notify.Unsubscriber
 	// Posts runs the post use cases. Optional: by default a post.Service
 	// over Store with Policy, waking Jobs.Publisher after an approval.
 	Posts *post.Service
@@ -195,6 +202,12 @@ func New(d Deps) *fiber.App {
 	}
 	if d.Privacy == nil {
 		d.Privacy = privacy.NewService(d.Store, d.Now)
+	}
+	if d.WebhookSettings == nil {
+		d.WebhookSettings = notify.NewWebhookSettings(d.Store)
+	}
+	if d.Unsubscribe == nil {
+		d.Unsubscribe = notify.NewUnsubscriber(d.Store)
 	}
 	if d.Posts == nil {
 		d.Posts = post.NewService(d.Store, post.Config{Policy: d.Policy, Publisher: d.Jobs.Publisher})

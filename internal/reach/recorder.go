@@ -29,12 +29,14 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/netip"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/advocacy-portal/portal/internal/apperr"
 	"github.com/advocacy-portal/portal/internal/job"
 	"github.com/advocacy-portal/portal/internal/share"
 )
@@ -136,8 +138,13 @@ func NewRecorder(st Store, cfg Config) *Recorder {
 		ttl: cfg.TargetTTL, maxTargets: cfg.MaxTargets, targets: map[string]cachedTarget{}}
 }
 
-// Target returns where the link with code goes: for an unknown code, the
-// TargetStore's error of kind apperr.NotFound. Targets are remembered for
+// ErrUnknownLink is a tracked link's code that names no link; Target
+// returns it in front of the TargetStore's error.
+var ErrUnknownLink = apperr.Sentinel(apperr.NotFound, "reach: unknown link",
+	"This link is not known here. Check that it was copied completely.")
+
+// Target returns where the link with code goes: for an unknown code,
+// ErrUnknownLink. Targets are remembered for
 // the configured TTL; unknown codes are not, so a new link works at once.
 func (r *Recorder) Target(ctx context.Context, code string) (Target, error) {
 	now := r.now().UnixNano()
@@ -148,6 +155,9 @@ func (r *Recorder) Target(ctx context.Context, code string) (Target, error) {
 		return t.Target, nil
 	}
 	lt, err := r.store.LinkTarget(ctx, code)
+	if apperr.KindOf(err) == apperr.NotFound {
+		return Target{}, fmt.Errorf("%w: %w", ErrUnknownLink, err)
+	}
 	if err != nil {
 		return Target{}, err
 	}

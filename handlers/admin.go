@@ -1,21 +1,22 @@
 package handlers
 
 import (
+	"errors"
+	"maps"
 	"slices"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
-	"github.com/advocacy-portal/portal/internal/apperr"
 	"github.com/advocacy-portal/portal/internal/check"
+	"github.com/advocacy-portal/portal/internal/post"
 	"github.com/advocacy-portal/portal/internal/share"
-	"github.com/advocacy-portal/portal/internal/store"
 	"github.com/advocacy-portal/portal/views"
 )
 
 // showTrainingSettings lets admins choose the modules that unlock sharing.
 func (s *server) showTrainingSettings(c *fiber.Ctx) error {
-	required, err := s.requiredModules(c)
+	required, err := s.Training.Programme(ctx(c))
 	if err != nil {
 		return err
 	}
@@ -35,20 +36,7 @@ func (s *server) renderTrainingSettings(c *fiber.Ctx, status int, required []str
 // saveTrainingSettings stores the admins' choice of required modules; the
 // change is audit-logged by the store.
 func (s *server) saveTrainingSettings(c *fiber.Ctx) error {
-	var required []string
-	for _, v := range c.Request().PostArgs().PeekMulti("required") {
-		id := string(v)
-		if _, ok := s.Guidelines.Module(id); !ok {
-			return apperr.New(apperr.Invalid, "One of the chosen modules does not exist any more. Reload the page and choose again.")
-		}
-		if !slices.Contains(required, id) {
-			required = append(required, id)
-		}
-	}
-	if required == nil {
-		required = []string{}
-	}
-	if err := s.Store.SetSetting(ctx(c), store.SettingRequiredModules, required, userOf(c).ID); err != nil {
+	if err := s.Training.ChooseProgramme(ctx(c), postValues(c, "required"), userOf(c).ID); err != nil {
 		return err
 	}
 	return c.Redirect("/admin/training?saved=1", fiber.StatusSeeOther)
@@ -57,16 +45,12 @@ func (s *server) saveTrainingSettings(c *fiber.Ctx) error {
 // showOutbox lists the mail the portal sent or is about to send, so admins
 // can read it when no SMTP server is configured (demo mode) and see failures.
 func (s *server) showOutbox(c *fiber.Ctx) error {
-	mails, err := s.Store.Outbox(ctx(c), 200)
-	if err != nil {
-		return err
-	}
-	pending, sent, failing, err := s.Store.OutboxCounts(ctx(c))
+	o, err := s.Outbox.Latest(ctx(c))
 	if err != nil {
 		return err
 	}
 	return s.render(c, fiber.StatusOK, views.OutboxView(s.chrome(c, "Outbox", "admin"), views.OutboxPage{
-		Mails: mails, Pending: pending, Sent: sent, Failing: failing, SMTP: s.MailConfigured}))
+		Mails: o.Mails, Pending: o.Pending, Sent: o.Sent, Failing: o.Failing, SMTP: s.MailConfigured}))
 }
 
 // showContentSettings lets admins set the four-eyes rule and the checks
@@ -111,30 +95,19 @@ func (s *server) saveContentSettings(c *fiber.Ctx) error {
 		WatchHashtags: lines("watch_hashtags"), WatchSeverity: severity("watch_severity"),
 		LengthSeverity: severity("length_severity"),
 	}
-	if len(rules.BlockedTerms) > 500 || len(rules.WatchHashtags) > 500 {
-		errs["blocked_terms"] = "Keep each list under 500 entries."
-	}
-	if len(rules.RequiredDisclosure) > 50 || strings.ContainsAny(rules.RequiredDisclosure, " \t") {
-		errs["disclosure"] = "The disclosure is one word or hashtag, like #employee."
-	}
-	fourEyes := c.FormValue("four_eyes") == "1"
+	cs := post.ContentSettings{FourEyes: c.FormValue("four_eyes") == "1", Checks: rules}
+	maps.Copy(errs, cs.Problems())
 	// The networks fieldset sends a marker, so a form without it (an older
 	// page or a script) leaves the offered networks as they are.
-	networksShown := c.FormValue("networks_shown") == "1"
 	var enabled []share.Network
-	if networksShown {
-		for _, v := range c.Request().PostArgs().PeekMulti("networks") {
-			n, ok := share.Parse(string(v))
-			if !ok {
-				errs["networks"] = "One of the chosen networks does not exist. Reload the page and choose again."
-				continue
-			}
-			if !slices.Contains(enabled, n) {
-				enabled = append(enabled, n)
-			}
+	if c.FormValue("networks_shown") == "1" {
+		var problem string
+		if enabled, problem = share.ChooseNetworks(postValues(c, "networks")); problem != "" {
+			errs["networks"] = problem
 		}
-		if len(enabled) == 0 && errs["networks"] == "" {
-			errs["networks"] = "Keep at least one network enabled, or people cannot share at all."
+		cs.Networks = make([]string, len(enabled))
+		for i, n := range enabled {
+			cs.Networks[i] = string(n)
 		}
 	} else {
 		var err error
@@ -143,26 +116,31 @@ func (s *server) saveContentSettings(c *fiber.Ctx) error {
 		}
 	}
 	if len(errs) > 0 {
-		return s.render(c, fiber.StatusUnprocessableEntity, views.ContentSettingsView(s.chrome(c, "Content settings", "admin"),
-			views.ContentSettingsPage{FourEyes: fourEyes, Rules: rules, Networks: networkChoices(enabled), Errors: errs}))
+		return s.renderContentSettings(c, cs, enabled, errs)
 	}
-	actor := userOf(c).ID
-	if err := s.Store.SetSetting(ctx(c), settingCheckRules, rules, actor); err != nil {
+	err := s.Posts.SaveSettings(ctx(c), cs, userOf(c).ID)
+	if problems, ok := errors.AsType[post.SettingsErrors](err); ok {
+		return s.renderContentSettings(c, cs, enabled, views.FieldErrors(problems))
+	}
+	if err != nil {
 		return err
-	}
-	if err := s.Store.SetSetting(ctx(c), settingFourEyes, fourEyes, actor); err != nil {
-		return err
-	}
-	if networksShown {
-		ids := make([]string, 0, len(enabled))
-		for _, n := range share.Networks { // stored in the feed's order
-			if slices.Contains(enabled, n) {
-				ids = append(ids, string(n))
-			}
-		}
-		if err := s.Store.SetSetting(ctx(c), settingNetworksEnabled, ids, actor); err != nil {
-			return err
-		}
 	}
 	return c.Redirect("/admin/content?saved=1", fiber.StatusSeeOther)
+}
+
+// renderContentSettings shows the content settings form as sent, with
+// what is wrong with it.
+func (s *server) renderContentSettings(c *fiber.Ctx, cs post.ContentSettings, enabled []share.Network, errs views.FieldErrors) error {
+	return s.render(c, fiber.StatusUnprocessableEntity, views.ContentSettingsView(s.chrome(c, "Content settings", "admin"),
+		views.ContentSettingsPage{FourEyes: cs.FourEyes, Rules: cs.Checks, Networks: networkChoices(enabled), Errors: errs}))
+}
+
+// postValues are the values of a form field sent more than once (check
+// boxes), in the order sent.
+func postValues(c *fiber.Ctx, field string) []string {
+	var out []string
+	for _, v := range c.Request().PostArgs().PeekMulti(field) {
+		out = append(out, string(v))
+	}
+	return out
 }

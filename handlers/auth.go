@@ -1,19 +1,14 @@
 package handlers
 
 import (
-	"crypto/subtle"
 	"errors"
 	"net/url"
-	"slices"
-	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/advocacy-portal/portal/internal/account"
 	"github.com/advocacy-portal/portal/internal/apperr"
 	"github.com/advocacy-portal/portal/internal/auth"
-	"github.com/advocacy-portal/portal/internal/input"
-	"github.com/advocacy-portal/portal/internal/store"
 	"github.com/advocacy-portal/portal/views"
 )
 
@@ -76,137 +71,75 @@ func (s *server) beginSignIn(c *fiber.Ctx) error {
 	if base, err := url.Parse(s.BaseURL); err == nil && base.Host != "" && base.Host != string(c.Request().Host()) {
 		return c.Redirect(s.BaseURL+string(c.Request().URI().RequestURI()), fiber.StatusSeeOther)
 	}
-	state := auth.NewToken()
-	authURL, saved, err := p.Flow.Begin(state)
+	authURL, state, err := s.Sessions.Begin(ctx(c), p, localPath(c.Query("next")))
 	if err != nil {
-		return err
-	}
-	if err := s.Store.SaveLoginState(ctx(c), store.LoginState{State: state, Provider: p.Slug,
-		SessionData: saved, NextPath: localPath(c.Query("next"))}); err != nil {
 		return err
 	}
 	c.Cookie(s.cookie(loginStateCookie, state, loginStateTTL))
 	return c.Redirect(authURL, fiber.StatusFound)
 }
 
-// finishSignIn completes the sign-in: the state must be this browser's and
-// unused, then the provider's flow exchanges the code and verifies who the
-// person is, the store finds or creates their account by the rules of
-// account.BindingFor, and a new session starts.
+// finishSignIn completes the sign-in (auth.Sessions.Finish): the state
+// must be this browser's and unused, then the provider's flow exchanges
+// the code and verifies who the person is, the store finds or creates
+// their account by the rules of account.BindingFor, and a new session
+// starts. A refusal shows the sign-in page saying why.
 func (s *server) finishSignIn(c *fiber.Ctx) error {
 	p, err := s.provider(c.Params("provider"))
 	if err != nil {
 		return err
 	}
 	c.Cookie(s.expiredCookie(loginStateCookie))
-	state := c.Query("state")
-	expired := "This sign-in took too long or was started in another browser. Please sign in again."
-	if state == "" || subtle.ConstantTimeCompare([]byte(state), []byte(c.Cookies(loginStateCookie))) != 1 {
-		return s.renderLogin(c, fiber.StatusBadRequest, expired)
-	}
-	ls, err := s.Store.TakeLoginState(ctx(c), state, loginStateTTL)
-	if errors.Is(err, store.ErrNotFound) || (err == nil && ls.Provider != p.Slug) {
-		return s.renderLogin(c, fiber.StatusBadRequest, expired)
+	in, err := s.Sessions.Finish(ctx(c), auth.Callback{Provider: p, State: c.Query("state"), BoundState: c.Cookies(loginStateCookie),
+		ErrorCode: c.Query("error"), ErrorText: c.Query("error_description"), RawQuery: string(c.Request().URI().QueryString()),
+		OldSession: c.Cookies(sessionCookie)})
+	if refused, ok := errors.AsType[*auth.Refusal](err); ok {
+		return s.renderLogin(c, s.refusalStatus(c, p, refused), refused.Message)
 	}
 	if err != nil {
 		return err
 	}
-	// Only now, with the state proven to be this browser's sign-in, is
-	// what the provider says worth showing.
-	if code := c.Query("error"); code != "" {
-		s.Logger.Info("sign-in: the identity provider refused", "id", requestID(c), "provider", p.Slug, "error", code)
-		return s.renderLogin(c, fiber.StatusUnauthorized, providerRefusal(code, c.Query("error_description")))
-	}
-	query, err := url.ParseQuery(string(c.Request().URI().QueryString()))
-	if err != nil {
-		return apperr.Wrap(apperr.Invalid, "The identity provider sent back a malformed answer.", err)
-	}
-	claims, err := p.Flow.Finish(ctx(c), ls.SessionData, query)
-	if err != nil {
-		s.Logger.Warn("sign-in: the identity provider's answer was refused", "id", requestID(c), "provider", p.Slug, "err", err)
-		return s.renderLogin(c, fiber.StatusUnauthorized, "The identity provider did not confirm your sign-in. Please try again.")
-	}
-	id, err := s.RoleMap.Identity(p.Slug, claims)
-	if err != nil {
-		return s.renderLogin(c, fiber.StatusUnauthorized, "We cannot sign you in: "+err.Error()+".")
-	}
-	// The email-domain allow-list, checked before SignIn so that no account
-	// is created or updated for someone outside it.
-	if !allowedEmail(id.Email, s.AllowedDomains) {
-		s.Logger.Info("sign-in: email domain not allowed", "id", requestID(c), "provider", p.Slug)
-		return s.renderLogin(c, fiber.StatusForbidden, "Your account ("+id.Email+") is not allowed to use this portal: "+
-			"it is open to work accounts of the organisation only. Sign in with your work account, or ask your IT team if you think this is a mistake.")
-	}
-	user, err := s.Store.SignIn(ctx(c), id)
-	var taken *account.TakenError
-	switch {
-	case errors.Is(err, account.ErrEmailUnverified):
-		s.Logger.Info("sign-in: email not verified", "id", requestID(c), "provider", p.Slug)
-		return s.renderLogin(c, statusOf(err), "Your identity provider has not confirmed that "+id.Email+
-			" is your address, so the portal cannot open an account for you with it. Ask your IT team to verify the address, then sign in again.")
-	case errors.As(err, &taken):
-		s.Logger.Warn("sign-in: email belongs to an account bound to another identity", "id", requestID(c),
-			"provider", p.Slug, "user", taken.UserID)
-		return s.renderLogin(c, statusOf(err), "The address "+id.Email+" already belongs to a portal account that signs in "+
-			"with a different identity, so we did not sign you in: an account is never handed to another identity. "+
-			"If this is your account, ask the portal's administrators; the attempt was recorded.")
-	case err != nil:
-		return err
-	}
-	if !user.Active {
-		return apperr.New(apperr.Forbidden, "Your account in the portal is deactivated. Ask the portal's administrators if this is a mistake.")
-	}
-	// A new session id at every sign-in; any session this browser had ends.
-	token, replace := auth.NewToken(), ""
-	if old := c.Cookies(sessionCookie); old != "" {
-		replace = auth.HashToken(old)
-	}
-	if err := s.Store.CreateSession(ctx(c), auth.HashToken(token), replace, user.ID, auth.NewToken(), s.Now().Add(sessionTTL)); err != nil {
-		return err
-	}
-	c.Cookie(s.cookie(sessionCookie, token, sessionTTL))
-	next := localPath(ls.NextPath)
+	c.Cookie(s.cookie(sessionCookie, in.Token, sessionTTL))
+	next := localPath(in.Next)
 	if next == "" || next == "/" {
-		next = homeOf(user)
+		next = homeOf(in.User)
 	}
 	return c.Redirect(next, fiber.StatusSeeOther)
 }
 
-// providerRefusal is the sign-in page's words for an OAuth error from the
-// provider (RFC 6749 4.1.2.1): its description when it sent a usable one,
-// and its error code. The page escapes both.
-func providerRefusal(code, description string) string {
-	const maxLen = 300
-	usable := func(s string) bool { return s != "" && len(s) <= maxLen && input.Valid(s, input.Line) }
-	msg := "The identity provider did not sign you in"
-	if usable(description) {
-		msg += ": " + description
+// refusalStatus is the status of the sign-in page for a refused sign-in,
+// logging the refusals worth knowing about.
+func (s *server) refusalStatus(c *fiber.Ctx, p auth.Provider, r *auth.Refusal) int {
+	id := requestID(c)
+	switch r.Reason {
+	case auth.ProviderRefused:
+		s.Logger.Info("sign-in: the identity provider refused", "id", id, "provider", p.Slug, "error", c.Query("error"))
+		return fiber.StatusUnauthorized
+	case auth.NotConfirmed:
+		s.Logger.Warn("sign-in: the identity provider's answer was refused", "id", id, "provider", p.Slug, "err", r.Err)
+		return fiber.StatusUnauthorized
+	case auth.NoIdentity:
+		return fiber.StatusUnauthorized
+	case auth.DomainNotAllowed:
+		s.Logger.Info("sign-in: email domain not allowed", "id", id, "provider", p.Slug)
+		return fiber.StatusForbidden
+	case auth.EmailUnverified:
+		s.Logger.Info("sign-in: email not verified", "id", id, "provider", p.Slug)
+		return statusOf(r.Err)
+	case auth.EmailTaken:
+		var userID int64
+		if taken, ok := errors.AsType[*account.TakenError](r.Err); ok {
+			userID = taken.UserID
+		}
+		s.Logger.Warn("sign-in: email belongs to an account bound to another identity", "id", id, "provider", p.Slug, "user", userID)
+		return statusOf(r.Err)
 	}
-	if usable(code) {
-		msg += " (" + code + ")"
-	}
-	return msg + ". Try again, or ask your IT team if it keeps happening."
-}
-
-// allowedEmail reports whether an address may sign in: its domain (after
-// the last @) is one of domains, case ignored. No domains lets anyone in.
-func allowedEmail(email string, domains []string) bool {
-	if len(domains) == 0 {
-		return true
-	}
-	at := strings.LastIndexByte(email, '@')
-	if at < 0 {
-		return false
-	}
-	domain := strings.TrimSuffix(email[at+1:], ".")
-	return slices.ContainsFunc(domains, func(d string) bool {
-		return d != "" && strings.EqualFold(strings.TrimSuffix(d, "."), domain)
-	})
+	return fiber.StatusBadRequest // auth.Expired
 }
 
 // signOut ends the session.
 func (s *server) signOut(c *fiber.Ctx) error {
-	if err := s.Store.DeleteSession(ctx(c), sessionOf(c).IDHash); err != nil {
+	if err := s.Sessions.SignOut(ctx(c), sessionOf(c).IDHash); err != nil {
 		return err
 	}
 	c.Cookie(s.expiredCookie(sessionCookie))
@@ -216,7 +149,7 @@ func (s *server) signOut(c *fiber.Ctx) error {
 // healthz answers 200 once the database answers.
 func (s *server) healthz(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderCacheControl, "no-store")
-	if err := s.Store.Ping(ctx(c)); err != nil {
+	if err := s.Sessions.Ready(ctx(c)); err != nil {
 		return c.Status(fiber.StatusServiceUnavailable).SendString("database unavailable")
 	}
 	return c.SendString("ok")

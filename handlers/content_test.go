@@ -26,6 +26,7 @@ import (
 	"github.com/PuerkitoBio/goquery"
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/advocacy-portal/portal/internal/auth"
 	"github.com/advocacy-portal/portal/internal/post"
 	"github.com/advocacy-portal/portal/internal/share"
 	"github.com/advocacy-portal/portal/internal/store"
@@ -102,7 +103,7 @@ func imageTestApp(env *testEnv) *fiber.App {
 		Now: env.clock.Now, Images: post.NewImages(env.store, env.clock.Now)}}
 	app := fiber.New(fiber.Config{ErrorHandler: s.handleError, BodyLimit: 4 << 20})
 	app.Post("/upload", func(c *fiber.Ctx) error {
-		c.Locals(sessionKey, &store.Session{User: env.users["comms"]})
+		c.Locals(sessionKey, &auth.Session{User: env.users["comms"]})
 		img, problem, err := s.uploadedImage(c, "image")
 		if err != nil {
 			return err
@@ -119,7 +120,7 @@ func imageTestApp(env *testEnv) *fiber.App {
 		return c.SendString(strconv.FormatInt(id, 10))
 	})
 	app.Get("/images/:id", func(c *fiber.Ctx) error {
-		c.Locals(sessionKey, &store.Session{User: env.users["comms"]})
+		c.Locals(sessionKey, &auth.Session{User: env.users["comms"]})
 		return s.serveImage(c)
 	})
 	return app

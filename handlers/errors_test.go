@@ -43,7 +43,7 @@ var untranslatedErrors = []errorCase{
 		http.StatusConflict, "Only a draft can be sent for review."},
 	{"a name in use", fmt.Errorf("store: create group %q: %w", "Sales", store.ErrExists),
 		http.StatusConflict, "Something with this name already exists, so nothing was changed. Choose another name."},
-	{"an attempt already submitted", store.ErrSubmitted,
+	{"an attempt already submitted", training.ErrSubmitted,
 		http.StatusConflict, "This attempt is already submitted. See its result, or start a new attempt from the module page."},
 	{"a source item already handled", fmt.Errorf("store: source item 3: %w", store.ErrItemHandled),
 		http.StatusConflict, "This item was already made into a draft or dismissed."},
@@ -51,9 +51,9 @@ var untranslatedErrors = []errorCase{
 		http.StatusConflict, "You cannot take away your own admin role or deactivate your own account, so nothing was changed. Another admin can do it."},
 	{"a change to the state it is in", fmt.Errorf("account: set user 2 active=true: %w", account.ErrUnchanged),
 		http.StatusConflict, "This is already so; nothing was changed."},
-	{"a wrong erasure confirmation", fmt.Errorf("store: erase user 2: %w", store.ErrNotConfirmed),
+	{"a wrong erasure confirmation", fmt.Errorf("store: erase user 2: %w", privacy.ErrNotConfirmed),
 		http.StatusUnprocessableEntity, "The email address you typed is not this person's, so nothing was erased. Type their email address exactly to confirm."},
-	{"an unknown member", store.ErrUnknownMember, http.StatusUnprocessableEntity, "A member is not a person of the portal."},
+	{"an unknown member", scim.ErrUnknownMember, http.StatusUnprocessableEntity, "A member is not a person of the portal."},
 	{"an answer not in the quiz", &training.AnswerError{QuestionID: "q1", Message: "Choose an answer."},
 		http.StatusUnprocessableEntity, "Choose an answer."},
 	{"an unverified email address", account.ErrEmailUnverified, http.StatusForbidden,
@@ -69,13 +69,13 @@ var untranslatedErrors = []errorCase{
 	// These were answered right before, and still are.
 	{"a missing row", fmt.Errorf("store: post 9: %w", store.ErrNotFound), http.StatusNotFound, "We could not find what you asked for."},
 	{"an app error", apperr.New(apperr.Forbidden, "Not for you."), http.StatusForbidden, "Not for you."},
-	{"an app error wrapping a domain error says its own words", apperr.Wrap(apperr.NotFound, "There is no such person.", store.ErrNotConfirmed),
+	{"an app error wrapping a domain error says its own words", apperr.Wrap(apperr.NotFound, "There is no such person.", privacy.ErrNotConfirmed),
 		http.StatusNotFound, "There is no such person."},
 	{"a Fiber error", fiber.ErrMethodNotAllowed, http.StatusMethodNotAllowed, "This address does not accept that kind of request."},
 	{"a failure of the portal's own", errors.New("disk full"), http.StatusInternalServerError, ""},
-	{"a failure joined to a domain error is a failure", errors.Join(store.ErrSubmitted, errors.New("disk full")),
+	{"a failure joined to a domain error is a failure", errors.Join(training.ErrSubmitted, errors.New("disk full")),
 		http.StatusInternalServerError, ""},
-	{"domain errors joined are the first one's", errors.Join(store.ErrSubmitted, store.ErrNotFound), http.StatusConflict,
+	{"domain errors joined are the first one's", errors.Join(training.ErrSubmitted, store.ErrNotFound), http.StatusConflict,
 		"This attempt is already submitted. See its result, or start a new attempt from the module page."},
 }
 
@@ -134,7 +134,7 @@ func TestUntranslatedDomainErrorsUnderSCIM(t *testing.T) {
 				t.Fatal(err)
 			}
 			want := tt.wantStatus
-			if errors.Is(tt.err, store.ErrUnknownMember) {
+			if errors.Is(tt.err, scim.ErrUnknownMember) {
 				want = http.StatusBadRequest
 			}
 			wantStatus(t, resp, want)

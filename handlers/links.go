@@ -1,15 +1,12 @@
 package handlers
 
 import (
-	"errors"
 	"net/netip"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
-	"github.com/advocacy-portal/portal/internal/apperr"
 	"github.com/advocacy-portal/portal/internal/reach"
-	"github.com/advocacy-portal/portal/internal/store"
 )
 
 // redirectLink is the hot path: it sends a tracked link's visitor on to
@@ -27,11 +24,8 @@ func (s *server) redirectLink(c *fiber.Ctx) error {
 		return err
 	}
 	t, err := s.Clicks.Target(ctx(c), c.Params("code"))
-	if errors.Is(err, store.ErrNotFound) {
-		return apperr.New(apperr.NotFound, "This link is not known here. Check that it was copied completely.")
-	}
 	if err != nil {
-		return err
+		return err // reach.ErrUnknownLink for a code that names no link
 	}
 	if _, err := s.Clicks.Record(ctx(c), reach.Visit{LinkID: t.LinkID, Method: c.Method(),
 		UserAgent: c.Get(fiber.HeaderUserAgent), IP: ip}); err != nil {

@@ -6,23 +6,13 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/advocacy-portal/portal/internal/share"
-	"github.com/advocacy-portal/portal/internal/store"
 	"github.com/advocacy-portal/portal/views"
 )
-
-// settingNetworksEnabled holds the ids of the networks offered for sharing
-// ([]string of share.Network); when never set, every network is offered.
-const settingNetworksEnabled = store.SettingNetworksEnabled
 
 // enabledNetworks returns the networks offered for sharing, in the order
 // of share.Networks (see share.Offered).
 func (s *server) enabledNetworks(c *fiber.Ctx) ([]share.Network, error) {
-	var ids []string
-	chosen, err := s.Store.Setting(ctx(c), settingNetworksEnabled, &ids)
-	if err != nil {
-		return nil, err
-	}
-	return share.Offered(ids, chosen), nil
+	return s.Shares.Networks(ctx(c))
 }
 
 // networkChoices lists every network for the settings form, marking the

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/advocacy-portal/portal/internal/share"
+	"github.com/advocacy-portal/portal/internal/store"
 )
 
 // networksForm is the content settings form with the given networks ticked.
@@ -87,7 +88,7 @@ func TestNetworksEnabled(t *testing.T) {
 
 	runStep(t, "the change is audit-logged", func(t *testing.T) {
 		var ids []string
-		found, err := env.store.Setting(ctx, settingNetworksEnabled, &ids)
+		found, err := env.store.Setting(ctx, store.SettingNetworksEnabled, &ids)
 		if err != nil || !found || len(ids) != len(share.Networks)-1 {
 			t.Fatalf("setting = %v (found %v), %v", ids, found, err)
 		}
@@ -97,7 +98,7 @@ func TestNetworksEnabled(t *testing.T) {
 		}
 		logged := false
 		for _, e := range entries {
-			if e.Action == "settings.change" && e.Target == "setting:"+settingNetworksEnabled && e.ActorID == env.users["admin"].ID {
+			if e.Action == "settings.change" && e.Target == "setting:"+store.SettingNetworksEnabled && e.ActorID == env.users["admin"].ID {
 				logged = true
 			}
 		}
@@ -113,7 +114,7 @@ func TestNetworksEnabled(t *testing.T) {
 			t.Error("no message about the networks")
 		}
 		var ids []string
-		if _, err := env.store.Setting(ctx, settingNetworksEnabled, &ids); err != nil || len(ids) != len(share.Networks)-1 {
+		if _, err := env.store.Setting(ctx, store.SettingNetworksEnabled, &ids); err != nil || len(ids) != len(share.Networks)-1 {
 			t.Errorf("setting changed to %v, %v", ids, err)
 		}
 		resp = env.do(t, "admin", http.MethodPost, "/admin/content", networksForm("myspace"))

@@ -1,17 +1,13 @@
 package handlers
 
 import (
-	"bytes"
-	"errors"
 	"fmt"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 
-	"github.com/advocacy-portal/portal/internal/apperr"
 	"github.com/advocacy-portal/portal/internal/privacy"
 	"github.com/advocacy-portal/portal/internal/retention"
-	"github.com/advocacy-portal/portal/internal/store"
 	"github.com/advocacy-portal/portal/views"
 )
 
@@ -23,14 +19,6 @@ func (s *server) privacyRoutes(r router) {
 	r.allow(httpGet, "/my/data", s.downloadMyData)
 	r.allow(httpPost, "/admin/users/:id/erase", s.eraseUser, admin...)
 }
-
-// Problems with a download or an erasure, in English; the views translate
-// the employees' ones.
-const (
-	problemExportFormat = "Choose the format json or csv."
-	problemEraseSelf    = "You cannot erase your own account. Ask another administrator."
-	problemNoPerson     = "There is no such person."
-)
 
 // clickRetention is how long raw clicks are kept, as the privacy page
 // states it: the retention job's default.
@@ -49,62 +37,26 @@ func (s *server) showPrivacy(c *fiber.Ctx) error {
 // of every section, or one section's file with ?section=. Every download
 // is audit-logged.
 func (s *server) downloadMyData(c *fiber.Ctx) error {
-	u := userOf(c)
-	format, section := c.Query("format", "json"), c.Query("section")
-	if format != "json" && format != "csv" {
-		return apperr.New(apperr.Invalid, problemExportFormat)
-	}
-	d, err := s.Store.PersonalData(ctx(c), u.ID)
-	if err != nil {
-		return err
-	}
-	now := s.Now()
-	export := privacy.New(d, now)
-	day := now.UTC().Format(time.DateOnly)
-	var buf bytes.Buffer
-	var contentType, filename string
-	switch {
-	case format == "json":
-		contentType, filename = "application/json; charset=utf-8", "my-data-"+day+".json"
-		err = export.WriteJSON(&buf)
-	case section != "":
-		contentType, filename = "text/csv; charset=utf-8", "my-data-"+section+"-"+day+".csv"
-		err = export.WriteCSV(&buf, section)
-	default:
-		contentType, filename = "application/zip", "my-data-"+day+".zip"
-		err = export.WriteZip(&buf, now)
-	}
+	d, err := s.Privacy.Download(ctx(c), userOf(c).ID, c.Query("format", "json"), c.Query("section"))
 	if err != nil {
 		return err // privacy.ErrUnknownSection is invalid and says which sections there are
 	}
-	if err := s.Store.LogAudit(ctx(c), u.ID, "privacy.export", fmt.Sprintf("user:%d", u.ID),
-		map[string]string{"format": format, "section": section}); err != nil {
-		return err
-	}
-	c.Set(fiber.HeaderContentType, contentType)
-	c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+filename+`"`)
+	c.Set(fiber.HeaderContentType, d.ContentType)
+	c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+d.Filename+`"`)
 	c.Set(fiber.HeaderCacheControl, "no-store")
-	return c.Send(buf.Bytes())
+	return c.Send(d.Body)
 }
 
 // eraseUser erases a departed person's personal data once the admin has
-// typed their email address to confirm; see store.EraseUser for what goes
-// and what stays. A wrong confirmation changes nothing (422).
+// typed their email address to confirm; see privacy.Repository.EraseUser
+// for what goes and what stays. A wrong confirmation changes nothing (422).
 func (s *server) eraseUser(c *fiber.Ctx) error {
 	id, err := c.ParamsInt("id")
-	if err != nil || id <= 0 {
-		return apperr.New(apperr.NotFound, problemNoPerson)
+	if err != nil {
+		return privacy.ErrNoPerson
 	}
-	actor := userOf(c)
-	if int64(id) == actor.ID {
-		return apperr.New(apperr.Conflict, problemEraseSelf)
-	}
-	_, err = s.Store.EraseUser(ctx(c), int64(id), c.FormValue("confirm_email"), actor.ID)
-	switch {
-	case errors.Is(err, store.ErrNotFound):
-		return apperr.Wrap(apperr.NotFound, problemNoPerson, err)
-	case err != nil:
-		return err // store.ErrNotConfirmed is invalid and says what to type
+	if err := s.Privacy.Erase(ctx(c), int64(id), c.FormValue("confirm_email"), userOf(c).ID); err != nil {
+		return err // privacy.ErrNotConfirmed is invalid and says what to type
 	}
 	return c.Redirect(fmt.Sprintf("/admin/users/%d?erased=1", id), fiber.StatusSeeOther)
 }

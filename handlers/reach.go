@@ -2,23 +2,17 @@ package handlers
 
 import (
 	"bytes"
-	"cmp"
 	"encoding/csv"
 	"errors"
 	"fmt"
-	"regexp"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 
-	"github.com/advocacy-portal/portal/internal/apperr"
-	"github.com/advocacy-portal/portal/internal/post"
 	"github.com/advocacy-portal/portal/internal/reach"
 	"github.com/advocacy-portal/portal/internal/share"
-	"github.com/advocacy-portal/portal/internal/store"
 	"github.com/advocacy-portal/portal/views"
 )
 
@@ -39,96 +33,85 @@ const (
 	leaderboardRows = 50
 )
 
-// dashboard says what a comms dashboard is about.
-type dashboard struct {
-	kind          string // "programme", "post" or "campaign"
-	scope         reach.Scope
-	title         string
-	heading       string
-	intro         string
-	path          string
-	defaultPeriod string
-	back          string
-	backLabel     string
-	campaign      *post.Campaign
-}
-
 // showReach is the programme dashboard.
 func (s *server) showReach(c *fiber.Ctx) error {
-	return s.reachDashboard(c, dashboard{kind: "programme", title: "Programme reach", heading: "Programme reach",
-		intro: "Shares and clicks across all employees, post by post.", path: "/reach", defaultPeriod: "30"})
+	return s.reachDashboard(c, reach.DashboardQuery{})
 }
 
 // showPostReach is one post's dashboard.
 func (s *server) showPostReach(c *fiber.Ctx) error {
 	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
-	if err != nil {
-		return apperr.New(apperr.NotFound, "There is no such post.")
+	if err != nil || id == 0 {
+		return reach.ErrNoPost
 	}
-	p, err := s.Store.Post(ctx(c), id)
-	if errors.Is(err, store.ErrNotFound) {
-		return apperr.New(apperr.NotFound, "There is no such post.")
-	}
-	if err != nil {
-		return err
-	}
-	return s.reachDashboard(c, dashboard{kind: "post", scope: reach.Scope{PostID: p.ID}, title: "Post reach", heading: p.Title,
-		intro: "What this post's shares brought in.", path: fmt.Sprintf("/reach/posts/%d", p.ID), defaultPeriod: "all",
-		back: fmt.Sprintf("/posts/%d", p.ID), backLabel: "Open the post"})
+	return s.reachDashboard(c, reach.DashboardQuery{PostID: id})
 }
 
 // showCampaignReach is one campaign's dashboard, with its progress
 // towards its goal.
 func (s *server) showCampaignReach(c *fiber.Ctx) error {
-	notFound := apperr.New(apperr.NotFound, "There is no such campaign.")
 	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
-	if err != nil {
-		return notFound
+	if err != nil || id == 0 {
+		return reach.ErrNoCampaign
 	}
-	camp, err := s.Store.Campaign(ctx(c), id)
-	if errors.Is(err, store.ErrNotFound) {
-		return notFound
-	}
-	if err != nil {
-		return err
-	}
-	return s.reachDashboard(c, dashboard{kind: "campaign", scope: reach.Scope{CampaignID: camp.ID}, title: "Campaign reach",
-		heading: "Campaign: " + camp.Name, intro: "What the shares of this campaign's posts brought in.",
-		path: fmt.Sprintf("/reach/campaigns/%d", camp.ID), defaultPeriod: "all", campaign: &camp})
+	return s.reachDashboard(c, reach.DashboardQuery{CampaignID: id})
 }
 
+// periodQuery is the period a reach page's query asks for.
+func periodQuery(c *fiber.Ctx) reach.PeriodQuery {
+	return reach.PeriodQuery{Choice: c.Query("period"), From: c.Query("from"), To: c.Query("to")}
+}
+
+// employeeQuery is what an employee's reach page's query asks for.
+func employeeQuery(c *fiber.Ctx) reach.EmployeeQuery {
+	return reach.EmployeeQuery{UserID: userOf(c).ID, Period: periodQuery(c), CSV: c.Query("format") == "csv", Table: c.Query("table")}
+}
+
+// periodView is the period as the reach views show it.
+func periodView(p reach.ShownPeriod) views.ReachPeriod {
+	v := views.ReachPeriod{Choice: p.Choice, From: p.Period.From, To: p.Period.Last(), Compared: p.Compared,
+		FromText: p.FromText, ToText: p.ToText}
+	if p.Compared {
+		v.PrevFrom, v.PrevTo = p.Previous.From, p.Previous.Last()
+	}
+	return v
+}
+
+// figures is f as the reach views show it.
+func figures(f reach.Figures) views.ReachFigures { return views.ReachFigures(f) }
+
 // reachDashboard shows a comms dashboard, or one of its tables as CSV.
-func (s *server) reachDashboard(c *fiber.Ctx, d dashboard) error {
-	period, shown, err := s.commsPeriod(c, d)
+func (s *server) reachDashboard(c *fiber.Ctx, q reach.DashboardQuery) error {
+	csvWanted := c.Query("format") == "csv"
+	q.Period, q.CSV, q.Table, q.ActorID = periodQuery(c), csvWanted, c.Query("table"), userOf(c).ID
+	d, err := s.Reach.Dashboard(ctx(c), q)
 	if err != nil {
 		return err
 	}
-	costs, err := s.reachCosts(c)
-	if err != nil {
-		return err
+	m := views.ReachDashboardPage{Kind: "programme", Heading: "Programme reach", Intro: "Shares and clicks across all employees, post by post.",
+		Path: "/reach", Period: periodView(d.Period), Currency: d.Pricing.Currency, CostsSet: len(d.Pricing.PerClick) > 0,
+		Figures: figures(d.Pricing.Figures(d.Report.Total))}
+	title := "Programme reach"
+	switch {
+	case d.Post != nil:
+		title, m.Kind, m.Heading, m.Intro = "Post reach", "post", d.Post.Title, "What this post's shares brought in."
+		m.Path, m.Back, m.BackLabel = fmt.Sprintf("/reach/posts/%d", d.Post.ID), fmt.Sprintf("/posts/%d", d.Post.ID), "Open the post"
+	case d.Campaign != nil:
+		title, m.Kind, m.Heading = "Campaign reach", "campaign", "Campaign: "+d.Campaign.Name
+		m.Intro, m.Path = "What the shares of this campaign's posts brought in.", fmt.Sprintf("/reach/campaigns/%d", d.Campaign.ID)
+		m.Campaign = &views.ReachRow{ID: d.Campaign.ID, Name: d.Campaign.Name, Goal: int64(d.Campaign.GoalClicks), ToDate: d.ClicksToDate}
 	}
-	report, err := s.Store.ReachReport(ctx(c), d.scope, shown.From, shown.To)
-	if err != nil {
-		return err
-	}
-	m := views.ReachDashboardPage{Kind: d.kind, Heading: d.heading, Intro: d.intro, Path: d.path, Period: period,
-		Currency: costs.currency, CostsSet: len(costs.perClick) > 0, Back: d.back, BackLabel: d.backLabel,
-		Figures: costs.figures(report.Total)}
-	if period.Compared {
-		prev, err := s.Store.ReachTotals(ctx(c), d.scope, period.PrevFrom, period.PrevTo.AddDate(0, 0, 1))
-		if err != nil {
-			return err
-		}
-		m.Previous = costs.figures(prev)
+	if d.Period.Compared {
+		m.Previous = figures(d.Pricing.Figures(d.Previous))
 		m.Changes = changes(m.Figures, m.Previous)
 	}
-	for _, day := range report.Days {
+	for _, day := range d.Report.Days {
 		m.Days = append(m.Days, views.ReachDayRow{Day: day.Day, Shares: day.Shares, Clicks: day.Clicks, Visitors: day.Visitors})
 	}
 	rows := func(lines []reach.Line, href string) []views.ReachRow {
 		out := make([]views.ReachRow, 0, len(lines))
 		for _, l := range lines {
-			r := views.ReachRow{ID: l.ID, Name: l.Name, Detail: l.Detail, ReachFigures: costs.figures(l.Counts),
+			r := views.ReachRow{ID: l.ID, Name: l.Name, Detail: l.Detail, ReachFigures: figures(d.Pricing.Figures(l.Counts)),
 				OptedOut: l.OptedOut, Goal: l.GoalClicks, ToDate: l.ClicksToDate}
 			if href != "" {
 				r.Href = fmt.Sprintf(href, l.ID)
@@ -137,13 +120,13 @@ func (s *server) reachDashboard(c *fiber.Ctx, d dashboard) error {
 		}
 		return out
 	}
-	csvWanted := c.Query("format") == "csv"
 	top := func(lines []reach.Line) []reach.Line {
 		if csvWanted {
 			return lines // the CSV has every row
 		}
 		return lines[:min(len(lines), topRows)]
 	}
+	report := d.Report
 	m.Networks = rows(report.Networks, "")
 	m.Posts, m.PostCount = rows(top(report.Posts), "/reach/posts/%d"), len(report.Posts)
 	m.People, m.PeopleCount = rows(top(report.People), ""), len(report.People)
@@ -151,17 +134,10 @@ func (s *server) reachDashboard(c *fiber.Ctx, d dashboard) error {
 	m.Groups = rows(report.Groups, "")
 	m.Categories = rows(report.Categories, "")
 	m.Campaigns = rows(report.Campaigns, "/reach/campaigns/%d")
-	if d.campaign != nil {
-		toDate, err := s.Store.ReachClicksToDate(ctx(c), d.scope)
-		if err != nil {
-			return err
-		}
-		m.Campaign = &views.ReachRow{ID: d.campaign.ID, Name: d.campaign.Name, Goal: int64(d.campaign.GoalClicks), ToDate: toDate}
-	}
 	if csvWanted {
-		return s.sendReachCSV(c, d.kind, period, m)
+		return sendReachCSV(c, m.Kind, m.Period, m)
 	}
-	return s.render(c, fiber.StatusOK, views.ReachDashboardView(s.chrome(c, d.title, "reach"), m))
+	return s.render(c, fiber.StatusOK, views.ReachDashboardView(s.chrome(c, title, "reach"), m))
 }
 
 // changes compares a period's figures with the previous period's.
@@ -176,114 +152,9 @@ func changes(cur, prev views.ReachFigures) views.ReachChanges {
 		EMV: delta(cur.EMVCents, prev.EMVCents), CTR: views.ReachChange{Percent: ctr, OK: ok}}
 }
 
-// commsPeriod reads the period a comms dashboard asks for: the last 7, 30
-// or 90 days (compared with the days just before), everything since the
-// scope's first share or click, or dates typed in. It returns the period
-// for the view and the days to add up (To exclusive).
-func (s *server) commsPeriod(c *fiber.Ctx, d dashboard) (views.ReachPeriod, reach.Period, error) {
-	now := s.Now()
-	v := views.ReachPeriod{Choice: c.Query("period", d.defaultPeriod), FromText: c.Query("from"), ToText: c.Query("to")}
-	var p reach.Period
-	switch v.Choice {
-	case "7", "30", "90":
-		n, _ := strconv.Atoi(v.Choice)
-		p = reach.LastDays(now, n)
-		v.Compared = true
-	case "all":
-		var err error
-		if p, err = s.allTime(c, d.scope); err != nil {
-			return v, p, err
-		}
-	case "custom":
-		var err error
-		if p, err = reach.CustomPeriod(v.FromText, v.ToText, now); err != nil {
-			return v, p, err // invalid, saying what to change
-		}
-		v.Compared = true
-	default:
-		return v, p, apperr.New(apperr.Invalid, "Choose one of the periods offered.")
-	}
-	v.From, v.To = p.From, p.Last()
-	if v.FromText == "" && v.ToText == "" {
-		v.FromText, v.ToText = p.From.Format(time.DateOnly), p.Last().Format(time.DateOnly)
-	}
-	if v.Compared {
-		prev := p.Previous()
-		v.PrevFrom, v.PrevTo = prev.From, prev.Last()
-	}
-	return v, p, nil
-}
-
-// allTime is the period from scope's first share or click to today.
-func (s *server) allTime(c *fiber.Ctx, scope reach.Scope) (reach.Period, error) {
-	first, ok, err := s.Store.ReachFirstDay(ctx(c), scope)
-	if err != nil {
-		return reach.Period{}, err
-	}
-	p := reach.LastDays(s.Now(), 1)
-	if ok && first.Before(p.From) {
-		p.From = first
-	}
-	return p, nil
-}
-
-// employeePeriod reads the period an employee's page asks for: this
-// month, the last 30 days, or everything since the programme's first share.
-func (s *server) employeePeriod(c *fiber.Ctx, def string) (views.ReachPeriod, reach.Period, error) {
-	v := views.ReachPeriod{Choice: c.Query("period", def)}
-	var p reach.Period
-	switch v.Choice {
-	case "month":
-		p = reach.ThisMonth(s.Now())
-	case "30":
-		p = reach.LastDays(s.Now(), 30)
-	case "all":
-		var err error
-		if p, err = s.allTime(c, reach.Scope{}); err != nil {
-			return v, p, err
-		}
-	default:
-		return v, p, apperr.New(apperr.Invalid, "Choose one of the periods offered.")
-	}
-	v.From, v.To = p.From, p.Last()
-	return v, p, nil
-}
-
-// reachCosts are the earned media value settings in use.
-type reachCosts struct {
-	currency string
-	perClick map[share.Network]reach.Money
-}
-
-// defaultCurrency is the currency until admins choose one.
-const defaultCurrency = "EUR"
-
-// reachCosts reads the admins' costs per click; values that do not parse
-// (the setting was edited by hand) count as no cost.
-func (s *server) reachCosts(c *fiber.Ctx) (reachCosts, error) {
-	var set reach.Costs
-	if _, err := s.Store.Setting(ctx(c), store.SettingReachCosts, &set); err != nil {
-		return reachCosts{}, err
-	}
-	costs := reachCosts{currency: cmp.Or(set.Currency, defaultCurrency), perClick: map[share.Network]reach.Money{}}
-	for network, v := range set.CostPerClick {
-		if m, err := reach.ParseMoney(v); err == nil && m > 0 {
-			costs.perClick[share.Network(network)] = m
-		}
-	}
-	return costs, nil
-}
-
-// figures turns counts into the figures dashboards show.
-func (rc reachCosts) figures(n reach.Counts) views.ReachFigures {
-	ctr, ok := reach.CTR(n.Clicks, n.Reach)
-	return views.ReachFigures{Shares: n.Shares, Clicks: n.Clicks, Visitors: n.Visitors, Reach: n.Reach,
-		Points: reach.Points(n.PointShares, n.Clicks), EMVCents: reach.EMV(n.NetworkClicks, rc.perClick).Cents(), CTR: ctr, HasCTR: ok}
-}
-
-// sendReachCSV sends one table of a comms dashboard as CSV. Exports name
-// people, so each is audit-logged.
-func (s *server) sendReachCSV(c *fiber.Ctx, kind string, p views.ReachPeriod, m views.ReachDashboardPage) error {
+// sendReachCSV sends one table of a comms dashboard as CSV (the
+// reach.Dashboards audit-logged the export: it names people).
+func sendReachCSV(c *fiber.Ctx, kind string, p views.ReachPeriod, m views.ReachDashboardPage) error {
 	table := c.Query("table")
 	figureHeader := []string{"shares", "potential_reach", "clicks", "unique_visitors", "ctr_percent", "earned_media_value", "currency"}
 	figureCells := func(f views.ReachFigures) []string {
@@ -331,12 +202,7 @@ func (s *server) sendReachCSV(c *fiber.Ctx, kind string, p views.ReachPeriod, m 
 			return []string{int64Text(r.ID), r.Name, int64Text(r.Goal), int64Text(r.ToDate)}
 		})
 	default:
-		return apperr.New(apperr.NotFound, "There is no such table to download.")
-	}
-	target := strings.TrimPrefix(m.Path, "/")
-	if err := s.Store.LogAudit(ctx(c), userOf(c).ID, "reach.export", target,
-		map[string]any{"table": table, "rows": len(body), "from": p.From.Format(time.DateOnly), "to": p.To.Format(time.DateOnly)}); err != nil {
-		return err
+		return reach.ErrNoTable
 	}
 	return sendCSV(c, fmt.Sprintf("reach-%s-%s-%s-%s.csv", kind, table, p.From.Format(time.DateOnly), p.To.Format(time.DateOnly)), header, body)
 }
@@ -369,42 +235,22 @@ func sendCSV(c *fiber.Ctx, filename string, header []string, rows [][]string) er
 // showMyReach is an employee's own reach: their figures, per post and per
 // network, and their rank unless they opted out of the leaderboard.
 func (s *server) showMyReach(c *fiber.Ctx) error {
-	u := userOf(c)
-	scope := reach.Scope{UserID: u.ID}
-	period, shown, err := s.employeePeriod(c, "all")
+	q := employeeQuery(c)
+	r, err := s.Reach.MyReach(ctx(c), q)
 	if err != nil {
 		return err
 	}
-	report, err := s.Store.ReachReport(ctx(c), scope, shown.From, shown.To)
-	if err != nil {
-		return err
+	costs := reach.Pricing{} // employees see no money
+	m := views.ReachPage{Heading: "My reach", Intro: "What your shares brought in, post by post.", Period: periodView(r.Period),
+		Figures: figures(costs.Figures(r.Report.Total)), OptedOut: r.OptedOut, Rank: r.Rank, Ranked: r.Ranked}
+	for _, l := range r.Report.Posts {
+		m.Rows = append(m.Rows, views.ReachRow{ID: l.ID, Name: l.Name, Detail: l.Detail, ReachFigures: figures(costs.Figures(l.Counts))})
 	}
-	costs := reachCosts{} // employees see no money
-	m := views.ReachPage{Heading: "My reach", Intro: "What your shares brought in, post by post.", Period: period,
-		Figures: costs.figures(report.Total)}
-	for _, l := range report.Posts {
-		m.Rows = append(m.Rows, views.ReachRow{ID: l.ID, Name: l.Name, Detail: l.Detail, ReachFigures: costs.figures(l.Counts)})
+	for _, l := range r.Report.Networks {
+		m.Networks = append(m.Networks, views.ReachRow{Name: l.Name, ReachFigures: figures(costs.Figures(l.Counts))})
 	}
-	for _, l := range report.Networks {
-		m.Networks = append(m.Networks, views.ReachRow{Name: l.Name, ReachFigures: costs.figures(l.Counts)})
-	}
-	if c.Query("format") == "csv" {
-		return sendMyReachCSV(c, period, m)
-	}
-	profile, err := s.Store.Profile(ctx(c), u.ID)
-	if err != nil {
-		return err
-	}
-	m.OptedOut = profile.LeaderboardOptOut
-	if !m.OptedOut {
-		board, err := s.leaderboard(c, period)
-		if err != nil {
-			return err
-		}
-		m.Ranked = len(board)
-		if i := slices.IndexFunc(board, func(r views.LeaderRow) bool { return r.Me }); i >= 0 {
-			m.Rank = board[i].Rank
-		}
+	if q.CSV {
+		return sendMyReachCSV(c, m.Period, m)
 	}
 	return s.render(c, fiber.StatusOK, views.ReachView(s.chrome(c, "My reach", "my-reach"), m))
 }
@@ -428,56 +274,27 @@ func sendMyReachCSV(c *fiber.Ctx, p views.ReachPeriod, m views.ReachPage) error 
 			body = append(body, append([]string{r.Name}, cells(r.ReachFigures)...))
 		}
 	default:
-		return apperr.New(apperr.NotFound, "There is no such table to download.")
+		return reach.ErrNoTable
 	}
 	return sendCSV(c, fmt.Sprintf("my-reach-%s-%s-%s.csv", table, p.From.Format(time.DateOnly), p.To.Format(time.DateOnly)), header, body)
-}
-
-// leaderboard ranks the people on the leaderboard for the period by
-// points, most first; equal points share a rank.
-func (s *server) leaderboard(c *fiber.Ctx, p views.ReachPeriod) ([]views.LeaderRow, error) {
-	lines, err := s.Store.Leaderboard(ctx(c), p.From, p.To.AddDate(0, 0, 1))
-	if err != nil {
-		return nil, err
-	}
-	me := userOf(c).ID
-	rows := make([]views.LeaderRow, len(lines))
-	for i, l := range lines {
-		rows[i] = views.LeaderRow{Name: l.Name, Department: l.Department, Shares: l.Shares, Clicks: l.Clicks,
-			Points: reach.Points(l.PointShares, l.Clicks), Me: l.UserID == me}
-	}
-	slices.SortStableFunc(rows, func(a, b views.LeaderRow) int {
-		if a.Points != b.Points {
-			return int(b.Points - a.Points)
-		}
-		return strings.Compare(a.Name, b.Name)
-	})
-	points := make([]int64, len(rows))
-	for i, r := range rows {
-		points[i] = r.Points
-	}
-	for i, rank := range reach.Ranks(points) {
-		rows[i].Rank = rank
-	}
-	return rows, nil
 }
 
 // showLeaderboard is the leaderboard: people ranked by points for this
 // month, the last 30 days or all time. People who opted out are not on
 // it; they see their own figures on My reach.
 func (s *server) showLeaderboard(c *fiber.Ctx) error {
-	period, _, err := s.employeePeriod(c, "month")
+	q := employeeQuery(c)
+	b, err := s.Reach.Leaderboard(ctx(c), q)
 	if err != nil {
 		return err
 	}
-	rows, err := s.leaderboard(c, period)
-	if err != nil {
-		return err
+	period := periodView(b.Period)
+	rows := make([]views.LeaderRow, len(b.Leaders))
+	for i, l := range b.Leaders {
+		rows[i] = views.LeaderRow{Rank: l.Rank, Name: l.Name, Department: l.Department, Shares: l.Shares, Clicks: l.Clicks,
+			Points: l.Points, Me: l.Me}
 	}
-	if c.Query("format") == "csv" {
-		if c.Query("table") != "leaderboard" {
-			return apperr.New(apperr.NotFound, "There is no such table to download.")
-		}
+	if q.CSV {
 		var body [][]string
 		for _, r := range rows {
 			body = append(body, []string{strconv.Itoa(r.Rank), r.Name, r.Department, int64Text(r.Shares), int64Text(r.Clicks), int64Text(r.Points)})
@@ -485,11 +302,7 @@ func (s *server) showLeaderboard(c *fiber.Ctx) error {
 		return sendCSV(c, fmt.Sprintf("leaderboard-%s-%s.csv", period.From.Format(time.DateOnly), period.To.Format(time.DateOnly)),
 			[]string{"rank", "name", "department", "shares", "clicks", "points"}, body)
 	}
-	profile, err := s.Store.Profile(ctx(c), userOf(c).ID)
-	if err != nil {
-		return err
-	}
-	m := views.LeaderboardPage{Period: period, Total: len(rows), OptedOut: profile.LeaderboardOptOut}
+	m := views.LeaderboardPage{Period: period, Total: len(rows), OptedOut: b.OptedOut}
 	for _, r := range rows {
 		if r.Me {
 			m.MyRank, m.MyPoints = r.Rank, r.Points
@@ -501,44 +314,39 @@ func (s *server) showLeaderboard(c *fiber.Ctx) error {
 
 // showReachSettings lets admins set the cost per click per network.
 func (s *server) showReachSettings(c *fiber.Ctx) error {
-	var set reach.Costs
-	if _, err := s.Store.Setting(ctx(c), store.SettingReachCosts, &set); err != nil {
+	set, err := s.Reach.Costs(ctx(c))
+	if err != nil {
 		return err
 	}
-	m := views.ReachSettingsPage{Currency: cmp.Or(set.Currency, defaultCurrency), Saved: c.Query("saved") == "1"}
+	m := views.ReachSettingsPage{Currency: set.Currency, Saved: c.Query("saved") == "1"}
 	for _, n := range share.Networks {
 		m.Costs = append(m.Costs, views.CostField{Network: n, Value: set.CostPerClick[string(n)]})
 	}
 	return s.render(c, fiber.StatusOK, views.ReachSettingsView(s.chrome(c, "Reach settings", "admin"), m))
 }
 
-var currencyCode = regexp.MustCompile(`^[A-Z]{3}$`)
-
 // saveReachSettings stores the costs per click and the currency; the store
 // audit-logs the change. Anything invalid re-renders the form with the
 // values as typed, and nothing is saved.
 func (s *server) saveReachSettings(c *fiber.Ctx) error {
-	m := views.ReachSettingsPage{Currency: strings.ToUpper(strings.TrimSpace(c.FormValue("currency"))), Errors: views.FieldErrors{}}
-	set := reach.Costs{Currency: m.Currency, CostPerClick: map[string]string{}}
-	if !currencyCode.MatchString(m.Currency) {
-		m.Errors["currency"] = "Enter a three-letter currency code, such as EUR or USD."
-	}
+	m := views.ReachSettingsPage{Currency: strings.ToUpper(strings.TrimSpace(c.FormValue("currency")))}
+	typed := map[share.Network]string{}
 	for _, n := range share.Networks {
-		key := "cost-" + string(n)
-		typed := strings.TrimSpace(c.FormValue(key))
-		m.Costs = append(m.Costs, views.CostField{Network: n, Value: typed})
-		money, err := reach.ParseMoney(typed)
-		switch {
-		case err != nil:
-			m.Errors[key] = apperr.MessageOf(err)
-		case money > 0:
-			set.CostPerClick[string(n)] = money.String()
+		typed[n] = strings.TrimSpace(c.FormValue("cost-" + string(n)))
+		m.Costs = append(m.Costs, views.CostField{Network: n, Value: typed[n]})
+	}
+	err := s.Reach.SaveCosts(ctx(c), m.Currency, typed, userOf(c).ID)
+	if problems, ok := errors.AsType[reach.CostErrors](err); ok {
+		m.Errors = views.FieldErrors{}
+		for field, message := range problems {
+			if field != "currency" {
+				field = "cost-" + field
+			}
+			m.Errors[field] = message
 		}
+		return s.render(c, statusOf(err), views.ReachSettingsView(s.chrome(c, "Reach settings", "admin"), m))
 	}
-	if len(m.Errors) > 0 {
-		return s.render(c, fiber.StatusUnprocessableEntity, views.ReachSettingsView(s.chrome(c, "Reach settings", "admin"), m))
-	}
-	if err := s.Store.SetSetting(ctx(c), store.SettingReachCosts, set, userOf(c).ID); err != nil {
+	if err != nil {
 		return err
 	}
 	return c.Redirect("/admin/reach?saved=1", fiber.StatusSeeOther)

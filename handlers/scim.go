@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"slices"
@@ -11,9 +10,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/advocacy-portal/portal/internal/apperr"
-	"github.com/advocacy-portal/portal/internal/auth"
 	"github.com/advocacy-portal/portal/internal/scim"
-	"github.com/advocacy-portal/portal/internal/store"
 )
 
 // scimPrefix is where the SCIM 2.0 endpoint lives.
@@ -146,39 +143,22 @@ func (s *server) limitSCIM(c *fiber.Ctx, tokenID int64) error {
 // tokens in use, comparing hashes in constant time. A missing, unknown or
 // revoked token is a 401.
 func (s *server) authenticateSCIM(c *fiber.Ctx) (int64, error) {
-	unauthorized := func() (int64, error) {
-		c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="portal SCIM"`)
-		return 0, scim.Errorf(fiber.StatusUnauthorized, "", "a valid bearer token is required")
-	}
 	scheme, token, ok := strings.Cut(strings.TrimSpace(c.Get(fiber.HeaderAuthorization)), " ")
-	token = strings.TrimSpace(token)
-	if !ok || !strings.EqualFold(scheme, "Bearer") || token == "" {
-		return unauthorized()
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		token = ""
 	}
-	tokens, err := s.Store.ActiveSCIMTokens(ctx(c))
-	if err != nil {
-		return 0, err
+	id, err := s.SCIM.Authenticate(ctx(c), strings.TrimSpace(token))
+	if errors.Is(err, scim.ErrUnauthorized) {
+		c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="portal SCIM"`)
 	}
-	hash := []byte(auth.HashToken(token))
-	var found int64
-	for _, t := range tokens {
-		if subtle.ConstantTimeCompare(hash, []byte(t.Hash)) == 1 {
-			found = t.ID
-		}
-	}
-	if found == 0 {
-		return unauthorized()
-	}
-	if err := s.Store.TouchSCIMToken(ctx(c), found); err != nil {
-		return 0, err
-	}
-	return found, nil
+	return id, err
 }
 
 // writeSCIMError answers err as a SCIM error, with the status problemOf
 // gives it: a SCIM error as it is; app errors (e.g. a check that ran
-// before the SCIM handler) with their message; the store's missing rows,
-// names in use and unknown members with SCIM's words for them; Fiber
+// before the SCIM handler) with their message; missing rows and unknown
+// members with SCIM's words for them (the scim.Service answers names in
+// use as SCIM errors of their own); Fiber
 // errors with a detail a client's log reader can act on. Anything
 // unexpected is logged with the request id and answered as a 500 that
 // says nothing more. handleError sends every error under scimPrefix here,
@@ -200,13 +180,9 @@ func (s *server) scimErrorOf(c *fiber.Ctx, err error) *scim.Error {
 	switch {
 	case errors.As(err, &ae) && status < 500:
 		return scim.Errorf(status, "", "%s", message)
-	case errors.Is(err, store.ErrNotFound):
+	case apperr.KindOf(err) == apperr.NotFound:
 		return scim.Errorf(status, "", "no such resource")
-	case errors.Is(err, store.ErrExists) && strings.Contains(strings.ToLower(c.Path()), "/groups"):
-		return scim.Errorf(status, scim.Uniqueness, "the displayName is already in use")
-	case errors.Is(err, store.ErrExists):
-		return scim.Errorf(status, scim.Uniqueness, "the userName or the email address is already in use")
-	case errors.Is(err, store.ErrUnknownMember):
+	case errors.Is(err, scim.ErrUnknownMember):
 		// An invalid value is a 400 in SCIM (RFC 7644 §3.12), not a 422.
 		return scim.Errorf(fiber.StatusBadRequest, scim.InvalidValue, "a member is not a user of the portal")
 	case errors.As(err, &fe):
@@ -337,7 +313,7 @@ func (s *server) listSCIMUsers(c *fiber.Ctx, _ int64) error {
 	if err != nil {
 		return err
 	}
-	users, total, err := s.Store.SCIMUsers(ctx(c), f, page.Offset(), page.Count)
+	users, total, err := s.SCIM.Users(ctx(c), f, page)
 	if err != nil {
 		return err
 	}
@@ -357,7 +333,7 @@ func (s *server) showSCIMUser(c *fiber.Ctx, _ int64) error {
 	if err != nil {
 		return err
 	}
-	u, err := s.Store.SCIMUser(ctx(c), id)
+	u, err := s.SCIM.User(ctx(c), id)
 	if err != nil {
 		return err
 	}
@@ -371,7 +347,7 @@ func (s *server) createSCIMUser(c *fiber.Ctx, tokenID int64) error {
 	if err != nil {
 		return err
 	}
-	created, err := s.Store.CreateSCIMUser(ctx(c), u, tokenID)
+	created, err := s.SCIM.CreateUser(ctx(c), u, tokenID)
 	if err != nil {
 		return err
 	}
@@ -385,10 +361,7 @@ func (s *server) replaceSCIMUser(c *fiber.Ctx, tokenID int64) error {
 	if err != nil {
 		return err
 	}
-	body := c.Body()
-	u, err := s.Store.UpdateSCIMUser(ctx(c), id, func(cur scim.User) (scim.User, error) {
-		return scim.ReplaceUser(cur, body)
-	}, tokenID)
+	u, err := s.SCIM.ReplaceUser(ctx(c), id, c.Body(), tokenID)
 	if err != nil {
 		return err
 	}
@@ -406,9 +379,7 @@ func (s *server) patchSCIMUser(c *fiber.Ctx, tokenID int64) error {
 	if err != nil {
 		return err
 	}
-	u, err := s.Store.UpdateSCIMUser(ctx(c), id, func(cur scim.User) (scim.User, error) {
-		return scim.ApplyUserPatch(cur, ops)
-	}, tokenID)
+	u, err := s.SCIM.PatchUser(ctx(c), id, ops, tokenID)
 	if err != nil {
 		return err
 	}
@@ -421,7 +392,7 @@ func (s *server) deleteSCIMUser(c *fiber.Ctx, tokenID int64) error {
 	if err != nil {
 		return err
 	}
-	if err := s.Store.DeleteSCIMUser(ctx(c), id, tokenID); err != nil {
+	if err := s.SCIM.DeleteUser(ctx(c), id, tokenID); err != nil {
 		return err
 	}
 	return c.SendStatus(fiber.StatusNoContent)
@@ -443,7 +414,7 @@ func (s *server) listSCIMGroups(c *fiber.Ctx, _ int64) error {
 		return err
 	}
 	members := p.Returns("members")
-	groups, total, err := s.Store.SCIMGroups(ctx(c), f, page.Offset(), page.Count, members)
+	groups, total, err := s.SCIM.Groups(ctx(c), f, page, members)
 	if err != nil {
 		return err
 	}
@@ -464,7 +435,7 @@ func (s *server) showSCIMGroup(c *fiber.Ctx, _ int64) error {
 		return err
 	}
 	members := p.Returns("members")
-	g, err := s.Store.SCIMGroup(ctx(c), id, members)
+	g, err := s.SCIM.Group(ctx(c), id, members)
 	if err != nil {
 		return err
 	}
@@ -477,7 +448,7 @@ func (s *server) createSCIMGroup(c *fiber.Ctx, tokenID int64) error {
 	if err != nil {
 		return err
 	}
-	created, err := s.Store.CreateSCIMGroup(ctx(c), g, tokenID)
+	created, err := s.SCIM.CreateGroup(ctx(c), g, tokenID)
 	if err != nil {
 		return err
 	}
@@ -491,10 +462,7 @@ func (s *server) replaceSCIMGroup(c *fiber.Ctx, tokenID int64) error {
 	if err != nil {
 		return err
 	}
-	body := c.Body()
-	g, err := s.Store.UpdateSCIMGroup(ctx(c), id, func(cur scim.Group) (scim.Group, error) {
-		return scim.ReplaceGroup(cur, body)
-	}, tokenID)
+	g, err := s.SCIM.ReplaceGroup(ctx(c), id, c.Body(), tokenID)
 	if err != nil {
 		return err
 	}
@@ -513,22 +481,20 @@ func (s *server) patchSCIMGroup(c *fiber.Ctx, tokenID int64) error {
 	if err != nil {
 		return err
 	}
-	if _, err := s.Store.UpdateSCIMGroup(ctx(c), id, func(cur scim.Group) (scim.Group, error) {
-		return scim.ApplyGroupPatch(cur, ops)
-	}, tokenID); err != nil {
+	if err := s.SCIM.PatchGroup(ctx(c), id, ops, tokenID); err != nil {
 		return err
 	}
 	return c.SendStatus(fiber.StatusNoContent)
 }
 
 // deleteSCIMGroup deletes a group, or retires it when training
-// assignments or posts refer to it (see store.DeleteSCIMGroup).
+// assignments or posts refer to it (see scim.Repository.DeleteSCIMGroup).
 func (s *server) deleteSCIMGroup(c *fiber.Ctx, tokenID int64) error {
 	id, err := scimID(c)
 	if err != nil {
 		return err
 	}
-	if err := s.Store.DeleteSCIMGroup(ctx(c), id, tokenID); err != nil {
+	if err := s.SCIM.DeleteGroup(ctx(c), id, tokenID); err != nil {
 		return err
 	}
 	return c.SendStatus(fiber.StatusNoContent)

@@ -91,7 +91,7 @@ func newSCIMToken(t *testing.T, env *testEnv, name string) string {
 		t.Fatalf("create token: %d", resp.StatusCode)
 	}
 	token := attr(t, mustDoc(t, resp).Find(`[data-testid="new-token-value"]`), "value")
-	if !strings.HasPrefix(token, scimTokenPrefix) {
+	if !strings.HasPrefix(token, scim.TokenPrefix) {
 		t.Fatalf("token %q lacks the prefix", token)
 	}
 	return token

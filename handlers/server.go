@@ -22,12 +22,17 @@ import (
 	"github.com/advocacy-portal/portal/assets"
 	"github.com/advocacy-portal/portal/internal/account"
 	"github.com/advocacy-portal/portal/internal/apperr"
+	"github.com/advocacy-portal/portal/internal/audit"
 	"github.com/advocacy-portal/portal/internal/auth"
 	"github.com/advocacy-portal/portal/internal/concern"
 	"github.com/advocacy-portal/portal/internal/job"
+	"github.com/advocacy-portal/portal/internal/mail"
+	"github.com/advocacy-portal/portal/internal/notify"
 	"github.com/advocacy-portal/portal/internal/pause"
 	"github.com/advocacy-portal/portal/internal/post"
+	"github.com/advocacy-portal/portal/internal/privacy"
 	"github.com/advocacy-portal/portal/internal/reach"
+	"github.com/advocacy-portal/portal/internal/scim"
 	"github.com/advocacy-portal/portal/internal/share"
 	"github.com/advocacy-portal/portal/internal/source"
 	"github.com/advocacy-portal/portal/internal/store"
@@ -70,6 +75,34 @@ type Deps struct {
 	// HR runs the training administration. Optional: by default a
 	// training.HR over Store, Guidelines and Now.
 	HR *training.HR
+	// Training runs each person's own training: the code of conduct,
+	// modules and quizzes. Optional: by default a training.Service over
+	// Store, Guidelines and Now.
+	Training *training.Service
+	// SCIM runs SCIM provisioning and its tokens. Optional: by default a
+	// scim.Service over Store.
+	SCIM *scim.Service
+	// Reach runs the reach dashboards and their exports. Optional: by
+	// default a reach.Dashboards over Store and Now.
+	Reach *reach.Dashboards
+	// Sessions signs people in and keeps their sessions. Optional: by
+	// default auth.Sessions over Store with RoleMap, AllowedDomains and Now.
+	Sessions *auth.Sessions
+	// Outbox reads the outbox for admins. Optional: by default a
+	// mail.OutboxReader over Store.
+	Outbox *mail.OutboxReader
+	// Audit searches and exports the audit log. Optional: by default an
+	// audit.Log over Store.
+	Audit *audit.Log
+	// Privacy runs the download of one's data and erasures. Optional: by
+	// default a privacy.Service over Store and Now.
+	Privacy *privacy.Service
+	// WebhookSettings runs the admins' page of webhooks. Optional: by
+	// default notify.WebhookSettings over Store.
+	WebhookSettings *notify.WebhookSettings
+	// Unsubscribe answers the digest's one-click unsubscribe links.
+	// Optional: by default a notify.Unsubscriber over Store.
+	Unsubscribe *notify.Unsubscriber
 	// Posts runs the post use cases. Optional: by default a post.Service
 	// over Store with Policy, waking Jobs.Publisher after an approval.
 	Posts *post.Service
@@ -141,8 +174,8 @@ func (s *server) wakeReminders() {
 const (
 	sessionCookie    = "portal_session"
 	loginStateCookie = "portal_login_state"
-	sessionTTL       = 12 * time.Hour
-	loginStateTTL    = 10 * time.Minute
+	sessionTTL       = auth.SessionTTL
+	loginStateTTL    = auth.LoginStateTTL
 )
 
 type server struct {
@@ -165,6 +198,33 @@ func New(d Deps) *fiber.App {
 	}
 	if d.HR == nil {
 		d.HR = training.NewHR(d.Store, d.Guidelines, d.Now)
+	}
+	if d.Training == nil {
+		d.Training = training.NewService(d.Store, d.Guidelines, d.Now)
+	}
+	if d.SCIM == nil {
+		d.SCIM = scim.NewService(d.Store)
+	}
+	if d.Reach == nil {
+		d.Reach = reach.NewDashboards(d.Store, d.Now)
+	}
+	if d.Sessions == nil {
+		d.Sessions = auth.NewSessions(d.Store, auth.SessionsConfig{RoleMap: d.RoleMap, AllowedDomains: d.AllowedDomains, Now: d.Now})
+	}
+	if d.Outbox == nil {
+		d.Outbox = mail.NewOutboxReader(d.Store)
+	}
+	if d.Audit == nil {
+		d.Audit = audit.NewLog(d.Store)
+	}
+	if d.Privacy == nil {
+		d.Privacy = privacy.NewService(d.Store, d.Now)
+	}
+	if d.WebhookSettings == nil {
+		d.WebhookSettings = notify.NewWebhookSettings(d.Store)
+	}
+	if d.Unsubscribe == nil {
+		d.Unsubscribe = notify.NewUnsubscriber(d.Store)
 	}
 	if d.Posts == nil {
 		d.Posts = post.NewService(d.Store, post.Config{Policy: d.Policy, Publisher: d.Jobs.Publisher})
@@ -442,22 +502,11 @@ func (s *server) lang(c *fiber.Ctx) string {
 	return s.Guidelines.Language(wanted...)
 }
 
-// requiredModules is the ids of the modules that unlock sharing: the
-// admins' choice, or the guidelines' programme if they made none.
-func (s *server) requiredModules(c *fiber.Ctx) ([]string, error) {
-	var ids []string
-	found, err := s.Store.Setting(ctx(c), store.SettingRequiredModules, &ids)
-	if err != nil || !found {
-		return s.Guidelines.Required, err
-	}
-	return ids, nil
-}
-
 const sessionKey = "session"
 
 // sessionOf returns the signed-in session of the request, or nil.
-func sessionOf(c *fiber.Ctx) *store.Session {
-	sess, _ := c.Locals(sessionKey).(*store.Session)
+func sessionOf(c *fiber.Ctx) *auth.Session {
+	sess, _ := c.Locals(sessionKey).(*auth.Session)
 	return sess
 }
 
@@ -470,9 +519,9 @@ func (s *server) loadSession(c *fiber.Ctx) error {
 	if token == "" {
 		return c.Next()
 	}
-	sess, err := s.Store.SessionByHash(c.UserContext(), auth.HashToken(token))
+	sess, err := s.Sessions.Session(c.UserContext(), token)
 	switch {
-	case errors.Is(err, store.ErrNotFound):
+	case apperr.KindOf(err) == apperr.NotFound:
 		c.Cookie(s.expiredCookie(sessionCookie))
 	case err != nil:
 		return err

@@ -3,15 +3,12 @@ package handlers
 import (
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"slices"
 	"strconv"
 
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/advocacy-portal/portal/internal/account"
-	"github.com/advocacy-portal/portal/internal/apperr"
-	"github.com/advocacy-portal/portal/internal/store"
 	"github.com/advocacy-portal/portal/internal/training"
 	"github.com/advocacy-portal/portal/views"
 )
@@ -33,24 +30,11 @@ func (s *server) conductStanding(c *fiber.Ctx) (views.ConductPage, error) {
 	u := userOf(c)
 	conduct := s.Guidelines.Conduct
 	m := views.ConductPage{Conduct: conduct, Text: conduct.In(s.lang(c)), CanAcknowledge: u.Has(account.Employee)}
-	ack, err := s.Store.Acknowledgement(ctx(c), u.ID, conduct.Version)
-	switch {
-	case err == nil:
-		m.AcknowledgedAt = ack.CreatedAt
-		return m, nil
-	case !errors.Is(err, store.ErrNotFound):
-		return m, err
-	}
-	p, err := s.Store.Progress(ctx(c), u.ID)
+	st, err := s.Training.Conduct(ctx(c), u.ID)
 	if err != nil {
 		return m, err
 	}
-	versions, err := s.Store.ConductVersions(ctx(c))
-	if err != nil {
-		return m, err
-	}
-	m.StillCounts = training.AcknowledgementCurrent(versions, p.Acknowledged)
-	m.MustReacknowledge = len(p.Acknowledged) > 0 && !m.StillCounts
+	m.AcknowledgedAt, m.StillCounts, m.MustReacknowledge = st.AcknowledgedAt, st.StillCounts, st.MustReacknowledge
 	return m, nil
 }
 
@@ -66,16 +50,12 @@ func (s *server) showConduct(c *fiber.Ctx) error {
 // read, in the language they read it; if the code changed while they were
 // reading, they must read it again.
 func (s *server) acknowledgeConduct(c *fiber.Ctx) error {
-	conduct := s.Guidelines.Conduct
-	if c.FormValue("version") != conduct.Version {
-		return apperr.New(apperr.Conflict, "The code of conduct changed while you were reading it. Please read the current version and acknowledge that one.")
-	}
 	lang := c.FormValue("lang")
 	if !slices.Contains(s.Guidelines.Languages, lang) {
 		lang = s.lang(c)
 	}
-	if err := s.Store.Acknowledge(ctx(c), training.Acknowledgement{UserID: userOf(c).ID, Version: conduct.Version,
-		ContentHash: conduct.In(lang).Hash, ClientIP: s.clientIP(c).String()}); err != nil {
+	if err := s.Training.Acknowledge(ctx(c), training.AcknowledgeRequest{UserID: userOf(c).ID, Version: c.FormValue("version"),
+		Language: lang, ClientIP: s.clientIP(c).String()}); err != nil {
 		return err
 	}
 	return c.Redirect(s.nextStep(c), fiber.StatusSeeOther)
@@ -83,19 +63,7 @@ func (s *server) acknowledgeConduct(c *fiber.Ctx) error {
 
 // missingSteps is what still locks sharing for the signed-in user.
 func (s *server) missingSteps(c *fiber.Ctx) ([]training.Step, error) {
-	p, err := s.Store.Progress(ctx(c), userOf(c).ID)
-	if err != nil {
-		return nil, err
-	}
-	versions, err := s.Store.ConductVersions(ctx(c))
-	if err != nil {
-		return nil, err
-	}
-	required, err := s.requiredModules(c)
-	if err != nil {
-		return nil, err
-	}
-	return s.Guidelines.Missing(p, versions, required), nil
+	return s.Training.Missing(ctx(c), userOf(c).ID)
 }
 
 // nextStep is where to send someone after they finished a step: the next
@@ -112,59 +80,30 @@ func (s *server) nextStep(c *fiber.Ctx) string {
 }
 
 func (s *server) listModules(c *fiber.Ctx) error {
-	p, err := s.Store.Progress(ctx(c), userOf(c).ID)
-	if err != nil {
-		return err
-	}
-	required, err := s.requiredModules(c)
-	if err != nil {
-		return err
-	}
-	due, err := s.Store.DueDates(ctx(c), userOf(c).ID)
+	modules, err := s.Training.Modules(ctx(c), userOf(c).ID)
 	if err != nil {
 		return err
 	}
 	lang := s.lang(c)
 	m := views.TrainingPage{}
-	for _, mod := range s.Guidelines.Modules {
-		m.Modules = append(m.Modules, views.ModuleSummary{ID: mod.ID, Text: mod.In(lang),
-			Questions: len(mod.In(lang).Questions), Required: slices.Contains(required, mod.ID), Passed: p.Passed[mod.ID],
-			Due: due[mod.ID], Overdue: !p.Passed[mod.ID] && !due[mod.ID].IsZero() && s.Now().After(due[mod.ID])})
+	for _, st := range modules {
+		text := st.Module.In(lang)
+		m.Modules = append(m.Modules, views.ModuleSummary{ID: st.Module.ID, Text: text, Questions: len(text.Questions),
+			Required: st.Required, Passed: st.Passed, Due: st.Due, Overdue: st.Overdue})
 	}
 	return s.render(c, fiber.StatusOK, views.TrainingView(s.chrome(c, "Training", "training"), m))
-}
-
-func (s *server) module(c *fiber.Ctx) (training.Module, error) {
-	m, ok := s.Guidelines.Module(c.Params("module"))
-	if !ok {
-		return m, apperr.New(apperr.NotFound, "There is no training module with that name.")
-	}
-	return m, nil
 }
 
 // showModule shows the module's page and where the person stands on its
 // quiz: start, continue, wait, or out of attempts.
 func (s *server) showModule(c *fiber.Ctx) error {
-	m, err := s.module(c)
+	st, err := s.Training.Quiz(ctx(c), userOf(c).ID, c.Params("module"))
 	if err != nil {
 		return err
 	}
-	u := userOf(c)
-	h, err := s.Store.QuizHistory(ctx(c), u.ID, m.ID)
-	if err != nil {
-		return err
-	}
-	page := views.ModulePage{ID: m.ID, Quiz: m.Quiz, Text: m.In(s.lang(c)), History: h, AttemptsLeft: m.Quiz.AttemptsLeft(h)}
-	page.CanStart, page.NotBefore, page.Blocked = m.Quiz.CanStart(h, s.Now())
-	if h.InProgress {
-		open, err := s.Store.OpenAttempt(ctx(c), u.ID, m.ID)
-		if err != nil {
-			return err
-		}
-		page.OpenAttempt = open.ID
-		page.Answered = len(open.Answers)
-		page.CanStart = true
-	}
+	page := views.ModulePage{ID: st.Module.ID, Quiz: st.Module.Quiz, Text: st.Module.In(s.lang(c)), History: st.History,
+		AttemptsLeft: st.AttemptsLeft, OpenAttempt: st.OpenAttempt, Answered: st.Answered,
+		CanStart: st.CanStart, NotBefore: st.NotBefore, Blocked: st.Blocked}
 	return s.render(c, fiber.StatusOK, views.ModuleView(s.chrome(c, page.Text.Title, "training"), page))
 }
 
@@ -172,115 +111,66 @@ func (s *server) showModule(c *fiber.Ctx) error {
 // shuffled once, then frozen in the attempt; an attempt already in progress
 // is continued instead.
 func (s *server) startAttempt(c *fiber.Ctx) error {
-	m, err := s.module(c)
+	moduleID := c.Params("module")
+	id, err := s.Training.Start(ctx(c), userOf(c).ID, moduleID, s.lang(c))
 	if err != nil {
 		return err
 	}
-	u := userOf(c)
-	h, err := s.Store.QuizHistory(ctx(c), u.ID, m.ID)
-	if err != nil {
-		return err
-	}
-	if ok, _, why := m.Quiz.CanStart(h, s.Now()); !ok && !h.InProgress {
-		return apperr.New(apperr.Conflict, why)
-	}
-	text := m.In(s.lang(c))
-	id, _, err := s.Store.StartAttempt(ctx(c), training.Attempt{UserID: u.ID, ModuleID: m.ID, ModuleHash: m.Hash,
-		Language: text.Language, Questions: training.Shuffle(text.Questions, rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64())))})
-	if err != nil {
-		return err
-	}
-	return c.Redirect(fmt.Sprintf("/training/%s/attempts/%d", m.ID, id), fiber.StatusSeeOther)
+	return c.Redirect(fmt.Sprintf("/training/%s/attempts/%d", moduleID, id), fiber.StatusSeeOther)
 }
 
-// attempt returns the attempt named in the URL if it is the user's and
-// belongs to module m.
-func (s *server) attempt(c *fiber.Ctx, m training.Module) (training.Attempt, error) {
-	notFound := apperr.New(apperr.NotFound, "There is no such quiz attempt.")
+// attemptID is the attempt named in the URL, or 0 if it names none
+// (training.Service answers ErrNoAttempt for it).
+func attemptID(c *fiber.Ctx) int64 {
 	id, err := strconv.ParseInt(c.Params("attempt"), 10, 64)
 	if err != nil {
-		return training.Attempt{}, notFound
+		return 0
 	}
-	a, err := s.Store.Attempt(ctx(c), id)
-	if errors.Is(err, store.ErrNotFound) || (err == nil && (a.UserID != userOf(c).ID || a.ModuleID != m.ID)) {
-		return a, notFound
-	}
-	return a, err
+	return id
 }
 
 // showAttempt shows the next unanswered question of an attempt in
 // progress, or the result of a submitted one, from the questions as they
 // were asked.
 func (s *server) showAttempt(c *fiber.Ctx) error {
-	m, err := s.module(c)
+	st, err := s.Training.Attempt(ctx(c), userOf(c).ID, c.Params("module"), attemptID(c))
 	if err != nil {
 		return err
 	}
-	a, err := s.attempt(c, m)
-	if err != nil {
-		return err
+	if !st.Attempt.Submitted() {
+		return s.renderQuestion(c, fiber.StatusOK, st, "")
 	}
-	if !a.Submitted() {
-		return s.renderQuestion(c, fiber.StatusOK, m, a, "")
-	}
-	return s.renderResult(c, m, a)
-}
-
-func (s *server) renderQuestion(c *fiber.Ctx, status int, m training.Module, a training.Attempt, problem string) error {
-	i := training.NextQuestion(a.Questions, a.Answers)
-	if i == len(a.Questions) {
-		return apperr.New(apperr.Conflict, "Every question of this attempt is answered.")
-	}
-	page := views.QuestionPage{ModuleID: m.ID, Title: m.In(a.Language).Title, AttemptID: a.ID, Number: i + 1,
-		Total: len(a.Questions), Question: a.Questions[i], Problem: problem}
-	return s.render(c, status, views.QuestionView(s.chrome(c, page.Title, "training"), page))
-}
-
-func (s *server) renderResult(c *fiber.Ctx, m training.Module, a training.Attempt) error {
-	result, err := training.Score(a.Questions, m.Quiz.PassMark, a.Answers)
-	if err != nil {
-		return err
-	}
-	result.Passed = a.Passed // the verdict given at the time stands
-	h, err := s.Store.QuizHistory(ctx(c), a.UserID, m.ID)
-	if err != nil {
-		return err
-	}
-	missing, err := s.missingSteps(c)
-	if err != nil {
-		return err
-	}
-	page := views.AttemptPage{ModuleID: m.ID, Title: m.In(a.Language).Title, Quiz: m.Quiz, Result: result,
-		Reveal: m.Quiz.RevealsAnswers(h), AttemptsLeft: m.Quiz.AttemptsLeft(h), Unlocked: len(missing) == 0}
-	page.CanRetry, page.NotBefore, page.Blocked = m.Quiz.CanStart(h, s.Now())
+	page := views.AttemptPage{ModuleID: st.Module.ID, Title: st.Module.In(st.Attempt.Language).Title, Quiz: st.Module.Quiz,
+		Result: st.Result, Reveal: st.Reveal, AttemptsLeft: st.AttemptsLeft, Unlocked: st.Unlocked,
+		CanRetry: st.CanRetry, NotBefore: st.NotBefore, Blocked: st.Blocked}
 	return s.render(c, fiber.StatusOK, views.AttemptView(s.chrome(c, "Quiz result", "training"), page))
+}
+
+func (s *server) renderQuestion(c *fiber.Ctx, status int, st training.AttemptState, problem string) error {
+	a := st.Attempt
+	if st.Next >= len(a.Questions) {
+		return training.ErrAllAnswered
+	}
+	page := views.QuestionPage{ModuleID: st.Module.ID, Title: st.Module.In(a.Language).Title, AttemptID: a.ID, Number: st.Next + 1,
+		Total: len(a.Questions), Question: a.Questions[st.Next], Problem: problem}
+	return s.render(c, status, views.QuestionView(s.chrome(c, page.Title, "training"), page))
 }
 
 // answerQuestion records the answer to one question; the last answer
 // scores and submits the attempt. An answer to a question or option that
 // is not in the attempt is refused and changes nothing.
 func (s *server) answerQuestion(c *fiber.Ctx) error {
-	m, err := s.module(c)
+	st, err := s.Training.Answer(ctx(c), training.Answer{UserID: userOf(c).ID, ModuleID: c.Params("module"),
+		AttemptID: attemptID(c), QuestionID: c.FormValue("question"), OptionID: c.FormValue("option")})
+	if ae, ok := errors.AsType[*training.AnswerError](err); ok {
+		return s.renderQuestion(c, statusOf(err), st, ae.Message)
+	}
 	if err != nil {
-		return err
+		return err // training.ErrSubmitted, a conflict, for an attempt already submitted
 	}
-	a, err := s.attempt(c, m)
-	if err != nil {
-		return err
-	}
-	a, err = s.Store.SaveAnswer(ctx(c), a.ID, c.FormValue("question"), c.FormValue("option"),
-		func(a training.Attempt) (training.Result, error) {
-			return training.Score(a.Questions, m.Quiz.PassMark, a.Answers)
-		})
-	var ae *training.AnswerError
-	switch {
-	case errors.As(err, &ae):
-		return s.renderQuestion(c, statusOf(err), m, a, ae.Message)
-	case err != nil:
-		return err // store.ErrSubmitted, a conflict, for an attempt already submitted
-	}
+	a := st.Attempt
 	if a.Submitted() && a.Passed {
-		s.Logger.Info("quiz passed", "id", requestID(c), "module", m.ID, "user", a.UserID)
+		s.Logger.Info("quiz passed", "id", requestID(c), "module", st.Module.ID, "user", a.UserID)
 	}
-	return c.Redirect(fmt.Sprintf("/training/%s/attempts/%d", m.ID, a.ID), fiber.StatusSeeOther)
+	return c.Redirect(fmt.Sprintf("/training/%s/attempts/%d", st.Module.ID, a.ID), fiber.StatusSeeOther)
 }

@@ -1,26 +1,19 @@
 package handlers
 
 import (
-	"errors"
-
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/advocacy-portal/portal/internal/account"
-	"github.com/advocacy-portal/portal/internal/apperr"
-	"github.com/advocacy-portal/portal/internal/store"
 	"github.com/advocacy-portal/portal/views"
 )
-
-// unsubscribeInvalid is the answer to a link the portal did not make.
-const unsubscribeInvalid = "This link does not turn off any digest: it is incomplete or was not made by this portal. You can turn the digest off on your profile."
 
 // showUnsubscribe answers the digest's unsubscribe link (GET
 // /unsubscribe/:token) with a page and a button. It changes nothing: mail
 // scanners and link previews open links before people do.
 func (s *server) showUnsubscribe(c *fiber.Ctx) error {
-	u, err := s.Store.DigestUnsubscriber(ctx(c), c.Params("token"))
+	u, err := s.Unsubscribe.Who(ctx(c), c.Params("token"))
 	if err != nil {
-		return unsubscribeError(err)
+		return err
 	}
 	return s.renderUnsubscribe(c, u, views.UnsubscribePage{Token: c.Params("token"), Email: u.Email})
 }
@@ -31,18 +24,11 @@ func (s *server) showUnsubscribe(c *fiber.Ctx) error {
 // with no session and no CSRF token; the unguessable token is the proof.
 // Posting twice is harmless. It answers 200, never a redirect.
 func (s *server) unsubscribe(c *fiber.Ctx) error {
-	u, err := s.Store.UnsubscribeDigest(ctx(c), c.Params("token"))
+	u, err := s.Unsubscribe.Unsubscribe(ctx(c), c.Params("token"))
 	if err != nil {
-		return unsubscribeError(err)
+		return err
 	}
 	return s.renderUnsubscribe(c, u, views.UnsubscribePage{Email: u.Email, Done: true})
-}
-
-func unsubscribeError(err error) error {
-	if errors.Is(err, store.ErrNotFound) {
-		return apperr.New(apperr.NotFound, unsubscribeInvalid)
-	}
-	return err
 }
 
 // renderUnsubscribe shows the page in the language u chose, if they chose

@@ -1,7 +1,8 @@
 // Package audit is what the portal's audit log is: an append-only record of
 // privileged actions (who did what to what, when, and what it was before
 // and after), and how admins narrow it down to read or export it. The store
-// appends and reads the log; this package holds its types.
+// appends and reads the log; this package holds its types and the Log
+// (log.go) through which admins search and export it.
 package audit
 
 import "time"

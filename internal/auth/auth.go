@@ -1,6 +1,7 @@
 // Package auth signs people in through goth providers and keeps the
 // portal's own sessions: random session ids in a cookie, stored hashed,
-// each with its CSRF token.
+// each with its CSRF token. Sessions (session.go) runs signing in and out
+// over a SessionRepository the store implements.
 package auth
 
 import (

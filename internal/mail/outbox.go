@@ -60,3 +60,41 @@ type Outbox interface {
 	// MailQueued is woken whenever mail was queued.
 	MailQueued() *job.Waker
 }
+
+// OutboxStore is what the admins' outbox page reads; the store implements
+// it.
+type OutboxStore interface {
+	// Outbox returns the latest limit messages, newest first.
+	Outbox(ctx context.Context, limit int) ([]Mail, error)
+	// OutboxCounts counts the messages waiting, sent, and waiting after
+	// a failed attempt.
+	OutboxCounts(ctx context.Context) (pending, sent, failing int, err error)
+}
+
+// OutboxListing is the outbox as admins read it.
+type OutboxListing struct {
+	Mails                  []Mail // the latest, newest first
+	Pending, Sent, Failing int
+}
+
+// OutboxReader reads the outbox for admins, who read mail there when no
+// SMTP server is configured (demo mode) and see failures. It is safe for
+// concurrent use if its store is.
+type OutboxReader struct{ store OutboxStore }
+
+// NewOutboxReader returns an OutboxReader over store.
+func NewOutboxReader(store OutboxStore) *OutboxReader { return &OutboxReader{store: store} }
+
+// OutboxPageSize is how many of the latest messages Latest lists.
+const OutboxPageSize = 200
+
+// Latest returns the latest OutboxPageSize messages and the counts.
+func (r *OutboxReader) Latest(ctx context.Context) (OutboxListing, error) {
+	mails, err := r.store.Outbox(ctx, OutboxPageSize)
+	if err != nil {
+		return OutboxListing{}, err
+	}
+	out := OutboxListing{Mails: mails}
+	out.Pending, out.Sent, out.Failing, err = r.store.OutboxCounts(ctx)
+	return out, err
+}

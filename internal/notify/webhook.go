@@ -9,6 +9,10 @@
 // dedupe key, so running anything twice, or on two instances, sends
 // nothing twice. The package knows nothing of HTTP handlers or views.
 //
+// settings.go holds the use cases around them: the admins' page of
+// webhooks (WebhookSettings) and the digest's one-click unsubscribe links
+// (Unsubscriber).
+//
 // A webhook URL is a secret (anyone holding it can post to the channel):
 // nothing here logs it or records it in an error.
 package notify

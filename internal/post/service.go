@@ -110,6 +110,10 @@ type Repository interface {
 	Campaigns(ctx context.Context) ([]Campaign, error)
 	// Groups returns every group a post may target, by name.
 	Groups(ctx context.Context) ([]account.Group, error)
+	// SaveContentSettings stores cs in one transaction, audit-logging
+	// each setting's change as actorID's: the checks, the four-eyes rule,
+	// then the networks unless cs.Networks is nil.
+	SaveContentSettings(ctx context.Context, cs ContentSettings, actorID int64) error
 
 	// CreatePost stores the NewPost decide returns: its image, the post as
 	// a draft, its author as the first editor, its Submit change, and its

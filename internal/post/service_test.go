@@ -67,6 +67,11 @@ func (r *fakeRepo) PostHistory(_ context.Context, id int64) ([]post.Event, error
 	return r.history, nil
 }
 
+func (r *fakeRepo) SaveContentSettings(_ context.Context, cs post.ContentSettings, _ int64) error {
+	r.fourEyes, r.checks = &cs.FourEyes, &cs.Checks
+	return nil
+}
+
 func (r *fakeRepo) PostSettings(_ context.Context, set post.Settings) (post.Settings, error) {
 	if r.fourEyes != nil {
 		set.Policy.FourEyes = *r.fourEyes
@@ -694,5 +699,46 @@ func TestCheck(t *testing.T) {
 	// 270 characters fit X alone; with " #competitor" and the link they do not.
 	if want := []check.Rule{check.RuleLength, check.RuleWatchHashtag}; !slices.Equal(rulesFound, want) {
 		t.Errorf("findings = %+v, want %v", findings, want)
+	}
+}
+
+func TestContentSettingsProblems(t *testing.T) {
+	many := make([]string, post.MaxListEntries+1)
+	for i := range many {
+		many[i] = fmt.Sprint("term", i)
+	}
+	tests := []struct {
+		name   string
+		rules  check.Rules
+		fields []string
+	}{
+		{"the defaults", check.DefaultRules(), nil},
+		{"a hashtag disclosure", check.Rules{RequiredDisclosure: "#employee"}, nil},
+		{"the most terms", check.Rules{BlockedTerms: many[:post.MaxListEntries], WatchHashtags: many[:post.MaxListEntries]}, nil},
+		{"too many terms", check.Rules{BlockedTerms: many}, []string{"blocked_terms"}},
+		{"too many hashtags", check.Rules{WatchHashtags: many}, []string{"blocked_terms"}},
+		{"a disclosure of two words", check.Rules{RequiredDisclosure: "I work here"}, []string{"disclosure"}},
+		{"a disclosure with a tab", check.Rules{RequiredDisclosure: "#a\tb"}, []string{"disclosure"}},
+		{"a long disclosure", check.Rules{RequiredDisclosure: strings.Repeat("x", post.MaxDisclosure+1)}, []string{"disclosure"}},
+		{"both", check.Rules{BlockedTerms: many, RequiredDisclosure: "a b"}, []string{"blocked_terms", "disclosure"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cs := post.ContentSettings{Checks: tt.rules}
+			if got := slices.Sorted(maps.Keys(cs.Problems())); !slices.Equal(got, tt.fields) {
+				t.Errorf("Problems() = %v, want %v", got, tt.fields)
+			}
+			repo := &fakeRepo{}
+			err := post.NewService(repo, post.Config{}).SaveSettings(context.Background(), cs, mei)
+			if tt.fields == nil {
+				if err != nil || repo.checks == nil {
+					t.Errorf("SaveSettings = %v, saved %v; want saved", err, repo.checks)
+				}
+				return
+			}
+			if _, ok := errors.AsType[post.SettingsErrors](err); !ok || apperr.KindOf(err) != apperr.Invalid || repo.checks != nil {
+				t.Errorf("SaveSettings = %v, saved %v; want invalid SettingsErrors and nothing saved", err, repo.checks)
+			}
+		})
 	}
 }

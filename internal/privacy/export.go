@@ -1,7 +1,9 @@
 // Package privacy builds the copy of their own data that a person
 // downloads from the portal: one document with their profile, training
 // record, shares and the reach of their links, written as JSON or as CSV
-// files (one per section, or all of them in a zip).
+// files (one per section, or all of them in a zip). Its Service
+// (service.go) runs that download and an admin's erasure of a departed
+// person's data over a Repository the store implements.
 package privacy
 
 import (

@@ -6,7 +6,9 @@
 // redirect path is fast and loses no acknowledged click.
 //
 // It also owns what the dashboards show: the figures of a Report and the
-// formulas over them (EMV, CTR, Points).
+// formulas over them (EMV, CTR, Points), and the Dashboards that serve
+// them (dashboard.go): periods, exports, the leaderboard and the costs per
+// click, over a DashboardRepository.
 //
 // It knows nothing of HTTP frameworks: the handler passes it the method,
 // the user agent and the client address. Nor of storage: it declares what
@@ -27,12 +29,14 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/netip"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/advocacy-portal/portal/internal/apperr"
 	"github.com/advocacy-portal/portal/internal/job"
 	"github.com/advocacy-portal/portal/internal/share"
 )
@@ -134,8 +138,13 @@ func NewRecorder(st Store, cfg Config) *Recorder {
 		ttl: cfg.TargetTTL, maxTargets: cfg.MaxTargets, targets: map[string]cachedTarget{}}
 }
 
-// Target returns where the link with code goes: for an unknown code, the
-// TargetStore's error of kind apperr.NotFound. Targets are remembered for
+// ErrUnknownLink is a tracked link's code that names no link; Target
+// returns it in front of the TargetStore's error.
+var ErrUnknownLink = apperr.Sentinel(apperr.NotFound, "reach: unknown link",
+	"This link is not known here. Check that it was copied completely.")
+
+// Target returns where the link with code goes: for an unknown code,
+// ErrUnknownLink. Targets are remembered for
 // the configured TTL; unknown codes are not, so a new link works at once.
 func (r *Recorder) Target(ctx context.Context, code string) (Target, error) {
 	now := r.now().UnixNano()
@@ -146,6 +155,9 @@ func (r *Recorder) Target(ctx context.Context, code string) (Target, error) {
 		return t.Target, nil
 	}
 	lt, err := r.store.LinkTarget(ctx, code)
+	if apperr.KindOf(err) == apperr.NotFound {
+		return Target{}, fmt.Errorf("%w: %w", ErrUnknownLink, err)
+	}
 	if err != nil {
 		return Target{}, err
 	}

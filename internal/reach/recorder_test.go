@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/advocacy-portal/portal/internal/apperr"
 	"github.com/advocacy-portal/portal/internal/clocktest"
 	"github.com/advocacy-portal/portal/internal/reach"
 	"github.com/advocacy-portal/portal/internal/share"
@@ -75,6 +76,10 @@ func TestRecorderTarget(t *testing.T) {
 
 	if _, err := r.Target(ctx, "nosuchcode"); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("Target(unknown) = %v, want ErrNotFound", err)
+	}
+	_, err = r.Target(ctx, "nosuchcode")
+	if !errors.Is(err, reach.ErrUnknownLink) || apperr.MessageOf(err) != apperr.MessageOf(reach.ErrUnknownLink) {
+		t.Errorf("Target(unknown) = %v (saying %q), want ErrUnknownLink with its words", err, apperr.MessageOf(err))
 	}
 }
 

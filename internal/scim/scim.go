@@ -8,6 +8,10 @@
 // sent without a word: an attribute the portal does not keep, a path no
 // schema has, or text it cannot store is answered with a SCIM error that
 // names it, so that an administrator can fix the provider's mapping.
+//
+// The Service (service.go) runs provisioning over a Repository the store
+// implements: authenticating a client's token, the users and groups it
+// reads and writes, and the tokens admins make and revoke.
 package scim
 
 import (

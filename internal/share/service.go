@@ -3,6 +3,7 @@ package share
 import (
 	"context"
 	"errors"
+	"slices"
 	"time"
 
 	"github.com/advocacy-portal/portal/internal/cadence"
@@ -48,6 +49,9 @@ type Repository interface {
 	// a recorded share was allowed on. Without ok it writes nothing and
 	// returns the zero Recorded.
 	RecordShare(ctx context.Context, q Query, decide func(Facts) (rec Record, ok bool)) (Recorded, error)
+	// EnabledNetworks returns the ids of the networks admins enabled, with
+	// chosen false if they never chose (see Offered).
+	EnabledNetworks(ctx context.Context) (ids []string, chosen bool, err error)
 }
 
 // Outcome is what came of a request to share: the gate's decision and,
@@ -99,4 +103,41 @@ func (s *Service) Share(ctx context.Context, r Request) (Outcome, error) {
 		return Outcome{}, errors.New("share: the repository recorded nothing and never asked the gate")
 	}
 	return Outcome{Decision: d, Recorded: rec}, nil
+}
+
+// Networks returns the networks offered for sharing, in the order of
+// Networks (see Offered).
+func (s *Service) Networks(ctx context.Context) ([]Network, error) {
+	ids, chosen, err := s.repo.EnabledNetworks(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return Offered(ids, chosen), nil
+}
+
+// ChooseNetworks reads the networks an admin ticked, by id: each must be
+// a network (else problem says to reload), and at least one must be
+// chosen, or no one could share. The result is in the order of Networks;
+// when problem is not "", it holds the networks that were understood.
+func ChooseNetworks(ids []string) (chosen []Network, problem string) {
+	for _, id := range ids {
+		n, ok := Parse(id)
+		if !ok {
+			problem = "One of the chosen networks does not exist. Reload the page and choose again."
+			continue
+		}
+		if !slices.Contains(chosen, n) {
+			chosen = append(chosen, n)
+		}
+	}
+	if len(chosen) == 0 && problem == "" {
+		problem = "Keep at least one network enabled, or people cannot share at all."
+	}
+	ordered := []Network{}
+	for _, n := range Networks {
+		if slices.Contains(chosen, n) {
+			ordered = append(ordered, n)
+		}
+	}
+	return ordered, problem
 }

@@ -3,6 +3,7 @@ package share
 import (
 	"context"
 	"errors"
+	"slices"
 	"testing"
 	"time"
 )
@@ -15,6 +16,13 @@ type fakeRepository struct {
 	skip     bool  // return without asking the gate (a broken repository)
 	query    Query
 	recorded []Record
+
+	networks       []string // ids admins enabled
+	networksChosen bool
+}
+
+func (r *fakeRepository) EnabledNetworks(context.Context) ([]string, bool, error) {
+	return r.networks, r.networksChosen, nil
 }
 
 func (r *fakeRepository) RecordShare(_ context.Context, q Query, decide func(Facts) (Record, bool)) (Recorded, error) {
@@ -94,5 +102,49 @@ func TestServiceShareErrors(t *testing.T) {
 	}
 	if _, err := NewService(&fakeRepository{skip: true}, gateGuidelines(), nil).Share(context.Background(), Request{Network: X}); err == nil {
 		t.Error("Share over a repository that never asked the gate succeeded, want an error")
+	}
+}
+
+func TestServiceNetworks(t *testing.T) {
+	tests := []struct {
+		name   string
+		ids    []string
+		chosen bool
+		want   []Network
+	}{
+		{"never chosen: every network", nil, false, Networks},
+		{"chosen, in the feed's order", []string{"x", "linkedin", "gone"}, true, []Network{LinkedIn, X}},
+		{"chosen none", []string{}, true, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := NewService(&fakeRepository{networks: tt.ids, networksChosen: tt.chosen}, nil, nil).Networks(context.Background())
+			if err != nil || !slices.Equal(got, tt.want) {
+				t.Errorf("Networks() = %v, %v; want %v", got, err, tt.want)
+			}
+		})
+	}
+}
+
+func TestChooseNetworks(t *testing.T) {
+	tests := []struct {
+		name        string
+		ids         []string
+		want        []Network
+		wantProblem string
+	}{
+		{"some, in the feed's order, each once", []string{"x", "linkedin", "x"}, []Network{LinkedIn, X}, ""},
+		{"none", nil, []Network{}, "Keep at least one network enabled, or people cannot share at all."},
+		{"one unknown", []string{"myspace", "email"}, []Network{Email},
+			"One of the chosen networks does not exist. Reload the page and choose again."},
+		{"only unknown", []string{"myspace"}, []Network{}, "One of the chosen networks does not exist. Reload the page and choose again."},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, problem := ChooseNetworks(tt.ids)
+			if !slices.Equal(got, tt.want) || problem != tt.wantProblem {
+				t.Errorf("ChooseNetworks(%v) = %v, %q; want %v, %q", tt.ids, got, problem, tt.want, tt.wantProblem)
+			}
+		})
 	}
 }

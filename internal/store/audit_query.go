@@ -8,6 +8,8 @@ import (
 	auditlog "github.com/advocacy-portal/portal/internal/audit"
 )
 
+var _ auditlog.Repository = (*Store)(nil)
+
 // auditWhere is the WHERE clause, with its arguments, of the entries f
 // matches ("" for all).
 func auditWhere(f auditlog.Filter) (string, []any) {

@@ -31,15 +31,41 @@ func (s *Store) WebhookURL(ctx context.Context, t webhook.Target) (string, error
 // to host and fingerprint: the audit log is append-only and must not keep
 // a secret. Setting the URL it already has changes nothing.
 func (s *Store) SetWebhookURL(ctx context.Context, t webhook.Target, webhookURL string, actorID int64) error {
-	if !t.Valid() {
-		return fmt.Errorf("store: set webhook: unknown target %q", t)
+	return s.SetWebhookURLs(ctx, map[webhook.Target]string{t: webhookURL}, actorID)
+}
+
+var _ notify.WebhookSettingsStore = (*Store)(nil)
+
+// SetWebhookURLs is SetWebhookURL for each target in urls, in the order of
+// webhook.Targets, in one transaction: an unknown target changes nothing.
+func (s *Store) SetWebhookURLs(ctx context.Context, urls map[webhook.Target]string, actorID int64) error {
+	for t := range urls {
+		if !t.Valid() {
+			return fmt.Errorf("store: set webhook: unknown target %q", t)
+		}
 	}
-	key := t.SettingKey()
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("store: set %s: %w", key, err)
+		return fmt.Errorf("store: set webhooks: %w", err)
 	}
 	defer tx.Rollback()
+	now := s.now()
+	for _, t := range webhook.Targets {
+		if u, ok := urls[t]; ok {
+			if err := setWebhookURL(ctx, tx, now, t, u, actorID); err != nil {
+				return err
+			}
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("store: set webhooks: %w", err)
+	}
+	return nil
+}
+
+// setWebhookURL is SetWebhookURL for one target in tx, at now.
+func setWebhookURL(ctx context.Context, tx *sql.Tx, now time.Time, t webhook.Target, webhookURL string, actorID int64) error {
+	key := t.SettingKey()
 	var raw sql.NullString
 	if err := tx.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = ?`, key).Scan(&raw); err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("store: set %s: %w", key, err)
@@ -57,7 +83,6 @@ func (s *Store) SetWebhookURL(ctx context.Context, t webhook.Target, webhookURL 
 	if err != nil {
 		return fmt.Errorf("store: set %s: %w", key, err)
 	}
-	now := s.now()
 	if _, err := tx.ExecContext(ctx, `INSERT INTO settings (key, value, updated_by, updated_at) VALUES (?, ?, ?, ?)
 		ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_by = excluded.updated_by, updated_at = excluded.updated_at`,
 		key, string(value), nullID(actorID), timestamp(now)); err != nil {
@@ -71,13 +96,7 @@ func (s *Store) SetWebhookURL(ctx context.Context, t webhook.Target, webhookURL 
 	if raw.Valid {
 		before = webhook.RedactURL(old)
 	}
-	if err := audit(ctx, tx, now, actorID, "settings.change", "setting:"+key, before, webhook.RedactURL(webhookURL)); err != nil {
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("store: set %s: %w", key, err)
-	}
-	return nil
+	return audit(ctx, tx, now, actorID, "settings.change", "setting:"+key, before, webhook.RedactURL(webhookURL))
 }
 
 const deliveryColumns = `id, target, url, payload, dedupe_key, attempts, last_error, created_at, send_after, sent_at`

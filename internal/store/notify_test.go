@@ -222,6 +222,42 @@ func TestSetWebhookURL(t *testing.T) {
 	}
 }
 
+// TestSetWebhookURLs sets both targets in one call, and refuses the whole
+// call for an unknown target.
+func TestSetWebhookURLs(t *testing.T) {
+	ctx := context.Background()
+	s := mustOpenStore(t)
+	admin := mustSignIn(t, s, "oidc:admin", "admin@example.com", account.Admin)
+	slack, teams := "https://hooks.slack.com/services/T0/B0/one", "https://example.webhook.office.com/two"
+	if err := s.SetWebhookURLs(ctx, map[webhook.Target]string{webhook.Slack: slack, webhook.Teams: teams}, admin.ID); err != nil {
+		t.Fatal(err)
+	}
+	for target, want := range map[webhook.Target]string{webhook.Slack: slack, webhook.Teams: teams} {
+		if got, err := s.WebhookURL(ctx, target); err != nil || got != want {
+			t.Errorf("WebhookURL(%s) = %q, %v; want %q", target, got, err, want)
+		}
+	}
+	if err := s.SetWebhookURLs(ctx, map[webhook.Target]string{webhook.Slack: "", "irc": slack}, admin.ID); err == nil {
+		t.Error("SetWebhookURLs with an unknown target succeeded")
+	}
+	if got, err := s.WebhookURL(ctx, webhook.Slack); err != nil || got != slack {
+		t.Errorf("WebhookURL(slack) after a refused call = %q, %v; want it unchanged", got, err)
+	}
+	log, err := auditLog(ctx, s, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	changes := 0
+	for _, e := range log {
+		if e.Action == "settings.change" {
+			changes++
+		}
+	}
+	if changes != 2 {
+		t.Errorf("%d settings changes logged, want 2: one per target", changes)
+	}
+}
+
 func TestDigestBookkeeping(t *testing.T) {
 	ctx := context.Background()
 	c := newClock()

@@ -160,6 +160,8 @@ func checkOneRow(res sql.Result, err error, format string, args ...any) error {
 	return nil
 }
 
+var _ mail.OutboxStore = (*Store)(nil)
+
 // Outbox returns up to limit messages, sent or not, newest first, for the
 // admin page. A limit of zero or less means 100.
 func (s *Store) Outbox(ctx context.Context, limit int) ([]mail.Mail, error) {

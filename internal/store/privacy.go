@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/advocacy-portal/portal/internal/apperr"
 	"github.com/advocacy-portal/portal/internal/privacy"
 	"github.com/advocacy-portal/portal/internal/reach"
 	"github.com/advocacy-portal/portal/internal/share"
@@ -188,10 +187,7 @@ func personalLinks(ctx context.Context, tx *sql.Tx, userID int64, d *privacy.Per
 	return rows.Err()
 }
 
-// ErrNotConfirmed is returned, wrapped, when the confirmation typed for an
-// erasure does not match; nothing is changed. Its kind is apperr.Invalid.
-var ErrNotConfirmed = apperr.Sentinel(apperr.Invalid, "confirmation does not match",
-	"The email address you typed is not this person's, so nothing was erased. Type their email address exactly to confirm.")
+var _ privacy.Repository = (*Store)(nil)
 
 // ErasedName is what an erased person's name becomes.
 func ErasedName(userID int64) string { return fmt.Sprintf("Erased user #%d", userID) }
@@ -201,23 +197,9 @@ func ErasedName(userID int64) string { return fmt.Sprintf("Erased user #%d", use
 // ever reach anyone.
 func ErasedEmail(userID int64) string { return fmt.Sprintf("erased-%d@invalid", userID) }
 
-// Erasure counts the rows an erasure removed or anonymised. It is what the
-// audit log keeps about it: numbers, no personal data.
-type Erasure struct {
-	Sessions         int64 `json:"sessions"`
-	Networks         int64 `json:"follower_counts"`
-	Groups           int64 `json:"group_memberships"`
-	Roles            int64 `json:"roles"`
-	Tasks            int64 `json:"training_tasks"`
-	Reminders        int64 `json:"training_reminders"`
-	Mail             int64 `json:"mail"`
-	Digests          int64 `json:"digest_state"`
-	Acknowledgements int64 `json:"acknowledgements_anonymised"`
-}
-
 // EraseUser removes or anonymises, in one transaction, the personal data
 // of a person who has left, provided confirmEmail is their email address
-// (ignoring case and surrounding space); otherwise it is ErrNotConfirmed
+// (ignoring case and surrounding space); otherwise it is privacy.ErrNotConfirmed
 // and nothing changes. An unknown user is ErrNotFound.
 //
 // The users row stays, so that posts, shares, links and clicks keep their
@@ -232,8 +214,8 @@ type Erasure struct {
 // anything about them and is only personal data. The audit log is
 // append-only and names people by id; the erasure is logged as
 // "user.erase" with the counts in Erasure.
-func (s *Store) EraseUser(ctx context.Context, userID int64, confirmEmail string, actorID int64) (Erasure, error) {
-	var e Erasure
+func (s *Store) EraseUser(ctx context.Context, userID int64, confirmEmail string, actorID int64) (privacy.Erasure, error) {
+	var e privacy.Erasure
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
 		return e, fmt.Errorf("store: erase user %d: %w", userID, err)
@@ -248,7 +230,7 @@ func (s *Store) EraseUser(ctx context.Context, userID int64, confirmEmail string
 		return e, fmt.Errorf("store: erase user %d: %w", userID, err)
 	}
 	if !strings.EqualFold(strings.TrimSpace(confirmEmail), email) {
-		return e, fmt.Errorf("store: erase user %d: %w", userID, ErrNotConfirmed)
+		return e, fmt.Errorf("store: erase user %d: %w", userID, privacy.ErrNotConfirmed)
 	}
 	deletions := []struct {
 		n     *int64

@@ -13,6 +13,7 @@ import (
 	"github.com/advocacy-portal/portal/internal/clocktest"
 	"github.com/advocacy-portal/portal/internal/mail"
 	"github.com/advocacy-portal/portal/internal/post"
+	"github.com/advocacy-portal/portal/internal/privacy"
 	"github.com/advocacy-portal/portal/internal/reach"
 	"github.com/advocacy-portal/portal/internal/share"
 	"github.com/advocacy-portal/portal/internal/store"
@@ -228,7 +229,7 @@ func TestEraseUserLeavesNoPersonalData(t *testing.T) {
 	if after := totals(t, ps); after != before {
 		t.Errorf("programme totals changed:\nbefore %+v\nafter  %+v", before, after)
 	}
-	want := store.Erasure{Sessions: 1, Networks: 2, Groups: 1, Roles: 2, Tasks: 1, Reminders: 1, Mail: 2, Digests: 1, Acknowledgements: 1}
+	want := privacy.Erasure{Sessions: 1, Networks: 2, Groups: 1, Roles: 2, Tasks: 1, Reminders: 1, Mail: 2, Digests: 1, Acknowledgements: 1}
 	if e != want {
 		t.Errorf("erasure counts = %+v, want %+v", e, want)
 	}
@@ -280,7 +281,7 @@ func TestEraseUserRefusesWrongConfirmation(t *testing.T) {
 	ps := newPrivacySetup(t)
 	entries := auditCount(t, ps.s)
 	for _, typed := range []string{"", "other@example.com", "zebulon.quist@example", store.ErasedEmail(ps.user.ID)} {
-		if _, err := ps.s.EraseUser(ctx, ps.user.ID, typed, ps.admin.ID); !errors.Is(err, store.ErrNotConfirmed) {
+		if _, err := ps.s.EraseUser(ctx, ps.user.ID, typed, ps.admin.ID); !errors.Is(err, privacy.ErrNotConfirmed) {
 			t.Errorf("EraseUser confirmed with %q: %v, want ErrNotConfirmed", typed, err)
 		}
 	}

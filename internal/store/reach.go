@@ -34,6 +34,22 @@ import (
 // SettingReachCosts holds the earned media value settings: a reach.Costs.
 const SettingReachCosts = "reach_costs"
 
+var _ reach.DashboardRepository = (*Store)(nil)
+
+// ReachCosts returns the costs per click admins set, or the zero Costs if
+// they never did.
+func (s *Store) ReachCosts(ctx context.Context) (reach.Costs, error) {
+	var c reach.Costs
+	_, err := s.Setting(ctx, SettingReachCosts, &c)
+	return c, err
+}
+
+// SetReachCosts stores the costs per click and audit-logs the change with
+// the old value.
+func (s *Store) SetReachCosts(ctx context.Context, c reach.Costs, actorID int64) error {
+	return s.SetSetting(ctx, SettingReachCosts, c, actorID)
+}
+
 // ReachReport adds up scope's shares and clicks on the UTC days from from
 // up to (not including) to.
 func (s *Store) ReachReport(ctx context.Context, scope reach.Scope, from, to time.Time) (reach.Report, error) {

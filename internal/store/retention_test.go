@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/advocacy-portal/portal/internal/auth"
 	"github.com/advocacy-portal/portal/internal/clocktest"
 	"github.com/advocacy-portal/portal/internal/reach"
 	"github.com/advocacy-portal/portal/internal/retention"
@@ -94,11 +95,11 @@ func TestRetentionPurgesExpiredSessionsStatesAndSalts(t *testing.T) {
 	if err := s.CreateSession(ctx, "live", "", u.ID, "c", clk.Now().Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.SaveLoginState(ctx, store.LoginState{State: "old", Provider: "demo", NextPath: "/"}); err != nil {
+	if err := s.SaveLoginState(ctx, auth.LoginState{State: "old", Provider: "demo", NextPath: "/"}); err != nil {
 		t.Fatal(err)
 	}
 	clk.Advance(2 * time.Hour)
-	if err := s.SaveLoginState(ctx, store.LoginState{State: "new", Provider: "demo", NextPath: "/"}); err != nil {
+	if err := s.SaveLoginState(ctx, auth.LoginState{State: "new", Provider: "demo", NextPath: "/"}); err != nil {
 		t.Fatal(err)
 	}
 

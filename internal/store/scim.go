@@ -10,14 +10,10 @@ import (
 	"time"
 
 	"github.com/advocacy-portal/portal/internal/account"
-	"github.com/advocacy-portal/portal/internal/apperr"
 	"github.com/advocacy-portal/portal/internal/scim"
 )
 
-// ErrUnknownMember is returned, wrapped, when a SCIM client adds someone
-// to a group who is not a user (or was deleted by SCIM). Its kind is
-// apperr.Invalid.
-var ErrUnknownMember = apperr.Sentinel(apperr.Invalid, "unknown member", "A member is not a person of the portal.")
+var _ scim.Repository = (*Store)(nil)
 
 // CreateSCIMToken stores a new token by its hash and audit-logs its
 // creation (without the token or its hash).
@@ -631,7 +627,7 @@ func (s *Store) CreateSCIMGroup(ctx context.Context, g scim.Group, tokenID int64
 // joinSCIMGroup adds a user SCIM sees to a group, giving them its training.
 func joinSCIMGroup(ctx context.Context, tx *sql.Tx, now time.Time, groupID, userID int64) error {
 	if _, err := scimUser(ctx, tx, userID); errors.Is(err, ErrNotFound) {
-		return fmt.Errorf("store: add user %d to group %d: %w", userID, groupID, ErrUnknownMember)
+		return fmt.Errorf("store: add user %d to group %d: %w", userID, groupID, scim.ErrUnknownMember)
 	} else if err != nil {
 		return err
 	}

@@ -245,7 +245,7 @@ func TestSCIMGroupMembership(t *testing.T) {
 	if err != nil || due["disclosure"].IsZero() {
 		t.Errorf("grace's due dates = %v, %v; want the group's module", due, err)
 	}
-	if _, err := s.UpdateSCIMGroup(ctx, g.ID, add(424242), 1); !errors.Is(err, store.ErrUnknownMember) {
+	if _, err := s.UpdateSCIMGroup(ctx, g.ID, add(424242), 1); !errors.Is(err, scim.ErrUnknownMember) {
 		t.Errorf("adding an unknown user: %v, want ErrUnknownMember", err)
 	}
 

@@ -7,18 +7,10 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/advocacy-portal/portal/internal/account"
+	"github.com/advocacy-portal/portal/internal/auth"
 )
 
-// Session is a signed-in browser. The cookie holds a secret id; the store
-// keeps only its hash.
-type Session struct {
-	IDHash    string
-	User      account.User
-	CSRFToken string
-	CreatedAt time.Time
-	ExpiresAt time.Time
-}
+var _ auth.SessionRepository = (*Store)(nil)
 
 // CreateSession stores a new session for userID. If replaceHash names an
 // existing session it is deleted in the same transaction, which is how a
@@ -43,8 +35,8 @@ func (s *Store) CreateSession(ctx context.Context, idHash, replaceHash string, u
 
 // SessionByHash returns the unexpired session with the given id hash and its
 // user; an expired, unknown or deactivated user's session is ErrNotFound.
-func (s *Store) SessionByHash(ctx context.Context, idHash string) (Session, error) {
-	var sess Session
+func (s *Store) SessionByHash(ctx context.Context, idHash string) (auth.Session, error) {
+	var sess auth.Session
 	sess.IDHash = idHash
 	err := s.read.QueryRowContext(ctx, `SELECT s.user_id, s.csrf_token, s.created_at, s.expires_at
 		FROM sessions s JOIN users u ON u.id = s.user_id
@@ -70,18 +62,8 @@ func (s *Store) DeleteSession(ctx context.Context, idHash string) error {
 	return nil
 }
 
-// LoginState is a sign-in in progress between redirecting to the identity
-// provider and its callback.
-type LoginState struct {
-	State       string
-	Provider    string
-	SessionData string // goth's marshalled session
-	NextPath    string
-	CreatedAt   time.Time
-}
-
 // SaveLoginState stores a sign-in in progress.
-func (s *Store) SaveLoginState(ctx context.Context, ls LoginState) error {
+func (s *Store) SaveLoginState(ctx context.Context, ls auth.LoginState) error {
 	if _, err := s.write.ExecContext(ctx, `INSERT INTO login_states (state, provider, session_data, next_path, created_at)
 		VALUES (?, ?, ?, ?, ?)`, ls.State, ls.Provider, ls.SessionData, ls.NextPath, timestamp(s.now())); err != nil {
 		return fmt.Errorf("store: save login state: %w", err)
@@ -92,16 +74,16 @@ func (s *Store) SaveLoginState(ctx context.Context, ls LoginState) error {
 // TakeLoginState returns and deletes the sign-in in progress with the given
 // state, so that a callback can be used once only. States older than maxAge
 // are ErrNotFound, and every such stale state is removed on the way.
-func (s *Store) TakeLoginState(ctx context.Context, state string, maxAge time.Duration) (LoginState, error) {
+func (s *Store) TakeLoginState(ctx context.Context, state string, maxAge time.Duration) (auth.LoginState, error) {
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
-		return LoginState{}, fmt.Errorf("store: take login state: %w", err)
+		return auth.LoginState{}, fmt.Errorf("store: take login state: %w", err)
 	}
 	defer tx.Rollback()
 	if _, err := tx.ExecContext(ctx, `DELETE FROM login_states WHERE created_at < ?`, timestamp(s.now().Add(-maxAge))); err != nil {
-		return LoginState{}, fmt.Errorf("store: expire login states: %w", err)
+		return auth.LoginState{}, fmt.Errorf("store: expire login states: %w", err)
 	}
-	ls := LoginState{State: state}
+	ls := auth.LoginState{State: state}
 	err = tx.QueryRowContext(ctx, `DELETE FROM login_states WHERE state = ?
 		RETURNING provider, session_data, next_path, created_at`, state).
 		Scan(&ls.Provider, &ls.SessionData, &ls.NextPath, timeScanner{&ls.CreatedAt})

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/advocacy-portal/portal/internal/auth"
 	"github.com/advocacy-portal/portal/internal/store"
 )
 
@@ -118,7 +119,7 @@ func TestTakeLoginState(t *testing.T) {
 	c := newClock()
 	s := mustOpenStore(t, store.WithClock(c.Now))
 	const maxAge = 10 * time.Minute
-	want := store.LoginState{State: "st-1", Provider: "demo", SessionData: `{"AuthURL":"x"}`, NextPath: "/training", CreatedAt: c.Now()}
+	want := auth.LoginState{State: "st-1", Provider: "demo", SessionData: `{"AuthURL":"x"}`, NextPath: "/training", CreatedAt: c.Now()}
 	if err := s.SaveLoginState(ctx, want); err != nil {
 		t.Fatalf("SaveLoginState: %v", err)
 	}
@@ -150,7 +151,7 @@ func TestTakeLoginStateExpiry(t *testing.T) {
 			ctx := context.Background()
 			c := newClock()
 			s := mustOpenStore(t, store.WithClock(c.Now))
-			if err := s.SaveLoginState(ctx, store.LoginState{State: "st", Provider: "demo", NextPath: "/"}); err != nil {
+			if err := s.SaveLoginState(ctx, auth.LoginState{State: "st", Provider: "demo", NextPath: "/"}); err != nil {
 				t.Fatalf("SaveLoginState: %v", err)
 			}
 			c.Advance(tt.age)
@@ -172,7 +173,7 @@ func TestTakeLoginStateRemovesStaleStates(t *testing.T) {
 	ctx := context.Background()
 	c := newClock()
 	s := mustOpenStore(t, store.WithClock(c.Now))
-	if err := s.SaveLoginState(ctx, store.LoginState{State: "abandoned", Provider: "demo", NextPath: "/"}); err != nil {
+	if err := s.SaveLoginState(ctx, auth.LoginState{State: "abandoned", Provider: "demo", NextPath: "/"}); err != nil {
 		t.Fatalf("SaveLoginState: %v", err)
 	}
 	c.Advance(time.Hour)

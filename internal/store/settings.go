@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/advocacy-portal/portal/internal/post"
 )
 
 // Setting keys.
@@ -72,4 +74,35 @@ func setSetting(ctx context.Context, tx *sql.Tx, now time.Time, key string, valu
 		before = json.RawMessage(old.String)
 	}
 	return audit(ctx, tx, now, actorID, "settings.change", "setting:"+key, before, json.RawMessage(b))
+}
+
+// SaveContentSettings stores the content settings in one transaction:
+// the check rules, the four-eyes rule and, unless cs.Networks is nil, the
+// networks offered, each change audit-logged with its old value.
+func (s *Store) SaveContentSettings(ctx context.Context, cs post.ContentSettings, actorID int64) error {
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: save content settings: %w", err)
+	}
+	defer tx.Rollback()
+	now := s.now()
+	if err := setSetting(ctx, tx, now, SettingCheckRules, cs.Checks, actorID); err != nil {
+		return err
+	}
+	if err := setSetting(ctx, tx, now, SettingFourEyes, cs.FourEyes, actorID); err != nil {
+		return err
+	}
+	if cs.Networks != nil {
+		if err := setSetting(ctx, tx, now, SettingNetworksEnabled, cs.Networks, actorID); err != nil {
+			return err
+		}
+	}
+	return tx.Commit()
+}
+
+// EnabledNetworks returns the ids of the networks admins enabled; chosen
+// is false if they never chose (share.Offered).
+func (s *Store) EnabledNetworks(ctx context.Context) (ids []string, chosen bool, err error) {
+	chosen, err = setting(ctx, s.read, SettingNetworksEnabled, &ids)
+	return ids, chosen, err
 }

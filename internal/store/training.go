@@ -7,9 +7,10 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/advocacy-portal/portal/internal/apperr"
 	"github.com/advocacy-portal/portal/internal/training"
 )
+
+var _ training.Repository = (*Store)(nil)
 
 // RegisterConductVersion records the code of conduct version the portal is
 // running, the first time it sees it. A version seen before keeps its place
@@ -94,6 +95,18 @@ func scanAttempt(row interface{ Scan(...any) error }, a *training.Attempt) error
 // presented, unless the user already has one in progress at the module, in
 // which case it returns that one (started reports which).
 func (s *Store) StartAttempt(ctx context.Context, a training.Attempt) (id int64, started bool, err error) {
+	return s.startAttempt(ctx, a, nil)
+}
+
+// BeginAttempt is StartAttempt with allow, if not nil, deciding on the
+// user's quiz history, read in the same transaction, whether a new attempt
+// may start; its error is returned as is.
+func (s *Store) BeginAttempt(ctx context.Context, a training.Attempt, allow func(training.History) error) (int64, error) {
+	id, _, err := s.startAttempt(ctx, a, allow)
+	return id, err
+}
+
+func (s *Store) startAttempt(ctx context.Context, a training.Attempt, allow func(training.History) error) (id int64, started bool, err error) {
 	questions, err := json.Marshal(a.Questions)
 	if err != nil {
 		return 0, false, fmt.Errorf("store: start attempt: %w", err)
@@ -110,6 +123,15 @@ func (s *Store) StartAttempt(ctx context.Context, a training.Attempt) (id int64,
 	}
 	if !errors.Is(err, sql.ErrNoRows) {
 		return 0, false, fmt.Errorf("store: start attempt: %w", err)
+	}
+	if allow != nil {
+		h, err := quizHistory(ctx, tx, a.UserID, a.ModuleID)
+		if err != nil {
+			return 0, false, err
+		}
+		if err := allow(h); err != nil {
+			return 0, false, err
+		}
 	}
 	res, err := tx.ExecContext(ctx, `INSERT INTO quiz_attempts
 		(user_id, module_id, module_hash, language, questions, answers, correct, total, passed, created_at)
@@ -152,13 +174,10 @@ func (s *Store) OpenAttempt(ctx context.Context, userID int64, moduleID string) 
 	return a, nil
 }
 
-// ErrSubmitted is returned when an answer is sent to an attempt that was
-// already submitted. Its kind is apperr.Conflict.
-var ErrSubmitted = apperr.Sentinel(apperr.Conflict, "attempt already submitted",
-	"This attempt is already submitted. See its result, or start a new attempt from the module page.")
-
-// SaveAnswer records an answer in an attempt in progress. check validates
-// the answer against the attempt's questions before anything is written.
+// SaveAnswer records an answer in an attempt in progress; an attempt
+// already submitted is training.ErrSubmitted. training.CheckAnswer
+// validates the answer against the attempt's questions before anything is
+// written.
 // When every question is answered, score is called with the attempt and
 // its result is stored, submitting the attempt, in the same transaction.
 func (s *Store) SaveAnswer(ctx context.Context, id int64, questionID, optionID string,
@@ -177,7 +196,7 @@ func (s *Store) SaveAnswer(ctx context.Context, id int64, questionID, optionID s
 		return a, fmt.Errorf("store: attempt %d: %w", id, err)
 	}
 	if a.Submitted() {
-		return a, ErrSubmitted
+		return a, training.ErrSubmitted
 	}
 	if err := training.CheckAnswer(a.Questions, questionID, optionID); err != nil {
 		return a, err
@@ -204,9 +223,13 @@ func (s *Store) SaveAnswer(ctx context.Context, id int64, questionID, optionID s
 // QuizHistory returns what the user has done at a module's quiz; attempts
 // before HR's latest reset do not count towards the maximum.
 func (s *Store) QuizHistory(ctx context.Context, userID int64, moduleID string) (training.History, error) {
+	return quizHistory(ctx, s.read, userID, moduleID)
+}
+
+func quizHistory(ctx context.Context, q rowQuerier, userID int64, moduleID string) (training.History, error) {
 	var h training.History
 	var inProgress int
-	err := s.read.QueryRowContext(ctx, `SELECT
+	err := q.QueryRowContext(ctx, `SELECT
 			COALESCE(MAX(passed), 0),
 			COUNT(submitted_at) FILTER (WHERE submitted_at > COALESCE(
 				(SELECT MAX(reset_at) FROM quiz_resets r WHERE r.user_id = a.user_id AND r.module_id = a.module_id), '')),
@@ -257,6 +280,12 @@ func (s *Store) ResetAttempts(ctx context.Context, userID int64, moduleID string
 func (s *Store) RequiredModules(ctx context.Context) (ids []string, chosen bool, err error) {
 	chosen, err = setting(ctx, s.read, SettingRequiredModules, &ids)
 	return ids, chosen, err
+}
+
+// SetRequiredModules stores the admins' choice of the modules that unlock
+// sharing and audit-logs the change with the old value.
+func (s *Store) SetRequiredModules(ctx context.Context, ids []string, actorID int64) error {
+	return s.SetSetting(ctx, SettingRequiredModules, ids, actorID)
 }
 
 // Progress returns what the user has done of their training: every

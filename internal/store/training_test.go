@@ -290,6 +290,49 @@ func TestStartAttemptReturnsTheOpenOne(t *testing.T) {
 	}
 }
 
+// TestBeginAttemptAsksAllowOverTheHistory holds BeginAttempt to its
+// contract: allow decides on the history as stored (resets counted), its
+// refusal stores nothing, and an attempt in progress is returned without
+// asking.
+func TestBeginAttemptAsksAllowOverTheHistory(t *testing.T) {
+	ctx := context.Background()
+	s := mustOpenStore(t)
+	u := mustSignIn(t, s, "oidc:1", "sam@example.com")
+	mustTakeQuiz(t, s, u.ID, "disclosure", 1, 2)
+	refused := errors.New("refused")
+
+	var seen []training.History
+	asking := func(err error) func(training.History) error {
+		return func(h training.History) error {
+			seen = append(seen, h)
+			return err
+		}
+	}
+	if _, err := s.BeginAttempt(ctx, training.Attempt{UserID: u.ID, ModuleID: "disclosure", Questions: quizQuestions(2)}, asking(refused)); !errors.Is(err, refused) {
+		t.Fatalf("BeginAttempt with a refusal = %v, want it returned as is", err)
+	}
+	if len(seen) != 1 || seen[0].Submitted != 1 || seen[0].Passed || seen[0].InProgress {
+		t.Fatalf("allow saw %+v, want one history of one failed attempt", seen)
+	}
+	if _, err := s.OpenAttempt(ctx, u.ID, "disclosure"); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("OpenAttempt after a refusal = %v, want ErrNotFound: nothing stored", err)
+	}
+	id, err := s.BeginAttempt(ctx, training.Attempt{UserID: u.ID, ModuleID: "disclosure", Questions: quizQuestions(2)}, asking(nil))
+	if err != nil {
+		t.Fatalf("BeginAttempt allowed: %v", err)
+	}
+	if open, err := s.OpenAttempt(ctx, u.ID, "disclosure"); err != nil || open.ID != id {
+		t.Fatalf("OpenAttempt = %d, %v; want %d", open.ID, err, id)
+	}
+	again, err := s.BeginAttempt(ctx, training.Attempt{UserID: u.ID, ModuleID: "disclosure", Questions: quizQuestions(3)}, asking(refused))
+	if err != nil || again != id {
+		t.Errorf("BeginAttempt with one in progress = %d, %v; want %d, nil", again, err, id)
+	}
+	if len(seen) != 2 {
+		t.Errorf("allow asked %d times, want 2: not for the attempt in progress", len(seen))
+	}
+}
+
 func TestSaveAnswer(t *testing.T) {
 	ctx := context.Background()
 	c := newClock()
@@ -321,7 +364,7 @@ func TestSaveAnswer(t *testing.T) {
 		{"answer changed", "q1", "b", false, nil, map[string]string{"q1": "b"}, false},
 		{"second answer", "q3", "a", false, nil, map[string]string{"q1": "b", "q3": "a"}, false},
 		{"last answer submits", "q2", "a", false, nil, map[string]string{"q1": "b", "q2": "a", "q3": "a"}, true},
-		{"answer after submitting", "q2", "b", false, store.ErrSubmitted, map[string]string{"q1": "b", "q2": "a", "q3": "a"}, true},
+		{"answer after submitting", "q2", "b", false, training.ErrSubmitted, map[string]string{"q1": "b", "q2": "a", "q3": "a"}, true},
 	}
 	for _, st := range steps {
 		runStep(t, st.name, func(t *testing.T) {

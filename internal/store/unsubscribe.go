@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/advocacy-portal/portal/internal/account"
+	"github.com/advocacy-portal/portal/internal/notify"
 )
 
 // The digest's one-click unsubscribe links (RFC 8058) work without a
@@ -24,6 +25,8 @@ import (
 // link, and no one can make a link for someone else without the secret.
 
 const unsubscribeSecret = "unsubscribe"
+
+var _ notify.UnsubscribeStore = (*Store)(nil)
 
 // DigestUnsubscribeToken returns the token of userID's one-click link that
 // turns their digest off.

@@ -202,8 +202,11 @@ func (h *HR) user(ctx context.Context, id int64) (account.User, error) {
 	return u, err
 }
 
-func (h *HR) module(id string) (Module, error) {
-	m, ok := h.g.Module(id)
+func (h *HR) module(id string) (Module, error) { return h.g.lookup(id) }
+
+// lookup returns the module with the given id, or ErrNoModule.
+func (g *Guidelines) lookup(id string) (Module, error) {
+	m, ok := g.Module(id)
 	if !ok {
 		return m, fmt.Errorf("training: module %q: %w", id, ErrNoModule)
 	}

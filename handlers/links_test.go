@@ -184,7 +184,7 @@ func TestRedirectLinkUnknownCode(t *testing.T) {
 }
 
 // failingStore fails every click write.
-type failingStore struct{ *store.Store }
+type failingStore struct{ reach.Store }
 
 func (failingStore) RecordClicks(context.Context, []reach.Hit) error {
 	return errors.New("database is locked")

@@ -7,10 +7,10 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"github.com/advocacy-portal/portal/internal/cadence"
+	"github.com/advocacy-portal/portal/internal/apperr"
 	"github.com/advocacy-portal/portal/internal/pause"
 	"github.com/advocacy-portal/portal/internal/post"
-	"github.com/advocacy-portal/portal/internal/store"
+	"github.com/advocacy-portal/portal/internal/share"
 	"github.com/advocacy-portal/portal/views"
 )
 
@@ -70,7 +70,7 @@ func (s *server) resumePause(c *fiber.Ctx) error {
 
 // showCadenceSettings shows the share cadence admins set.
 func (s *server) showCadenceSettings(c *fiber.Ctx) error {
-	rule, err := s.Store.ShareCadence(ctx(c))
+	rule, err := s.Shares.Cadence(ctx(c))
 	if err != nil {
 		return err
 	}
@@ -84,17 +84,12 @@ func (s *server) showCadenceSettings(c *fiber.Ctx) error {
 // saveCadenceSettings saves the share cadence; an empty limit means none.
 func (s *server) saveCadenceSettings(c *fiber.Ctx) error {
 	form := views.CadenceForm{Limit: strings.TrimSpace(c.FormValue("limit")), Hard: c.FormValue("hard") == "1"}
-	var rule cadence.Rule
-	if form.Limit != "" {
-		n, err := strconv.Atoi(form.Limit)
-		if err != nil || n < 1 || n > 100 {
-			form.Errors = views.FieldErrors{"limit": "Enter a whole number from 1 to 100, or leave it empty for no limit."}
-			return s.render(c, fiber.StatusUnprocessableEntity, views.CadenceSettingsView(s.chrome(c, "Share cadence", "admin"), form))
-		}
-		rule.Limit = n
+	rule, err := share.ParseCadence(form.Limit, form.Hard)
+	if err != nil {
+		form.Errors = views.FieldErrors{"limit": apperr.MessageOf(err)}
+		return s.render(c, fiber.StatusUnprocessableEntity, views.CadenceSettingsView(s.chrome(c, "Share cadence", "admin"), form))
 	}
-	rule.Hard = form.Hard && rule.Limit > 0
-	if err := s.Store.SetSetting(ctx(c), store.SettingShareCadence, rule, userOf(c).ID); err != nil {
+	if err := s.Shares.SetCadence(ctx(c), rule, userOf(c).ID); err != nil {
 		return err
 	}
 	return c.Redirect("/admin/cadence?saved=1", fiber.StatusSeeOther)

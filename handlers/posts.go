@@ -13,15 +13,7 @@ import (
 	"github.com/advocacy-portal/portal/internal/check"
 	"github.com/advocacy-portal/portal/internal/post"
 	"github.com/advocacy-portal/portal/internal/share"
-	"github.com/advocacy-portal/portal/internal/store"
 	"github.com/advocacy-portal/portal/views"
-)
-
-// Setting keys for the content workflow, which the content settings page
-// saves (post.Service reads them through the store).
-const (
-	settingFourEyes   = store.SettingFourEyes   // bool; true by default
-	settingCheckRules = store.SettingCheckRules // check.Rules
 )
 
 func (s *server) listPosts(c *fiber.Ctx) error {

@@ -35,7 +35,6 @@ import (
 	"github.com/advocacy-portal/portal/internal/scim"
 	"github.com/advocacy-portal/portal/internal/share"
 	"github.com/advocacy-portal/portal/internal/source"
-	"github.com/advocacy-portal/portal/internal/store"
 	"github.com/advocacy-portal/portal/internal/training"
 	"github.com/advocacy-portal/portal/views"
 )
@@ -43,7 +42,9 @@ import (
 // Deps is what the portal's handlers need. Every field is required unless
 // its comment says otherwise.
 type Deps struct {
-	Store       *store.Store
+	// Store is what the portal keeps (internal/store implements it); the
+	// services below default to running over it.
+	Store       Storage
 	Guidelines  *training.Guidelines
 	Providers   []auth.Provider
 	RoleMap     auth.RoleMap

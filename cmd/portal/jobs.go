@@ -1,6 +1,7 @@
 package main
 
 import (
+	"github.com/advocacy-portal/portal/handlers"
 	"github.com/advocacy-portal/portal/internal/mail"
 	"github.com/advocacy-portal/portal/internal/notify"
 	"github.com/advocacy-portal/portal/internal/publish"
@@ -23,4 +24,7 @@ var (
 	_ notify.DeliveryQueue = (*store.Store)(nil)
 	_ retention.Store      = (*store.Store)(nil)
 	_ sources.Store        = (*store.Store)(nil)
+	// And what the handlers' services keep, as their domain packages
+	// declare it.
+	_ handlers.Storage = (*store.Store)(nil)
 )

@@ -40,7 +40,8 @@ func forbidden(pkg string) []string {
 	case slices.Contains(jobs, pkg) || strings.HasPrefix(pkg, "internal/mail/"):
 		return []string{"github.com/gofiber/", module + "internal/store", "database/sql"}
 	case pkg == "handlers":
-		return []string{"modernc.org/sqlite", "github.com/jackc/pgx", "github.com/mattn/go-sqlite3", "database/sql"}
+		return []string{"modernc.org/sqlite", "github.com/jackc/pgx", "github.com/mattn/go-sqlite3", "database/sql",
+			module + "internal/store"}
 	}
 	return nil
 }
@@ -142,6 +143,7 @@ func TestRulesCatchAViolation(t *testing.T) {
 		{"internal/share", "database/sql"},
 		{"internal/training", module + "internal/store"},
 		{"handlers", "modernc.org/sqlite"},
+		{"handlers", module + "internal/store"},
 		{"internal/publish", module + "internal/store"},
 		{"internal/notify", "github.com/gofiber/fiber/v2"},
 		{"internal/mail/letter", "database/sql"},

@@ -4,8 +4,11 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strconv"
+	"strings"
 	"time"
 
+	"github.com/advocacy-portal/portal/internal/apperr"
 	"github.com/advocacy-portal/portal/internal/cadence"
 	"github.com/advocacy-portal/portal/internal/training"
 )
@@ -52,6 +55,10 @@ type Repository interface {
 	// EnabledNetworks returns the ids of the networks admins enabled, with
 	// chosen false if they never chose (see Offered).
 	EnabledNetworks(ctx context.Context) (ids []string, chosen bool, err error)
+	// ShareCadence returns the share cadence admins set, or no limit.
+	ShareCadence(ctx context.Context) (cadence.Rule, error)
+	// SetShareCadence stores the share cadence, audit-logged as actorID's.
+	SetShareCadence(ctx context.Context, r cadence.Rule, actorID int64) error
 }
 
 // Outcome is what came of a request to share: the gate's decision and,
@@ -113,6 +120,38 @@ func (s *Service) Networks(ctx context.Context) ([]Network, error) {
 		return nil, err
 	}
 	return Offered(ids, chosen), nil
+}
+
+// MaxCadenceLimit is the highest share cadence admins may set, in shares
+// per person, network and day.
+const MaxCadenceLimit = 100
+
+// ErrCadenceLimit refuses a cadence limit that is not a whole number from
+// 1 to MaxCadenceLimit.
+var ErrCadenceLimit = apperr.Sentinel(apperr.Invalid, "share: bad cadence limit",
+	"Enter a whole number from 1 to 100, or leave it empty for no limit.")
+
+// ParseCadence reads a cadence as admins type it: limit empty for none,
+// and hard (refuse past the limit instead of asking) only with a limit.
+func ParseCadence(limit string, hard bool) (cadence.Rule, error) {
+	var r cadence.Rule
+	if limit = strings.TrimSpace(limit); limit != "" {
+		n, err := strconv.Atoi(limit)
+		if err != nil || n < 1 || n > MaxCadenceLimit {
+			return cadence.Rule{}, ErrCadenceLimit
+		}
+		r.Limit = n
+	}
+	r.Hard = hard && r.Limit > 0
+	return r, nil
+}
+
+// Cadence returns the share cadence admins set.
+func (s *Service) Cadence(ctx context.Context) (cadence.Rule, error) { return s.repo.ShareCadence(ctx) }
+
+// SetCadence stores the share cadence admins chose, as actorID.
+func (s *Service) SetCadence(ctx context.Context, r cadence.Rule, actorID int64) error {
+	return s.repo.SetShareCadence(ctx, r, actorID)
 }
 
 // ChooseNetworks reads the networks an admin ticked, by id: each must be

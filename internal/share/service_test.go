@@ -6,6 +6,8 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/advocacy-portal/portal/internal/cadence"
 )
 
 // fakeRepository hands out fixed facts and remembers what it was asked to
@@ -19,6 +21,16 @@ type fakeRepository struct {
 
 	networks       []string // ids admins enabled
 	networksChosen bool
+
+	cadence   cadence.Rule // the stored share cadence
+	cadenceBy int64        // who stored it
+}
+
+func (r *fakeRepository) ShareCadence(context.Context) (cadence.Rule, error) { return r.cadence, nil }
+
+func (r *fakeRepository) SetShareCadence(_ context.Context, c cadence.Rule, actorID int64) error {
+	r.cadence, r.cadenceBy = c, actorID
+	return nil
 }
 
 func (r *fakeRepository) EnabledNetworks(context.Context) ([]string, bool, error) {
@@ -146,5 +158,45 @@ func TestChooseNetworks(t *testing.T) {
 				t.Errorf("ChooseNetworks(%v) = %v, %q; want %v, %q", tt.ids, got, problem, tt.want, tt.wantProblem)
 			}
 		})
+	}
+}
+
+func TestParseCadence(t *testing.T) {
+	tests := []struct {
+		limit   string
+		hard    bool
+		want    cadence.Rule
+		wantErr bool
+	}{
+		{"", false, cadence.Rule{}, false},
+		{"", true, cadence.Rule{}, false}, // no hard cap without a limit
+		{" 3 ", false, cadence.Rule{Limit: 3}, false},
+		{"3", true, cadence.Rule{Limit: 3, Hard: true}, false},
+		{"100", false, cadence.Rule{Limit: 100}, false},
+		{"0", false, cadence.Rule{}, true},
+		{"101", false, cadence.Rule{}, true},
+		{"2.5", false, cadence.Rule{}, true},
+		{"three", false, cadence.Rule{}, true},
+	}
+	for _, tt := range tests {
+		got, err := ParseCadence(tt.limit, tt.hard)
+		if (err != nil) != tt.wantErr || got != tt.want {
+			t.Errorf("ParseCadence(%q, %v) = %+v, %v; want %+v, error %v", tt.limit, tt.hard, got, err, tt.want, tt.wantErr)
+		}
+		if err != nil && !errors.Is(err, ErrCadenceLimit) {
+			t.Errorf("ParseCadence(%q) error = %v, want ErrCadenceLimit", tt.limit, err)
+		}
+	}
+}
+
+func TestSetCadence(t *testing.T) {
+	repo := &fakeRepository{}
+	s := NewService(repo, nil, time.Now)
+	if err := s.SetCadence(context.Background(), cadence.Rule{Limit: 2, Hard: true}, 7); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Cadence(context.Background())
+	if err != nil || got != (cadence.Rule{Limit: 2, Hard: true}) || repo.cadenceBy != 7 {
+		t.Errorf("Cadence = %+v, %v (stored by %d); want the rule set by 7", got, err, repo.cadenceBy)
 	}
 }

@@ -20,6 +20,11 @@ func (s *Store) ShareCadence(ctx context.Context) (cadence.Rule, error) {
 	return r, err
 }
 
+// SetShareCadence stores the share cadence, audit-logged as actorID's.
+func (s *Store) SetShareCadence(ctx context.Context, r cadence.Rule, actorID int64) error {
+	return s.SetSetting(ctx, SettingShareCadence, r, actorID)
+}
+
 // SharesToday counts the user's shares on the network recorded at or after
 // dayStart (see cadence.DayStart). Every press of a share button counts,
 // also a second share of the same post.
